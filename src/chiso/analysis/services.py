@@ -1,0 +1,535 @@
+"""Derived figures and the analysis of one unit and year, read from the stored results.
+
+``year_figures`` is cached per (framework, year, data version): any committed import or revert
+bumps the version, so a cached figure is never stale.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from threading import Lock
+
+from chiso.core import gap as gapcore
+from chiso.core.derive import UnitInput, YearDerived, derive_year
+from chiso.core.stats import GroupRule
+from chiso.core.text import format_number, format_signed
+from chiso.core.tree import NodeSpec, Tree
+from chiso.frameworks.models import Framework, Index, Node
+from chiso.frameworks.services import framework_for
+from chiso.results.importer import current_data_version
+from chiso.results.models import Result
+from chiso.units.models import Unit
+
+_CACHE: OrderedDict[tuple, YearContext] = OrderedDict()
+_TREES: dict[tuple[int, int], tuple[Tree, dict[str, Node]]] = {}
+_LOCK = Lock()
+CACHE_SIZE = 128
+
+
+class AnalysisError(ValueError):
+    pass
+
+
+@dataclass
+class YearContext:
+    framework: Framework
+    year: int
+    nodes: dict[str, Node]
+    tree: Tree
+    derived: YearDerived
+    units: dict[int, Unit]
+    rule: GroupRule | None
+
+
+def framework_tree(framework: Framework) -> tuple[Tree, dict[str, Node]]:
+    key = (framework.pk, framework.version)
+    cached = _TREES.get(key)
+    if cached is None:
+        nodes = {n.code: n for n in framework.nodes.select_related("parent").order_by("order")}
+        tree = Tree(
+            [
+                NodeSpec(
+                    code=n.code,
+                    parent=n.parent.code if n.parent else None,
+                    max=n.max_score,
+                    min=n.min_score,
+                    aggregation=n.aggregation,
+                    weight=n.weight,
+                    contributes=n.contributes,
+                    order=n.order,
+                )
+                for n in nodes.values()
+            ]
+        )
+        cached = _TREES[key] = (tree, nodes)
+    return cached
+
+
+def year_figures(index_code: str, year: int, *, version: int | None = None) -> YearContext | None:
+    framework = framework_for(index_code, year)
+    if framework is None:
+        return None
+    version = current_data_version() if version is None else version
+    key = (framework.pk, year, version)
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit
+    ctx = _compute(framework, year)
+    with _LOCK:
+        _CACHE[key] = ctx
+        while len(_CACHE) > CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return ctx
+
+
+def _compute(framework: Framework, year: int) -> YearContext:
+    tree, nodes = framework_tree(framework)
+    code_of = {n.pk: code for code, n in nodes.items()}
+    root_pk = next(n.pk for n in nodes.values() if n.parent_id is None)
+    per_unit: dict[int, dict] = {}
+    rows = Result.objects.filter(framework=framework, year=year).values_list(
+        "unit_id", "node_id", "value", "published_rank", "published_rank_of", "published_group"
+    )
+    for unit_id, node_id, value, prank, pof, pgroup in rows:
+        entry = per_unit.setdefault(unit_id, {"values": {}, "rank": None, "of": None, "group": None})
+        if value is not None:
+            entry["values"][code_of[node_id]] = value
+        if node_id == root_pk:
+            entry["rank"], entry["of"], entry["group"] = prank, pof, pgroup or None
+    inputs = [UnitInput(uid, e["values"], e["rank"], e["of"], e["group"]) for uid, e in per_unit.items()]
+    rule = GroupRule.from_dict(framework.grouping) if framework.grouping else None
+    derived = derive_year(
+        tree, {c: n.max_score for c, n in nodes.items()}, inputs, rule, tolerance=framework.tolerance
+    )
+    units = Unit.objects.in_bulk(list(per_unit))
+    return YearContext(framework, year, nodes, tree, derived, units, rule)
+
+
+def available_years(index_code: str) -> list[int]:
+    return sorted(Result.objects.filter(framework__index__code=index_code).values_list("year", flat=True).distinct())
+
+
+def unit_history_ids(unit: Unit) -> list[Unit]:
+    """A merged unit carries its predecessors' series (they are compared with it, said so on screen)."""
+    return [unit, *[p for p in unit.predecessors() if p.pk != unit.pk]]
+
+
+# --- analysis of one unit and year --------------------------------------------------------------
+
+
+@dataclass
+class NodeLine:
+    code: str
+    name: str
+    level: str
+    level_label: str
+    depth: int
+    score: float | None
+    max: float | None
+    percent: float | None
+    rank: int | None
+    rank_of: int | None
+    mean: float | None
+    diff_from_mean: float | None
+    previous: float | None
+    delta: float | None
+    lost_points: float | None
+    best_past: float | None
+    best_past_year: int | None
+    complete: bool
+    contributes: bool
+    is_leaf: bool
+    mismatch: float | None = None
+
+
+@dataclass
+class Analysis:
+    index: Index
+    framework: Framework
+    unit: Unit
+    year: int
+    total: float | None
+    max: float | None
+    percent: float | None
+    complete: bool
+    rank: int | None
+    rank_of: int | None
+    rank_source: str | None
+    computed_rank: int | None
+    published_rank: int | None
+    published_rank_of: int | None
+    group: str | None
+    group_source: str | None
+    group_size: int | None
+    cutoffs: list[tuple[str, float | None]]
+    previous_year: int | None
+    previous_total: float | None
+    delta_total: float | None
+    previous_rank: int | None
+    delta_rank: int | None
+    previous_unit_note: str
+    national_mean: float | None
+    diff_from_mean: float | None
+    national_median: float | None
+    diff_from_median: float | None
+    n_scored: int
+    full_coverage: bool
+    nodes: list[NodeLine]
+    regions: list[dict] = field(default_factory=list)
+    history: list[dict] = field(default_factory=list)
+    mismatches: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def strengths(self) -> list[NodeLine]:
+        lines = [n for n in self.nodes if n.depth == 1 and n.score is not None]
+        if any(n.rank for n in lines):
+            good = [n for n in lines if n.rank and n.rank_of and n.rank <= max(1, n.rank_of // 3)]
+            return sorted(good, key=lambda n: n.rank)
+        return sorted([n for n in lines if n.percent is not None and n.percent >= 90], key=lambda n: -(n.percent or 0))
+
+    @property
+    def weaknesses(self) -> list[NodeLine]:
+        lines = [n for n in self.nodes if n.depth == 1 and n.score is not None]
+        if any(n.rank for n in lines):
+            bad = [n for n in lines if n.rank and n.rank_of and n.rank > n.rank_of * 2 // 3]
+            return sorted(bad, key=lambda n: -(n.rank or 0))
+        return sorted([n for n in lines if n.percent is not None and n.percent < 80], key=lambda n: n.percent or 0)
+
+    @property
+    def lost(self) -> list[NodeLine]:
+        """Every leaf-most scored node where points were lost, most points at stake first."""
+        lines = [n for n in self.nodes if n.is_leaf and n.lost_points and n.lost_points > 1e-9 and n.contributes]
+        return sorted(lines, key=lambda n: -(n.lost_points or 0))
+
+    @property
+    def fallen(self) -> list[NodeLine]:
+        return sorted([n for n in self.nodes if n.delta is not None and n.delta < -1e-9], key=lambda n: n.delta or 0)
+
+    @property
+    def worst_ranked(self) -> list[NodeLine]:
+        ranked = [n for n in self.nodes if n.rank and n.depth >= 1]
+        return sorted(ranked, key=lambda n: -(n.rank or 0))[:8]
+
+
+def _same_node(a: Node | None, b: Node | None) -> bool:
+    if a is None or b is None:
+        return False
+    return a.code == b.code and (a.name_vi == b.name_vi or (a.name_en and a.name_en == b.name_en))
+
+
+def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
+    ctx = year_figures(index_code, year)
+    if ctx is None:
+        raise AnalysisError(f"Chưa có bộ chỉ số {index_code.upper()} cho năm {year}.")
+    ud = ctx.derived.units.get(unit.pk)
+    if ud is None:
+        raise AnalysisError(f"Chưa có kết quả {ctx.framework.index.short_name} năm {year} của {unit.short_name}.")
+    root = ctx.derived.root
+
+    # The previous year with results, for this unit or (merged unit) its predecessors.
+    previous_ctx = None
+    previous_ud = None
+    previous_note = ""
+    years = [y for y in available_years(index_code) if y < year]
+    for py in reversed(years):
+        pctx = year_figures(index_code, py)
+        if pctx and unit.pk in pctx.derived.units:
+            previous_ctx, previous_ud = pctx, pctx.derived.units[unit.pk]
+        break
+    stats = ctx.derived.stats
+
+    # The unit's own best past score on each node (for gap suggestions).
+    best_past: dict[str, tuple[float, int]] = {}
+    for py in years:
+        pctx = year_figures(index_code, py)
+        pud = pctx.derived.units.get(unit.pk) if pctx else None
+        if not pud:
+            continue
+        for code, nv in pud.nodes.items():
+            if nv.value is None or not _same_node(pctx.nodes.get(code), ctx.nodes.get(code)):
+                continue
+            if code not in best_past or nv.value > best_past[code][0]:
+                best_past[code] = (nv.value, py)
+
+    children = {n.parent.code for n in ctx.nodes.values() if n.parent}
+    lines: list[NodeLine] = []
+    for code, node in ctx.nodes.items():
+        nv = ud.nodes[code]
+        st = stats[code]
+        prev = None
+        if previous_ud is not None and _same_node(previous_ctx.nodes.get(code), node):
+            pv = previous_ud.nodes.get(code)
+            prev = pv.value if pv else None
+        lost = (node.max_score - nv.value) if (node.max_score is not None and nv.value is not None) else None
+        bp = best_past.get(code)
+        lines.append(
+            NodeLine(
+                code=code,
+                name=node.name_vi,
+                level=node.level,
+                level_label=node.level_label,
+                depth=node.depth,
+                score=nv.value,
+                max=node.max_score,
+                percent=(nv.value / node.max_score * 100) if nv.value is not None and node.max_score else None,
+                rank=st.ranks.get(unit.pk),
+                rank_of=st.n if st.ranks else None,
+                mean=st.mean,
+                diff_from_mean=(nv.value - st.mean) if nv.value is not None and st.mean is not None else None,
+                previous=prev,
+                delta=(nv.value - prev) if nv.value is not None and prev is not None else None,
+                lost_points=lost,
+                best_past=bp[0] if bp else None,
+                best_past_year=bp[1] if bp else None,
+                complete=nv.complete,
+                contributes=node.contributes,
+                is_leaf=code not in children,
+                mismatch=nv.mismatch,
+            )
+        )
+
+    previous_total = previous_ud.total if previous_ud else None
+    previous_rank = previous_ud.rank if previous_ud else None
+    comparable_total = True
+    if previous_ctx is not None and previous_ctx.framework.pk != ctx.framework.pk:
+        if previous_ctx.derived.maximum != ctx.derived.maximum:
+            comparable_total = False
+            previous_note = (
+                f"Năm {previous_ctx.year} áp dụng bộ chỉ số khác ({previous_ctx.framework.name_vi}, tối đa "
+                f"{format_number(previous_ctx.derived.maximum)} điểm) nên không so sánh trực tiếp điểm tổng."
+            )
+        else:
+            previous_note = f"Năm {previous_ctx.year} áp dụng phiên bản bộ chỉ số trước ({previous_ctx.framework.name_vi})."
+
+    delta_rank = (previous_rank - ud.rank) if previous_rank and ud.rank else None
+    st_root = stats[root]
+    regions = []
+    for region in unit.regions.all().order_by("kind", "name_vi"):
+        members = [m.pk for m in region.members.all() if m.pk in ctx.derived.units]
+        scored = {
+            k: ctx.derived.units[k].total
+            for k in members
+            if ctx.derived.units[k].complete and ctx.derived.units[k].total is not None
+        }
+        from chiso.core.stats import mean as _mean
+        from chiso.core.stats import rank_desc
+
+        ranks = rank_desc(scored)
+        regions.append(
+            {
+                "region": region,
+                "rank": ranks.get(unit.pk),
+                "rank_of": len(scored),
+                "mean": _mean(list(scored.values())),
+                "members": sorted(
+                    [(ctx.units[k], v, ranks.get(k)) for k, v in scored.items()], key=lambda t: (t[2] or 999)
+                ),
+            }
+        )
+    history = unit_history(index_code, unit)
+    return Analysis(
+        index=ctx.framework.index,
+        framework=ctx.framework,
+        unit=unit,
+        year=year,
+        total=ud.total,
+        max=ctx.derived.maximum,
+        percent=ud.percent,
+        complete=ud.complete,
+        rank=ud.rank,
+        rank_of=ud.rank_of,
+        rank_source=ud.rank_source,
+        computed_rank=ud.computed_rank,
+        published_rank=ud.published_rank,
+        published_rank_of=ud.published_rank_of,
+        group=ud.group,
+        group_source=ud.group_source,
+        group_size=ctx.derived.group_sizes.get(ud.group) if ud.group and ud.group_source == "computed" else None,
+        cutoffs=ctx.derived.cutoffs,
+        previous_year=previous_ctx.year if previous_ctx else None,
+        previous_total=previous_total,
+        delta_total=(ud.total - previous_total)
+        if comparable_total and ud.total is not None and previous_total is not None
+        else None,
+        previous_rank=previous_rank,
+        delta_rank=delta_rank,
+        previous_unit_note=previous_note,
+        national_mean=st_root.mean,
+        diff_from_mean=(ud.total - st_root.mean) if ud.total is not None and st_root.mean is not None else None,
+        national_median=st_root.median,
+        diff_from_median=(ud.total - st_root.median) if ud.total is not None and st_root.median is not None else None,
+        n_scored=ctx.derived.n_scored,
+        full_coverage=ctx.derived.full_coverage,
+        nodes=lines,
+        regions=regions,
+        history=history,
+        mismatches=ud.mismatches,
+    )
+
+
+def unit_history(index_code: str, unit: Unit) -> list[dict]:
+    """The unit's totals over the years; a merged unit also lists each predecessor's series."""
+    out = []
+    for member in unit_history_ids(unit):
+        series = []
+        for y in available_years(index_code):
+            ctx = year_figures(index_code, y)
+            ud = ctx.derived.units.get(member.pk) if ctx else None
+            if ud is not None:
+                series.append(
+                    {"year": y, "total": ud.total, "rank": ud.rank, "rank_of": ud.rank_of, "group": ud.group,
+                     "rank_source": ud.rank_source, "complete": ud.complete}
+                )
+        out.append({"unit": member, "series": series, "is_predecessor": member.pk != unit.pk})
+    return out
+
+
+# --- gap solver ---------------------------------------------------------------------------------
+
+
+@dataclass
+class GapResult:
+    analysis: Analysis
+    goal: str
+    current_total: float
+    current_rank: int | None
+    target_rank: int | None
+    target_group: str | None
+    needed_increase: float | None
+    new_total: float | None
+    suggestions: list[gapcore.Suggestion]
+    cover: list[gapcore.Suggestion]
+    assumptions: str
+
+
+def gap(
+    index_code: str,
+    unit: Unit,
+    year: int,
+    *,
+    places: int | None = None,
+    group: str | None = None,
+    top: int | None = None,
+    score: float | None = None,
+) -> GapResult:
+    a = analyse(index_code, unit, year)
+    ctx = year_figures(index_code, year)
+    if a.total is None or not a.complete:
+        raise AnalysisError("Đơn vị chưa đủ điểm thành phần để tính khoảng cách.")
+    others = ctx.derived.totals(exclude=unit.pk)
+    current_rank = gapcore.rank_of(a.total, others)
+    target_rank = None
+    target_group = None
+    if places is not None:
+        if places < 1:
+            raise AnalysisError("Số bậc cần tăng phải từ 1 trở lên.")
+        target_rank = max(1, current_rank - places)
+        needed = gapcore.needed_for_rank(a.total, others, target_rank)
+        goal = f"tăng {places} bậc (lên hạng {target_rank}/{len(others) + 1})"
+    elif top is not None:
+        if top < 1:
+            raise AnalysisError("Nhóm dẫn đầu phải có ít nhất 1 đơn vị.")
+        target_rank = top
+        needed = gapcore.needed_for_rank(a.total, others, top)
+        goal = f"vào nhóm {top} đơn vị dẫn đầu"
+    elif group is not None:
+        if ctx.rule is None:
+            raise AnalysisError(f"Bộ chỉ số {ctx.framework.name_vi} không có quy tắc xếp nhóm.")
+        labels = [b.label for b in ctx.rule.groups]
+        match = next((lab for lab in labels if lab.lower() == group.strip().lower()), None)
+        if match is None:
+            raise AnalysisError(f"Nhóm “{group}” không có; các nhóm là: {', '.join(labels)}.")
+        target_group = match
+        needed = gapcore.needed_for_group(a.total, others, ctx.rule, match, maximum=a.max)
+        goal = f"vào nhóm “{match}”"
+    elif score is not None:
+        needed = gapcore.needed_for_score(a.total, score)
+        goal = f"đạt {format_number(score)} điểm"
+    else:
+        raise AnalysisError("Chọn một mục tiêu: số bậc, nhóm, top hoặc điểm.")
+    nodes = [
+        {"code": n.code, "name": n.name, "score": n.score, "max": n.max, "best_past": n.best_past}
+        for n in a.nodes
+        if n.is_leaf and n.contributes and n.score is not None and n.max is not None and n.max - n.score > 1e-9
+    ]
+    suggestions = gapcore.suggest(nodes, needed or 0.0)
+    cover = gapcore.cover(suggestions, needed) if needed else []
+    return GapResult(
+        analysis=a,
+        goal=goal,
+        current_total=a.total,
+        current_rank=current_rank,
+        target_rank=target_rank,
+        target_group=target_group,
+        needed_increase=needed,
+        new_total=(a.total + needed) if needed is not None else None,
+        suggestions=suggestions,
+        cover=cover,
+        assumptions=f"Giả định điểm của các đơn vị khác năm {year} giữ nguyên.",
+    )
+
+
+def what_if(index_code: str, unit: Unit, year: int, changes: dict[str, float]):
+    ctx = year_figures(index_code, year)
+    ud = ctx.derived.units.get(unit.pk) if ctx else None
+    if ud is None:
+        raise AnalysisError("Chưa có kết quả của đơn vị trong năm này.")
+    for code, value in changes.items():
+        node = ctx.nodes.get(code)
+        if node is None:
+            raise AnalysisError(f"Không có nút “{code}”.")
+        if node.max_score is not None and value > node.max_score + 1e-9:
+            raise AnalysisError(f"{code}: {format_number(value)} vượt điểm tối đa {format_number(node.max_score)}.")
+        if value < (node.min_score or 0) - 1e-9:
+            raise AnalysisError(f"{code}: {format_number(value)} thấp hơn điểm tối thiểu.")
+    values = {c: nv.value for c, nv in ud.nodes.items() if nv.value is not None and not nv.derived}
+    others = ctx.derived.totals(exclude=unit.pk)
+    return gapcore.what_if(ctx.tree, values, changes, others, ctx.rule, ctx.derived.maximum)
+
+
+# --- the opening text a plan uses -----------------------------------------------------------------
+
+
+def opening_text(a: Analysis) -> str:
+    unit_word = "của tỉnh" if a.unit.kind == Unit.Kind.PROVINCE else "của đơn vị"
+    decimals = a.framework.precision
+    parts = [f"Chỉ số {a.index.short_name} năm {a.year} {unit_word} đạt {format_number(a.total, decimals)} điểm"]
+    if a.framework.value_kind == "percent":
+        parts[0] = f"Chỉ số {a.index.short_name} năm {a.year} {unit_word} đạt {format_number(a.total, decimals)}%"
+    if a.diff_from_mean is not None:
+        word = "cao hơn" if a.diff_from_mean >= 0 else "thấp hơn"
+        parts.append(f"{word} trung bình chung cả nước {format_number(abs(a.diff_from_mean), decimals)} điểm")
+    if a.rank:
+        src = "" if a.rank_source == "computed" else " (theo công bố)"
+        parts.append(f"xếp thứ {a.rank}/{a.rank_of}{src}")
+    if a.group:
+        parts.append(f"thuộc nhóm {a.group}")
+    text = ", ".join(parts)
+    if a.previous_year and a.delta_total is not None:
+        moves = []
+        word = "tăng" if a.delta_total >= 0 else "giảm"
+        moves.append(f"{word} {format_number(abs(a.delta_total), decimals)} điểm")
+        if a.delta_rank:
+            moves.append(f"{'tăng' if a.delta_rank > 0 else 'giảm'} {abs(a.delta_rank)} bậc")
+        elif a.delta_rank == 0:
+            moves.append("giữ nguyên thứ hạng")
+        text += "; " + " và ".join(moves) + f" so với năm {a.previous_year}"
+    text += "."
+    weak = a.weaknesses[:3]
+    if weak:
+        names = "; ".join(
+            f"{n.name} ({format_number(n.score, decimals)}/{format_number(n.max)} điểm"
+            + (f", xếp thứ {n.rank}/{n.rank_of}" if n.rank else "")
+            + ")"
+            for n in weak
+        )
+        text += f" Các nội dung còn hạn chế: {names}."
+    fallen = [n for n in a.fallen if n.depth == 1][:3]
+    if fallen:
+        text += " Giảm điểm so với năm trước: " + "; ".join(
+            f"{n.name} ({format_signed(n.delta, decimals)})" for n in fallen
+        ) + "."
+    return text

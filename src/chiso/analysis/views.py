@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from chiso.core.text import format_number
+from chiso.frameworks.models import Index
+from chiso.results.importer import current_data_version, parse_number
+from chiso.units.models import Unit
+
+from . import charts
+from .services import AnalysisError, analyse, available_years, gap, opening_text, what_if, year_figures
+
+
+def analysis_pick(request):
+    index = request.GET.get("index", "papi")
+    unit_id = request.GET.get("unit")
+    year = request.GET.get("year")
+    if unit_id and year and index:
+        return redirect("analysis:page", index=index, unit=unit_id, year=year)
+    raise Http404
+
+
+def analysis_page(request, index: str, unit: int, year: int):
+    idx = get_object_or_404(Index, code=index)
+    u = get_object_or_404(Unit, pk=unit)
+    try:
+        a = analyse(index, u, year)
+    except AnalysisError as exc:
+        return render(request, "analysis/page.html", {"index": idx, "unit": u, "year": year, "error": str(exc),
+                                                        "years": available_years(index)}, status=404)
+    ctx = year_figures(index, year)
+    units = sorted(
+        [ctx.units[k] for k, ud in ctx.derived.units.items()], key=lambda x: x.search_key
+    )
+    group_labels = [b.label for b in ctx.rule.groups] if ctx.rule else []
+    editable = [n for n in a.nodes if n.is_leaf and n.contributes and n.max is not None]
+    return render(
+        request,
+        "analysis/page.html",
+        {
+            "index": idx,
+            "unit": u,
+            "year": year,
+            "a": a,
+            "years": [y for y in available_years(index) if u.pk in (year_figures(index, y).derived.units)],
+            "opening": opening_text(a),
+            "units": units,
+            "group_labels": group_labels,
+            "editable": editable,
+            "version": current_data_version(),
+        },
+    )
+
+
+def gap_partial(request, index: str, unit: int, year: int):
+    u = get_object_or_404(Unit, pk=unit)
+    goal = request.GET.get("goal", "places")
+    value = request.GET.get("value", "").strip()
+    kwargs = {}
+    error = None
+    try:
+        if goal == "group":
+            kwargs["group"] = value
+        else:
+            number = parse_number(value)
+            if number is None:
+                raise ValueError
+            if goal == "places":
+                kwargs["places"] = int(number)
+            elif goal == "top":
+                kwargs["top"] = int(number)
+            else:
+                kwargs["score"] = number
+        result = gap(index, u, year, **kwargs)
+    except ValueError:
+        result, error = None, f"Giá trị “{value}” không hợp lệ."
+    except AnalysisError as exc:
+        result, error = None, str(exc)
+    return render(request, "analysis/page.html#gap", {"g": result, "gap_error": error, "index": index},
+                  status=200 if result else 400)
+
+
+def whatif_partial(request, index: str, unit: int, year: int):
+    u = get_object_or_404(Unit, pk=unit)
+    changes = {}
+    error = None
+    for key, value in request.GET.items():
+        if key.startswith("n:") and value.strip():
+            try:
+                number = parse_number(value)
+            except ValueError:
+                error = f"“{value}” không phải là số."
+                break
+            if number is not None:
+                changes[key[2:]] = number
+    result = None
+    if error is None:
+        try:
+            result = what_if(index, u, year, changes)
+        except (AnalysisError, ValueError) as exc:
+            error = str(exc)
+    a = analyse(index, u, year)
+    return render(request, "analysis/page.html#whatif", {"w": result, "whatif_error": error, "a": a, "changes": changes},
+                  status=200 if result else 400)
+
+
+def chart(request, index: str, unit: int, year: int, kind: str):
+    u = get_object_or_404(Unit, pk=unit)
+    key = f"chart:{index}:{unit}:{year}:{kind}:{current_data_version()}"
+    svg = cache.get(key)
+    if svg is None:
+        try:
+            a = analyse(index, u, year)
+        except AnalysisError as exc:
+            raise Http404(str(exc)) from exc
+        ctx = year_figures(index, year)
+        if kind == "distribution":
+            totals = [(ctx.units[k].short_name, ud.total) for k, ud in ctx.derived.units.items()
+                      if ud.complete and ud.total is not None]
+            svg = charts.distribution(totals, u.short_name, a.national_mean,
+                                      f"{a.index.short_name} {year}: {u.short_name} so với cả nước")
+        elif kind == "profile":
+            rows = [(f"{n.code} {n.name[:40]}", n.score, n.mean, n.max) for n in a.nodes if n.depth == 1]
+            svg = charts.profile(rows, f"Điểm từng nội dung so với trung bình cả nước ({year})")
+        elif kind == "history":
+            series = [
+                (m["unit"].short_name + (" (trước sáp nhập)" if m["is_predecessor"] else ""),
+                 [(p["year"], p["total"]) for p in m["series"] if p["total"] is not None])
+                for m in a.history
+            ]
+            svg = charts.history(series, f"{a.index.short_name} qua các năm (điểm tổng; thang điểm đổi năm 2018 với PAPI)"
+                                 if index == "papi" else f"{a.index.short_name} qua các năm")
+        else:
+            raise Http404
+        cache.set(key, svg, 3600)
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=600"
+    return response
+
+
+def opening_partial(request, index: str, unit: int, year: int):
+    u = get_object_or_404(Unit, pk=unit)
+    try:
+        a = analyse(index, u, year)
+    except AnalysisError as exc:
+        raise Http404(str(exc)) from exc
+    return HttpResponse(opening_text(a), content_type="text/plain; charset=utf-8")
+
+
+__all__ = ["format_number"]

@@ -1,0 +1,178 @@
+"""Derived figures of one framework and year for every unit: totals from parts, percent of
+maximum, ranks among the scored units, groups, national mean and median. Pure Python.
+
+Ranks are computed only when the results cover every unit that was ranked: when a year is known
+for 28 of 63 provinces, a rank "among the 28" would mislead, so the published rank is used instead
+(``rank_source = "published"``), and where neither exists there is no rank.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .stats import GroupRule, assign_groups, group_cutoffs, mean, median, rank_desc
+from .tree import NodeValue, Tree, percent_of_max
+
+
+@dataclass
+class UnitInput:
+    key: Hashable
+    values: Mapping[str, float]
+    published_rank: int | None = None
+    published_rank_of: int | None = None
+    published_group: str | None = None
+
+
+@dataclass
+class NodeStats:
+    code: str
+    n: int
+    mean: float | None
+    median: float | None
+    ranks: dict[Hashable, int]
+    best: float | None
+    worst: float | None
+
+
+@dataclass
+class UnitDerived:
+    key: Hashable
+    nodes: dict[str, NodeValue]
+    total: float | None
+    complete: bool
+    percent: float | None
+    rank: int | None
+    rank_of: int | None
+    rank_source: str | None  # "computed" | "published" | None
+    computed_rank: int | None
+    published_rank: int | None
+    published_rank_of: int | None
+    group: str | None
+    group_source: str | None  # "computed" | "published" | None
+    published_group: str | None
+    mismatches: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class YearDerived:
+    root: str
+    maximum: float | None
+    units: dict[Hashable, UnitDerived]
+    stats: dict[str, NodeStats]
+    full_coverage: bool
+    n_scored: int
+    n_with_data: int
+    expected: int | None
+    cutoffs: list[tuple[str, float | None]]
+    group_sizes: dict[str, int]
+    rule: GroupRule | None
+
+    def totals(self, *, exclude: Hashable | None = None) -> list[float]:
+        return [u.total for k, u in self.units.items() if u.complete and u.total is not None and k != exclude]
+
+
+def derive_year(
+    tree: Tree,
+    maxima: Mapping[str, float | None],
+    units: Sequence[UnitInput],
+    rule: GroupRule | None,
+    *,
+    tolerance: float = 0.0051,
+    expected: int | None = None,
+) -> YearDerived:
+    """``expected``: how many units the index ranked that year, when known (a published "…/63")."""
+    root = tree.root
+    aggregated = {u.key: tree.aggregate(u.values, tolerance=tolerance) for u in units}
+    published_of = [u.published_rank_of for u in units if u.published_rank_of]
+    if expected is None and published_of:
+        expected = max(published_of)
+    n_with_data = len(units)
+    full = expected is None or n_with_data >= expected
+
+    stats: dict[str, NodeStats] = {}
+    for code in tree.specs:
+        scored = {
+            k: nv[code].value
+            for k, nv in aggregated.items()
+            if nv[code].complete and nv[code].value is not None
+        }
+        values = list(scored.values())
+        stats[code] = NodeStats(
+            code=code,
+            n=len(values),
+            mean=mean(values),
+            median=median(values),
+            ranks=rank_desc(scored) if full else {},
+            best=max(values) if values else None,
+            worst=min(values) if values else None,
+        )
+
+    maximum = maxima.get(root)
+    totals = {k: (nv[root].value if nv[root].complete else None) for k, nv in aggregated.items()}
+    groups: dict[Hashable, str | None] = {}
+    cutoffs: list[tuple[str, float | None]] = []
+    if rule is not None and (rule.kind == "threshold" or full):
+        extra = (
+            [
+                nv[root].value
+                for nv in aggregated.values()
+                if not nv[root].complete and nv[root].value is not None
+            ]
+            if rule.population == "all"
+            else []
+        )
+        groups = assign_groups(totals, rule, maximum=maximum, extra_population=extra)
+        cutoffs = group_cutoffs(totals, rule, maximum=maximum, extra_population=extra)
+    group_sizes: dict[str, int] = {}
+    for g in groups.values():
+        if g:
+            group_sizes[g] = group_sizes.get(g, 0) + 1
+
+    out: dict[Hashable, UnitDerived] = {}
+    n_scored = stats[root].n
+    for u in units:
+        nv = aggregated[u.key]
+        total = nv[root].value
+        complete = nv[root].complete
+        computed = stats[root].ranks.get(u.key)
+        if computed is not None:
+            rank, rank_of, rank_source = computed, n_scored, "computed"
+        elif u.published_rank:
+            rank, rank_of, rank_source = u.published_rank, u.published_rank_of or expected, "published"
+        else:
+            rank = rank_of = rank_source = None
+        group = groups.get(u.key)
+        group_source = "computed" if group else None
+        if group is None and u.published_group:
+            group, group_source = u.published_group, "published"
+        out[u.key] = UnitDerived(
+            key=u.key,
+            nodes=nv,
+            total=total,
+            complete=complete,
+            percent=percent_of_max(total, maximum) if total is not None else None,
+            rank=rank,
+            rank_of=rank_of,
+            rank_source=rank_source,
+            computed_rank=computed,
+            published_rank=u.published_rank,
+            published_rank_of=u.published_rank_of,
+            group=group,
+            group_source=group_source,
+            published_group=u.published_group,
+            mismatches={c: v.mismatch for c, v in nv.items() if v.mismatch is not None},
+        )
+    return YearDerived(
+        root=root,
+        maximum=maximum,
+        units=out,
+        stats=stats,
+        full_coverage=full,
+        n_scored=n_scored,
+        n_with_data=n_with_data,
+        expected=expected,
+        cutoffs=cutoffs,
+        group_sizes=group_sizes,
+        rule=rule,
+    )

@@ -1,0 +1,1248 @@
+"""Index frameworks (bộ chỉ số) as versioned data: load, validate, convert.
+
+A *framework* is one version of the structure of an index (PAPI, PAR INDEX, SIPAS): a tree of
+nodes (total > dimension > sub-dimension …) with maxima, minima and the rule by which a node
+is derived from its children.  Frameworks ship as YAML files in ``chiso/data/frameworks/`` and can
+be exchanged with coordinators as an XLSX template (one row per node).
+
+Pure Python — no Django.  The Django loader and the importers call into this module.
+
+Representations
+---------------
+* YAML / dict: nested (``root`` with ``children``), see ``docs/methodology.md``.
+* :class:`FrameworkDef`: flat list of :class:`NodeRow` in pre-order (parents before children).
+* XLSX: sheet "Thông tin" (key/value metadata) and sheet "Cây chỉ số" (one row per node).
+
+All user-facing messages are Vietnamese; numbers in messages use a decimal comma.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import yaml
+
+__all__ = [
+    "AGGREGATIONS",
+    "INDEXES",
+    "LEVELS",
+    "SOURCE_KINDS",
+    "TEMPLATE_COLUMNS",
+    "METADATA_FIELDS",
+    "FrameworkDef",
+    "FrameworkError",
+    "FrameworkFormatError",
+    "NodeRow",
+    "empty_framework",
+    "fold",
+    "format_number",
+    "load_yaml",
+    "dump_yaml",
+    "parse_dict",
+    "parse_number",
+    "read_xlsx",
+    "shipped_framework_paths",
+    "load_shipped",
+    "to_dict",
+    "validate",
+    "write_xlsx",
+]
+
+# ---------------------------------------------------------------------------
+# Vocabulary
+# ---------------------------------------------------------------------------
+
+INDEXES: tuple[str, ...] = ("papi", "par", "sipas")
+
+#: Allowed node levels per index, from the top of the tree down.
+LEVELS: dict[str, tuple[str, ...]] = {
+    "papi": ("total", "dimension", "subdimension", "indicator"),
+    "par": ("total", "block", "field", "criterion", "subcriterion"),
+    "sipas": ("total", "content", "element", "item"),
+}
+
+AGGREGATIONS: tuple[str, ...] = ("sum", "mean", "weighted", "none")
+SOURCE_KINDS: tuple[str, ...] = (
+    "appraisal",
+    "leader_survey",
+    "sipas",
+    "socioeconomic",
+    "citizen_survey",
+    "mixed",
+)
+VALUE_KINDS: tuple[str, ...] = ("points", "percent")
+NAME_VI_SOURCES: tuple[str, ...] = ("official", "translated")
+GROUPING_KINDS: tuple[str, ...] = ("quantile", "threshold")
+
+INDEX_LABELS_VI: dict[str, str] = {"papi": "PAPI", "par": "PAR INDEX", "sipas": "SIPAS"}
+
+#: Vietnamese words written into / accepted from the XLSX template.
+AGGREGATION_VI: dict[str, str] = {
+    "sum": "tổng",
+    "mean": "trung bình",
+    "weighted": "có trọng số",
+    "none": "không",
+}
+SOURCE_KIND_VI: dict[str, str] = {
+    "appraisal": "thẩm định",
+    "leader_survey": "khảo sát lãnh đạo",
+    "sipas": "SIPAS",
+    "socioeconomic": "kinh tế - xã hội",
+    "citizen_survey": "khảo sát người dân",
+    "mixed": "hỗn hợp",
+}
+VALUE_KIND_VI: dict[str, str] = {"points": "điểm", "percent": "phần trăm"}
+NAME_VI_SOURCE_VI: dict[str, str] = {"official": "chính thức", "translated": "dịch"}
+LEVEL_VI: dict[str, dict[str, str]] = {
+    "papi": {
+        "total": "tổng hợp",
+        "dimension": "chỉ số nội dung",
+        "subdimension": "nội dung thành phần",
+        "indicator": "chỉ tiêu",
+    },
+    "par": {
+        "total": "tổng hợp",
+        "block": "khối điểm",
+        "field": "lĩnh vực",
+        "criterion": "tiêu chí",
+        "subcriterion": "tiêu chí thành phần",
+    },
+    "sipas": {
+        "total": "tổng hợp",
+        "content": "nội dung",
+        "element": "yếu tố",
+        "item": "tiêu chí",
+    },
+}
+
+_EXTRA_AGGREGATION_WORDS: dict[str, str] = {
+    "cong": "sum",
+    "tong cong": "sum",
+    "binh quan": "mean",
+    "trung binh cong": "mean",
+    "trong so": "weighted",
+    "binh quan gia quyen": "weighted",
+    "khong tong hop": "none",
+}
+_EXTRA_SOURCE_WORDS: dict[str, str] = {
+    "tham dinh cua bo noi vu": "appraisal",
+    "khao sat lanh dao quan ly": "leader_survey",
+    "dieu tra lanh dao quan ly": "leader_survey",
+    "lanh dao quan ly": "leader_survey",
+    "kinh te xa hoi": "socioeconomic",
+    "kt xh": "socioeconomic",
+    "tac dong kinh te xa hoi": "socioeconomic",
+    "nguoi dan": "citizen_survey",
+    "khao sat nguoi dan": "citizen_survey",
+}
+_TRUE_WORDS = {"co", "x", "true", "yes", "y", "1", "dung", "1.0"}
+_FALSE_WORDS = {"khong", "false", "no", "n", "0", "sai", "0.0"}
+
+# ---------------------------------------------------------------------------
+# Data classes
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class NodeRow:
+    """One node of a framework tree, flattened (``parent`` holds the parent's code)."""
+
+    code: str
+    parent: str | None = None
+    level: str = ""
+    name_vi: str = ""
+    name_en: str = ""
+    max: float | None = None
+    min: float | None = None
+    aggregation: str = "sum"
+    weight: float | None = None
+    contributes: bool = True
+    source_kind: str | None = None
+    aliases: tuple[str, ...] = ()
+    incomplete: bool = False
+    note: str | None = None
+    name_vi_source: str | None = None
+    #: 1-based position among the siblings (derived from the order of the rows).
+    order: int = 0
+    #: 1-based line of the source table (spreadsheet row); only for error messages.
+    row: int | None = field(default=None, compare=False)
+
+
+@dataclass
+class FrameworkDef:
+    """One version of an index framework."""
+
+    index: str
+    code: str
+    name_vi: str = ""
+    name_en: str = ""
+    valid_from: int | None = None
+    valid_to: int | None = None
+    complete: bool = False
+    incomplete_note: str | None = None
+    source: str | None = None
+    unit_kind: str = "province"
+    value_kind: str = "points"
+    precision: int = 2
+    tolerance: float = 0.0
+    grouping: dict[str, Any] | None = None
+    nodes: list[NodeRow] = field(default_factory=list)
+
+    # -- convenience -------------------------------------------------------
+    @property
+    def root(self) -> NodeRow | None:
+        roots = [n for n in self.nodes if not n.parent]
+        return roots[0] if len(roots) == 1 else None
+
+    def node(self, code: str) -> NodeRow:
+        for n in self.nodes:
+            if n.code == code:
+                return n
+        raise KeyError(code)
+
+    def children(self, code: str) -> list[NodeRow]:
+        return [n for n in self.nodes if n.parent == code]
+
+    def covers_year(self, year: int) -> bool:
+        if self.valid_from is not None and year < self.valid_from:
+            return False
+        return not (self.valid_to is not None and year > self.valid_to)
+
+    def alias_map(self) -> dict[str, str]:
+        """Folded code/alias/name → node code (for importers matching column headers)."""
+        out: dict[str, str] = {}
+        for n in self.nodes:
+            for label in (n.code, *n.aliases):
+                key = fold(label)
+                if key:
+                    out.setdefault(key, n.code)
+        return out
+
+    def find_node(self, label: str) -> NodeRow | None:
+        """The node a column header / label refers to (code or alias, accent/case-insensitive)."""
+        code = self.alias_map().get(fold(label))
+        return self.node(code) if code else None
+
+
+@dataclass
+class FrameworkError:
+    """A validation / import problem, with the 1-based row of the source table when known."""
+
+    row: int | None
+    code: str | None
+    message: str
+
+    def __str__(self) -> str:  # pragma: no cover - trivial
+        return self.message
+
+
+class FrameworkFormatError(ValueError):
+    """The input is not a framework at all (wrong structure, unknown keys)."""
+
+
+# ---------------------------------------------------------------------------
+# Small helpers: accent folding, numbers
+# ---------------------------------------------------------------------------
+
+
+def fold(text: Any) -> str:
+    """Lower-case, strip Vietnamese diacritics (đ→d), collapse punctuation/whitespace to one space."""
+    if text is None:
+        return ""
+    s = str(text).replace("đ", "d").replace("Đ", "D")
+    s = unicodedata.normalize("NFD", s)
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
+    s = s.lower()
+    s = re.sub(r"[^0-9a-z]+", " ", s)
+    return s.strip()
+
+
+def format_number(value: float | int | None, max_decimals: int = 6) -> str:
+    """Vietnamese number formatting: decimal comma, dot for thousands, no trailing zeros."""
+    if value is None:
+        return "—"
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    rounded = round(float(value), max_decimals)
+    if rounded == 0:
+        rounded = 0.0
+    text = f"{rounded:.{max_decimals}f}".rstrip("0").rstrip(".")
+    sign = ""
+    if text.startswith("-"):
+        sign, text = "-", text[1:]
+    whole, _, frac = text.partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    out = ".".join(groups)
+    if frac:
+        out += "," + frac
+    return sign + out
+
+
+_FRACTION = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*/\s*(\d+(?:[.,]\d+)?)\s*$")
+
+
+def parse_number(value: Any) -> float | None:
+    """Parse a number given as int/float or text: ``"2,5"``, ``"2.5"``, ``"1.234,5"``, ``"10/3"``.
+
+    Empty → None.  Raises ``ValueError`` for anything else.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"không phải số: {value!r}")
+    if isinstance(value, int | float):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+    if text == "":
+        return None
+    m = _FRACTION.match(text)
+    if m:
+        num = parse_number(m.group(1))
+        den = parse_number(m.group(2))
+        if num is None or not den:
+            raise ValueError(f"không phải số: {value!r}")
+        return num / den
+    if "," in text and "." in text:
+        # Vietnamese style: dot = thousands, comma = decimals (1.234,5)
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        if text.count(",") > 1:
+            raise ValueError(f"không phải số: {value!r}")
+        text = text.replace(",", ".")
+    try:
+        return float(text)
+    except ValueError as exc:
+        raise ValueError(f"không phải số: {value!r}") from exc
+
+
+#: Node numbers are canonicalised to this many decimals so that values such as 10/3 survive a round trip
+#: through XLSX (Excel keeps 15 significant digits).
+NUMBER_DECIMALS = 10
+
+
+def _node_number(value: Any) -> float | None:
+    num = parse_number(value)
+    return None if num is None else round(num, NUMBER_DECIMALS)
+
+
+def _parse_bool(value: Any, default: bool) -> bool:
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return bool(value)
+    key = fold(value)
+    if key == "":
+        return default
+    if key in _TRUE_WORDS:
+        return True
+    if key in _FALSE_WORDS:
+        return False
+    raise ValueError(f"giá trị '{value}' không phải có/không")
+
+
+def _parse_int(value: Any) -> int | None:
+    num = parse_number(value)
+    if num is None:
+        return None
+    if num != int(num):
+        raise ValueError(f"không phải số nguyên: {value!r}")
+    return int(num)
+
+
+def _vocab_lookup(value: Any, canonical: Iterable[str], vi: dict[str, str], extra: dict[str, str]) -> str:
+    """Map a cell value to its canonical code; unknown values are returned unchanged (validate reports)."""
+    text = "" if value is None else str(value).strip()
+    key = fold(text)
+    for c in canonical:
+        if key == fold(c):
+            return c
+    for c, word in vi.items():
+        if key == fold(word):
+            return c
+    if key in extra:
+        return extra[key]
+    return text
+
+
+def _level_lookup(value: Any, index: str) -> str:
+    text = "" if value is None else str(value).strip()
+    key = fold(text)
+    allowed = LEVELS.get(index, ())
+    for c in allowed:
+        if key == fold(c):
+            return c
+    for c, word in LEVEL_VI.get(index, {}).items():
+        if key == fold(word):
+            return c
+    if key in {"tong", "goc", "chi so tong hop"}:
+        return "total"
+    return text
+
+
+def _prefix(row: int | None, text: str) -> str:
+    if row is None:
+        return text
+    return f"Dòng {row}: " + text[:1].lower() + text[1:]
+
+
+def _node_label(n: NodeRow) -> str:
+    return f"'{n.code}'"
+
+
+# ---------------------------------------------------------------------------
+# dict / YAML  <->  FrameworkDef
+# ---------------------------------------------------------------------------
+
+_TOP_KEYS = {
+    "index",
+    "code",
+    "name_vi",
+    "name_en",
+    "valid_from",
+    "valid_to",
+    "complete",
+    "incomplete_note",
+    "source",
+    "unit_kind",
+    "value_kind",
+    "precision",
+    "tolerance",
+    "grouping",
+    "root",
+}
+_NODE_KEYS = {
+    "code",
+    "level",
+    "name_vi",
+    "name_en",
+    "max",
+    "min",
+    "aggregation",
+    "weight",
+    "contributes",
+    "source_kind",
+    "aliases",
+    "incomplete",
+    "note",
+    "name_vi_source",
+    "children",
+}
+
+
+def _opt_str(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _aliases(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        parts: Iterable[Any] = value.split(";")
+    elif isinstance(value, list | tuple):
+        parts = value
+    else:
+        raise FrameworkFormatError(f"aliases phải là danh sách, nhận được {value!r}")
+    out: list[str] = []
+    for p in parts:
+        t = str(p).strip()
+        if t and t not in out:
+            out.append(t)
+    return tuple(out)
+
+
+def parse_dict(d: dict[str, Any]) -> FrameworkDef:
+    """Nested dict (as in the YAML files) → :class:`FrameworkDef` with a flat pre-order node list."""
+    if not isinstance(d, dict):
+        raise FrameworkFormatError("Tệp bộ chỉ số phải là một bảng khóa–giá trị (mapping).")
+    unknown = sorted(set(d) - _TOP_KEYS)
+    if unknown:
+        raise FrameworkFormatError("Khóa không được hỗ trợ ở cấp bộ chỉ số: " + ", ".join(unknown))
+    try:
+        fw = FrameworkDef(
+            index=str(d.get("index") or "").strip(),
+            code=str(d.get("code") or "").strip(),
+            name_vi=str(d.get("name_vi") or ""),
+            name_en=str(d.get("name_en") or ""),
+            valid_from=_parse_int(d.get("valid_from")),
+            valid_to=_parse_int(d.get("valid_to")),
+            complete=_parse_bool(d.get("complete"), False),
+            incomplete_note=_opt_str(d.get("incomplete_note")),
+            source=_opt_str(d.get("source")),
+            unit_kind=str(d.get("unit_kind") or "province"),
+            value_kind=str(d.get("value_kind") or "points"),
+            precision=_parse_int(d.get("precision")) if d.get("precision") is not None else 2,
+            tolerance=parse_number(d.get("tolerance")) or 0.0,
+            grouping=d.get("grouping"),
+        )
+    except ValueError as exc:
+        if isinstance(exc, FrameworkFormatError):
+            raise
+        raise FrameworkFormatError(str(exc)) from exc
+    if fw.grouping is not None and not isinstance(fw.grouping, dict):
+        raise FrameworkFormatError("grouping phải là một bảng khóa–giá trị hoặc null.")
+    root = d.get("root")
+    if root is not None:
+        _flatten(root, None, 1, fw.nodes)
+    return fw
+
+
+def _flatten(node: Any, parent: str | None, order: int, out: list[NodeRow]) -> None:
+    if not isinstance(node, dict):
+        raise FrameworkFormatError(f"Nút con của '{parent}' phải là một bảng khóa–giá trị.")
+    unknown = sorted(set(node) - _NODE_KEYS)
+    if unknown:
+        raise FrameworkFormatError(f"Nút '{node.get('code')}': khóa không được hỗ trợ: " + ", ".join(unknown))
+    try:
+        row = NodeRow(
+            code=str(node.get("code") if node.get("code") is not None else "").strip(),
+            parent=parent,
+            level=str(node.get("level") or "").strip(),
+            name_vi=str(node.get("name_vi") or ""),
+            name_en=str(node.get("name_en") or ""),
+            max=_node_number(node.get("max")),
+            min=_node_number(node.get("min")),
+            aggregation=str(node.get("aggregation") or "sum").strip(),
+            weight=_node_number(node.get("weight")),
+            contributes=_parse_bool(node.get("contributes"), True),
+            source_kind=_opt_str(node.get("source_kind")),
+            aliases=_aliases(node.get("aliases")),
+            incomplete=_parse_bool(node.get("incomplete"), False),
+            note=_opt_str(node.get("note")),
+            name_vi_source=_opt_str(node.get("name_vi_source")),
+            order=order,
+            row=None,
+        )
+    except ValueError as exc:
+        if isinstance(exc, FrameworkFormatError):
+            raise
+        raise FrameworkFormatError(f"Nút '{node.get('code')}': {exc}") from exc
+    out.append(row)
+    children = node.get("children") or []
+    if not isinstance(children, list):
+        raise FrameworkFormatError(f"Nút '{row.code}': children phải là một danh sách.")
+    for i, child in enumerate(children, start=1):
+        _flatten(child, row.code, i, out)
+
+
+def _clean_number(x: float | None) -> float | int | None:
+    if x is None:
+        return None
+    return int(x) if float(x).is_integer() else x
+
+
+def _node_to_dict(n: NodeRow) -> dict[str, Any]:
+    d: dict[str, Any] = {"code": n.code, "level": n.level, "name_vi": n.name_vi, "name_en": n.name_en}
+    if n.max is not None:
+        d["max"] = _clean_number(n.max)
+    if n.min is not None:
+        d["min"] = _clean_number(n.min)
+    if n.aggregation != "sum":
+        d["aggregation"] = n.aggregation
+    if n.weight is not None:
+        d["weight"] = _clean_number(n.weight)
+    if not n.contributes:
+        d["contributes"] = False
+    if n.source_kind:
+        d["source_kind"] = n.source_kind
+    if n.aliases:
+        d["aliases"] = list(n.aliases)
+    if n.incomplete:
+        d["incomplete"] = True
+    if n.note:
+        d["note"] = n.note
+    if n.name_vi_source:
+        d["name_vi_source"] = n.name_vi_source
+    return d
+
+
+def to_dict(fw: FrameworkDef) -> dict[str, Any]:
+    """:class:`FrameworkDef` → nested dict (inverse of :func:`parse_dict`).
+
+    Raises :class:`FrameworkFormatError` when the node list is not a single tree.
+    """
+    d: dict[str, Any] = {
+        "index": fw.index,
+        "code": fw.code,
+        "name_vi": fw.name_vi,
+        "name_en": fw.name_en,
+        "valid_from": fw.valid_from,
+        "valid_to": fw.valid_to,
+        "complete": fw.complete,
+        "incomplete_note": fw.incomplete_note,
+        "source": fw.source,
+        "unit_kind": fw.unit_kind,
+        "value_kind": fw.value_kind,
+        "precision": fw.precision,
+        "tolerance": _clean_number(fw.tolerance),
+        "grouping": fw.grouping,
+        "root": None,
+    }
+    if not fw.nodes:
+        return d
+    by_parent: dict[str | None, list[NodeRow]] = {}
+    for n in fw.nodes:
+        by_parent.setdefault(n.parent or None, []).append(n)
+    roots = by_parent.get(None, [])
+    if len(roots) != 1:
+        raise FrameworkFormatError("Cây chỉ số phải có đúng một nút gốc.")
+    seen: set[str] = set()
+
+    def build(n: NodeRow) -> dict[str, Any]:
+        if n.code in seen:
+            raise FrameworkFormatError(f"Mã '{n.code}' bị trùng hoặc tạo vòng lặp.")
+        seen.add(n.code)
+        nd = _node_to_dict(n)
+        kids = sorted(by_parent.get(n.code, []), key=lambda k: k.order)
+        if kids:
+            nd["children"] = [build(k) for k in kids]
+        return nd
+
+    d["root"] = build(roots[0])
+    if len(seen) != len(fw.nodes):
+        raise FrameworkFormatError("Có nút không nối được về nút gốc.")
+    return d
+
+
+def load_yaml(path: str | os.PathLike[str]) -> FrameworkDef:
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    return parse_dict(data)
+
+
+def dump_yaml(fw: FrameworkDef) -> str:
+    return yaml.safe_dump(to_dict(fw), allow_unicode=True, sort_keys=False, width=110)
+
+
+def empty_framework(index: str = "", code: str = "") -> FrameworkDef:
+    """A framework without nodes (``write_xlsx(empty_framework())`` is the blank template)."""
+    return FrameworkDef(index=index, code=code, precision=2, tolerance=0.0)
+
+
+FRAMEWORKS_DIR = Path(__file__).resolve().parent.parent / "data" / "frameworks"
+
+
+def shipped_framework_paths() -> list[Path]:
+    return sorted(FRAMEWORKS_DIR.glob("*.yaml"))
+
+
+def load_shipped() -> dict[str, FrameworkDef]:
+    """All frameworks shipped with chiso, by code."""
+    out: dict[str, FrameworkDef] = {}
+    for p in shipped_framework_paths():
+        fw = load_yaml(p)
+        out[fw.code] = fw
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------
+
+_SUM_EPS = 1e-6
+
+
+def validate(fw: FrameworkDef) -> list[FrameworkError]:
+    """Check a framework; return every problem found (empty list = valid)."""
+    errs: list[FrameworkError] = []
+
+    def add(row: int | None, code: str | None, text: str) -> None:
+        errs.append(FrameworkError(row=row, code=code, message=_prefix(row, text)))
+
+    # -- framework level -----------------------------------------------------
+    if fw.index not in INDEXES:
+        add(None, None, f"Chỉ số '{fw.index}' không hợp lệ (cho phép: papi, par, sipas).")
+    if not fw.code.strip():
+        add(None, None, "Thiếu mã bộ chỉ số.")
+    if fw.valid_from is not None and fw.valid_to is not None and fw.valid_from > fw.valid_to:
+        add(None, None, f"Năm bắt đầu ({fw.valid_from}) lớn hơn năm kết thúc ({fw.valid_to}).")
+    if fw.value_kind not in VALUE_KINDS:
+        add(None, None, f"Kiểu giá trị '{fw.value_kind}' không hợp lệ (cho phép: points, percent).")
+    if fw.precision is None or fw.precision < 0:
+        add(None, None, "Số chữ số thập phân phải là số nguyên không âm.")
+    if fw.tolerance is None or fw.tolerance < 0:
+        add(None, None, "Sai số cho phép phải là số không âm.")
+    if fw.complete and any(n.incomplete for n in fw.nodes):
+        names = ", ".join(_node_label(n) for n in fw.nodes if n.incomplete)
+        add(None, None, f"Bộ chỉ số được đánh dấu đầy đủ nhưng có nút chưa đầy đủ: {names}.")
+    _validate_grouping(fw.grouping, add)
+
+    if not fw.nodes:
+        add(None, None, "Bộ chỉ số chưa có nút nào.")
+        return errs
+
+    # -- codes ---------------------------------------------------------------
+    first_row: dict[str, NodeRow] = {}
+    for n in fw.nodes:
+        if not n.code.strip():
+            add(n.row, None, "Thiếu mã của nút.")
+            continue
+        if n.code in first_row:
+            other = first_row[n.code]
+            where = f"dòng {other.row}" if other.row is not None else "một nút khác"
+            add(n.row, n.code, f"Mã '{n.code}' bị trùng với {where}.")
+        else:
+            first_row[n.code] = n
+
+    # -- roots / parents / cycles ---------------------------------------------
+    roots = [n for n in fw.nodes if not n.parent]
+    if not roots:
+        add(None, None, "Không có nút gốc (nút không có mã cha).")
+    elif len(roots) > 1:
+        for extra in roots[1:]:
+            add(
+                extra.row,
+                extra.code,
+                f"Nút '{extra.code}' là nút gốc thứ hai (nút gốc đầu tiên là '{roots[0].code}'); "
+                "chỉ được có một nút gốc.",
+            )
+    for n in fw.nodes:
+        if n.parent and n.parent not in first_row:
+            add(n.row, n.code, f"Mã cha '{n.parent}' không tồn tại.")
+    reported_cycles: set[frozenset[str]] = set()
+    for n in fw.nodes:
+        path: list[str] = []
+        cur: NodeRow | None = n
+        while cur is not None and cur.parent:
+            if cur.code in path:
+                cycle = path[path.index(cur.code) :]
+                key = frozenset(cycle)
+                if key not in reported_cycles:
+                    reported_cycles.add(key)
+                    start = first_row.get(cycle[0], n)
+                    chain = " → ".join([*cycle, cycle[0]])
+                    add(start.row, start.code, f"Vòng lặp cha–con: {chain}.")
+                break
+            path.append(cur.code)
+            cur = first_row.get(cur.parent)
+
+    # -- per-node checks -----------------------------------------------------
+    allowed_levels = LEVELS.get(fw.index, ())
+    for n in fw.nodes:
+        if allowed_levels and n.level not in allowed_levels:
+            add(
+                n.row,
+                n.code,
+                f"Cấp '{n.level}' của nút '{n.code}' không hợp lệ cho chỉ số "
+                f"{INDEX_LABELS_VI.get(fw.index, fw.index)} (cho phép: {', '.join(allowed_levels)}).",
+            )
+        if n.aggregation not in AGGREGATIONS:
+            add(
+                n.row,
+                n.code,
+                f"Cách tổng hợp '{n.aggregation}' của nút '{n.code}' không hợp lệ "
+                f"(cho phép: {', '.join(AGGREGATIONS)}).",
+            )
+        if n.source_kind is not None and n.source_kind not in SOURCE_KINDS:
+            add(
+                n.row,
+                n.code,
+                f"Nguồn điểm '{n.source_kind}' của nút '{n.code}' không hợp lệ "
+                f"(cho phép: {', '.join(SOURCE_KINDS)}).",
+            )
+        if n.name_vi_source is not None and n.name_vi_source not in NAME_VI_SOURCES:
+            add(n.row, n.code, f"Nguồn tên tiếng Việt '{n.name_vi_source}' không hợp lệ.")
+        if not n.name_vi.strip():
+            add(n.row, n.code, f"Nút '{n.code}' thiếu tên tiếng Việt.")
+        if n.max is not None and n.min is not None and n.max < n.min:
+            add(
+                n.row,
+                n.code,
+                f"Nút '{n.code}': điểm tối đa ({format_number(n.max)}) nhỏ hơn "
+                f"điểm tối thiểu ({format_number(n.min)}).",
+            )
+        if n.weight is not None and n.weight <= 0:
+            add(n.row, n.code, f"Nút '{n.code}': trọng số phải lớn hơn 0.")
+
+    # -- aliases unique (accent/case-insensitive) ------------------------------
+    owner: dict[str, NodeRow] = {}
+    for n in fw.nodes:
+        for label in dict.fromkeys((n.code, *n.aliases)):
+            key = fold(label)
+            if not key:
+                continue
+            prev = owner.get(key)
+            if prev is None:
+                owner[key] = n
+            elif prev is not n and prev.code != n.code:
+                add(
+                    n.row,
+                    n.code,
+                    f"Tên cột '{label}' của nút '{n.code}' đã được dùng cho nút '{prev.code}'.",
+                )
+
+    # -- derivation checks ------------------------------------------------------
+    kids: dict[str, list[NodeRow]] = {}
+    for n in fw.nodes:
+        if n.parent:
+            kids.setdefault(n.parent, []).append(n)
+    for n in fw.nodes:
+        children = [c for c in kids.get(n.code, []) if c.contributes]
+        if not children:
+            continue
+        if n.aggregation == "weighted":
+            for c in children:
+                if c.weight is None:
+                    add(
+                        c.row,
+                        c.code,
+                        f"Nút '{c.code}' thiếu trọng số (nút cha '{n.code}' tổng hợp có trọng số).",
+                    )
+        if n.incomplete or n.max is None or any(c.max is None for c in children):
+            continue
+        maxima = [c.max for c in children if c.max is not None]
+        if n.aggregation == "sum":
+            total = math.fsum(maxima)
+            if abs(total - n.max) > _SUM_EPS:
+                add(
+                    n.row,
+                    n.code,
+                    f"Nút '{n.code}': tổng điểm tối đa của các nút con ({format_number(total)}) "
+                    f"khác điểm tối đa của nút ({format_number(n.max)}).",
+                )
+        elif n.aggregation == "mean":
+            avg = math.fsum(maxima) / len(maxima)
+            if abs(avg - n.max) > _SUM_EPS:
+                add(
+                    n.row,
+                    n.code,
+                    f"Nút '{n.code}': trung bình điểm tối đa của các nút con ({format_number(avg)}) "
+                    f"khác điểm tối đa của nút ({format_number(n.max)}).",
+                )
+    return errs
+
+
+def _validate_grouping(grouping: dict[str, Any] | None, add: Any) -> None:
+    if grouping is None:
+        return
+    if not isinstance(grouping, dict):
+        add(None, None, "Quy tắc xếp nhóm phải là một bảng khóa–giá trị (JSON object) hoặc để trống.")
+        return
+    kind = grouping.get("kind")
+    if kind not in GROUPING_KINDS:
+        add(None, None, f"Kiểu xếp nhóm '{kind}' không hợp lệ (cho phép: quantile, threshold).")
+    groups = grouping.get("groups")
+    if not isinstance(groups, list) or not groups:
+        add(None, None, "Quy tắc xếp nhóm phải có danh sách nhóm (groups).")
+        return
+    previous: float | None = None
+    for i, g in enumerate(groups, start=1):
+        if not isinstance(g, dict) or not str(g.get("label") or "").strip():
+            add(None, None, f"Nhóm thứ {i} trong quy tắc xếp nhóm thiếu tên (label).")
+            continue
+        lower = g.get("lower")
+        if lower is None:
+            if i != len(groups):
+                add(None, None, f"Chỉ nhóm cuối cùng được để trống ngưỡng dưới (nhóm '{g['label']}').")
+            continue
+        try:
+            lv = parse_number(lower)
+        except ValueError:
+            add(None, None, f"Ngưỡng dưới của nhóm '{g['label']}' không phải là số.")
+            continue
+        if previous is not None and lv is not None and lv >= previous:
+            add(None, None, f"Các ngưỡng xếp nhóm phải giảm dần (nhóm '{g['label']}').")
+        previous = lv
+
+
+# ---------------------------------------------------------------------------
+# XLSX template
+# ---------------------------------------------------------------------------
+
+#: Columns of the "Cây chỉ số" sheet: (key, Vietnamese header).
+TEMPLATE_COLUMNS: list[tuple[str, str]] = [
+    ("code", "Mã"),
+    ("parent", "Mã cha"),
+    ("level", "Cấp"),
+    ("name_vi", "Tên tiếng Việt"),
+    ("name_en", "Tên tiếng Anh"),
+    ("max", "Điểm tối đa"),
+    ("min", "Điểm tối thiểu"),
+    ("aggregation", "Cách tổng hợp"),
+    ("weight", "Trọng số"),
+    ("contributes", "Tính vào nút cha"),
+    ("source_kind", "Nguồn điểm"),
+    ("aliases", "Tên cột khác (cách nhau bởi ;)"),
+    ("incomplete", "Chưa đầy đủ"),
+    ("name_vi_source", "Nguồn tên tiếng Việt"),
+    ("note", "Ghi chú"),
+]
+
+#: Rows of the "Thông tin" sheet: (key, Vietnamese label).
+METADATA_FIELDS: list[tuple[str, str]] = [
+    ("index", "Chỉ số"),
+    ("code", "Mã bộ chỉ số"),
+    ("name_vi", "Tên"),
+    ("name_en", "Tên tiếng Anh"),
+    ("valid_from", "Năm bắt đầu"),
+    ("valid_to", "Năm kết thúc"),
+    ("complete", "Đầy đủ"),
+    ("incomplete_note", "Phần chưa đầy đủ"),
+    ("source", "Nguồn"),
+    ("unit_kind", "Đơn vị được đánh giá"),
+    ("value_kind", "Thang điểm/Kiểu giá trị"),
+    ("precision", "Số chữ số thập phân"),
+    ("tolerance", "Sai số cho phép"),
+    ("grouping", "Quy tắc xếp nhóm"),
+]
+
+SHEET_INFO = "Thông tin"
+SHEET_TREE = "Cây chỉ số"
+SHEET_HELP = "Hướng dẫn"
+
+_INDEX_WORDS = {"papi": "papi", "par": "par", "par index": "par", "chi so cai cach hanh chinh": "par",
+                "chi so cchc": "par", "sipas": "sipas"}  # fmt: skip
+
+
+def _header_key(label: Any, table: list[tuple[str, str]]) -> str | None:
+    f = fold(label)
+    if not f:
+        return None
+    for key, header in table:
+        hf = fold(header)
+        short = fold(re.sub(r"\(.*?\)", "", header))
+        if f in (hf, short, fold(key)):
+            return key
+    return None
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _open_calamine(path_or_bytes: Any) -> Any:
+    import python_calamine
+
+    if isinstance(path_or_bytes, bytes | bytearray):
+        return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(bytes(path_or_bytes)))
+    if hasattr(path_or_bytes, "read"):
+        return python_calamine.CalamineWorkbook.from_filelike(path_or_bytes)
+    return python_calamine.CalamineWorkbook.from_path(os.fspath(path_or_bytes))
+
+
+def _sheet_rows(wb: Any, wanted: str) -> list[list[Any]] | None:
+    for name in wb.sheet_names:
+        if fold(name) == fold(wanted):
+            return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return None
+
+
+def read_xlsx(
+    path_or_bytes: str | os.PathLike[str] | bytes | BinaryIO,
+) -> tuple[FrameworkDef | None, list[FrameworkError]]:
+    """Read a filled template.  Returns ``(framework, [])`` or ``(None, errors)``.
+
+    Errors carry the 1-based spreadsheet row of the "Cây chỉ số" sheet (metadata errors have no row).
+    """
+    errs: list[FrameworkError] = []
+    try:
+        wb = _open_calamine(path_or_bytes)
+    except Exception as exc:  # calamine raises several exception types for unreadable files
+        return None, [FrameworkError(None, None, f"Không đọc được tệp Excel: {exc}.")]
+
+    info = _sheet_rows(wb, SHEET_INFO)
+    tree = _sheet_rows(wb, SHEET_TREE)
+    if info is None:
+        errs.append(FrameworkError(None, None, f"Thiếu trang '{SHEET_INFO}'."))
+    if tree is None:
+        errs.append(FrameworkError(None, None, f"Thiếu trang '{SHEET_TREE}'."))
+    if info is None or tree is None:
+        return None, errs
+
+    meta: dict[str, Any] = {}
+    for r in info:
+        if not r:
+            continue
+        key = _header_key(r[0], METADATA_FIELDS)
+        if key and key not in meta:
+            meta[key] = r[1] if len(r) > 1 else None
+
+    def meta_err(text: str) -> None:
+        errs.append(FrameworkError(None, None, text))
+
+    index_raw = _cell_text(meta.get("index"))
+    index = _INDEX_WORDS.get(fold(index_raw), index_raw.lower())
+    fw = FrameworkDef(index=index, code=_cell_text(meta.get("code")))
+    fw.name_vi = _cell_text(meta.get("name_vi"))
+    fw.name_en = _cell_text(meta.get("name_en"))
+    fw.incomplete_note = _cell_text(meta.get("incomplete_note")) or None
+    fw.source = _cell_text(meta.get("source")) or None
+    fw.unit_kind = _cell_text(meta.get("unit_kind")) or "province"
+    fw.value_kind = _vocab_lookup(meta.get("value_kind") or "points", VALUE_KINDS, VALUE_KIND_VI, {})
+    for key, label in (("valid_from", "Năm bắt đầu"), ("valid_to", "Năm kết thúc")):
+        try:
+            setattr(fw, key, _parse_int(meta.get(key)))
+        except ValueError:
+            meta_err(f"{label} '{_cell_text(meta.get(key))}' không phải là năm.")
+    try:
+        fw.complete = _parse_bool(meta.get("complete"), False)
+    except ValueError:
+        meta_err(f"Đầy đủ: giá trị '{_cell_text(meta.get('complete'))}' phải là 'có' hoặc 'không'.")
+    try:
+        p = _parse_int(meta.get("precision"))
+        fw.precision = 2 if p is None else p
+    except ValueError:
+        meta_err("Số chữ số thập phân phải là số nguyên.")
+    try:
+        fw.tolerance = parse_number(meta.get("tolerance")) or 0.0
+    except ValueError:
+        meta_err("Sai số cho phép phải là số.")
+    grouping_text = _cell_text(meta.get("grouping"))
+    if grouping_text and fold(grouping_text) not in {"null", "khong", "none"}:
+        try:
+            fw.grouping = json.loads(grouping_text)
+        except json.JSONDecodeError as exc:
+            meta_err(f"Quy tắc xếp nhóm không phải JSON hợp lệ: {exc.msg}.")
+
+    # -- node rows -----------------------------------------------------------
+    header_idx = None
+    colmap: dict[str, int] = {}
+    for i, r in enumerate(tree):
+        keys = {_header_key(v, TEMPLATE_COLUMNS): j for j, v in enumerate(r)}
+        keys.pop(None, None)
+        if "code" in keys:
+            header_idx = i
+            colmap = {k: j for k, j in keys.items() if k is not None}
+            break
+    if header_idx is None:
+        errs.append(FrameworkError(None, None, f"Trang '{SHEET_TREE}' thiếu dòng tiêu đề có cột 'Mã'."))
+        return None, errs
+
+    nodes: list[NodeRow] = []
+    for i in range(header_idx + 1, len(tree)):
+        r = tree[i]
+        rowno = i + 1
+
+        def cell(key: str, r: list[Any] = r) -> Any:
+            j = colmap.get(key)
+            if j is None or j >= len(r):
+                return None
+            v = r[j]
+            return None if v == "" else v
+
+        if all(_cell_text(v) == "" for v in r):
+            continue
+
+        def num(key: str, label: str, rowno: int = rowno, cell: Any = cell) -> float | None:
+            try:
+                return _node_number(cell(key))
+            except ValueError:
+                errs.append(
+                    FrameworkError(rowno, _cell_text(cell("code")) or None,
+                                   f"Dòng {rowno}: {label} '{_cell_text(cell(key))}' không phải là số.")
+                )  # fmt: skip
+                return None
+
+        def boolean(key: str, label: str, default: bool, rowno: int = rowno, cell: Any = cell) -> bool:
+            try:
+                return _parse_bool(cell(key), default)
+            except ValueError:
+                errs.append(
+                    FrameworkError(rowno, _cell_text(cell("code")) or None,
+                                   f"Dòng {rowno}: {label} '{_cell_text(cell(key))}' phải là 'có' hoặc 'không'.")
+                )  # fmt: skip
+                return default
+
+        agg_raw = cell("aggregation")
+        nodes.append(
+            NodeRow(
+                code=_cell_text(cell("code")),
+                parent=_cell_text(cell("parent")) or None,
+                level=_level_lookup(cell("level"), fw.index),
+                name_vi=_cell_text(cell("name_vi")),
+                name_en=_cell_text(cell("name_en")),
+                max=num("max", "điểm tối đa"),
+                min=num("min", "điểm tối thiểu"),
+                aggregation=_vocab_lookup(agg_raw, AGGREGATIONS, AGGREGATION_VI, _EXTRA_AGGREGATION_WORDS)
+                if agg_raw is not None
+                else "sum",
+                weight=num("weight", "trọng số"),
+                contributes=boolean("contributes", "tính vào nút cha", True),
+                source_kind=_vocab_lookup(
+                    cell("source_kind"), SOURCE_KINDS, SOURCE_KIND_VI, _EXTRA_SOURCE_WORDS
+                )
+                or None,
+                aliases=_aliases(_cell_text(cell("aliases"))),
+                incomplete=boolean("incomplete", "chưa đầy đủ", False),
+                note=_cell_text(cell("note")) or None,
+                name_vi_source=_vocab_lookup(cell("name_vi_source"), NAME_VI_SOURCES, NAME_VI_SOURCE_VI, {})
+                or None,
+                row=rowno,
+            )
+        )
+    fw.nodes = _preorder(nodes)
+    errs.extend(validate(fw))
+    if errs:
+        return None, errs
+    return fw, []
+
+
+def _preorder(nodes: list[NodeRow]) -> list[NodeRow]:
+    """Order rows parents-before-children (stable) and number siblings; leave broken trees as given."""
+    codes = [n.code for n in nodes]
+    if len(set(codes)) != len(codes):
+        return _number_siblings(nodes)
+    by_parent: dict[str | None, list[NodeRow]] = {}
+    for n in nodes:
+        by_parent.setdefault(n.parent, []).append(n)
+    out: list[NodeRow] = []
+    seen: set[str] = set()
+
+    def visit(n: NodeRow) -> None:
+        if n.code in seen:
+            return
+        seen.add(n.code)
+        out.append(n)
+        for c in by_parent.get(n.code, []):
+            visit(c)
+
+    for r in by_parent.get(None, []):
+        visit(r)
+    if len(out) != len(nodes):
+        return _number_siblings(nodes)
+    return _number_siblings(out)
+
+
+def _number_siblings(nodes: list[NodeRow]) -> list[NodeRow]:
+    counter: dict[str | None, int] = {}
+    out = []
+    for n in nodes:
+        counter[n.parent] = counter.get(n.parent, 0) + 1
+        out.append(replace(n, order=counter[n.parent]))
+    return out
+
+
+def _xlsx_value(key: str, n: NodeRow, index: str) -> Any:
+    v = getattr(n, key)
+    if key == "level":
+        return LEVEL_VI.get(index, {}).get(v, v)
+    if key == "aggregation":
+        return AGGREGATION_VI.get(v, v)
+    if key == "source_kind":
+        return SOURCE_KIND_VI.get(v, v) if v else None
+    if key == "name_vi_source":
+        return NAME_VI_SOURCE_VI.get(v, v) if v else None
+    if key in ("contributes", "incomplete"):
+        return "có" if v else "không"
+    if key == "aliases":
+        return "; ".join(v) if v else None
+    if key in ("max", "min", "weight"):
+        return _clean_number(v)
+    return v if v not in ("",) else None
+
+
+def write_xlsx(fw: FrameworkDef, path_or_buffer: str | os.PathLike[str] | BinaryIO) -> None:
+    """Write ``fw`` as a filled template (an empty framework gives the blank template)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+
+    ws = wb.active
+    ws.title = SHEET_INFO
+    ws.append(["Mục", "Giá trị"])
+    meta_values: dict[str, Any] = {
+        "index": fw.index or None,
+        "code": fw.code or None,
+        "name_vi": fw.name_vi or None,
+        "name_en": fw.name_en or None,
+        "valid_from": fw.valid_from,
+        "valid_to": fw.valid_to,
+        "complete": "có" if fw.complete else "không",
+        "incomplete_note": fw.incomplete_note,
+        "source": fw.source,
+        "unit_kind": fw.unit_kind,
+        "value_kind": VALUE_KIND_VI.get(fw.value_kind, fw.value_kind),
+        "precision": fw.precision,
+        "tolerance": _clean_number(fw.tolerance),
+        "grouping": json.dumps(fw.grouping, ensure_ascii=False) if fw.grouping is not None else None,
+    }
+    for key, label in METADATA_FIELDS:
+        ws.append([label, meta_values[key]])
+    for c in ws[1]:
+        c.font, c.fill = bold, fill
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 100
+    for row in ws.iter_rows(min_row=2, min_col=2, max_col=2):
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+
+    wt = wb.create_sheet(SHEET_TREE)
+    wt.append([h for _, h in TEMPLATE_COLUMNS])
+    for n in fw.nodes:
+        wt.append([_xlsx_value(k, n, fw.index) for k, _ in TEMPLATE_COLUMNS])
+    for c in wt[1]:
+        c.font, c.fill = bold, fill
+    wt.freeze_panes = "A2"
+    widths = {"code": 12, "parent": 10, "level": 20, "name_vi": 60, "name_en": 45, "aliases": 40, "note": 60}
+    from openpyxl.utils import get_column_letter
+
+    for j, (key, _) in enumerate(TEMPLATE_COLUMNS, start=1):
+        wt.column_dimensions[get_column_letter(j)].width = widths.get(key, 14)
+    last = max(len(fw.nodes) + 1, 500)
+    col = {k: get_column_letter(j) for j, (k, _) in enumerate(TEMPLATE_COLUMNS, start=1)}
+    lists = {
+        "aggregation": list(AGGREGATION_VI.values()),
+        "source_kind": list(SOURCE_KIND_VI.values()),
+        "contributes": ["có", "không"],
+        "incomplete": ["có", "không"],
+        "name_vi_source": list(NAME_VI_SOURCE_VI.values()),
+    }
+    for key, options in lists.items():
+        dv = DataValidation(type="list", formula1='"' + ",".join(options) + '"', allow_blank=True)
+        dv.showErrorMessage = False  # only a suggestion list; the reader accepts more spellings
+        dv.add(f"{col[key]}2:{col[key]}{last}")
+        wt.add_data_validation(dv)
+
+    wh = wb.create_sheet(SHEET_HELP)
+    wh.append(["Cột", "Giá trị được chấp nhận"])
+    wh.append(["Mã", "Mã duy nhất của nút, ví dụ D1, D1.1, F3, APPRAISAL."])
+    wh.append(["Mã cha", "Mã của nút cha; để trống cho nút gốc (chỉ một nút gốc)."])
+    for idx, levels in LEVEL_VI.items():
+        wh.append([f"Cấp ({INDEX_LABELS_VI[idx]})", "; ".join(f"{v} ({k})" for k, v in levels.items())])
+    wh.append(["Cách tổng hợp", "; ".join(f"{v} ({k})" for k, v in AGGREGATION_VI.items())])
+    wh.append(["Nguồn điểm", "; ".join(f"{v} ({k})" for k, v in SOURCE_KIND_VI.items())])
+    wh.append(["Tính vào nút cha / Chưa đầy đủ", "có / không"])
+    wh.append(["Số thập phân", "Viết 2,5 hoặc 2.5; phân số như 10/3 cũng được."])
+    wh.append(["Thang điểm/Kiểu giá trị", "điểm (points) hoặc phần trăm (percent)"])
+    wh.append(
+        ["Quy tắc xếp nhóm", 'JSON, ví dụ {"kind": "threshold", "groups": [{"label": "A", "lower": 90}]}']
+    )
+    for c in wh[1]:
+        c.font, c.fill = bold, fill
+    wh.column_dimensions["A"].width = 32
+    wh.column_dimensions["B"].width = 110
+
+    if isinstance(path_or_buffer, str | os.PathLike):
+        wb.save(os.fspath(path_or_buffer))
+    else:
+        wb.save(path_or_buffer)

@@ -1,0 +1,134 @@
+"""Index frameworks as versioned trees of nodes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Index(models.Model):
+    code = models.CharField(_("mã"), max_length=20, unique=True)
+    name_vi = models.CharField(_("tên"), max_length=200)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=200)
+    short_name = models.CharField(_("tên ngắn"), max_length=40)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("chỉ số")
+        verbose_name_plural = _("chỉ số")
+
+    def __str__(self) -> str:
+        return self.short_name
+
+
+class Framework(models.Model):
+    """One version of an index's tree, valid for a range of evaluation years."""
+
+    class ValueKind(models.TextChoices):
+        POINTS = "points", _("Điểm")
+        PERCENT = "percent", _("Phần trăm")
+
+    index = models.ForeignKey(Index, on_delete=models.PROTECT, related_name="frameworks", verbose_name=_("chỉ số"))
+    code = models.CharField(_("mã bộ chỉ số"), max_length=60, unique=True)
+    version = models.PositiveIntegerField(_("phiên bản"), default=1)
+    name_vi = models.CharField(_("tên"), max_length=300)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=300, blank=True)
+    valid_from = models.PositiveSmallIntegerField(_("áp dụng từ năm"))
+    valid_to = models.PositiveSmallIntegerField(_("áp dụng đến năm"), null=True, blank=True)
+    complete = models.BooleanField(_("đầy đủ"), default=True)
+    incomplete_note = models.TextField(_("phần chưa công bố"), blank=True)
+    source = models.TextField(_("nguồn, căn cứ"), blank=True)
+    unit_kind = models.CharField(max_length=20, default="province")
+    value_kind = models.CharField(_("kiểu giá trị"), max_length=10, choices=ValueKind.choices, default=ValueKind.POINTS)
+    precision = models.PositiveSmallIntegerField(_("số chữ số thập phân công bố"), default=2)
+    tolerance = models.FloatField(_("sai số cho phép khi cộng"), default=0.0051)
+    grouping = models.JSONField(_("quy tắc xếp nhóm"), null=True, blank=True)
+    active = models.BooleanField(_("đang dùng"), default=True, help_text=_("Phiên bản bị thay thế thì không còn dùng"))
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="superseded_by", verbose_name=_("thay thế")
+    )
+    file_name = models.CharField(max_length=255, blank=True)
+    file_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["index__order", "valid_from", "version"]
+        verbose_name = _("bộ chỉ số")
+        verbose_name_plural = _("bộ chỉ số")
+
+    def __str__(self) -> str:
+        return self.name_vi
+
+    @property
+    def years_label(self) -> str:
+        return f"{self.valid_from}–{self.valid_to}" if self.valid_to else f"{self.valid_from}–"
+
+    def covers(self, year: int) -> bool:
+        return self.valid_from <= year and (self.valid_to is None or year <= self.valid_to)
+
+    @property
+    def in_use(self) -> bool:
+        return self.results.exists()
+
+    @property
+    def root(self) -> Node:
+        return self.nodes.get(parent__isnull=True)
+
+
+class Node(models.Model):
+    class Aggregation(models.TextChoices):
+        SUM = "sum", _("Tổng")
+        MEAN = "mean", _("Trung bình")
+        WEIGHTED = "weighted", _("Có trọng số")
+        NONE = "none", _("Không tổng hợp (theo số công bố)")
+
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="nodes")
+    code = models.CharField(_("mã"), max_length=40)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    level = models.CharField(_("cấp"), max_length=20)
+    depth = models.PositiveSmallIntegerField(default=0)
+    order = models.PositiveIntegerField(default=0)
+    name_vi = models.CharField(_("tên"), max_length=500)
+    name_en = models.CharField(_("tên tiếng Anh"), max_length=500, blank=True)
+    name_vi_source = models.CharField(max_length=20, blank=True)
+    max_score = models.FloatField(_("điểm tối đa"), null=True, blank=True)
+    min_score = models.FloatField(_("điểm tối thiểu"), null=True, blank=True)
+    aggregation = models.CharField(_("cách tổng hợp"), max_length=10, choices=Aggregation.choices, default="sum")
+    weight = models.FloatField(_("trọng số"), default=1.0)
+    contributes = models.BooleanField(_("tính vào nút cha"), default=True)
+    source_kind = models.CharField(_("nguồn điểm"), max_length=20, blank=True)
+    aliases = models.JSONField(_("tên cột khác"), default=list, blank=True)
+    incomplete = models.BooleanField(_("chưa đầy đủ"), default=False)
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        ordering = ["framework", "order"]
+        constraints = [models.UniqueConstraint(fields=["framework", "code"], name="node_unique_code")]
+        verbose_name = _("nút chỉ số")
+        verbose_name_plural = _("nút chỉ số")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name_vi}"
+
+    LEVEL_LABELS = {
+        "total": _("Tổng hợp"),
+        "dimension": _("Chỉ số nội dung"),
+        "subdimension": _("Chỉ số thành phần"),
+        "indicator": _("Chỉ tiêu"),
+        "block": _("Khối điểm"),
+        "field": _("Lĩnh vực"),
+        "criterion": _("Tiêu chí"),
+        "subcriterion": _("Tiêu chí thành phần"),
+        "content": _("Nội dung"),
+        "element": _("Yếu tố"),
+        "item": _("Câu hỏi"),
+    }
+
+    @property
+    def level_label(self) -> str:
+        return str(self.LEVEL_LABELS.get(self.level, self.level))

@@ -1,0 +1,585 @@
+"""Two-phase import of published results: ``preview`` validates every row and says what would
+change; ``commit`` writes all of it or nothing. Importing the same file twice changes nothing.
+
+Accepted layout: one row per unit (and year), a unit column (name or GSO code), optionally a year
+column, and one column per framework node, matched by the node's code, its aliases or its name.
+Optional columns: rank, rank_of, group, source/source_url, note. Values can be given at any level.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from chiso.core.text import fold
+from chiso.core.tree import NodeSpec, Tree
+from chiso.frameworks.models import Framework, Index, Node
+from chiso.frameworks.services import framework_for
+from chiso.units.models import Unit
+from chiso.units.services import UnitLookupError, UnitResolver
+
+from .models import DataVersion, ImportBatch, Result, ResultChange
+from .reader import Table, TableError, read_table
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(str(text or "")))
+
+
+UNIT_COLUMNS = {_key(x) for x in ["province", "province_vi", "tỉnh", "tỉnh, thành phố", "tỉnh/thành phố", "đơn vị",
+                                    "tên đơn vị", "unit", "unit_name", "địa phương", "cơ quan, đơn vị, địa phương"]}
+CODE_COLUMNS = {_key(x) for x in ["gso_code", "mã", "mã tỉnh", "mã đơn vị", "province_code", "unit_code", "code"]}
+YEAR_COLUMNS = {_key(x) for x in ["year", "năm", "năm đánh giá"]}
+RANK_COLUMNS = {_key(x) for x in ["rank", "xếp hạng", "thứ hạng", "hạng"]}
+RANK_OF_COLUMNS = {_key(x) for x in ["rank_of", "trên tổng số", "số đơn vị xếp hạng", "tổng số"]}
+GROUP_COLUMNS = {_key(x) for x in ["group", "nhóm", "xếp nhóm"]}
+SOURCE_COLUMNS = {_key(x) for x in ["source", "source_url", "nguồn"]}
+NOTE_COLUMNS = {_key(x) for x in ["note", "ghi chú"]}
+IGNORED_COLUMNS = {_key(x) for x in ["province_en", "src_code", "n_subdims", "complete", "stt", "tt", "số thứ tự"]}
+
+EPS = 1e-9
+
+
+@dataclass
+class CellChange:
+    node_code: str
+    node_name: str
+    old: float | None
+    new: float | None
+    status: str  # new | changed | unchanged
+
+
+@dataclass
+class RowPreview:
+    line: int
+    unit_text: str
+    year: int | None
+    unit: Unit | None = None
+    status: str = "unchanged"  # new | changed | unchanged | error | skipped
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    cells: list[CellChange] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)  # published rank / rank_of / group / source / note
+    meta_changes: list[str] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return {"new": "Mới", "changed": "Thay đổi", "unchanged": "Không đổi", "error": "Lỗi", "skipped": "Bỏ qua"}[
+            self.status
+        ]
+
+
+@dataclass
+class ImportPreview:
+    index: Index
+    year: int | None
+    table: Table | None
+    columns: list[tuple[str, str]] = field(default_factory=list)  # (header, meaning)
+    ignored: list[str] = field(default_factory=list)
+    rows: list[RowPreview] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    frameworks: dict[int, Framework] = field(default_factory=dict)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {"new": 0, "changed": 0, "unchanged": 0, "error": 0, "skipped": 0}
+        for r in self.rows:
+            out[r.status] += 1
+        out["values_changed"] = sum(1 for r in self.rows for c in r.cells if c.status != "unchanged") + sum(
+            len(r.meta_changes) for r in self.rows
+        )
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not any(r.status == "error" for r in self.rows)
+
+    @property
+    def error_messages(self) -> list[str]:
+        out = list(self.errors)
+        for r in self.rows:
+            out.extend(f"Dòng {r.line}: {e}" for e in r.errors)
+        return out
+
+
+def parse_number(value) -> float | None:
+    """Numbers as typed by Vietnamese users: 39,9613 / 39.9613 / 1.234,5 / 86,14% / empty."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(str(value))
+    if isinstance(value, int | float):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
+    if not text or text in {"-", "–", "—"}:
+        return None
+    if "," in text and "." in text:
+        text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") else text.replace(",", "")
+    elif "," in text:
+        text = text.replace(",", ".")
+    result = float(text)
+    if math.isnan(result) or math.isinf(result):
+        raise ValueError(text)
+    return result
+
+
+def _fmt(x: float) -> str:
+    from chiso.core.text import format_number
+
+    return format_number(x)
+
+
+class _NodeMatcher:
+    def __init__(self, framework: Framework):
+        self.framework = framework
+        self.nodes = list(framework.nodes.all().order_by("order"))
+        self.by_key: dict[str, Node] = {}
+        for node in self.nodes:
+            for label in [node.code, *(node.aliases or [])]:
+                self.by_key.setdefault(_key(label), node)
+        for node in self.nodes:  # names after codes and aliases: they are less specific
+            for label in [node.name_vi, node.name_en]:
+                if label:
+                    self.by_key.setdefault(_key(label), node)
+        self.root = next(n for n in self.nodes if n.parent_id is None)
+        self.tree = Tree(
+            [
+                NodeSpec(
+                    code=n.code,
+                    parent=next((p.code for p in self.nodes if p.pk == n.parent_id), None),
+                    max=n.max_score,
+                    min=n.min_score,
+                    aggregation=n.aggregation,
+                    weight=n.weight,
+                    contributes=n.contributes,
+                    order=n.order,
+                )
+                for n in self.nodes
+            ]
+        )
+
+    def match(self, header: str) -> Node | None:
+        return self.by_key.get(_key(header))
+
+
+def _is_header(row: list) -> bool:
+    keys = {_key(c) for c in row if isinstance(c, str)}
+    return bool(keys & (UNIT_COLUMNS | CODE_COLUMNS))
+
+
+def preview_import(
+    data: bytes, file_name: str, *, index_code: str, year: int | None = None, max_bytes: int | None = None
+) -> ImportPreview:
+    try:
+        index = Index.objects.get(code=index_code)
+    except Index.DoesNotExist:
+        raise TableError(f"Chỉ số “{index_code}” không tồn tại (chọn một trong: par, sipas, papi).") from None
+    preview = ImportPreview(index=index, year=year, table=None)
+    try:
+        table = read_table(data, file_name, max_bytes=max_bytes, header_hint=_is_header)
+    except TableError as exc:
+        preview.errors.append(str(exc))
+        return preview
+    preview.table = table
+    preview.notes.extend(table.notes)
+
+    # Classify columns.
+    roles: dict[int, str] = {}
+    for i, header in enumerate(table.header):
+        k = _key(header)
+        if not k:
+            continue
+        for role, keys in (
+            ("unit", UNIT_COLUMNS),
+            ("code", CODE_COLUMNS),
+            ("year", YEAR_COLUMNS),
+            ("rank", RANK_COLUMNS),
+            ("rank_of", RANK_OF_COLUMNS),
+            ("group", GROUP_COLUMNS),
+            ("source", SOURCE_COLUMNS),
+            ("note", NOTE_COLUMNS),
+            ("ignore", IGNORED_COLUMNS),
+        ):
+            if k in keys and role not in roles.values():
+                roles[i] = role
+                break
+    if "unit" not in roles.values() and "code" not in roles.values():
+        preview.errors.append("Thiếu cột tên đơn vị (ví dụ “Tỉnh”, “Đơn vị”) hoặc cột mã đơn vị.")
+        return preview
+    year_col = next((i for i, r in roles.items() if r == "year"), None)
+    if year is None and year_col is None:
+        preview.errors.append("Chưa rõ năm đánh giá: chọn năm hoặc thêm cột “Năm” vào tệp.")
+        return preview
+
+    # Rows → years → frameworks.
+    def row_year(cells) -> int | None:
+        if year_col is None:
+            return year
+        try:
+            value = parse_number(cells[year_col])
+        except ValueError:
+            return None
+        return int(value) if value is not None else None
+
+    years = sorted({y for _, cells in table.rows if (y := row_year(cells)) is not None and (year is None or y == year)})
+    matchers: dict[int, _NodeMatcher] = {}
+    for y in years:
+        fw = framework_for(index.code, y)
+        if fw is None:
+            preview.errors.append(f"Chưa có bộ chỉ số {index.short_name} áp dụng cho năm {y}.")
+            continue
+        if fw.pk not in {m.framework.pk for m in matchers.values()}:
+            preview.frameworks[fw.pk] = fw
+        matchers[y] = next((m for m in matchers.values() if m.framework.pk == fw.pk), None) or _NodeMatcher(fw)
+    if preview.errors:
+        return preview
+    if not years:
+        preview.errors.append(f"Tệp không có dòng nào của năm {year}." if year else "Tệp không có dòng dữ liệu nào.")
+        return preview
+
+    # Value columns: matched against the framework of the first year (all years share headers).
+    value_cols: dict[int, str] = {}  # column → header
+    for i, header in enumerate(table.header):
+        if i in roles or not header.strip():
+            continue
+        if any(m.match(header) for m in matchers.values()):
+            value_cols[i] = header
+        else:
+            preview.ignored.append(header)
+    for i, role in sorted(roles.items()):
+        preview.columns.append((table.header[i], role))
+    for i, header in value_cols.items():
+        node = next(m.match(header) for m in matchers.values() if m.match(header))
+        preview.columns.append((header, f"{node.code} – {node.name_vi}"))
+    if not value_cols and "rank" not in roles.values():
+        preview.errors.append("Không có cột điểm nào khớp với bộ chỉ số (mã, tên hoặc tên cột khác của các nút).")
+        return preview
+
+    resolvers: dict[str, UnitResolver] = {}
+    resolver = resolvers.setdefault("province", UnitResolver(Unit.Kind.PROVINCE))
+    unit_col = next((i for i, r in roles.items() if r == "unit"), None)
+    code_col = next((i for i, r in roles.items() if r == "code"), None)
+    col_of = {r: i for i, r in roles.items()}
+
+    rows: list[RowPreview] = []
+    for line, cells in table.rows:
+        y = row_year(cells)
+        unit_text = str(cells[unit_col]).strip() if unit_col is not None and cells[unit_col] is not None else ""
+        code_text = str(cells[code_col]).strip() if code_col is not None and cells[code_col] is not None else ""
+        if code_text.endswith(".0"):
+            code_text = code_text[:-2]
+        rp = RowPreview(line=line, unit_text=unit_text or code_text, year=y)
+        if year_col is not None and y is None:
+            rp.status = "error"
+            rp.errors.append(f"năm “{cells[year_col]}” không hợp lệ.")
+            rows.append(rp)
+            continue
+        if year is not None and y != year:
+            rp.status = "skipped"
+            rows.append(rp)
+            continue
+        if code_text == "999" or _key(unit_text) in {"highest", "diemcaonhat", "highestdiemcaonhat"}:
+            rp.status = "skipped"
+            rp.warnings.append("dòng “điểm cao nhất” không phải một đơn vị.")
+            rows.append(rp)
+            continue
+        try:
+            unit = resolver.resolve(code_text if code_text else unit_text, y)
+            if code_text and unit_text:
+                by_name = resolver.resolve(unit_text, y)
+                if by_name.pk != unit.pk:
+                    raise UnitLookupError(unit_text, f"mã “{code_text}” ({unit.name}) không khớp với tên “{unit_text}”.")
+            rp.unit = unit
+        except UnitLookupError as exc:
+            rp.status = "error"
+            rp.errors.append(str(exc))
+        matcher = matchers[y]
+        for i, header in value_cols.items():
+            node = matcher.match(header)
+            if node is None:
+                if cells[i] not in (None, ""):
+                    rp.warnings.append(f"cột “{header}” không thuộc bộ chỉ số năm {y}, bỏ qua.")
+                continue
+            try:
+                value = parse_number(cells[i])
+            except ValueError:
+                rp.status = "error"
+                rp.errors.append(f"cột “{header}”: “{cells[i]}” không phải là số.")
+                continue
+            if value is None:
+                continue
+            if node.max_score is not None and value > node.max_score + EPS:
+                rp.status = "error"
+                rp.errors.append(
+                    f"cột “{header}”: {_fmt(value)} vượt điểm tối đa {_fmt(node.max_score)} của “{node.name_vi}”."
+                )
+                continue
+            lower = node.min_score if node.min_score is not None else 0.0
+            if value < lower - EPS:
+                rp.status = "error"
+                rp.errors.append(f"cột “{header}”: {_fmt(value)} thấp hơn điểm tối thiểu {_fmt(lower)}.")
+                continue
+            rp.cells.append(CellChange(node.code, node.name_vi, None, value, "new"))
+        for role in ("rank", "rank_of"):
+            if role in col_of:
+                try:
+                    v = parse_number(cells[col_of[role]])
+                except ValueError:
+                    rp.status = "error"
+                    rp.errors.append(f"thứ hạng “{cells[col_of[role]]}” không phải là số nguyên.")
+                    continue
+                if v is not None:
+                    if v != int(v) or v < 1:
+                        rp.status = "error"
+                        rp.errors.append(f"thứ hạng “{cells[col_of[role]]}” không hợp lệ.")
+                    else:
+                        rp.meta[role] = int(v)
+        for role in ("group", "source", "note"):
+            if role in col_of and cells[col_of[role]] not in (None, ""):
+                rp.meta[role] = str(cells[col_of[role]]).strip()
+        if rp.meta.get("rank") and rp.meta.get("rank_of") and rp.meta["rank"] > rp.meta["rank_of"]:
+            rp.status = "error"
+            rp.errors.append(f"thứ hạng {rp.meta['rank']} lớn hơn tổng số {rp.meta['rank_of']}.")
+        if not rp.cells and not rp.meta.get("rank") and not rp.meta.get("group") and rp.status != "error":
+            rp.status = "skipped"
+            rp.warnings.append("không có giá trị nào.")
+        rows.append(rp)
+
+    # Duplicates: the same unit twice in one year.
+    seen: dict[tuple[int, int], int] = {}
+    for rp in rows:
+        if rp.unit is None or rp.status == "skipped":
+            continue
+        k = (rp.unit.pk, rp.year)
+        if k in seen:
+            rp.status = "error"
+            rp.errors.append(f"trùng đơn vị {rp.unit.short_name} năm {rp.year} với dòng {seen[k]}.")
+        else:
+            seen[k] = rp.line
+
+    _compare_with_database(rows, matchers)
+    preview.rows = rows
+    return preview
+
+
+def _compare_with_database(rows: list[RowPreview], matchers: dict[int, _NodeMatcher]) -> None:
+    by_year: dict[int, list[RowPreview]] = defaultdict(list)
+    for rp in rows:
+        if rp.unit is not None and rp.status != "skipped" and rp.year is not None:
+            by_year[rp.year].append(rp)
+    for y, year_rows in by_year.items():
+        matcher = matchers[y]
+        existing: dict[tuple[int, str], Result] = {}
+        for r in Result.objects.filter(
+            framework=matcher.framework, year=y, unit_id__in=[rp.unit.pk for rp in year_rows]
+        ).select_related("node"):
+            existing[(r.unit_id, r.node.code)] = r
+        root = matcher.root.code
+        for rp in year_rows:
+            any_new = any_changed = False
+            for cell in rp.cells:
+                old = existing.get((rp.unit.pk, cell.node_code))
+                cell.old = old.value if old else None
+                if old is None or old.value is None:
+                    cell.status = "new"
+                    any_new = True
+                elif abs(old.value - cell.new) <= EPS:
+                    cell.status = "unchanged"
+                else:
+                    cell.status = "changed"
+                    any_changed = True
+            old_root = existing.get((rp.unit.pk, root))
+            for role, attr in (("rank", "published_rank"), ("rank_of", "published_rank_of"), ("group", "published_group")):
+                if role in rp.meta:
+                    before = getattr(old_root, attr) if old_root else None
+                    if (before or None) != rp.meta[role]:
+                        rp.meta_changes.append(role)
+            if rp.meta_changes:
+                any_changed = any_changed or old_root is not None
+                any_new = any_new or old_root is None
+            if rp.status != "error":
+                rp.status = "changed" if any_changed else "new" if any_new else "unchanged"
+            # A published total that disagrees with the sum of its parts is flagged, not replaced.
+            values = {code: r.value for (uid, code), r in existing.items() if uid == rp.unit.pk and r.value is not None}
+            values.update({c.node_code: c.new for c in rp.cells})
+            derived = matcher.tree.aggregate(values, tolerance=matcher.framework.tolerance)
+            for code, nv in derived.items():
+                if nv.mismatch is not None and code in {c.node_code for c in rp.cells}:
+                    rp.warnings.append(
+                        f"{code}: số công bố {_fmt(nv.published)} khác tổng các thành phần {_fmt(nv.value)} "
+                        f"(chênh {_fmt(nv.mismatch)}) — giữ cả hai và đánh dấu."
+                    )
+
+
+def _state(result: Result | None) -> dict | None:
+    if result is None:
+        return None
+    return {
+        "value": result.value,
+        "rank": result.published_rank,
+        "rank_of": result.published_rank_of,
+        "group": result.published_group,
+        "source": result.source,
+        "note": result.note,
+    }
+
+
+def bump_data_version() -> int:
+    obj, _ = DataVersion.objects.get_or_create(key="results")
+    DataVersion.objects.filter(pk=obj.pk).update(counter=obj.counter + 1)
+    return obj.counter + 1
+
+
+def current_data_version() -> int:
+    obj = DataVersion.objects.filter(key="results").first()
+    return obj.counter if obj else 0
+
+
+class ImportRefused(Exception):
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@transaction.atomic
+def commit_import(
+    data: bytes, file_name: str, *, index_code: str, year: int | None = None, user=None, max_bytes: int | None = None
+) -> ImportBatch:
+    """Validate again and write everything, or nothing. Returns the batch (rows_changed may be 0)."""
+    preview = preview_import(data, file_name, index_code=index_code, year=year, max_bytes=max_bytes)
+    if not preview.ok:
+        raise ImportRefused(preview.error_messages)
+    assert preview.table is not None
+    counts = preview.counts
+    batch = ImportBatch.objects.create(
+        index=preview.index,
+        year=year,
+        file_name=file_name,
+        file_hash=preview.table.file_hash,
+        file_size=preview.table.file_size,
+        status=ImportBatch.Status.COMMITTED,
+        summary={k: v for k, v in counts.items()},
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    to_create: list[Result] = []
+    to_update: list[Result] = []
+    changes: list[ResultChange] = []
+    for y in sorted({rp.year for rp in preview.rows if rp.unit is not None and rp.status in ("new", "changed")}):
+        fw = framework_for(preview.index.code, y)
+        nodes = {n.code: n for n in fw.nodes.all()}
+        root = next(n for n in nodes.values() if n.parent_id is None)
+        year_rows = [rp for rp in preview.rows if rp.year == y and rp.status in ("new", "changed")]
+        existing = {
+            (r.unit_id, r.node_id): r
+            for r in Result.objects.filter(framework=fw, year=y, unit_id__in=[rp.unit.pk for rp in year_rows])
+        }
+        for rp in year_rows:
+            touched: dict[int, tuple[Result, dict | None]] = {}
+
+            def get(node: Node, rp=rp, touched=touched) -> Result:
+                if node.pk in touched:
+                    return touched[node.pk][0]
+                result = existing.get((rp.unit.pk, node.pk))
+                before = _state(result)
+                if result is None:
+                    result = Result(framework=fw, node=node, unit=rp.unit, year=y)
+                touched[node.pk] = (result, before)
+                return result
+
+            for cell in rp.cells:
+                if cell.status != "unchanged":
+                    get(nodes[cell.node_code]).value = cell.new
+            if rp.meta_changes:
+                r = get(root)
+                r.published_rank = rp.meta.get("rank", r.published_rank)
+                r.published_rank_of = rp.meta.get("rank_of", r.published_rank_of)
+                r.published_group = rp.meta.get("group", r.published_group) or ""
+            for result, before in touched.values():
+                if "source" in rp.meta:
+                    result.source = rp.meta["source"]
+                if "note" in rp.meta and result.node_id == root.pk:
+                    result.note = rp.meta["note"]
+                result.batch = batch
+                (to_update if result.pk else to_create).append(result)
+                changes.append(
+                    ResultChange(batch=batch, node=result.node, unit=rp.unit, year=y, before=before, after=_state(result))
+                )
+    if to_create:
+        bulk_create_with_history(to_create, Result, batch_size=1000, default_user=batch.created_by,
+                                 default_change_reason=f"Nhập tệp {file_name}")
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            Result,
+            ["value", "published_rank", "published_rank_of", "published_group", "source", "note", "batch"],
+            batch_size=1000,
+            default_user=batch.created_by,
+            default_change_reason=f"Nhập tệp {file_name}",
+        )
+    ResultChange.objects.bulk_create(changes, batch_size=2000)
+    batch.rows_changed = len(changes)
+    batch.save(update_fields=["rows_changed"])
+    if changes:
+        bump_data_version()
+    return batch
+
+
+class RevertRefused(Exception):
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@transaction.atomic
+def revert_import(batch: ImportBatch, *, user=None) -> int:
+    """Undo a committed import as a whole — refused if a later change touched the same results."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportBatch.Status.COMMITTED:
+        raise RevertRefused([f"Lần nhập “{batch.file_name}” không ở trạng thái đã ghi nên không thể hoàn tác."])
+    changes = list(batch.changes.select_related("node", "unit"))
+    current = {
+        (r.node_id, r.unit_id, r.year): r
+        for r in Result.objects.filter(
+            node_id__in={c.node_id for c in changes}, unit_id__in={c.unit_id for c in changes}
+        )
+    }
+    conflicts = []
+    for c in changes:
+        r = current.get((c.node_id, c.unit_id, c.year))
+        if _state(r) != c.after:
+            conflicts.append(
+                f"{c.unit.short_name} – {c.node.code} năm {c.year} đã bị thay đổi sau lần nhập này; "
+                "hãy hoàn tác lần nhập sau trước."
+            )
+    if conflicts:
+        raise RevertRefused(conflicts[:20] + ([f"… và {len(conflicts) - 20} giá trị khác."] if len(conflicts) > 20 else []))
+    reason = f"Hoàn tác lần nhập {batch.file_name}"
+    for c in changes:
+        r = current[(c.node_id, c.unit_id, c.year)]
+        r._history_user = user if getattr(user, "is_authenticated", False) else None
+        r._change_reason = reason
+        if c.before is None:
+            r.delete()
+        else:
+            r.value = c.before["value"]
+            r.published_rank = c.before["rank"]
+            r.published_rank_of = c.before["rank_of"]
+            r.published_group = c.before["group"] or ""
+            r.source = c.before["source"] or ""
+            r.note = c.before["note"] or ""
+            r.save()
+    batch.status = ImportBatch.Status.REVERTED
+    batch.reverted_at = timezone.now()
+    batch.reverted_by = user if getattr(user, "is_authenticated", False) else None
+    batch.save(update_fields=["status", "reverted_at", "reverted_by"])
+    bump_data_version()
+    return len(changes)

@@ -1,0 +1,145 @@
+"""Reading a table (CSV, XLSX, XLS, ODS) safely: type, size, encoding, legacy fonts, merged cells."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass, field
+
+from chiso.core.text import looks_like_tcvn3, looks_like_vni, nfc
+
+ALLOWED_EXTENSIONS = {"csv", "xlsx", "xls", "ods"}
+MAGIC = {"xlsx": b"PK\x03\x04", "ods": b"PK\x03\x04", "xls": b"\xd0\xcf\x11\xe0"}
+
+
+class TableError(ValueError):
+    """A file-level problem; the message is Vietnamese and says what to do."""
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[tuple[int, list[object]]]  # (1-based line in the file, cells)
+    file_name: str
+    file_hash: str
+    file_size: int
+    sheet: str = ""
+    notes: list[str] = field(default_factory=list)
+
+
+def extension_of(file_name: str) -> str:
+    return file_name.rsplit(".", 1)[-1].lower() if "." in file_name else ""
+
+
+def read_table(data: bytes, file_name: str, *, max_bytes: int | None = None, header_hint=None) -> Table:
+    """Read the first sheet (or the CSV) into a header and rows. ``header_hint(cells) -> bool``
+    says whether a row is the header row (the first such row wins; default: the first row)."""
+    ext = extension_of(file_name)
+    if ext not in ALLOWED_EXTENSIONS:
+        raise TableError(f"Tệp “{file_name}” không đúng định dạng: chỉ nhận CSV, XLSX, XLS hoặc ODS.")
+    if not data:
+        raise TableError(f"Tệp “{file_name}” rỗng.")
+    if max_bytes is not None and len(data) > max_bytes:
+        raise TableError(
+            f"Tệp “{file_name}” quá lớn ({len(data) / 1048576:.1f} MB); giới hạn là {max_bytes / 1048576:.0f} MB.".replace(
+                ".", ","
+            )
+        )
+    if ext in MAGIC and not data.startswith(MAGIC[ext]):
+        raise TableError(f"Nội dung tệp “{file_name}” không phải là tệp {ext.upper()} hợp lệ (có thể bị đổi đuôi).")
+    digest = hashlib.sha256(data).hexdigest()
+    notes: list[str] = []
+    sheet_name = ""
+    if ext == "csv":
+        grid = _read_csv(data, file_name, notes)
+    else:
+        grid, sheet_name = _read_spreadsheet(data, file_name, ext)
+    # Text cells: NFC, and refuse legacy Vietnamese font encodings instead of importing mojibake.
+    nfd_seen = False
+    for r, row in enumerate(grid):
+        for c, cell in enumerate(row):
+            if isinstance(cell, str):
+                fixed = nfc(cell)
+                if fixed != cell.strip() and not nfd_seen and any(ord(ch) > 127 for ch in cell):
+                    nfd_seen = True
+                row[c] = fixed
+                if looks_like_tcvn3(fixed) or looks_like_vni(fixed):
+                    kind = "TCVN3 (ABC)" if looks_like_tcvn3(fixed) else "VNI"
+                    raise TableError(
+                        f"Dòng {r + 1} có chữ gõ bằng bảng mã cũ {kind} (“{fixed[:40]}”). "
+                        "Hãy chuyển tệp sang Unicode (ví dụ bằng Unikey: Công cụ chuyển mã) rồi nhập lại."
+                    )
+    if nfd_seen:
+        notes.append("Chữ tiếng Việt dạng tổ hợp (NFD) đã được chuẩn hoá về dạng dựng sẵn (NFC).")
+    header_index = 0
+    if header_hint is not None:
+        for i, row in enumerate(grid[:30]):
+            if header_hint(row):
+                header_index = i
+                break
+        else:
+            raise TableError(f"Không tìm thấy dòng tiêu đề trong tệp “{file_name}” (cần có cột tên hoặc mã đơn vị).")
+    if not grid:
+        raise TableError(f"Tệp “{file_name}” không có dữ liệu.")
+    header = [str(c).strip() if c is not None else "" for c in grid[header_index]]
+    rows = []
+    for i, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
+        cells = list(row) + [""] * (len(header) - len(row))
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue
+        rows.append((i, cells))
+    return Table(header, rows, file_name, digest, len(data), sheet_name, notes)
+
+
+def _read_csv(data: bytes, file_name: str, notes: list[str]) -> list[list[object]]:
+    if b"\x00" in data[:4096]:
+        raise TableError(f"Tệp “{file_name}” không phải tệp văn bản CSV (có byte nhị phân; có thể là UTF-16).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            decoded = data.decode("cp1252")
+        except UnicodeDecodeError:
+            decoded = ""
+        if decoded and (looks_like_tcvn3(decoded) or looks_like_vni(decoded)):
+            raise TableError(
+                f"Tệp “{file_name}” được gõ bằng bảng mã cũ (TCVN3/VNI), không phải Unicode. "
+                "Hãy chuyển mã sang Unicode UTF-8 rồi nhập lại."
+            ) from exc
+        raise TableError(
+            f"Tệp “{file_name}” không được mã hoá UTF-8 (byte lỗi ở vị trí {exc.start}). "
+            "Hãy lưu lại dưới dạng “CSV UTF-8” rồi nhập lại."
+        ) from exc
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = ","
+    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+def _read_spreadsheet(data: bytes, file_name: str, ext: str) -> tuple[list[list[object]], str]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = workbook.get_sheet_by_index(0)
+        grid = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+    except Exception as exc:  # calamine raises its own error types for every broken file
+        raise TableError(f"Không đọc được tệp “{file_name}”: tệp hỏng hoặc không phải {ext.upper()} ({exc}).") from exc
+    merged = []
+    try:
+        merged = sheet.merged_cell_ranges or []
+    except Exception:  # older formats may not expose merged ranges
+        merged = []
+    for (r1, c1), (r2, c2) in merged:
+        if r2 > r1:  # a merge across rows hides values from every row but the first
+            from openpyxl.utils import get_column_letter
+
+            ref = f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}"
+            raise TableError(
+                f"Trang tính “{sheet.name}” có ô gộp {ref} trải trên nhiều dòng. "
+                "Hãy bỏ gộp ô (Unmerge) và điền giá trị cho từng dòng rồi nhập lại."
+            )
+    return grid, sheet.name

@@ -1,0 +1,249 @@
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from chiso.analysis.services import available_years, year_figures
+from chiso.core.text import fold, format_number, vi_sort_key
+from chiso.frameworks.models import Index
+from chiso.units.models import Region
+
+from .importer import ImportRefused, RevertRefused, commit_import, preview_import, revert_import
+from .models import ImportBatch
+from .reader import ALLOWED_EXTENSIONS, extension_of
+
+UPLOAD_DIR = settings.VAR_DIR / "imports"
+
+
+def results_index(request, index: str):
+    idx = get_object_or_404(Index, code=index)
+    years = available_years(index)
+    if not years:
+        return render(request, "results/table.html", {"index": idx, "years": [], "year": None})
+    return redirect("results:table", index=index, year=years[-1])
+
+
+def _table_rows(request, idx: Index, year: int):
+    ctx = year_figures(idx.code, year)
+    if ctx is None:
+        raise Http404("Chưa có bộ chỉ số cho năm này")
+    d = ctx.derived
+    top_nodes = [n for n in ctx.nodes.values() if n.depth == 1]
+    rows = []
+    for key, ud in d.units.items():
+        unit = ctx.units[key]
+        rows.append(
+            {
+                "unit": unit,
+                "ud": ud,
+                "total": ud.total,
+                "percent": ud.percent,
+                "rank": ud.rank,
+                "group": ud.group,
+                "nodes": [(n, ud.nodes[n.code]) for n in top_nodes],
+                "key": fold(unit.short_name),
+            }
+        )
+    q = request.GET.get("q", "").strip()
+    if q:
+        words = fold(q).split()
+        rows = [r for r in rows if all(w in r["key"] for w in words)]
+    group = request.GET.get("group", "")
+    if group:
+        rows = [r for r in rows if r["group"] == group]
+    region_code = request.GET.get("region", "")
+    if region_code:
+        region = Region.objects.filter(code=region_code).first()
+        ids = set(region.members.values_list("pk", flat=True)) if region else set()
+        rows = [r for r in rows if r["unit"].pk in ids]
+    sort = request.GET.get("sort", "rank")
+    desc = sort.startswith("-")
+    field = sort.lstrip("-")
+    if field == "name":
+        rows.sort(key=lambda r: vi_sort_key(r["unit"].short_name), reverse=desc)
+    elif field.startswith("n:"):
+        code = field[2:]
+        rows.sort(key=lambda r: (r["ud"].nodes[code].value is None, -(r["ud"].nodes[code].value or 0)) if code in r["ud"].nodes else (True, 0))
+        if desc:
+            rows.reverse()
+    else:  # rank (then total)
+        rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, -(r["total"] or 0), vi_sort_key(r["unit"].short_name)))
+        if desc:
+            rows.reverse()
+    return ctx, top_nodes, rows, {"q": q, "group": group, "region": region_code, "sort": sort}
+
+
+def results_table(request, index: str, year: int):
+    idx = get_object_or_404(Index, code=index)
+    ctx, top_nodes, rows, filters = _table_rows(request, idx, year)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        return _export(idx, year, ctx, top_nodes, rows, fmt)
+    groups = [b.label for b in ctx.rule.groups] if ctx.rule else []
+    context = {
+        "index": idx,
+        "year": year,
+        "years": available_years(index),
+        "ctx": ctx,
+        "d": ctx.derived,
+        "top_nodes": top_nodes,
+        "rows": rows,
+        "filters": filters,
+        "groups": groups,
+        "regions": Region.objects.all().order_by("kind", "name_vi"),
+        "root_stats": ctx.derived.stats[ctx.derived.root],
+    }
+    template = "results/table.html#rows" if request.htmx else "results/table.html"
+    return render(request, template, context)
+
+
+def _export(idx, year, ctx, top_nodes, rows, fmt):
+    header = ["Đơn vị", "Mã", "Điểm", "% tối đa", "Xếp hạng", "Trên", "Nguồn xếp hạng", "Nhóm"] + [
+        f"{n.code} {n.name_vi}" for n in top_nodes
+    ]
+    data = []
+    for r in rows:
+        ud = r["ud"]
+        data.append(
+            [r["unit"].short_name, r["unit"].code, ud.total, ud.percent, ud.rank, ud.rank_of,
+             {"computed": "tính toán", "published": "công bố"}.get(ud.rank_source or "", ""), ud.group or ""]
+            + [nv.value for _, nv in r["nodes"]]
+        )
+    name = f"ket-qua-{idx.code}-{year}"
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(header)
+        for row in data:
+            w.writerow(["" if v is None else (format_number(v) if isinstance(v, float) else v) for v in row])
+        resp = HttpResponse(("\ufeff" + buf.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = f"{idx.short_name} {year}"[:31]
+        ws.append(header)
+        for row in data:
+            ws.append(row)
+        out = io.BytesIO()
+        wb.save(out)
+        resp = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    resp["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return resp
+
+
+# --- imports ------------------------------------------------------------------------------------
+
+
+def import_list(request):
+    batches = ImportBatch.objects.exclude(status=ImportBatch.Status.PREVIEW).select_related(
+        "index", "created_by", "reverted_by"
+    )[:200]
+    return render(request, "results/import_list.html", {"batches": batches})
+
+
+@permission_required("chiso.import_results", raise_exception=True)
+def import_new(request):
+    indices = Index.objects.all()
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        index = request.POST.get("index", "")
+        year_text = request.POST.get("year", "").strip()
+        errors = []
+        if upload is None:
+            errors.append("Chưa chọn tệp.")
+        elif extension_of(upload.name) not in ALLOWED_EXTENSIONS:
+            errors.append(f"Tệp “{upload.name}” không đúng định dạng: chỉ nhận CSV, XLSX, XLS hoặc ODS.")
+        elif upload.size > settings.CHISO_MAX_IMPORT_BYTES:
+            errors.append("Tệp quá lớn.")
+        if not Index.objects.filter(code=index).exists():
+            errors.append("Chưa chọn chỉ số.")
+        year = None
+        if year_text:
+            if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
+                errors.append(f"Năm “{year_text}” không hợp lệ.")
+            else:
+                year = int(year_text)
+        if errors:
+            return render(request, "results/import_new.html", {"indices": indices, "errors": errors}, status=400)
+        data = upload.read()
+        digest = hashlib.sha256(data).hexdigest()
+        UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+        ext = extension_of(upload.name)
+        (UPLOAD_DIR / f"{digest}.{ext}").write_bytes(data)
+        batch = ImportBatch.objects.create(
+            index_id=Index.objects.get(code=index).pk,
+            year=year,
+            file_name=upload.name[:255],
+            file_hash=digest,
+            file_size=len(data),
+            created_by=request.user,
+        )
+        return redirect("results:import_preview", pk=batch.pk)
+    return render(request, "results/import_new.html", {"indices": indices})
+
+
+def _stored_file(batch: ImportBatch) -> bytes:
+    path = UPLOAD_DIR / f"{batch.file_hash}.{extension_of(batch.file_name)}"
+    if not path.exists():
+        raise Http404("Tệp tải lên không còn trên máy chủ; hãy tải lại.")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != batch.file_hash:
+        raise Http404("Tệp tải lên đã bị thay đổi; hãy tải lại.")
+    return data
+
+
+@permission_required("chiso.import_results", raise_exception=True)
+def import_preview(request, pk: int):
+    batch = get_object_or_404(ImportBatch, pk=pk, status=ImportBatch.Status.PREVIEW)
+    data = _stored_file(batch)
+    preview = preview_import(
+        data, batch.file_name, index_code=batch.index.code, year=batch.year, max_bytes=settings.CHISO_MAX_IMPORT_BYTES
+    )
+    show = request.GET.get("show", "changes")
+    rows = preview.rows if show == "all" else [r for r in preview.rows if r.status in ("new", "changed", "error") or r.warnings]
+    return render(
+        request, "results/import_preview.html", {"batch": batch, "preview": preview, "rows": rows, "show": show}
+    )
+
+
+@require_POST
+@permission_required("chiso.import_results", raise_exception=True)
+def import_commit(request, pk: int):
+    batch = get_object_or_404(ImportBatch, pk=pk, status=ImportBatch.Status.PREVIEW)
+    data = _stored_file(batch)
+    try:
+        committed = commit_import(
+            data, batch.file_name, index_code=batch.index.code, year=batch.year, user=request.user,
+            max_bytes=settings.CHISO_MAX_IMPORT_BYTES,
+        )
+    except ImportRefused as exc:
+        messages.error(request, "Không ghi gì vì tệp có lỗi: " + "; ".join(exc.messages[:5]))
+        return redirect("results:import_preview", pk=pk)
+    batch.delete()  # the preview placeholder; the committed batch is the record
+    messages.success(request, f"Đã ghi {committed.rows_changed} giá trị từ tệp “{committed.file_name}”.")
+    return redirect("results:import_list")
+
+
+@require_POST
+@permission_required("chiso.import_results", raise_exception=True)
+def import_revert(request, pk: int):
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    try:
+        n = revert_import(batch, user=request.user)
+    except RevertRefused as exc:
+        messages.error(request, "Không hoàn tác được: " + "; ".join(exc.messages[:5]))
+    else:
+        messages.success(request, f"Đã hoàn tác lần nhập “{batch.file_name}”: khôi phục {n} giá trị.")
+    return redirect("results:import_list")

@@ -1,0 +1,308 @@
+"""Loading the administrative units and resolving names to the unit valid in a given year.
+
+The only place that writes units, their links and regions.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from chiso.core.text import fold, name_key, nfc
+
+from .models import Region, Unit, UnitLink
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "units"
+MERGER_DATE = dt.date(2025, 7, 1)
+LAST_DAY_BEFORE_MERGER = dt.date(2025, 6, 30)
+MERGER_SOURCE = "Nghị quyết 202/2025/QH15 (sắp xếp đơn vị hành chính cấp tỉnh, hiệu lực 01/07/2025)"
+
+# Names people also use for some provinces (spelling variants are handled by folding).
+EXTRA_ALIASES = {
+    "46": ["Thừa Thiên Huế", "Thừa Thiên - Huế", "TT Huế"],
+    "79": ["TP HCM", "TPHCM", "HCM", "Sài Gòn", "Thành phố Hồ Chí Minh"],
+    "77": ["BR-VT", "BRVT", "Bà Rịa Vũng Tàu"],
+}
+
+
+def lookup_key(name: str) -> str:
+    """Accent-, spelling-, case-, punctuation- and prefix-insensitive key of a unit name."""
+    return re.sub(r"[^a-z0-9]", "", name_key(nfc(name)))
+
+
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with open(DATA_DIR / name, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _subtype(full_name: str) -> str:
+    for prefix in ("Thành phố", "Tỉnh", "Phường", "Xã", "Thị trấn", "Đặc khu", "Quận", "Huyện", "Thị xã"):
+        if full_name.startswith(prefix):
+            return prefix
+    return ""
+
+
+@transaction.atomic
+def load_reference_units(*, with_wards: bool = True) -> dict[str, int]:
+    """Create (idempotently) the 63 legacy provinces, the 34 provinces of 1 July 2025, the merger
+    links between them, districts and communes before and after, and the regions."""
+    counts: dict[str, int] = defaultdict(int)
+    legacy = _read_csv("vn_admin_legacy63_provinces.csv")
+    new = _read_csv("vn_admin_2025_34_provinces.csv")
+    mapping = _read_csv("vn_province_map_63_to_34.csv")
+
+    new_to_old: dict[str, list[str]] = defaultdict(list)
+    for row in mapping:
+        new_to_old[row["new_province_code"]].append(row["old_province_code"])
+    # A province that absorbed no other keeps one continuous unit.
+    unchanged = {new_code for new_code, olds in new_to_old.items() if olds == [new_code]}
+
+    legacy_units: dict[str, Unit] = {}
+    for row in legacy:
+        code = row["province_code"]
+        valid_to = None if code in unchanged else LAST_DAY_BEFORE_MERGER
+        unit, created = Unit.objects.get_or_create(
+            kind=Unit.Kind.PROVINCE,
+            code=code,
+            valid_from=None,
+            defaults={
+                "name": row["province_name"],
+                "short_name": row["province_short"],
+                "subtype": _subtype(row["province_name"]),
+                "valid_to": valid_to,
+                "aliases": EXTRA_ALIASES.get(code, []),
+            },
+        )
+        counts["provinces_created"] += created
+        legacy_units[code] = unit
+
+    new_units: dict[str, Unit] = {}
+    for row in new:
+        code = row["province_code"]
+        if code in unchanged:
+            new_units[code] = legacy_units[code]
+            continue
+        unit, created = Unit.objects.get_or_create(
+            kind=Unit.Kind.PROVINCE,
+            code=code,
+            valid_from=MERGER_DATE,
+            defaults={
+                "name": row["province_name"],
+                "short_name": row["province_short"],
+                "subtype": _subtype(row["province_name"]),
+                "aliases": EXTRA_ALIASES.get(code, []),
+            },
+        )
+        counts["provinces_created"] += created
+        new_units[code] = unit
+        for old_code in new_to_old[code]:
+            _, created = UnitLink.objects.get_or_create(
+                predecessor=legacy_units[old_code],
+                successor=unit,
+                defaults={"date": MERGER_DATE, "kind": UnitLink.Kind.MERGE, "source": MERGER_SOURCE},
+            )
+            counts["links_created"] += created
+
+    if with_wards:
+        counts.update(_load_wards(legacy_units, new_units))
+    counts["regions"] = load_regions()
+    return dict(counts)
+
+
+def _load_wards(legacy_units: dict[str, Unit], new_units: dict[str, Unit]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    existing = set(
+        Unit.objects.filter(kind__in=[Unit.Kind.DISTRICT, Unit.Kind.WARD]).values_list("kind", "code", "valid_from")
+    )
+
+    def make(kind, code, name, short, parent, valid_from, valid_to) -> Unit | None:
+        if (kind, code, valid_from) in existing:
+            return None
+        unit = Unit(
+            kind=kind,
+            code=code,
+            name=nfc(name),
+            short_name=nfc(short),
+            subtype=_subtype(name),
+            parent=parent,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+        unit.search_key = name_key(unit.short_name)
+        unit.search_text = fold(unit.name)
+        return unit
+
+    districts: list[Unit] = []
+    for row in _read_csv("vn_admin_legacy63_districts.csv"):
+        u = make(
+            Unit.Kind.DISTRICT,
+            row["district_code"],
+            row["district_name"],
+            row["district_short"],
+            legacy_units[row["province_code"]],
+            None,
+            LAST_DAY_BEFORE_MERGER,
+        )
+        if u:
+            districts.append(u)
+    Unit.objects.bulk_create(districts, batch_size=1000)
+    counts["districts_created"] = len(districts)
+    district_by_code = {
+        u.code: u for u in Unit.objects.filter(kind=Unit.Kind.DISTRICT, valid_to=LAST_DAY_BEFORE_MERGER)
+    }
+
+    wards: list[Unit] = []
+    for row in _read_csv("vn_admin_legacy63_wards.csv"):
+        u = make(
+            Unit.Kind.WARD,
+            row["ward_code"],
+            row["ward_name"],
+            row["ward_short"],
+            district_by_code[row["district_code"]],
+            None,
+            LAST_DAY_BEFORE_MERGER,
+        )
+        if u:
+            wards.append(u)
+    for row in _read_csv("vn_admin_2025_34_wards.csv"):
+        u = make(
+            Unit.Kind.WARD,
+            row["ward_code"],
+            row["ward_name"],
+            row["ward_short"],
+            new_units[row["province_code"]],
+            MERGER_DATE,
+            None,
+        )
+        if u:
+            wards.append(u)
+    Unit.objects.bulk_create(wards, batch_size=2000)
+    counts["wards_created"] = len(wards)
+    return counts
+
+
+def load_regions() -> int:
+    path = DATA_DIR / "regions.yaml"
+    if not path.exists():
+        return 0
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    n = 0
+    for spec in data.get("regions", []):
+        region, _ = Region.objects.update_or_create(
+            code=spec["code"],
+            defaults={
+                "name_vi": nfc(spec["name_vi"]),
+                "name_en": spec.get("name_en", ""),
+                "kind": spec.get("kind", Region.Kind.SOCIOECONOMIC),
+                "source": spec.get("source", "")[:300],
+            },
+        )
+        valid_from = spec.get("valid_from")
+        members = Unit.objects.filter(kind=Unit.Kind.PROVINCE, code__in=[str(c).zfill(2) for c in spec["members"]])
+        if valid_from and str(valid_from) >= str(MERGER_DATE):
+            members = members.exclude(valid_to__lt=MERGER_DATE)
+        else:
+            members = members.filter(valid_from__isnull=True)
+        region.members.set(members)
+        n += 1
+    return n
+
+
+# --- name resolution ---------------------------------------------------------------------
+
+
+@dataclass
+class UnitLookupError(ValueError):
+    query: str
+    message: str
+    candidates: tuple[Unit, ...] = ()
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def reference_date(year: int | None) -> dt.date | None:
+    """Results of an evaluation year belong to the units that existed at the end of that year."""
+    return dt.date(year, 12, 31) if year else None
+
+
+class UnitResolver:
+    """Resolves free-text unit names (or GSO codes) to units, caching the index for a batch."""
+
+    def __init__(self, kind: str = Unit.Kind.PROVINCE, units: Iterable[Unit] | None = None):
+        self.kind = kind
+        self.by_key: dict[str, list[Unit]] = defaultdict(list)
+        self.by_code: dict[str, list[Unit]] = defaultdict(list)
+        for unit in units if units is not None else Unit.objects.filter(kind=kind):
+            keys = {lookup_key(unit.short_name), lookup_key(unit.name)}
+            keys.update(lookup_key(a) for a in unit.aliases or [])
+            for key in keys:
+                if key:
+                    self.by_key[key].append(unit)
+            self.by_code[unit.code.lstrip("0")].append(unit)
+
+    def resolve(self, query: str, year: int | None = None) -> Unit:
+        text = nfc(str(query or ""))
+        if not text:
+            raise UnitLookupError(text, "Tên đơn vị trống.")
+        if text.isdigit():
+            candidates = list(self.by_code.get(text.lstrip("0"), []))
+        else:
+            candidates = list(self.by_key.get(lookup_key(text), []))
+        if not candidates:
+            raise UnitLookupError(text, f"Không tìm thấy đơn vị “{text}”.")
+        day = reference_date(year)
+        if day is not None:
+            valid = [u for u in candidates if u.valid_on(day)]
+            if not valid:
+                names = ", ".join(_describe(u) for u in candidates)
+                raise UnitLookupError(text, f"“{text}” không có hiệu lực trong năm {year} (có: {names}).", tuple(candidates))
+            candidates = valid
+        unique = {u.pk: u for u in candidates}
+        if len(unique) > 1:
+            names = "; ".join(_describe(u) for u in unique.values())
+            raise UnitLookupError(
+                text, f"Tên “{text}” chưa rõ là đơn vị nào, có thể là: {names}.", tuple(unique.values())
+            )
+        return next(iter(unique.values()))
+
+
+def _describe(unit: Unit) -> str:
+    start = unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "…"
+    end = unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "nay"
+    return f"{unit.name} (mã {unit.code}, {start}–{end})"
+
+
+def resolve_unit(query: str, year: int | None = None, kind: str = Unit.Kind.PROVINCE) -> Unit:
+    return UnitResolver(kind).resolve(query, year)
+
+
+@transaction.atomic
+def create_department(*, parent: Unit, name: str, code: str, short_name: str = "", valid_from=None) -> Unit:
+    """A coordinator adds a department or agency (sở, ban, ngành) under a province."""
+    name = nfc(name)
+    if not name:
+        raise ValueError("Tên cơ quan không được để trống.")
+    if Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, code=code, valid_from=valid_from).exists():
+        raise ValueError(f"Mã “{code}” đã được dùng cho một cơ quan khác.")
+    return Unit.objects.create(
+        kind=Unit.Kind.DEPARTMENT,
+        code=code,
+        name=name,
+        short_name=nfc(short_name) or name,
+        parent=parent,
+        valid_from=valid_from,
+    )
+
+
+def history_units(unit: Unit) -> list[Unit]:
+    """The unit and, for a merged unit, its predecessors (whose series it carries)."""
+    return [unit, *unit.predecessors().exclude(pk=unit.pk)]

@@ -1,0 +1,73 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from chiso.analysis import views as analysis_views
+from chiso.frameworks import views as framework_views
+from chiso.results import views as result_views
+from chiso.web import views as web_views
+
+accounts = (
+    [
+        path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+        path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    ],
+    "accounts",
+)
+web = (
+    [
+        path("", web_views.home, name="home"),
+        path("don-vi/", web_views.unit_list, name="units"),
+        path("don-vi/<int:pk>/", web_views.unit_detail, name="unit"),
+        path("don-vi/<int:pk>/them-co-quan/", web_views.department_add, name="department_add"),
+    ],
+    "web",
+)
+frameworks = (
+    [
+        path("", framework_views.framework_list, name="list"),
+        path("mau.xlsx", framework_views.framework_template, name="template"),
+        path("nhap/", framework_views.framework_import, name="import"),
+        path("<int:pk>/", framework_views.framework_detail, name="detail"),
+        path("<int:pk>/xuat.xlsx", framework_views.framework_export, name="export"),
+    ],
+    "frameworks",
+)
+results = (
+    [
+        path("nhap/", result_views.import_list, name="import_list"),
+        path("nhap/moi/", result_views.import_new, name="import_new"),
+        path("nhap/<int:pk>/", result_views.import_preview, name="import_preview"),
+        path("nhap/<int:pk>/ghi/", result_views.import_commit, name="import_commit"),
+        path("nhap/<int:pk>/hoan-tac/", result_views.import_revert, name="import_revert"),
+        path("<str:index>/", result_views.results_index, name="index"),
+        path("<str:index>/<int:year>/", result_views.results_table, name="table"),
+    ],
+    "results",
+)
+analysis = (
+    [
+        path("", analysis_views.analysis_pick, name="pick"),
+        path("<str:index>/<int:unit>/<int:year>/", analysis_views.analysis_page, name="page"),
+        path("<str:index>/<int:unit>/<int:year>/khoang-cach/", analysis_views.gap_partial, name="gap"),
+        path("<str:index>/<int:unit>/<int:year>/gia-dinh/", analysis_views.whatif_partial, name="whatif"),
+        path("<str:index>/<int:unit>/<int:year>/doan-mo-dau.txt", analysis_views.opening_partial, name="opening"),
+        path("<str:index>/<int:unit>/<int:year>/bieu-do/<str:kind>.svg", analysis_views.chart, name="chart"),
+    ],
+    "analysis",
+)
+
+urlpatterns = [
+    path("healthz", web_views.healthz),
+    path("accounts/", include(accounts)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include(web)),
+    path("bo-chi-so/", include(frameworks)),
+    path("ket-qua/", include(results)),
+    path("phan-tich/", include(analysis)),
+    path("api/", include("chiso.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("quan-tri/", admin.site.urls),
+]
