@@ -42,7 +42,11 @@ def needed_for_rank(current: float, others: Sequence[float], target_rank: int) -
     xs = sorted(_clean(others), reverse=True)
     if target_rank > len(xs):
         return 0.0
-    return max(0.0, xs[target_rank - 1] - current)
+    kth = xs[target_rank - 1]
+    if round(kth, NDIGITS) <= round(current, NDIGITS):
+        return 0.0
+    x = _nudge(kth, lambda y: rank_of(y, xs) <= target_rank, kth + max(abs(kth), 1.0) * 1e-6)
+    return (x if x is not None else kth) - current
 
 
 def needed_for_places(current: float, others: Sequence[float], places: int) -> float:

@@ -1,0 +1,59 @@
+"""Every database test starts from the real reference data: provinces before and after the 2025
+merger (no communes: they are tested on their own), the shipped frameworks, and the real published
+results (PAPI 2011–2024, PAR INDEX, SIPAS). Loaded once per test database."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_demo", no_wards=True, no_users=True, verbosity=0, stdout=open("/dev/null", "w"))
+
+
+def _user(username, role=None, unit_code="51"):
+    from chiso.accounts.models import Membership
+    from chiso.units.models import Unit
+
+    user = get_user_model().objects.create_user(username=username, password="mat-khau-thu-nghiem")
+    if role:
+        unit = Unit.objects.filter(kind="province", code=unit_code).order_by("-valid_from").first()
+        Membership.objects.create(user=user, unit=unit, role=role)
+    return user
+
+
+@pytest.fixture
+def coordinator(db):
+    return _user("dieuphoi", "coordinator")
+
+
+@pytest.fixture
+def viewer(db):
+    return _user("nguoixem", "viewer")
+
+
+@pytest.fixture
+def admin_user(db):
+    return _user("quantri", "admin")
+
+
+@pytest.fixture
+def outsider(db):
+    """Signed in, but with no role on any unit."""
+    return _user("nguoingoai")
+
+
+@pytest.fixture
+def coordinator_client(client, coordinator):
+    client.force_login(coordinator)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client, viewer):
+    client.force_login(viewer)
+    return client
