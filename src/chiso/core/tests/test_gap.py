@@ -346,3 +346,25 @@ def test_what_if_no_change_is_identity(leaves, others, kind):
     # a leaf change moves the total by exactly that much
     w2 = what_if(tree, vals, {"L0": 10.0}, others, rule, None)
     assert w2.delta_total == pytest.approx(10.0 - leaves[0])
+
+
+@st.composite
+def quantile_rules(draw):
+    lowers = sorted(draw(st.lists(st.integers(0, 100), min_size=1, max_size=5, unique=True)), reverse=True)
+    bands = [GroupBand(f"G{i}", f"G{i}", float(lo), draw(st.booleans())) for i, lo in enumerate(lowers)]
+    if draw(st.booleans()):
+        bands.append(GroupBand("rest", "rest", None))
+    return GroupRule("quantile", tuple(bands), population=draw(st.sampled_from(["scored", "all"])))
+
+
+@settings(max_examples=300)
+@given(score, scores, quantile_rules(), st.data(), st.lists(score, max_size=3))
+def test_needed_for_group_any_quantile_rule(current, others, rule, data, extra):
+    target = data.draw(st.sampled_from(rule.labels))
+    d = needed_for_group(current, others, rule, target, extra_population=extra)
+    if d is None:
+        assert not rule.at_least(group_after(current + 1e6, others, rule, extra=extra), target)
+        return
+    assert rule.at_least(group_after(current + d, others, rule, extra=extra), target)
+    if d > EPS:
+        assert not rule.at_least(group_after(current + d - EPS, others, rule, extra=extra), target)
