@@ -52,7 +52,11 @@ analysis = (
         path("<str:index>/<int:unit>/<int:year>/", analysis_views.analysis_page, name="page"),
         path("<str:index>/<int:unit>/<int:year>/khoang-cach/", analysis_views.gap_partial, name="gap"),
         path("<str:index>/<int:unit>/<int:year>/gia-dinh/", analysis_views.whatif_partial, name="whatif"),
-        path("<str:index>/<int:unit>/<int:year>/doan-mo-dau.txt", analysis_views.opening_partial, name="opening"),
+        path(
+            "<str:index>/<int:unit>/<int:year>/doan-mo-dau.txt",
+            analysis_views.opening_partial,
+            name="opening",
+        ),
         path("<str:index>/<int:unit>/<int:year>/bieu-do/<str:kind>.svg", analysis_views.chart, name="chart"),
     ],
     "analysis",

@@ -17,7 +17,9 @@ class Membership(models.Model):
         VIEWER = "viewer", _("Người xem")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("đơn vị"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("đơn vị")
+    )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     history = HistoricalRecords()
 

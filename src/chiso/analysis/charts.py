@@ -33,7 +33,9 @@ def _out(fig, fmt: str) -> bytes:
     return buf.getvalue()
 
 
-def distribution(totals: list[tuple[str, float]], highlight: str, mean: float | None, title: str, fmt="svg") -> bytes:
+def distribution(
+    totals: list[tuple[str, float]], highlight: str, mean: float | None, title: str, fmt="svg"
+) -> bytes:
     """Every scored unit's total as a sorted bar; the unit in red; the national mean as a line."""
     items = sorted(totals, key=lambda t: -t[1])
     fig, ax = plt.subplots(figsize=(8, 2.6))
@@ -47,8 +49,15 @@ def distribution(totals: list[tuple[str, float]], highlight: str, mean: float | 
         ax.text(len(items) - 0.5, mean, f" TB {format_number(mean, 2)}", color=MEAN, va="bottom", ha="right")
     for i, (name, v) in enumerate(items):
         if name == highlight:
-            ax.annotate(f"{name}\n{format_number(v, 2)} ({i + 1}/{len(items)})", (i, v), textcoords="offset points",
-                        xytext=(0, 6), ha="center", color=HIGHLIGHT, fontweight="bold")
+            ax.annotate(
+                f"{name}\n{format_number(v, 2)} ({i + 1}/{len(items)})",
+                (i, v),
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+                color=HIGHLIGHT,
+                fontweight="bold",
+            )
     ax.set_xticks([])
     ax.set_xlabel("Các đơn vị, xếp từ cao xuống thấp")
     ax.set_title(title, loc="left")

@@ -41,8 +41,13 @@ def analysis_to_dict(a: Analysis) -> dict:
         "n_scored": a.n_scored,
         "mismatches": a.mismatches,
         "regions": [
-            {"code": r["region"].code, "name": r["region"].name_vi, "rank": r["rank"], "rank_of": r["rank_of"],
-             "mean": r["mean"]}
+            {
+                "code": r["region"].code,
+                "name": r["region"].name_vi,
+                "rank": r["rank"],
+                "rank_of": r["rank_of"],
+                "mean": r["mean"],
+            }
             for r in a.regions
         ],
         "nodes": [

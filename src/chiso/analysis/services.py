@@ -109,7 +109,9 @@ def _compute(framework: Framework, year: int) -> YearContext:
 
 
 def available_years(index_code: str) -> list[int]:
-    return sorted(Result.objects.filter(framework__index__code=index_code).values_list("year", flat=True).distinct())
+    return sorted(
+        Result.objects.filter(framework__index__code=index_code).values_list("year", flat=True).distinct()
+    )
 
 
 def unit_history_ids(unit: Unit) -> list[Unit]:
@@ -188,7 +190,9 @@ class Analysis:
         if any(n.rank for n in lines):
             good = [n for n in lines if n.rank and n.rank_of and n.rank <= max(1, n.rank_of // 3)]
             return sorted(good, key=lambda n: n.rank)
-        return sorted([n for n in lines if n.percent is not None and n.percent >= 90], key=lambda n: -(n.percent or 0))
+        return sorted(
+            [n for n in lines if n.percent is not None and n.percent >= 90], key=lambda n: -(n.percent or 0)
+        )
 
     @property
     def weaknesses(self) -> list[NodeLine]:
@@ -196,17 +200,23 @@ class Analysis:
         if any(n.rank for n in lines):
             bad = [n for n in lines if n.rank and n.rank_of and n.rank > n.rank_of * 2 // 3]
             return sorted(bad, key=lambda n: -(n.rank or 0))
-        return sorted([n for n in lines if n.percent is not None and n.percent < 80], key=lambda n: n.percent or 0)
+        return sorted(
+            [n for n in lines if n.percent is not None and n.percent < 80], key=lambda n: n.percent or 0
+        )
 
     @property
     def lost(self) -> list[NodeLine]:
         """Every leaf-most scored node where points were lost, most points at stake first."""
-        lines = [n for n in self.nodes if n.is_leaf and n.lost_points and n.lost_points > 1e-9 and n.contributes]
+        lines = [
+            n for n in self.nodes if n.is_leaf and n.lost_points and n.lost_points > 1e-9 and n.contributes
+        ]
         return sorted(lines, key=lambda n: -(n.lost_points or 0))
 
     @property
     def fallen(self) -> list[NodeLine]:
-        return sorted([n for n in self.nodes if n.delta is not None and n.delta < -1e-9], key=lambda n: n.delta or 0)
+        return sorted(
+            [n for n in self.nodes if n.delta is not None and n.delta < -1e-9], key=lambda n: n.delta or 0
+        )
 
     @property
     def worst_ranked(self) -> list[NodeLine]:
@@ -226,7 +236,9 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
         raise AnalysisError(f"Chưa có bộ chỉ số {index_code.upper()} cho năm {year}.")
     ud = ctx.derived.units.get(unit.pk)
     if ud is None:
-        raise AnalysisError(f"Chưa có kết quả {ctx.framework.index.short_name} năm {year} của {unit.short_name}.")
+        raise AnalysisError(
+            f"Chưa có kết quả {ctx.framework.index.short_name} năm {year} của {unit.short_name}."
+        )
     root = ctx.derived.root
 
     # The previous year with results, for this unit or (merged unit) its predecessors.
@@ -274,7 +286,9 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
                 depth=node.depth,
                 score=nv.value,
                 max=node.max_score,
-                percent=(nv.value / node.max_score * 100) if nv.value is not None and node.max_score else None,
+                percent=(nv.value / node.max_score * 100)
+                if nv.value is not None and node.max_score
+                else None,
                 rank=st.ranks.get(unit.pk),
                 rank_of=st.n if st.ranks else None,
                 mean=st.mean,
@@ -325,7 +339,7 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
                 "rank_of": len(scored),
                 "mean": _mean(list(scored.values())),
                 "members": sorted(
-                    [(ctx.units[k], v, ranks.get(k)) for k, v in scored.items()], key=lambda t: (t[2] or 999)
+                    [(ctx.units[k], v, ranks.get(k)) for k, v in scored.items()], key=lambda t: t[2] or 999
                 ),
             }
         )
@@ -347,7 +361,9 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
         published_rank_of=ud.published_rank_of,
         group=ud.group,
         group_source=ud.group_source,
-        group_size=ctx.derived.group_sizes.get(ud.group) if ud.group and ud.group_source == "computed" else None,
+        group_size=ctx.derived.group_sizes.get(ud.group)
+        if ud.group and ud.group_source == "computed"
+        else None,
         cutoffs=ctx.derived.cutoffs,
         previous_year=previous_ctx.year if previous_ctx else None,
         previous_total=previous_total,
@@ -358,9 +374,13 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
         delta_rank=delta_rank,
         previous_unit_note=previous_note,
         national_mean=st_root.mean,
-        diff_from_mean=(ud.total - st_root.mean) if ud.total is not None and st_root.mean is not None else None,
+        diff_from_mean=(ud.total - st_root.mean)
+        if ud.total is not None and st_root.mean is not None
+        else None,
         national_median=st_root.median,
-        diff_from_median=(ud.total - st_root.median) if ud.total is not None and st_root.median is not None else None,
+        diff_from_median=(ud.total - st_root.median)
+        if ud.total is not None and st_root.median is not None
+        else None,
         n_scored=ctx.derived.n_scored,
         full_coverage=ctx.derived.full_coverage,
         nodes=lines,
@@ -380,8 +400,15 @@ def unit_history(index_code: str, unit: Unit) -> list[dict]:
             ud = ctx.derived.units.get(member.pk) if ctx else None
             if ud is not None:
                 series.append(
-                    {"year": y, "total": ud.total, "rank": ud.rank, "rank_of": ud.rank_of, "group": ud.group,
-                     "rank_source": ud.rank_source, "complete": ud.complete}
+                    {
+                        "year": y,
+                        "total": ud.total,
+                        "rank": ud.rank,
+                        "rank_of": ud.rank_of,
+                        "group": ud.group,
+                        "rank_source": ud.rank_source,
+                        "complete": ud.complete,
+                    }
                 )
         out.append({"unit": member, "series": series, "is_predecessor": member.pk != unit.pk})
     return out
@@ -453,7 +480,11 @@ def gap(
     nodes = [
         {"code": n.code, "name": n.name, "score": n.score, "max": n.max, "best_past": n.best_past}
         for n in a.nodes
-        if n.is_leaf and n.contributes and n.score is not None and n.max is not None and n.max - n.score > 1e-9
+        if n.is_leaf
+        and n.contributes
+        and n.score is not None
+        and n.max is not None
+        and n.max - n.score > 1e-9
     ]
     suggestions = gapcore.suggest(nodes, needed or 0.0)
     cover = gapcore.cover(suggestions, needed) if needed else []
@@ -482,7 +513,9 @@ def what_if(index_code: str, unit: Unit, year: int, changes: dict[str, float]):
         if node is None:
             raise AnalysisError(f"Không có nút “{code}”.")
         if node.max_score is not None and value > node.max_score + 1e-9:
-            raise AnalysisError(f"{code}: {format_number(value)} vượt điểm tối đa {format_number(node.max_score)}.")
+            raise AnalysisError(
+                f"{code}: {format_number(value)} vượt điểm tối đa {format_number(node.max_score)}."
+            )
         if value < (node.min_score or 0) - 1e-9:
             raise AnalysisError(f"{code}: {format_number(value)} thấp hơn điểm tối thiểu.")
     values = {c: nv.value for c, nv in ud.nodes.items() if nv.value is not None and not nv.derived}
@@ -496,9 +529,13 @@ def what_if(index_code: str, unit: Unit, year: int, changes: dict[str, float]):
 def opening_text(a: Analysis) -> str:
     unit_word = "của tỉnh" if a.unit.kind == Unit.Kind.PROVINCE else "của đơn vị"
     decimals = a.framework.precision
-    parts = [f"Chỉ số {a.index.short_name} năm {a.year} {unit_word} đạt {format_number(a.total, decimals)} điểm"]
+    parts = [
+        f"Chỉ số {a.index.short_name} năm {a.year} {unit_word} đạt {format_number(a.total, decimals)} điểm"
+    ]
     if a.framework.value_kind == "percent":
-        parts[0] = f"Chỉ số {a.index.short_name} năm {a.year} {unit_word} đạt {format_number(a.total, decimals)}%"
+        parts[0] = (
+            f"Chỉ số {a.index.short_name} năm {a.year} {unit_word} đạt {format_number(a.total, decimals)}%"
+        )
     if a.diff_from_mean is not None:
         word = "cao hơn" if a.diff_from_mean >= 0 else "thấp hơn"
         parts.append(f"{word} trung bình chung cả nước {format_number(abs(a.diff_from_mean), decimals)} điểm")
@@ -529,7 +566,9 @@ def opening_text(a: Analysis) -> str:
         text += f" Các nội dung còn hạn chế: {names}."
     fallen = [n for n in a.fallen if n.depth == 1][:3]
     if fallen:
-        text += " Giảm điểm so với năm trước: " + "; ".join(
-            f"{n.name} ({format_signed(n.delta, decimals)})" for n in fallen
-        ) + "."
+        text += (
+            " Giảm điểm so với năm trước: "
+            + "; ".join(f"{n.name} ({format_signed(n.delta, decimals)})" for n in fallen)
+            + "."
+        )
     return text

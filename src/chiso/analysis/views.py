@@ -28,12 +28,14 @@ def analysis_page(request, index: str, unit: int, year: int):
     try:
         a = analyse(index, u, year)
     except AnalysisError as exc:
-        return render(request, "analysis/page.html", {"index": idx, "unit": u, "year": year, "error": str(exc),
-                                                        "years": available_years(index)}, status=404)
+        return render(
+            request,
+            "analysis/page.html",
+            {"index": idx, "unit": u, "year": year, "error": str(exc), "years": available_years(index)},
+            status=404,
+        )
     ctx = year_figures(index, year)
-    units = sorted(
-        [ctx.units[k] for k, ud in ctx.derived.units.items()], key=lambda x: x.search_key
-    )
+    units = sorted([ctx.units[k] for k, ud in ctx.derived.units.items()], key=lambda x: x.search_key)
     group_labels = [b.label for b in ctx.rule.groups] if ctx.rule else []
     editable = [n for n in a.nodes if n.is_leaf and n.contributes and n.max is not None]
     return render(
@@ -78,8 +80,12 @@ def gap_partial(request, index: str, unit: int, year: int):
         result, error = None, f"Giá trị “{value}” không hợp lệ."
     except AnalysisError as exc:
         result, error = None, str(exc)
-    return render(request, "analysis/page.html#gap", {"g": result, "gap_error": error, "index": index},
-                  status=200 if result else 400)
+    return render(
+        request,
+        "analysis/page.html#gap",
+        {"g": result, "gap_error": error, "index": index},
+        status=200 if result else 400,
+    )
 
 
 def whatif_partial(request, index: str, unit: int, year: int):
@@ -102,8 +108,12 @@ def whatif_partial(request, index: str, unit: int, year: int):
         except (AnalysisError, ValueError) as exc:
             error = str(exc)
     a = analyse(index, u, year)
-    return render(request, "analysis/page.html#whatif", {"w": result, "whatif_error": error, "a": a, "changes": changes},
-                  status=200 if result else 400)
+    return render(
+        request,
+        "analysis/page.html#whatif",
+        {"w": result, "whatif_error": error, "a": a, "changes": changes},
+        status=200 if result else 400,
+    )
 
 
 def chart(request, index: str, unit: int, year: int, kind: str):
@@ -117,21 +127,34 @@ def chart(request, index: str, unit: int, year: int, kind: str):
             raise Http404(str(exc)) from exc
         ctx = year_figures(index, year)
         if kind == "distribution":
-            totals = [(ctx.units[k].short_name, ud.total) for k, ud in ctx.derived.units.items()
-                      if ud.complete and ud.total is not None]
-            svg = charts.distribution(totals, u.short_name, a.national_mean,
-                                      f"{a.index.short_name} {year}: {u.short_name} so với cả nước")
+            totals = [
+                (ctx.units[k].short_name, ud.total)
+                for k, ud in ctx.derived.units.items()
+                if ud.complete and ud.total is not None
+            ]
+            svg = charts.distribution(
+                totals,
+                u.short_name,
+                a.national_mean,
+                f"{a.index.short_name} {year}: {u.short_name} so với cả nước",
+            )
         elif kind == "profile":
             rows = [(f"{n.code} {n.name[:40]}", n.score, n.mean, n.max) for n in a.nodes if n.depth == 1]
             svg = charts.profile(rows, f"Điểm từng nội dung so với trung bình cả nước ({year})")
         elif kind == "history":
             series = [
-                (m["unit"].short_name + (" (trước sáp nhập)" if m["is_predecessor"] else ""),
-                 [(p["year"], p["total"]) for p in m["series"] if p["total"] is not None])
+                (
+                    m["unit"].short_name + (" (trước sáp nhập)" if m["is_predecessor"] else ""),
+                    [(p["year"], p["total"]) for p in m["series"] if p["total"] is not None],
+                )
                 for m in a.history
             ]
-            svg = charts.history(series, f"{a.index.short_name} qua các năm (điểm tổng; thang điểm đổi năm 2018 với PAPI)"
-                                 if index == "papi" else f"{a.index.short_name} qua các năm")
+            svg = charts.history(
+                series,
+                f"{a.index.short_name} qua các năm (điểm tổng; thang điểm đổi năm 2018 với PAPI)"
+                if index == "papi"
+                else f"{a.index.short_name} qua các năm",
+            )
         else:
             raise Http404
         cache.set(key, svg, 3600)

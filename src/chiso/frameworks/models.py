@@ -31,7 +31,9 @@ class Framework(models.Model):
         POINTS = "points", _("Điểm")
         PERCENT = "percent", _("Phần trăm")
 
-    index = models.ForeignKey(Index, on_delete=models.PROTECT, related_name="frameworks", verbose_name=_("chỉ số"))
+    index = models.ForeignKey(
+        Index, on_delete=models.PROTECT, related_name="frameworks", verbose_name=_("chỉ số")
+    )
     code = models.CharField(_("mã bộ chỉ số"), max_length=60, unique=True)
     version = models.PositiveIntegerField(_("phiên bản"), default=1)
     name_vi = models.CharField(_("tên"), max_length=300)
@@ -42,13 +44,22 @@ class Framework(models.Model):
     incomplete_note = models.TextField(_("phần chưa công bố"), blank=True)
     source = models.TextField(_("nguồn, căn cứ"), blank=True)
     unit_kind = models.CharField(max_length=20, default="province")
-    value_kind = models.CharField(_("kiểu giá trị"), max_length=10, choices=ValueKind.choices, default=ValueKind.POINTS)
+    value_kind = models.CharField(
+        _("kiểu giá trị"), max_length=10, choices=ValueKind.choices, default=ValueKind.POINTS
+    )
     precision = models.PositiveSmallIntegerField(_("số chữ số thập phân công bố"), default=2)
     tolerance = models.FloatField(_("sai số cho phép khi cộng"), default=0.0051)
     grouping = models.JSONField(_("quy tắc xếp nhóm"), null=True, blank=True)
-    active = models.BooleanField(_("đang dùng"), default=True, help_text=_("Phiên bản bị thay thế thì không còn dùng"))
+    active = models.BooleanField(
+        _("đang dùng"), default=True, help_text=_("Phiên bản bị thay thế thì không còn dùng")
+    )
     supersedes = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="superseded_by", verbose_name=_("thay thế")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="superseded_by",
+        verbose_name=_("thay thế"),
     )
     file_name = models.CharField(max_length=255, blank=True)
     file_hash = models.CharField(max_length=64, blank=True)
@@ -89,7 +100,9 @@ class Node(models.Model):
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="nodes")
     code = models.CharField(_("mã"), max_length=40)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
     level = models.CharField(_("cấp"), max_length=20)
     depth = models.PositiveSmallIntegerField(default=0)
     order = models.PositiveIntegerField(default=0)
@@ -98,7 +111,9 @@ class Node(models.Model):
     name_vi_source = models.CharField(max_length=20, blank=True)
     max_score = models.FloatField(_("điểm tối đa"), null=True, blank=True)
     min_score = models.FloatField(_("điểm tối thiểu"), null=True, blank=True)
-    aggregation = models.CharField(_("cách tổng hợp"), max_length=10, choices=Aggregation.choices, default="sum")
+    aggregation = models.CharField(
+        _("cách tổng hợp"), max_length=10, choices=Aggregation.choices, default="sum"
+    )
     weight = models.FloatField(_("trọng số"), default=1.0)
     contributes = models.BooleanField(_("tính vào nút cha"), default=True)
     source_kind = models.CharField(_("nguồn điểm"), max_length=20, blank=True)

@@ -17,8 +17,20 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "frameworks"
 
 INDICES = [
     ("par", "Chỉ số cải cách hành chính (PAR INDEX)", "Public Administration Reform Index", "PAR INDEX", 1),
-    ("sipas", "Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)", "Satisfaction Index of Public Administrative Services", "SIPAS", 2),
-    ("papi", "Chỉ số Hiệu quả quản trị và hành chính công cấp tỉnh (PAPI)", "Provincial Governance and Public Administration Performance Index", "PAPI", 3),
+    (
+        "sipas",
+        "Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)",
+        "Satisfaction Index of Public Administrative Services",
+        "SIPAS",
+        2,
+    ),
+    (
+        "papi",
+        "Chỉ số Hiệu quả quản trị và hành chính công cấp tỉnh (PAPI)",
+        "Provincial Governance and Public Administration Performance Index",
+        "PAPI",
+        3,
+    ),
 ]
 
 
@@ -39,14 +51,34 @@ def ensure_indices() -> None:
 
 def _canon(fw: fwcore.FrameworkDef) -> tuple:
     meta = (
-        fw.index, nfc(fw.name_vi or ""), fw.name_en or "", fw.valid_from, fw.valid_to, bool(fw.complete),
-        nfc(fw.incomplete_note or ""), fw.source or "", fw.value_kind or "points", fw.precision, fw.grouping,
+        fw.index,
+        nfc(fw.name_vi or ""),
+        fw.name_en or "",
+        fw.valid_from,
+        fw.valid_to,
+        bool(fw.complete),
+        nfc(fw.incomplete_note or ""),
+        fw.source or "",
+        fw.value_kind or "points",
+        fw.precision,
+        fw.grouping,
     )
     nodes = tuple(
         (
-            n.code, n.parent, n.level, nfc(n.name_vi or ""), n.name_en or "", n.max, n.min, n.aggregation or "sum",
-            1.0 if n.weight is None else float(n.weight), bool(n.contributes), n.source_kind or "",
-            tuple(n.aliases or ()), bool(n.incomplete), nfc(n.note or ""),
+            n.code,
+            n.parent,
+            n.level,
+            nfc(n.name_vi or ""),
+            n.name_en or "",
+            n.max,
+            n.min,
+            n.aggregation or "sum",
+            1.0 if n.weight is None else float(n.weight),
+            bool(n.contributes),
+            n.source_kind or "",
+            tuple(n.aliases or ()),
+            bool(n.incomplete),
+            nfc(n.note or ""),
         )
         for n in fw.nodes
     )
@@ -115,13 +147,15 @@ def install_framework(
     try:
         index = Index.objects.get(code=fw.index)
     except Index.DoesNotExist as exc:
-        raise FrameworkInvalid([fwcore.FrameworkError(None, None, f"Chỉ số “{fw.index}” không tồn tại.")]) from exc
+        raise FrameworkInvalid(
+            [fwcore.FrameworkError(None, None, f"Chỉ số “{fw.index}” không tồn tại.")]
+        ) from exc
 
     current = (
-        Framework.objects.filter(index=index, active=True)
-        .filter(code__in=[fw.code])
+        Framework.objects.filter(index=index, active=True).filter(code__in=[fw.code]).first()
+        or Framework.objects.filter(index=index, active=True, code__startswith=fw.code + ".v")
+        .order_by("-version")
         .first()
-        or Framework.objects.filter(index=index, active=True, code__startswith=fw.code + ".v").order_by("-version").first()
     )
     if current is not None and _same_definition(current, fw):
         return current, "unchanged"
@@ -206,7 +240,9 @@ def load_shipped_frameworks() -> list[tuple[Framework, str]]:
 
 def framework_for(index_code: str, year: int) -> Framework | None:
     candidates = [
-        f for f in Framework.objects.filter(index__code=index_code, active=True).select_related("index") if f.covers(year)
+        f
+        for f in Framework.objects.filter(index__code=index_code, active=True).select_related("index")
+        if f.covers(year)
     ]
     candidates.sort(key=lambda f: (f.valid_from, f.version))
     return candidates[-1] if candidates else None

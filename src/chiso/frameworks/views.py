@@ -32,8 +32,12 @@ def framework_detail(request, pk: int):
     return render(
         request,
         "frameworks/detail.html",
-        {"framework": framework, "nodes": nodes, "in_use": framework.results.exists(),
-         "versions": Framework.objects.filter(index=framework.index).order_by("valid_from", "version")},
+        {
+            "framework": framework,
+            "nodes": nodes,
+            "in_use": framework.results.exists(),
+            "versions": Framework.objects.filter(index=framework.index).order_by("valid_from", "version"),
+        },
     )
 
 
@@ -41,7 +45,9 @@ def framework_export(request, pk: int):
     framework = get_object_or_404(Framework, pk=pk)
     buf = io.BytesIO()
     fwcore.write_xlsx(export_definition(framework), buf)
-    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     resp["Content-Disposition"] = f'attachment; filename="{framework.code}.xlsx"'
     return resp
 
@@ -49,7 +55,9 @@ def framework_export(request, pk: int):
 def framework_template(request):
     buf = io.BytesIO()
     fwcore.write_xlsx(fwcore.empty_framework() if hasattr(fwcore, "empty_framework") else None, buf)
-    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     resp["Content-Disposition"] = 'attachment; filename="mau-bo-chi-so.xlsx"'
     return resp
 
@@ -66,13 +74,18 @@ def framework_import(request):
         else:
             data = upload.read()
             if not data.startswith(b"PK\x03\x04"):
-                errors = [fwcore.FrameworkError(None, None, "Tệp không phải XLSX hợp lệ (có thể bị đổi đuôi).")]
+                errors = [
+                    fwcore.FrameworkError(None, None, "Tệp không phải XLSX hợp lệ (có thể bị đổi đuôi).")
+                ]
             else:
                 fw, errors = fwcore.read_xlsx(data)
                 if not errors and fw is not None:
                     try:
                         framework, outcome = install_framework(
-                            fw, user=request.user, file_name=upload.name, file_hash=hashlib.sha256(data).hexdigest()
+                            fw,
+                            user=request.user,
+                            file_name=upload.name,
+                            file_hash=hashlib.sha256(data).hexdigest(),
                         )
                     except FrameworkInvalid as exc:
                         errors = exc.errors

@@ -32,18 +32,47 @@ def _key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", fold(str(text or "")))
 
 
-UNIT_COLUMNS = {_key(x) for x in ["province", "province_vi", "tỉnh", "tỉnh, thành phố", "tỉnh/thành phố", "đơn vị",
-                                    "tên đơn vị", "unit", "unit_name", "địa phương", "cơ quan, đơn vị, địa phương"]}
-CODE_COLUMNS = {_key(x) for x in ["gso_code", "mã", "mã tỉnh", "mã đơn vị", "province_code", "unit_code", "code"]}
+UNIT_COLUMNS = {
+    _key(x)
+    for x in [
+        "province",
+        "province_vi",
+        "tỉnh",
+        "tỉnh, thành phố",
+        "tỉnh/thành phố",
+        "đơn vị",
+        "tên đơn vị",
+        "unit",
+        "unit_name",
+        "địa phương",
+        "cơ quan, đơn vị, địa phương",
+    ]
+}
+CODE_COLUMNS = {
+    _key(x) for x in ["gso_code", "mã", "mã tỉnh", "mã đơn vị", "province_code", "unit_code", "code"]
+}
 YEAR_COLUMNS = {_key(x) for x in ["year", "năm", "năm đánh giá"]}
 RANK_COLUMNS = {_key(x) for x in ["rank", "xếp hạng", "thứ hạng", "hạng"]}
 RANK_OF_COLUMNS = {_key(x) for x in ["rank_of", "trên tổng số", "số đơn vị xếp hạng", "tổng số"]}
 GROUP_COLUMNS = {_key(x) for x in ["group", "nhóm", "xếp nhóm"]}
 SOURCE_COLUMNS = {_key(x) for x in ["source", "source_url", "nguồn"]}
 NOTE_COLUMNS = {_key(x) for x in ["note", "ghi chú"]}
-IGNORED_COLUMNS = {_key(x) for x in ["province_en", "src_code", "n_subdims", "complete", "stt", "tt", "số thứ tự"]}
+IGNORED_COLUMNS = {
+    _key(x) for x in ["province_en", "src_code", "n_subdims", "complete", "stt", "tt", "số thứ tự"]
+}
 
 EPS = 1e-9
+ROLE_LABELS = {
+    "unit": "tên đơn vị",
+    "code": "mã đơn vị",
+    "year": "năm đánh giá",
+    "rank": "xếp hạng công bố",
+    "rank_of": "tổng số đơn vị xếp hạng",
+    "group": "nhóm công bố",
+    "source": "nguồn",
+    "note": "ghi chú",
+    "ignore": "bỏ qua",
+}
 
 
 @dataclass
@@ -70,9 +99,13 @@ class RowPreview:
 
     @property
     def status_label(self) -> str:
-        return {"new": "Mới", "changed": "Thay đổi", "unchanged": "Không đổi", "error": "Lỗi", "skipped": "Bỏ qua"}[
-            self.status
-        ]
+        return {
+            "new": "Mới",
+            "changed": "Thay đổi",
+            "unchanged": "Không đổi",
+            "error": "Lỗi",
+            "skipped": "Bỏ qua",
+        }[self.status]
 
 
 @dataclass
@@ -123,7 +156,11 @@ def parse_number(value) -> float | None:
     if not text or text in {"-", "–", "—"}:
         return None
     if "," in text and "." in text:
-        text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") else text.replace(",", "")
+        text = (
+            text.replace(".", "").replace(",", ".")
+            if text.rfind(",") > text.rfind(".")
+            else text.replace(",", "")
+        )
     elif "," in text:
         text = text.replace(",", ".")
     result = float(text)
@@ -230,7 +267,9 @@ def preview_import(
             return None
         return int(value) if value is not None else None
 
-    years = sorted({y for _, cells in table.rows if (y := row_year(cells)) is not None and (year is None or y == year)})
+    years = sorted(
+        {y for _, cells in table.rows if (y := row_year(cells)) is not None and (year is None or y == year)}
+    )
     matchers: dict[int, _NodeMatcher] = {}
     for y in years:
         fw = framework_for(index.code, y)
@@ -239,11 +278,15 @@ def preview_import(
             continue
         if fw.pk not in {m.framework.pk for m in matchers.values()}:
             preview.frameworks[fw.pk] = fw
-        matchers[y] = next((m for m in matchers.values() if m.framework.pk == fw.pk), None) or _NodeMatcher(fw)
+        matchers[y] = next((m for m in matchers.values() if m.framework.pk == fw.pk), None) or _NodeMatcher(
+            fw
+        )
     if preview.errors:
         return preview
     if not years:
-        preview.errors.append(f"Tệp không có dòng nào của năm {year}." if year else "Tệp không có dòng dữ liệu nào.")
+        preview.errors.append(
+            f"Tệp không có dòng nào của năm {year}." if year else "Tệp không có dòng dữ liệu nào."
+        )
         return preview
 
     # Value columns: matched against the framework of the first year (all years share headers).
@@ -256,12 +299,14 @@ def preview_import(
         else:
             preview.ignored.append(header)
     for i, role in sorted(roles.items()):
-        preview.columns.append((table.header[i], role))
-    for i, header in value_cols.items():
+        preview.columns.append((table.header[i], ROLE_LABELS[role]))
+    for header in value_cols.values():
         node = next(m.match(header) for m in matchers.values() if m.match(header))
         preview.columns.append((header, f"{node.code} – {node.name_vi}"))
     if not value_cols and "rank" not in roles.values():
-        preview.errors.append("Không có cột điểm nào khớp với bộ chỉ số (mã, tên hoặc tên cột khác của các nút).")
+        preview.errors.append(
+            "Không có cột điểm nào khớp với bộ chỉ số (mã, tên hoặc tên cột khác của các nút)."
+        )
         return preview
 
     resolvers: dict[str, UnitResolver] = {}
@@ -273,8 +318,12 @@ def preview_import(
     rows: list[RowPreview] = []
     for line, cells in table.rows:
         y = row_year(cells)
-        unit_text = str(cells[unit_col]).strip() if unit_col is not None and cells[unit_col] is not None else ""
-        code_text = str(cells[code_col]).strip() if code_col is not None and cells[code_col] is not None else ""
+        unit_text = (
+            str(cells[unit_col]).strip() if unit_col is not None and cells[unit_col] is not None else ""
+        )
+        code_text = (
+            str(cells[code_col]).strip() if code_col is not None and cells[code_col] is not None else ""
+        )
         if code_text.endswith(".0"):
             code_text = code_text[:-2]
         rp = RowPreview(line=line, unit_text=unit_text or code_text, year=y)
@@ -297,7 +346,9 @@ def preview_import(
             if code_text and unit_text:
                 by_name = resolver.resolve(unit_text, y)
                 if by_name.pk != unit.pk:
-                    raise UnitLookupError(unit_text, f"mã “{code_text}” ({unit.name}) không khớp với tên “{unit_text}”.")
+                    raise UnitLookupError(
+                        unit_text, f"mã “{code_text}” ({unit.name}) không khớp với tên “{unit_text}”."
+                    )
             rp.unit = unit
         except UnitLookupError as exc:
             rp.status = "error"
@@ -324,7 +375,9 @@ def preview_import(
                 )
                 continue
             lower = node.min_score if node.min_score is not None else 0.0
-            if value < lower - EPS:
+            # A published score may sit a rounding step under the scale's nominal floor (PAPI 2020
+            # Phú Yên D8.1 = 0,3317 with a floor of 1/3): below it by more than the tolerance is an error.
+            if value < lower - max(EPS, matcher.framework.tolerance or 0.0):
                 rp.status = "error"
                 rp.errors.append(f"cột “{header}”: {_fmt(value)} thấp hơn điểm tối thiểu {_fmt(lower)}.")
                 continue
@@ -398,7 +451,11 @@ def _compare_with_database(rows: list[RowPreview], matchers: dict[int, _NodeMatc
                     cell.status = "changed"
                     any_changed = True
             old_root = existing.get((rp.unit.pk, root))
-            for role, attr in (("rank", "published_rank"), ("rank_of", "published_rank_of"), ("group", "published_group")):
+            for role, attr in (
+                ("rank", "published_rank"),
+                ("rank_of", "published_rank_of"),
+                ("group", "published_group"),
+            ):
                 if role in rp.meta:
                     before = getattr(old_root, attr) if old_root else None
                     if (before or None) != rp.meta[role]:
@@ -409,7 +466,11 @@ def _compare_with_database(rows: list[RowPreview], matchers: dict[int, _NodeMatc
             if rp.status != "error":
                 rp.status = "changed" if any_changed else "new" if any_new else "unchanged"
             # A published total that disagrees with the sum of its parts is flagged, not replaced.
-            values = {code: r.value for (uid, code), r in existing.items() if uid == rp.unit.pk and r.value is not None}
+            values = {
+                code: r.value
+                for (uid, code), r in existing.items()
+                if uid == rp.unit.pk and r.value is not None
+            }
             values.update({c.node_code: c.new for c in rp.cells})
             derived = matcher.tree.aggregate(values, tolerance=matcher.framework.tolerance)
             for code, nv in derived.items():
@@ -452,7 +513,13 @@ class ImportRefused(Exception):
 
 @transaction.atomic
 def commit_import(
-    data: bytes, file_name: str, *, index_code: str, year: int | None = None, user=None, max_bytes: int | None = None
+    data: bytes,
+    file_name: str,
+    *,
+    index_code: str,
+    year: int | None = None,
+    user=None,
+    max_bytes: int | None = None,
 ) -> ImportBatch:
     """Validate again and write everything, or nothing. Returns the batch (rows_changed may be 0)."""
     preview = preview_import(data, file_name, index_code=index_code, year=year, max_bytes=max_bytes)
@@ -473,7 +540,9 @@ def commit_import(
     to_create: list[Result] = []
     to_update: list[Result] = []
     changes: list[ResultChange] = []
-    for y in sorted({rp.year for rp in preview.rows if rp.unit is not None and rp.status in ("new", "changed")}):
+    for y in sorted(
+        {rp.year for rp in preview.rows if rp.unit is not None and rp.status in ("new", "changed")}
+    ):
         fw = framework_for(preview.index.code, y)
         nodes = {n.code: n for n in fw.nodes.all()}
         root = next(n for n in nodes.values() if n.parent_id is None)
@@ -485,7 +554,7 @@ def commit_import(
         for rp in year_rows:
             touched: dict[int, tuple[Result, dict | None]] = {}
 
-            def get(node: Node, rp=rp, touched=touched) -> Result:
+            def get(node: Node, rp=rp, touched=touched, existing=existing, fw=fw, y=y) -> Result:
                 if node.pk in touched:
                     return touched[node.pk][0]
                 result = existing.get((rp.unit.pk, node.pk))
@@ -511,11 +580,23 @@ def commit_import(
                 result.batch = batch
                 (to_update if result.pk else to_create).append(result)
                 changes.append(
-                    ResultChange(batch=batch, node=result.node, unit=rp.unit, year=y, before=before, after=_state(result))
+                    ResultChange(
+                        batch=batch,
+                        node=result.node,
+                        unit=rp.unit,
+                        year=y,
+                        before=before,
+                        after=_state(result),
+                    )
                 )
     if to_create:
-        bulk_create_with_history(to_create, Result, batch_size=1000, default_user=batch.created_by,
-                                 default_change_reason=f"Nhập tệp {file_name}")
+        bulk_create_with_history(
+            to_create,
+            Result,
+            batch_size=1000,
+            default_user=batch.created_by,
+            default_change_reason=f"Nhập tệp {file_name}",
+        )
     if to_update:
         bulk_update_with_history(
             to_update,
@@ -544,7 +625,9 @@ def revert_import(batch: ImportBatch, *, user=None) -> int:
     """Undo a committed import as a whole — refused if a later change touched the same results."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.COMMITTED:
-        raise RevertRefused([f"Lần nhập “{batch.file_name}” không ở trạng thái đã ghi nên không thể hoàn tác."])
+        raise RevertRefused(
+            [f"Lần nhập “{batch.file_name}” không ở trạng thái đã ghi nên không thể hoàn tác."]
+        )
     changes = list(batch.changes.select_related("node", "unit"))
     current = {
         (r.node_id, r.unit_id, r.year): r
@@ -561,7 +644,9 @@ def revert_import(batch: ImportBatch, *, user=None) -> int:
                 "hãy hoàn tác lần nhập sau trước."
             )
     if conflicts:
-        raise RevertRefused(conflicts[:20] + ([f"… và {len(conflicts) - 20} giá trị khác."] if len(conflicts) > 20 else []))
+        raise RevertRefused(
+            conflicts[:20] + ([f"… và {len(conflicts) - 20} giá trị khác."] if len(conflicts) > 20 else [])
+        )
     reason = f"Hoàn tác lần nhập {batch.file_name}"
     for c in changes:
         r = current[(c.node_id, c.unit_id, c.year)]

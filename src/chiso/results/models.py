@@ -59,7 +59,9 @@ class Result(models.Model):
     published_group = models.CharField(_("nhóm công bố"), max_length=60, blank=True)
     source = models.TextField(_("nguồn"), blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
-    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="results")
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="results"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -85,9 +87,15 @@ class ResultChange(models.Model):
     class Meta:
         indexes = [models.Index(fields=["batch"])]
 
+    def __str__(self) -> str:
+        return f"#{self.batch_id} {self.node_id}/{self.unit_id}/{self.year}"
+
 
 class DataVersion(models.Model):
     """A counter bumped on every change to results, so derived figures can be cached safely."""
 
     key = models.CharField(max_length=40, unique=True)
     counter = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.counter}"

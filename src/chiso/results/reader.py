@@ -47,7 +47,9 @@ def read_table(data: bytes, file_name: str, *, max_bytes: int | None = None, hea
             )
         )
     if ext in MAGIC and not data.startswith(MAGIC[ext]):
-        raise TableError(f"Nội dung tệp “{file_name}” không phải là tệp {ext.upper()} hợp lệ (có thể bị đổi đuôi).")
+        raise TableError(
+            f"Nội dung tệp “{file_name}” không phải là tệp {ext.upper()} hợp lệ (có thể bị đổi đuôi)."
+        )
     digest = hashlib.sha256(data).hexdigest()
     notes: list[str] = []
     sheet_name = ""
@@ -79,7 +81,9 @@ def read_table(data: bytes, file_name: str, *, max_bytes: int | None = None, hea
                 header_index = i
                 break
         else:
-            raise TableError(f"Không tìm thấy dòng tiêu đề trong tệp “{file_name}” (cần có cột tên hoặc mã đơn vị).")
+            raise TableError(
+                f"Không tìm thấy dòng tiêu đề trong tệp “{file_name}” (cần có cột tên hoặc mã đơn vị)."
+            )
     if not grid:
         raise TableError(f"Tệp “{file_name}” không có dữ liệu.")
     header = [str(c).strip() if c is not None else "" for c in grid[header_index]]
@@ -94,7 +98,9 @@ def read_table(data: bytes, file_name: str, *, max_bytes: int | None = None, hea
 
 def _read_csv(data: bytes, file_name: str, notes: list[str]) -> list[list[object]]:
     if b"\x00" in data[:4096]:
-        raise TableError(f"Tệp “{file_name}” không phải tệp văn bản CSV (có byte nhị phân; có thể là UTF-16).")
+        raise TableError(
+            f"Tệp “{file_name}” không phải tệp văn bản CSV (có byte nhị phân; có thể là UTF-16)."
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -127,7 +133,9 @@ def _read_spreadsheet(data: bytes, file_name: str, ext: str) -> tuple[list[list[
         sheet = workbook.get_sheet_by_index(0)
         grid = [list(r) for r in sheet.to_python(skip_empty_area=False)]
     except Exception as exc:  # calamine raises its own error types for every broken file
-        raise TableError(f"Không đọc được tệp “{file_name}”: tệp hỏng hoặc không phải {ext.upper()} ({exc}).") from exc
+        raise TableError(
+            f"Không đọc được tệp “{file_name}”: tệp hỏng hoặc không phải {ext.upper()} ({exc})."
+        ) from exc
     merged = []
     try:
         merged = sheet.merged_cell_ranges or []

@@ -71,11 +71,24 @@ def _table_rows(request, idx: Index, year: int):
         rows.sort(key=lambda r: vi_sort_key(r["unit"].short_name), reverse=desc)
     elif field.startswith("n:"):
         code = field[2:]
-        rows.sort(key=lambda r: (r["ud"].nodes[code].value is None, -(r["ud"].nodes[code].value or 0)) if code in r["ud"].nodes else (True, 0))
+        rows.sort(
+            key=lambda r: (
+                (r["ud"].nodes[code].value is None, -(r["ud"].nodes[code].value or 0))
+                if code in r["ud"].nodes
+                else (True, 0)
+            )
+        )
         if desc:
             rows.reverse()
     else:  # rank (then total)
-        rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, -(r["total"] or 0), vi_sort_key(r["unit"].short_name)))
+        rows.sort(
+            key=lambda r: (
+                r["rank"] is None,
+                r["rank"] or 0,
+                -(r["total"] or 0),
+                vi_sort_key(r["unit"].short_name),
+            )
+        )
         if desc:
             rows.reverse()
     return ctx, top_nodes, rows, {"q": q, "group": group, "region": region_code, "sort": sort}
@@ -113,8 +126,16 @@ def _export(idx, year, ctx, top_nodes, rows, fmt):
     for r in rows:
         ud = r["ud"]
         data.append(
-            [r["unit"].short_name, r["unit"].code, ud.total, ud.percent, ud.rank, ud.rank_of,
-             {"computed": "tính toán", "published": "công bố"}.get(ud.rank_source or "", ""), ud.group or ""]
+            [
+                r["unit"].short_name,
+                r["unit"].code,
+                ud.total,
+                ud.percent,
+                ud.rank,
+                ud.rank_of,
+                {"computed": "tính toán", "published": "công bố"}.get(ud.rank_source or "", ""),
+                ud.group or "",
+            ]
             + [nv.value for _, nv in r["nodes"]]
         )
     name = f"ket-qua-{idx.code}-{year}"
@@ -124,7 +145,9 @@ def _export(idx, year, ctx, top_nodes, rows, fmt):
         w.writerow(header)
         for row in data:
             w.writerow(["" if v is None else (format_number(v) if isinstance(v, float) else v) for v in row])
-        resp = HttpResponse(("\ufeff" + buf.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+        resp = HttpResponse(
+            ("\ufeff" + buf.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+        )
     else:
         from openpyxl import Workbook
 
@@ -176,7 +199,9 @@ def import_new(request):
             else:
                 year = int(year_text)
         if errors:
-            return render(request, "results/import_new.html", {"indices": indices, "errors": errors}, status=400)
+            return render(
+                request, "results/import_new.html", {"indices": indices, "errors": errors}, status=400
+            )
         data = upload.read()
         digest = hashlib.sha256(data).hexdigest()
         UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
@@ -209,12 +234,22 @@ def import_preview(request, pk: int):
     batch = get_object_or_404(ImportBatch, pk=pk, status=ImportBatch.Status.PREVIEW)
     data = _stored_file(batch)
     preview = preview_import(
-        data, batch.file_name, index_code=batch.index.code, year=batch.year, max_bytes=settings.CHISO_MAX_IMPORT_BYTES
+        data,
+        batch.file_name,
+        index_code=batch.index.code,
+        year=batch.year,
+        max_bytes=settings.CHISO_MAX_IMPORT_BYTES,
     )
     show = request.GET.get("show", "changes")
-    rows = preview.rows if show == "all" else [r for r in preview.rows if r.status in ("new", "changed", "error") or r.warnings]
+    rows = (
+        preview.rows
+        if show == "all"
+        else [r for r in preview.rows if r.status in ("new", "changed", "error") or r.warnings]
+    )
     return render(
-        request, "results/import_preview.html", {"batch": batch, "preview": preview, "rows": rows, "show": show}
+        request,
+        "results/import_preview.html",
+        {"batch": batch, "preview": preview, "rows": rows, "show": show},
     )
 
 
@@ -225,7 +260,11 @@ def import_commit(request, pk: int):
     data = _stored_file(batch)
     try:
         committed = commit_import(
-            data, batch.file_name, index_code=batch.index.code, year=batch.year, user=request.user,
+            data,
+            batch.file_name,
+            index_code=batch.index.code,
+            year=batch.year,
+            user=request.user,
             max_bytes=settings.CHISO_MAX_IMPORT_BYTES,
         )
     except ImportRefused as exc:

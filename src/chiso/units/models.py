@@ -24,9 +24,16 @@ class Unit(models.Model):
     name = models.CharField(_("tên đầy đủ"), max_length=200)
     short_name = models.CharField(_("tên ngắn"), max_length=200)
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
-    subtype = models.CharField(_("loại cụ thể"), max_length=40, blank=True, help_text=_("Tỉnh, Thành phố, Phường, Xã…"))
+    subtype = models.CharField(
+        _("loại cụ thể"), max_length=40, blank=True, help_text=_("Tỉnh, Thành phố, Phường, Xã…")
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("đơn vị cấp trên"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
@@ -41,7 +48,9 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "code", "valid_from"], name="unit_unique_code_period"),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_valid_period",
             ),
         ]
@@ -59,7 +68,9 @@ class Unit(models.Model):
         super().save(*args, **kwargs)
 
     def valid_on(self, day: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
 
     @property
     def is_current(self) -> bool:
@@ -96,6 +107,9 @@ class UnitLink(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["predecessor", "successor"], name="unitlink_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.date:%d/%m/%Y})"
 
 
 class Region(models.Model):

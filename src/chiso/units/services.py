@@ -120,7 +120,9 @@ def load_reference_units(*, with_wards: bool = True) -> dict[str, int]:
 def _load_wards(legacy_units: dict[str, Unit], new_units: dict[str, Unit]) -> dict[str, int]:
     counts: dict[str, int] = defaultdict(int)
     existing = set(
-        Unit.objects.filter(kind__in=[Unit.Kind.DISTRICT, Unit.Kind.WARD]).values_list("kind", "code", "valid_from")
+        Unit.objects.filter(kind__in=[Unit.Kind.DISTRICT, Unit.Kind.WARD]).values_list(
+            "kind", "code", "valid_from"
+        )
     )
 
     def make(kind, code, name, short, parent, valid_from, valid_to) -> Unit | None:
@@ -206,7 +208,9 @@ def load_regions() -> int:
             },
         )
         valid_from = spec.get("valid_from")
-        members = Unit.objects.filter(kind=Unit.Kind.PROVINCE, code__in=[str(c).zfill(2) for c in spec["members"]])
+        members = Unit.objects.filter(
+            kind=Unit.Kind.PROVINCE, code__in=[str(c).zfill(2) for c in spec["members"]]
+        )
         if valid_from and str(valid_from) >= str(MERGER_DATE):
             members = members.exclude(valid_to__lt=MERGER_DATE)
         else:
@@ -264,7 +268,9 @@ class UnitResolver:
             valid = [u for u in candidates if u.valid_on(day)]
             if not valid:
                 names = ", ".join(_describe(u) for u in candidates)
-                raise UnitLookupError(text, f"“{text}” không có hiệu lực trong năm {year} (có: {names}).", tuple(candidates))
+                raise UnitLookupError(
+                    text, f"“{text}” không có hiệu lực trong năm {year} (có: {names}).", tuple(candidates)
+                )
             candidates = valid
         unique = {u.pk: u for u in candidates}
         if len(unique) > 1:

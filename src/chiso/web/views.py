@@ -20,10 +20,16 @@ def healthz(request):
 
 
 def home_unit(user) -> Unit | None:
-    membership = user.memberships.select_related("unit").order_by("id").first() if user.is_authenticated else None
+    membership = (
+        user.memberships.select_related("unit").order_by("id").first() if user.is_authenticated else None
+    )
     if membership:
         return membership.unit
-    return Unit.objects.filter(kind=Unit.Kind.PROVINCE, code=settings.CHISO_HOME_UNIT_CODE).order_by("valid_from").first()
+    return (
+        Unit.objects.filter(kind=Unit.Kind.PROVINCE, code=settings.CHISO_HOME_UNIT_CODE)
+        .order_by("valid_from")
+        .first()
+    )
 
 
 def home(request):
@@ -56,7 +62,9 @@ def home(request):
                             "n_scored": ctx.derived.n_scored,
                             "mean": ctx.derived.stats[ctx.derived.root].mean,
                             "delta": (ud.total - prev.total)
-                            if prev and prev.total is not None and ud.total is not None
+                            if prev
+                            and prev.total is not None
+                            and ud.total is not None
                             and ctx.framework.pk == (pctx.framework.pk if prev else None)
                             else None,
                             "delta_rank": (prev.rank - ud.rank) if prev and prev.rank and ud.rank else None,
@@ -81,7 +89,8 @@ def unit_list(request):
     units = sorted(units, key=lambda u: (vi_sort_key(u.short_name), str(u.valid_from or "")))
     page = Paginator(units, 100).get_page(request.GET.get("page"))
     return render(
-        request, "web/unit_list.html",
+        request,
+        "web/unit_list.html",
         {"page": page, "q": q, "kind": kind, "period": period, "kinds": Unit.Kind.choices},
     )
 
@@ -120,7 +129,9 @@ def department_add(request, pk: int):
         messages.error(request, "Cần nhập mã cơ quan.")
         return redirect("web:unit", pk=pk)
     try:
-        dept = create_department(parent=unit, name=name, code=code, short_name=request.POST.get("short_name", ""))
+        dept = create_department(
+            parent=unit, name=name, code=code, short_name=request.POST.get("short_name", "")
+        )
     except ValueError as exc:
         messages.error(request, str(exc))
     else:

@@ -28,7 +28,9 @@ class Command(BaseCommand):
             return
         self.stdout.write(opening_text(a))
         self.stdout.write("")
-        self.stdout.write(f"{'Mã':<8} {'Tên':<50} {'Điểm':>9} {'Tối đa':>7} {'Hạng':>7} {'+/-':>8} {'Bị trừ':>8}")
+        self.stdout.write(
+            f"{'Mã':<8} {'Tên':<50} {'Điểm':>9} {'Tối đa':>7} {'Hạng':>7} {'+/-':>8} {'Bị trừ':>8}"
+        )
         for n in a.nodes:
             rank = f"{n.rank}/{n.rank_of}" if n.rank else ""
             self.stdout.write(

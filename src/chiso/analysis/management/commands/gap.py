@@ -22,7 +22,9 @@ class Command(BaseCommand):
         goal.add_argument("--score", type=float)
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
-    def handle(self, *args, index, unit, year, places=None, group=None, top=None, score=None, format="text", **o):
+    def handle(
+        self, *args, index, unit, year, places=None, group=None, top=None, score=None, format="text", **o
+    ):
         try:
             u = resolve_unit(unit, year)
             g = gap(index, u, year, places=places, group=group, top=top, score=score)

@@ -32,9 +32,13 @@ class Command(BaseCommand):
         else:
             raise CommandError("Chỉ nhận tệp .xlsx (theo mẫu) hoặc .yaml.")
         if errors or fw is None:
-            raise CommandError("Bộ chỉ số không hợp lệ, không ghi gì:\n" + "\n".join(e.message for e in errors))
+            raise CommandError(
+                "Bộ chỉ số không hợp lệ, không ghi gì:\n" + "\n".join(e.message for e in errors)
+            )
         try:
-            framework, outcome = install_framework(fw, file_name=path.name, file_hash=hashlib.sha256(data).hexdigest())
+            framework, outcome = install_framework(
+                fw, file_name=path.name, file_hash=hashlib.sha256(data).hexdigest()
+            )
         except FrameworkInvalid as exc:
             raise CommandError("Bộ chỉ số không hợp lệ, không ghi gì:\n" + str(exc)) from exc
         self.stdout.write(f"Bộ chỉ số {framework.code} (phiên bản {framework.version}): {OUTCOMES[outcome]}.")

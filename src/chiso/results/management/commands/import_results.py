@@ -8,13 +8,17 @@ from chiso.results.importer import ImportRefused, commit_import, preview_import
 
 
 class Command(BaseCommand):
-    help = "Nhập kết quả công bố từ tệp XLSX/XLS/ODS/CSV: xem trước, và ghi tất cả hoặc không ghi gì (--commit)."
+    help = (
+        "Nhập kết quả công bố từ tệp XLSX/XLS/ODS/CSV: xem trước, và ghi tất cả hoặc không ghi gì (--commit)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--index", required=True, choices=["papi", "par", "sipas"])
         parser.add_argument("--year", type=int, help="Năm đánh giá (nếu tệp có cột Năm: chỉ nhập năm này).")
-        parser.add_argument("--commit", action="store_true", help="Ghi vào cơ sở dữ liệu (mặc định chỉ xem trước).")
+        parser.add_argument(
+            "--commit", action="store_true", help="Ghi vào cơ sở dữ liệu (mặc định chỉ xem trước)."
+        )
         parser.add_argument("--user", help="Tên đăng nhập ghi vào nhật ký.")
         parser.add_argument("--quiet", action="store_true")
 
@@ -59,7 +63,11 @@ class Command(BaseCommand):
             return
         try:
             batch = commit_import(
-                data, path.name, index_code=index, year=year, user=account,
+                data,
+                path.name,
+                index_code=index,
+                year=year,
+                user=account,
                 max_bytes=settings.CHISO_MAX_IMPORT_BYTES,
             )
         except ImportRefused as exc:

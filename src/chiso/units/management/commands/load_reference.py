@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Nạp dữ liệu tham chiếu: đơn vị hành chính trước/sau 01/07/2025, vùng, và các bộ chỉ số kèm theo."
 
     def add_arguments(self, parser):
-        parser.add_argument("--no-wards", action="store_true", help="Chỉ nạp cấp tỉnh (nhanh, dùng khi kiểm thử).")
+        parser.add_argument(
+            "--no-wards", action="store_true", help="Chỉ nạp cấp tỉnh (nhanh, dùng khi kiểm thử)."
+        )
 
     def handle(self, *args, no_wards=False, **options):
         ensure_indices()
