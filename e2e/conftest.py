@@ -23,30 +23,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from support import CHROMIUM, CHROMIUM_ARGS, REPO
 
-REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = REPO / ".venv" / "bin"
-CHROMIUM = Path(os.environ.get("CHISO_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DOCS_SCREENSHOTS = REPO / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
-
-USERS = {
-    "coordinator": ("dieuphoi", "chiso-dieuphoi"),
-    "viewer": ("xem", "chiso-xem"),
-    "admin": ("quantri", "chiso-quantri"),
-}
-
 
 def _bin(name: str) -> str:
     path = VENV_BIN / name
@@ -181,15 +162,6 @@ def page(browser, server, js_errors):
         yield page
     finally:
         context.close()
-
-
-def login(page, role: str = "coordinator") -> None:
-    username, password = USERS[role]
-    page.goto("/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    page.get_by_role("button", name="Đăng nhập").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 @pytest.fixture

@@ -1,12 +1,20 @@
-"""Template filters for Vietnamese numbers and dates (1.234,5; dd/mm/yyyy)."""
+"""Template filters for numbers and dates: Vietnamese 1.234,5 and dd/mm/yyyy; English UI 1,234.5."""
 
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import get_language
 
 from chiso.core import text
 
 register = template.Library()
+
+
+def _localise(formatted: str) -> str:
+    """The core formats the Vietnamese way; the English UI swaps the separators."""
+    if (get_language() or "vi").startswith("en"):
+        return formatted.replace(".", "\x00").replace(",", ".").replace("\x00", ",")
+    return formatted
 
 
 @register.filter
@@ -15,7 +23,7 @@ def vn(value, decimals=None):
     if value is None or value == "":
         return "–"
     try:
-        return text.format_number(float(value), None if decimals in (None, "") else int(decimals))
+        return _localise(text.format_number(float(value), None if decimals in (None, "") else int(decimals)))
     except (TypeError, ValueError):
         return value
 
@@ -24,14 +32,14 @@ def vn(value, decimals=None):
 def vn_signed(value, decimals=2):
     if value is None:
         return "–"
-    return text.format_signed(float(value), int(decimals))
+    return _localise(text.format_signed(float(value), int(decimals)))
 
 
 @register.filter
 def vn_percent(value, decimals=2):
     if value is None:
         return "–"
-    return text.format_percent(float(value), int(decimals))
+    return _localise(text.format_percent(float(value), int(decimals)))
 
 
 @register.filter

@@ -1,0 +1,34 @@
+"""Shared helpers for the browser tests (imported by conftest.py and the test modules)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+CHROMIUM = Path(os.environ.get("CHISO_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+USERS = {
+    "coordinator": ("dieuphoi", "chiso-dieuphoi"),
+    "viewer": ("xem", "chiso-xem"),
+    "admin": ("quantri", "chiso-quantri"),
+}
+
+
+def login(page, role: str = "coordinator") -> None:
+    username, password = USERS[role]
+    page.goto("/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
