@@ -110,21 +110,33 @@ def median(values: list[float]) -> float:
     return ordered[mid] if n % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def repeat(fn, times: int) -> list[float]:
-    """Wall-clock seconds of ``times`` calls of fn()."""
-    out = []
+def repeat(fn, times: int) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU seconds (of this process) of ``times`` calls of fn().
+
+    On a busy machine the wall clock also counts time spent waiting for a CPU; the CPU time does not
+    (nor does it count a database server's own work: PostgreSQL runs in other processes).
+    """
+    wall, cpu = [], []
     for _ in range(times):
-        t0 = time.perf_counter()
+        w0, c0 = time.perf_counter(), time.process_time()
         fn()
-        out.append(time.perf_counter() - t0)
-    return out
+        cpu.append(time.process_time() - c0)
+        wall.append(time.perf_counter() - w0)
+    return wall, cpu
+
+
+def utc_now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+
+
+def load_line() -> str:
+    """The machine's load average: figures taken while other work runs are not comparable."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min) {five:.2f} (5 min) on {os.cpu_count()} CPU"
 
 
 def machine_line() -> str:
-    return (
-        f"{platform.node()} · {os.cpu_count()} CPU · Python {platform.python_version()} · "
-        f"{time.strftime('%Y-%m-%d %H:%M %Z')}"
-    )
+    return f"{platform.node()} · Python {platform.python_version()} · {utc_now()} · {load_line()}"
 
 
 def fmt_s(seconds: float) -> str:

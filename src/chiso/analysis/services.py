@@ -512,6 +512,10 @@ def what_if(index_code: str, unit: Unit, year: int, changes: dict[str, float]):
         node = ctx.nodes.get(code)
         if node is None:
             raise AnalysisError(f"Không có nút “{code}”.")
+        if ud.nodes[code].derived:
+            raise AnalysisError(
+                f"{code}: điểm được tính từ các nội dung con; hãy thay đổi điểm các nội dung con."
+            )
         if node.max_score is not None and value > node.max_score + 1e-9:
             raise AnalysisError(
                 f"{code}: {format_number(value)} vượt điểm tối đa {format_number(node.max_score)}."

@@ -8,6 +8,8 @@ those dictionaries unchanged, and the tests check the responses against the sche
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -26,14 +28,68 @@ class ErrorSerializer(serializers.Serializer):
 # --- units and regions ----------------------------------------------------------------------------
 
 
-@extend_schema_field({"type": "string", "enum": [k for k, _ in Unit.Kind.choices]})
 class UnitKindField(serializers.CharField):
-    """Kind of unit, documented inline (an enum component would collide with Region.kind)."""
+    """Kind of unit (documented as the ``UnitKindEnum`` component)."""
 
 
-@extend_schema_field({"type": "string", "enum": [k for k, _ in Region.Kind.choices]})
 class RegionKindField(serializers.CharField):
-    pass
+    """Kind of region (documented as the ``RegionKindEnum`` component)."""
+
+
+def _enum_component(choices, description: str) -> dict:
+    lines = "\n".join(f"* `{value}` - {label}" for value, label in choices)
+    return {"type": "string", "enum": [v for v, _ in choices], "description": f"{description}\n\n{lines}"}
+
+
+class GroupingKindField(serializers.CharField):
+    """Kind of grouping rule (documented as the ``GroupingKindEnum`` component)."""
+
+
+GROUPING_KINDS = [("quantile", "theo phân vị"), ("threshold", "theo ngưỡng")]
+
+
+class _NamedEnumExtension(OpenApiSerializerFieldExtension):
+    """Both units and regions have a ``kind``: each choice set gets its own named component
+    (drf-spectacular's automatic naming would collide and warn)."""
+
+    component_name = ""
+
+    def schema(self) -> dict:
+        raise NotImplementedError
+
+    def map_serializer_field(self, auto_schema, direction):
+        component = ResolvedComponent(
+            name=self.component_name,
+            type=ResolvedComponent.SCHEMA,
+            object=self.component_name,
+            schema=self.schema(),
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+class UnitKindExtension(_NamedEnumExtension):
+    target_class = UnitKindField
+    component_name = "UnitKindEnum"
+
+    def schema(self) -> dict:
+        return _enum_component([(k, str(v)) for k, v in Unit.Kind.choices], "Loại đơn vị.")
+
+
+class RegionKindExtension(_NamedEnumExtension):
+    target_class = RegionKindField
+    component_name = "RegionKindEnum"
+
+    def schema(self) -> dict:
+        return _enum_component([(k, str(v)) for k, v in Region.Kind.choices], "Loại vùng.")
+
+
+class GroupingKindExtension(_NamedEnumExtension):
+    target_class = GroupingKindField
+    component_name = "GroupingKindEnum"
+
+    def schema(self) -> dict:
+        return _enum_component(GROUPING_KINDS, "Loại quy tắc xếp nhóm.")
 
 
 class UnitRefSerializer(serializers.ModelSerializer):
@@ -43,15 +99,32 @@ class UnitRefSerializer(serializers.ModelSerializer):
         model = Unit
         fields = ["id", "code", "name", "short_name", "valid_from", "valid_to"]
 
+        read_only_fields = fields
+
 
 class UnitSerializer(serializers.ModelSerializer):
     kind = UnitKindField(help_text="province, district, ward, department hoặc other.")
-    parent = serializers.IntegerField(source="parent_id", allow_null=True, help_text="Mã số (id) đơn vị cấp trên.")
+    parent = serializers.IntegerField(
+        source="parent_id", allow_null=True, help_text="Mã số (id) đơn vị cấp trên."
+    )
     aliases = serializers.ListField(child=serializers.CharField(), help_text="Các tên khác của đơn vị.")
 
     class Meta:
         model = Unit
-        fields = ["id", "code", "name", "short_name", "kind", "subtype", "parent", "valid_from", "valid_to", "aliases"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "kind",
+            "subtype",
+            "parent",
+            "valid_from",
+            "valid_to",
+            "aliases",
+        ]
+
+        read_only_fields = fields
 
 
 class RegionRefSerializer(serializers.ModelSerializer):
@@ -61,16 +134,22 @@ class RegionRefSerializer(serializers.ModelSerializer):
         model = Region
         fields = ["id", "code", "name_vi", "name_en", "kind"]
 
+        read_only_fields = fields
+
 
 class UnitDetailSerializer(UnitSerializer):
     predecessors = UnitRefSerializer(
         many=True, help_text="Các đơn vị trước đó đã sáp nhập, đổi tên hoặc chia tách thành đơn vị này."
     )
-    successors = UnitRefSerializer(many=True, help_text="Các đơn vị kế tiếp (sau sáp nhập, đổi tên, chia tách).")
+    successors = UnitRefSerializer(
+        many=True, help_text="Các đơn vị kế tiếp (sau sáp nhập, đổi tên, chia tách)."
+    )
     regions = RegionRefSerializer(many=True, help_text="Các vùng, nhóm so sánh mà đơn vị thuộc về.")
 
     class Meta(UnitSerializer.Meta):
         fields = [*UnitSerializer.Meta.fields, "predecessors", "successors", "regions"]
+
+        read_only_fields = fields
 
 
 class UnitCandidateErrorSerializer(serializers.Serializer):
@@ -80,11 +159,15 @@ class UnitCandidateErrorSerializer(serializers.Serializer):
 
 class RegionSerializer(serializers.ModelSerializer):
     kind = RegionKindField(help_text="socioeconomic (vùng kinh tế - xã hội) hoặc peer (nhóm so sánh).")
-    members = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text="Mã số (id) các đơn vị thành viên.")
+    members = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True, help_text="Mã số (id) các đơn vị thành viên."
+    )
 
     class Meta:
         model = Region
         fields = ["id", "code", "name_vi", "name_en", "kind", "source", "members"]
+
+        read_only_fields = fields
 
 
 # --- indices and frameworks -----------------------------------------------------------------------
@@ -96,6 +179,8 @@ class IndexSerializer(serializers.ModelSerializer):
     class Meta:
         model = Index
         fields = ["id", "code", "name_vi", "name_en", "short_name", "order", "years"]
+
+        read_only_fields = fields
 
     @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
     def get_years(self, obj: Index) -> list[int]:
@@ -115,9 +200,7 @@ class GroupBandSerializer(serializers.Serializer):
 
 
 class GroupingSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(
-        choices=["quantile", "threshold"], help_text="quantile: theo phân vị; threshold: theo ngưỡng."
-    )
+    kind = GroupingKindField(help_text="quantile: theo phân vị; threshold: theo ngưỡng.")
     population = serializers.CharField(required=False, help_text="scored (đơn vị đủ điểm) hoặc all.")
     on = serializers.CharField(required=False, help_text="value (điểm) hoặc percent (phần trăm tối đa).")
     basis = serializers.CharField(required=False, help_text="Cơ sở xếp nhóm như ghi trong tệp bộ chỉ số.")
@@ -157,10 +240,12 @@ class FrameworkSerializer(serializers.ModelSerializer):
             "grouping",
         ]
 
+        read_only_fields = fields
+
 
 class NodeSerializer(serializers.ModelSerializer):
     parent = serializers.CharField(
-        source="parent.code", allow_null=True, default=None, help_text="Mã nút cha; null với nút gốc."
+        source="parent.code", allow_null=True, help_text="Mã nút cha; null với nút gốc."
     )
     max = serializers.FloatField(source="max_score", allow_null=True, help_text="Điểm tối đa.")
     min = serializers.FloatField(source="min_score", allow_null=True, help_text="Điểm tối thiểu.")
@@ -187,12 +272,16 @@ class NodeSerializer(serializers.ModelSerializer):
             "note",
         ]
 
+        read_only_fields = fields
+
 
 class FrameworkDetailSerializer(FrameworkSerializer):
     nodes = NodeSerializer(many=True, help_text="Mọi nút của cây chỉ số theo thứ tự, nút gốc trước.")
 
     class Meta(FrameworkSerializer.Meta):
         fields = [*FrameworkSerializer.Meta.fields, "nodes"]
+
+        read_only_fields = fields
 
 
 # --- published results ---------------------------------------------------------------------------
@@ -217,7 +306,21 @@ class ResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Result
-        fields = ["id", "unit", "framework", "node", "node_name", "year", "value", "rank", "rank_of", "group", "source"]
+        fields = [
+            "id",
+            "unit",
+            "framework",
+            "node",
+            "node_name",
+            "year",
+            "value",
+            "rank",
+            "rank_of",
+            "group",
+            "source",
+        ]
+
+        read_only_fields = fields
 
 
 # --- derived figures (descriptions of dictionaries) ----------------------------------------------
@@ -245,7 +348,8 @@ class FigureUnitSerializer(serializers.Serializer):
     rank = serializers.IntegerField(allow_null=True)
     rank_of = serializers.IntegerField(allow_null=True)
     rank_source = serializers.CharField(
-        allow_null=True, help_text="computed (tính lại từ điểm) hoặc published (theo công bố); null nếu không có."
+        allow_null=True,
+        help_text="computed (tính lại từ điểm) hoặc published (theo công bố); null nếu không có.",
     )
     computed_rank = serializers.IntegerField(allow_null=True)
     published_rank = serializers.IntegerField(allow_null=True)
@@ -264,7 +368,9 @@ class FiguresSerializer(serializers.Serializer):
     framework = serializers.CharField(help_text="Mã bộ chỉ số áp dụng cho năm.")
     year = serializers.IntegerField()
     max = serializers.FloatField(allow_null=True, help_text="Điểm tối đa của điểm tổng.")
-    national_mean = serializers.FloatField(allow_null=True, help_text="Trung bình điểm tổng các đơn vị đủ điểm.")
+    national_mean = serializers.FloatField(
+        allow_null=True, help_text="Trung bình điểm tổng các đơn vị đủ điểm."
+    )
     national_median = serializers.FloatField(allow_null=True, help_text="Trung vị điểm tổng.")
     n_scored = serializers.IntegerField(help_text="Số đơn vị đủ điểm (được xếp hạng khi đủ bao phủ).")
     n_with_data = serializers.IntegerField(help_text="Số đơn vị có dữ liệu.")
@@ -273,7 +379,9 @@ class FiguresSerializer(serializers.Serializer):
         help_text="Dữ liệu có đủ mọi đơn vị được xếp hạng hay không (nếu không, dùng hạng công bố)."
     )
     group_cutoffs = GroupCutoffSerializer(many=True, help_text="Điểm ngưỡng của từng nhóm.")
-    group_sizes = serializers.DictField(child=serializers.IntegerField(), help_text="Số đơn vị trong mỗi nhóm.")
+    group_sizes = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Số đơn vị trong mỗi nhóm."
+    )
     units = FigureUnitSerializer(many=True, help_text="Mọi đơn vị có kết quả, theo thứ hạng.")
 
 
@@ -348,7 +456,9 @@ class SuggestionSerializer(serializers.Serializer):
     max = serializers.FloatField()
     available = serializers.FloatField(help_text="Số điểm còn có thể tăng (tối đa − hiện tại).")
     best_past = serializers.FloatField(allow_null=True, help_text="Điểm cao nhất đơn vị từng đạt ở nút này.")
-    to_best_past = serializers.FloatField(allow_null=True, help_text="Khoảng cách tới điểm cao nhất từng đạt.")
+    to_best_past = serializers.FloatField(
+        allow_null=True, help_text="Khoảng cách tới điểm cao nhất từng đạt."
+    )
 
 
 class GapSerializer(serializers.Serializer):
@@ -366,7 +476,9 @@ class GapSerializer(serializers.Serializer):
     )
     new_total = serializers.FloatField(allow_null=True)
     assumptions = serializers.CharField()
-    suggestions = SuggestionSerializer(many=True, help_text="Các nút còn điểm để tăng, nhiều điểm nhất trước.")
+    suggestions = SuggestionSerializer(
+        many=True, help_text="Các nút còn điểm để tăng, nhiều điểm nhất trước."
+    )
     cover = serializers.ListField(
         child=serializers.CharField(), help_text="Mã các nút đầu danh sách đủ bù số điểm cần tăng."
     )
@@ -375,7 +487,11 @@ class GapSerializer(serializers.Serializer):
 class WhatIfSerializer(serializers.Serializer):
     total = serializers.FloatField(allow_null=True, help_text="Điểm tổng mới.")
     delta_total = serializers.FloatField(allow_null=True, help_text="Điểm tổng mới − điểm tổng hiện tại.")
-    rank = serializers.IntegerField(allow_null=True, help_text="Hạng mới so với điểm các đơn vị khác (giữ nguyên).")
+    rank = serializers.IntegerField(
+        allow_null=True, help_text="Hạng mới so với điểm các đơn vị khác (giữ nguyên)."
+    )
     rank_of = serializers.IntegerField()
     group = serializers.CharField(allow_null=True, help_text="Nhóm mới (nếu bộ chỉ số có xếp nhóm).")
-    changes = serializers.DictField(child=serializers.FloatField(), help_text="Các thay đổi đã áp dụng: mã nút → điểm.")
+    changes = serializers.DictField(
+        child=serializers.FloatField(), help_text="Các thay đổi đã áp dụng: mã nút → điểm."
+    )

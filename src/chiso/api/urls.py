@@ -1,2 +1,27 @@
+"""Routes of the read-only API, mounted at ``/api/`` by ``chiso.urls``.
 
-urlpatterns: list = []
+``schema/`` and ``docs/`` are declared here too: this module is included before the project's own
+``api/schema/`` and ``api/docs/`` routes, so these (which require the ``chiso.view_data`` rule) are
+the ones that answer; drf-spectacular's default views would serve the schema to anyone.
+"""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("units/", views.UnitListView.as_view(), name="api-units"),
+    path("units/resolve/", views.UnitResolveView.as_view(), name="api-unit-resolve"),
+    path("units/<int:pk>/", views.UnitDetailView.as_view(), name="api-unit"),
+    path("regions/", views.RegionListView.as_view(), name="api-regions"),
+    path("indices/", views.IndexListView.as_view(), name="api-indices"),
+    path("frameworks/", views.FrameworkListView.as_view(), name="api-frameworks"),
+    path("frameworks/<int:pk>/", views.FrameworkDetailView.as_view(), name="api-framework"),
+    path("results/", views.ResultListView.as_view(), name="api-results"),
+    path("figures/<str:index>/<int:year>/", views.FiguresView.as_view(), name="api-figures"),
+    path("analysis/<str:index>/<int:unit_id>/<int:year>/", views.AnalysisView.as_view(), name="api-analysis"),
+    path("gap/<str:index>/<int:unit_id>/<int:year>/", views.GapView.as_view(), name="api-gap"),
+    path("whatif/<str:index>/<int:unit_id>/<int:year>/", views.WhatIfView.as_view(), name="api-whatif"),
+    path("schema/", views.SchemaView.as_view(), name="api-schema"),
+    path("docs/", views.SwaggerView.as_view(), name="api-docs"),
+]

@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from chiso.core.stats import NDIGITS, GroupBand, GroupRule, group_cutoffs, group_of, is_number, percentile
-from chiso.core.tree import NodeValue, Tree
+from .stats import NDIGITS, GroupBand, GroupRule, group_cutoffs, group_of, is_number, percentile
+from .tree import NodeValue, Tree
 
 __all__ = [
     "Suggestion",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import unicodedata
 from dataclasses import dataclass, field
 
 from chiso.core.text import looks_like_tcvn3, looks_like_vni, nfc
@@ -108,6 +109,11 @@ def _read_csv(data: bytes, file_name: str, notes: list[str]) -> list[list[object
             decoded = data.decode("cp1252")
         except UnicodeDecodeError:
             decoded = ""
+        if _is_cp1258_vietnamese(data):
+            raise TableError(
+                f"Tệp “{file_name}” được lưu bằng bảng mã Windows-1258 (CP1258), không phải Unicode UTF-8. "
+                "Hãy mở tệp và lưu lại dưới dạng “CSV UTF-8” (hoặc chuyển mã bằng Unikey) rồi nhập lại."
+            ) from exc
         if decoded and (looks_like_tcvn3(decoded) or looks_like_vni(decoded)):
             raise TableError(
                 f"Tệp “{file_name}” được gõ bằng bảng mã cũ (TCVN3/VNI), không phải Unicode. "
@@ -117,12 +123,55 @@ def _read_csv(data: bytes, file_name: str, notes: list[str]) -> list[list[object
             f"Tệp “{file_name}” không được mã hoá UTF-8 (byte lỗi ở vị trí {exc.start}). "
             "Hãy lưu lại dưới dạng “CSV UTF-8” rồi nhập lại."
         ) from exc
+    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=_guess_delimiter(text))]
+
+
+def _guess_delimiter(text: str) -> str:
+    """The delimiter that splits the header into several columns and the first lines into as many,
+    the most columns winning. (csv.Sniffer picks "," for "Tỉnh, thành phố;Năm;Điểm" with one data
+    line: a header that Vietnamese files really have, with ';' and decimal commas.)"""
+    best, best_score = ",", (False, False, 0.0, 0)
+    for delimiter in (",", ";", "\t"):
+        try:
+            counts = [
+                len(r)
+                for r, _ in zip(csv.reader(io.StringIO(text), delimiter=delimiter), range(50), strict=False)
+                if r
+            ]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        multi = counts[0] > 1
+        share = sum(1 for c in counts if c == counts[0]) / len(counts)
+        score = (multi and share == 1, multi, share, counts[0])
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+_VIETNAMESE_MARKS = set("\u0300\u0301\u0303\u0309\u0323\u0302\u0306\u031b")
+
+
+def _is_cp1258_vietnamese(data: bytes) -> bool:
+    """Whether the bytes read as Windows-1258 give Vietnamese text and nothing else (TCVN3 and VNI
+    bytes read as Windows-1258 give symbols such as § ¾ µ ø)."""
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-        delimiter = dialect.delimiter
-    except csv.Error:
-        delimiter = ","
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        text = unicodedata.normalize("NFC", data.decode("cp1258"))
+    except UnicodeDecodeError:
+        return False
+    seen = False
+    for ch in text:
+        if ch.isascii():
+            continue
+        if ch in "đĐ":
+            seen = True
+            continue
+        base, *marks = unicodedata.normalize("NFD", ch)
+        if not (base.isascii() and base.isalpha() and marks and set(marks) <= _VIETNAMESE_MARKS):
+            return False
+        seen = True
+    return seen
 
 
 def _read_spreadsheet(data: bytes, file_name: str, ext: str) -> tuple[list[list[object]], str]:

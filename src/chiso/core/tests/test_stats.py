@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chiso.core.stats import (
@@ -77,6 +77,7 @@ def test_rank_desc_competition():
     assert rank_desc({"a": float("nan"), "b": 1}) == {"b": 1}
 
 
+@settings(deadline=None)
 @given(st.dictionaries(st.integers(0, 80), st.one_of(st.none(), st.integers(-5, 5).map(float)), max_size=30))
 def test_rank_desc_properties(scores):
     ranks = rank_desc(scores)
@@ -108,6 +109,7 @@ def test_percentile_examples():
         percentile([1], 101)
 
 
+@settings(deadline=None)
 @given(
     st.lists(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), min_size=1, max_size=80),
     st.floats(min_value=0, max_value=100),
@@ -116,6 +118,7 @@ def test_percentile_equals_numpy(values, p):
     assert percentile(values, p) == float(np.percentile(values, p))
 
 
+@settings(deadline=None)
 @given(st.lists(st.floats(min_value=0, max_value=80, allow_nan=False), min_size=1, max_size=70))
 def test_percentile_equals_numpy_at_quartiles(values):
     for p in (25, 50, 75):
@@ -269,6 +272,7 @@ def test_papi_2023_kon_tum_in_bottom_group_of_16():
     assert cut["Trung bình thấp"] in complete.values()  # P25 is itself a province's total
 
 
+@settings(deadline=None)
 @given(
     st.lists(st.floats(min_value=10, max_value=80, allow_nan=False), min_size=1, max_size=70),
     st.booleans(),

@@ -2,7 +2,7 @@ import math
 import time
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chiso.core.tree import NodeSpec, NodeValue, Tree, aggregate, percent_of_max
@@ -184,6 +184,7 @@ def random_tree(draw):
     return tree, vals
 
 
+@settings(deadline=None)
 @given(random_tree())
 def test_aggregate_equals_children(tv):
     tree, vals = tv
@@ -203,6 +204,7 @@ def test_aggregate_equals_children(tv):
         assert nv.value == pytest.approx(expected, abs=1e-9)
 
 
+@settings(deadline=None)
 @given(random_tree(), st.data())
 def test_dropping_a_leaf_makes_ancestors_incomplete(tv, data):
     tree, vals = tv

@@ -2,6 +2,7 @@
 (function () {
   var form = document.getElementById("upload");
   if (!form || !window.XMLHttpRequest || !window.FormData) return;
+  var msg = function (key, fallback) { return form.getAttribute("data-msg-" + key) || fallback; };
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     var bar = document.getElementById("progress");
@@ -13,16 +14,16 @@
       if (e.lengthComputable) {
         var p = Math.round((e.loaded / e.total) * 100);
         bar.value = p;
-        text.textContent = "Đang tải lên: " + p + "%";
+        text.textContent = msg("uploading", "Đang tải lên:") + " " + p + "%";
       }
     };
     xhr.onload = function () {
       bar.value = 100;
-      text.textContent = "Đang kiểm tra từng dòng…";
+      text.textContent = msg("checking", "Đang kiểm tra từng dòng…");
       if (xhr.responseURL && xhr.status < 400) { window.location.href = xhr.responseURL; return; }
       document.open(); document.write(xhr.responseText); document.close();
     };
-    xhr.onerror = function () { text.textContent = "Lỗi mạng khi tải tệp; hãy thử lại."; };
+    xhr.onerror = function () { text.textContent = msg("network", "Lỗi mạng khi tải tệp; hãy thử lại."); };
     xhr.send(new FormData(form));
   });
 })();
