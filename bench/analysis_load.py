@@ -18,6 +18,7 @@ import cProfile
 import http.client
 import http.cookiejar
 import io
+import json
 import os
 import pstats
 import re
@@ -154,6 +155,14 @@ def get(port: int, path: str, cookie: str, conn: http.client.HTTPConnection | No
 
 
 def find_unit_id(port: int, cookie: str, name: str, index: str, year: int) -> int:
+    """The unit's id: from the API's name resolver when it answers, else from the results table's links."""
+    query = urllib.parse.urlencode({"name": name, "year": year})
+    try:
+        status, body, _ = get(port, f"/api/units/resolve/?{query}", cookie)
+        if status == 200:
+            return int(json.loads(body)["id"])
+    except (ValueError, KeyError, TypeError):
+        pass
     status, body, _ = get(port, f"/ket-qua/{index}/{year}/", cookie)
     if status != 200:
         raise SystemExit(f"/ket-qua/{index}/{year}/ answered {status}")

@@ -29,6 +29,7 @@ VENV_BIN = REPO / ".venv" / "bin"
 DOCS_SCREENSHOTS = REPO / "docs" / "screenshots"
 VIEWPORT = {"width": 1280, "height": 800}
 
+
 def _bin(name: str) -> str:
     path = VENV_BIN / name
     return str(path) if path.exists() else (shutil.which(name) or name)

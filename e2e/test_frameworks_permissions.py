@@ -44,7 +44,9 @@ def test_viewer_sees_no_import_buttons_and_is_refused_import(page):
     expect(page.get_by_role("link", name="Nhập tệp mới")).to_have_count(0)
     expect(page.get_by_role("button", name="Hoàn tác")).to_have_count(0)
     # The import log itself is readable (the demo imports are listed).
-    expect(page.locator("table tbody tr").filter(has_text="papi_2011_2024_provinces_wide.csv")).to_have_count(1)
+    expect(page.locator("table tbody tr").filter(has_text="papi_2011_2024_provinces_wide.csv")).to_have_count(
+        1
+    )
 
     page.goto("/bo-chi-so/")
     expect(page.get_by_role("link", name="Nhập bộ chỉ số từ tệp mẫu")).to_have_count(0)

@@ -63,6 +63,7 @@ def test_import_preview_commit_reupload_revert(page, screenshot, js_errors):
 
     # The committed figures are on the results table.
     page.goto("/ket-qua/sipas/2025/")
+    expect(page.locator("#rows table tbody tr")).to_have_count(2)
     expect(page.get_by_role("row", name=re.compile("Đà Nẵng"))).to_contain_text("88,25")
 
     # 3. The same file again: nothing to change, no commit button.
@@ -96,6 +97,7 @@ def test_import_preview_commit_reupload_revert(page, screenshot, js_errors):
 
     # The values are gone from the results again.
     page.goto("/ket-qua/sipas/2025/")
+    expect(page.locator("#rows")).to_contain_text("Không có đơn vị nào khớp.")
     expect(page.locator("main")).not_to_contain_text("88,25")
     assert js_errors == []
 

@@ -66,7 +66,9 @@ def test_analysis_page_kpis_gap_whatif_and_charts(page, screenshot, js_errors):
     login(page, "coordinator")
     url = kon_tum_analysis_url(page)
     page.goto(url)
-    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Phân tích PAPI năm 2023 — .*Kon Tum$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        re.compile(r"^Phân tích PAPI năm 2023 — .*Kon Tum$")
+    )
     expect(page.locator("#kpi-total")).to_have_text("39,9613")
     expect(page.locator("#kpi-rank")).to_have_text("56/61")
     expect(page.locator("#kpi-group")).to_have_text("Thấp")
@@ -128,7 +130,7 @@ def test_analysis_invalid_inputs_show_an_error_instead_of_a_stale_answer(page):
         d83.dispatch_event("input")
     resp = info.value
     assert resp.status == 400
-    assert "role=\"alert\"" in resp.text()
+    assert 'role="alert"' in resp.text()
     expect(page.locator("#whatif [role=alert]")).to_be_visible()
     expect(page.locator("#whatif-answer")).to_have_count(0)
 
@@ -138,3 +140,22 @@ def test_analysis_invalid_inputs_show_an_error_instead_of_a_stale_answer(page):
         page.get_by_role("button", name="Tính", exact=True).click()
     assert info.value.status == 400
     expect(page.locator("#gap [role=alert]")).to_be_visible()
+
+
+def test_region_comparisons_can_be_told_apart(page):
+    """Kon Tum belongs to the socio-economic region Tây Nguyên and to a peer group of the same
+    provinces; a user must be able to tell the two apart in the results filter and on the analysis page."""
+    login(page, "coordinator")
+    url = kon_tum_analysis_url(page)
+    problems = []
+    options = page.locator("#region option").all_inner_texts()
+    if len(options) != len(set(options)):
+        problems.append(f"bộ lọc “Vùng / nhóm so sánh” có tên trùng: {options}")
+    page.goto(url)
+    expect(page.get_by_role("heading", name="So sánh trong vùng")).to_be_visible()
+    lines = page.locator("h2:has-text('So sánh trong vùng') ~ p:has(> strong:first-child)")
+    labels = [t.split(":")[0] for t in lines.all_inner_texts() if "xếp thứ" in t]
+    assert labels, "không có dòng so sánh trong vùng"
+    if len(labels) != len(set(labels)):
+        problems.append(f"các dòng “So sánh trong vùng” trùng tên: {labels}")
+    assert not problems, "\n".join(problems)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from support import USERS, login
 from playwright.sync_api import expect
+from support import USERS, login
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from chiso.analysis import views as analysis_views
 from chiso.frameworks import views as framework_views
@@ -71,7 +70,5 @@ urlpatterns = [
     path("ket-qua/", include(results)),
     path("phan-tich/", include(analysis)),
     path("api/", include("chiso.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("quan-tri/", admin.site.urls),
 ]

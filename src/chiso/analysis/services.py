@@ -17,14 +17,15 @@ from chiso.core.text import format_number, format_signed
 from chiso.core.tree import NodeSpec, Tree
 from chiso.frameworks.models import Framework, Index, Node
 from chiso.frameworks.services import framework_for
-from chiso.results.importer import current_data_version
+from chiso.results.version import current_data_version
 from chiso.results.models import Result
 from chiso.units.models import Unit
 
 _CACHE: OrderedDict[tuple, YearContext] = OrderedDict()
 _TREES: dict[tuple[int, int], tuple[Tree, dict[str, Node]]] = {}
 _LOCK = Lock()
-CACHE_SIZE = 128
+CACHE_SIZE = 256
+_MISSING = object()
 
 
 class AnalysisError(ValueError):
@@ -67,17 +68,15 @@ def framework_tree(framework: Framework) -> tuple[Tree, dict[str, Node]]:
 
 
 def year_figures(index_code: str, year: int, *, version: int | None = None) -> YearContext | None:
-    framework = framework_for(index_code, year)
-    if framework is None:
-        return None
     version = current_data_version() if version is None else version
-    key = (framework.pk, year, version)
+    key = (index_code, year, version)
     with _LOCK:
-        hit = _CACHE.get(key)
-        if hit is not None:
+        hit = _CACHE.get(key, _MISSING)
+        if hit is not _MISSING:
             _CACHE.move_to_end(key)
             return hit
-    ctx = _compute(framework, year)
+    framework = framework_for(index_code, year)
+    ctx = _compute(framework, year) if framework is not None else None
     with _LOCK:
         _CACHE[key] = ctx
         while len(_CACHE) > CACHE_SIZE:
@@ -241,7 +240,8 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
         )
     root = ctx.derived.root
 
-    # The previous year with results, for this unit or (merged unit) its predecessors.
+    # The previous evaluation year with results; the unit is compared only with itself (a merged
+    # unit's predecessors are shown side by side in its history instead).
     previous_ctx = None
     previous_ud = None
     previous_note = ""

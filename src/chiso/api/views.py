@@ -125,7 +125,7 @@ MESSAGES = {
     "HTTP Basic (ví dụ curl -u ten:matkhau).",
     exceptions.AuthenticationFailed: "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đã bị khóa.",
     exceptions.MethodNotAllowed: "API chỉ đọc: chỉ dùng phương thức GET.",
-    exceptions.NotAcceptable: "Chỉ trả về JSON (application/json).",
+    exceptions.NotAcceptable: "Định dạng yêu cầu (Accept) không được hỗ trợ.",
 }
 
 

@@ -101,8 +101,9 @@ def derive_year(
         stats[code] = NodeStats(
             code=code,
             n=len(values),
-            mean=mean(values),
-            median=median(values),
+            # A mean over a partial year (28 of 63 provinces) would mislead as a "national" mean.
+            mean=mean(values) if full else None,
+            median=median(values) if full else None,
             ranks=rank_desc(scored) if full else {},
             best=max(values) if values else None,
             worst=min(values) if values else None,

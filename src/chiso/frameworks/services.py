@@ -11,6 +11,8 @@ from django.db import transaction
 from chiso.core import framework as fwcore
 from chiso.core.text import nfc
 
+from chiso.results.version import bump_data_version
+
 from .models import Framework, Index, Node
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "frameworks"
@@ -197,6 +199,7 @@ def install_framework(
         current.save(update_fields=["active"])
         outcome = "new_version"
     _create_nodes(framework, fw)
+    bump_data_version()
     return framework, outcome
 
 
@@ -239,10 +242,16 @@ def load_shipped_frameworks() -> list[tuple[Framework, str]]:
 
 
 def framework_for(index_code: str, year: int) -> Framework | None:
-    candidates = [
-        f
-        for f in Framework.objects.filter(index__code=index_code, active=True).select_related("index")
-        if f.covers(year)
-    ]
-    candidates.sort(key=lambda f: (f.valid_from, f.version))
-    return candidates[-1] if candidates else None
+    """The framework of an index for an evaluation year: the version that the year's results were
+    imported under, if any (a later version never re-labels old results); otherwise the newest
+    active version covering the year."""
+    candidates = [f for f in Framework.objects.filter(index__code=index_code).select_related("index") if f.covers(year)]
+    if not candidates:
+        return None
+    with_results = set(
+        Framework.objects.filter(pk__in=[f.pk for f in candidates], results__year=year).values_list("pk", flat=True)
+    )
+    used = [f for f in candidates if f.pk in with_results]
+    pool = used or [f for f in candidates if f.active] or candidates
+    pool.sort(key=lambda f: (f.valid_from, f.version))
+    return pool[-1]

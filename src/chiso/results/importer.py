@@ -26,6 +26,7 @@ from chiso.units.services import UnitLookupError, UnitResolver
 
 from .models import DataVersion, ImportBatch, Result, ResultChange
 from .reader import Table, TableError, read_table
+from .version import bump_data_version, current_data_version  # noqa: F401  (re-exported)
 
 
 def _key(text: str) -> str:
@@ -492,17 +493,6 @@ def _state(result: Result | None) -> dict | None:
         "source": result.source,
         "note": result.note,
     }
-
-
-def bump_data_version() -> int:
-    obj, _ = DataVersion.objects.get_or_create(key="results")
-    DataVersion.objects.filter(pk=obj.pk).update(counter=obj.counter + 1)
-    return obj.counter + 1
-
-
-def current_data_version() -> int:
-    obj = DataVersion.objects.filter(key="results").first()
-    return obj.counter if obj else 0
 
 
 class ImportRefused(Exception):

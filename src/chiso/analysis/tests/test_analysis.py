@@ -28,8 +28,9 @@ NDIGITS = 9
 GROUPS = ["Cao", "Trung bình cao", "Trung bình thấp", "Thấp"]
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="module")
 def _fresh_caches():
+    """Start from empty in-memory caches; these tests only read, so they share what they compute."""
     analysis_services._CACHE.clear()
     analysis_services._TREES.clear()
     cache.clear()

@@ -149,7 +149,9 @@ def test_unit_detail_links_and_regions(viewer_client, kon_tum):
     assert data["regions"]
     merged = viewer_client.get(f"/api/units/{successor['id']}/").json()
     assert {p["code"] for p in merged["predecessors"]} == {"51", "62"}
-    assert viewer_client.get("/api/units/999999/").status_code == 404
+    missing = viewer_client.get("/api/units/999999/")
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "Không tìm thấy."}
 
 
 @pytest.mark.parametrize(
@@ -389,7 +391,7 @@ def test_whatif_changes(viewer_client, kon_tum):
         ({"D8.3": "abc"}, "không phải là số"),
         ({"D8.3": "99"}, "vượt điểm tối đa"),
         ({"ZZZ": "1"}, "Không có nút"),
-        ({"D8": "3"}, "nút con"),
+        ({"D8": "3"}, "được tính từ các"),
     ]:
         response = viewer_client.get(url, params)
         assert response.status_code == 400, params
@@ -397,6 +399,8 @@ def test_whatif_changes(viewer_client, kon_tum):
 
 
 def test_viewer_cannot_write(viewer_client):
-    assert viewer_client.post("/api/units/", {}).status_code in (403, 405)
+    response = viewer_client.post("/api/units/", {})
+    assert response.status_code in (403, 405)
+    assert response.json()["detail"]
     user = get_user_model().objects.get(username="nguoixem")
     assert user.has_perm("chiso.view_data")
