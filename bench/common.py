@@ -59,24 +59,35 @@ def chiso(env: dict[str, str], *args: str, quiet: bool = True) -> None:
         sys.stdout.write(proc.stdout)
 
 
+def analyze_pg_database(name: str) -> None:
+    """Up-to-date planner statistics, as autovacuum would give a database that has been in use."""
+    import psycopg
+
+    with psycopg.connect(pg_url(name).replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
 def prepare_database(*, pg: bool, pg_name: str, reuse: bool, chiso_env: str = "test") -> tuple[dict, Path]:
     """A database holding the demo data (migrate + ``chiso load-demo --no-wards``).
 
     Returns the environment to run the product with and the (temporary) CHISO_VAR_DIR.
     SQLite: a fresh file in a temporary directory. PostgreSQL: ``pg_name`` dropped and created,
-    unless ``reuse`` (then it is used as it is).
+    unless ``reuse`` (then it is used as it is); then VACUUM ANALYZE.
     """
     var_dir = Path(tempfile.mkdtemp(prefix="chiso-bench-"))
     url = pg_url(pg_name) if pg else f"sqlite:///{var_dir / 'bench.sqlite3'}"
     env = bench_env(url, var_dir, chiso_env)
     if reuse and pg:
-        print(f"» reusing database {url}")
+        analyze_pg_database(pg_name)
+        print(f"» reusing database {url} (VACUUM ANALYZE done)")
         return env, var_dir
     started = time.perf_counter()
     if pg:
         recreate_pg_database(pg_name)
     chiso(env, "migrate", "--noinput", "-v0")
     chiso(env, "load-demo", "--no-wards")
+    if pg:
+        analyze_pg_database(pg_name)
     print(f"» database {url} migrated and loaded with the demo data in {time.perf_counter() - started:.1f} s")
     return env, var_dir
 

@@ -114,8 +114,8 @@ def test_analysis_page_kpis_gap_whatif_and_charts(page, screenshot, js_errors):
     assert js_errors == []
 
 
-def test_analysis_invalid_inputs_show_an_error_instead_of_a_stale_answer(page):
-    """A what-if score above the maximum, or an unknown target group, must be answered visibly:
+def test_analysis_whatif_above_maximum_shows_an_error_instead_of_a_stale_answer(page):
+    """A what-if score above the maximum must be answered visibly:
     the server returns its error partial (HTTP 400) and the page must show it, not keep the
     previous answer as if it still held."""
     login(page, "coordinator")
@@ -134,6 +134,10 @@ def test_analysis_invalid_inputs_show_an_error_instead_of_a_stale_answer(page):
     expect(page.locator("#whatif [role=alert]")).to_be_visible()
     expect(page.locator("#whatif-answer")).to_have_count(0)
 
+
+def test_analysis_gap_to_an_unknown_group_shows_an_error(page):
+    login(page, "coordinator")
+    page.goto(kon_tum_analysis_url(page))
     page.get_by_label("Mục tiêu").select_option(label="Vào nhóm")
     page.get_by_label("Giá trị (số bậc, tên nhóm, K hoặc điểm)").fill("Nhóm không có")
     with page.expect_response(lambda r: "/khoang-cach/" in r.url) as info:

@@ -84,14 +84,25 @@ def profile(rows: list[tuple[str, float | None, float | None, float | None]], ti
     return _out(fig, fmt)
 
 
-def history(series: list[tuple[str, list[tuple[int, float]]]], title: str, fmt="svg") -> bytes:
-    """Totals over the years; a merged unit shows each predecessor's line."""
+def history(series: list[tuple[str, list[tuple[int, float, float | None]]]], title: str, fmt="svg") -> bytes:
+    """Totals over the years; a merged unit shows each predecessor's line. Points are
+    (year, total, maximum): the line breaks where the scale changes (PAPI 60 → 80 points in 2018),
+    so totals on different scales are never joined."""
     fig, ax = plt.subplots(figsize=(8, 2.6))
     for i, (name, points) in enumerate(series):
         if not points:
             continue
-        xs, ys = zip(*points, strict=True)
-        ax.plot(xs, ys, marker="o", label=name, color=HIGHLIGHT if i == 0 else None)
+        color = HIGHLIGHT if i == 0 else f"C{i}"
+        segments: list[list[tuple[int, float]]] = []
+        last_max = object()
+        for year, total, maximum in points:
+            if maximum != last_max or (segments and year - segments[-1][-1][0] > 1):
+                segments.append([])
+                last_max = maximum
+            segments[-1].append((year, total))
+        for k, seg in enumerate(segments):
+            xs, ys = zip(*seg, strict=True)
+            ax.plot(xs, ys, marker="o", color=color, label=name if k == 0 else None)
     ax.set_title(title, loc="left")
     ax.legend(frameon=False, fontsize=8)
     ax.xaxis.get_major_locator().set_params(integer=True)

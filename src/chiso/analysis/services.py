@@ -213,9 +213,8 @@ class Analysis:
 
     @property
     def fallen(self) -> list[NodeLine]:
-        return sorted(
-            [n for n in self.nodes if n.delta is not None and n.delta < -1e-9], key=lambda n: n.delta or 0
-        )
+        lines = [n for n in self.nodes if n.depth >= 1 and n.delta is not None and n.delta < -1e-9]
+        return sorted(lines, key=lambda n: n.delta or 0)
 
     @property
     def worst_ranked(self) -> list[NodeLine]:
@@ -403,6 +402,8 @@ def unit_history(index_code: str, unit: Unit) -> list[dict]:
                     {
                         "year": y,
                         "total": ud.total,
+                        "max": ctx.derived.maximum,
+                        "framework": ctx.framework.code,
                         "rank": ud.rank,
                         "rank_of": ud.rank_of,
                         "group": ud.group,

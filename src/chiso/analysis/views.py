@@ -76,10 +76,10 @@ def gap_partial(request, index: str, unit: int, year: int):
             else:
                 kwargs["score"] = number
         result = gap(index, u, year, **kwargs)
+    except AnalysisError as exc:  # a ValueError too: caught first so its own message is shown
+        result, error = None, str(exc)
     except ValueError:
         result, error = None, f"Giá trị “{value}” không hợp lệ."
-    except AnalysisError as exc:
-        result, error = None, str(exc)
     return render(
         request,
         "analysis/page.html#gap",
@@ -145,13 +145,13 @@ def chart(request, index: str, unit: int, year: int, kind: str):
             series = [
                 (
                     m["unit"].short_name + (" (trước sáp nhập)" if m["is_predecessor"] else ""),
-                    [(p["year"], p["total"]) for p in m["series"] if p["total"] is not None],
+                    [(p["year"], p["total"], p["max"]) for p in m["series"] if p["total"] is not None],
                 )
                 for m in a.history
             ]
             svg = charts.history(
                 series,
-                f"{a.index.short_name} qua các năm (điểm tổng; thang điểm đổi năm 2018 với PAPI)"
+                f"{a.index.short_name} qua các năm (thang 60 điểm đến 2017, 80 điểm từ 2018: đường bị ngắt)"
                 if index == "papi"
                 else f"{a.index.short_name} qua các năm",
             )

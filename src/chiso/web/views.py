@@ -33,6 +33,9 @@ def home_unit(user) -> Unit | None:
 
 
 def home(request):
+    """Where the province stands in each index: the latest year with a published score (a year
+    known only by its published rank is used when no score was ever published). A merged province
+    shows each predecessor's card, labelled as such."""
     unit = home_unit(request.user)
     cards = []
     if unit is not None:
@@ -40,37 +43,37 @@ def home(request):
         for index in Index.objects.all():
             years = available_years(index.code)
             for member in members:
-                latest = None
+                found = []
                 for y in reversed(years):
                     ctx = year_figures(index.code, y)
                     if ctx and member.pk in ctx.derived.units:
-                        latest = (y, ctx, ctx.derived.units[member.pk])
-                        break
-                if latest:
-                    y, ctx, ud = latest
-                    prev = None
-                    if y - 1 in years:
-                        pctx = year_figures(index.code, y - 1)
-                        prev = pctx.derived.units.get(member.pk) if pctx else None
-                    cards.append(
-                        {
-                            "index": index,
-                            "unit": member,
-                            "year": y,
-                            "ud": ud,
-                            "max": ctx.derived.maximum,
-                            "n_scored": ctx.derived.n_scored,
-                            "mean": ctx.derived.stats[ctx.derived.root].mean,
-                            "delta": (ud.total - prev.total)
-                            if prev
-                            and prev.total is not None
-                            and ud.total is not None
-                            and ctx.framework.pk == (pctx.framework.pk if prev else None)
-                            else None,
-                            "delta_rank": (prev.rank - ud.rank) if prev and prev.rank and ud.rank else None,
-                            "framework": ctx.framework,
-                        }
-                    )
+                        found.append((y, ctx, ctx.derived.units[member.pk]))
+                if not found:
+                    continue
+                y, ctx, ud = next((f for f in found if f[2].total is not None), found[0])
+                prev = None
+                pctx = year_figures(index.code, y - 1) if y - 1 in years else None
+                if pctx is not None:
+                    prev = pctx.derived.units.get(member.pk)
+                same_scale = pctx is not None and pctx.derived.maximum == ctx.derived.maximum
+                cards.append(
+                    {
+                        "index": index,
+                        "unit": member,
+                        "label": member.short_name
+                        + (" (trước 01/07/2025)" if member.pk != unit.pk and member.valid_to else ""),
+                        "year": y,
+                        "ud": ud,
+                        "max": ctx.derived.maximum,
+                        "n_scored": ctx.derived.n_scored,
+                        "mean": ctx.derived.stats[ctx.derived.root].mean,
+                        "delta": (ud.total - prev.total)
+                        if same_scale and prev and prev.total is not None and ud.total is not None
+                        else None,
+                        "delta_rank": (prev.rank - ud.rank) if prev and prev.rank and ud.rank else None,
+                        "framework": ctx.framework,
+                    }
+                )
     return render(request, "web/home.html", {"unit": unit, "cards": cards})
 
 

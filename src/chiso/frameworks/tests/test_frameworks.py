@@ -86,7 +86,9 @@ def test_editing_a_used_framework_makes_a_new_version():
     assert new.nodes.get(code="D1.1").name_vi == "Hiểu biết của công dân"
     assert old.results.count() == n_results and not new.results.exists()
     assert not Result.objects.filter(framework=old).exclude(node__framework=old).exists()
-    assert framework_for("papi", 2023) == new
+    # Results stay under the version they were imported with; a year without results takes the new one.
+    assert framework_for("papi", 2023) == old
+    assert framework_for("papi", 2026) == new
     # The same edit again: unchanged.
     again, outcome = install_framework(definition)
     assert (again, outcome) == (new, "unchanged")
@@ -197,3 +199,15 @@ def test_framework_pages_show_versions_and_use(viewer_client):
     assert "Tri thức công dân" in html
     listing = viewer_client.get(reverse("frameworks:list")).content.decode()
     assert "PAPI 2021" in listing and "PAR INDEX 2022" in listing
+
+
+@pytest.mark.parametrize("code", ["par-2017", "par-2018", "par-2019", "par-2022"])
+def test_par_groups_compare_percent_of_maximum(code):
+    """PAR INDEX groups A/B/C are bands of percent of the maximum. (A bare YAML key `on:` is read as
+    the boolean True, so the rule would silently fall back to raw values and never compare equal to
+    its file again.)"""
+    from chiso.core.stats import GroupRule
+
+    grouping = Framework.objects.get(code=code).grouping
+    assert True not in grouping and "true" not in grouping
+    assert GroupRule.from_dict(grouping).on == "percent"
