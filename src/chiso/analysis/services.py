@@ -17,8 +17,8 @@ from chiso.core.text import format_number, format_signed
 from chiso.core.tree import NodeSpec, Tree
 from chiso.frameworks.models import Framework, Index, Node
 from chiso.frameworks.services import framework_for
-from chiso.results.version import current_data_version
 from chiso.results.models import Result
+from chiso.results.version import current_data_version
 from chiso.units.models import Unit
 
 _CACHE: OrderedDict[tuple, YearContext] = OrderedDict()

@@ -10,7 +10,6 @@ from django.db import transaction
 
 from chiso.core import framework as fwcore
 from chiso.core.text import nfc
-
 from chiso.results.version import bump_data_version
 
 from .models import Framework, Index, Node

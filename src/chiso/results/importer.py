@@ -24,7 +24,7 @@ from chiso.frameworks.services import framework_for
 from chiso.units.models import Unit
 from chiso.units.services import UnitLookupError, UnitResolver
 
-from .models import DataVersion, ImportBatch, Result, ResultChange
+from .models import ImportBatch, Result, ResultChange
 from .reader import Table, TableError, read_table
 from .version import bump_data_version, current_data_version  # noqa: F401  (re-exported)
 
