@@ -109,6 +109,9 @@ def results_table(request, index: str, year: int):
         "d": ctx.derived,
         "top_nodes": top_nodes,
         "rows": rows,
+        "has_published": any(
+            r["ud"].rank_source == "published" or r["ud"].group_source == "published" for r in rows
+        ),
         "filters": filters,
         "groups": groups,
         "regions": Region.objects.all().order_by("kind", "name_vi"),
