@@ -108,9 +108,15 @@ def _compute(framework: Framework, year: int) -> YearContext:
 
 
 def available_years(index_code: str) -> list[int]:
-    return sorted(
-        Result.objects.filter(framework__index__code=index_code).values_list("year", flat=True).distinct()
-    )
+    key = ("years", index_code, current_data_version())
+    with _LOCK:
+        hit = _CACHE.get(key)
+    if hit is not None:
+        return hit
+    years = sorted(Result.objects.filter(framework__index__code=index_code).values_list("year", flat=True).distinct())
+    with _LOCK:
+        _CACHE[key] = years
+    return years
 
 
 def unit_history_ids(unit: Unit) -> list[Unit]:

@@ -105,11 +105,11 @@ def export_definition(framework: Framework) -> fwcore.FrameworkDef:
             aggregation=n.aggregation,
             weight=n.weight,
             contributes=n.contributes,
-            source_kind=n.source_kind,
+            source_kind=n.source_kind or None,
             aliases=tuple(n.aliases or ()),
             incomplete=n.incomplete,
-            note=n.note,
-            name_vi_source=n.name_vi_source,
+            note=n.note or None,
+            name_vi_source=n.name_vi_source or None,
             order=n.order,
         )
         for n in nodes
