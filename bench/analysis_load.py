@@ -65,6 +65,8 @@ def start_gunicorn(env: dict, port: int, workers: int, threads: int, log: Path) 
         sys.executable,
         "-m",
         "gunicorn",
+        "-c",
+        "python:chiso.gunicorn_conf",
         "chiso.wsgi:application",
         "--bind",
         f"{HOST}:{port}",

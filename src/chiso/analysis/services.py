@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from threading import Lock
+from threading import Lock, RLock
 
 from chiso.core import gap as gapcore
 from chiso.core.derive import UnitInput, YearDerived, derive_year
@@ -24,6 +24,7 @@ from chiso.units.models import Unit
 _CACHE: OrderedDict[tuple, YearContext] = OrderedDict()
 _TREES: dict[tuple[int, int], tuple[Tree, dict[str, Node]]] = {}
 _LOCK = Lock()
+_COMPUTE_LOCK = RLock()
 CACHE_SIZE = 256
 _MISSING = object()
 
@@ -75,8 +76,13 @@ def year_figures(index_code: str, year: int, *, version: int | None = None) -> Y
         if hit is not _MISSING:
             _CACHE.move_to_end(key)
             return hit
-    framework = framework_for(index_code, year)
-    ctx = _compute(framework, year) if framework is not None else None
+    with _COMPUTE_LOCK:  # one computation per worker at a time; others wait and reuse it
+        with _LOCK:
+            hit = _CACHE.get(key, _MISSING)
+        if hit is not _MISSING:
+            return hit
+        framework = framework_for(index_code, year)
+        ctx = _compute(framework, year) if framework is not None else None
     with _LOCK:
         _CACHE[key] = ctx
         while len(_CACHE) > CACHE_SIZE:
@@ -113,7 +119,9 @@ def available_years(index_code: str) -> list[int]:
         hit = _CACHE.get(key)
     if hit is not None:
         return hit
-    years = sorted(Result.objects.filter(framework__index__code=index_code).values_list("year", flat=True).distinct())
+    years = sorted(
+        Result.objects.filter(framework__index__code=index_code).values_list("year", flat=True).distinct()
+    )
     with _LOCK:
         _CACHE[key] = years
     return years

@@ -3,6 +3,9 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from chiso.core.text import format_number
 from chiso.frameworks.models import Index
@@ -23,37 +26,44 @@ def analysis_pick(request):
 
 
 def analysis_page(request, index: str, unit: int, year: int):
+    """The analysis page. Its body depends only on the data (never on the user), so it is cached
+    per index, unit, year, data version and language; only the header is rendered per request."""
     idx = get_object_or_404(Index, code=index)
     u = get_object_or_404(Unit, pk=unit)
-    try:
-        a = analyse(index, u, year)
-    except AnalysisError as exc:
-        return render(
-            request,
-            "analysis/page.html",
-            {"index": idx, "unit": u, "year": year, "error": str(exc), "years": available_years(index)},
-            status=404,
-        )
-    ctx = year_figures(index, year)
-    units = sorted([ctx.units[k] for k, ud in ctx.derived.units.items()], key=lambda x: x.search_key)
-    group_labels = [b.label for b in ctx.rule.groups] if ctx.rule else []
-    editable = [n for n in a.nodes if n.is_leaf and n.contributes and n.max is not None]
-    return render(
-        request,
-        "analysis/page.html",
-        {
+    version = current_data_version()
+    key = f"analysis-body:{index}:{unit}:{year}:{version}:{get_language()}"
+    body = cache.get(key)
+    if body is None:
+        try:
+            a = analyse(index, u, year)
+        except AnalysisError as exc:
+            return render(
+                request,
+                "analysis/page.html",
+                {"index": idx, "unit": u, "year": year, "error": str(exc), "years": available_years(index)},
+                status=404,
+            )
+        ctx = year_figures(index, year)
+        group_labels = [b.label for b in ctx.rule.groups] if ctx.rule else []
+        editable = [n for n in a.nodes if n.is_leaf and n.contributes and n.max is not None]
+        context = {
             "index": idx,
             "unit": u,
             "year": year,
             "a": a,
-            "years": [y for y in available_years(index) if u.pk in (year_figures(index, y).derived.units)],
+            "years": [
+                y
+                for y in available_years(index)
+                if (yc := year_figures(index, y)) and u.pk in yc.derived.units
+            ],
             "opening": opening_text(a),
-            "units": units,
             "group_labels": group_labels,
             "editable": editable,
-            "version": current_data_version(),
-        },
-    )
+            "version": version,
+        }
+        body = mark_safe(render_to_string("analysis/page.html#body", context, request))  # noqa: S308
+        cache.set(key, body, 3600)
+    return render(request, "analysis/page.html", {"index": idx, "unit": u, "year": year, "cached_body": body})
 
 
 def gap_partial(request, index: str, unit: int, year: int):

@@ -244,11 +244,15 @@ def framework_for(index_code: str, year: int) -> Framework | None:
     """The framework of an index for an evaluation year: the version that the year's results were
     imported under, if any (a later version never re-labels old results); otherwise the newest
     active version covering the year."""
-    candidates = [f for f in Framework.objects.filter(index__code=index_code).select_related("index") if f.covers(year)]
+    candidates = [
+        f for f in Framework.objects.filter(index__code=index_code).select_related("index") if f.covers(year)
+    ]
     if not candidates:
         return None
     with_results = set(
-        Framework.objects.filter(pk__in=[f.pk for f in candidates], results__year=year).values_list("pk", flat=True)
+        Framework.objects.filter(pk__in=[f.pk for f in candidates], results__year=year)
+        .values_list("pk", flat=True)
+        .distinct()
     )
     used = [f for f in candidates if f.pk in with_results]
     pool = used or [f for f in candidates if f.active] or candidates
