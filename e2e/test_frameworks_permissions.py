@@ -22,7 +22,7 @@ def test_framework_browser_lists_papi_and_par(page, screenshot, js_errors):
     expect(par).to_have_count(4)
     for row in papi.all():
         expect(row.locator("td").nth(4)).to_have_text("Đầy đủ")
-    par_2022 = par.filter(has=page.locator("td:nth-child(3)", has_text=re.compile(r"^2022")))
+    par_2022 = par.filter(has=page.locator("td:nth-child(3)", has_text=re.compile(r"^từ 2022$")))
     expect(par_2022).to_have_count(1)
     expect(par_2022.locator("td").nth(4)).to_have_text("Chưa đầy đủ")
     expect(par_2022.locator("td").nth(5)).to_have_text("Đang dùng")
