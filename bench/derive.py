@@ -43,6 +43,7 @@ def main() -> int:
     from chiso.analysis import services
     from chiso.core.derive import UnitInput, derive_year
     from chiso.core.stats import GroupRule
+    from chiso.frameworks import services as framework_services
     from chiso.frameworks.services import framework_for
     from chiso.results.models import Result
     from chiso.units.models import Unit
@@ -106,13 +107,12 @@ def main() -> int:
             derive_year(tree, maxima, inputs, rule, tolerance=fw.tolerance)
 
     def compute_cold():
-        services._TREES.clear()
+        framework_services._TREES.clear()
         for year, fw, *_ in prepared:
             services._compute(fw, year)
 
     def year_figures_cold():
-        services._CACHE.clear()
-        services._TREES.clear()
+        services.clear_caches()
         for year in years:
             services.year_figures(index, year)
 

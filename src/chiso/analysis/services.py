@@ -14,15 +14,14 @@ from chiso.core import gap as gapcore
 from chiso.core.derive import UnitInput, YearDerived, derive_year
 from chiso.core.stats import GroupRule
 from chiso.core.text import format_number, format_signed
-from chiso.core.tree import NodeSpec, Tree
+from chiso.core.tree import Tree
 from chiso.frameworks.models import Framework, Index, Node
-from chiso.frameworks.services import framework_for
+from chiso.frameworks.services import framework_for, framework_tree
 from chiso.results.models import Result
 from chiso.results.version import current_data_version
 from chiso.units.models import Unit
 
 _CACHE: OrderedDict[tuple, YearContext] = OrderedDict()
-_TREES: dict[tuple[int, int], tuple[Tree, dict[str, Node]]] = {}
 _LOCK = Lock()
 _COMPUTE_LOCK = RLock()
 CACHE_SIZE = 256
@@ -42,30 +41,6 @@ class YearContext:
     derived: YearDerived
     units: dict[int, Unit]
     rule: GroupRule | None
-
-
-def framework_tree(framework: Framework) -> tuple[Tree, dict[str, Node]]:
-    key = (framework.pk, framework.version)
-    cached = _TREES.get(key)
-    if cached is None:
-        nodes = {n.code: n for n in framework.nodes.select_related("parent").order_by("order")}
-        tree = Tree(
-            [
-                NodeSpec(
-                    code=n.code,
-                    parent=n.parent.code if n.parent else None,
-                    max=n.max_score,
-                    min=n.min_score,
-                    aggregation=n.aggregation,
-                    weight=n.weight,
-                    contributes=n.contributes,
-                    order=n.order,
-                )
-                for n in nodes.values()
-            ]
-        )
-        cached = _TREES[key] = (tree, nodes)
-    return cached
 
 
 def year_figures(index_code: str, year: int, *, version: int | None = None) -> YearContext | None:
@@ -591,3 +566,13 @@ def opening_text(a: Analysis) -> str:
             + "."
         )
     return text
+
+
+def clear_caches() -> None:
+    """Forget every cached figure and tree (tests and benchmarks; never needed for correctness,
+    since cache keys include the data version)."""
+    from chiso.frameworks import services as framework_services
+
+    with _LOCK:
+        _CACHE.clear()
+    framework_services._TREES.clear()

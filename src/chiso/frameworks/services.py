@@ -10,7 +10,8 @@ from django.db import transaction
 
 from chiso.core import framework as fwcore
 from chiso.core.text import nfc
-from chiso.results.version import bump_data_version
+from chiso.core.tree import NodeSpec, Tree
+from chiso.results.version import bump_data_version, current_data_version
 
 from .models import Framework, Index, Node
 
@@ -258,3 +259,34 @@ def framework_for(index_code: str, year: int) -> Framework | None:
     pool = used or [f for f in candidates if f.active] or candidates
     pool.sort(key=lambda f: (f.valid_from, f.version))
     return pool[-1]
+
+
+_TREES: dict[tuple[int, int, int], tuple[Tree, dict[str, Node]]] = {}
+
+
+def framework_tree(framework: Framework) -> tuple[Tree, dict[str, Node]]:
+    """The framework's nodes (by code, in order) and its aggregation tree, built once per data
+    version (installing a framework changes the version, so a replaced tree is never reused)."""
+    key = (framework.pk, framework.version, current_data_version())
+    cached = _TREES.get(key)
+    if cached is None:
+        nodes = {n.code: n for n in framework.nodes.select_related("parent").order_by("order")}
+        tree = Tree(
+            [
+                NodeSpec(
+                    code=n.code,
+                    parent=n.parent.code if n.parent else None,
+                    max=n.max_score,
+                    min=n.min_score,
+                    aggregation=n.aggregation,
+                    weight=n.weight,
+                    contributes=n.contributes,
+                    order=n.order,
+                )
+                for n in nodes.values()
+            ]
+        )
+        if len(_TREES) > 64:
+            _TREES.clear()
+        cached = _TREES[key] = (tree, nodes)
+    return cached

@@ -18,9 +18,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from chiso.core.text import fold
-from chiso.core.tree import NodeSpec, Tree
 from chiso.frameworks.models import Framework, Index, Node
-from chiso.frameworks.services import framework_for
+from chiso.frameworks.services import framework_for, framework_tree
 from chiso.units.models import Unit
 from chiso.units.services import UnitLookupError, UnitResolver
 
@@ -189,21 +188,7 @@ class _NodeMatcher:
                 if label:
                     self.by_key.setdefault(_key(label), node)
         self.root = next(n for n in self.nodes if n.parent_id is None)
-        self.tree = Tree(
-            [
-                NodeSpec(
-                    code=n.code,
-                    parent=next((p.code for p in self.nodes if p.pk == n.parent_id), None),
-                    max=n.max_score,
-                    min=n.min_score,
-                    aggregation=n.aggregation,
-                    weight=n.weight,
-                    contributes=n.contributes,
-                    order=n.order,
-                )
-                for n in self.nodes
-            ]
-        )
+        self.tree = framework_tree(framework)[0]
 
     def match(self, header: str) -> Node | None:
         return self.by_key.get(_key(header))

@@ -31,8 +31,7 @@ GROUPS = ["Cao", "Trung bình cao", "Trung bình thấp", "Thấp"]
 @pytest.fixture(autouse=True, scope="module")
 def _fresh_caches():
     """Start from empty in-memory caches; these tests only read, so they share what they compute."""
-    analysis_services._CACHE.clear()
-    analysis_services._TREES.clear()
+    analysis_services.clear_caches()
     cache.clear()
     yield
 

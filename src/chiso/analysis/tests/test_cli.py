@@ -32,12 +32,10 @@ SUGGESTION_KEYS = {"code", "name", "score", "max", "available"}
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    analysis_services._CACHE.clear()
-    analysis_services._TREES.clear()
+    analysis_services.clear_caches()
     cache.clear()
     yield
-    analysis_services._CACHE.clear()
-    analysis_services._TREES.clear()
+    analysis_services.clear_caches()
     cache.clear()
 
 

@@ -32,12 +32,10 @@ pytestmark = pytest.mark.django_db
 def _fresh_caches():
     """Framework trees and derived figures are cached in memory by primary key; a rolled-back test
     may leave a key that a later test's framework reuses."""
-    analysis_services._CACHE.clear()
-    analysis_services._TREES.clear()
+    analysis_services.clear_caches()
     cache.clear()
     yield
-    analysis_services._CACHE.clear()
-    analysis_services._TREES.clear()
+    analysis_services.clear_caches()
     cache.clear()
 
 

@@ -39,12 +39,10 @@ REAL = "papi_2023_tay_nguyen.csv"  # header + the 2023 rows of Kon Tum, Gia Lai,
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Derived figures are cached per data version in memory; a rolled-back test must not leak them."""
-    analysis_services._CACHE.clear()
-    analysis_services._TREES.clear()
+    analysis_services.clear_caches()
     cache.clear()
     yield
-    analysis_services._CACHE.clear()
-    analysis_services._TREES.clear()
+    analysis_services.clear_caches()
     cache.clear()
 
 

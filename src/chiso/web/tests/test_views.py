@@ -25,8 +25,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _clear_caches():
-    analysis_services._CACHE.clear()
-    analysis_services._TREES.clear()
+    analysis_services.clear_caches()
     cache.clear()
 
 
