@@ -40,7 +40,8 @@ class UnitDerived:
     key: Hashable
     nodes: dict[str, NodeValue]
     total: float | None
-    complete: bool
+    complete: bool  # the total is known (derived from every part, or published): it is ranked
+    parts_complete: bool  # every part is known too
     percent: float | None
     rank: int | None
     rank_of: int | None
@@ -69,7 +70,7 @@ class YearDerived:
     rule: GroupRule | None
 
     def totals(self, *, exclude: Hashable | None = None) -> list[float]:
-        return [u.total for k, u in self.units.items() if u.complete and u.total is not None and k != exclude]
+        return [u.total for k, u in self.units.items() if u.total is not None and k != exclude]
 
 
 def derive_year(
@@ -92,11 +93,8 @@ def derive_year(
 
     stats: dict[str, NodeStats] = {}
     for code in tree.specs:
-        scored = {
-            k: nv[code].value
-            for k, nv in aggregated.items()
-            if nv[code].complete and nv[code].value is not None
-        }
+        # A node is scored when its value is known: derived from all its parts, or published.
+        scored = {k: nv[code].value for k, nv in aggregated.items() if nv[code].value is not None}
         values = list(scored.values())
         stats[code] = NodeStats(
             code=code,
@@ -110,21 +108,12 @@ def derive_year(
         )
 
     maximum = maxima.get(root)
-    totals = {k: (nv[root].value if nv[root].complete else None) for k, nv in aggregated.items()}
+    totals = {k: nv[root].value for k, nv in aggregated.items()}
     groups: dict[Hashable, str | None] = {}
     cutoffs: list[tuple[str, float | None]] = []
     if rule is not None and (rule.kind == "threshold" or full):
-        extra = (
-            [
-                nv[root].value
-                for nv in aggregated.values()
-                if not nv[root].complete and nv[root].value is not None
-            ]
-            if rule.population == "all"
-            else []
-        )
-        groups = assign_groups(totals, rule, maximum=maximum, extra_population=extra)
-        cutoffs = group_cutoffs(totals, rule, maximum=maximum, extra_population=extra)
+        groups = assign_groups(totals, rule, maximum=maximum)
+        cutoffs = group_cutoffs(totals, rule, maximum=maximum)
     group_sizes: dict[str, int] = {}
     for g in groups.values():
         if g:
@@ -135,7 +124,7 @@ def derive_year(
     for u in units:
         nv = aggregated[u.key]
         total = nv[root].value
-        complete = nv[root].complete
+        complete = total is not None
         computed = stats[root].ranks.get(u.key)
         if computed is not None:
             rank, rank_of, rank_source = computed, n_scored, "computed"
@@ -152,6 +141,7 @@ def derive_year(
             nodes=nv,
             total=total,
             complete=complete,
+            parts_complete=nv[root].complete,
             percent=percent_of_max(total, maximum) if total is not None else None,
             rank=rank,
             rank_of=rank_of,

@@ -57,9 +57,11 @@ RANK_OF_COLUMNS = {_key(x) for x in ["rank_of", "trên tổng số", "số đơn
 GROUP_COLUMNS = {_key(x) for x in ["group", "nhóm", "xếp nhóm"]}
 SOURCE_COLUMNS = {_key(x) for x in ["source", "source_url", "nguồn"]}
 NOTE_COLUMNS = {_key(x) for x in ["note", "ghi chú"]}
-IGNORED_COLUMNS = {
-    _key(x) for x in ["province_en", "src_code", "n_subdims", "complete", "stt", "tt", "số thứ tự"]
-}
+IGNORED_COLUMNS = {_key(x) for x in ["province_en", "src_code", "n_subdims", "stt", "tt", "số thứ tự"]}
+# A "complete" column set to false says the row's total is a partial sum of the parts that exist,
+# not a published figure: that total is not imported (the unit is shown, never ranked or averaged).
+COMPLETE_COLUMNS = {_key(x) for x in ["complete", "đầy đủ", "du lieu day du"]}
+FALSE_WORDS = {"false", "0", "khong", "no", "sai"}
 
 EPS = 1e-9
 ROLE_LABELS = {
@@ -71,6 +73,7 @@ ROLE_LABELS = {
     "group": "nhóm công bố",
     "source": "nguồn",
     "note": "ghi chú",
+    "complete": "đủ thành phần (tổng của dòng không đủ thì không nhập)",
     "ignore": "bỏ qua",
 }
 
@@ -230,6 +233,7 @@ def preview_import(
             ("group", GROUP_COLUMNS),
             ("source", SOURCE_COLUMNS),
             ("note", NOTE_COLUMNS),
+            ("complete", COMPLETE_COLUMNS),
             ("ignore", IGNORED_COLUMNS),
         ):
             if k in keys and role not in roles.values():
@@ -340,11 +344,18 @@ def preview_import(
             rp.status = "error"
             rp.errors.append(str(exc))
         matcher = matchers[y]
+        partial_row = "complete" in col_of and _key(cells[col_of["complete"]]) in FALSE_WORDS
         for i, header in value_cols.items():
             node = matcher.match(header)
             if node is None:
                 if cells[i] not in (None, ""):
                     rp.warnings.append(f"cột “{header}” không thuộc bộ chỉ số năm {y}, bỏ qua.")
+                continue
+            if partial_row and node.parent_id is None:
+                if cells[i] not in (None, ""):
+                    rp.warnings.append(
+                        f"cột “{header}”: dòng không đủ thành phần nên tổng {cells[i]} chỉ là tổng một phần, không nhập."
+                    )
                 continue
             try:
                 value = parse_number(cells[i])

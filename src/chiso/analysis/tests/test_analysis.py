@@ -156,6 +156,20 @@ def test_par_2023_rank_is_the_published_one_when_the_year_is_not_fully_known():
     assert "(theo công bố)" in opening_text(a)
 
 
+def test_a_published_total_without_its_parts_gets_its_par_group():
+    """Newspapers print a PAR INDEX total without its four blocks: the total is the official figure,
+    so the province gets its group (A ≥ 90, B 80–<90, C 70–<80 of 100 points) from it; no national
+    mean is claimed over a year known for only part of the provinces."""
+    from chiso.units.models import Unit
+
+    old_quang_ngai = Unit.objects.get(kind="province", code="51", valid_from__isnull=True)
+    a = analyse("par", old_quang_ngai, 2021)
+    assert a.total == pytest.approx(86.45)
+    assert a.group == "B" and a.group_source == "computed"
+    assert (a.rank, a.rank_source) == (39, "published")
+    assert a.national_mean is None and a.diff_from_mean is None
+
+
 def test_papi_ranks_are_computed():
     a = analyse("papi", unit("Đắk Lắk", 2021), 2021)
     assert a.rank_source == "computed" and a.rank_of == len(papi_totals(2021))

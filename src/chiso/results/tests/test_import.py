@@ -455,3 +455,22 @@ def test_small_rounding_difference_is_not_flagged():
     """The real PAPI file prints totals to 6 decimals; 39,961295 vs parts 39,961294949 is no mismatch."""
     preview = preview_import(read(REAL), REAL, index_code="papi", year=2023)
     assert not any(w for r in preview.rows for w in r.warnings)
+
+
+def test_a_row_marked_incomplete_keeps_its_parts_but_not_its_partial_total(coordinator):
+    """The PAPI data file sums whatever dimensions exist into total_unweighted and says complete=False
+    where some are missing (PAPI 2022 did not score Bắc Giang): that sum is not a published total,
+    so it is not imported and the province is shown but never ranked."""
+    header = ["year", "gso_code", "province", "D3", "D6", "total_unweighted", "complete"]
+    data = to_csv(header, [["2025", "24", "Bắc Ninh", "4,5", "8,1", "12,6", "False"]])
+    preview = preview_import(data, "mot-phan.csv", index_code="papi", year=2025)
+    assert preview.ok, preview.error_messages
+    row = preview.rows[0]
+    assert {c.node_code for c in row.cells} == {"D3", "D6"}
+    assert any("tổng một phần" in w for w in row.warnings)
+    commit_import(data, "mot-phan.csv", index_code="papi", year=2025, user=coordinator)
+    unit = Unit.objects.get(pk=row.unit.pk)
+    ctx = analysis_services.year_figures("papi", 2025)
+    derived = ctx.derived.units[unit.pk]
+    assert derived.total is None and derived.rank is None and not derived.complete
+    assert not Result.objects.filter(unit=unit, year=2025, node__parent__isnull=True).exists()
