@@ -5,6 +5,7 @@ from django.urls import include, path
 from chiso.analysis import views as analysis_views
 from chiso.frameworks import views as framework_views
 from chiso.results import views as result_views
+from chiso.units import views as unit_views
 from chiso.web import views as web_views
 
 accounts = (
@@ -22,6 +23,14 @@ web = (
         path("don-vi/<int:pk>/them-co-quan/", web_views.department_add, name="department_add"),
     ],
     "web",
+)
+units = (
+    [
+        path("", unit_views.region_list, name="regions"),
+        path("moi/", unit_views.peer_group_edit, name="peer_new"),
+        path("<int:pk>/sua/", unit_views.peer_group_edit, name="peer_edit"),
+    ],
+    "units",
 )
 frameworks = (
     [
@@ -66,6 +75,7 @@ urlpatterns = [
     path("accounts/", include(accounts)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include(web)),
+    path("vung/", include(units)),
     path("bo-chi-so/", include(frameworks)),
     path("ket-qua/", include(results)),
     path("phan-tich/", include(analysis)),

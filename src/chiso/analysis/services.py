@@ -10,6 +10,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from threading import Lock, RLock
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from chiso.core import gap as gapcore
 from chiso.core.derive import UnitInput, YearDerived, derive_year
 from chiso.core.stats import GroupRule
@@ -220,11 +223,15 @@ def _same_node(a: Node | None, b: Node | None) -> bool:
 def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
     ctx = year_figures(index_code, year)
     if ctx is None:
-        raise AnalysisError(f"Chưa có bộ chỉ số {index_code.upper()} cho năm {year}.")
+        raise AnalysisError(
+            _("Chưa có bộ chỉ số {index} cho năm {year}.").format(index=index_code.upper(), year=year)
+        )
     ud = ctx.derived.units.get(unit.pk)
     if ud is None:
         raise AnalysisError(
-            f"Chưa có kết quả {ctx.framework.index.short_name} năm {year} của {unit.short_name}."
+            _("Chưa có kết quả {index} năm {year} của {unit}.").format(
+                index=ctx.framework.index.short_name, year=year, unit=unit.short_name
+            )
         )
     root = ctx.derived.root
 
@@ -299,12 +306,18 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
     if previous_ctx is not None and previous_ctx.framework.pk != ctx.framework.pk:
         if previous_ctx.derived.maximum != ctx.derived.maximum:
             comparable_total = False
-            previous_note = (
-                f"Năm {previous_ctx.year} áp dụng bộ chỉ số khác ({previous_ctx.framework.name_vi}, tối đa "
-                f"{format_number(previous_ctx.derived.maximum)} điểm) nên không so sánh trực tiếp điểm tổng."
+            previous_note = _(
+                "Năm {year} áp dụng bộ chỉ số khác ({framework}, tối đa "
+                "{max} điểm) nên không so sánh trực tiếp điểm tổng."
+            ).format(
+                year=previous_ctx.year,
+                framework=previous_ctx.framework.name_vi,
+                max=format_number(previous_ctx.derived.maximum),
             )
         else:
-            previous_note = f"Năm {previous_ctx.year} áp dụng phiên bản bộ chỉ số trước ({previous_ctx.framework.name_vi})."
+            previous_note = _("Năm {year} áp dụng phiên bản bộ chỉ số trước ({framework}).").format(
+                year=previous_ctx.year, framework=previous_ctx.framework.name_vi
+            )
 
     delta_rank = (previous_rank - ud.rank) if previous_rank and ud.rank else None
     st_root = stats[root]
@@ -435,38 +448,46 @@ def gap(
     a = analyse(index_code, unit, year)
     ctx = year_figures(index_code, year)
     if a.total is None or not a.complete:
-        raise AnalysisError("Đơn vị chưa đủ điểm thành phần để tính khoảng cách.")
+        raise AnalysisError(_("Đơn vị chưa đủ điểm thành phần để tính khoảng cách."))
     others = ctx.derived.totals(exclude=unit.pk)
     current_rank = gapcore.rank_of(a.total, others)
     target_rank = None
     target_group = None
     if places is not None:
         if places < 1:
-            raise AnalysisError("Số bậc cần tăng phải từ 1 trở lên.")
+            raise AnalysisError(_("Số bậc cần tăng phải từ 1 trở lên."))
         target_rank = max(1, current_rank - places)
         needed = gapcore.needed_for_rank(a.total, others, target_rank)
-        goal = f"tăng {places} bậc (lên hạng {target_rank}/{len(others) + 1})"
+        goal = ngettext(
+            "tăng {places} bậc (lên hạng {rank}/{of})", "tăng {places} bậc (lên hạng {rank}/{of})", places
+        ).format(places=places, rank=target_rank, of=len(others) + 1)
     elif top is not None:
         if top < 1:
-            raise AnalysisError("Nhóm dẫn đầu phải có ít nhất 1 đơn vị.")
+            raise AnalysisError(_("Nhóm dẫn đầu phải có ít nhất 1 đơn vị."))
         target_rank = top
         needed = gapcore.needed_for_rank(a.total, others, top)
-        goal = f"vào nhóm {top} đơn vị dẫn đầu"
+        goal = ngettext("vào nhóm {top} đơn vị dẫn đầu", "vào nhóm {top} đơn vị dẫn đầu", top).format(top=top)
     elif group is not None:
         if ctx.rule is None:
-            raise AnalysisError(f"Bộ chỉ số {ctx.framework.name_vi} không có quy tắc xếp nhóm.")
+            raise AnalysisError(
+                _("Bộ chỉ số {framework} không có quy tắc xếp nhóm.").format(framework=ctx.framework.name_vi)
+            )
         labels = [b.label for b in ctx.rule.groups]
         match = next((lab for lab in labels if lab.lower() == group.strip().lower()), None)
         if match is None:
-            raise AnalysisError(f"Nhóm “{group}” không có; các nhóm là: {', '.join(labels)}.")
+            raise AnalysisError(
+                _("Nhóm “{group}” không có; các nhóm là: {groups}.").format(
+                    group=group, groups=", ".join(labels)
+                )
+            )
         target_group = match
         needed = gapcore.needed_for_group(a.total, others, ctx.rule, match, maximum=a.max)
-        goal = f"vào nhóm “{match}”"
+        goal = _("vào nhóm “{group}”").format(group=match)
     elif score is not None:
         needed = gapcore.needed_for_score(a.total, score)
-        goal = f"đạt {format_number(score)} điểm"
+        goal = _("đạt {score} điểm").format(score=format_number(score))
     else:
-        raise AnalysisError("Chọn một mục tiêu: số bậc, nhóm, top hoặc điểm.")
+        raise AnalysisError(_("Chọn một mục tiêu: số bậc, nhóm, top hoặc điểm."))
     nodes = [
         {"code": n.code, "name": n.name, "score": n.score, "max": n.max, "best_past": n.best_past}
         for n in a.nodes
@@ -489,7 +510,7 @@ def gap(
         new_total=(a.total + needed) if needed is not None else None,
         suggestions=suggestions,
         cover=cover,
-        assumptions=f"Giả định điểm của các đơn vị khác năm {year} giữ nguyên.",
+        assumptions=_("Giả định điểm của các đơn vị khác năm {year} giữ nguyên.").format(year=year),
     )
 
 
@@ -497,21 +518,27 @@ def what_if(index_code: str, unit: Unit, year: int, changes: dict[str, float]):
     ctx = year_figures(index_code, year)
     ud = ctx.derived.units.get(unit.pk) if ctx else None
     if ud is None:
-        raise AnalysisError("Chưa có kết quả của đơn vị trong năm này.")
+        raise AnalysisError(_("Chưa có kết quả của đơn vị trong năm này."))
     for code, value in changes.items():
         node = ctx.nodes.get(code)
         if node is None:
-            raise AnalysisError(f"Không có nút “{code}”.")
+            raise AnalysisError(_("Không có nút “{code}”.").format(code=code))
         if ud.nodes[code].derived:
             raise AnalysisError(
-                f"{code}: điểm được tính từ các nội dung con; hãy thay đổi điểm các nội dung con."
+                _("{code}: điểm được tính từ các nội dung con; hãy thay đổi điểm các nội dung con.").format(
+                    code=code
+                )
             )
         if node.max_score is not None and value > node.max_score + 1e-9:
             raise AnalysisError(
-                f"{code}: {format_number(value)} vượt điểm tối đa {format_number(node.max_score)}."
+                _("{code}: {value} vượt điểm tối đa {max}.").format(
+                    code=code, value=format_number(value), max=format_number(node.max_score)
+                )
             )
         if value < (node.min_score or 0) - 1e-9:
-            raise AnalysisError(f"{code}: {format_number(value)} thấp hơn điểm tối thiểu.")
+            raise AnalysisError(
+                _("{code}: {value} thấp hơn điểm tối thiểu.").format(code=code, value=format_number(value))
+            )
     values = {c: nv.value for c, nv in ud.nodes.items() if nv.value is not None and not nv.derived}
     others = ctx.derived.totals(exclude=unit.pk)
     return gapcore.what_if(ctx.tree, values, changes, others, ctx.rule, ctx.derived.maximum)

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from chiso.core.text import format_number
 from chiso.frameworks.models import Index
@@ -89,7 +90,7 @@ def gap_partial(request, index: str, unit: int, year: int):
     except AnalysisError as exc:  # a ValueError too: caught first so its own message is shown
         result, error = None, str(exc)
     except ValueError:
-        result, error = None, f"Giá trị “{value}” không hợp lệ."
+        result, error = None, _("Giá trị “{value}” không hợp lệ.").format(value=value)
     return render(
         request,
         "analysis/page.html#gap",
@@ -107,7 +108,7 @@ def whatif_partial(request, index: str, unit: int, year: int):
             try:
                 number = parse_number(value)
             except ValueError:
-                error = f"“{value}” không phải là số."
+                error = _("“{value}” không phải là số.").format(value=value)
                 break
             if number is not None:
                 changes[key[2:]] = number
@@ -128,7 +129,7 @@ def whatif_partial(request, index: str, unit: int, year: int):
 
 def chart(request, index: str, unit: int, year: int, kind: str):
     u = get_object_or_404(Unit, pk=unit)
-    key = f"chart:{index}:{unit}:{year}:{kind}:{current_data_version()}"
+    key = f"chart:{index}:{unit}:{year}:{kind}:{current_data_version()}:{get_language()}"
     svg = cache.get(key)
     if svg is None:
         try:
@@ -146,24 +147,32 @@ def chart(request, index: str, unit: int, year: int, kind: str):
                 totals,
                 u.short_name,
                 a.national_mean,
-                f"{a.index.short_name} {year}: {u.short_name} so với cả nước",
+                _("{index} {year}: {unit} so với cả nước").format(
+                    index=a.index.short_name, year=year, unit=u.short_name
+                ),
             )
         elif kind == "profile":
             rows = [(f"{n.code} {n.name[:40]}", n.score, n.mean, n.max) for n in a.nodes if n.depth == 1]
-            svg = charts.profile(rows, f"Điểm từng nội dung so với trung bình cả nước ({year})")
+            svg = charts.profile(
+                rows, _("Điểm từng nội dung so với trung bình cả nước ({year})").format(year=year)
+            )
         elif kind == "history":
             series = [
                 (
-                    m["unit"].short_name + (" (trước sáp nhập)" if m["is_predecessor"] else ""),
+                    _("{unit} (trước sáp nhập)").format(unit=m["unit"].short_name)
+                    if m["is_predecessor"]
+                    else m["unit"].short_name,
                     [(p["year"], p["total"], p["max"]) for p in m["series"] if p["total"] is not None],
                 )
                 for m in a.history
             ]
             svg = charts.history(
                 series,
-                f"{a.index.short_name} qua các năm (thang 60 điểm đến 2017, 80 điểm từ 2018: đường bị ngắt)"
+                _("{index} qua các năm (thang 60 điểm đến 2017, 80 điểm từ 2018: đường bị ngắt)").format(
+                    index=a.index.short_name
+                )
                 if index == "papi"
-                else f"{a.index.short_name} qua các năm",
+                else _("{index} qua các năm").format(index=a.index.short_name),
             )
         else:
             raise Http404

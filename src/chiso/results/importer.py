@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from chiso.core.text import fold
@@ -64,17 +66,17 @@ COMPLETE_COLUMNS = {_key(x) for x in ["complete", "đầy đủ", "du lieu day d
 FALSE_WORDS = {"false", "0", "khong", "no", "sai"}
 
 EPS = 1e-9
-ROLE_LABELS = {
-    "unit": "tên đơn vị",
-    "code": "mã đơn vị",
-    "year": "năm đánh giá",
-    "rank": "xếp hạng công bố",
-    "rank_of": "tổng số đơn vị xếp hạng",
-    "group": "nhóm công bố",
-    "source": "nguồn",
-    "note": "ghi chú",
-    "complete": "đủ thành phần (tổng của dòng không đủ thì không nhập)",
-    "ignore": "bỏ qua",
+ROLE_LABELS = {  # lazy: translated when shown
+    "unit": gettext_lazy("tên đơn vị"),
+    "code": gettext_lazy("mã đơn vị"),
+    "year": gettext_lazy("năm đánh giá"),
+    "rank": gettext_lazy("xếp hạng công bố"),
+    "rank_of": gettext_lazy("tổng số đơn vị xếp hạng"),
+    "group": gettext_lazy("nhóm công bố"),
+    "source": gettext_lazy("nguồn"),
+    "note": gettext_lazy("ghi chú"),
+    "complete": gettext_lazy("đủ thành phần (tổng của dòng không đủ thì không nhập)"),
+    "ignore": gettext_lazy("bỏ qua"),
 }
 
 
@@ -103,11 +105,11 @@ class RowPreview:
     @property
     def status_label(self) -> str:
         return {
-            "new": "Mới",
-            "changed": "Thay đổi",
-            "unchanged": "Không đổi",
-            "error": "Lỗi",
-            "skipped": "Bỏ qua",
+            "new": pgettext("import row status", "Mới"),
+            "changed": pgettext("import row status", "Thay đổi"),
+            "unchanged": pgettext("import row status", "Không đổi"),
+            "error": pgettext("import row status", "Lỗi"),
+            "skipped": pgettext("import row status", "Bỏ qua"),
         }[self.status]
 
 
@@ -141,7 +143,7 @@ class ImportPreview:
     def error_messages(self) -> list[str]:
         out = list(self.errors)
         for r in self.rows:
-            out.extend(f"Dòng {r.line}: {e}" for e in r.errors)
+            out.extend(_("Dòng {line}: {error}").format(line=r.line, error=e) for e in r.errors)
         return out
 
 
@@ -208,7 +210,9 @@ def preview_import(
     try:
         index = Index.objects.get(code=index_code)
     except Index.DoesNotExist:
-        raise TableError(f"Chỉ số “{index_code}” không tồn tại (chọn một trong: par, sipas, papi).") from None
+        raise TableError(
+            _("Chỉ số “{index}” không tồn tại (chọn một trong: par, sipas, papi).").format(index=index_code)
+        ) from None
     preview = ImportPreview(index=index, year=year, table=None)
     try:
         table = read_table(data, file_name, max_bytes=max_bytes, header_hint=_is_header)
@@ -240,11 +244,11 @@ def preview_import(
                 roles[i] = role
                 break
     if "unit" not in roles.values() and "code" not in roles.values():
-        preview.errors.append("Thiếu cột tên đơn vị (ví dụ “Tỉnh”, “Đơn vị”) hoặc cột mã đơn vị.")
+        preview.errors.append(_("Thiếu cột tên đơn vị (ví dụ “Tỉnh”, “Đơn vị”) hoặc cột mã đơn vị."))
         return preview
     year_col = next((i for i, r in roles.items() if r == "year"), None)
     if year is None and year_col is None:
-        preview.errors.append("Chưa rõ năm đánh giá: chọn năm hoặc thêm cột “Năm” vào tệp.")
+        preview.errors.append(_("Chưa rõ năm đánh giá: chọn năm hoặc thêm cột “Năm” vào tệp."))
         return preview
 
     # Rows → years → frameworks.
@@ -264,7 +268,9 @@ def preview_import(
     for y in years:
         fw = framework_for(index.code, y)
         if fw is None:
-            preview.errors.append(f"Chưa có bộ chỉ số {index.short_name} áp dụng cho năm {y}.")
+            preview.errors.append(
+                _("Chưa có bộ chỉ số {index} áp dụng cho năm {year}.").format(index=index.short_name, year=y)
+            )
             continue
         if fw.pk not in {m.framework.pk for m in matchers.values()}:
             preview.frameworks[fw.pk] = fw
@@ -275,7 +281,9 @@ def preview_import(
         return preview
     if not years:
         preview.errors.append(
-            f"Tệp không có dòng nào của năm {year}." if year else "Tệp không có dòng dữ liệu nào."
+            _("Tệp không có dòng nào của năm {year}.").format(year=year)
+            if year
+            else _("Tệp không có dòng dữ liệu nào.")
         )
         return preview
 
@@ -289,13 +297,13 @@ def preview_import(
         else:
             preview.ignored.append(header)
     for i, role in sorted(roles.items()):
-        preview.columns.append((table.header[i], ROLE_LABELS[role]))
+        preview.columns.append((table.header[i], str(ROLE_LABELS[role])))
     for header in value_cols.values():
         node = next(m.match(header) for m in matchers.values() if m.match(header))
         preview.columns.append((header, f"{node.code} – {node.name_vi}"))
     if not value_cols and "rank" not in roles.values():
         preview.errors.append(
-            "Không có cột điểm nào khớp với bộ chỉ số (mã, tên hoặc tên cột khác của các nút)."
+            _("Không có cột điểm nào khớp với bộ chỉ số (mã, tên hoặc tên cột khác của các nút).")
         )
         return preview
 
@@ -319,7 +327,7 @@ def preview_import(
         rp = RowPreview(line=line, unit_text=unit_text or code_text, year=y)
         if year_col is not None and y is None:
             rp.status = "error"
-            rp.errors.append(f"năm “{cells[year_col]}” không hợp lệ.")
+            rp.errors.append(_("năm “{year}” không hợp lệ.").format(year=cells[year_col]))
             rows.append(rp)
             continue
         if year is not None and y != year:
@@ -328,7 +336,7 @@ def preview_import(
             continue
         if code_text == "999" or _key(unit_text) in {"highest", "diemcaonhat", "highestdiemcaonhat"}:
             rp.status = "skipped"
-            rp.warnings.append("dòng “điểm cao nhất” không phải một đơn vị.")
+            rp.warnings.append(_("dòng “điểm cao nhất” không phải một đơn vị."))
             rows.append(rp)
             continue
         try:
@@ -337,7 +345,10 @@ def preview_import(
                 by_name = resolver.resolve(unit_text, y)
                 if by_name.pk != unit.pk:
                     raise UnitLookupError(
-                        unit_text, f"mã “{code_text}” ({unit.name}) không khớp với tên “{unit_text}”."
+                        unit_text,
+                        _("mã “{code}” ({unit}) không khớp với tên “{name}”.").format(
+                            code=code_text, unit=unit.name, name=unit_text
+                        ),
                     )
             rp.unit = unit
         except UnitLookupError as exc:
@@ -349,26 +360,36 @@ def preview_import(
             node = matcher.match(header)
             if node is None:
                 if cells[i] not in (None, ""):
-                    rp.warnings.append(f"cột “{header}” không thuộc bộ chỉ số năm {y}, bỏ qua.")
+                    rp.warnings.append(
+                        _("cột “{column}” không thuộc bộ chỉ số năm {year}, bỏ qua.").format(
+                            column=header, year=y
+                        )
+                    )
                 continue
             if partial_row and node.parent_id is None:
                 if cells[i] not in (None, ""):
                     rp.warnings.append(
-                        f"cột “{header}”: dòng không đủ thành phần nên tổng {cells[i]} chỉ là tổng một phần, không nhập."
+                        _(
+                            "cột “{column}”: dòng không đủ thành phần nên tổng {total} chỉ là tổng một phần, không nhập."
+                        ).format(column=header, total=cells[i])
                     )
                 continue
             try:
                 value = parse_number(cells[i])
             except ValueError:
                 rp.status = "error"
-                rp.errors.append(f"cột “{header}”: “{cells[i]}” không phải là số.")
+                rp.errors.append(
+                    _("cột “{column}”: “{value}” không phải là số.").format(column=header, value=cells[i])
+                )
                 continue
             if value is None:
                 continue
             if node.max_score is not None and value > node.max_score + EPS:
                 rp.status = "error"
                 rp.errors.append(
-                    f"cột “{header}”: {_fmt(value)} vượt điểm tối đa {_fmt(node.max_score)} của “{node.name_vi}”."
+                    _("cột “{column}”: {value} vượt điểm tối đa {max} của “{node}”.").format(
+                        column=header, value=_fmt(value), max=_fmt(node.max_score), node=node.name_vi
+                    )
                 )
                 continue
             lower = node.min_score if node.min_score is not None else 0.0
@@ -376,7 +397,11 @@ def preview_import(
             # Phú Yên D8.1 = 0,3317 with a floor of 1/3): below it by more than the tolerance is an error.
             if value < lower - max(EPS, matcher.framework.tolerance or 0.0):
                 rp.status = "error"
-                rp.errors.append(f"cột “{header}”: {_fmt(value)} thấp hơn điểm tối thiểu {_fmt(lower)}.")
+                rp.errors.append(
+                    _("cột “{column}”: {value} thấp hơn điểm tối thiểu {min}.").format(
+                        column=header, value=_fmt(value), min=_fmt(lower)
+                    )
+                )
                 continue
             rp.cells.append(CellChange(node.code, node.name_vi, None, value, "new"))
         for role in ("rank", "rank_of"):
@@ -385,12 +410,16 @@ def preview_import(
                     v = parse_number(cells[col_of[role]])
                 except ValueError:
                     rp.status = "error"
-                    rp.errors.append(f"thứ hạng “{cells[col_of[role]]}” không phải là số nguyên.")
+                    rp.errors.append(
+                        _("thứ hạng “{rank}” không phải là số nguyên.").format(rank=cells[col_of[role]])
+                    )
                     continue
                 if v is not None:
                     if v != int(v) or v < 1:
                         rp.status = "error"
-                        rp.errors.append(f"thứ hạng “{cells[col_of[role]]}” không hợp lệ.")
+                        rp.errors.append(
+                            _("thứ hạng “{rank}” không hợp lệ.").format(rank=cells[col_of[role]])
+                        )
                     else:
                         rp.meta[role] = int(v)
         for role in ("group", "source", "note"):
@@ -398,10 +427,14 @@ def preview_import(
                 rp.meta[role] = str(cells[col_of[role]]).strip()
         if rp.meta.get("rank") and rp.meta.get("rank_of") and rp.meta["rank"] > rp.meta["rank_of"]:
             rp.status = "error"
-            rp.errors.append(f"thứ hạng {rp.meta['rank']} lớn hơn tổng số {rp.meta['rank_of']}.")
+            rp.errors.append(
+                _("thứ hạng {rank} lớn hơn tổng số {rank_of}.").format(
+                    rank=rp.meta["rank"], rank_of=rp.meta["rank_of"]
+                )
+            )
         if not rp.cells and not rp.meta.get("rank") and not rp.meta.get("group") and rp.status != "error":
             rp.status = "skipped"
-            rp.warnings.append("không có giá trị nào.")
+            rp.warnings.append(_("không có giá trị nào."))
         rows.append(rp)
 
     # Duplicates: the same unit twice in one year.
@@ -412,7 +445,11 @@ def preview_import(
         k = (rp.unit.pk, rp.year)
         if k in seen:
             rp.status = "error"
-            rp.errors.append(f"trùng đơn vị {rp.unit.short_name} năm {rp.year} với dòng {seen[k]}.")
+            rp.errors.append(
+                _("trùng đơn vị {unit} năm {year} với dòng {line}.").format(
+                    unit=rp.unit.short_name, year=rp.year, line=seen[k]
+                )
+            )
         else:
             seen[k] = rp.line
 
@@ -473,8 +510,15 @@ def _compare_with_database(rows: list[RowPreview], matchers: dict[int, _NodeMatc
             for code, nv in derived.items():
                 if nv.mismatch is not None and code in {c.node_code for c in rp.cells}:
                     rp.warnings.append(
-                        f"{code}: số công bố {_fmt(nv.published)} khác tổng các thành phần {_fmt(nv.value)} "
-                        f"(chênh {_fmt(nv.mismatch)}) — giữ cả hai và đánh dấu."
+                        _(
+                            "{code}: số công bố {published} khác tổng các thành phần {sum} "
+                            "(chênh {difference}) — giữ cả hai và đánh dấu."
+                        ).format(
+                            code=code,
+                            published=_fmt(nv.published),
+                            sum=_fmt(nv.value),
+                            difference=_fmt(nv.mismatch),
+                        )
                     )
 
 
@@ -612,7 +656,11 @@ def revert_import(batch: ImportBatch, *, user=None) -> int:
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ImportBatch.Status.COMMITTED:
         raise RevertRefused(
-            [f"Lần nhập “{batch.file_name}” không ở trạng thái đã ghi nên không thể hoàn tác."]
+            [
+                _("Lần nhập “{name}” không ở trạng thái đã ghi nên không thể hoàn tác.").format(
+                    name=batch.file_name
+                )
+            ]
         )
     changes = list(batch.changes.select_related("node", "unit"))
     current = {
@@ -626,12 +674,20 @@ def revert_import(batch: ImportBatch, *, user=None) -> int:
         r = current.get((c.node_id, c.unit_id, c.year))
         if _state(r) != c.after:
             conflicts.append(
-                f"{c.unit.short_name} – {c.node.code} năm {c.year} đã bị thay đổi sau lần nhập này; "
-                "hãy hoàn tác lần nhập sau trước."
+                _(
+                    "{unit} – {node} năm {year} đã bị thay đổi sau lần nhập này; "
+                    "hãy hoàn tác lần nhập sau trước."
+                ).format(unit=c.unit.short_name, node=c.node.code, year=c.year)
             )
     if conflicts:
+        more = len(conflicts) - 20
         raise RevertRefused(
-            conflicts[:20] + ([f"… và {len(conflicts) - 20} giá trị khác."] if len(conflicts) > 20 else [])
+            conflicts[:20]
+            + (
+                [ngettext("… và {n} giá trị khác.", "… và {n} giá trị khác.", more).format(n=more)]
+                if more > 0
+                else []
+            )
         )
     reason = f"Hoàn tác lần nhập {batch.file_name}"
     for c in changes:

@@ -8,6 +8,8 @@ import io
 import unicodedata
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from chiso.core.text import looks_like_tcvn3, looks_like_vni, nfc
 
 ALLOWED_EXTENSIONS = {"csv", "xlsx", "xls", "ods"}
@@ -15,7 +17,7 @@ MAGIC = {"xlsx": b"PK\x03\x04", "ods": b"PK\x03\x04", "xls": b"\xd0\xcf\x11\xe0"
 
 
 class TableError(ValueError):
-    """A file-level problem; the message is Vietnamese and says what to do."""
+    """A file-level problem; the message (in the active language) says what to do."""
 
 
 @dataclass
@@ -38,18 +40,24 @@ def read_table(data: bytes, file_name: str, *, max_bytes: int | None = None, hea
     says whether a row is the header row (the first such row wins; default: the first row)."""
     ext = extension_of(file_name)
     if ext not in ALLOWED_EXTENSIONS:
-        raise TableError(f"Tệp “{file_name}” không đúng định dạng: chỉ nhận CSV, XLSX, XLS hoặc ODS.")
+        raise TableError(
+            _("Tệp “{name}” không đúng định dạng: chỉ nhận CSV, XLSX, XLS hoặc ODS.").format(name=file_name)
+        )
     if not data:
-        raise TableError(f"Tệp “{file_name}” rỗng.")
+        raise TableError(_("Tệp “{name}” rỗng.").format(name=file_name))
     if max_bytes is not None and len(data) > max_bytes:
         raise TableError(
-            f"Tệp “{file_name}” quá lớn ({len(data) / 1048576:.1f} MB); giới hạn là {max_bytes / 1048576:.0f} MB.".replace(
-                ".", ","
+            _("Tệp “{name}” quá lớn ({size} MB); giới hạn là {limit} MB.").format(
+                name=file_name,
+                size=f"{len(data) / 1048576:.1f}".replace(".", ","),
+                limit=f"{max_bytes / 1048576:.0f}",
             )
         )
     if ext in MAGIC and not data.startswith(MAGIC[ext]):
         raise TableError(
-            f"Nội dung tệp “{file_name}” không phải là tệp {ext.upper()} hợp lệ (có thể bị đổi đuôi)."
+            _("Nội dung tệp “{name}” không phải là tệp {format} hợp lệ (có thể bị đổi đuôi).").format(
+                name=file_name, format=ext.upper()
+            )
         )
     digest = hashlib.sha256(data).hexdigest()
     notes: list[str] = []
@@ -70,11 +78,13 @@ def read_table(data: bytes, file_name: str, *, max_bytes: int | None = None, hea
                 if looks_like_tcvn3(fixed) or looks_like_vni(fixed):
                     kind = "TCVN3 (ABC)" if looks_like_tcvn3(fixed) else "VNI"
                     raise TableError(
-                        f"Dòng {r + 1} có chữ gõ bằng bảng mã cũ {kind} (“{fixed[:40]}”). "
-                        "Hãy chuyển tệp sang Unicode (ví dụ bằng Unikey: Công cụ chuyển mã) rồi nhập lại."
+                        _(
+                            "Dòng {line} có chữ gõ bằng bảng mã cũ {encoding} (“{text}”). "
+                            "Hãy chuyển tệp sang Unicode (ví dụ bằng Unikey: Công cụ chuyển mã) rồi nhập lại."
+                        ).format(line=r + 1, encoding=kind, text=fixed[:40])
                     )
     if nfd_seen:
-        notes.append("Chữ tiếng Việt dạng tổ hợp (NFD) đã được chuẩn hoá về dạng dựng sẵn (NFC).")
+        notes.append(_("Chữ tiếng Việt dạng tổ hợp (NFD) đã được chuẩn hoá về dạng dựng sẵn (NFC)."))
     header_index = 0
     if header_hint is not None:
         for i, row in enumerate(grid[:30]):
@@ -83,10 +93,12 @@ def read_table(data: bytes, file_name: str, *, max_bytes: int | None = None, hea
                 break
         else:
             raise TableError(
-                f"Không tìm thấy dòng tiêu đề trong tệp “{file_name}” (cần có cột tên hoặc mã đơn vị)."
+                _("Không tìm thấy dòng tiêu đề trong tệp “{name}” (cần có cột tên hoặc mã đơn vị).").format(
+                    name=file_name
+                )
             )
     if not grid:
-        raise TableError(f"Tệp “{file_name}” không có dữ liệu.")
+        raise TableError(_("Tệp “{name}” không có dữ liệu.").format(name=file_name))
     header = [str(c).strip() if c is not None else "" for c in grid[header_index]]
     rows = []
     for i, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
@@ -100,7 +112,9 @@ def read_table(data: bytes, file_name: str, *, max_bytes: int | None = None, hea
 def _read_csv(data: bytes, file_name: str, notes: list[str]) -> list[list[object]]:
     if b"\x00" in data[:4096]:
         raise TableError(
-            f"Tệp “{file_name}” không phải tệp văn bản CSV (có byte nhị phân; có thể là UTF-16)."
+            _("Tệp “{name}” không phải tệp văn bản CSV (có byte nhị phân; có thể là UTF-16).").format(
+                name=file_name
+            )
         )
     try:
         text = data.decode("utf-8-sig")
@@ -111,17 +125,23 @@ def _read_csv(data: bytes, file_name: str, notes: list[str]) -> list[list[object
             decoded = ""
         if _is_cp1258_vietnamese(data):
             raise TableError(
-                f"Tệp “{file_name}” được lưu bằng bảng mã Windows-1258 (CP1258), không phải Unicode UTF-8. "
-                "Hãy mở tệp và lưu lại dưới dạng “CSV UTF-8” (hoặc chuyển mã bằng Unikey) rồi nhập lại."
+                _(
+                    "Tệp “{name}” được lưu bằng bảng mã Windows-1258 (CP1258), không phải Unicode UTF-8. "
+                    "Hãy mở tệp và lưu lại dưới dạng “CSV UTF-8” (hoặc chuyển mã bằng Unikey) rồi nhập lại."
+                ).format(name=file_name)
             ) from exc
         if decoded and (looks_like_tcvn3(decoded) or looks_like_vni(decoded)):
             raise TableError(
-                f"Tệp “{file_name}” được gõ bằng bảng mã cũ (TCVN3/VNI), không phải Unicode. "
-                "Hãy chuyển mã sang Unicode UTF-8 rồi nhập lại."
+                _(
+                    "Tệp “{name}” được gõ bằng bảng mã cũ (TCVN3/VNI), không phải Unicode. "
+                    "Hãy chuyển mã sang Unicode UTF-8 rồi nhập lại."
+                ).format(name=file_name)
             ) from exc
         raise TableError(
-            f"Tệp “{file_name}” không được mã hoá UTF-8 (byte lỗi ở vị trí {exc.start}). "
-            "Hãy lưu lại dưới dạng “CSV UTF-8” rồi nhập lại."
+            _(
+                "Tệp “{name}” không được mã hoá UTF-8 (byte lỗi ở vị trí {position}). "
+                "Hãy lưu lại dưới dạng “CSV UTF-8” rồi nhập lại."
+            ).format(name=file_name, position=exc.start)
         ) from exc
     return [list(r) for r in csv.reader(io.StringIO(text), delimiter=_guess_delimiter(text))]
 
@@ -183,7 +203,9 @@ def _read_spreadsheet(data: bytes, file_name: str, ext: str) -> tuple[list[list[
         grid = [list(r) for r in sheet.to_python(skip_empty_area=False)]
     except Exception as exc:  # calamine raises its own error types for every broken file
         raise TableError(
-            f"Không đọc được tệp “{file_name}”: tệp hỏng hoặc không phải {ext.upper()} ({exc})."
+            _("Không đọc được tệp “{name}”: tệp hỏng hoặc không phải {format} ({error}).").format(
+                name=file_name, format=ext.upper(), error=exc
+            )
         ) from exc
     merged = []
     try:
@@ -196,7 +218,9 @@ def _read_spreadsheet(data: bytes, file_name: str, ext: str) -> tuple[list[list[
 
             ref = f"{get_column_letter(c1 + 1)}{r1 + 1}:{get_column_letter(c2 + 1)}{r2 + 1}"
             raise TableError(
-                f"Trang tính “{sheet.name}” có ô gộp {ref} trải trên nhiều dòng. "
-                "Hãy bỏ gộp ô (Unmerge) và điền giá trị cho từng dòng rồi nhập lại."
+                _(
+                    "Trang tính “{sheet}” có ô gộp {cells} trải trên nhiều dòng. "
+                    "Hãy bỏ gộp ô (Unmerge) và điền giá trị cho từng dòng rồi nhập lại."
+                ).format(sheet=sheet.name, cells=ref)
             )
     return grid, sheet.name

@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from chiso.analysis.services import available_years, year_figures
@@ -34,7 +36,7 @@ def results_index(request, index: str):
 def _table_rows(request, idx: Index, year: int):
     ctx = year_figures(idx.code, year)
     if ctx is None:
-        raise Http404("Chưa có bộ chỉ số cho năm này")
+        raise Http404(_("Chưa có bộ chỉ số cho năm này"))
     d = ctx.derived
     top_nodes = [n for n in ctx.nodes.values() if n.depth == 1]
     rows = []
@@ -188,17 +190,21 @@ def import_new(request):
         year_text = request.POST.get("year", "").strip()
         errors = []
         if upload is None:
-            errors.append("Chưa chọn tệp.")
+            errors.append(_("Chưa chọn tệp."))
         elif extension_of(upload.name) not in ALLOWED_EXTENSIONS:
-            errors.append(f"Tệp “{upload.name}” không đúng định dạng: chỉ nhận CSV, XLSX, XLS hoặc ODS.")
+            errors.append(
+                _("Tệp “{name}” không đúng định dạng: chỉ nhận CSV, XLSX, XLS hoặc ODS.").format(
+                    name=upload.name
+                )
+            )
         elif upload.size > settings.CHISO_MAX_IMPORT_BYTES:
-            errors.append("Tệp quá lớn.")
+            errors.append(_("Tệp quá lớn."))
         if not Index.objects.filter(code=index).exists():
-            errors.append("Chưa chọn chỉ số.")
+            errors.append(_("Chưa chọn chỉ số."))
         year = None
         if year_text:
             if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
-                errors.append(f"Năm “{year_text}” không hợp lệ.")
+                errors.append(_("Năm “{year}” không hợp lệ.").format(year=year_text))
             else:
                 year = int(year_text)
         if errors:
@@ -225,10 +231,10 @@ def import_new(request):
 def _stored_file(batch: ImportBatch) -> bytes:
     path = UPLOAD_DIR / f"{batch.file_hash}.{extension_of(batch.file_name)}"
     if not path.exists():
-        raise Http404("Tệp tải lên không còn trên máy chủ; hãy tải lại.")
+        raise Http404(_("Tệp tải lên không còn trên máy chủ; hãy tải lại."))
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != batch.file_hash:
-        raise Http404("Tệp tải lên đã bị thay đổi; hãy tải lại.")
+        raise Http404(_("Tệp tải lên đã bị thay đổi; hãy tải lại."))
     return data
 
 
@@ -271,10 +277,19 @@ def import_commit(request, pk: int):
             max_bytes=settings.CHISO_MAX_IMPORT_BYTES,
         )
     except ImportRefused as exc:
-        messages.error(request, "Không ghi gì vì tệp có lỗi: " + "; ".join(exc.messages[:5]))
+        messages.error(
+            request, _("Không ghi gì vì tệp có lỗi: {errors}").format(errors="; ".join(exc.messages[:5]))
+        )
         return redirect("results:import_preview", pk=pk)
     batch.delete()  # the preview placeholder; the committed batch is the record
-    messages.success(request, f"Đã ghi {committed.rows_changed} giá trị từ tệp “{committed.file_name}”.")
+    messages.success(
+        request,
+        ngettext(
+            "Đã ghi {n} giá trị từ tệp “{name}”.",
+            "Đã ghi {n} giá trị từ tệp “{name}”.",
+            committed.rows_changed,
+        ).format(n=committed.rows_changed, name=committed.file_name),
+    )
     return redirect("results:import_list")
 
 
@@ -285,7 +300,14 @@ def import_revert(request, pk: int):
     try:
         n = revert_import(batch, user=request.user)
     except RevertRefused as exc:
-        messages.error(request, "Không hoàn tác được: " + "; ".join(exc.messages[:5]))
+        messages.error(request, _("Không hoàn tác được: {errors}").format(errors="; ".join(exc.messages[:5])))
     else:
-        messages.success(request, f"Đã hoàn tác lần nhập “{batch.file_name}”: khôi phục {n} giá trị.")
+        messages.success(
+            request,
+            ngettext(
+                "Đã hoàn tác lần nhập “{name}”: khôi phục {n} giá trị.",
+                "Đã hoàn tác lần nhập “{name}”: khôi phục {n} giá trị.",
+                n,
+            ).format(name=batch.file_name, n=n),
+        )
     return redirect("results:import_list")

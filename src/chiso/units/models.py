@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -125,7 +126,15 @@ class Region(models.Model):
     kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
     members = models.ManyToManyField(Unit, related_name="regions", verbose_name=_("thành viên"))
     source = models.CharField(_("căn cứ"), max_length=300, blank=True)
-    history = HistoricalRecords()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("người tạo"),
+    )
+    history = HistoricalRecords(m2m_fields=[members])
 
     class Meta:
         verbose_name = _("vùng, nhóm so sánh")

@@ -312,3 +312,42 @@ def create_department(*, parent: Unit, name: str, code: str, short_name: str = "
 def history_units(unit: Unit) -> list[Unit]:
     """The unit and, for a merged unit, its predecessors (whose series it carries)."""
     return [unit, *unit.predecessors().exclude(pk=unit.pk)]
+
+
+# --- peer groups ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_peer_group(*, name: str, member_ids: list[int], user=None, region: Region | None = None) -> Region:
+    """Create or change a user-defined peer group ("nhóm so sánh"). Socio-economic regions are
+    reference data and cannot be changed here."""
+    name = nfc(name)
+    errors = []
+    if not name:
+        errors.append("Tên nhóm không được để trống.")
+    members = list(Unit.objects.filter(pk__in=member_ids, kind=Unit.Kind.PROVINCE))
+    if len(members) < 2:
+        errors.append("Nhóm so sánh cần ít nhất 2 tỉnh, thành phố.")
+    if len(members) != len(set(member_ids)):
+        errors.append("Có đơn vị không phải tỉnh, thành phố hoặc không tồn tại.")
+    same_name = Region.objects.filter(name_vi__iexact=name)
+    if region is not None:
+        same_name = same_name.exclude(pk=region.pk)
+        if region.kind != Region.Kind.PEER:
+            errors.append("Vùng kinh tế - xã hội là dữ liệu tham chiếu, không sửa được.")
+    if name and same_name.exists():
+        errors.append(f"Đã có vùng hoặc nhóm tên “{name}”.")
+    if errors:
+        raise ValueError(errors)
+    if region is None:
+        code = "PEER_" + (lookup_key(name).upper()[:30] or "NHOM")
+        base, n = code, 1
+        while Region.objects.filter(code=code).exists():
+            n += 1
+            code = f"{base}_{n}"
+        region = Region(code=code, kind=Region.Kind.PEER)
+        region.created_by = user if getattr(user, "is_authenticated", False) else None
+    region.name_vi = name
+    region.save()
+    region.members.set(members)
+    return region
