@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chiso.core import framework as fwcore
 from chiso.core.text import nfc
@@ -150,7 +151,7 @@ def install_framework(
         index = Index.objects.get(code=fw.index)
     except Index.DoesNotExist as exc:
         raise FrameworkInvalid(
-            [fwcore.FrameworkError(None, None, f"Chỉ số “{fw.index}” không tồn tại.")]
+            [fwcore.FrameworkError(None, None, _("Chỉ số “{index}” không tồn tại.").format(index=fw.index))]
         ) from exc
 
     current = (

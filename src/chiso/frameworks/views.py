@@ -7,17 +7,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chiso.core import framework as fwcore
 
 from .models import Framework
 from .services import FrameworkInvalid, export_definition, install_framework
 
-OUTCOMES = {
-    "created": "Đã tạo bộ chỉ số mới.",
-    "unchanged": "Bộ chỉ số giống hệt phiên bản đang dùng: không thay đổi gì.",
-    "replaced": "Đã cập nhật bộ chỉ số (chưa có kết quả nào dùng nó).",
-    "new_version": "Bộ chỉ số đã có kết quả nên không sửa tại chỗ: đã tạo phiên bản mới, phiên bản cũ được giữ.",
+OUTCOMES = {  # lazy: translated when shown
+    "created": gettext_lazy("Đã tạo bộ chỉ số mới."),
+    "unchanged": gettext_lazy("Bộ chỉ số giống hệt phiên bản đang dùng: không thay đổi gì."),
+    "replaced": gettext_lazy("Đã cập nhật bộ chỉ số (chưa có kết quả nào dùng nó)."),
+    "new_version": gettext_lazy(
+        "Bộ chỉ số đã có kết quả nên không sửa tại chỗ: đã tạo phiên bản mới, phiên bản cũ được giữ."
+    ),
 }
 
 
@@ -68,14 +72,14 @@ def framework_import(request):
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None or not upload.name.lower().endswith(".xlsx"):
-            errors = [fwcore.FrameworkError(None, None, "Hãy chọn tệp XLSX theo mẫu bộ chỉ số.")]
+            errors = [fwcore.FrameworkError(None, None, _("Hãy chọn tệp XLSX theo mẫu bộ chỉ số."))]
         elif upload.size > 5 * 1024 * 1024:
-            errors = [fwcore.FrameworkError(None, None, "Tệp quá lớn (tối đa 5 MB).")]
+            errors = [fwcore.FrameworkError(None, None, _("Tệp quá lớn (tối đa 5 MB)."))]
         else:
             data = upload.read()
             if not data.startswith(b"PK\x03\x04"):
                 errors = [
-                    fwcore.FrameworkError(None, None, "Tệp không phải XLSX hợp lệ (có thể bị đổi đuôi).")
+                    fwcore.FrameworkError(None, None, _("Tệp không phải XLSX hợp lệ (có thể bị đổi đuôi)."))
                 ]
             else:
                 fw, errors = fwcore.read_xlsx(data)
@@ -90,6 +94,6 @@ def framework_import(request):
                     except FrameworkInvalid as exc:
                         errors = exc.errors
                     else:
-                        messages.success(request, OUTCOMES[outcome])
+                        messages.success(request, str(OUTCOMES[outcome]))
                         return redirect("frameworks:detail", pk=framework.pk)
     return render(request, "frameworks/import.html", {"errors": errors}, status=400 if errors else 200)

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from chiso.analysis.services import available_years, year_figures
@@ -124,9 +124,20 @@ def results_table(request, index: str, year: int):
 
 
 def _export(idx, year, ctx, top_nodes, rows, fmt):
-    header = ["Đơn vị", "Mã", "Điểm", "% tối đa", "Xếp hạng", "Trên", "Nguồn xếp hạng", "Nhóm"] + [
-        f"{n.code} {n.name_vi}" for n in top_nodes
-    ]
+    header = [
+        pgettext("export column", "Đơn vị"),
+        pgettext("export column", "Mã"),
+        pgettext("export column", "Điểm"),
+        pgettext("export column", "% tối đa"),
+        pgettext("export column", "Xếp hạng"),
+        pgettext("export column", "Trên"),
+        pgettext("export column", "Nguồn xếp hạng"),
+        pgettext("export column", "Nhóm"),
+    ] + [f"{n.code} {n.name_vi}" for n in top_nodes]
+    rank_sources = {
+        "computed": pgettext("rank source", "tính toán"),
+        "published": pgettext("rank source", "công bố"),
+    }
     data = []
     for r in rows:
         ud = r["ud"]
@@ -138,7 +149,7 @@ def _export(idx, year, ctx, top_nodes, rows, fmt):
                 ud.percent,
                 ud.rank,
                 ud.rank_of,
-                {"computed": "tính toán", "published": "công bố"}.get(ud.rank_source or "", ""),
+                rank_sources.get(ud.rank_source or "", ""),
                 ud.group or "",
             ]
             + [nv.value for _, nv in r["nodes"]]

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from chiso.core.text import fold, name_key, nfc
 
@@ -256,35 +258,41 @@ class UnitResolver:
     def resolve(self, query: str, year: int | None = None) -> Unit:
         text = nfc(str(query or ""))
         if not text:
-            raise UnitLookupError(text, "Tên đơn vị trống.")
+            raise UnitLookupError(text, _("Tên đơn vị trống."))
         if text.isdigit():
             candidates = list(self.by_code.get(text.lstrip("0"), []))
         else:
             candidates = list(self.by_key.get(lookup_key(text), []))
         if not candidates:
-            raise UnitLookupError(text, f"Không tìm thấy đơn vị “{text}”.")
+            raise UnitLookupError(text, _("Không tìm thấy đơn vị “{name}”.").format(name=text))
         day = reference_date(year)
         if day is not None:
             valid = [u for u in candidates if u.valid_on(day)]
             if not valid:
                 names = ", ".join(_describe(u) for u in candidates)
                 raise UnitLookupError(
-                    text, f"“{text}” không có hiệu lực trong năm {year} (có: {names}).", tuple(candidates)
+                    text,
+                    _("“{name}” không có hiệu lực trong năm {year} (có: {units}).").format(
+                        name=text, year=year, units=names
+                    ),
+                    tuple(candidates),
                 )
             candidates = valid
         unique = {u.pk: u for u in candidates}
         if len(unique) > 1:
             names = "; ".join(_describe(u) for u in unique.values())
             raise UnitLookupError(
-                text, f"Tên “{text}” chưa rõ là đơn vị nào, có thể là: {names}.", tuple(unique.values())
+                text,
+                _("Tên “{name}” chưa rõ là đơn vị nào, có thể là: {units}.").format(name=text, units=names),
+                tuple(unique.values()),
             )
         return next(iter(unique.values()))
 
 
 def _describe(unit: Unit) -> str:
     start = unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "…"
-    end = unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "nay"
-    return f"{unit.name} (mã {unit.code}, {start}–{end})"
+    end = unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else pgettext("valid until", "nay")
+    return _("{name} (mã {code}, {start}–{end})").format(name=unit.name, code=unit.code, start=start, end=end)
 
 
 def resolve_unit(query: str, year: int | None = None, kind: str = Unit.Kind.PROVINCE) -> Unit:
@@ -296,9 +304,9 @@ def create_department(*, parent: Unit, name: str, code: str, short_name: str = "
     """A coordinator adds a department or agency (sở, ban, ngành) under a province."""
     name = nfc(name)
     if not name:
-        raise ValueError("Tên cơ quan không được để trống.")
+        raise ValueError(_("Tên cơ quan không được để trống."))
     if Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, code=code, valid_from=valid_from).exists():
-        raise ValueError(f"Mã “{code}” đã được dùng cho một cơ quan khác.")
+        raise ValueError(_("Mã “{code}” đã được dùng cho một cơ quan khác.").format(code=code))
     return Unit.objects.create(
         kind=Unit.Kind.DEPARTMENT,
         code=code,

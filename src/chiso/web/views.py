@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.analysis.services import available_years, unit_history, year_figures
@@ -60,8 +61,9 @@ def home(request):
                     {
                         "index": index,
                         "unit": member,
-                        "label": member.short_name
-                        + (" (trước 01/07/2025)" if member.pk != unit.pk and member.valid_to else ""),
+                        "label": _("{unit} (trước 01/07/2025)").format(unit=member.short_name)
+                        if member.pk != unit.pk and member.valid_to
+                        else member.short_name,
                         "year": y,
                         "ud": ud,
                         "max": ctx.derived.maximum,
@@ -129,7 +131,7 @@ def department_add(request, pk: int):
     name = request.POST.get("name", "")
     code = request.POST.get("code", "").strip()
     if not code:
-        messages.error(request, "Cần nhập mã cơ quan.")
+        messages.error(request, _("Cần nhập mã cơ quan."))
         return redirect("web:unit", pk=pk)
     try:
         dept = create_department(
@@ -138,5 +140,5 @@ def department_add(request, pk: int):
     except ValueError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Đã thêm {dept.name}.")
+        messages.success(request, _("Đã thêm {name}.").format(name=dept.name))
     return redirect("web:unit", pk=pk)
