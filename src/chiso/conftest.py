@@ -57,3 +57,14 @@ def coordinator_client(client, coordinator):
 def viewer_client(client, viewer):
     client.force_login(viewer)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_after_each_test():
+    """The test client leaves the last request's language active in the process: every test starts
+    and ends in the default language, so test order never matters."""
+    from django.utils import translation
+
+    translation.activate("vi")
+    yield
+    translation.activate("vi")
