@@ -34,6 +34,18 @@ def analysis_to_dict(a: Analysis) -> dict:
         "previous_rank": a.previous_rank,
         "delta_rank": a.delta_rank,
         "comparison_note": a.previous_unit_note,
+        "predecessors_previous": [
+            {
+                "unit": d["unit"].short_name,
+                "unit_id": d["unit"].pk,
+                "year": d["year"],
+                "total": d["total"],
+                "rank": d["rank"],
+                "rank_of": d["rank_of"],
+                "group": d["group"],
+            }
+            for d in a.predecessors_previous
+        ],
         "national_mean": a.national_mean,
         "diff_from_mean": a.diff_from_mean,
         "national_median": a.national_median,

@@ -164,6 +164,7 @@ class Analysis:
     previous_rank: int | None
     delta_rank: int | None
     previous_unit_note: str
+    predecessors_previous: list[dict]
     national_mean: float | None
     diff_from_mean: float | None
     national_median: float | None
@@ -241,10 +242,40 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
     previous_ud = None
     previous_note = ""
     years = [y for y in available_years(index_code) if y < year]
+    predecessors_previous: list[dict] = []
     for py in reversed(years):
         pctx = year_figures(index_code, py)
         if pctx and unit.pk in pctx.derived.units:
             previous_ctx, previous_ud = pctx, pctx.derived.units[unit.pk]
+        elif pctx:
+            # A unit formed by a merger has no previous year of its own: it is compared with each of
+            # its predecessors, and the page says so.
+            for p in unit.predecessors():
+                pud = pctx.derived.units.get(p.pk)
+                if pud is not None and p.pk != unit.pk:
+                    predecessors_previous.append(
+                        {
+                            "unit": p,
+                            "year": py,
+                            "total": pud.total,
+                            "rank": pud.rank,
+                            "rank_of": pud.rank_of,
+                            "group": pud.group,
+                        }
+                    )
+            if predecessors_previous:
+                previous_note = _(
+                    "{unit} hình thành do sáp nhập nên không có kết quả riêng năm {year}; so sánh với các tỉnh cũ: "
+                    "{items}."
+                ).format(
+                    unit=unit.short_name,
+                    year=py,
+                    items="; ".join(
+                        f"{d['unit'].short_name} {format_number(d['total'], 4)}"
+                        + (f" ({d['rank']}/{d['rank_of']})" if d["rank"] else "")
+                        for d in predecessors_previous
+                    ),
+                )
         break
     stats = ctx.derived.stats
 
@@ -374,6 +405,7 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
         previous_rank=previous_rank,
         delta_rank=delta_rank,
         previous_unit_note=previous_note,
+        predecessors_previous=predecessors_previous,
         national_mean=st_root.mean,
         diff_from_mean=(ud.total - st_root.mean)
         if ud.total is not None and st_root.mean is not None

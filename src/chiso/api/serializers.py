@@ -411,6 +411,16 @@ class AnalysisNodeSerializer(serializers.Serializer):
     contributes = serializers.BooleanField(help_text="Có tính vào điểm nút cha hay không.")
 
 
+class PredecessorPreviousSerializer(serializers.Serializer):
+    unit = serializers.CharField(help_text="Tên tỉnh cũ.")
+    unit_id = serializers.IntegerField()
+    year = serializers.IntegerField()
+    total = serializers.FloatField(allow_null=True)
+    rank = serializers.IntegerField(allow_null=True)
+    rank_of = serializers.IntegerField(allow_null=True)
+    group = serializers.CharField(allow_null=True)
+
+
 class AnalysisSerializer(serializers.Serializer):
     unit = serializers.CharField(help_text="Tên ngắn của đơn vị.")
     unit_code = serializers.CharField()
@@ -438,6 +448,9 @@ class AnalysisSerializer(serializers.Serializer):
     previous_rank = serializers.IntegerField(allow_null=True)
     delta_rank = serializers.IntegerField(allow_null=True, help_text="Số bậc tăng (dương) hoặc giảm (âm).")
     comparison_note = serializers.CharField(help_text="Lưu ý khi so sánh với năm trước (có thể rỗng).")
+    predecessors_previous = PredecessorPreviousSerializer(
+        many=True, help_text="Đơn vị hình thành do sáp nhập: kết quả năm trước của từng tỉnh cũ."
+    )
     national_mean = serializers.FloatField(allow_null=True)
     diff_from_mean = serializers.FloatField(allow_null=True)
     national_median = serializers.FloatField(allow_null=True)

@@ -177,10 +177,13 @@ class Tree:
                 continue
             missing: list[str] = []
             vals: list[float] = []
+            parts_complete = True
             for c in contrib:
                 nv = out[c]
-                if nv.complete and nv.value is not None:
+                if nv.value is not None:
+                    # A child known by its published value counts, even when its own parts are not.
                     vals.append(nv.value)
+                    parts_complete = parts_complete and nv.complete
                 else:
                     missing.append(c)
             if missing:
@@ -195,7 +198,7 @@ class Tree:
             mismatch = None
             if given is not None and abs(given - derived) > tolerance:
                 mismatch = given - derived
-            out[code] = NodeValue(derived, True, given, True, mismatch)
+            out[code] = NodeValue(derived, True, given, parts_complete, mismatch)
         return out
 
     def total(self, values: Mapping[str, float]) -> float | None:

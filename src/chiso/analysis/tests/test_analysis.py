@@ -316,3 +316,22 @@ def test_opening_text():
     assert "xếp thứ 56/61" in text
     assert "thuộc nhóm Thấp" in text
     assert f"giảm {vn(fell)} điểm và giảm 2 bậc so với năm 2022" in text
+
+
+def test_a_merged_province_is_compared_with_its_predecessors(coordinator):
+    """Quảng Ngãi since 1 July 2025 has no 2024 result of its own: its first result is compared
+    with Kon Tum's and the old Quảng Ngãi's 2024 results, and the page says so."""
+    from chiso.results.importer import commit_import
+    from chiso.units.models import Unit
+
+    merged = Unit.objects.get(kind="province", code="51", valid_from__isnull=False)
+    header = "year,gso_code,province,D1,D2,D3,D4,D5,D6,D7,D8\n"
+    row = "2025,51,Quảng Ngãi,5,5,5,6,7,7,3,3\n"
+    commit_import((header + row).encode(), "papi-2025.csv", index_code="papi", year=2025, user=coordinator)
+    a = analyse("papi", merged, 2025)
+    assert a.total == pytest.approx(41.0)
+    assert a.previous_total is None and a.delta_total is None
+    names = {d["unit"].short_name: d for d in a.predecessors_previous}
+    assert set(names) == {"Kon Tum", "Quảng Ngãi"} and all(d["year"] == 2024 for d in names.values())
+    assert names["Kon Tum"]["total"] == pytest.approx(papi_totals(2024)["Kon Tum"], abs=1e-4)
+    assert "hình thành do sáp nhập" in a.previous_unit_note and "Kon Tum" in a.previous_unit_note

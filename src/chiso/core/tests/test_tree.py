@@ -93,8 +93,10 @@ def test_incomplete_uses_published_and_lists_missing():
     out = tree.aggregate({"TD": 54.95, "SIPAS": 8.5, "TAC": 31.19})
     assert out["TAC"].complete is False and out["TAC"].derived is False
     assert out["TAC"].value == 31.19 and out["TAC"].missing == ("LD", "KTXH")
-    assert out["PAR"].complete is False and out["PAR"].value is None
-    assert out["PAR"].missing == ("TAC",)
+    # A child known only by its published value still counts for its parent: the total is derived,
+    # but not every part is known.
+    assert out["PAR"].value == pytest.approx(86.14) and out["PAR"].derived
+    assert out["PAR"].complete is False
     out2 = tree.aggregate({"TD": 54.95, "PAR": 86.14})
     assert out2["PAR"].value == 86.14 and not out2["PAR"].complete and out2["PAR"].missing == ("TAC",)
 
