@@ -26,6 +26,10 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "units"
 MERGER_DATE = dt.date(2025, 7, 1)
 LAST_DAY_BEFORE_MERGER = dt.date(2025, 6, 30)
 MERGER_SOURCE = "Nghị quyết 202/2025/QH15 (sắp xếp đơn vị hành chính cấp tỉnh, hiệu lực 01/07/2025)"
+WARD_MERGER_SOURCE = (
+    "Nghị quyết 202/2025/QH15 và các nghị quyết của Ủy ban Thường vụ Quốc hội về sắp xếp đơn vị hành chính"
+    " cấp xã của từng tỉnh, thành phố (hiệu lực 01/07/2025)"
+)
 
 # Names people also use for some provinces (spelling variants are handled by folding).
 EXTRA_ALIASES = {
@@ -165,6 +169,10 @@ def _load_wards(legacy_units: dict[str, Unit], new_units: dict[str, Unit]) -> di
 
     wards: list[Unit] = []
     for row in _read_csv("vn_admin_legacy63_wards.csv"):
+        if not row["ward_code"].strip():
+            # Five island districts (Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn, Côn Đảo) had no commune:
+            # the source lists them with an empty commune code, which is no unit.
+            continue
         u = make(
             Unit.Kind.WARD,
             row["ward_code"],
@@ -190,7 +198,33 @@ def _load_wards(legacy_units: dict[str, Unit], new_units: dict[str, Unit]) -> di
             wards.append(u)
     Unit.objects.bulk_create(wards, batch_size=2000)
     counts["wards_created"] = len(wards)
+    counts["ward_links_created"] = _load_ward_links()
     return counts
+
+
+def _load_ward_links() -> int:
+    """Links from each pre-2025 commune to the commune(s) of 1 July 2025 it went into: wholly ("merge")
+    or divided between several ("split"). Returns the number of links created."""
+    rows = _read_csv("vn_ward_map_2025.csv")
+    old_ids = dict(
+        Unit.objects.filter(kind=Unit.Kind.WARD, valid_from=None, valid_to=LAST_DAY_BEFORE_MERGER)
+        .exclude(code="")
+        .values_list("code", "pk")
+    )
+    new_ids = dict(Unit.objects.filter(kind=Unit.Kind.WARD, valid_from=MERGER_DATE).values_list("code", "pk"))
+    links = [
+        UnitLink(
+            predecessor_id=old_ids[row["old_ward_code"]],
+            successor_id=new_ids[row["new_ward_code"]],
+            date=MERGER_DATE,
+            kind=UnitLink.Kind.SPLIT if row["kind"] == "split" else UnitLink.Kind.MERGE,
+            source=WARD_MERGER_SOURCE,
+        )
+        for row in rows
+    ]
+    before = UnitLink.objects.filter(date=MERGER_DATE, successor__kind=Unit.Kind.WARD).count()
+    UnitLink.objects.bulk_create(links, batch_size=2000, ignore_conflicts=True)
+    return UnitLink.objects.filter(date=MERGER_DATE, successor__kind=Unit.Kind.WARD).count() - before
 
 
 def load_regions() -> int:
