@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from chiso.core import framework as fwcore
@@ -234,10 +234,22 @@ def _create_nodes(framework: Framework, fw: fwcore.FrameworkDef) -> None:
 
 
 def load_shipped_frameworks() -> list[tuple[Framework, str]]:
+    """Install the frameworks shipped with chiso. A framework whose current version a coordinator
+    has since replaced by importing her own file is kept: loading the reference data again never
+    overwrites a province's edit."""
     out = []
     for path in sorted(DATA_DIR.glob("*.yaml")):
         fw = fwcore.load_yaml(path)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        current = (
+            Framework.objects.filter(active=True)
+            .filter(models.Q(code=fw.code) | models.Q(code__startswith=fw.code + ".v"))
+            .order_by("-version")
+            .first()
+        )
+        if current is not None and current.file_name and current.file_name != path.name:
+            out.append((current, "kept"))
+            continue
         out.append(install_framework(fw, file_name=path.name, file_hash=digest))
     return out
 

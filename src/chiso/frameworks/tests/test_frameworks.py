@@ -209,3 +209,21 @@ def test_par_groups_compare_percent_of_maximum(code):
     grouping = Framework.objects.get(code=code).grouping
     assert True not in grouping and "true" not in grouping
     assert GroupRule.from_dict(grouping).on == "percent"
+
+
+def test_loading_the_reference_data_again_keeps_a_coordinators_edit(coordinator):
+    """A coordinator re-imports PAR 2022 with her own note: running load-reference afterwards (an
+    upgrade, a re-run of the demo) must not put the shipped version back over her edit."""
+    from chiso.core import framework as fwcore
+    from chiso.frameworks.services import DATA_DIR, install_framework, load_shipped_frameworks
+
+    fw = fwcore.load_yaml(DATA_DIR / "par-2022.yaml")
+    fw.nodes[-1].note = "Ghi chú của Sở Nội vụ"
+    edited, outcome = install_framework(
+        fw, user=coordinator, file_name="par-2022-sua.xlsx", file_hash="x" * 64
+    )
+    assert outcome == "new_version"
+    outcomes = dict((f.code, o) for f, o in load_shipped_frameworks())
+    assert outcomes[edited.code] == "kept"
+    edited.refresh_from_db()
+    assert edited.active and edited.nodes.get(code=fw.nodes[-1].code).note == "Ghi chú của Sở Nội vụ"

@@ -4,6 +4,15 @@ from chiso.frameworks.services import ensure_indices, load_shipped_frameworks
 from chiso.units.services import load_reference_units
 
 
+OUTCOMES = {
+    "created": "đã tạo",
+    "unchanged": "không thay đổi",
+    "replaced": "đã cập nhật (chưa có kết quả nào dùng)",
+    "new_version": "đã tạo phiên bản mới (phiên bản cũ giữ cho các kết quả đã có)",
+    "kept": "giữ bản do chuyên viên đã sửa",
+}
+
+
 class Command(BaseCommand):
     help = "Nạp dữ liệu tham chiếu: đơn vị hành chính trước/sau 01/07/2025, vùng, và các bộ chỉ số kèm theo."
 
@@ -17,4 +26,4 @@ class Command(BaseCommand):
         counts = load_reference_units(with_wards=not no_wards)
         self.stdout.write("Đơn vị: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
         for framework, outcome in load_shipped_frameworks():
-            self.stdout.write(f"Bộ chỉ số {framework.code}: {outcome}")
+            self.stdout.write(f"Bộ chỉ số {framework.code}: {OUTCOMES.get(outcome, outcome)}")
