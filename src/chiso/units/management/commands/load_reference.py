@@ -3,7 +3,6 @@ from django.core.management.base import BaseCommand
 from chiso.frameworks.services import ensure_indices, load_shipped_frameworks
 from chiso.units.services import load_reference_units
 
-
 OUTCOMES = {
     "created": "đã tạo",
     "unchanged": "không thay đổi",
