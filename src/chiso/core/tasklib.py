@@ -1,0 +1,258 @@
+"""Task library (thư viện nhiệm vụ): reusable improvement tasks per index node.
+
+The library is seeded from real improvement plans (Kế hoạch) typed in as data — one YAML file per plan in
+``chiso/data/task_library/`` with a ``source`` block (seed file, issuer, document, year, frameworks) and a
+list of ``tasks``.  Each task keeps the plan's own words, the node codes it serves, the lead unit (chủ trì),
+the coordinating units (phối hợp), the product (sản phẩm), the deadline as written, a recurrence and the
+line of the seed text where it is quoted from, so anyone can check it.
+
+Pure Python — no Django.  User-facing messages are Vietnamese.
+"""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "INDEXES",
+    "RECURRENCES",
+    "GENERAL",
+    "LibraryTask",
+    "TaskLibraryFormatError",
+    "load_library",
+    "load_file",
+    "shipped_library_dir",
+    "validate_library",
+    "tasks_for",
+    "node_ancestors",
+]
+
+#: Index of a task that serves every index of its plan rather than one.
+GENERAL = "general"
+INDEXES: tuple[str, ...] = ("papi", "par", "sipas", GENERAL)
+RECURRENCES: tuple[str, ...] = ("none", "continuous", "quarterly", "semiannual", "annual")
+
+INDEX_LABELS: dict[str, str] = {"papi": "PAPI", "par": "PAR INDEX", "sipas": "SIPAS", GENERAL: "chung"}
+
+
+class TaskLibraryFormatError(ValueError):
+    """A library file cannot be read at all (not YAML, wrong shape)."""
+
+
+@dataclass
+class LibraryTask:
+    """One reusable task of the library, with the source it was typed in from."""
+
+    id: str
+    text: str
+    index: str
+    nodes: tuple[str, ...] = ()
+    lead: str = ""
+    coordinating: tuple[str, ...] = ()
+    product: str = ""
+    deadline: str = ""
+    recurrence: str = "none"
+    quote_line: int | None = None
+    #: Source of the task (the ``source`` block of its file).
+    seed: str = ""
+    issuer: str = ""
+    document: str = ""
+    year: int | None = None
+    #: Framework code the node codes belong to (``source.frameworks[index]``), if given.
+    framework: str = ""
+    #: File the task was loaded from (for messages only).
+    file: str = field(default="", compare=False)
+
+
+def shipped_library_dir() -> Path:
+    """Folder of the shipped library files (``chiso/data/task_library``)."""
+    return Path(__file__).resolve().parent.parent / "data" / "task_library"
+
+
+def _str(value: Any) -> str:
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def _str_list(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        return (_str(value),)
+    return tuple(s for s in (_str(v) for v in value) if s)
+
+
+def _int(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _parse(data: Any, file: str) -> list[LibraryTask]:
+    if not isinstance(data, Mapping):
+        raise TaskLibraryFormatError(
+            f"{file}: tệp thư viện nhiệm vụ phải là một bảng YAML có 'source' và 'tasks'."
+        )
+    source = data.get("source") or {}
+    if not isinstance(source, Mapping):
+        raise TaskLibraryFormatError(f"{file}: 'source' phải là một bảng.")
+    raw_tasks = data.get("tasks") or []
+    if not isinstance(raw_tasks, list):
+        raise TaskLibraryFormatError(f"{file}: 'tasks' phải là một danh sách.")
+    frameworks = source.get("frameworks") or {}
+    if not isinstance(frameworks, Mapping):
+        frameworks = {}
+    out: list[LibraryTask] = []
+    for pos, raw in enumerate(raw_tasks, 1):
+        if not isinstance(raw, Mapping):
+            raise TaskLibraryFormatError(f"{file}: nhiệm vụ thứ {pos} phải là một bảng.")
+        index = _str(raw.get("index")).lower()
+        out.append(
+            LibraryTask(
+                id=_str(raw.get("id")),
+                text=_str(raw.get("text")),
+                index=index,
+                nodes=_str_list(raw.get("nodes")),
+                lead=_str(raw.get("lead")),
+                coordinating=_str_list(raw.get("coordinating")),
+                product=_str(raw.get("product")),
+                deadline=_str(raw.get("deadline")),
+                recurrence=_str(raw.get("recurrence")).lower() or "none",
+                quote_line=_int(raw.get("quote_line")),
+                seed=_str(source.get("seed")),
+                issuer=_str(source.get("issuer")),
+                document=_str(source.get("document")),
+                year=_int(source.get("year")),
+                framework=_str(frameworks.get(index)),
+                file=file,
+            )
+        )
+    return out
+
+
+def load_file(path: str | os.PathLike[str]) -> list[LibraryTask]:
+    """Read one library file."""
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise TaskLibraryFormatError(f"{p.name}: không đọc được YAML ({exc}).") from exc
+    return _parse(data, p.name)
+
+
+def load_library(directory: str | os.PathLike[str] | None = None) -> list[LibraryTask]:
+    """Read every ``*.yaml`` file of ``directory`` (default: the shipped library), in file-name order."""
+    d = Path(directory) if directory is not None else shipped_library_dir()
+    tasks: list[LibraryTask] = []
+    for p in sorted(d.glob("*.yaml")):
+        tasks.extend(load_file(p))
+    return tasks
+
+
+def validate_library(
+    tasks: Iterable[LibraryTask], known_nodes: Mapping[str, set[str]] | None = None
+) -> list[str]:
+    """Check a list of tasks; return Vietnamese messages (empty list = valid).
+
+    ``known_nodes`` maps an index (``papi`` …) to the node codes it knows; when given, every node code of a
+    task must be among the codes of its index.  Keys may also be framework codes (``papi-2019``): a task
+    whose file names its framework is then checked against that framework's codes.
+    """
+    errors: list[str] = []
+    seen: dict[str, str] = {}
+    for t in tasks:
+        where = f"Nhiệm vụ '{t.id}'" + (f" ({t.file})" if t.file else "")
+        if not t.id:
+            errors.append(f"Nhiệm vụ không có mã (id){' trong ' + t.file if t.file else ''}.")
+        elif t.id in seen:
+            errors.append(
+                f"Mã nhiệm vụ '{t.id}' bị trùng" + (f" ({seen[t.id]} và {t.file})." if t.file else ".")
+            )
+        else:
+            seen[t.id] = t.file
+        if t.index not in INDEXES:
+            errors.append(f"{where}: chỉ số '{t.index}' không hợp lệ (dùng một trong: {', '.join(INDEXES)}).")
+        if t.recurrence not in RECURRENCES:
+            errors.append(
+                f"{where}: tần suất '{t.recurrence}' không hợp lệ (dùng một trong: {', '.join(RECURRENCES)})."
+            )
+        if not t.text:
+            errors.append(f"{where}: nội dung nhiệm vụ trống.")
+        elif not unicodedata.is_normalized("NFC", t.text):
+            errors.append(f"{where}: nội dung nhiệm vụ chưa chuẩn hóa Unicode NFC.")
+        if t.quote_line is not None and t.quote_line < 1:
+            errors.append(f"{where}: số dòng trích dẫn (quote_line) phải là số nguyên dương.")
+        if t.index == GENERAL and t.nodes:
+            errors.append(f"{where}: nhiệm vụ chung (index: general) không gắn với mã chỉ tiêu.")
+            continue
+        if known_nodes is not None and t.index in INDEXES and t.index != GENERAL:
+            known = known_nodes.get(t.framework) if t.framework and t.framework in known_nodes else None
+            scope = f"bộ chỉ số {t.framework}" if known is not None else f"chỉ số {INDEX_LABELS[t.index]}"
+            if known is None:
+                known = known_nodes.get(t.index, set())
+            for code in t.nodes:
+                if code not in known:
+                    errors.append(f"{where}: mã '{code}' không có trong {scope}.")
+    return errors
+
+
+def node_ancestors(code: str) -> list[str]:
+    """Ancestors of a node code by its dotted form, nearest first: ``F7.TP3`` → ``['F7']``; ``D8.1`` → ``['D8']``."""
+    out: list[str] = []
+    parts = code.split(".")
+    for k in range(len(parts) - 1, 0, -1):
+        out.append(".".join(parts[:k]))
+    return out
+
+
+def tasks_for(
+    tasks: Iterable[LibraryTask],
+    index: str,
+    node_codes: Iterable[str],
+    parents: Mapping[str, str | None] | None = None,
+) -> list[LibraryTask]:
+    """Tasks of ``index`` serving any of ``node_codes`` or their ancestors, most specific first.
+
+    A task tied to one of the asked nodes itself comes before a task tied only to an ancestor (nearest
+    ancestor first); within the same rank the library order is kept.  ``parents`` (code → parent code, e.g.
+    from a framework) gives the tree; without it the dotted form of the code is used (``D8.1`` → ``D8``).
+    """
+
+    def ancestors(code: str) -> list[str]:
+        if parents is None:
+            return node_ancestors(code)
+        out: list[str] = []
+        cur = parents.get(code)
+        while cur and cur not in out:
+            out.append(cur)
+            cur = parents.get(cur)
+        return out
+
+    rank: dict[str, int] = {}
+    for code in node_codes:
+        rank[code] = 0
+        for depth, anc in enumerate(ancestors(code), 1):
+            if anc not in rank or rank[anc] > depth:
+                rank[anc] = depth
+    found: list[tuple[int, int, LibraryTask]] = []
+    for pos, t in enumerate(tasks):
+        if t.index != index:
+            continue
+        ranks = [rank[c] for c in t.nodes if c in rank]
+        if ranks:
+            found.append((min(ranks), pos, t))
+    found.sort(key=lambda x: (x[0], x[1]))
+    return [t for _, _, t in found]
