@@ -8,9 +8,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from chiso.core.text import format_number
+from chiso.core.text import format_number, parse_number
 from chiso.frameworks.models import Index
-from chiso.results.importer import current_data_version, parse_number
+from chiso.results.version import current_data_version
 from chiso.units.models import Unit
 
 from . import charts

@@ -21,10 +21,9 @@ from rest_framework.views import APIView
 
 from chiso.analysis.serialize import analysis_to_dict, gap_to_dict
 from chiso.analysis.services import AnalysisError, analyse, gap, opening_text, what_if, year_figures
-from chiso.core.text import fold, vi_sort_key
+from chiso.core.text import fold, parse_number, vi_sort_key
 from chiso.frameworks.models import Framework, Index, Node
 from chiso.frameworks.services import INDICES
-from chiso.results.importer import parse_number
 from chiso.results.models import Result
 from chiso.units.models import Region, Unit
 from chiso.units.services import UnitLookupError, UnitResolver, reference_date

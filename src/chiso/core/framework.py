@@ -23,13 +23,15 @@ import json
 import math
 import os
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import yaml
+
+from .text import fold as text_fold
+from .text import parse_number as text_parse_number
 
 __all__ = [
     "AGGREGATIONS",
@@ -255,15 +257,9 @@ class FrameworkFormatError(ValueError):
 
 
 def fold(text: Any) -> str:
-    """Lower-case, strip Vietnamese diacritics (đ→d), collapse punctuation/whitespace to one space."""
-    if text is None:
-        return ""
-    s = str(text).replace("đ", "d").replace("Đ", "D")
-    s = unicodedata.normalize("NFD", s)
-    s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
-    s = s.lower()
-    s = re.sub(r"[^0-9a-z]+", " ", s)
-    return s.strip()
+    """Accent-free key for matching headers and words: chiso.core.text.fold with every run of
+    non-alphanumerics as one space."""
+    return re.sub(r"[^0-9a-z]+", " ", text_fold("" if text is None else str(text))).strip()
 
 
 def format_number(value: float | int | None, max_decimals: int = 6) -> str:
@@ -291,46 +287,9 @@ def format_number(value: float | int | None, max_decimals: int = 6) -> str:
     return sign + out
 
 
-_FRACTION = re.compile(r"^\s*(-?\d+(?:[.,]\d+)?)\s*/\s*(\d+(?:[.,]\d+)?)\s*$")
-
-
 def parse_number(value: Any) -> float | None:
-    """Parse a number given as int/float or text: ``"2,5"``, ``"2.5"``, ``"1.234,5"``, ``"10/3"``.
-
-    Empty → None.  Raises ``ValueError`` for anything else.
-    """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(f"không phải số: {value!r}")
-    if isinstance(value, int | float):
-        if isinstance(value, float) and math.isnan(value):
-            return None
-        return float(value)
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "")
-    if text == "":
-        return None
-    m = _FRACTION.match(text)
-    if m:
-        num = parse_number(m.group(1))
-        den = parse_number(m.group(2))
-        if num is None or not den:
-            raise ValueError(f"không phải số: {value!r}")
-        return num / den
-    if "," in text and "." in text:
-        # Vietnamese style: dot = thousands, comma = decimals (1.234,5)
-        if text.rfind(",") > text.rfind("."):
-            text = text.replace(".", "").replace(",", ".")
-        else:
-            text = text.replace(",", "")
-    elif "," in text:
-        if text.count(",") > 1:
-            raise ValueError(f"không phải số: {value!r}")
-        text = text.replace(",", ".")
-    try:
-        return float(text)
-    except ValueError as exc:
-        raise ValueError(f"không phải số: {value!r}") from exc
+    """A number in a framework cell: Vietnamese or English separators, or a fraction such as 10/3."""
+    return text_parse_number(value, fractions=True)
 
 
 #: Node numbers are canonicalised to this many decimals so that values such as 10/3 survive a round trip

@@ -383,3 +383,44 @@ def format_place_date(place: str, d: date) -> str:
     """
     month = f"{d.month:02d}" if d.month < 3 else str(d.month)
     return f"{nfc(place)}, ngày {d.day:02d} tháng {month} năm {d.year}"
+
+
+_FRACTION = re.compile(r"^(-?\d+(?:[.,]\d+)?)/(\d+(?:[.,]\d+)?)$")
+_EMPTY_NUMBER = {"", "-", "–", "—"}
+
+
+def parse_number(value: object, *, fractions: bool = False) -> float | None:
+    """A number as Vietnamese users type it: ``39,9613``, ``39.9613``, ``1.234,5``, ``86,14%``;
+    empty cells and dashes are None; with ``fractions``, also ``10/3``. Raises ValueError otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"không phải số: {value!r}")
+    if isinstance(value, int | float):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
+    if text in _EMPTY_NUMBER:
+        return None
+    if fractions and (m := _FRACTION.match(text)):
+        num, den = parse_number(m.group(1)), parse_number(m.group(2))
+        if num is None or not den:
+            raise ValueError(f"không phải số: {value!r}")
+        return num / den
+    if "," in text and "." in text:  # 1.234,5 (Vietnamese) or 1,234.5
+        if text.rfind(",") > text.rfind("."):
+            text = text.replace(".", "").replace(",", ".")
+        else:
+            text = text.replace(",", "")
+    elif "," in text:
+        if text.count(",") > 1:
+            raise ValueError(f"không phải số: {value!r}")
+        text = text.replace(",", ".")
+    try:
+        result = float(text)
+    except ValueError as exc:
+        raise ValueError(f"không phải số: {value!r}") from exc
+    if not math.isfinite(result):
+        raise ValueError(f"không phải số: {value!r}")
+    return result

@@ -8,7 +8,6 @@ Optional columns: rank, rank_of, group, source/source_url, note. Values can be g
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from chiso.core.text import fold
+from chiso.core.text import fold, parse_number
 from chiso.frameworks.models import Framework, Index, Node
 from chiso.frameworks.services import framework_for, framework_tree
 from chiso.units.models import Unit
@@ -145,33 +144,6 @@ class ImportPreview:
         for r in self.rows:
             out.extend(_("Dòng {line}: {error}").format(line=r.line, error=e) for e in r.errors)
         return out
-
-
-def parse_number(value) -> float | None:
-    """Numbers as typed by Vietnamese users: 39,9613 / 39.9613 / 1.234,5 / 86,14% / empty."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(str(value))
-    if isinstance(value, int | float):
-        if isinstance(value, float) and math.isnan(value):
-            return None
-        return float(value)
-    text = str(value).strip().replace("\u00a0", "").replace(" ", "").rstrip("%")
-    if not text or text in {"-", "–", "—"}:
-        return None
-    if "," in text and "." in text:
-        text = (
-            text.replace(".", "").replace(",", ".")
-            if text.rfind(",") > text.rfind(".")
-            else text.replace(",", "")
-        )
-    elif "," in text:
-        text = text.replace(",", ".")
-    result = float(text)
-    if math.isnan(result) or math.isinf(result):
-        raise ValueError(text)
-    return result
 
 
 def _fmt(x: float) -> str:
