@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "chiso.frameworks",
     "chiso.results",
     "chiso.analysis",
+    "chiso.plans",
     "chiso.api",
     "chiso.web",
 ]

@@ -79,6 +79,7 @@ urlpatterns = [
     path("bo-chi-so/", include(frameworks)),
     path("ket-qua/", include(results)),
     path("phan-tich/", include(analysis)),
+    path("ke-hoach/", include("chiso.plans.urls")),
     path("api/", include("chiso.api.urls")),
     path("quan-tri/", admin.site.urls),
 ]

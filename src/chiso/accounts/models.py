@@ -14,6 +14,8 @@ class Membership(models.Model):
     class Role(models.TextChoices):
         ADMIN = "admin", _("Quản trị hệ thống")
         COORDINATOR = "coordinator", _("Chuyên viên điều phối (Sở Nội vụ)")
+        LEADER = "leader", _("Lãnh đạo (phê duyệt, ban hành)")
+        OFFICER = "officer", _("Cán bộ đơn vị")
         VIEWER = "viewer", _("Người xem")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")

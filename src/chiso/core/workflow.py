@@ -1,0 +1,153 @@
+"""A document workflow kept as data: states, transitions and who may take them.
+
+Pure Python. The shipped workflow of plans and periodic reports is ``chiso/data/workflow/plan.yaml``;
+``load_workflow`` reads and validates one (every problem listed, in Vietnamese).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["State", "Transition", "Workflow", "WorkflowError", "load_workflow", "shipped_workflow"]
+
+ROLES = ("admin", "coordinator", "leader", "officer", "viewer")
+
+
+class WorkflowError(ValueError):
+    """The workflow file is wrong, or a transition is not allowed (message in Vietnamese)."""
+
+
+@dataclass(frozen=True)
+class State:
+    code: str
+    label: str
+    locked: bool = False
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    roles: tuple[str, ...]
+    needs_comment: bool = False
+    needs_number: bool = False
+
+
+@dataclass
+class Workflow:
+    initial: str
+    states: dict[str, State]
+    transitions: list[Transition] = field(default_factory=list)
+
+    def state(self, code: str) -> State:
+        try:
+            return self.states[code]
+        except KeyError:
+            raise WorkflowError(f"Trạng thái không có trong quy trình: {code!r}") from None
+
+    def label(self, code: str) -> str:
+        return self.states[code].label if code in self.states else code
+
+    def is_locked(self, code: str) -> bool:
+        return self.state(code).locked
+
+    def available(self, state: str, roles: Iterable[str]) -> list[Transition]:
+        """Transitions from `state` that someone holding any of `roles` may take."""
+        held = set(roles)
+        return [t for t in self.transitions if state in t.sources and held & set(t.roles)]
+
+    def transition(self, name: str) -> Transition:
+        for t in self.transitions:
+            if t.name == name:
+                return t
+        raise WorkflowError(f"Không có bước «{name}» trong quy trình")
+
+    def check(self, state: str, name: str, roles: Iterable[str]) -> Transition:
+        """The transition `name` from `state` for these roles, or WorkflowError saying why not."""
+        t = self.transition(name)
+        if state not in t.sources:
+            raise WorkflowError(
+                f"Không thể «{t.label}» khi văn bản đang ở trạng thái «{self.label(state)}» "
+                f"(chỉ khi: {', '.join(self.label(s) for s in t.sources)})"
+            )
+        if not set(roles) & set(t.roles):
+            raise WorkflowError(f"Bạn không có quyền «{t.label}»")
+        return t
+
+
+def load_workflow(data: Mapping[str, Any]) -> Workflow:
+    problems: list[str] = []
+    if not isinstance(data, Mapping):
+        raise WorkflowError("Tệp quy trình phải là một bảng (mapping) YAML")
+    raw_states = data.get("states")
+    states: dict[str, State] = {}
+    if not isinstance(raw_states, Mapping) or not raw_states:
+        problems.append("Thiếu danh sách trạng thái (states)")
+    else:
+        for code, spec in raw_states.items():
+            spec = spec or {}
+            label = str(spec.get("label") or "").strip()
+            if not label:
+                problems.append(f"Trạng thái {code!r} thiếu nhãn (label)")
+            states[str(code)] = State(str(code), label or str(code), bool(spec.get("locked", False)))
+    initial = str(data.get("initial") or "")
+    if initial not in states:
+        problems.append(f"Trạng thái ban đầu {initial!r} không có trong danh sách trạng thái")
+    transitions: list[Transition] = []
+    seen: set[str] = set()
+    for i, spec in enumerate(data.get("transitions") or [], start=1):
+        if not isinstance(spec, Mapping):
+            problems.append(f"Bước thứ {i} không phải là một bảng")
+            continue
+        name = str(spec.get("name") or "").strip()
+        if not name:
+            problems.append(f"Bước thứ {i} thiếu tên (name)")
+        elif name in seen:
+            problems.append(f"Tên bước «{name}» bị trùng")
+        seen.add(name)
+        sources = spec.get("from") or []
+        sources = [sources] if isinstance(sources, str) else list(sources)
+        target = str(spec.get("to") or "")
+        for s in [*sources, target]:
+            if s not in states:
+                problems.append(f"Bước «{name or i}»: trạng thái {s!r} không có trong danh sách trạng thái")
+        roles = [str(r) for r in spec.get("roles") or []]
+        if not roles:
+            problems.append(f"Bước «{name or i}» thiếu vai trò được phép (roles)")
+        for r in roles:
+            if r not in ROLES:
+                problems.append(
+                    f"Bước «{name or i}»: vai trò không hợp lệ {r!r} (hợp lệ: {', '.join(ROLES)})"
+                )
+        transitions.append(
+            Transition(
+                name,
+                str(spec.get("label") or name),
+                tuple(str(s) for s in sources),
+                target,
+                tuple(roles),
+                bool(spec.get("needs_comment", False)),
+                bool(spec.get("needs_number", False)),
+            )
+        )
+    if problems:
+        raise WorkflowError("; ".join(problems))
+    return Workflow(initial, states, transitions)
+
+
+_SHIPPED: Workflow | None = None
+
+
+def shipped_workflow() -> Workflow:
+    global _SHIPPED
+    if _SHIPPED is None:
+        path = Path(__file__).resolve().parent.parent / "data" / "workflow" / "plan.yaml"
+        _SHIPPED = load_workflow(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return _SHIPPED

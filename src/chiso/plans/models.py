@@ -1,0 +1,526 @@
+"""Improvement plans and their execution.
+
+A plan (Kế hoạch) of an issuing unit has targets (whole index or one node, with the baseline taken from
+the results), tasks (lead and coordinating units, product, deadline or recurrence) and attachments; it
+follows the workflow of ``chiso/data/workflow/plan.yaml``. Issued plans are locked: a change makes an
+amendment (a new Plan whose ``amends`` is the old one). A subordinate unit's plan derived from a
+provincial plan has ``derived_from``; its tasks keep ``origin`` so progress rolls up.
+Units report progress per period (ProgressReport + Evidence); reminders sent are recorded once
+(Reminder); coordinators compile periodic reports (PeriodicReport). Every model that users change
+keeps its history (simple_history: who, when, before, after).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from chiso.core.text import nfc
+from chiso.units.models import Unit
+
+
+class Status(models.TextChoices):
+    """Mirror of the shipped workflow's states (the labels shown come from the workflow file)."""
+
+    DRAFT = "draft", _("Dự thảo")
+    SUBMITTED = "submitted", _("Đã trình")
+    APPROVED = "approved", _("Đã phê duyệt")
+    ISSUED = "issued", _("Đã ban hành")
+    CLOSED = "closed", _("Đã kết thúc")
+
+
+class Recurrence(models.TextChoices):
+    NONE = "none", _("Một lần (theo thời hạn)")
+    CONTINUOUS = "continuous", _("Thường xuyên")
+    QUARTERLY = "quarterly", _("Hằng quý")
+    SEMIANNUAL = "semiannual", _("6 tháng")
+    ANNUAL = "annual", _("Hằng năm")
+
+
+class Priority(models.IntegerChoices):
+    HIGH = 1, _("Cao")
+    NORMAL = 2, _("Bình thường")
+    LOW = 3, _("Thấp")
+
+
+class UnitClass(models.TextChoices):
+    """A class of units a task may be addressed to as a whole (instantiated per unit by cascading)."""
+
+    NONE = "", _("—")
+    WARD = "ward", _("UBND cấp xã")
+    DISTRICT = "district", _("UBND cấp huyện")
+    DEPARTMENT = "department", _("Các sở, ban, ngành")
+
+
+def _nfc_fields(obj, names):
+    for name in names:
+        value = getattr(obj, name)
+        if isinstance(value, str):
+            setattr(obj, name, nfc(value).strip())
+
+
+class Plan(models.Model):
+    issuing_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="plans", verbose_name=_("cơ quan ban hành")
+    )
+    number = models.CharField(_("số"), max_length=20, blank=True, help_text=_("Ví dụ: 3993"))
+    symbol = models.CharField(_("ký hiệu"), max_length=60, default="KH-UBND", help_text=_("Ví dụ: KH-UBND"))
+    place = models.CharField(_("địa danh"), max_length=100, blank=True, help_text=_("Ví dụ: Kon Tum"))
+    date = models.DateField(_("ngày ban hành"), null=True, blank=True)
+    title = models.CharField(_("trích yếu"), max_length=500)
+    purpose = models.TextField(_("mục đích"), blank=True)
+    requirements = models.TextField(_("yêu cầu"), blank=True)
+    body = models.TextField(
+        _("nội dung khác"),
+        blank=True,
+        help_text=_("Tổ chức thực hiện, chế độ báo cáo… (đoạn cách nhau bởi dòng trống; '- ' đầu dòng)"),
+    )
+    indices = models.JSONField(_("chỉ số"), default=list, help_text=_("Mã chỉ số: papi, par, sipas"))
+    year = models.PositiveSmallIntegerField(_("năm thực hiện"))
+    year_to = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
+    results_year = models.PositiveSmallIntegerField(_("năm kết quả làm căn cứ"), null=True, blank=True)
+    recipients = models.JSONField(_("nơi nhận"), default=list, blank=True)
+    signer_authority = models.CharField(_("thẩm quyền ký"), max_length=100, default="TM. ỦY BAN NHÂN DÂN")
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=100, default="CHỦ TỊCH")
+    signer_name = models.CharField(_("người ký"), max_length=100, blank=True)
+    report_deadlines = models.JSONField(
+        _("hạn báo cáo"), default=list, blank=True, help_text=_("Danh sách ngày (yyyy-mm-dd) các kỳ báo cáo")
+    )
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    amends = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendments",
+        verbose_name=_("sửa đổi kế hoạch"),
+    )
+    version = models.PositiveSmallIntegerField(_("lần sửa đổi"), default=0)
+    superseded = models.BooleanField(_("đã được thay thế"), default=False)
+    derived_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="derived_plans",
+        verbose_name=_("triển khai từ kế hoạch"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "-date", "-pk"]
+        verbose_name = _("kế hoạch")
+        verbose_name_plural = _("kế hoạch")
+        indexes = [models.Index(fields=["issuing_unit", "status"]), models.Index(fields=["year"])]
+
+    def __str__(self) -> str:
+        return f"{self.number_symbol} — {self.title}" if self.number else self.title
+
+    def save(self, *args, **kwargs):
+        _nfc_fields(
+            self, ["number", "symbol", "place", "title", "purpose", "requirements", "body", "signer_name"]
+        )
+        self.signer_authority = nfc(self.signer_authority).strip().upper()
+        self.signer_title = nfc(self.signer_title).strip().upper()
+        self.recipients = [nfc(str(r)).strip() for r in self.recipients or [] if str(r).strip()]
+        super().save(*args, **kwargs)
+
+    @property
+    def number_symbol(self) -> str:
+        return f"{self.number}/{self.symbol}" if self.number else f"/{self.symbol}"
+
+    @property
+    def locked(self) -> bool:
+        from chiso.core.workflow import shipped_workflow
+
+        return shipped_workflow().is_locked(self.status) or self.superseded
+
+
+def _upload_path(instance, filename: str) -> str:
+    # Files are stored by hash: the same content uploaded twice is stored once; names are kept in the row.
+    return f"uploads/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class StoredFile(models.Model):
+    """Common fields of every uploaded file (type, size and hash checked by chiso.plans.uploads)."""
+
+    file = models.FileField(upload_to=_upload_path, max_length=300)
+    name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    scan_status = models.CharField(_("kiểm tra virus"), max_length=20, default="not_scanned")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class PlanAttachment(StoredFile):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="attachments")
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Target(models.Model):
+    class Kind(models.TextChoices):
+        SCORE = "score", _("Điểm số")
+        RANK = "rank", _("Thứ hạng")
+        PLACES = "places", _("Tăng số bậc")
+        TOP = "top", _("Nhóm dẫn đầu (top K)")
+        GROUP = "group", _("Nhóm xếp loại")
+        PERCENT = "percent", _("Tỷ lệ % điểm tối đa")
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
+    index = models.CharField(_("chỉ số"), max_length=20)
+    node_code = models.CharField(
+        _("mã nội dung"), max_length=40, blank=True, help_text=_("Trống = toàn chỉ số")
+    )
+    node_name = models.CharField(_("tên nội dung"), max_length=300, blank=True)
+    kind = models.CharField(_("loại mục tiêu"), max_length=20, choices=Kind.choices)
+    value = models.CharField(_("giá trị"), max_length=40)
+    baseline_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    baseline_score = models.FloatField(null=True, blank=True)
+    baseline_max = models.FloatField(null=True, blank=True)
+    baseline_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    baseline_rank_of = models.PositiveSmallIntegerField(null=True, blank=True)
+    baseline_group = models.CharField(max_length=40, blank=True)
+    baseline_percent = models.FloatField(null=True, blank=True)
+    needed_points = models.FloatField(_("điểm cần tăng"), null=True, blank=True)
+    met = models.BooleanField(_("đã đạt"), default=False)
+    label = models.TextField(_("nội dung mục tiêu"))
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "order", "pk"]
+        verbose_name = _("mục tiêu")
+        verbose_name_plural = _("mục tiêu")
+
+    def __str__(self) -> str:
+        return self.label
+
+    def save(self, *args, **kwargs):
+        _nfc_fields(self, ["node_code", "node_name", "value", "label", "baseline_group"])
+        super().save(*args, **kwargs)
+
+
+class Task(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    order = models.PositiveIntegerField(_("số thứ tự"), default=0)
+    text = models.TextField(_("nội dung nhiệm vụ"))
+    index = models.CharField(
+        _("chỉ số"), max_length=20, blank=True, help_text=_("papi, par, sipas; trống = chung")
+    )
+    nodes = models.JSONField(_("nội dung chỉ số phục vụ"), default=list, blank=True)
+    lead_unit = models.ForeignKey(
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_tasks",
+        verbose_name=_("chủ trì"),
+    )
+    lead_class = models.CharField(
+        _("chủ trì theo cấp"), max_length=20, choices=UnitClass.choices, blank=True, default=""
+    )
+    lead_text = models.CharField(_("chủ trì (như ghi trong kế hoạch)"), max_length=300, blank=True)
+    coordinating_units = models.ManyToManyField(
+        Unit, blank=True, related_name="coordinated_tasks", verbose_name=_("phối hợp")
+    )
+    coordinating_text = models.CharField(_("phối hợp (như ghi trong kế hoạch)"), max_length=500, blank=True)
+    product = models.CharField(_("sản phẩm"), max_length=300, blank=True)
+    deadline = models.DateField(_("thời hạn"), null=True, blank=True)
+    recurrence = models.CharField(
+        _("tần suất"), max_length=20, choices=Recurrence.choices, default=Recurrence.NONE
+    )
+    first_due = models.DateField(_("hạn lần đầu"), null=True, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        _("mức ưu tiên"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    library_key = models.CharField(_("mã trong thư viện"), max_length=60, blank=True)
+    origin = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="derived_tasks",
+        verbose_name=_("nhiệm vụ gốc"),
+    )
+    # Denormalised from the latest reports (kept by chiso.plans.services.execution): the dashboard reads these.
+    progress = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    done = models.BooleanField(_("đã hoàn thành"), default=False)
+    done_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
+    last_reported_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(m2m_fields=[coordinating_units])
+
+    class Meta:
+        ordering = ["plan", "order", "pk"]
+        verbose_name = _("nhiệm vụ")
+        verbose_name_plural = _("nhiệm vụ")
+        indexes = [
+            models.Index(fields=["lead_unit", "done"]),
+            models.Index(fields=["deadline"]),
+            models.Index(fields=["plan", "done"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def save(self, *args, **kwargs):
+        _nfc_fields(self, ["text", "lead_text", "coordinating_text", "product"])
+        super().save(*args, **kwargs)
+
+    def due_date(self, today: dt.date | None = None) -> dt.date | None:
+        """The next date this task is due (from chiso.core.schedule)."""
+        from chiso.core.schedule import next_due
+
+        return next_due(self.recurrence, self.deadline, self.first_due, today or dt.date.today())
+
+
+class LibraryTask(models.Model):
+    """A reusable task of the library: shipped (seeded from real plans) or added by a coordinator."""
+
+    key = models.CharField(_("mã"), max_length=60, unique=True)
+    text = models.TextField(_("nội dung"))
+    index = models.CharField(_("chỉ số"), max_length=20)
+    nodes = models.JSONField(_("nội dung chỉ số"), default=list, blank=True)
+    lead = models.CharField(_("chủ trì"), max_length=300, blank=True)
+    coordinating = models.JSONField(_("phối hợp"), default=list, blank=True)
+    product = models.CharField(_("sản phẩm"), max_length=300, blank=True)
+    recurrence = models.CharField(_("tần suất"), max_length=20, choices=Recurrence.choices, default="none")
+    source = models.CharField(_("nguồn"), max_length=500, blank=True)
+    quote_line = models.PositiveIntegerField(null=True, blank=True)
+    shipped = models.BooleanField(default=False)
+    search_text = models.TextField(editable=False, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["index", "key"]
+        verbose_name = _("nhiệm vụ mẫu")
+        verbose_name_plural = _("thư viện nhiệm vụ")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    def save(self, *args, **kwargs):
+        from chiso.core.text import fold
+
+        _nfc_fields(self, ["text", "lead", "product", "source"])
+        self.search_text = fold(" ".join([self.text, self.lead, self.product, " ".join(self.nodes or [])]))
+        super().save(*args, **kwargs)
+
+
+class Responsibility(models.Model):
+    """Responsibility map: who leads and who coordinates the work on one node of an index, in a province.
+
+    Remembered across years: drafting a plan proposes the latest entry; the coordinator edits it."""
+
+    province = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="responsibilities")
+    index = models.CharField(_("chỉ số"), max_length=20)
+    node_code = models.CharField(_("mã nội dung"), max_length=40)
+    lead_unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("chủ trì")
+    )
+    lead_text = models.CharField(_("chủ trì (ghi chú)"), max_length=300, blank=True)
+    coordinating_units = models.ManyToManyField(
+        Unit, blank=True, related_name="+", verbose_name=_("phối hợp")
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(m2m_fields=[coordinating_units])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["province", "index", "node_code"], name="responsibility_unique")
+        ]
+        verbose_name = _("phân công trách nhiệm")
+        verbose_name_plural = _("bản đồ trách nhiệm")
+
+    def __str__(self) -> str:
+        return f"{self.index.upper()} {self.node_code}: {self.lead_unit or self.lead_text}"
+
+
+class ProgressReport(models.Model):
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", _("Chưa triển khai")
+        IN_PROGRESS = "in_progress", _("Đang thực hiện")
+        DONE = "done", _("Đã hoàn thành")
+        BLOCKED = "blocked", _("Gặp vướng mắc")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="progress_reports", verbose_name=_("đơn vị")
+    )
+    period = models.CharField(_("kỳ báo cáo"), max_length=20, help_text=_("Ví dụ: 2025-Q1, 2025-H1, 2025"))
+    state = models.CharField(_("tình trạng"), max_length=20, choices=State.choices)
+    percent = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
+    narrative = models.TextField(_("kết quả thực hiện"), blank=True)
+    difficulties = models.TextField(_("khó khăn, vướng mắc"), blank=True)
+    product_number = models.CharField(_("số văn bản (sản phẩm)"), max_length=100, blank=True)
+    product_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
+    product_issuer = models.CharField(_("cơ quan ban hành sản phẩm"), max_length=200, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit", "period"], name="report_one_per_period"),
+            models.CheckConstraint(condition=models.Q(percent__lte=100), name="report_percent_max_100"),
+        ]
+        verbose_name = _("báo cáo tiến độ")
+        verbose_name_plural = _("báo cáo tiến độ")
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.period} — {self.percent}%"
+
+    def save(self, *args, **kwargs):
+        _nfc_fields(self, ["narrative", "difficulties", "product_number", "product_issuer"])
+        super().save(*args, **kwargs)
+
+
+class Evidence(StoredFile):
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Reminder(models.Model):
+    """A reminder sent (e-mail or in the app); the unique constraint makes sure none is sent twice."""
+
+    class Kind(models.TextChoices):
+        D7 = "d7", _("Còn 7 ngày")
+        D3 = "d3", _("Còn 3 ngày")
+        D1 = "d1", _("Còn 1 ngày")
+        LATE = "late", _("Quá hạn")
+        DIGEST = "digest", _("Tổng hợp hằng ngày")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Thư điện tử")
+        APP = "app", _("Trong ứng dụng")
+
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    due = models.DateField(_("hạn"))
+    subject = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "user", "kind", "channel", "due"], name="reminder_sent_once"
+            )
+        ]
+        verbose_name = _("nhắc việc")
+        verbose_name_plural = _("nhắc việc")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class PeriodicReport(models.Model):
+    """The report of a period (quarter, 6 months, year) compiled from what units reported; editable,
+    then issued like a plan (same workflow)."""
+
+    class PeriodKind(models.TextChoices):
+        QUARTER = "quarter", _("Quý")
+        SEMIANNUAL = "semiannual", _("6 tháng")
+        ANNUAL = "annual", _("Năm")
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="periodic_reports")
+    period_kind = models.CharField(_("loại kỳ"), max_length=20, choices=PeriodKind.choices)
+    period = models.CharField(_("kỳ"), max_length=20, help_text=_("2025-Q1, 2025-H1, 2025"))
+    number = models.CharField(_("số"), max_length=20, blank=True)
+    symbol = models.CharField(_("ký hiệu"), max_length=60, default="BC-UBND")
+    place = models.CharField(_("địa danh"), max_length=100, blank=True)
+    date = models.DateField(_("ngày"), null=True, blank=True)
+    title = models.CharField(_("trích yếu"), max_length=500)
+    content = models.JSONField(
+        _("nội dung"),
+        default=dict,
+        help_text=_("Các phần của báo cáo (tổng hợp từ báo cáo của đơn vị, chỉnh sửa được)"),
+    )
+    recipients = models.JSONField(_("nơi nhận"), default=list, blank=True)
+    signer_authority = models.CharField(_("thẩm quyền ký"), max_length=100, default="TM. ỦY BAN NHÂN DÂN")
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=100, default="CHỦ TỊCH")
+    signer_name = models.CharField(_("người ký"), max_length=100, blank=True)
+    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("báo cáo định kỳ")
+        verbose_name_plural = _("báo cáo định kỳ")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def number_symbol(self) -> str:
+        return f"{self.number}/{self.symbol}" if self.number else f"/{self.symbol}"
+
+    @property
+    def locked(self) -> bool:
+        from chiso.core.workflow import shipped_workflow
+
+        return shipped_workflow().is_locked(self.status)
+
+
+class WorkflowEvent(models.Model):
+    """Each workflow step taken on a plan or periodic report (who, when, from, to, comment)."""
+
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    report = models.ForeignKey(
+        PeriodicReport, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    comment = models.TextField(blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_status} → {self.to_status}"

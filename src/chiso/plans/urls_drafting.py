@@ -1,0 +1,3 @@
+"""Routes of the drafting part of chiso.plans (included by chiso.plans.urls)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the monitoring part of chiso.plans (included by chiso.plans.urls)."""
+
+urlpatterns: list = []
