@@ -220,6 +220,37 @@ class Target(models.Model):
         super().save(*args, **kwargs)
 
 
+class Shortcoming(models.Model):
+    """A row of the shortcomings appendix: a node where points were lost and the units responsible."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="shortcomings")
+    index = models.CharField(_("chỉ số"), max_length=20)
+    node_code = models.CharField(_("mã nội dung"), max_length=40)
+    node_name = models.CharField(_("tên nội dung"), max_length=300)
+    achieved = models.FloatField(_("điểm đạt"), null=True, blank=True)
+    maximum = models.FloatField(_("điểm tối đa"), null=True, blank=True)
+    lost = models.FloatField(_("điểm bị mất"), null=True, blank=True)
+    responsible_units = models.ManyToManyField(
+        Unit, blank=True, related_name="+", verbose_name=_("đơn vị chịu trách nhiệm")
+    )
+    responsible_text = models.CharField(_("đơn vị chịu trách nhiệm (ghi chú)"), max_length=500, blank=True)
+    note = models.TextField(_("nguyên nhân, hạn chế"), blank=True)
+    order = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords(m2m_fields=[responsible_units])
+
+    class Meta:
+        ordering = ["plan", "order", "pk"]
+        verbose_name = _("hạn chế, điểm bị mất")
+        verbose_name_plural = _("phụ lục hạn chế")
+
+    def __str__(self) -> str:
+        return f"{self.index.upper()} {self.node_code} {self.node_name}"
+
+    def save(self, *args, **kwargs):
+        _nfc_fields(self, ["node_name", "responsible_text", "note"])
+        super().save(*args, **kwargs)
+
+
 class Task(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
     order = models.PositiveIntegerField(_("số thứ tự"), default=0)
