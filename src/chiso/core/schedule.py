@@ -82,7 +82,8 @@ def next_due(
     """The first due date on or after today; for a one-off task its deadline, even when past."""
     if recurrence in ("none", ""):
         return deadline
-    horizon = add_months(today, 13)
+    start = first_due or deadline
+    horizon = add_months(max(today, start) if start else today, 13)
     for day in due_dates(recurrence, deadline, first_due, horizon):
         if day >= today:
             return day
