@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "chiso.results",
     "chiso.analysis",
     "chiso.plans",
+    "chiso.documents",
     "chiso.api",
     "chiso.web",
 ]

@@ -1,0 +1,572 @@
+"""An official document's content and its page layout, in pure Python (no Django).
+
+The content (:class:`OfficialDocument`) is what a plan, report or công văn says; the layout
+(:class:`Layout`) is how Nghị định 30/2020/NĐ-CP, Phụ lục I (thể thức văn bản hành chính) prints it:
+A4, margins, Times New Roman sizes, the header block with the national motto, the signature block.
+The DOCX and the PDF renderers take the same two objects, so both files say the same thing.
+
+Layout defaults and the standard texts live in ``chiso/data/documents/layout.yaml``; a province
+overrides them key by key (``load_layout``), every bad value reported in Vietnamese.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from chiso.core.text import format_number, format_place_date
+
+LAYOUT_FILE = Path(__file__).resolve().parent.parent / "data" / "documents" / "layout.yaml"
+
+
+def nfc(text: str) -> str:
+    """Unicode NFC (composed Vietnamese letters); unlike ``core.text.nfc``, line breaks and spaces are kept."""
+    return unicodedata.normalize("NFC", text)
+
+
+# --- content -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Heading:
+    """A numbered heading, written with its number: level 1 "I. MỤC ĐÍCH, YÊU CẦU" (bold, printed in
+    capitals), level 2 "1. Mục đích" (bold), level 3 "a) …" (bold italic)."""
+
+    text: str
+    level: int = 1
+
+
+@dataclass
+class Paragraph:
+    """A body paragraph, justified. ``text`` may carry ``**bold**`` and ``*italic*``; a bullet is a
+    paragraph whose text starts with "- " (printed as written)."""
+
+    text: str
+    indent_first: bool = True
+    bold: bool = False
+    italic: bool = False
+
+
+@dataclass
+class Table:
+    """A bordered table; the header row repeats on every page. ``widths`` are relative (any unit);
+    ``number_columns`` (0-based) are right-aligned. A row with a single cell spans the whole table
+    (a group row, printed bold)."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    widths: list[float] | None = None
+    caption: str = ""
+    number_columns: set[int] = field(default_factory=set)
+
+
+@dataclass
+class PageBreak:
+    """Start a new page."""
+
+
+Block = Heading | Paragraph | Table | PageBreak
+
+
+@dataclass
+class Appendix:
+    """A "Phụ lục" on its own pages (landscape by default), after the signature."""
+
+    label: str  # "Phụ lục I"
+    title: str  # printed in capitals
+    subtitle: str = ""  # "(Kèm theo Kế hoạch số …/KH-UBND ngày … của …)"
+    blocks: list[Block] = field(default_factory=list)
+    landscape: bool = True
+
+
+@dataclass
+class Signer:
+    """Signature block: ``authority`` "TM. ỦY BAN NHÂN DÂN" (may be empty), ``title`` "CHỦ TỊCH" or
+    "KT. CHỦ TỊCH\\nPHÓ CHỦ TỊCH" (one line per "\\n"), ``name`` of the person signing."""
+
+    authority: str = ""
+    title: str = ""
+    name: str = ""
+
+
+@dataclass
+class OfficialDocument:
+    """The content of one official document (văn bản hành chính)."""
+
+    kind_label: str = ""  # "KẾ HOẠCH", "BÁO CÁO"; "" for a công văn
+    parent_body: str = ""  # cơ quan chủ quản above the issuer, e.g. "UBND TỈNH KON TUM"; may be ""
+    issuer: str = ""  # "ỦY BAN NHÂN DÂN TỈNH KON TUM" ("\n" forces a line break)
+    number_symbol: str = ""  # "3993/KH-UBND"; "/KH-UBND" when the number is not given yet
+    place: str = ""
+    date: datetime.date | None = None
+    title: str = ""  # trích yếu, under kind_label
+    subject: str = ""  # công văn: "V/v …", under the number
+    salutation: str = ""  # công văn: "Kính gửi: …" (the label is added when missing)
+    blocks: list[Block] = field(default_factory=list)
+    appendices: list[Appendix] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
+    signer: Signer = field(default_factory=Signer)
+
+    def number_text(self, label: str = "Số:") -> str:
+        """ "Số: 3993/KH-UBND"; "Số:      /KH-UBND" when the number is empty; a number below 10 gets a
+        leading zero ("Số: 05/KH-UBND"), as the decree requires."""
+        symbol = nfc(self.number_symbol.strip())
+        number, slash, rest = symbol.partition("/")
+        number = number.strip()
+        if not number:
+            return f"{label}      {slash}{rest}".rstrip() if slash else f"{label}      "
+        if number.isdigit() and len(number) == 1:
+            number = "0" + number
+        return f"{label} {number}{slash}{rest}"
+
+    def place_date_text(self) -> str:
+        """ "Kon Tum, ngày 05 tháng 02 năm 2025"; blanks to fill in by hand when there is no date."""
+        if self.date is not None:
+            return format_place_date(self.place, self.date)
+        place = nfc(self.place).strip()
+        blank = "ngày      tháng      năm 20    "
+        return f"{place}, {blank}" if place else blank
+
+    def salutation_text(self, label: str = "Kính gửi:") -> str:
+        text = nfc(self.salutation).strip()
+        if not text or text.lower().startswith(label.rstrip(":").lower()):
+            return text
+        return f"{label} {text}"
+
+    def recipient_lines(self) -> list[str]:
+        """ "- X;" per recipient; the last one ends with "." (the decree's "- Lưu: VT, …."). Punctuation
+        the author wrote is kept."""
+        items = [nfc(r).strip() for r in self.recipients if r and r.strip()]
+        out = []
+        for i, item in enumerate(items):
+            if not item.startswith(("-", "–")):
+                item = "- " + item
+            last = i == len(items) - 1
+            if item[-1] not in ";.:,":
+                item += "." if last else ";"
+            out.append(item)
+        return out
+
+
+# --- inline markup -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+_INLINE = re.compile(
+    r"\*\*\*(?=\S)(.+?)(?<=\S)\*\*\*"  # ***bold italic***
+    r"|\*\*(?=\S)(.+?)(?<=\S)\*\*"  # **bold**
+    r"|\*(?=[^\s*])(.+?)(?<=[^\s*])\*",  # *italic*
+    re.S,
+)
+_ESCAPED_STAR = "\ue000"
+
+
+def parse_inline(text: str, bold: bool = False, italic: bool = False) -> list[Run]:
+    """Split light markup into runs: ``**bold**``, ``*italic*``, ``***both***``, nested
+    (``**bold *and italic* bold**``); ``\\*`` is a literal star; an unmatched star stays as written."""
+    text = nfc(text).replace("\\*", _ESCAPED_STAR)
+    runs = _parse(text, bold, italic)
+    merged: list[Run] = []
+    for r in runs:
+        r = Run(r.text.replace(_ESCAPED_STAR, "*"), r.bold, r.italic)
+        if merged and (merged[-1].bold, merged[-1].italic) == (r.bold, r.italic):
+            merged[-1] = Run(merged[-1].text + r.text, r.bold, r.italic)
+        elif r.text:
+            merged.append(r)
+    return merged
+
+
+def _parse(text: str, bold: bool, italic: bool) -> list[Run]:
+    out: list[Run] = []
+    pos = 0
+    for m in _INLINE.finditer(text):
+        if m.start() > pos:
+            out.append(Run(text[pos : m.start()], bold, italic))
+        if m.group(1) is not None:
+            out.extend(_parse(m.group(1), True, True))
+        elif m.group(2) is not None:
+            out.extend(_parse(m.group(2), True, italic))
+        else:
+            out.extend(_parse(m.group(3), bold, True))
+        pos = m.end()
+    if pos < len(text):
+        out.append(Run(text[pos:], bold, italic))
+    return out
+
+
+def plain_text(text: str) -> str:
+    """The text of light markup without its stars."""
+    return "".join(r.text for r in parse_inline(text))
+
+
+_HEADING_LINE = re.compile(r"^(#{1,3})\s+(.+)$")
+_BULLET_LINE = re.compile(r"^([-–+•])\s+")
+
+
+def blocks_from_text(text: str) -> list[Block]:
+    """Rich text as a user types it → blocks.
+
+    Paragraphs are separated by blank lines (the lines of one paragraph are joined); a line starting
+    with "- " (or "+ ", "• ") is a bullet paragraph of its own, printed as written, and the lines
+    after it up to the next bullet or blank line continue it; "# ", "## ", "### " lines are headings
+    of level 1–3; ``**bold**`` and ``*italic*`` are kept for the renderers.
+    """
+    text = nfc(text or "").replace("\r\n", "\n").replace("\r", "\n")
+    blocks: list[Block] = []
+    for chunk in re.split(r"\n[ \t]*\n", text.strip()):
+        current: list[str] = []
+
+        def flush(current: list[str] = current) -> None:
+            if current:
+                blocks.append(Paragraph(" ".join(current)))
+                current.clear()
+
+        for raw in chunk.split("\n"):
+            line = raw.strip()
+            if not line:
+                continue
+            heading = _HEADING_LINE.match(line)
+            if heading:
+                flush()
+                blocks.append(Heading(heading.group(2).strip(), len(heading.group(1))))
+            elif _BULLET_LINE.match(line):
+                flush()
+                current.append(line)
+            else:
+                current.append(line)
+        flush()
+    return blocks
+
+
+# --- layout --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Page layout of an official document (Nghị định 30/2020/NĐ-CP, Phụ lục I). Sizes in pt,
+    lengths in mm. Defaults = the shipped ``layout.yaml``."""
+
+    page_width_mm: float = 210
+    page_height_mm: float = 297
+    page_numbers: bool = True
+    margin_top_mm: float = 20
+    margin_bottom_mm: float = 20
+    margin_left_mm: float = 30
+    margin_right_mm: float = 15
+    font_family: str = "Times New Roman"
+    body_size: float = 14
+    parent_body_size: float = 13
+    issuer_size: float = 13
+    motto_line1_size: float = 13
+    motto_line2_size: float = 14
+    number_size: float = 13
+    subject_size: float = 12
+    place_date_size: float = 14
+    kind_label_size: float = 14
+    title_size: float = 14
+    salutation_size: float = 14
+    recipients_label_size: float = 12
+    recipients_size: float = 11
+    signer_size: float = 14
+    signer_name_size: float = 14
+    table_size: float = 12
+    appendix_label_size: float = 14
+    appendix_title_size: float = 14
+    page_number_size: float = 13
+    line_spacing: float = 1.15
+    paragraph_spacing_pt: float = 6
+    first_line_indent_mm: float = 10
+    header_left_width_mm: float = 65
+    issuer_rule_ratio: float = 0.4
+    title_rule_ratio: float = 0.4
+    signature_blank_lines: int = 4
+    motto_line1: str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    motto_line2: str = "Độc lập - Tự do - Hạnh phúc"
+    number_label: str = "Số:"
+    salutation_label: str = "Kính gửi:"
+    recipients_label: str = "Nơi nhận:"
+
+    @property
+    def text_width_mm(self) -> float:
+        return self.page_width_mm - self.margin_left_mm - self.margin_right_mm
+
+    @property
+    def landscape_text_width_mm(self) -> float:
+        return self.page_height_mm - self.margin_left_mm - self.margin_right_mm
+
+    def header_columns_mm(self) -> tuple[float, float]:
+        """Widths of the header's two columns (and of the signature block's): the left one as set
+        (``header.left_width_mm``), narrowed when the right one would not hold the national motto on
+        one line."""
+        from .fonts import text_width  # reportlab metrics; Liberation Serif = Times New Roman widths
+
+        need = 2 + max(
+            text_width(nfc(self.motto_line1), self.motto_line1_size, True),
+            text_width(nfc(self.motto_line2), self.motto_line2_size, True),
+        ) / (72 / 25.4)
+        left = min(self.header_left_width_mm, self.text_width_mm - need)
+        return left, self.text_width_mm - left
+
+    def validate(self) -> list[str]:
+        """Every value outside the decree's range, as Vietnamese sentences (empty: valid)."""
+        errors: list[str] = []
+        for spec in FIELDS:
+            errors.extend(_check(spec, getattr(self, spec.attr)))
+        if not errors:
+            left, right = self.header_columns_mm()
+            if left < 40:
+                errors.append(
+                    f"Quốc hiệu, Tiêu ngữ cần {_num(round(right, 1))} mm, chỉ còn {_num(round(left, 1))} mm cho "
+                    "tên cơ quan (cần ít nhất 40 mm): giảm cỡ chữ Quốc hiệu hoặc lề trái, lề phải"
+                )
+        return errors
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    path: tuple[str, str]  # (section, key) in the YAML file
+    attr: str
+    label: str
+    kind: str  # "number", "int", "text", "bool", "a4"
+    low: float | None = None
+    high: float | None = None
+    unit: str = ""
+
+    @property
+    def key(self) -> str:
+        return ".".join(self.path)
+
+
+def _size(key: str, attr: str, label: str, low: float, high: float) -> FieldSpec:
+    return FieldSpec(("sizes_pt", key), attr, f"Cỡ chữ {label}", "number", low, high, "pt")
+
+
+#: Every layout field: its place in the YAML, its Vietnamese name and the range the decree allows.
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec(("page", "width_mm"), "page_width_mm", "Chiều rộng trang", "a4", 210, 210, "mm"),
+    FieldSpec(("page", "height_mm"), "page_height_mm", "Chiều cao trang", "a4", 297, 297, "mm"),
+    FieldSpec(("page", "page_numbers"), "page_numbers", "Đánh số trang", "bool"),
+    FieldSpec(("margins_mm", "top"), "margin_top_mm", "Lề trên", "number", 20, 25, "mm"),
+    FieldSpec(("margins_mm", "bottom"), "margin_bottom_mm", "Lề dưới", "number", 20, 25, "mm"),
+    FieldSpec(("margins_mm", "left"), "margin_left_mm", "Lề trái", "number", 30, 35, "mm"),
+    FieldSpec(("margins_mm", "right"), "margin_right_mm", "Lề phải", "number", 15, 20, "mm"),
+    FieldSpec(("font", "family"), "font_family", "Phông chữ", "text"),
+    _size("body", "body_size", "nội dung", 13, 14),
+    _size("parent_body", "parent_body_size", "tên cơ quan chủ quản", 12, 13),
+    _size("issuer", "issuer_size", "tên cơ quan ban hành", 12, 13),
+    _size("motto_line1", "motto_line1_size", "Quốc hiệu", 12, 13),
+    _size("motto_line2", "motto_line2_size", "Tiêu ngữ", 13, 14),
+    _size("number", "number_size", "số, ký hiệu", 13, 13),
+    _size("subject", "subject_size", "trích yếu công văn", 12, 13),
+    _size("place_date", "place_date_size", "địa danh, thời gian", 13, 14),
+    _size("kind_label", "kind_label_size", "tên loại văn bản", 13, 14),
+    _size("title", "title_size", "trích yếu", 13, 14),
+    _size("salutation", "salutation_size", "“Kính gửi”", 13, 14),
+    _size("recipients_label", "recipients_label_size", "“Nơi nhận”", 12, 12),
+    _size("recipients", "recipients_size", "danh sách nơi nhận", 11, 11),
+    _size("signer", "signer_size", "quyền hạn, chức vụ người ký", 13, 14),
+    _size("signer_name", "signer_name_size", "họ tên người ký", 13, 14),
+    _size("table", "table_size", "trong bảng", 10, 14),
+    _size("appendix_label", "appendix_label_size", "“Phụ lục”", 13, 14),
+    _size("appendix_title", "appendix_title_size", "tên phụ lục", 13, 14),
+    _size("page_number", "page_number_size", "số trang", 13, 14),
+    FieldSpec(("spacing", "line"), "line_spacing", "Khoảng cách dòng", "number", 1, 1.5, "dòng"),
+    FieldSpec(("spacing", "paragraph_pt"), "paragraph_spacing_pt", "Khoảng cách đoạn", "number", 6, 12, "pt"),
+    FieldSpec(
+        ("spacing", "first_line_indent_mm"), "first_line_indent_mm", "Lùi đầu dòng", "number", 10, 12.7, "mm"
+    ),
+    FieldSpec(
+        ("header", "left_width_mm"),
+        "header_left_width_mm",
+        "Cột trái phần đầu văn bản",
+        "number",
+        50,
+        90,
+        "mm",
+    ),
+    FieldSpec(
+        ("header", "issuer_rule_ratio"),
+        "issuer_rule_ratio",
+        "Độ dài đường kẻ dưới tên cơ quan (so với dòng chữ)",
+        "number",
+        0.33,
+        0.5,
+    ),
+    FieldSpec(
+        ("header", "title_rule_ratio"),
+        "title_rule_ratio",
+        "Độ dài đường kẻ dưới trích yếu (so với dòng chữ)",
+        "number",
+        0.33,
+        0.5,
+    ),
+    FieldSpec(
+        ("signature", "blank_lines"), "signature_blank_lines", "Số dòng trống để ký", "int", 2, 8, "dòng"
+    ),
+    FieldSpec(("texts", "motto_line1"), "motto_line1", "Quốc hiệu", "text"),
+    FieldSpec(("texts", "motto_line2"), "motto_line2", "Tiêu ngữ", "text"),
+    FieldSpec(("texts", "number_label"), "number_label", "Chữ “Số:”", "text"),
+    FieldSpec(("texts", "salutation_label"), "salutation_label", "Chữ “Kính gửi:”", "text"),
+    FieldSpec(("texts", "recipients_label"), "recipients_label", "Chữ “Nơi nhận:”", "text"),
+)
+
+SECTIONS: dict[str, dict[str, FieldSpec]] = {}
+for _spec in FIELDS:
+    SECTIONS.setdefault(_spec.path[0], {})[_spec.path[1]] = _spec
+
+
+class LayoutError(ValueError):
+    """A layout that cannot be used; ``errors`` lists every problem, in Vietnamese."""
+
+    def __init__(self, errors: list[str]):
+        self.errors = list(errors)
+        super().__init__("; ".join(self.errors))
+
+
+def _num(x: float) -> str:
+    return format_number(float(x))
+
+
+def _check(spec: FieldSpec, value: Any) -> list[str]:
+    where = f" ({spec.key})"
+    if spec.kind == "bool":
+        if not isinstance(value, bool):
+            return [f"{spec.label} phải là true (có) hoặc false (không), nhận “{value}”{where}"]
+        return []
+    if spec.kind == "text":
+        if not isinstance(value, str) or not value.strip():
+            return [f"{spec.label} không được để trống{where}"]
+        return []
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return [f"{spec.label} phải là một số, nhận “{value}”{where}"]
+    if spec.kind == "int" and value != int(value):
+        return [f"{spec.label} phải là một số nguyên, nhận {_num(value)}{where}"]
+    unit = f" {spec.unit}" if spec.unit else ""
+    if spec.kind == "a4":
+        if value != spec.low:
+            return [f"{spec.label} phải là {_num(spec.low)}{unit} (khổ A4), nhận {_num(value)}{where}"]
+        return []
+    assert spec.low is not None and spec.high is not None
+    if not spec.low <= value <= spec.high:
+        if spec.low == spec.high:
+            return [f"{spec.label} phải là {_num(spec.low)}{unit}, nhận {_num(value)}{where}"]
+        return [
+            f"{spec.label} phải từ {_num(spec.low)} đến {_num(spec.high)}{unit}, nhận {_num(value)}{where}"
+        ]
+    return []
+
+
+def merge_mappings(base: Mapping, override: Mapping | None) -> dict:
+    """``override`` over ``base``, key by key (nested mappings merged, other values replaced)."""
+    out = copy.deepcopy(dict(base))
+    for key, value in (override or {}).items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge_mappings(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def shipped_layout_mapping() -> dict:
+    """The shipped ``layout.yaml`` as a nested dict."""
+    data = yaml.safe_load(LAYOUT_FILE.read_text(encoding="utf-8"))
+    return data or {}
+
+
+def shipped_layout_text() -> str:
+    return LAYOUT_FILE.read_text(encoding="utf-8")
+
+
+def layout_errors(mapping: Any) -> list[str]:
+    """Problems of a (partial) layout mapping by itself: unknown keys, wrong shapes, bad values."""
+    if mapping is None:
+        return []
+    if not isinstance(mapping, Mapping):
+        return [
+            "Thể thức phải là các nhóm khóa dạng “khóa: giá trị” (YAML), không phải một danh sách hay chữ"
+        ]
+    errors: list[str] = []
+    for section, values in mapping.items():
+        specs = SECTIONS.get(str(section))
+        if specs is None:
+            known = ", ".join(SECTIONS)
+            errors.append(f"Nhóm “{section}” không có trong mẫu thể thức (các nhóm có: {known})")
+            continue
+        if not isinstance(values, Mapping):
+            errors.append(f"Nhóm “{section}” phải gồm các khóa dạng “khóa: giá trị”, nhận “{values}”")
+            continue
+        for key, value in values.items():
+            spec = specs.get(str(key))
+            if spec is None:
+                known = ", ".join(specs)
+                errors.append(
+                    f"Khóa “{section}.{key}” không có trong mẫu thể thức (nhóm {section} có: {known})"
+                )
+                continue
+            errors.extend(_check(spec, value))
+    return errors
+
+
+def load_layout(mapping: Mapping | None = None, *, base: Mapping | None = None) -> Layout:
+    """A validated :class:`Layout` from a (nested, YAML-shaped) mapping laid over ``base`` (default:
+    the shipped ``layout.yaml``), key by key. Raises :class:`LayoutError` listing every problem."""
+    errors = layout_errors(mapping)
+    base_map = shipped_layout_mapping() if base is None else base
+    if errors:
+        raise LayoutError(errors)
+    merged = merge_mappings(base_map, mapping or {})
+    errors = layout_errors(merged)
+    values: dict[str, Any] = {}
+    for spec in FIELDS:
+        section = merged.get(spec.path[0]) or {}
+        if spec.path[1] not in section:
+            errors.append(f"Thiếu khóa “{spec.key}” ({spec.label})")
+            continue
+        value = section[spec.path[1]]
+        values[spec.attr] = nfc(value) if isinstance(value, str) else value
+    if errors:
+        raise LayoutError(errors)
+    if "signature_blank_lines" in values:
+        values["signature_blank_lines"] = int(values["signature_blank_lines"])
+    layout = Layout(**values)
+    errors = layout.validate()
+    if errors:
+        raise LayoutError(errors)
+    return layout
+
+
+def layout_to_mapping(layout: Layout) -> dict:
+    """The nested (YAML-shaped) mapping of a layout."""
+    out: dict[str, dict] = {}
+    for spec in FIELDS:
+        out.setdefault(spec.path[0], {})[spec.path[1]] = getattr(layout, spec.attr)
+    return out
+
+
+def parse_layout_yaml(text: str) -> tuple[dict | None, list[str]]:
+    """YAML text of a layout override → (mapping, errors). Empty text is an empty override."""
+    try:
+        data = yaml.safe_load(text or "")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        return None, [f"Không đọc được YAML{where}: {problem}"]
+    if data is None:
+        return {}, []
+    errors = layout_errors(data)
+    return (data if not errors else None), errors
