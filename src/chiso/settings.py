@@ -227,3 +227,8 @@ LOGGING = {
 
 # The unit whose results the home dashboard opens with (a GSO province code).
 CHISO_HOME_UNIT_CODE = os.environ.get("CHISO_HOME_UNIT_CODE", "62")
+
+if ENV == "test":
+    # Tests create many accounts: a fast hasher there only (never in demo or production).
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

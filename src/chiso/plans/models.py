@@ -13,6 +13,7 @@ keeps its history (simple_history: who, when, before, after).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.db import models
@@ -56,11 +57,20 @@ class UnitClass(models.TextChoices):
     DEPARTMENT = "department", _("Các sở, ban, ngành")
 
 
+#: Rich-text fields: NFC per line, line breaks and blank lines (paragraphs, "- " bullets) kept.
+MULTILINE_FIELDS = {"purpose", "requirements", "body", "narrative", "difficulties", "note"}
+
+
+def _nfc_multiline(value: str) -> str:
+    lines = [nfc(line) for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
 def _nfc_fields(obj, names):
     for name in names:
         value = getattr(obj, name)
         if isinstance(value, str):
-            setattr(obj, name, nfc(value).strip())
+            setattr(obj, name, _nfc_multiline(value) if name in MULTILINE_FIELDS else nfc(value).strip())
 
 
 class Plan(models.Model):

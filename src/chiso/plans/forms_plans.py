@@ -1,0 +1,347 @@
+"""Forms of the plan itself: the plan, a target, a task, an attachment (messages in Vietnamese)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from chiso.accounts.scope import covered
+from chiso.core.text import format_date, nfc, vi_sort_key
+from chiso.units.models import Unit
+
+from .models import Plan, Priority, Recurrence, Target, UnitClass
+from .services.plans import INDEX_CODES, node_choices, unit_choices
+
+INDEX_LABELS = {"papi": "PAPI", "par": "PAR INDEX", "sipas": "SIPAS"}
+INDEX_CHOICES = [(c, INDEX_LABELS[c]) for c in INDEX_CODES]
+
+
+def _lines(text: str) -> list[str]:
+    return [nfc(line).strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.short_name
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.short_name
+
+
+def issuing_units(user) -> list[Unit]:
+    """Units the user may issue plans for: the provinces and departments she coordinates."""
+    scope = covered(user, ("coordinator",))
+    qs = Unit.objects.filter(kind__in=[Unit.Kind.PROVINCE, Unit.Kind.DEPARTMENT])
+    if scope is None:
+        today = dt.date.today()
+        qs = qs.exclude(valid_to__lt=today)
+    else:
+        qs = qs.filter(pk__in=scope)
+    return sorted(qs, key=lambda u: (u.kind != Unit.Kind.PROVINCE, vi_sort_key(u.short_name)))
+
+
+def _place_of(unit: Unit) -> str:
+    from chiso.core.text import strip_admin_prefix
+
+    return strip_admin_prefix(unit.name) if unit.kind == Unit.Kind.PROVINCE else ""
+
+
+class PlanForm(forms.Form):
+    issuing_unit = UnitChoiceField(label=_("Cơ quan ban hành"), queryset=Unit.objects.none())
+    number = forms.CharField(
+        label=_("Số"), max_length=20, required=False, help_text=_("Ví dụ: 3993 (ghi khi ban hành)")
+    )
+    symbol = forms.CharField(label=_("Ký hiệu"), max_length=60, initial="KH-UBND")
+    place = forms.CharField(label=_("Địa danh"), max_length=100, required=False)
+    date = forms.DateField(label=_("Ngày ban hành (dd/mm/yyyy)"), required=False)
+    title = forms.CharField(
+        label=_("Trích yếu"),
+        max_length=500,
+        error_messages={"required": _("Cần nhập trích yếu của kế hoạch.")},
+    )
+    purpose = forms.CharField(label=_("Mục đích"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    requirements = forms.CharField(
+        label=_("Yêu cầu"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    body = forms.CharField(
+        label=_("Nội dung khác (tổ chức thực hiện, chế độ báo cáo…)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    indices = forms.MultipleChoiceField(
+        label=_("Chỉ số"),
+        choices=INDEX_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Chọn ít nhất một chỉ số.")},
+    )
+    year = forms.IntegerField(label=_("Năm thực hiện"), min_value=2000, max_value=2100)
+    year_to = forms.IntegerField(
+        label=_("Đến năm (nếu nhiều năm)"), min_value=2000, max_value=2100, required=False
+    )
+    results_year = forms.IntegerField(
+        label=_("Năm kết quả làm căn cứ"), min_value=2000, max_value=2100, required=False
+    )
+    recipients = forms.CharField(
+        label=_("Nơi nhận (mỗi dòng một nơi)"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    signer_authority = forms.CharField(
+        label=_("Thẩm quyền ký"), max_length=100, initial="TM. ỦY BAN NHÂN DÂN"
+    )
+    signer_title = forms.CharField(label=_("Chức vụ người ký"), max_length=100, initial="CHỦ TỊCH")
+    signer_name = forms.CharField(label=_("Người ký"), max_length=100, required=False)
+    report_deadlines = forms.CharField(
+        label=_("Hạn báo cáo (mỗi dòng một ngày dd/mm/yyyy)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, user=None, plan: Plan | None = None, **kwargs):
+        if plan is not None and "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(plan)
+        super().__init__(*args, **kwargs)
+        units = issuing_units(user)
+        if plan is not None and plan.issuing_unit_id not in {u.pk for u in units}:
+            units.insert(0, plan.issuing_unit)
+        self.fields["issuing_unit"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
+        self.fields["issuing_unit"].choices = [("", "—")] + [(u.pk, u.short_name) for u in units]
+        if units and plan is None and not self.initial.get("issuing_unit"):
+            self.initial["issuing_unit"] = units[0].pk  # the province comes first
+            self.initial.setdefault("place", _place_of(units[0]))
+        if plan is None:
+            self.initial.setdefault("year", dt.date.today().year)
+
+    @staticmethod
+    def initial_from(plan: Plan) -> dict:
+        deadlines = []
+        for d in plan.report_deadlines or []:
+            try:
+                deadlines.append(format_date(dt.date.fromisoformat(str(d))))
+            except ValueError:
+                deadlines.append(str(d))
+        return {
+            "issuing_unit": plan.issuing_unit_id,
+            "number": plan.number,
+            "symbol": plan.symbol,
+            "place": plan.place,
+            "date": plan.date,
+            "title": plan.title,
+            "purpose": plan.purpose,
+            "requirements": plan.requirements,
+            "body": plan.body,
+            "indices": list(plan.indices or []),
+            "year": plan.year,
+            "year_to": plan.year_to,
+            "results_year": plan.results_year,
+            "recipients": "\n".join(plan.recipients or []),
+            "signer_authority": plan.signer_authority,
+            "signer_title": plan.signer_title,
+            "signer_name": plan.signer_name,
+            "report_deadlines": "\n".join(deadlines),
+        }
+
+    def clean_recipients(self):
+        return _lines(self.cleaned_data.get("recipients", ""))
+
+    def clean_report_deadlines(self):
+        out, bad = [], []
+        for line in _lines(self.cleaned_data.get("report_deadlines", "")):
+            for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"):
+                try:
+                    out.append(dt.datetime.strptime(line, fmt).date())
+                    break
+                except ValueError:
+                    continue
+            else:
+                bad.append(line)
+        if bad:
+            raise ValidationError(
+                _("Ngày không hợp lệ: %(bad)s (viết dd/mm/yyyy, mỗi dòng một ngày)."),
+                params={"bad": ", ".join(bad)},
+            )
+        return [d.isoformat() for d in sorted(set(out))]
+
+    def clean_title(self):
+        title = nfc(self.cleaned_data.get("title", "")).strip()
+        if not title:
+            raise ValidationError(_("Cần nhập trích yếu của kế hoạch."))
+        return title
+
+    def clean(self):
+        data = super().clean()
+        year, year_to, results_year = data.get("year"), data.get("year_to"), data.get("results_year")
+        if year and year_to and year_to < year:
+            self.add_error("year_to", _("Năm kết thúc phải từ năm bắt đầu trở đi."))
+        if year and results_year and results_year > year:
+            self.add_error("results_year", _("Năm kết quả làm căn cứ không được sau năm thực hiện."))
+        if year and not results_year:
+            data["results_year"] = year - 1
+        return data
+
+
+class TargetForm(forms.Form):
+    node = forms.ChoiceField(label=_("Chỉ số, nội dung"))
+    kind = forms.ChoiceField(label=_("Loại mục tiêu"), choices=Target.Kind.choices)
+    value = forms.CharField(
+        label=_("Giá trị"),
+        max_length=40,
+        help_text=_(
+            "Điểm số (vd 45,5); thứ hạng (vd 20); số bậc cần tăng (vd 2); top K (vd 25); "
+            "tên nhóm (vd Cao); tỷ lệ % điểm tối đa (vd 60)."
+        ),
+    )
+
+    def __init__(self, *args, plan: Plan, target: Target | None = None, **kwargs):
+        if target is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "node": f"{target.index}|{target.node_code}",
+                "kind": target.kind,
+                "value": target.value,
+            }
+        super().__init__(*args, **kwargs)
+        year = plan.results_year or plan.year - 1
+        choices = []
+        for index in plan.indices or INDEX_CODES:
+            name = INDEX_LABELS.get(index, index.upper())
+            group = [(f"{index}|", _("%(index)s — toàn chỉ số") % {"index": name})]
+            for code, label, depth in node_choices(index, year):
+                group.append((f"{index}|{code}", f"{'  ' * (depth - 1)}{code} {label}"))
+            choices.append((name, group))
+        self.fields["node"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        node = data.get("node") or ""
+        index, _sep, code = node.partition("|")
+        data["index"], data["node_code"] = index, code
+        return data
+
+
+class TaskForm(forms.Form):
+    text = forms.CharField(
+        label=_("Nội dung nhiệm vụ"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Cần nhập nội dung nhiệm vụ.")},
+    )
+    index = forms.ChoiceField(
+        label=_("Chỉ số"), choices=[("", _("— chung —")), *INDEX_CHOICES], required=False
+    )
+    nodes = forms.MultipleChoiceField(
+        label=_("Nội dung chỉ số phục vụ (chọn nhiều bằng Ctrl)"),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+    )
+    lead_unit = UnitChoiceField(label=_("Đơn vị chủ trì"), queryset=Unit.objects.none(), required=False)
+    lead_class = forms.ChoiceField(
+        label=_("Hoặc chủ trì theo cấp"), choices=UnitClass.choices, required=False
+    )
+    lead_text = forms.CharField(label=_("Chủ trì (như ghi trong kế hoạch)"), max_length=300, required=False)
+    coordinating_units = UnitMultipleChoiceField(
+        label=_("Đơn vị phối hợp (chọn nhiều bằng Ctrl)"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    coordinating_text = forms.CharField(
+        label=_("Phối hợp (như ghi trong kế hoạch)"), max_length=500, required=False
+    )
+    product = forms.CharField(label=_("Sản phẩm"), max_length=300, required=False)
+    deadline = forms.DateField(label=_("Thời hạn (dd/mm/yyyy)"), required=False)
+    recurrence = forms.ChoiceField(label=_("Tần suất"), choices=Recurrence.choices, initial=Recurrence.NONE)
+    first_due = forms.DateField(label=_("Hạn lần đầu (dd/mm/yyyy, khi lặp lại)"), required=False)
+    priority = forms.TypedChoiceField(
+        label=_("Mức ưu tiên"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
+    )
+    order = forms.IntegerField(label=_("Số thứ tự"), min_value=0, max_value=100000, required=False)
+
+    def __init__(self, *args, plan: Plan, task=None, **kwargs):
+        if task is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "text": task.text,
+                "index": task.index,
+                "nodes": list(task.nodes or []),
+                "lead_unit": task.lead_unit_id,
+                "lead_class": task.lead_class,
+                "lead_text": task.lead_text,
+                "coordinating_units": list(task.coordinating_units.values_list("pk", flat=True)),
+                "coordinating_text": task.coordinating_text,
+                "product": task.product,
+                "deadline": task.deadline,
+                "recurrence": task.recurrence,
+                "first_due": task.first_due,
+                "priority": task.priority,
+                "order": task.order,
+            }
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        units = unit_choices(plan)
+        ids = [u.pk for u in units]
+        unit_list = [(u.pk, u.short_name) for u in units]
+        self.fields["lead_unit"].queryset = Unit.objects.filter(pk__in=ids)
+        self.fields["lead_unit"].choices = [("", "—"), *unit_list]
+        self.fields["coordinating_units"].queryset = Unit.objects.filter(pk__in=ids)
+        self.fields["coordinating_units"].choices = unit_list
+        year = plan.results_year or plan.year - 1
+        self.node_codes: dict[str, set[str]] = {}
+        choices = []
+        for index in plan.indices or INDEX_CODES:
+            nodes = node_choices(index, year)
+            self.node_codes[index] = {c for c, _n, _d in nodes}
+            choices.append(
+                (INDEX_LABELS.get(index, index), [(c, f"{'  ' * (d - 1)}{c} {n}") for c, n, d in nodes])
+            )
+        seen: set[str] = set()
+        flat = []
+        for group, items in choices:
+            items = [(c, lab) for c, lab in items if c not in seen]
+            seen.update(c for c, _lab in items)
+            flat.append((group, items))
+        self.fields["nodes"].choices = flat
+
+    def clean_text(self):
+        text = nfc(self.cleaned_data.get("text", "")).strip()
+        if not text:
+            raise ValidationError(_("Cần nhập nội dung nhiệm vụ."))
+        return text
+
+    def clean(self):
+        data = super().clean()
+        index = data.get("index") or ""
+        nodes = data.get("nodes") or []
+        if nodes and not index:
+            self.add_error("index", _("Chọn chỉ số của các nội dung đã chọn."))
+        elif nodes and index in self.node_codes:
+            unknown = [c for c in nodes if c not in self.node_codes[index]]
+            if unknown:
+                self.add_error(
+                    "nodes",
+                    _("Nội dung không thuộc chỉ số %(index)s: %(codes)s.")
+                    % {"index": INDEX_LABELS.get(index, index), "codes": ", ".join(unknown)},
+                )
+        if not (data.get("lead_unit") or data.get("lead_class") or (data.get("lead_text") or "").strip()):
+            self.add_error("lead_unit", _("Cần chọn đơn vị chủ trì (hoặc chủ trì theo cấp, hoặc ghi tên)."))
+        recurrence = data.get("recurrence") or Recurrence.NONE
+        if recurrence == Recurrence.NONE:
+            if not data.get("deadline") and "deadline" not in self.errors:
+                self.add_error("deadline", _("Nhiệm vụ một lần cần thời hạn hoàn thành (dd/mm/yyyy)."))
+            data["first_due"] = None
+        else:
+            if not data.get("first_due") and "first_due" not in self.errors:
+                self.add_error("first_due", _("Nhiệm vụ lặp lại cần hạn lần đầu (dd/mm/yyyy)."))
+            elif data.get("deadline") and data.get("first_due") and data["first_due"] > data["deadline"]:
+                self.add_error("first_due", _("Hạn lần đầu phải trước thời hạn kết thúc."))
+        lead = data.get("lead_unit")
+        coordinating = data.get("coordinating_units")
+        if lead is not None and coordinating is not None:
+            data["coordinating_units"] = [u for u in coordinating if u.pk != lead.pk]
+        if data.get("lead_class") is None:
+            data["lead_class"] = ""
+        return data
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Tệp đính kèm"))

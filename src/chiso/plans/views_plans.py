@@ -1,0 +1,506 @@
+"""Views of the plan itself: list, create/edit, detail, workflow steps, amendment, targets, tasks,
+attachments and history. Thin: permissions from chiso.plans.permissions, logic in services.plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chiso.accounts.scope import covered, roles_on
+from chiso.core.schedule import last_due
+from chiso.core.text import fold, format_place_date
+from chiso.core.workflow import WorkflowError, shipped_workflow
+from chiso.units.models import Unit
+
+from . import permissions
+from .forms_plans import INDEX_CHOICES, INDEX_LABELS, AttachmentForm, PlanForm, TargetForm, TaskForm
+from .models import Plan, PlanAttachment, Target, Task, UnitClass
+from .services import plans as svc
+from .services.workflow import transition
+from .uploads import UploadRejected
+
+DOCUMENT_LINKS_TEMPLATE = "plans/_documents_links.html"
+
+
+def _url_or_none(name: str, *args) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _template_exists(name: str) -> bool:
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
+
+
+def _visible_plan(request, pk: int) -> Plan:
+    """The plan if the user may see it; 404 otherwise (it does not exist for her)."""
+    plan = get_object_or_404(Plan.objects.select_related("issuing_unit", "amends", "derived_from"), pk=pk)
+    if not permissions.can_view_plan(request.user, plan):
+        raise Http404
+    return plan
+
+
+def _editable_plan(request, pk: int) -> Plan:
+    plan = _visible_plan(request, pk)
+    if not permissions.can_edit_plan(request.user, plan):
+        raise PermissionDenied
+    return plan
+
+
+def _locked_response(request, plan: Plan):
+    return render(
+        request,
+        "plans/plan_locked.html",
+        {"plan": plan, "can_amend": permissions.can_amend_plan(request.user, plan)},
+        status=403,
+    )
+
+
+def _guard_edit(request, plan: Plan):
+    """None if the user may edit the plan; else the response to send (403)."""
+    if permissions.can_edit_plan(request.user, plan):
+        return None
+    if permissions.can_create_plan(request.user, plan.issuing_unit_id) and plan.locked:
+        return _locked_response(request, plan)
+    raise PermissionDenied
+
+
+def _status_label(code: str) -> str:
+    return shipped_workflow().label(code)
+
+
+# --------------------------------------------------------------------------- list
+
+
+def plan_list(request):
+    user = request.user
+    qs = permissions.visible_plans(user).select_related("issuing_unit")
+    status = request.GET.get("status", "")
+    index = request.GET.get("index", "")
+    year = request.GET.get("year", "")
+    q = request.GET.get("q", "").strip()
+    if status:
+        qs = qs.filter(status=status)
+    if year.isdigit():
+        y = int(year)
+        qs = [p for p in qs if p.year == y or (p.year_to and p.year <= y <= p.year_to)]
+    plans = list(qs)
+    if index:
+        plans = [p for p in plans if index in (p.indices or [])]
+    if q:
+        key = fold(q)
+        plans = [
+            p
+            for p in plans
+            if key in fold(" ".join([p.title, p.number_symbol, p.issuing_unit.short_name, p.place or ""]))
+        ]
+    plans = svc.sorted_plans(plans)
+    wf = shipped_workflow()
+    rows = [
+        {
+            "plan": p,
+            "status_label": wf.label(p.status),
+            "indices": [INDEX_LABELS.get(i, i) for i in p.indices or []],
+        }
+        for p in plans
+    ]
+    years = sorted({p.year for p in permissions.visible_plans(user)}, reverse=True)
+    coordinates = covered(user, ("coordinator",)) != set()
+    return render(
+        request,
+        "plans/plan_list.html",
+        {
+            "rows": rows,
+            "statuses": [(s.code, s.label) for s in wf.states.values()],
+            "indices": INDEX_CHOICES,
+            "years": years,
+            "filters": {"status": status, "index": index, "year": year, "q": q},
+            "can_create": coordinates,
+            "draft_url": _url_or_none("plans:draft") if coordinates else None,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- create / edit
+
+
+def plan_new(request):
+    if covered(request.user, ("coordinator",)) == set():
+        raise PermissionDenied
+    form = PlanForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = svc.save_plan(request.user, form.cleaned_data)
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Đã lập dự thảo kế hoạch «{title}».").format(title=plan.title))
+            return redirect("plans:detail", pk=plan.pk)
+    return render(
+        request,
+        "plans/plan_form.html",
+        {"form": form, "plan": None},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def plan_edit(request, pk: int):
+    plan = _visible_plan(request, pk)
+    denied = _guard_edit(request, plan)
+    if denied is not None:
+        return denied
+    form = PlanForm(request.POST or None, user=request.user, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = svc.save_plan(request.user, form.cleaned_data, plan)
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Đã lưu kế hoạch."))
+            return redirect("plans:detail", pk=plan.pk)
+    return render(
+        request,
+        "plans/plan_form.html",
+        {"form": form, "plan": plan},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+# --------------------------------------------------------------------------- detail
+
+
+def _lead_label(task: Task) -> str:
+    if task.lead_unit_id:
+        return task.lead_unit.short_name
+    if task.lead_class:
+        return str(dict(UnitClass.choices).get(task.lead_class, task.lead_class))
+    return task.lead_text
+
+
+def _task_row(task: Task, today: dt.date) -> dict:
+    coordinating = [u.short_name for u in task.coordinating_units.all()]
+    if task.done:
+        late = False
+    elif task.recurrence in ("none", ""):
+        late = task.deadline is not None and task.deadline < today
+    else:
+        due = last_due(task.recurrence, task.deadline, task.first_due, today)
+        reported = task.last_reported_at.date() if task.last_reported_at else None
+        late = due is not None and (reported is None or reported < due)
+    return {
+        "task": task,
+        "lead": _lead_label(task),
+        "lead_text": task.lead_text if task.lead_unit_id or task.lead_class else "",
+        "coordinating": ", ".join(coordinating) or task.coordinating_text,
+        "next_due": task.due_date(today),
+        "late": late,
+    }
+
+
+def plan_detail(request, pk: int):
+    plan = _visible_plan(request, pk)
+    user = request.user
+    oversees = permissions.oversees(user, plan)
+    tasks = plan.tasks.select_related("lead_unit").prefetch_related("coordinating_units")
+    if not oversees:
+        tasks = tasks.filter(pk__in=permissions.visible_tasks(user).filter(plan=plan).values("pk"))
+    today = dt.date.today()
+    task_rows = [_task_row(t, today) for t in tasks]
+    transitions = permissions.plan_transitions(user, plan)
+    wf = shipped_workflow()
+    derived = permissions.visible_plans(user).filter(derived_from=plan)
+    amendments = permissions.visible_plans(user).filter(amends=plan)
+    context = {
+        "plan": plan,
+        "status_label": wf.label(plan.status),
+        "indices": [INDEX_LABELS.get(i, i) for i in plan.indices or []],
+        "oversees": oversees,
+        "can_edit": permissions.can_edit_plan(user, plan),
+        "can_amend": permissions.can_amend_plan(user, plan),
+        "transitions": transitions,
+        "targets": list(plan.targets.all()),
+        "task_rows": task_rows,
+        "tasks_filtered": not oversees,
+        "shortcomings": list(plan.shortcomings.prefetch_related("responsible_units")) if oversees else [],
+        "attachments": list(plan.attachments.all()),
+        "events": [
+            {"event": e, "from_label": wf.label(e.from_status), "to_label": wf.label(e.to_status)}
+            for e in plan.events.select_related("user")
+        ],
+        "amendments": list(amendments),
+        "derived_plans": list(derived),
+        "previous": plan.amends if plan.amends_id and permissions.can_view_plan(user, plan.amends) else None,
+        "derived_from": plan.derived_from
+        if plan.derived_from_id and permissions.can_view_plan(user, plan.derived_from)
+        else None,
+        "has_document_links": _template_exists(DOCUMENT_LINKS_TEMPLATE),
+        "document_links_template": DOCUMENT_LINKS_TEMPLATE,
+        "attachment_form": AttachmentForm(),
+        "body_blocks": _rich_blocks(plan.body),
+        "purpose_blocks": _rich_blocks(plan.purpose),
+        "requirements_blocks": _rich_blocks(plan.requirements),
+        "today": today,
+        "issuer_line": _issuer_line(plan),
+        "place_date": format_place_date(plan.place or "", plan.date) if plan.date else "",
+    }
+    return render(request, "plans/plan_detail.html", context)
+
+
+def _issuer_line(plan: Plan) -> str:
+    unit = plan.issuing_unit
+    if unit.kind in (Unit.Kind.PROVINCE, Unit.Kind.WARD, Unit.Kind.DISTRICT):
+        return f"ỦY BAN NHÂN DÂN {unit.name}".upper()
+    return unit.name.upper()
+
+
+def _rich_blocks(text: str) -> list[dict]:
+    """Paragraphs (blank line or new line), '- ' bullets and **bold** of the plan's rich text, as blocks
+    the template renders safely (no HTML from the user)."""
+    blocks: list[dict] = []
+    bullets: list[list[tuple[str, bool]]] = []
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line:
+            if bullets:
+                blocks.append({"kind": "list", "items": bullets})
+                bullets = []
+            continue
+        if line.startswith(("- ", "+ ", "• ")):
+            bullets.append(_bold_runs(line[2:].strip()))
+            continue
+        if bullets:
+            blocks.append({"kind": "list", "items": bullets})
+            bullets = []
+        blocks.append({"kind": "p", "runs": _bold_runs(line)})
+    if bullets:
+        blocks.append({"kind": "list", "items": bullets})
+    return blocks
+
+
+def _bold_runs(line: str) -> list[tuple[str, bool]]:
+    parts = line.split("**")
+    if len(parts) % 2 == 0:  # an unclosed ** is literal
+        return [(line, False)]
+    return [(part, i % 2 == 1) for i, part in enumerate(parts) if part]
+
+
+# --------------------------------------------------------------------------- workflow
+
+
+@require_POST
+def plan_transition(request, pk: int, action: str):
+    plan = _visible_plan(request, pk)
+    roles = roles_on(request.user, plan.issuing_unit_id)
+    if not roles & {"coordinator", "leader", "admin"}:
+        raise PermissionDenied
+    date = None
+    raw_date = request.POST.get("date", "").strip()
+    if raw_date:
+        for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"):
+            try:
+                date = dt.datetime.strptime(raw_date, fmt).date()
+                break
+            except ValueError:
+                continue
+        else:
+            messages.error(
+                request, _("Ngày ban hành không hợp lệ: «{d}» (viết dd/mm/yyyy).").format(d=raw_date)
+            )
+            return redirect("plans:detail", pk=plan.pk)
+    try:
+        plan = transition(
+            plan,
+            action,
+            request.user,
+            comment=request.POST.get("comment", ""),
+            number=request.POST.get("number", ""),
+            date=date,
+        )
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("Kế hoạch chuyển sang trạng thái «{s}».").format(s=_status_label(plan.status))
+        )
+    return redirect("plans:detail", pk=plan.pk)
+
+
+@require_POST
+def plan_amend(request, pk: int):
+    plan = _visible_plan(request, pk)
+    if not permissions.can_amend_plan(request.user, plan):
+        raise PermissionDenied
+    try:
+        new = svc.amend_plan(plan, request.user)
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("plans:detail", pk=plan.pk)
+    messages.success(
+        request,
+        _(
+            "Đã lập bản sửa đổi lần {n}; kế hoạch cũ vẫn có hiệu lực cho đến khi bản sửa đổi được ban hành."
+        ).format(n=new.version),
+    )
+    return redirect("plans:detail", pk=new.pk)
+
+
+# --------------------------------------------------------------------------- targets
+
+
+def target_edit(request, pk: int, target_pk: int | None = None):
+    plan = _visible_plan(request, pk)
+    denied = _guard_edit(request, plan)
+    if denied is not None:
+        return denied
+    target = get_object_or_404(Target, pk=target_pk, plan=plan) if target_pk else None
+    form = TargetForm(request.POST or None, plan=plan, target=target)
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.save_target(plan, request.user, form.cleaned_data, target)
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Đã lưu mục tiêu."))
+            return redirect(reverse("plans:detail", args=[plan.pk]) + "#muc-tieu")
+    return render(
+        request,
+        "plans/target_form.html",
+        {"form": form, "plan": plan, "target": target, "baseline_units": _baseline_units(plan)},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _baseline_units(plan: Plan) -> list[tuple[str, str]]:
+    """(index label, unit name) whose results the targets start from: a merged province without results
+    of its own that year uses its predecessor, and the form says so."""
+    year = plan.results_year or plan.year - 1
+    out = []
+    for index in plan.indices or []:
+        unit = svc.results_unit(plan.issuing_unit, index, year)
+        label = unit.name if unit.valid_to is None else f"{unit.name} ({_('đến')} {unit.valid_to:%d/%m/%Y})"
+        out.append((INDEX_LABELS.get(index, index), label))
+    return out
+
+
+@require_POST
+def target_delete(request, pk: int, target_pk: int):
+    plan = _visible_plan(request, pk)
+    denied = _guard_edit(request, plan)
+    if denied is not None:
+        return denied
+    target = get_object_or_404(Target, pk=target_pk, plan=plan)
+    svc.delete_target(target, request.user)
+    messages.success(request, _("Đã xoá mục tiêu."))
+    return redirect(reverse("plans:detail", args=[plan.pk]) + "#muc-tieu")
+
+
+@require_POST
+def targets_refresh(request, pk: int):
+    plan = _visible_plan(request, pk)
+    denied = _guard_edit(request, plan)
+    if denied is not None:
+        return denied
+    problems = svc.refresh_targets(plan, request.user)
+    for target, error in problems:
+        messages.warning(request, f"{target.label[:80]}: {error}")
+    if not problems:
+        messages.success(request, _("Đã đối chiếu lại mọi mục tiêu với kết quả mới nhất."))
+    return redirect(reverse("plans:detail", args=[plan.pk]) + "#muc-tieu")
+
+
+# --------------------------------------------------------------------------- tasks
+
+
+def task_edit(request, pk: int, task_pk: int | None = None):
+    plan = _visible_plan(request, pk)
+    denied = _guard_edit(request, plan)
+    if denied is not None:
+        return denied
+    task = get_object_or_404(Task, pk=task_pk, plan=plan) if task_pk else None
+    form = TaskForm(request.POST or None, plan=plan, task=task)
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.save_task(plan, request.user, form.cleaned_data, task)
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Đã lưu nhiệm vụ."))
+            return redirect(reverse("plans:detail", args=[plan.pk]) + "#nhiem-vu")
+    return render(
+        request,
+        "plans/task_form.html",
+        {"form": form, "plan": plan, "task": task},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_POST
+def task_delete(request, pk: int, task_pk: int):
+    plan = _visible_plan(request, pk)
+    denied = _guard_edit(request, plan)
+    if denied is not None:
+        return denied
+    task = get_object_or_404(Task, pk=task_pk, plan=plan)
+    svc.delete_task(task, request.user)
+    messages.success(request, _("Đã xoá nhiệm vụ."))
+    return redirect(reverse("plans:detail", args=[plan.pk]) + "#nhiem-vu")
+
+
+# --------------------------------------------------------------------------- attachments
+
+
+@require_POST
+def attachment_add(request, pk: int):
+    plan = _visible_plan(request, pk)
+    denied = _guard_edit(request, plan)
+    if denied is not None:
+        return denied
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Chọn một tệp để đính kèm."))
+    else:
+        try:
+            att = svc.add_attachment(plan, request.user, form.cleaned_data["file"])
+        except UploadRejected as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Đã đính kèm tệp «{name}».").format(name=att.name))
+    return redirect(reverse("plans:detail", args=[plan.pk]) + "#tep")
+
+
+def attachment_download(request, pk: int, att_pk: int):
+    plan = _visible_plan(request, pk)
+    att = get_object_or_404(PlanAttachment, pk=att_pk, plan=plan)
+    try:
+        fh = att.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404 from exc
+    return FileResponse(fh, as_attachment=True, filename=att.name, content_type=att.content_type)
+
+
+# --------------------------------------------------------------------------- history
+
+
+def plan_history(request, pk: int):
+    plan = _visible_plan(request, pk)
+    if not permissions.oversees(request.user, plan):
+        raise PermissionDenied
+    return render(
+        request,
+        "plans/history.html",
+        {"plan": plan, "entries": svc.plan_history(plan), "status_label": _status_label(plan.status)},
+    )
