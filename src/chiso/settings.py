@@ -228,6 +228,18 @@ LOGGING = {
 # The unit whose results the home dashboard opens with (a GSO province code).
 CHISO_HOME_UNIT_CODE = os.environ.get("CHISO_HOME_UNIT_CODE", "62")
 
+# E-mail (reminders, digests). Production: SMTP from the environment; demo/dev: files in var/mail.
+EMAIL_HOST = os.environ.get("CHISO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CHISO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("CHISO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("CHISO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("CHISO_EMAIL_TLS", "0") == "1"
+DEFAULT_FROM_EMAIL = os.environ.get("CHISO_EMAIL_FROM", "chiso <chiso@localhost>")
+if ENV in ("demo", "dev"):
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+EMAIL_BACKEND = os.environ.get("CHISO_EMAIL_BACKEND", globals().get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"))
+
 if ENV == "test":
     # Tests create many accounts: a fast hasher there only (never in demo or production).
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
