@@ -3,8 +3,18 @@ from chiso.frameworks.models import Index
 
 def chiso_context(request):
     user = getattr(request, "user", None)
-    can_edit = bool(user and user.is_authenticated and user.has_perm("chiso.edit_frameworks"))
+    signed_in = bool(user and user.is_authenticated)
+    can_edit = bool(signed_in and user.has_perm("chiso.edit_frameworks"))
+    nav = {"oversight": False, "own": False, "unread": 0}
+    if signed_in:
+        from chiso.accounts.scope import OVERSIGHT_ROLES, covered
+        from chiso.plans.models import Reminder
+
+        nav["oversight"] = covered(user, OVERSIGHT_ROLES) != set()
+        nav["own"] = covered(user, ("officer", "coordinator")) != set()
+        nav["unread"] = Reminder.objects.filter(user=user, channel="app", read_at__isnull=True).count()
     return {
-        "chiso_indices": Index.objects.all() if user and user.is_authenticated else [],
+        "chiso_indices": Index.objects.all() if signed_in else [],
         "can_edit": can_edit,
+        "plans_nav": nav,
     }

@@ -1,0 +1,216 @@
+"""Cascading an issued plan down to subordinate units.
+
+- `derive_plan(plan, unit, user)`: the draft plan of a department or commune that implements an issued
+  plan: the tasks the unit leads or coordinates become its own (origin = the provincial task), the
+  targets are copied. A second call for the same unit returns the plan already derived.
+- `instantiate_class_tasks(plan, user)`: tasks addressed to "UBND cấp xã" as a class get one copy per
+  current commune of the province (in the same plan, origin = the class task); running it again adds
+  only what is missing.
+- `candidate_units(plan)`: the subordinate units a plan can be cascaded to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from chiso.core.text import format_date
+from chiso.units.models import Unit
+
+from ..models import Plan, Status, Target, Task, UnitClass
+
+__all__ = ["CascadeError", "candidate_units", "derive_plan", "instantiate_class_tasks", "subordinate"]
+
+_CLASS_KIND = {UnitClass.WARD: "ward", UnitClass.DISTRICT: "district", UnitClass.DEPARTMENT: "department"}
+_TASK_FIELDS = (
+    "text",
+    "index",
+    "nodes",
+    "product",
+    "deadline",
+    "recurrence",
+    "first_due",
+    "priority",
+    "library_key",
+)
+_TARGET_FIELDS = [f.name for f in Target._meta.concrete_fields if f.name not in ("id", "plan")]
+
+
+class CascadeError(ValueError):
+    """Cascading refused; the message says why (Vietnamese)."""
+
+
+def _valid_today(day: dt.date) -> Q:
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+    )
+
+
+def subordinate(plan: Plan, unit: Unit) -> bool:
+    return unit.pk != plan.issuing_unit_id and unit.pk in plan.issuing_unit.descendants_ids()
+
+
+def candidate_units(plan: Plan) -> list[Unit]:
+    """Subordinate units (departments, communes, districts) named as lead or coordinating unit of a
+    task of the plan."""
+    below = plan.issuing_unit.descendants_ids() - {plan.issuing_unit_id}
+    ids = set(plan.tasks.filter(lead_unit__in=below).values_list("lead_unit_id", flat=True))
+    ids |= set(plan.tasks.filter(coordinating_units__in=below).values_list("coordinating_units", flat=True))
+    ids &= below
+    from chiso.core.text import vi_sort_key
+
+    units = list(Unit.objects.filter(pk__in=ids))
+    order = {"department": 0, "district": 1, "ward": 2}
+    units.sort(key=lambda u: (order.get(u.kind, 3), vi_sort_key(u.short_name)))
+    return units
+
+
+def _issuer_label(unit: Unit) -> str:
+    if unit.kind in ("province", "district", "ward"):
+        name = unit.name
+        return f"UBND {name[:1].lower()}{name[1:]}"
+    return unit.name
+
+
+def _derived_title(plan: Plan) -> str:
+    rest = plan.title.strip()
+    if rest.lower().startswith("kế hoạch "):
+        rest = rest[len("kế hoạch ") :]
+    rest = rest[:1].lower() + rest[1:]
+    ref = f"Kế hoạch số {plan.number_symbol}" if plan.number else "Kế hoạch"
+    when = f" ngày {format_date(plan.date)}" if plan.date else ""
+    title = f"Kế hoạch triển khai thực hiện {ref}{when} của {_issuer_label(plan.issuing_unit)} về {rest}"
+    return title[:500]
+
+
+def _copy_task(
+    task: Task, plan: Plan, order: int, unit: Unit, user, coordinating_text: str, lead_text: str = ""
+) -> Task:
+    copy = Task(plan=plan, order=order, origin=task, lead_unit=unit, lead_text=lead_text[:300])
+    for name in _TASK_FIELDS:
+        setattr(copy, name, getattr(task, name))
+    copy.coordinating_text = coordinating_text[:500]
+    copy._history_user = user
+    copy.save()
+    return copy
+
+
+def _coordinating_names(task: Task) -> str:
+    names = [u.short_name for u in task.coordinating_units.all()]
+    return task.coordinating_text or ", ".join(names)
+
+
+@transaction.atomic
+def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
+    """The draft plan with which `unit` implements the issued `plan` (created once per unit)."""
+    if plan.status != Status.ISSUED or plan.superseded:
+        raise CascadeError(_("Chỉ triển khai được từ kế hoạch đã ban hành (và chưa bị thay thế)."))
+    if not subordinate(plan, unit):
+        raise CascadeError(
+            _("«{unit}» không phải đơn vị trực thuộc {issuer}.").format(
+                unit=unit.short_name, issuer=plan.issuing_unit.short_name
+            )
+        )
+    existing = Plan.objects.filter(derived_from=plan, issuing_unit=unit, superseded=False).first()
+    if existing is not None:
+        return existing
+    is_local = unit.kind in ("ward", "district")
+    derived = Plan(
+        issuing_unit=unit,
+        derived_from=plan,
+        title=_derived_title(plan),
+        year=plan.year,
+        year_to=plan.year_to,
+        results_year=plan.results_year,
+        indices=list(plan.indices or []),
+        place=plan.place,
+        symbol="KH-UBND" if is_local else "KH",
+        signer_authority="TM. ỦY BAN NHÂN DÂN" if is_local else "",
+        signer_title="CHỦ TỊCH" if is_local else "GIÁM ĐỐC",
+        report_deadlines=list(plan.report_deadlines or []),
+        purpose=_(
+            "Triển khai thực hiện có hiệu quả các nhiệm vụ được giao tại {ref} của {issuer}; "
+            "góp phần cải thiện, nâng cao các chỉ số của tỉnh."
+        ).format(
+            ref=plan.number_symbol if plan.number else plan.title, issuer=_issuer_label(plan.issuing_unit)
+        ),
+        requirements=_(
+            "Xác định rõ nội dung công việc, đơn vị chủ trì, thời hạn hoàn thành; "
+            "báo cáo kết quả thực hiện đúng thời hạn."
+        ),
+        recipients=[f"{_issuer_label(plan.issuing_unit)} (để báo cáo)", "Lưu: VT"],
+        status=Status.DRAFT,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+    derived._history_user = user
+    derived.save()
+    order = 0
+    tasks = (
+        plan.tasks.filter(Q(lead_unit=unit) | Q(coordinating_units=unit))
+        .distinct()
+        .select_related("lead_unit")
+        .prefetch_related("coordinating_units")
+        .order_by("order", "pk")
+    )
+    copied_origins = set()
+    for task in tasks:
+        order += 1
+        if task.lead_unit_id == unit.pk:
+            note = _coordinating_names(task)
+        else:
+            lead = task.lead_unit.short_name if task.lead_unit else task.lead_text
+            note = _("Phối hợp với {lead} (đơn vị chủ trì theo kế hoạch cấp trên)").format(lead=lead)
+        _copy_task(task, derived, order, unit, user, note)
+        copied_origins.add(task.origin_id)
+    # Tasks addressed to the unit's whole class ("UBND cấp xã") and not yet instantiated for it.
+    for task in plan.tasks.filter(lead_unit__isnull=True).exclude(lead_class="").order_by("order", "pk"):
+        if _CLASS_KIND.get(task.lead_class) == unit.kind and task.pk not in copied_origins:
+            order += 1
+            _copy_task(task, derived, order, unit, user, _coordinating_names(task))
+    for target in plan.targets.all():
+        t = Target(plan=derived, **{name: getattr(target, name) for name in _TARGET_FIELDS})
+        t._history_user = user
+        t.save()
+    return derived
+
+
+def _communes(plan: Plan, today: dt.date, kind: str = "ward"):
+    province = plan.issuing_unit
+    while province.parent_id and province.kind != "province":
+        province = province.parent
+    return (
+        Unit.objects.filter(pk__in=province.descendants_ids(), kind=kind)
+        .filter(_valid_today(today))
+        .order_by("code", "pk")
+    )
+
+
+@transaction.atomic
+def instantiate_class_tasks(plan: Plan, user, today: dt.date | None = None) -> int:
+    """One copy of every task addressed to a class of units (UBND cấp xã…) per current unit of that
+    class in the province; returns how many copies were created (0 when run again)."""
+    if plan.status != Status.ISSUED or plan.superseded:
+        raise CascadeError(_("Chỉ giao nhiệm vụ cho từng xã từ kế hoạch đã ban hành (và chưa bị thay thế)."))
+    today = today or dt.date.today()
+    class_tasks = list(
+        plan.tasks.filter(lead_unit__isnull=True).exclude(lead_class="").order_by("order", "pk")
+    )
+    created = 0
+    units_by_kind: dict[str, list[Unit]] = {}
+    for task in class_tasks:
+        kind = _CLASS_KIND.get(task.lead_class)
+        if kind is None:
+            continue
+        if kind not in units_by_kind:
+            units_by_kind[kind] = list(_communes(plan, today, kind))
+        done = set(task.derived_tasks.filter(plan=plan).values_list("lead_unit_id", flat=True))
+        note = _coordinating_names(task)
+        for unit in units_by_kind[kind]:
+            if unit.pk in done:
+                continue
+            _copy_task(task, plan, task.order, unit, user, note, lead_text=unit.name)
+            created += 1
+    return created

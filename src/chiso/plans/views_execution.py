@@ -1,0 +1,280 @@
+"""Views of the execution part: inbox, task page with the progress report form, evidence download,
+notifications, and cascading a plan to subordinate units. Logic lives in services.execution,
+services.cascade and services.reminders; permissions in chiso.plans.permissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chiso.accounts.scope import covers
+from chiso.core.schedule import period_label, period_of
+from chiso.units.models import Unit
+
+from . import permissions
+from .forms_execution import CascadeForm, ReportForm
+from .models import Evidence, ProgressReport, Reminder, Status, Task
+from .services import cascade as cascade_service
+from .services import execution, reminders
+
+
+def plan_url(plan) -> str | None:
+    """The plan's page (defined by the plans part), or None if it does not exist yet."""
+    try:
+        return reverse("plans:detail", args=[plan.pk])
+    except NoReverseMatch:
+        return None
+
+
+def inbox(request):
+    box = execution.inbox(request.user)
+    return render(request, "plans/inbox.html", {"box": box, "today": dt.date.today()})
+
+
+def _visible_task(user, pk: int) -> Task:
+    task = (
+        permissions.visible_tasks(user)
+        .select_related("plan", "plan__issuing_unit", "lead_unit", "origin", "origin__plan")
+        .filter(pk=pk)
+        .first()
+    )
+    if task is None:
+        raise Http404(_("Không tìm thấy nhiệm vụ"))
+    return task
+
+
+def _default_period(task: Task, periods) -> str:
+    valid = [p for p, _label in periods]
+    current = period_of(dt.date.today(), "quarter")
+    if current in valid:
+        return current
+    kind = execution.period_kind(task.recurrence)
+    if kind:
+        due = task.due_date()
+        if due and period_of(due, kind) in valid:
+            return period_of(due, kind)
+    return valid[-1] if dt.date.today().year > task.plan.year else valid[0]
+
+
+def _report_form(request, task: Task, data=None):
+    unit_ids = permissions.reporting_units(request.user, task) if task.plan.status == Status.ISSUED else []
+    if not unit_ids:
+        return None
+    units = list(Unit.objects.filter(pk__in=unit_ids))
+    units.sort(key=lambda u: (u.pk != task.lead_unit_id, u.short_name))
+    periods = execution.period_choices(task.plan)
+    if data is not None:
+        return ReportForm(data, units=units, periods=periods)
+    unit = units[0]
+    period = _default_period(task, periods)
+    initial = {"unit": unit.pk, "period": period}
+    existing = ProgressReport.objects.filter(task=task, unit=unit, period=period).first()
+    if existing is not None:
+        for name in (
+            "state",
+            "percent",
+            "narrative",
+            "difficulties",
+            "product_number",
+            "product_date",
+            "product_issuer",
+        ):
+            initial[name] = getattr(existing, name)
+    else:
+        initial["state"] = ProgressReport.State.IN_PROGRESS
+        initial["percent"] = task.progress if unit.pk == task.lead_unit_id else 0
+    return ReportForm(initial=initial, units=units, periods=periods)
+
+
+def _task_context(request, task: Task, form=None, errors=()):
+    user = request.user
+    reports = list(
+        permissions.visible_reports(user)
+        .filter(task=task)
+        .select_related("unit", "submitted_by")
+        .prefetch_related("evidence")
+        .order_by("unit__short_name", "-period", "-submitted_at")
+    )
+    reports.sort(key=lambda r: (r.unit_id != task.lead_unit_id, r.unit.short_name))
+    by_unit: OrderedDict = OrderedDict()
+    for r in reports:
+        r.period_label = _safe_label(r.period)
+        by_unit.setdefault(r.unit, []).append(r)
+    oversee = permissions.oversees(user, task.plan)
+    derived = []
+    if oversee:
+        derived = list(
+            task.derived_tasks.select_related("plan", "lead_unit").order_by("plan_id", "order", "pk")
+        )
+    today = dt.date.today()
+    reported = execution.lead_periods([task])
+    return {
+        "task": task,
+        "plan": task.plan,
+        "plan_url": plan_url(task.plan),
+        "coordinating": list(task.coordinating_units.all()),
+        "due": task.due_date(today),
+        "late_due": execution.task_late_due(task, today, reported),
+        "reports_by_unit": by_unit,
+        "derived": derived,
+        "oversee": oversee,
+        "origin_visible": task.origin is not None and permissions.can_view_task(user, task.origin),
+        "form": form if form is not None else _report_form(request, task),
+        "errors": list(errors),
+        "issued": task.plan.status == Status.ISSUED,
+    }
+
+
+def _safe_label(period: str) -> str:
+    try:
+        return period_label(period)
+    except ValueError:
+        return period
+
+
+def task_detail(request, pk: int):
+    task = _visible_task(request.user, pk)
+    return render(request, "plans/task_detail.html", _task_context(request, task))
+
+
+@require_POST
+def report(request, pk: int):
+    task = _visible_task(request.user, pk)
+    if task.plan.status != Status.ISSUED or not permissions.reporting_units(request.user, task):
+        raise PermissionDenied(_("Bạn không được báo cáo tiến độ nhiệm vụ này."))
+    form = _report_form(request, task, data=request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = execution.save_report(
+                task,
+                request.user,
+                data["unit"],
+                data["period"],
+                data,
+                files=request.FILES.getlist("evidence"),
+            )
+        except execution.ReportRejected as exc:
+            errors = exc.messages
+        else:
+            messages.success(
+                request,
+                _("Đã lưu báo cáo {period} của {unit}.").format(
+                    period=_safe_label(saved.period), unit=saved.unit.short_name
+                ),
+            )
+            return redirect("plans:task", pk=task.pk)
+    task.refresh_from_db()
+    ctx = _task_context(request, task, form=form, errors=errors)
+    return render(request, "plans/task_detail.html", ctx, status=400)
+
+
+def evidence(request, pk: int):
+    ev = get_object_or_404(Evidence.objects.select_related("report"), pk=pk)
+    if not permissions.can_view_report(request.user, ev.report):
+        raise Http404(_("Không tìm thấy tệp"))
+    try:
+        fh = ev.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("Tệp không còn trên máy chủ")) from exc
+    return FileResponse(fh, as_attachment=True, filename=ev.name, content_type=ev.content_type)
+
+
+def notifications(request):
+    if request.method == "POST":
+        ids = request.POST.getlist("id")
+        n = reminders.mark_read(request.user, [int(i) for i in ids if i.isdigit()] if ids else None)
+        messages.success(request, _("Đã đánh dấu {n} thông báo là đã đọc.").format(n=n))
+        return redirect("plans:notifications")
+    items = list(
+        Reminder.objects.filter(user=request.user, channel=Reminder.Channel.APP)
+        .select_related("task", "unit")
+        .order_by("-sent_at", "-pk")[:200]
+    )
+    return render(
+        request,
+        "plans/notifications.html",
+        {"items": items, "unread": reminders.unread_count(request.user)},
+    )
+
+
+def _cascade_plan(request, pk: int):
+    plan = get_object_or_404(permissions.visible_plans(request.user), pk=pk)
+    if not covers(request.user, plan.issuing_unit_id, permissions.EDIT_ROLES):
+        raise PermissionDenied(_("Chỉ chuyên viên điều phối của cơ quan ban hành được triển khai kế hoạch."))
+    return plan
+
+
+def cascade(request, pk: int):
+    plan = _cascade_plan(request, pk)
+    units = cascade_service.candidate_units(plan)
+    form = CascadeForm(request.POST or None, units=units)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            unit = Unit.objects.get(pk=form.cleaned_data["unit"])
+            try:
+                existed = plan.derived_plans.filter(issuing_unit=unit, superseded=False).exists()
+                derived = cascade_service.derive_plan(plan, unit, request.user)
+            except cascade_service.CascadeError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if existed:
+                    messages.info(
+                        request, _("{unit} đã có kế hoạch triển khai.").format(unit=unit.short_name)
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("Đã tạo dự thảo kế hoạch triển khai của {unit} ({n} nhiệm vụ).").format(
+                            unit=unit.short_name, n=derived.tasks.count()
+                        ),
+                    )
+                return redirect(plan_url(derived) or reverse("plans:cascade", args=[plan.pk]))
+        status = 400
+    derived_plans = list(
+        plan.derived_plans.select_related("issuing_unit").order_by("issuing_unit__short_name")
+    )
+    for d in derived_plans:
+        d.url = plan_url(d)
+    class_tasks = list(plan.tasks.filter(lead_unit__isnull=True).exclude(lead_class=""))
+    instances = Task.objects.filter(plan=plan, origin__in=class_tasks).count()
+    return render(
+        request,
+        "plans/cascade_plan.html",
+        {
+            "plan": plan,
+            "plan_url": plan_url(plan),
+            "form": form,
+            "units": units,
+            "derived_plans": derived_plans,
+            "class_tasks": class_tasks,
+            "instances": instances,
+            "issued": plan.status == Status.ISSUED and not plan.superseded,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def instantiate(request, pk: int):
+    plan = _cascade_plan(request, pk)
+    try:
+        n = cascade_service.instantiate_class_tasks(plan, request.user)
+    except cascade_service.CascadeError as exc:
+        messages.error(request, str(exc))
+    else:
+        if n:
+            messages.success(request, _("Đã giao {n} nhiệm vụ cho từng xã, phường.").format(n=n))
+        else:
+            messages.info(request, _("Không có nhiệm vụ mới: mọi xã, phường đã được giao."))
+    return redirect("plans:cascade", pk=plan.pk)
