@@ -1,0 +1,22 @@
+"""Template helpers of the document downloads: {% load plans_documents %}."""
+
+from __future__ import annotations
+
+from django import template
+
+from chiso.accounts.scope import covers
+
+from .. import permissions
+
+register = template.Library()
+
+
+@register.simple_tag
+def plan_document_rights(user, plan) -> dict:
+    """What the user may download for this plan: the reminder letter (coordinators) and the periodic
+    reports (all for those who oversee the plan, issued ones for everyone who sees it)."""
+    letter = covers(user, plan.issuing_unit_id, permissions.EDIT_ROLES)
+    reports = list(plan.periodic_reports.order_by("-created_at"))
+    if not permissions.oversees(user, plan):
+        reports = [r for r in reports if r.status in ("issued", "closed")]
+    return {"letter": letter, "reports": reports}
