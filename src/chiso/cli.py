@@ -1,7 +1,9 @@
 """The ``chiso`` command: Django's management commands plus chiso's operator tasks.
 
 ``chiso import-results FILE --index papi --year 2022 [--commit]``, ``chiso import-framework FILE``,
-``chiso analyse …``, ``chiso gap …``, ``chiso load-demo``, and every ``manage.py`` command.
+``chiso analyse …``, ``chiso gap …``, ``chiso load-demo``,
+``chiso plan draft --index papi --unit NAME --year YYYY [--places N] --out FILE.docx [--pdf FILE.pdf]``,
+``chiso plan list``, and every ``manage.py`` command.
 """
 
 from __future__ import annotations

@@ -20,7 +20,13 @@ DEMO_USERS = [
     # username, password, role, full name
     ("quantri", "chiso-quantri", "admin", "Quản trị hệ thống"),
     ("dieuphoi", "chiso-dieuphoi", "coordinator", "Nguyễn Thị Hương (Sở Nội vụ)"),
-    ("xem", "chiso-xem", "viewer", "Trần Văn Minh (Lãnh đạo UBND tỉnh)"),
+    ("xem", "chiso-xem", "viewer", "Trần Văn Minh (Văn phòng UBND tỉnh)"),
+    ("lanhdao", "chiso-lanhdao", "leader", "Lê Quang Vinh (Phó Chủ tịch UBND tỉnh)"),
+]
+# Unit officers: username, password, key of chiso.plans.demo.demo_units, full name
+DEMO_OFFICERS = [
+    ("tuphap", "chiso-tuphap", "tuphap", "Phạm Thị Lan (Sở Tư pháp)"),
+    ("xadakha", "chiso-xadakha", "xa_dakha", "Võ Văn Hùng (UBND xã Đăk Hà)"),
 ]
 
 
@@ -44,6 +50,7 @@ class Command(BaseCommand):
             if settings.ENV not in ("demo", "dev", "test"):
                 raise CommandError("Tài khoản mẫu chỉ được tạo trong môi trường demo (CHISO_ENV=demo).")
             self.create_users()
+            self.create_plans()
 
     @transaction.atomic
     def create_users(self):
@@ -63,3 +70,24 @@ class Command(BaseCommand):
             user.save()
             Membership.objects.get_or_create(user=user, unit=home, role=role)
             self.stdout.write(f"Tài khoản {username} / {password} ({role})")
+
+    @transaction.atomic
+    def create_plans(self):
+        from chiso.plans.demo import demo_province, demo_units, load_demo_plans
+
+        units = demo_units(demo_province())
+        User = get_user_model()
+        for username, password, key, full_name in DEMO_OFFICERS:
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                user.set_password(password)
+            user.first_name, user.last_name = full_name, ""
+            user.email = user.email or f"{username}@example.vn"
+            user.save()
+            Membership.objects.get_or_create(user=user, unit=units[key], role="officer")
+            self.stdout.write(f"Tài khoản {username} / {password} (officer, {units[key].name})")
+        result = load_demo_plans()
+        self.stdout.write(
+            f"Kế hoạch mẫu: {result.plan} ({result.plan.tasks.count()} nhiệm vụ)"
+            + (" — đã tạo" if result.created else " — đã có")
+        )

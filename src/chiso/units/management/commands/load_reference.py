@@ -26,3 +26,7 @@ class Command(BaseCommand):
         self.stdout.write("Đơn vị: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
         for framework, outcome in load_shipped_frameworks():
             self.stdout.write(f"Bộ chỉ số {framework.code}: {OUTCOMES.get(outcome, outcome)}")
+        from chiso.plans.services.library import load_shipped_library
+
+        library = load_shipped_library()
+        self.stdout.write("Thư viện nhiệm vụ: " + ", ".join(f"{k}={v}" for k, v in sorted(library.items())))

@@ -1,0 +1,82 @@
+"""Forms of the drafting part: drafting a plan from the analysis and a library task (Vietnamese messages).
+
+The responsibility map is a table of selects per node; its view reads the posted fields itself."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Recurrence
+from .services.drafting import AMBITION_KINDS, DraftError, parse_ambition
+from .services.library import INDEX_CHOICES
+
+DRAFT_INDEX_CHOICES = [(c, label) for c, label in INDEX_CHOICES if c != "general"]
+
+AMBITION_LABELS = {
+    "places": _("Tăng số bậc"),
+    "rank": _("Đạt thứ hạng"),
+    "top": _("Vào nhóm K tỉnh dẫn đầu (top K)"),
+    "group": _("Vào nhóm xếp loại"),
+    "score": _("Đạt số điểm"),
+    "percent": _("Đạt tỷ lệ % điểm tối đa"),
+}
+
+
+class DraftForm(forms.Form):
+    index = forms.ChoiceField(label=_("Chỉ số"), choices=DRAFT_INDEX_CHOICES)
+    unit = forms.TypedChoiceField(label=_("Kết quả của đơn vị"), coerce=int, choices=())
+    year = forms.IntegerField(label=_("Năm kết quả"), min_value=2000, max_value=2100)
+    ambition = forms.ChoiceField(
+        label=_("Mục tiêu chung"), choices=[(k, AMBITION_LABELS[k]) for k in AMBITION_KINDS], initial="places"
+    )
+    value = forms.CharField(
+        label=_("Giá trị"),
+        max_length=40,
+        initial="5",
+        help_text=_("Số bậc, thứ hạng, K, tên nhóm (ví dụ: Trung bình cao), số điểm hoặc tỷ lệ %"),
+    )
+    weakest = forms.IntegerField(label=_("Số nội dung yếu nhất"), min_value=0, max_value=20, initial=5)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.pk, label) for u, label in units]
+        self.fields["unit"].error_messages["invalid_choice"] = _(
+            "Chọn tỉnh của bạn hoặc một tỉnh đã sáp nhập vào tỉnh của bạn."
+        )
+
+    def clean(self):
+        data = super().clean()
+        kind, value = data.get("ambition"), data.get("value")
+        if kind and value is not None:
+            try:
+                data["ambition_dict"] = parse_ambition(kind, value)
+            except DraftError as exc:
+                self.add_error("value", str(exc))
+        return data
+
+
+class LibraryTaskForm(forms.Form):
+    text = forms.CharField(label=_("Nội dung nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 5, "cols": 80}))
+    index = forms.ChoiceField(label=_("Chỉ số"), choices=INDEX_CHOICES)
+    nodes = forms.CharField(
+        label=_("Mã nội dung chỉ số"),
+        required=False,
+        max_length=300,
+        help_text=_("Cách nhau bởi dấu phẩy, ví dụ: D2, D2.3"),
+    )
+    lead = forms.CharField(label=_("Chủ trì"), required=False, max_length=300)
+    coordinating = forms.CharField(
+        label=_("Phối hợp"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text=_("Mỗi đơn vị một dòng"),
+    )
+    product = forms.CharField(label=_("Sản phẩm"), required=False, max_length=300)
+    recurrence = forms.ChoiceField(label=_("Tần suất"), choices=Recurrence.choices, initial=Recurrence.NONE)
+    source = forms.CharField(
+        label=_("Nguồn"),
+        required=False,
+        max_length=500,
+        help_text=_("Ví dụ: Kế hoạch số 123/KH-UBND ngày 15/3/2025 của UBND tỉnh"),
+    )

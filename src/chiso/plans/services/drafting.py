@@ -1,0 +1,549 @@
+"""Drafting a plan from the analysis ("Lập kế hoạch từ kết quả phân tích").
+
+``draft_plan(index, unit, year, ambition, user)`` reads the unit's results of that year, drafts the
+targets (the whole index from the ambition, then the weakest nodes; chiso.core.plan.draft_targets), suggests
+tasks from the library for each target node (most specific first), proposes their lead and coordinating
+units from the responsibility map, fills the shortcomings appendix (every node with lost points and the
+units responsible) and stores it all as a draft Plan in one transaction. Errors raise DraftError
+(Vietnamese message); nothing is created then. The coordinator edits the draft freely afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chiso.accounts.scope import covers
+from chiso.analysis.services import Analysis, AnalysisError, analyse, opening_text, year_figures
+from chiso.core import plan as plancore
+from chiso.core import tasklib
+from chiso.core.text import fold, parse_number, strip_admin_prefix
+from chiso.frameworks.models import Index
+from chiso.results.models import Result
+from chiso.units.models import Unit
+
+from ..models import LibraryTask, Plan, Priority, Recurrence, Shortcoming, Target, Task, UnitClass
+from ..permissions import EDIT_ROLES
+from .library import (
+    coordinator_provinces,
+    framework_parents,
+    lookup_responsibility,
+    responsibility_map,
+)
+
+__all__ = [
+    "AMBITION_KINDS",
+    "DraftError",
+    "draft_plan",
+    "drafting_units",
+    "issuing_unit_for",
+    "parse_ambition",
+    "results_years",
+    "shortcomings_rows",
+    "summary",
+]
+
+AMBITION_KINDS = ("places", "rank", "top", "group", "score", "percent")
+TASKS_PER_NODE = 8
+
+
+class DraftError(ValueError):
+    """The plan cannot be drafted (Vietnamese message); nothing was created."""
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def parse_ambition(kind: str, value) -> dict:
+    """``{"places": 5}`` etc. from a kind and a value typed by a user ("5", "1,5", "Cao")."""
+    kind = (kind or "").strip().lower()
+    if kind not in AMBITION_KINDS:
+        raise DraftError(
+            _("Chọn một loại mục tiêu chung: tăng số bậc, thứ hạng, top, nhóm, điểm hoặc tỷ lệ %.")
+        )
+    text = str(value if value is not None else "").strip()
+    if not text:
+        raise DraftError(_("Nhập giá trị của mục tiêu chung."))
+    if kind == "group":
+        return {"group": text}
+    try:
+        number = parse_number(text)
+    except ValueError:
+        number = None
+    if number is None:
+        raise DraftError(_("Giá trị mục tiêu “{value}” không phải là số.").format(value=text))
+    if kind in ("places", "rank", "top"):
+        if number != int(number):
+            raise DraftError(_("Số bậc, thứ hạng hoặc top phải là số nguyên."))
+        number = int(number)
+        if number < 1:
+            raise DraftError(_("Số bậc, thứ hạng hoặc top phải từ 1 trở lên."))
+    return {kind: number}
+
+
+def _index(index) -> Index:
+    if isinstance(index, Index):
+        return index
+    found = Index.objects.filter(code=str(index).strip().lower()).first()
+    if found is None:
+        raise DraftError(_("Không có chỉ số “{index}”.").format(index=index))
+    return found
+
+
+def results_years(index: str, unit: Unit) -> list[int]:
+    """Years for which the unit has results of the index."""
+    return sorted(
+        Result.objects.filter(unit=unit, framework__index__code=index)
+        .values_list("year", flat=True)
+        .distinct()
+    )
+
+
+def drafting_units(user) -> list[tuple[Unit, Unit]]:
+    """(unit whose results may be used, issuing province): each province the user coordinates, then the
+    provinces merged into it (their results are the baseline of the merged province's first plans)."""
+    out: list[tuple[Unit, Unit]] = []
+    seen: set[int] = set()
+    for province in coordinator_provinces(user):
+        for u in [province, *province.predecessors()]:
+            if u.pk not in seen:
+                seen.add(u.pk)
+                out.append((u, province))
+    return out
+
+
+def issuing_unit_for(user, unit: Unit) -> Unit | None:
+    """The unit that issues a plan built on ``unit``'s results: the unit itself while it is in force, else
+    the unit that succeeded it; for a user, only one she coordinates (None if she coordinates none)."""
+    today = dt.date.today()
+    candidates = [unit] if unit.valid_on(today) else []
+    frontier = [unit]
+    for _depth in range(4):
+        nxt = []
+        for u in frontier:
+            for s in u.successors():
+                if s.valid_on(today) and s not in candidates:
+                    candidates.append(s)
+                nxt.append(s)
+        frontier = nxt
+    if not candidates:
+        candidates = [unit]
+    if user is None:
+        return candidates[0]
+    for c in candidates:
+        if covers(user, c.pk, EDIT_ROLES):
+            return c
+    return None
+
+
+# --------------------------------------------------------------------------- shortcomings
+
+
+def _responsible(entry) -> tuple[list[Unit], str]:
+    if entry is None:
+        return [], ""
+    units = ([entry.lead_unit] if entry.lead_unit else []) + [
+        u for u in entry.coordinating_units.all() if u.pk != entry.lead_unit_id
+    ]
+    return units, entry.lead_text
+
+
+def shortcomings_rows(
+    index: str, unit: Unit, year: int, province: Unit | None, *, analysis=None
+) -> list[dict]:
+    """The shortcomings appendix: every node (leaf-most, scored) where points were lost, in the
+    framework's order, with achieved/max/lost points and the units responsible (from the province's
+    responsibility map: the node's entry, else its nearest ancestor's)."""
+    a = analysis or analyse(index, unit, year)
+    entries = responsibility_map(province, index)
+    parents = framework_parents(a.framework)
+    lost = {n.code for n in a.lost}
+    rows = []
+    for n in a.nodes:
+        if n.code not in lost:
+            continue
+        units, text = _responsible(lookup_responsibility(entries, [n.code], parents))
+        rows.append(
+            {
+                "index": index,
+                "node_code": n.code,
+                "node_name": n.name,
+                "achieved": n.score,
+                "maximum": n.max,
+                "lost": n.lost_points,
+                "responsible_units": units,
+                "responsible_text": text,
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- texts
+
+
+def _value_text(value) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return (f"{value:.4f}").rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _purpose(a: Analysis, issuing: Unit) -> str:
+    """Mục đích: where the unit stands (the analysis's opening paragraph), then the plan's aims. The
+    targets themselves are the plan's Target rows (the document prints them in their own section)."""
+    name = a.index.short_name
+    opening = opening_text(a)
+    if a.unit.pk != issuing.pk:
+        name_of = a.unit.name
+        if a.unit.kind == Unit.Kind.PROVINCE and name_of[:1].isupper():
+            name_of = name_of[0].lower() + name_of[1:]
+        opening = f"Kết quả của {name_of} (trước sắp xếp, sáp nhập): {opening}"
+    paragraphs = [
+        opening,
+        f"- Nâng cao nhận thức, tinh thần trách nhiệm của các cơ quan, đơn vị, địa phương trên địa bàn tỉnh "
+        f"trong việc cải thiện, nâng cao Chỉ số {name}; phát huy kết quả đạt được và khắc phục những tồn tại, "
+        f"hạn chế tại các nội dung, tiêu chí của Chỉ số {name} năm {a.year}.",
+        f"- Phân công cụ thể nhiệm vụ cho từng cơ quan, đơn vị, địa phương gắn với từng nội dung, tiêu chí "
+        f"của Chỉ số {name}, làm cơ sở theo dõi, đôn đốc, đánh giá kết quả thực hiện.",
+    ]
+    return "\n\n".join(paragraphs)
+
+
+def _requirements(name: str) -> str:
+    return "\n\n".join(
+        [
+            "- Xác định rõ trách nhiệm của người đứng đầu cơ quan hành chính nhà nước các cấp trên địa bàn "
+            "tỉnh trong triển khai thực hiện các nhiệm vụ được phân công tại Kế hoạch này; kết quả thực hiện "
+            "là một trong các tiêu chí đánh giá, xếp loại thi đua, khen thưởng hằng năm.",
+            "- Các nhiệm vụ được triển khai đồng bộ, có trọng tâm, trọng điểm, bám sát các nội dung, tiêu chí "
+            f"có điểm số thấp của Chỉ số {name}; kết hợp chặt chẽ với nhiệm vụ chuyên môn và Kế hoạch cải "
+            "cách hành chính của tỉnh.",
+            "- Các cơ quan, đơn vị, địa phương báo cáo tiến độ, kết quả thực hiện đúng thời hạn; kịp thời phản "
+            "ánh khó khăn, vướng mắc về Sở Nội vụ để tổng hợp, báo cáo Ủy ban nhân dân tỉnh.",
+        ]
+    )
+
+
+def _body(plan_year: int) -> str:
+    return "\n\n".join(
+        [
+            "Kinh phí thực hiện do các cơ quan, đơn vị, địa phương cân đối trong dự toán ngân sách được giao "
+            "và các nguồn tài trợ hợp pháp khác (nếu có).",
+            "- Thủ trưởng các sở, ban, ngành, Chủ tịch Ủy ban nhân dân các xã, phường căn cứ nhiệm vụ được "
+            "giao tại Kế hoạch này xây dựng kế hoạch cụ thể và tổ chức thực hiện; báo cáo kết quả về Sở Nội "
+            f"vụ trước ngày 15/6/{plan_year} và 15/11/{plan_year}.",
+            "- Sở Nội vụ theo dõi, đôn đốc, kiểm tra việc thực hiện Kế hoạch; tổng hợp, báo cáo Ủy ban nhân "
+            "dân tỉnh kết quả thực hiện.",
+        ]
+    )
+
+
+RECIPIENTS = [
+    "Bộ Nội vụ (b/c)",
+    "Thường trực Tỉnh ủy (b/c)",
+    "Thường trực HĐND tỉnh (b/c)",
+    "Chủ tịch, các Phó Chủ tịch UBND tỉnh",
+    "Các sở, ban, ngành thuộc tỉnh",
+    "UBND các xã, phường",
+    "Lưu: VT",
+]
+
+
+def _lead_class(text: str) -> str:
+    f = fold(text)
+    if "cap xa" in f or "cac xa" in f or "xa phuong" in f:
+        return UnitClass.WARD
+    if "huyen" in f:
+        return UnitClass.DISTRICT
+    if "so ban nganh" in f or "co quan chuyen mon" in f or "cac so" in f:
+        return UnitClass.DEPARTMENT
+    return UnitClass.NONE
+
+
+def _schedule(recurrence: str, plan_year: int) -> tuple[dt.date | None, dt.date | None]:
+    """(deadline, first_due): a one-off task is due by the end of the plan's year; a recurring one first
+    at the end of its first period (quarter; 6 months; year)."""
+    if recurrence in (Recurrence.CONTINUOUS, Recurrence.QUARTERLY):
+        return None, dt.date(plan_year, 3, 31)
+    if recurrence == Recurrence.SEMIANNUAL:
+        return None, dt.date(plan_year, 6, 30)
+    if recurrence == Recurrence.ANNUAL:
+        return None, dt.date(plan_year, 12, 31)
+    return dt.date(plan_year, 12, 31), None
+
+
+# --------------------------------------------------------------------------- drafting
+
+
+@dataclass
+class _Suggestion:
+    lib: LibraryTask
+    nodes: list[str]
+
+
+def _suggest(index: str, targets: list[plancore.Target], parents: dict[str, str | None], per_node: int):
+    """Library tasks for each target node (a task tied to the node or one of its sub-nodes first, then to
+    an ancestor), each task once; codes are matched as written (the library may use an older framework
+    version with the same codes)."""
+    library = list(LibraryTask.objects.filter(index=index).order_by("shipped", "key"))
+    library.sort(key=lambda r: (not r.shipped, r.key))
+    children: dict[str, list[str]] = {}
+    for code, parent in parents.items():
+        if parent:
+            children.setdefault(parent, []).append(code)
+
+    def subtree(code: str) -> list[str]:
+        out, stack = [], [code]
+        while stack:
+            c = stack.pop()
+            out.append(c)
+            stack.extend(children.get(c, []))
+        return out
+
+    chosen: dict[int, _Suggestion] = {}
+    order: list[tuple[str, _Suggestion]] = []
+    for t in targets:
+        if t.node is None:
+            continue
+        codes = subtree(t.node)
+        found = tasklib.tasks_for(library, index, codes, parents)
+        ranked = [f for f in found if any(c in codes for c in f.nodes)][:per_node]
+        for lib in ranked:
+            mine = [c for c in lib.nodes if c in codes and c != t.node]
+            if lib.pk in chosen:
+                s = chosen[lib.pk]
+                for c in [t.node, *mine]:
+                    if c not in s.nodes:
+                        s.nodes.append(c)
+                continue
+            s = _Suggestion(lib, list(dict.fromkeys([t.node, *mine])))
+            chosen[lib.pk] = s
+            order.append((t.node, s))
+    return order
+
+
+@transaction.atomic
+def draft_plan(
+    index,
+    unit: Unit,
+    year: int,
+    ambition: dict,
+    user,
+    weakest: int = 5,
+    issuing_unit: Unit | None = None,
+    *,
+    tasks_per_node: int = TASKS_PER_NODE,
+) -> Plan:
+    """Draft a plan from ``unit``'s results of ``year`` for the year after; see the module's docstring.
+
+    ``ambition``: one of {"places": N}, {"rank": K}, {"top": K}, {"group": "Cao"}, {"score": x},
+    {"percent": p}. ``user`` None (command line without a user) skips the permission check."""
+    idx = _index(index)
+    code = idx.code
+    try:
+        year = int(year)
+        weakest = int(weakest)
+    except (TypeError, ValueError) as exc:
+        raise DraftError(_("Năm kết quả và số nội dung yếu nhất phải là số nguyên.")) from exc
+    if weakest < 0 or weakest > 50:
+        raise DraftError(_("Số nội dung yếu nhất phải từ 0 đến 50."))
+    if issuing_unit is None:
+        issuing_unit = issuing_unit_for(user, unit)
+        if issuing_unit is None:
+            raise DraftError(
+                _(
+                    "Bạn không phải chuyên viên điều phối của {unit} (hoặc đơn vị kế thừa) nên không lập được kế hoạch."
+                ).format(unit=unit.short_name)
+            )
+    elif user is not None and not covers(user, issuing_unit.pk, EDIT_ROLES):
+        raise DraftError(
+            _("Bạn không phải chuyên viên điều phối của {unit} nên không lập được kế hoạch.").format(
+                unit=issuing_unit.short_name
+            )
+        )
+    try:
+        a = analyse(code, unit, year)
+    except AnalysisError as exc:
+        raise DraftError(str(exc)) from exc
+    if a.total is None or not a.complete:
+        raise DraftError(
+            _(
+                "Kết quả {index} năm {year} của {unit} chưa đủ điểm các nội dung nên không lập được mục tiêu."
+            ).format(index=idx.short_name, year=year, unit=unit.short_name)
+        )
+    ctx = year_figures(code, year)
+    others = ctx.derived.totals(exclude=unit.pk)
+
+    ambition = dict(ambition or {})
+    if "group" in ambition and ctx.rule is not None:
+        wanted = str(ambition["group"]).strip()
+        match = next((lab for lab in ctx.rule.labels if fold(lab) == fold(wanted)), None)
+        if match is None:
+            raise DraftError(
+                _("Nhóm “{group}” không có; các nhóm là: {groups}.").format(
+                    group=wanted, groups=", ".join(ctx.rule.labels)
+                )
+            )
+        ambition["group"] = match
+    nodes = [
+        plancore.NodeInput(n.code, n.name, n.score, n.max, n.rank, n.rank_of, n.best_past)
+        for n in a.nodes
+        if n.depth == 1 and n.contributes and n.score is not None and n.max
+    ]
+    baseline = plancore.baseline_of(year, a.total, others, ctx.rule, a.max)
+    baseline = plancore.Baseline(
+        year,
+        a.total,
+        a.rank or baseline.rank,
+        a.rank_of or baseline.rank_of,
+        a.group or baseline.group,
+        a.percent if a.percent is not None else baseline.percent,
+    )
+    plan_year = year + 1
+    unit_word = "tỉnh, thành phố" if unit.kind == Unit.Kind.PROVINCE else "đơn vị"
+    try:
+        targets = plancore.draft_targets(
+            idx.short_name,
+            plan_year,
+            a.total,
+            others,
+            nodes,
+            ambition,
+            ctx.rule,
+            a.max,
+            baseline,
+            weakest,
+            unit_word=unit_word,
+        )
+    except ValueError as exc:
+        raise DraftError(str(exc)) from exc
+
+    province = issuing_unit
+    plan = Plan(
+        issuing_unit=issuing_unit,
+        place=strip_admin_prefix(issuing_unit.short_name) or issuing_unit.short_name,
+        title=f"Kế hoạch cải thiện, nâng cao Chỉ số {idx.short_name} năm {plan_year}",
+        purpose=_purpose(a, issuing_unit),
+        requirements=_requirements(idx.short_name),
+        body=_body(plan_year),
+        indices=[code],
+        year=plan_year,
+        results_year=year,
+        recipients=list(RECIPIENTS),
+        report_deadlines=[f"{plan_year}-06-15", f"{plan_year}-11-15"],
+        created_by=user,
+    )
+    plan._history_user = user
+    plan.save()
+
+    node_max = {n.code: n.max for n in a.nodes}
+    node_name = {n.code: n.name for n in a.nodes}
+    for i, t in enumerate(targets, start=1):
+        b = t.baseline
+        row = Target(
+            plan=plan,
+            index=code,
+            node_code=t.node or "",
+            node_name=node_name.get(t.node, "") if t.node else "",
+            kind=t.kind,
+            value=_value_text(t.value),
+            baseline_year=b.year,
+            baseline_score=b.score,
+            baseline_max=node_max.get(t.node) if t.node else a.max,
+            baseline_rank=b.rank,
+            baseline_rank_of=b.rank_of,
+            baseline_group=b.group or "",
+            baseline_percent=b.percent,
+            needed_points=t.needed_points,
+            met=t.met,
+            label=t.label_vi,
+            order=i,
+        )
+        row._history_user = user
+        row.save()
+
+    parents = framework_parents(a.framework)
+    entries = responsibility_map(province, code)
+    depth = {n.code: n.depth for n in a.nodes}
+    for i, (target_node, s) in enumerate(_suggest(code, targets, parents, tasks_per_node), start=1):
+        specific = sorted(s.nodes, key=lambda c: -depth.get(c, 0))
+        entry = lookup_responsibility(entries, [*specific, target_node], parents)
+        deadline, first_due = _schedule(s.lib.recurrence, plan_year)
+        task = Task(
+            plan=plan,
+            order=i,
+            text=s.lib.text,
+            index=code,
+            nodes=s.nodes,
+            product=s.lib.product,
+            recurrence=s.lib.recurrence,
+            deadline=deadline,
+            first_due=first_due,
+            priority=Priority.NORMAL,
+            library_key=s.lib.key,
+        )
+        coordinating = []
+        if entry is not None and (entry.lead_unit_id or entry.coordinating_units.all()):
+            task.lead_unit = entry.lead_unit
+            task.lead_text = entry.lead_text
+            coordinating = [u for u in entry.coordinating_units.all() if u.pk != entry.lead_unit_id]
+        else:
+            task.lead_text = s.lib.lead[:300]
+            task.coordinating_text = ", ".join(s.lib.coordinating)[:500]
+            task.lead_class = _lead_class(s.lib.lead)
+        task._history_user = user
+        task.save()
+        if coordinating:
+            task.coordinating_units.set(coordinating)
+
+    for i, r in enumerate(shortcomings_rows(code, unit, year, province, analysis=a), start=1):
+        sc = Shortcoming(
+            plan=plan,
+            index=code,
+            node_code=r["node_code"],
+            node_name=r["node_name"],
+            achieved=r["achieved"],
+            maximum=r["maximum"],
+            lost=r["lost"],
+            responsible_text=r["responsible_text"],
+            order=i,
+        )
+        sc._history_user = user
+        sc.save()
+        if r["responsible_units"]:
+            sc.responsible_units.set(r["responsible_units"])
+    return plan
+
+
+def summary(plan: Plan) -> dict:
+    """A short description of a plan (the command line prints it as JSON)."""
+    return {
+        "id": plan.pk,
+        "title": plan.title,
+        "issuing_unit": plan.issuing_unit.name,
+        "year": plan.year,
+        "results_year": plan.results_year,
+        "status": plan.status,
+        "targets": [
+            {
+                "node": t.node_code or None,
+                "name": t.node_name or None,
+                "kind": t.kind,
+                "value": t.value,
+                "baseline_score": t.baseline_score,
+                "baseline_rank": t.baseline_rank,
+                "needed_points": t.needed_points,
+                "met": t.met,
+                "label": t.label,
+            }
+            for t in plan.targets.all()
+        ],
+        "tasks": plan.tasks.count(),
+        "shortcomings": plan.shortcomings.count(),
+    }

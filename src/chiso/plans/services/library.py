@@ -1,0 +1,435 @@
+"""The task library in the database (thư viện nhiệm vụ) and the responsibility map (bản đồ trách nhiệm).
+
+``load_shipped_library()`` copies the shipped library (``chiso.core.tasklib``, typed in from real plans)
+into LibraryTask rows (``shipped=True``, key = the task id, source = where it was quoted from); it is
+idempotent and never touches the rows coordinators added (``shipped=False``). Coordinators add and edit
+their own tasks (``save_library_task``); shipped tasks are read-only but may be copied.
+
+The responsibility map says, per province, index and node, which unit leads and which coordinate the
+work; drafting a plan proposes the latest entry (``responsibility_for``). Every change is kept in the
+rows' history (simple_history).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chiso.accounts.scope import covered
+from chiso.core import tasklib
+from chiso.core.text import fold, nfc
+from chiso.frameworks.models import Framework, Node
+from chiso.frameworks.services import framework_for
+from chiso.units.models import Unit
+
+from ..models import LibraryTask, Recurrence, Responsibility
+from ..permissions import EDIT_ROLES, can_edit_responsibility, can_manage_library
+
+__all__ = [
+    "LibraryError",
+    "can_edit_library_task",
+    "coordinator_provinces",
+    "current_framework",
+    "framework_parents",
+    "library_nodes",
+    "load_shipped_library",
+    "province_units",
+    "lookup_responsibility",
+    "responsibility_for",
+    "responsibility_map",
+    "responsibility_rows",
+    "save_library_task",
+    "save_responsibilities",
+    "search_library",
+    "shipped_source",
+]
+
+INDEX_CHOICES = (("papi", "PAPI"), ("par", "PAR INDEX"), ("sipas", "SIPAS"), ("general", "Chung"))
+
+
+class LibraryError(ValueError):
+    """Bad input for the library or the responsibility map (Vietnamese messages in ``messages``)."""
+
+    def __init__(self, messages: str | list[str]):
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__("; ".join(self.messages))
+
+
+# --------------------------------------------------------------------------- shipped library
+
+
+def shipped_source(t: tasklib.LibraryTask) -> str:
+    """Where a shipped task was quoted from: "issuer, document/year, seed file, line N", e.g. "UBND tỉnh
+    Kon Tum, Kế hoạch số /KH-UBND năm 2019, 002_4ec0cf1c12908f77.txt, dòng 51" (a plan printed without
+    number shows none)."""
+    import re
+
+    number = ""
+    m = re.search(r"Số:?\s*([0-9]*/[A-ZĐ0-9-]+)", t.document or "")
+    if m:
+        number = m.group(1)
+    doc = "Kế hoạch" + (f" số {number}" if number else "") + (f" năm {t.year}" if t.year else "")
+    parts = [t.issuer, doc, t.seed]
+    if t.quote_line:
+        parts.append(f"dòng {t.quote_line}")
+    return nfc(", ".join(p for p in parts if p))[:500]
+
+
+_SHIPPED_FIELDS = (
+    "text",
+    "index",
+    "nodes",
+    "lead",
+    "coordinating",
+    "product",
+    "recurrence",
+    "source",
+    "quote_line",
+)
+
+
+@transaction.atomic
+def load_shipped_library(directory=None) -> dict[str, int]:
+    """Upsert the shipped library into LibraryTask rows; returns counts created/updated/unchanged/kept.
+
+    Rows a coordinator added (shipped=False) are never changed, even when their key collides ("kept")."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
+    existing = {row.key: row for row in LibraryTask.objects.all()}
+    for t in tasklib.load_library(directory):
+        if not t.id:
+            continue
+        values = {
+            "text": nfc(t.text),
+            "index": t.index,
+            "nodes": list(t.nodes),
+            "lead": nfc(t.lead),
+            "coordinating": [nfc(c) for c in t.coordinating],
+            "product": nfc(t.product),
+            "recurrence": t.recurrence if t.recurrence in Recurrence.values else Recurrence.NONE,
+            "source": shipped_source(t),
+            "quote_line": t.quote_line,
+        }
+        row = existing.get(t.id)
+        if row is None:
+            LibraryTask.objects.create(key=t.id, shipped=True, **values)
+            counts["created"] += 1
+        elif not row.shipped:
+            counts["kept"] += 1
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            row.save()
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    return counts
+
+
+# --------------------------------------------------------------------------- frameworks
+
+
+def current_framework(index: str) -> Framework | None:
+    """The framework in force for an index today (the newest with results or active)."""
+    if index == tasklib.GENERAL:
+        return None
+    year = dt.date.today().year
+    for y in (year, year - 1, year - 2):
+        fw = framework_for(index, y)
+        if fw is not None:
+            return fw
+    return Framework.objects.filter(index__code=index).order_by("-valid_from", "-version").first()
+
+
+def framework_nodes(framework: Framework | None) -> list[Node]:
+    if framework is None:
+        return []
+    return list(framework.nodes.select_related("parent").order_by("order"))
+
+
+def framework_parents(framework: Framework | None) -> dict[str, str | None]:
+    return {n.code: (n.parent.code if n.parent else None) for n in framework_nodes(framework)}
+
+
+def library_nodes(index: str) -> list[tuple[str, str]]:
+    """(code, label) of the nodes one may filter the library on: the current framework's nodes below the
+    root, then codes used by library tasks that the current framework does not have."""
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for n in framework_nodes(current_framework(index)):
+        if n.parent_id is None:
+            continue
+        out.append((n.code, f"{n.code} — {n.name_vi}"))
+        seen.add(n.code)
+    extra = set()
+    for nodes in LibraryTask.objects.filter(index=index).values_list("nodes", flat=True):
+        extra.update(c for c in nodes or [] if c not in seen)
+    out.extend((c, c) for c in sorted(extra))
+    return out
+
+
+# --------------------------------------------------------------------------- search and edit
+
+
+def _node_match(task_nodes: Iterable[str], code: str) -> bool:
+    return any(c == code or c.startswith(code + ".") for c in task_nodes or [])
+
+
+def search_library(query: str = "", index: str = "", node: str = "") -> list[LibraryTask]:
+    """Library tasks matching every word of ``query`` (accents ignored), of ``index``, serving ``node`` or
+    one of its sub-nodes (codes matched as written, whatever framework version they came from)."""
+    qs = LibraryTask.objects.all().select_related("created_by")
+    if index:
+        qs = qs.filter(index=index)
+    for word in fold(query or "").split():
+        qs = qs.filter(search_text__contains=word)
+    rows = list(qs.order_by("index", "shipped", "key"))
+    rows.sort(key=lambda r: (r.index, not r.shipped, _natural(r.key)))
+    if node:
+        rows = [r for r in rows if _node_match(r.nodes, node)]
+    return rows
+
+
+def _natural(key: str) -> tuple:
+    import re
+
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", key))
+
+
+def can_edit_library_task(user, task: LibraryTask) -> bool:
+    """Shipped tasks are read-only; a coordinator edits the tasks she added (administrators: all)."""
+    if task.shipped or not can_manage_library(user):
+        return False
+    return covered(user, EDIT_ROLES) is None or task.created_by_id == user.pk
+
+
+def _clean_list(values) -> list[str]:
+    if isinstance(values, str):
+        values = values.replace(";", "\n").splitlines()
+    return [nfc(v) for v in values or [] if nfc(str(v))]
+
+
+@transaction.atomic
+def save_library_task(user, data: dict, task: LibraryTask | None = None) -> LibraryTask:
+    """Create (task None) or update a coordinator's library task. ``data``: text, index, nodes (list or
+    text), lead, coordinating (list or text, one per line or ';'), product, recurrence, source."""
+    if not can_manage_library(user):
+        raise PermissionError(_("Chỉ chuyên viên điều phối được thêm, sửa nhiệm vụ trong thư viện."))
+    if task is not None and not can_edit_library_task(user, task):
+        raise PermissionError(_("Nhiệm vụ có sẵn trong thư viện chỉ được xem và sao chép, không được sửa."))
+    errors = []
+    text = nfc(str(data.get("text") or ""))
+    index = str(data.get("index") or "").strip().lower()
+    recurrence = str(data.get("recurrence") or Recurrence.NONE)
+    raw_nodes = data.get("nodes") or []
+    if isinstance(raw_nodes, str):
+        raw_nodes = raw_nodes.replace(";", ",").replace("\n", ",").split(",")
+    nodes = list(dict.fromkeys(nfc(str(c)) for c in raw_nodes if nfc(str(c))))
+    if not text:
+        errors.append(_("Nội dung nhiệm vụ không được để trống."))
+    if index not in dict(INDEX_CHOICES):
+        errors.append(_("Chỉ số không hợp lệ (chọn PAPI, PAR INDEX, SIPAS hoặc Chung)."))
+    if recurrence not in Recurrence.values:
+        errors.append(_("Tần suất không hợp lệ."))
+    if index == tasklib.GENERAL and nodes:
+        errors.append(_("Nhiệm vụ chung không gắn với nội dung chỉ số nào: để trống ô mã nội dung."))
+    if errors:
+        raise LibraryError(errors)
+    if task is None:
+        task = LibraryTask(key=_new_key(), shipped=False, created_by=user)
+    task.text = text
+    task.index = index
+    task.nodes = nodes
+    task.lead = nfc(str(data.get("lead") or ""))
+    task.coordinating = _clean_list(data.get("coordinating"))
+    task.product = nfc(str(data.get("product") or ""))
+    task.recurrence = recurrence
+    task.source = nfc(str(data.get("source") or ""))[:500]
+    task._history_user = user
+    task.save()
+    return task
+
+
+def _new_key() -> str:
+    while True:
+        key = f"cq-{secrets.token_hex(4)}"
+        if not LibraryTask.objects.filter(key=key).exists():
+            return key
+
+
+def copy_initial(task: LibraryTask) -> dict:
+    """Initial values of a new task copied from a library task (shipped or not)."""
+    return {
+        "text": task.text,
+        "index": task.index,
+        "nodes": ", ".join(task.nodes or []),
+        "lead": task.lead,
+        "coordinating": "\n".join(task.coordinating or []),
+        "product": task.product,
+        "recurrence": task.recurrence,
+        "source": _("Sao chép từ {key} ({source})").format(key=task.key, source=task.source or "—")[:500],
+    }
+
+
+# --------------------------------------------------------------------------- responsibility map
+
+
+def coordinator_provinces(user) -> list[Unit]:
+    """Provinces (in force today) whose plans the user coordinates; all of them for administrators."""
+    provinces = Unit.objects.filter(kind=Unit.Kind.PROVINCE, valid_to__isnull=True).order_by("code")
+    scope = covered(user, EDIT_ROLES)
+    if scope is None:
+        return list(provinces)
+    return [p for p in provinces if p.pk in scope]
+
+
+def province_units(province: Unit) -> list[Unit]:
+    """Units of a province that can lead or coordinate: its departments, districts, communes, others."""
+    from chiso.core.text import vi_sort_key
+
+    order = {Unit.Kind.DEPARTMENT: 0, Unit.Kind.OTHER: 1, Unit.Kind.DISTRICT: 2, Unit.Kind.WARD: 3}
+    today = dt.date.today()
+    units = [
+        u for u in Unit.objects.filter(parent=province).exclude(kind=Unit.Kind.PROVINCE) if u.valid_on(today)
+    ]
+    return sorted(units, key=lambda u: (order.get(u.kind, 9), vi_sort_key(u.short_name)))
+
+
+@dataclass
+class ResponsibilityRow:
+    node: Node
+    entry: Responsibility | None
+    coordinating_ids: list[int] = field(default_factory=list)
+
+
+def responsibility_rows(province: Unit, index: str) -> tuple[Framework | None, list[ResponsibilityRow]]:
+    """Every node (below the root) of the index's current framework with its map entry (or None)."""
+    fw = current_framework(index)
+    entries = {
+        r.node_code: r
+        for r in Responsibility.objects.filter(province=province, index=index)
+        .select_related("lead_unit")
+        .prefetch_related("coordinating_units")
+    }
+    rows = []
+    for n in framework_nodes(fw):
+        if n.parent_id is None:
+            continue
+        e = entries.get(n.code)
+        rows.append(ResponsibilityRow(n, e, [u.pk for u in e.coordinating_units.all()] if e else []))
+    return fw, rows
+
+
+@transaction.atomic
+def save_responsibilities(province: Unit, index: str, entries: dict[str, dict], user) -> int:
+    """Save the map for the given nodes: ``entries[code] = {"lead": unit id or None, "coordinating":
+    [unit ids], "lead_text": str}``. Only changed rows are written (their history keeps the old value);
+    a node whose lead, coordinating units and note are all empty loses its entry. Returns rows changed."""
+    if not can_edit_responsibility(user, province.pk):
+        raise PermissionError(_("Chỉ chuyên viên điều phối của tỉnh được sửa bản đồ trách nhiệm."))
+    allowed = {u.pk for u in province_units(province)}
+    fw = current_framework(index)
+    known = {n.code for n in framework_nodes(fw)}
+    errors = []
+    for code, e in entries.items():
+        ids = ([e["lead"]] if e.get("lead") else []) + list(e.get("coordinating") or [])
+        if code not in known:
+            errors.append(_("Nội dung “{code}” không có trong bộ chỉ số hiện hành.").format(code=code))
+        elif any(i not in allowed for i in ids):
+            errors.append(
+                _("{code}: chỉ chọn các cơ quan, đơn vị, địa phương thuộc {province}.").format(
+                    code=code, province=province.short_name
+                )
+            )
+    if errors:
+        raise LibraryError(errors)
+    current = {
+        r.node_code: r
+        for r in Responsibility.objects.select_for_update()
+        .filter(province=province, index=index)
+        .prefetch_related("coordinating_units")
+    }
+    changed = 0
+    for code, e in entries.items():
+        lead = e.get("lead") or None
+        coord = sorted({i for i in e.get("coordinating") or [] if i != lead})
+        lead_text = nfc(str(e.get("lead_text") or ""))[:300]
+        row = current.get(code)
+        if row is None and not lead and not coord and not lead_text:
+            continue
+        if row is not None and not lead and not coord and not lead_text:
+            row._history_user = user
+            row.delete()
+            changed += 1
+            continue
+        if row is not None:
+            same = (
+                row.lead_unit_id == lead
+                and row.lead_text == lead_text
+                and sorted(u.pk for u in row.coordinating_units.all()) == coord
+            )
+            if same:
+                continue
+        else:
+            row = Responsibility(province=province, index=index, node_code=code)
+        row.lead_unit_id = lead
+        row.lead_text = lead_text
+        row.updated_by = user
+        row._history_user = user
+        row.save()
+        row.coordinating_units.set(coord)
+        changed += 1
+    return changed
+
+
+def _chain(codes: Iterable[str], parents: dict[str, str | None] | None) -> list[str]:
+    """The codes themselves, then their ancestors (nearest first; by the framework or the dotted form)."""
+    chain: list[str] = []
+    codes = [c for c in codes if c]
+    for c in codes:
+        if c not in chain:
+            chain.append(c)
+    for c in codes:
+        if parents is not None:
+            ancestors, cur = [], parents.get(c)
+            while cur and cur not in ancestors:
+                ancestors.append(cur)
+                cur = parents.get(cur)
+        else:
+            ancestors = tasklib.node_ancestors(c)
+        chain.extend(a for a in ancestors if a not in chain)
+    return chain
+
+
+def lookup_responsibility(
+    entries: dict[str, Responsibility], codes: Iterable[str], parents: dict[str, str | None] | None = None
+) -> Responsibility | None:
+    """The entry for the first of ``codes`` that has one, else for their nearest ancestor."""
+    for c in _chain(codes, parents):
+        if c in entries:
+            return entries[c]
+    return None
+
+
+def responsibility_for(
+    province: Unit | None, index: str, codes: Iterable[str], parents: dict[str, str | None] | None = None
+) -> Responsibility | None:
+    """The map entry (the latest: one row per node, its history keeps the earlier ones) for the first of
+    ``codes`` that has one, else for their nearest ancestor."""
+    return lookup_responsibility(responsibility_map(province, index), codes, parents)
+
+
+def responsibility_map(province: Unit | None, index: str) -> dict[str, Responsibility]:
+    """All entries of a province and index, by node code (one query, for drafting)."""
+    if province is None:
+        return {}
+    return {
+        r.node_code: r
+        for r in Responsibility.objects.filter(province=province, index=index)
+        .select_related("lead_unit")
+        .prefetch_related("coordinating_units")
+    }
