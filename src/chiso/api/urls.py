@@ -5,7 +5,7 @@
 the ones that answer; drf-spectacular's default views would serve the schema to anyone.
 """
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("analysis/<str:index>/<int:unit_id>/<int:year>/", views.AnalysisView.as_view(), name="api-analysis"),
     path("gap/<str:index>/<int:unit_id>/<int:year>/", views.GapView.as_view(), name="api-gap"),
     path("whatif/<str:index>/<int:unit_id>/<int:year>/", views.WhatIfView.as_view(), name="api-whatif"),
+    path("", include("chiso.api.urls_plans")),
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", views.SwaggerView.as_view(), name="api-docs"),
 ]
