@@ -1,0 +1,233 @@
+"""Benchmark: the coordinator's dashboard (/ke-hoach/theo-doi/) with 200 plans and 5,000 tasks.
+
+Target of issue 3, reported, never asserted: median under 200 ms on PostgreSQL. The database is a
+throw-away one (``chiso_bench_plans``, dropped and created; the demo reference data without wards),
+filled with 200 issued plans of 25 tasks each, led by 40 departments and 100 communes, with progress
+reports on about half of them and some tasks late. Requests are sent in-process with Django's test
+Client (one thread); the same number of requests to /healthz and to the dashboard filtered to one
+plan, measured in the same run, are the baselines.
+
+    .venv/bin/python bench/plans_dashboard.py                # PostgreSQL chiso_bench_plans
+    .venv/bin/python bench/plans_dashboard.py --reuse        # keep the loaded database, rebuild the plans
+    .venv/bin/python bench/plans_dashboard.py --sqlite       # a fresh SQLite file instead
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import re
+import sys
+import time
+from collections import Counter
+
+from common import fmt_s, load_line, machine_line, median, percentile, prepare_database, setup_django, utc_now
+
+TARGET_MEDIAN = 0.200
+USERNAME = "bench_dieuphoi"
+
+
+def build(plans: int, tasks_per_plan: int, departments: int, communes: int, seed: int) -> dict:
+    """Units, a coordinator, plans, tasks and reports, with bulk inserts (history rows are not needed)."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from chiso.accounts.models import Membership
+    from chiso.core.schedule import period_of
+    from chiso.plans.models import Plan, ProgressReport, Task
+    from chiso.units.models import Unit
+
+    rng = random.Random(seed)
+    today = dt.date.today()
+    with transaction.atomic():
+        province = Unit.objects.filter(kind="province", code="51").order_by("-valid_from").first()
+        Plan.objects.filter(issuing_unit=province, title__startswith="[bench]").delete()
+        Unit.objects.filter(code__startswith="BENCH-").delete()
+        depts = [
+            Unit(kind="department", code=f"BENCH-D{i:02d}", name=f"Sở thử nghiệm {i:02d}", parent=province)
+            for i in range(1, departments + 1)
+        ]
+        wards = [
+            Unit(
+                kind="ward",
+                code=f"BENCH-X{i:03d}",
+                name=f"Xã thử nghiệm {i:03d}",
+                parent=province,
+                subtype="Xã",
+            )
+            for i in range(1, communes + 1)
+        ]
+        for u in depts + wards:  # save(): names normalised, search keys filled
+            u.save()
+        units = depts + wards
+        user, _ = get_user_model().objects.get_or_create(username=USERNAME)
+        Membership.objects.get_or_create(user=user, unit=province, role="coordinator")
+
+        plan_rows = Plan.objects.bulk_create(
+            [
+                Plan(
+                    issuing_unit=province,
+                    number=str(1000 + i),
+                    title=f"[bench] Kế hoạch cải thiện chỉ số số {i + 1}",
+                    indices=["papi", "par"] if i % 2 else ["papi"],
+                    year=today.year - (i % 3 == 0),
+                    status="issued",
+                    date=today - dt.timedelta(days=200),
+                )
+                for i in range(plans)
+            ]
+        )
+        tasks = []
+        for p in plan_rows:
+            for j in range(tasks_per_plan):
+                recurring = rng.random() < 0.3
+                index = rng.choice(p.indices)
+                code = f"D{rng.randint(1, 8)}" if index == "papi" else f"F{rng.randint(1, 8)}"
+                done = rng.random() < 0.35
+                tasks.append(
+                    Task(
+                        plan=p,
+                        order=j + 1,
+                        text=f"Nhiệm vụ {j + 1} của kế hoạch {p.number}: tổ chức thực hiện, báo cáo kết quả",
+                        index=index,
+                        nodes=[code, f"{code}.{rng.randint(1, 4)}"] if rng.random() < 0.5 else [code],
+                        lead_unit=rng.choice(units),
+                        recurrence=rng.choice(["quarterly", "semiannual", "annual", "continuous"])
+                        if recurring
+                        else "none",
+                        first_due=today - dt.timedelta(days=rng.randint(20, 300)) if recurring else None,
+                        deadline=None if recurring else today + dt.timedelta(days=rng.randint(-150, 200)),
+                        progress=100 if done else rng.choice([0, 0, 20, 50, 80]),
+                        done=done,
+                    )
+                )
+        tasks = Task.objects.bulk_create(tasks, batch_size=1000)
+        reports = []
+        for t in tasks:
+            if rng.random() < 0.55:
+                day = today - dt.timedelta(days=rng.randint(0, 200))
+                reports.append(
+                    ProgressReport(
+                        task=t,
+                        unit=t.lead_unit,
+                        period=period_of(day, "quarter"),
+                        state="done" if t.done else "in_progress",
+                        percent=t.progress,
+                        narrative="Đã triển khai theo kế hoạch.",
+                    )
+                )
+        ProgressReport.objects.bulk_create(reports, batch_size=1000)
+    return {
+        "plans": len(plan_rows),
+        "tasks": len(tasks),
+        "reports": len(reports),
+        "units": len(units),
+        "user": user,
+    }
+
+
+def measure(client, path: str, n: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = time.perf_counter()
+    resp = client.get(path)
+    cold = time.perf_counter() - first
+    if resp.status_code != 200:
+        raise SystemExit(f"GET {path} answered {resp.status_code}")
+    for _ in range(3):
+        client.get(path)
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        client.get(path)
+        times.append(time.perf_counter() - t0)
+    with CaptureQueriesContext(connection) as q:
+        body = client.get(path).content
+    return {
+        "path": path,
+        "n": n,
+        "cold": cold,
+        "median": median(times),
+        "p95": percentile(times, 95),
+        "max": max(times),
+        "queries": len(q.captured_queries),
+        "db": sum(float(x["time"]) for x in q.captured_queries),
+        "kib": len(body) // 1024,
+        "shapes": Counter(re.sub(r"\b\d+\b", "N", x["sql"])[:100] for x in q.captured_queries),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sqlite", action="store_true", help="a fresh SQLite file instead of PostgreSQL")
+    parser.add_argument(
+        "--pg-name", default="chiso_bench_plans", help="PostgreSQL database to drop and create"
+    )
+    parser.add_argument("--reuse", action="store_true", help="use the PostgreSQL database as it is (loaded)")
+    parser.add_argument("--plans", type=int, default=200)
+    parser.add_argument("--tasks-per-plan", type=int, default=25)
+    parser.add_argument("--requests", type=int, default=40, help="timed requests per path (default 40)")
+    parser.add_argument("--seed", type=int, default=3)
+    args = parser.parse_args()
+
+    print(f"chiso plans dashboard benchmark · {machine_line()}")
+    env, _ = prepare_database(pg=not args.sqlite, pg_name=args.pg_name, reuse=args.reuse, chiso_env="test")
+    setup_django(env)
+    from django.db import connection
+    from django.test import Client
+
+    t0 = time.perf_counter()
+    built = build(args.plans, args.tasks_per_plan, 40, 100, args.seed)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+    print(
+        f"» built {built['plans']} plans, {built['tasks']} tasks, {built['reports']} progress reports, "
+        f"{built['units']} units in {time.perf_counter() - t0:.1f} s ({connection.vendor})"
+    )
+
+    from chiso.plans.models import Plan
+
+    client = Client()
+    client.force_login(built["user"])
+    one_plan = (
+        Plan.objects.filter(title__startswith="[bench]").order_by("pk").values_list("pk", flat=True).first()
+    )
+    runs = [
+        measure(client, "/healthz", args.requests),
+        measure(client, f"/ke-hoach/theo-doi/?ke_hoach={one_plan}", args.requests),
+        measure(client, "/ke-hoach/theo-doi/", args.requests),
+    ]
+    base, page = runs[0], runs[2]
+    print()
+    header = f"{'path':<36} {'n':>4} {'first':>9} {'median':>9} {'p95':>9} {'max':>9} {'queries':>8} {'db':>9} {'KiB':>5}"
+    print(header)
+    print("-" * len(header))
+    for r in runs:
+        print(
+            f"{r['path']:<36} {r['n']:>4} {fmt_s(r['cold']):>9} {fmt_s(r['median']):>9} {fmt_s(r['p95']):>9} "
+            f"{fmt_s(r['max']):>9} {r['queries']:>8} {fmt_s(r['db']):>9} {r['kib']:>5}"
+        )
+    print(
+        f"ratio dashboard / healthz: median {page['median'] / base['median']:.0f}×; "
+        f"dashboard (all) / dashboard (one plan): median {page['median'] / runs[1]['median']:.1f}×"
+    )
+    print("  queries of the full dashboard (numbers folded):")
+    for sql, count in page["shapes"].most_common(12):
+        print(f"  {count:>4} × {sql}")
+    ok = page["median"] < TARGET_MEDIAN
+    print(
+        f"\nTarget: dashboard with {built['tasks']} tasks, median < {TARGET_MEDIAN * 1e3:.0f} ms "
+        f"({'PostgreSQL' if connection.vendor == 'postgresql' else 'SQLite — the target is for PostgreSQL'}): "
+        f"median {fmt_s(page['median'])} → {'MET' if ok else 'MISSED'}"
+    )
+    print(f"finished {utc_now()} · {load_line()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
