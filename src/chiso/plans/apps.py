@@ -6,3 +6,8 @@ class PlansConfig(AppConfig):
     name = "chiso.plans"
     verbose_name = _("Kế hoạch cải thiện chỉ số")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import version
+
+        version.connect()

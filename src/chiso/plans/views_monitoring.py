@@ -46,7 +46,7 @@ def dashboard(request):
             plan=cd["ke_hoach"], index=cd["chi_so"], year=cd["nam"], period_kind=cd["ky"] or "quarter"
         )
     show_all = request.GET.get("tat_ca") == "1"
-    data = monitoring.dashboard(request.user, filters, late_limit=None if show_all else 50)
+    data = monitoring.cached_dashboard(request.user, filters, late_limit=None if show_all else 50)
     # Links of every plan row from one reverse each (not one per row).
     plan_url, report_url = _plan_url(987654321), reverse("plans:periodic_list", args=[987654321])
     for row in data["by_plan"]:

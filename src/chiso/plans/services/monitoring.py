@@ -440,3 +440,30 @@ def dashboard(
         "late_shown": shown,
         "not_reported": not_reported,
     }
+
+
+def cached_dashboard(
+    user, filters: Filters | None = None, today: dt.date | None = None, late_limit: int | None = 50
+) -> dict:
+    """`dashboard` cached per plans-data version, scope, filters and day: any change to a plan, task,
+    report or unit changes the version (chiso.plans.version), so a cached answer is never stale."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    from ..version import plans_version
+
+    scope = monitored_scope(user)
+    if scope == set():
+        raise PermissionDenied("Chỉ chuyên viên điều phối, lãnh đạo và người xem theo dõi được kế hoạch")
+    f = filters or Filters()
+    today = today or dt.date.today()
+    scope_key = (
+        "all" if scope is None else hashlib.sha1(",".join(map(str, sorted(scope))).encode()).hexdigest()
+    )
+    key = f"plans-dashboard:{plans_version()}:{scope_key}:{f.plan}:{f.index}:{f.year}:{f.period_kind}:{today.isoformat()}:{late_limit}"
+    data = cache.get(key)
+    if data is None:
+        data = dashboard(user, f, today, late_limit)
+        cache.set(key, data, 600)
+    return data

@@ -207,3 +207,20 @@ def test_query_count_does_not_grow_with_tasks(client, world, make_plan, django_a
     assert small == large
     with django_assert_max_num_queries(25):
         client.get(URL)
+
+
+def test_cached_dashboard_shows_a_change_at_once(client, world, fixture_plans):
+    """The dashboard is cached per plans-data version: a report or a finished task shows on the next load."""
+    _, tasks = fixture_plans
+    client.force_login(world.coordinator)
+    before = client.get(URL).context["d"]["summary"]
+    again = client.get(URL).context["d"]["summary"]
+    assert again == before
+    task = next(t for t in tasks if not t.done)
+    task.done, task.progress = True, 100
+    task.save()
+    after = client.get(URL).context["d"]["summary"]
+    assert after["done"] == before["done"] + 1
+    _report(tasks[2], world.yte, period_of(TODAY, "quarter"))
+    units = {r["key"]: r for r in client.get(URL).context["d"]["by_unit"]}
+    assert units[world.yte.pk]["reported_now"] is True
