@@ -127,7 +127,9 @@ def build(plans: int, tasks_per_plan: int, departments: int, communes: int, seed
     }
 
 
-def measure(client, path: str, n: int) -> dict:
+def measure(client, path: str, n: int, before=None, label: str = "") -> dict:
+    """Time n GETs of path (after one untimed first and three warm-up requests); `before` runs
+    untimed before each timed request (e.g. a data change that invalidates the cache)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -140,13 +142,17 @@ def measure(client, path: str, n: int) -> dict:
         client.get(path)
     times = []
     for _ in range(n):
+        if before is not None:
+            before()
         t0 = time.perf_counter()
         client.get(path)
         times.append(time.perf_counter() - t0)
     with CaptureQueriesContext(connection) as q:
         body = client.get(path).content
+    if before is not None:
+        before()
     return {
-        "path": path,
+        "path": label or path,
         "n": n,
         "cold": cold,
         "median": median(times),
@@ -191,6 +197,7 @@ def main() -> int:
     )
 
     from chiso.plans.models import Plan
+    from chiso.plans.version import bump_plans_version
 
     client = Client()
     client.force_login(built["user"])
@@ -201,15 +208,22 @@ def main() -> int:
         measure(client, "/healthz", args.requests),
         measure(client, f"/ke-hoach/theo-doi/?ke_hoach={one_plan}", args.requests),
         measure(client, "/ke-hoach/theo-doi/", args.requests),
+        measure(
+            client,
+            "/ke-hoach/theo-doi/",
+            args.requests,
+            before=bump_plans_version,
+            label="/ke-hoach/theo-doi/ (after a change)",
+        ),
     ]
-    base, page = runs[0], runs[2]
+    base, page, changed = runs[0], runs[2], runs[3]
     print()
-    header = f"{'path':<36} {'n':>4} {'first':>9} {'median':>9} {'p95':>9} {'max':>9} {'queries':>8} {'db':>9} {'KiB':>5}"
+    header = f"{'path':<52} {'n':>4} {'first':>9} {'median':>9} {'p95':>9} {'max':>9} {'queries':>8} {'db':>9} {'KiB':>5}"
     print(header)
     print("-" * len(header))
     for r in runs:
         print(
-            f"{r['path']:<36} {r['n']:>4} {fmt_s(r['cold']):>9} {fmt_s(r['median']):>9} {fmt_s(r['p95']):>9} "
+            f"{r['path']:<52} {r['n']:>4} {fmt_s(r['cold']):>9} {fmt_s(r['median']):>9} {fmt_s(r['p95']):>9} "
             f"{fmt_s(r['max']):>9} {r['queries']:>8} {fmt_s(r['db']):>9} {r['kib']:>5}"
         )
     print(
@@ -223,7 +237,9 @@ def main() -> int:
     print(
         f"\nTarget: dashboard with {built['tasks']} tasks, median < {TARGET_MEDIAN * 1e3:.0f} ms "
         f"({'PostgreSQL' if connection.vendor == 'postgresql' else 'SQLite — the target is for PostgreSQL'}): "
-        f"median {fmt_s(page['median'])} → {'MET' if ok else 'MISSED'}"
+        f"median {fmt_s(page['median'])} → {'MET' if ok else 'MISSED'}; "
+        f"right after a change (nothing cached): median {fmt_s(changed['median'])} → "
+        f"{'MET' if changed['median'] < TARGET_MEDIAN else 'MISSED'}"
     )
     print(f"finished {utc_now()} · {load_line()}")
     return 0
