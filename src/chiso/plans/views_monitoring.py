@@ -35,6 +35,9 @@ def _plan_url(pk: int) -> str | None:
     return _url("plans:detail", pk)
 
 
+ROWS = 30
+
+
 def dashboard(request):
     if not monitoring.can_monitor(request.user):
         raise PermissionDenied("Chỉ chuyên viên điều phối, lãnh đạo và người xem theo dõi được kế hoạch")
@@ -47,9 +50,14 @@ def dashboard(request):
         )
     show_all = request.GET.get("tat_ca") == "1"
     data = monitoring.cached_dashboard(request.user, filters, late_limit=None if show_all else 50)
+    # The longest tables show the rows that need attention first (most late, least progress), ROWS of
+    # them unless the user asks for everything: a province-wide page stays readable and fast.
+    limit = None if show_all else ROWS
+    by_plan = sorted(data["by_plan"], key=lambda r: (-r["late"], r["done_pct"], -r["year"], r["label"]))
+    plans_shown, units_shown = by_plan[:limit], data["by_unit"][:limit]
     # Links of every plan row from one reverse each (not one per row).
     plan_url, report_url = _plan_url(987654321), reverse("plans:periodic_list", args=[987654321])
-    for row in data["by_plan"]:
+    for row in plans_shown:
         key = str(row["key"])
         row["url"] = plan_url.replace("987654321", key) if plan_url else None
         row["report_url"] = report_url.replace("987654321", key)
@@ -61,6 +69,10 @@ def dashboard(request):
             "d": data,
             "late_shown": data["late_shown"],
             "late_more": len(data["late"]) - len(data["late_shown"]),
+            "plans_shown": plans_shown,
+            "plans_more": len(by_plan) - len(plans_shown),
+            "units_shown": units_shown,
+            "units_more": len(data["by_unit"]) - len(units_shown),
             "query_all": _with(request, tat_ca="1"),
         },
     )

@@ -131,13 +131,12 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
         signer_authority="TM. ỦY BAN NHÂN DÂN" if is_local else "",
         signer_title="CHỦ TỊCH" if is_local else "GIÁM ĐỐC",
         report_deadlines=list(plan.report_deadlines or []),
-        purpose=_(
-            "Triển khai thực hiện có hiệu quả các nhiệm vụ được giao tại {ref} của {issuer}; "
+        # Document text: always Vietnamese (an official document), whatever the UI language.
+        purpose=(
+            f"Triển khai thực hiện có hiệu quả các nhiệm vụ được giao tại {plan.number_symbol if plan.number else plan.title} của {_issuer_label(plan.issuing_unit)}; "
             "góp phần cải thiện, nâng cao các chỉ số của tỉnh."
-        ).format(
-            ref=plan.number_symbol if plan.number else plan.title, issuer=_issuer_label(plan.issuing_unit)
         ),
-        requirements=_(
+        requirements=(
             "Xác định rõ nội dung công việc, đơn vị chủ trì, thời hạn hoàn thành; "
             "báo cáo kết quả thực hiện đúng thời hạn."
         ),
@@ -162,7 +161,7 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
             note = _coordinating_names(task)
         else:
             lead = task.lead_unit.short_name if task.lead_unit else task.lead_text
-            note = _("Phối hợp với {lead} (đơn vị chủ trì theo kế hoạch cấp trên)").format(lead=lead)
+            note = f"Phối hợp với {lead} (đơn vị chủ trì theo kế hoạch cấp trên)"
         _copy_task(task, derived, order, unit, user, note)
         copied_origins.add(task.origin_id)
     # Tasks addressed to the unit's whole class ("UBND cấp xã") and not yet instantiated for it.
