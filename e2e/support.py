@@ -22,6 +22,9 @@ USERS = {
     "coordinator": ("dieuphoi", "chiso-dieuphoi"),
     "viewer": ("xem", "chiso-xem"),
     "admin": ("quantri", "chiso-quantri"),
+    "leader": ("lanhdao", "chiso-lanhdao"),
+    "officer_tp": ("tuphap", "chiso-tuphap"),
+    "officer_xa": ("xadakha", "chiso-xadakha"),
 }
 
 
