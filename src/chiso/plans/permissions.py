@@ -17,6 +17,8 @@ from .models import Plan, ProgressReport, Task
 
 EDIT_ROLES = ("coordinator",)
 OFFICER_ROLES = ("officer", "coordinator")
+#: Who may produce the reminder letter of an issued plan (the coordinator drafts, the leader signs).
+LETTER_ROLES = ("coordinator", "leader")
 
 
 def _in(field: str, scope: set[int] | None) -> Q:

@@ -12,6 +12,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from chiso.accounts.scope import covers
@@ -71,8 +72,12 @@ def periodic_file(request, pk: int, fmt: str):
 @require_GET
 def letter_file(request, pk: int, fmt: str):
     plan = _visible_plan(request.user, pk)
-    if not covers(request.user, plan.issuing_unit_id, permissions.EDIT_ROLES):
-        raise PermissionDenied
+    if not covers(request.user, plan.issuing_unit_id, permissions.LETTER_ROLES):
+        raise PermissionDenied(
+            _("Công văn đôn đốc do chuyên viên điều phối hoặc lãnh đạo của cơ quan ban hành lập.")
+        )
+    if plan.status != "issued":
+        raise PermissionDenied(_("Chỉ đôn đốc thực hiện kế hoạch đã ban hành (và chưa kết thúc)."))
     data = documents.render_letter(plan, fmt, user=request.user, today=dt.date.today())
     name = documents.document_filename("cong-van-don-doc", plan.number or "", plan.title, fmt)
     return _file(data, fmt, name)

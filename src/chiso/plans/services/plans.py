@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chiso.core.plan import Baseline, baseline_of, check_target
+from chiso.core.plan import Baseline, baseline_of, check_target, points_up
 from chiso.core.text import format_number, nfc, parse_number, vi_sort_key
 from chiso.units.models import Unit
 
@@ -405,7 +405,8 @@ def check_and_fill_target(target: Target) -> Target:
     target.baseline_rank_of = baseline.rank_of
     target.baseline_group = baseline.group or ""
     target.baseline_percent = baseline.percent
-    target.needed_points = result.needed_points
+    # The points a plan prints (rounded up, as in the target's sentence), not the raw solver figure.
+    target.needed_points = None if result.needed_points is None else points_up(result.needed_points)
     target.met = result.met
     target.label = result.label_vi
     return target

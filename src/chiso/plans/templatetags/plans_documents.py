@@ -13,9 +13,9 @@ register = template.Library()
 
 @register.simple_tag
 def plan_document_rights(user, plan) -> dict:
-    """What the user may download for this plan: the reminder letter (coordinators) and the periodic
+    """What the user may download for this plan: the reminder letter (coordinators and leaders, issued plans) and the periodic
     reports (all for those who oversee the plan, issued ones for everyone who sees it)."""
-    letter = covers(user, plan.issuing_unit_id, permissions.EDIT_ROLES)
+    letter = plan.status == "issued" and covers(user, plan.issuing_unit_id, permissions.LETTER_ROLES)
     reports = list(plan.periodic_reports.order_by("-created_at"))
     if not permissions.oversees(user, plan):
         reports = [r for r in reports if r.status in ("issued", "closed")]

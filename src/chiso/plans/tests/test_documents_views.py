@@ -99,10 +99,18 @@ def test_officer_of_another_unit_gets_404_and_outsider_403(client, world, plan):
     assert get(client, world.coordinator, "plan_docx", 999999).status_code == 404
 
 
-@pytest.mark.parametrize("who", ["leader", "viewer", "officer_tp"])
-def test_only_coordinators_write_the_reminder_letter(client, world, plan, who):
+@pytest.mark.parametrize("who", ["viewer", "officer_tp"])
+def test_only_coordinators_and_leaders_write_the_reminder_letter(client, world, plan, who):
     assert get(client, getattr(world, who), "letter_docx", plan.pk).status_code == 403
     assert get(client, getattr(world, who), "letter_pdf", plan.pk).status_code == 403
+    assert get(client, world.leader, "letter_docx", plan.pk).status_code == 200
+
+
+def test_no_reminder_letter_for_a_plan_not_issued(client, world, make_plan):
+    draft = make_plan(status="approved", tasks=[dict(text="Việc chưa ban hành", lead_unit=world.tuphap)])
+    r = get(client, world.coordinator, "letter_docx", draft.pk)
+    assert r.status_code == 403
+    assert "đã ban hành" in r.content.decode()
 
 
 def test_reminder_letter_lists_late_tasks_per_unit(client, world, plan):
