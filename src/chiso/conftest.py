@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import F
 
 
 @pytest.fixture(scope="session")
@@ -21,7 +22,11 @@ def _user(username, role=None, unit_code="51"):
 
     user = get_user_model().objects.create_user(username=username, password="mat-khau-thu-nghiem")
     if role:
-        unit = Unit.objects.filter(kind="province", code=unit_code).order_by("-valid_from").first()
+        unit = (
+            Unit.objects.filter(kind="province", code=unit_code)
+            .order_by(F("valid_from").desc(nulls_last=True))
+            .first()
+        )
         Membership.objects.create(user=user, unit=unit, role=role)
     return user
 

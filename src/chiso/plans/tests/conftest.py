@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import F
 
 from chiso.accounts.models import Membership
 from chiso.plans.models import Plan, Target, Task
@@ -27,7 +28,11 @@ def _member(username: str, role: str | None, unit: Unit | None):
 
 @pytest.fixture
 def world(db):
-    province = Unit.objects.filter(kind="province", code="51").order_by("-valid_from").first()
+    province = (
+        Unit.objects.filter(kind="province", code="51")
+        .order_by(F("valid_from").desc(nulls_last=True))
+        .first()
+    )
     noivu = Unit.objects.create(kind="department", code="QNG-SNV", name="Sở Nội vụ", parent=province)
     tuphap = Unit.objects.create(kind="department", code="QNG-STP", name="Sở Tư pháp", parent=province)
     yte = Unit.objects.create(kind="department", code="QNG-SYT", name="Sở Y tế", parent=province)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
 
@@ -221,7 +222,11 @@ def test_whatif_errors_in_english(coordinator_client):
 
 
 def test_flash_message_in_english_and_vietnamese(coordinator_client):
-    unit = Unit.objects.filter(kind="province", code="51").order_by("-valid_from").first()
+    unit = (
+        Unit.objects.filter(kind="province", code="51")
+        .order_by(F("valid_from").desc(nulls_last=True))
+        .first()
+    )
     url = reverse("web:department_add", args=[unit.pk])
     vi = coordinator_client.post(url, {"name": "Sở Thử", "code": ""}, follow=True).content.decode()
     assert "Cần nhập mã cơ quan." in vi
