@@ -1,13 +1,15 @@
 """Demo data of the plans: one realistic issued provincial plan with its execution, and one draft.
 
 ``load_demo_plans(today=None)`` builds, for the merged Quảng Ngãi (province code 51, the unit valid from
-1 July 2025), the "Kế hoạch cải thiện, nâng cao Chỉ số PAPI và Chỉ số PAR INDEX năm 2025" in the shape of
+1 July 2025), the plan "Cải thiện, nâng cao Chỉ số PAPI và Chỉ số PAR INDEX tỉnh Quảng Ngãi năm 2025" in the shape of
 the real plans of ``shared/seeds``: targets computed from the real 2024 results (the PAPI targets by the
 plan-drafting rules of ``chiso.core.plan``, from the results of the former Quảng Ngãi; the PAR INDEX
 target from its published rank), 27 tasks of the shipped task library given to nine departments and
 three communes, deadlines over 2025–2026, recurring tasks, progress reports (some tasks done with the
 number of their product), tasks late relative to ``today``, the appendix of points lost, recipients and
-signature. Plus a draft SIPAS plan for 2026. Idempotent: a second run finds both plans and changes nothing.
+signature. Plus a draft SIPAS plan for 2026, and the province's responsibility map for PAPI (who leads and
+coordinates each dimension; the appendix of points lost names them). Idempotent: a second run finds both
+plans and the map and changes nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from chiso.core.schedule import due_dates, period_of
@@ -24,13 +27,29 @@ from chiso.core.tasklib import load_library
 from chiso.core.text import format_number
 from chiso.units.models import Unit
 
-from .models import Plan, ProgressReport, Recurrence, Shortcoming, Target, Task, WorkflowEvent
+from .models import (
+    Plan,
+    ProgressReport,
+    Recurrence,
+    Responsibility,
+    Shortcoming,
+    Target,
+    Task,
+    WorkflowEvent,
+)
+from .services.library import current_framework, framework_parents, lookup_responsibility, modernise_text
 
 DEMO_NUMBER = "1520"
 DEMO_SYMBOL = "KH-UBND"
 DEMO_DATE = dt.date(2025, 8, 15)
-DEMO_TITLE = "Kế hoạch cải thiện, nâng cao Chỉ số PAPI và Chỉ số PAR INDEX tỉnh Quảng Ngãi năm 2025"
-DRAFT_TITLE = "Kế hoạch nâng cao Chỉ số hài lòng về sự phục vụ hành chính (SIPAS) tỉnh Quảng Ngãi năm 2026"
+# Titles are the trích yếu: the document prints "KẾ HOẠCH" above them (as drafting.plan_title does).
+DEMO_TITLE = "Cải thiện, nâng cao Chỉ số PAPI và Chỉ số PAR INDEX tỉnh Quảng Ngãi năm 2025"
+DRAFT_TITLE = "Cải thiện, nâng cao Chỉ số hài lòng về sự phục vụ hành chính (SIPAS) tỉnh Quảng Ngãi năm 2026"
+#: Titles of the earlier demo data (a database loaded before: renamed, not created again).
+OLD_TITLES = {
+    DEMO_TITLE: "Kế hoạch cải thiện, nâng cao Chỉ số PAPI và Chỉ số PAR INDEX tỉnh Quảng Ngãi năm 2025",
+    DRAFT_TITLE: "Kế hoạch nâng cao Chỉ số hài lòng về sự phục vụ hành chính (SIPAS) tỉnh Quảng Ngãi năm 2026",
+}
 
 #: Departments of the merged province the demo plan gives work to (key, code, name).
 DEPARTMENTS = [
@@ -92,15 +111,9 @@ TASKS = [
     ("kt2024-03", "sontinh", [], "", "2025-12-31", "late"),
 ]
 
-#: The library keeps the seeds' words; the demo plan names the agencies of the merged province (2025).
+#: The library keeps the seeds' words. The bodies abolished or merged in 2025 are renamed by
+#: library.modernise_text; these edits only fit the quoted 2019–2023 deadlines to the demo plan's years.
 TEXT_EDITS = [
-    ("Sở Tài nguyên và Môi trường", "Sở Nông nghiệp và Môi trường"),
-    ("Sở Thông tin và Truyền thông", "Sở Khoa học và Công nghệ"),
-    ("Sở Kế hoạch và Đầu tư", "Sở Tài chính"),
-    ("Ủy ban nhân dân các huyện, thành phố", "Ủy ban nhân dân các xã, phường, đặc khu"),
-    ("các huyện, thành phố", "các xã, phường, đặc khu"),
-    ("Chủ tịch Ủy ban nhân dân các huyện, thành phố", "Chủ tịch Ủy ban nhân dân các xã, phường, đặc khu"),
-    ("cấp huyện, cấp xã", "cấp xã"),
     (" (hoàn thành chậm nhất trong Quý III năm 2019)", ""),
     ("từ năm 2019 và các năm tiếp theo", "từ năm 2026"),
     (" trong tháng 6 năm 2019", ""),
@@ -110,7 +123,8 @@ TEXT_EDITS = [
 ]
 
 
-def _demo_text(text: str) -> str:
+def _demo_text(text: str, on_date: dt.date = DEMO_DATE) -> str:
+    text = modernise_text(text, on_date)
     for old, new in TEXT_EDITS:
         text = text.replace(old, new)
     return text
@@ -156,16 +170,45 @@ RECIPIENTS = [
     "Lưu: VT, NC.",
 ]
 
-# Who answers for the points lost on each PAPI dimension (unit keys; text for a class of units).
-RESPONSIBLE = {
-    "D1": (["noivu"], "UBND các xã, phường, đặc khu"),
-    "D2": (["taichinh", "nongnghiep"], "UBND các xã, phường, đặc khu"),
-    "D3": (["thanhtra", "noivu"], ""),
-    "D4": (["thanhtra", "noivu"], ""),
-    "D5": (["vanphong", "tuphap"], "UBND các xã, phường, đặc khu"),
-    "D6": (["yte", "giaoduc"], ""),
-    "D7": (["nongnghiep"], ""),
-    "D8": (["khcn", "vanphong"], ""),
+#: The province's responsibility map for PAPI (framework 2021→): node → (lead unit key or None, coordinating
+#: unit keys, note). The dimensions and their sub-dimensions; the appendix of points lost reads it.
+PAPI_MAP = {
+    "D1": ("noivu", ["thanhtra"], "UBND các xã, phường, đặc khu"),
+    "D1.1": ("tuphap", ["noivu"], ""),
+    "D1.2": ("noivu", [], "UBND các xã, phường, đặc khu"),
+    "D1.3": ("noivu", [], ""),
+    "D1.4": ("taichinh", ["noivu"], ""),
+    "D2": ("vanphong", ["taichinh", "nongnghiep"], "UBND các xã, phường, đặc khu"),
+    "D2.1": ("vanphong", ["khcn"], ""),
+    "D2.2": ("noivu", [], "UBND các xã, phường, đặc khu"),
+    "D2.3": ("taichinh", [], "UBND các xã, phường, đặc khu"),
+    "D2.4": ("nongnghiep", ["taichinh"], ""),
+    "D3": ("thanhtra", ["noivu"], ""),
+    "D3.1": ("noivu", ["thanhtra"], ""),
+    "D3.2": ("thanhtra", ["vanphong"], ""),
+    "D3.3": ("tuphap", [], ""),
+    "D4": ("thanhtra", ["noivu"], ""),
+    "D4.1": ("thanhtra", [], ""),
+    "D4.2": ("thanhtra", ["yte", "giaoduc"], ""),
+    "D4.3": ("noivu", [], ""),
+    "D4.4": ("thanhtra", ["tuphap"], ""),
+    "D5": ("vanphong", ["tuphap"], "UBND các xã, phường, đặc khu"),
+    "D5.1": ("tuphap", [], ""),
+    "D5.3": ("nongnghiep", ["vanphong"], ""),
+    "D5.4": ("vanphong", ["noivu"], "UBND các xã, phường, đặc khu"),
+    "D6": ("yte", ["giaoduc"], ""),
+    "D6.1": ("yte", [], ""),
+    "D6.2": ("giaoduc", [], ""),
+    "D6.3": ("nongnghiep", ["taichinh"], "UBND các xã, phường, đặc khu"),
+    "D6.4": (None, ["noivu"], "Công an tỉnh; UBND các xã, phường, đặc khu"),
+    "D7": ("nongnghiep", [], ""),
+    "D7.1": ("nongnghiep", [], ""),
+    "D7.2": ("nongnghiep", [], ""),
+    "D7.3": ("nongnghiep", [], "UBND các xã, phường, đặc khu"),
+    "D8": ("khcn", ["vanphong"], ""),
+    "D8.1": ("vanphong", ["khcn"], ""),
+    "D8.2": ("khcn", [], ""),
+    "D8.3": ("vanphong", ["khcn"], ""),
 }
 
 
@@ -180,7 +223,11 @@ class DemoResult:
 
 
 def demo_province() -> Unit:
-    province = Unit.objects.filter(kind=Unit.Kind.PROVINCE, code="51").order_by("-valid_from").first()
+    province = (
+        Unit.objects.filter(kind=Unit.Kind.PROVINCE, code="51")
+        .order_by(F("valid_from").desc(nulls_last=True))
+        .first()
+    )
     if province is None:
         raise LookupError(
             "Chưa có tỉnh Quảng Ngãi (mã 51): hãy nạp danh mục đơn vị trước (chiso load_reference)."
@@ -491,9 +538,20 @@ def _create_issued_plan(province: Unit, units: dict[str, Unit], today: dt.date) 
 
     if papi_analysis is not None:
         lost = [n for n in papi_analysis.lost if n.depth >= 2][:10]
+        entries = {
+            r.node_code: r
+            for r in Responsibility.objects.filter(province=province, index="papi")
+            .select_related("lead_unit")
+            .prefetch_related("coordinating_units")
+        }
+        parents = framework_parents(papi_analysis.framework)
         for order, n in enumerate(lost, start=1):
-            dim = n.code.split(".")[0]
-            keys, text = RESPONSIBLE.get(dim, ([], ""))
+            entry = lookup_responsibility(entries, [n.code], parents)
+            responsible = []
+            if entry is not None:
+                responsible = ([entry.lead_unit] if entry.lead_unit else []) + [
+                    u for u in entry.coordinating_units.all() if u.pk != entry.lead_unit_id
+                ]
             s = Shortcoming(
                 plan=plan,
                 index="papi",
@@ -502,12 +560,12 @@ def _create_issued_plan(province: Unit, units: dict[str, Unit], today: dt.date) 
                 achieved=round(n.score, 4),
                 maximum=round(n.max, 4),
                 lost=round(n.lost_points, 4),
-                responsible_text=text,
+                responsible_text=entry.lead_text if entry is not None else "",
                 order=order,
             )
             s._history_user = coordinator
             s.save()
-            s.responsible_units.set([units[k] for k in keys])
+            s.responsible_units.set(responsible)
     return plan
 
 
@@ -549,7 +607,7 @@ def _create_draft_plan(province: Unit, units: dict[str, Unit], today: dt.date) -
         task = Task(
             plan=plan,
             order=order,
-            text=lib.text,
+            text=_demo_text(lib.text, dt.date(2026, 1, 1)),
             index="sipas",
             nodes=list(lib.nodes),
             lead_unit=units[lead],
@@ -562,21 +620,65 @@ def _create_draft_plan(province: Unit, units: dict[str, Unit], today: dt.date) -
     return plan
 
 
+def demo_responsibilities(province: Unit, units: dict[str, Unit]) -> int:
+    """The province's PAPI responsibility map (PAPI_MAP), for the nodes of the current framework that have
+    no entry yet (a coordinator's entries are kept). Returns the entries created."""
+    coordinator = _user("dieuphoi")
+    fw = current_framework("papi")
+    known = set(fw.nodes.values_list("code", flat=True)) if fw is not None else set(PAPI_MAP)
+    existing = set(
+        Responsibility.objects.filter(province=province, index="papi").values_list("node_code", flat=True)
+    )
+    created = 0
+    for code, (lead, coordinating, note) in PAPI_MAP.items():
+        if code not in known or code in existing:
+            continue
+        row = Responsibility(
+            province=province,
+            index="papi",
+            node_code=code,
+            lead_unit=units[lead] if lead else None,
+            lead_text=note,
+            updated_by=coordinator,
+        )
+        row._history_user = coordinator
+        row.save()
+        row.coordinating_units.set([units[k] for k in coordinating if k != lead])
+        created += 1
+    return created
+
+
+def _find_plan(province: Unit, title: str) -> Plan | None:
+    """The demo plan of that title, or of its earlier title (then renamed)."""
+    plan = Plan.objects.filter(issuing_unit=province, title=title).first()
+    if plan is None and title in OLD_TITLES:
+        plan = Plan.objects.filter(issuing_unit=province, title=OLD_TITLES[title]).first()
+        if plan is not None:
+            plan.title = title
+            plan._history_user = plan.created_by
+            plan.save(update_fields=["title"])
+    return plan
+
+
 @transaction.atomic
 def load_demo_plans(today: dt.date | None = None) -> DemoResult:
     """Create the demo plans of the merged Quảng Ngãi (once): the issued PAPI + PAR INDEX plan of 2025
-    with its execution as of `today` (default: today), and a draft SIPAS plan of 2026."""
+    with its execution as of `today` (default: today), and a draft SIPAS plan of 2026; and the province's
+    PAPI responsibility map (before the plans: their appendix of points lost reads it)."""
     today = today or dt.date.today()
     province = demo_province()
     units = demo_units(province)
-    created = False
+    created = demo_responsibilities(province, units) > 0
     plan = Plan.objects.filter(
         issuing_unit=province, number=DEMO_NUMBER, symbol=DEMO_SYMBOL, year=2025
     ).first()
     if plan is None:
         plan = _create_issued_plan(province, units, today)
         created = True
-    draft = Plan.objects.filter(issuing_unit=province, title=DRAFT_TITLE).first()
+    elif plan.title == OLD_TITLES[DEMO_TITLE]:
+        _find_plan(province, DEMO_TITLE)
+        plan.refresh_from_db()
+    draft = _find_plan(province, DRAFT_TITLE)
     if draft is None:
         draft = _create_draft_plan(province, units, today)
         created = True

@@ -5,6 +5,8 @@ chiso.plans.permissions (403 when denied, 404 for what the user may not see)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -13,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from chiso.accounts.scope import OVERSIGHT_ROLES, covered
+from chiso.core.text import fold, format_date, strip_admin_prefix
 from chiso.frameworks.models import Index
 from chiso.units.models import Unit
 
@@ -230,10 +233,20 @@ def _history(province: Unit, index: str, limit: int = 30) -> list:
 
 
 def _unit_label(unit: Unit, province: Unit) -> str:
+    """ "Quảng Ngãi (từ 01/07/2025)" for the province formed by the merger, "Kon Tum (tỉnh cũ, trước
+    01/07/2025)" for a province merged into it; a province never merged is named alone."""
+    name = strip_admin_prefix(unit.short_name or unit.name) or unit.name
     if unit.pk == province.pk:
-        return unit.name
-    return _("{unit} (trước sắp xếp, nay thuộc {province})").format(
-        unit=unit.name, province=province.short_name
+        if unit.valid_from and unit.predecessors().exists():
+            return _("{unit} (từ {date})").format(unit=name, date=format_date(unit.valid_from))
+        return name
+    word = _("thành phố cũ") if fold(unit.name).startswith("thanh pho") else _("tỉnh cũ")
+    if unit.valid_to:
+        return _("{unit} ({word}, trước {date})").format(
+            unit=name, word=word, date=format_date(unit.valid_to + dt.timedelta(days=1))
+        )
+    return _("{unit} ({word}, nay thuộc {province})").format(
+        unit=name, word=word, province=strip_admin_prefix(province.short_name or province.name)
     )
 
 

@@ -3,7 +3,8 @@
 ``draft_plan(index, unit, year, ambition, user)`` reads the unit's results of that year, drafts the
 targets (the whole index from the ambition, then the weakest nodes; chiso.core.plan.draft_targets), suggests
 tasks from the library for each target node (most specific first), proposes their lead and coordinating
-units from the responsibility map, fills the shortcomings appendix (every node with lost points and the
+units from the responsibility map (else the province's units the library's words name, those words renamed
+after the 2025 reorganisation: ``library.modernise_text``), fills the shortcomings appendix (every node with lost points and the
 units responsible) and stores it all as a draft Plan in one transaction. Errors raise DraftError
 (Vietnamese message); nothing is created then. The coordinator edits the draft freely afterwards.
 """
@@ -20,7 +21,7 @@ from chiso.accounts.scope import covers
 from chiso.analysis.services import Analysis, AnalysisError, analyse, opening_text, year_figures
 from chiso.core import plan as plancore
 from chiso.core import tasklib
-from chiso.core.text import fold, parse_number, strip_admin_prefix
+from chiso.core.text import fold, format_date, parse_number, strip_admin_prefix
 from chiso.frameworks.models import Index
 from chiso.results.models import Result
 from chiso.units.models import Unit
@@ -28,9 +29,14 @@ from chiso.units.models import Unit
 from ..models import LibraryTask, Plan, Priority, Recurrence, Shortcoming, Target, Task, UnitClass
 from ..permissions import EDIT_ROLES
 from .library import (
+    REFORM_DATE,
     coordinator_provinces,
     framework_parents,
     lookup_responsibility,
+    match_units,
+    modernise_text,
+    province_units,
+    resolve_lead_unit,
     responsibility_map,
 )
 
@@ -41,6 +47,7 @@ __all__ = [
     "drafting_units",
     "issuing_unit_for",
     "parse_ambition",
+    "plan_title",
     "results_years",
     "shortcomings_rows",
     "summary",
@@ -231,13 +238,14 @@ def _requirements(name: str) -> str:
 
 
 def _body(plan_year: int) -> str:
+    first, second = format_date(dt.date(plan_year, 6, 15)), format_date(dt.date(plan_year, 11, 15))
     return "\n\n".join(
         [
             "Kinh phí thực hiện do các cơ quan, đơn vị, địa phương cân đối trong dự toán ngân sách được giao "
             "và các nguồn tài trợ hợp pháp khác (nếu có).",
             "- Thủ trưởng các sở, ban, ngành, Chủ tịch Ủy ban nhân dân các xã, phường căn cứ nhiệm vụ được "
             "giao tại Kế hoạch này xây dựng kế hoạch cụ thể và tổ chức thực hiện; báo cáo kết quả về Sở Nội "
-            f"vụ trước ngày 15/6/{plan_year} và 15/11/{plan_year}.",
+            f"vụ trước ngày {first} và {second}.",
             "- Sở Nội vụ theo dõi, đôn đốc, kiểm tra việc thực hiện Kế hoạch; tổng hợp, báo cáo Ủy ban nhân "
             "dân tỉnh kết quả thực hiện.",
         ]
@@ -255,15 +263,33 @@ RECIPIENTS = [
 ]
 
 
-def _lead_class(text: str) -> str:
+def _lead_class(text: str, reformed: bool = True) -> str:
+    """The class of units a lead text names as a whole ("UBND cấp xã", "các sở, ban, ngành"…). Districts
+    were abolished by the 2025 reorganisation: for a plan after it, their work goes to the communes."""
     f = fold(text)
     if "cap xa" in f or "cac xa" in f or "xa phuong" in f:
         return UnitClass.WARD
-    if "huyen" in f:
-        return UnitClass.DISTRICT
+    if "cap huyen" in f or "cac huyen" in f:
+        return UnitClass.WARD if reformed else UnitClass.DISTRICT
     if "so ban nganh" in f or "co quan chuyen mon" in f or "cac so" in f:
         return UnitClass.DEPARTMENT
     return UnitClass.NONE
+
+
+def plan_title(index_name: str, issuing: Unit, plan_year: int) -> str:
+    """The trích yếu of a drafted plan (the document prints "KẾ HOẠCH" above it): "Cải thiện, nâng cao Chỉ
+    số PAPI tỉnh Quảng Ngãi năm 2025"."""
+    where = issuing.name
+    if issuing.kind == Unit.Kind.PROVINCE and where[:1].isupper():
+        where = where[0].lower() + where[1:]
+    return f"Cải thiện, nâng cao Chỉ số {index_name} {where} năm {plan_year}"
+
+
+def _plan_date(issuing: Unit, plan_year: int) -> dt.date:
+    """The time a plan speaks of: its year, or the day its issuing unit came into being if later (a
+    plan of a province formed on 01/07/2025 speaks of the reorganised bodies)."""
+    end = dt.date(plan_year, 12, 31)
+    return max(end, issuing.valid_from) if issuing.valid_from else end
 
 
 def _schedule(recurrence: str, plan_year: int) -> tuple[dt.date | None, dt.date | None]:
@@ -428,7 +454,7 @@ def draft_plan(
     plan = Plan(
         issuing_unit=issuing_unit,
         place=strip_admin_prefix(issuing_unit.short_name) or issuing_unit.short_name,
-        title=f"Kế hoạch cải thiện, nâng cao Chỉ số {idx.short_name} năm {plan_year}",
+        title=plan_title(idx.short_name, issuing_unit, plan_year),
         purpose=_purpose(a, issuing_unit),
         requirements=_requirements(idx.short_name),
         body=_body(plan_year),
@@ -460,7 +486,7 @@ def draft_plan(
             baseline_rank_of=b.rank_of,
             baseline_group=b.group or "",
             baseline_percent=b.percent,
-            needed_points=t.needed_points,
+            needed_points=None if t.needed_points is None else plancore.points_up(t.needed_points),
             met=t.met,
             label=t.label_vi,
             order=i,
@@ -471,6 +497,9 @@ def draft_plan(
     parents = framework_parents(a.framework)
     entries = responsibility_map(province, code)
     depth = {n.code: n.depth for n in a.nodes}
+    on = _plan_date(issuing_unit, plan_year)
+    reformed = on >= REFORM_DATE
+    candidates = province_units(province)
     for i, (target_node, s) in enumerate(_suggest(code, targets, parents, tasks_per_node), start=1):
         specific = sorted(s.nodes, key=lambda c: -depth.get(c, 0))
         entry = lookup_responsibility(entries, [*specific, target_node], parents)
@@ -478,7 +507,7 @@ def draft_plan(
         task = Task(
             plan=plan,
             order=i,
-            text=s.lib.text,
+            text=modernise_text(s.lib.text, on),
             index=code,
             nodes=s.nodes,
             product=s.lib.product,
@@ -494,9 +523,19 @@ def draft_plan(
             task.lead_text = entry.lead_text
             coordinating = [u for u in entry.coordinating_units.all() if u.pk != entry.lead_unit_id]
         else:
-            task.lead_text = s.lib.lead[:300]
-            task.coordinating_text = ", ".join(s.lib.coordinating)[:500]
-            task.lead_class = _lead_class(s.lib.lead)
+            # no entry in the map: the library's words (renamed after the 2025 reorganisation), and the
+            # units they name when the province has them
+            lead_text = modernise_text(s.lib.lead, on)
+            coordinating_texts = [modernise_text(c, on) for c in s.lib.coordinating]
+            task.lead_text = lead_text[:300]
+            task.coordinating_text = ", ".join(coordinating_texts)[:500]
+            task.lead_unit = resolve_lead_unit(lead_text, candidates, province)
+            if task.lead_unit is None:
+                task.lead_class = _lead_class(lead_text, reformed)
+            for text in coordinating_texts:
+                for u in match_units(text, candidates, province):
+                    if u != task.lead_unit and u not in coordinating:
+                        coordinating.append(u)
         task._history_user = user
         task.save()
         if coordinating:

@@ -13,7 +13,9 @@ rows' history (simple_history).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from chiso.accounts.scope import covered
 from chiso.core import tasklib
-from chiso.core.text import fold, nfc
+from chiso.core.text import fold, nfc, strip_admin_prefix
 from chiso.frameworks.models import Framework, Node
 from chiso.frameworks.services import framework_for
 from chiso.units.models import Unit
@@ -31,6 +33,7 @@ from ..models import LibraryTask, Recurrence, Responsibility
 from ..permissions import EDIT_ROLES, can_edit_responsibility, can_manage_library
 
 __all__ = [
+    "REFORM_DATE",
     "LibraryError",
     "can_edit_library_task",
     "coordinator_provinces",
@@ -38,11 +41,14 @@ __all__ = [
     "framework_parents",
     "library_nodes",
     "load_shipped_library",
+    "match_units",
+    "modernise_text",
     "province_units",
     "lookup_responsibility",
     "responsibility_for",
     "responsibility_map",
     "responsibility_rows",
+    "resolve_lead_unit",
     "save_library_task",
     "save_responsibilities",
     "search_library",
@@ -433,3 +439,192 @@ def responsibility_map(province: Unit | None, index: str) -> dict[str, Responsib
         .select_related("lead_unit")
         .prefetch_related("coordinating_units")
     }
+
+
+# --------------------------------------------------------------------------- 2025 reorganisation
+
+#: From this day the merged provinces exist (Nghị quyết 202/2025/QH15), local government has two levels
+#: (province, commune: the district level is abolished) and the provincial departments are the merged ones.
+REFORM_DATE = dt.date(2025, 7, 1)
+
+_UBND = r"(?:ủy ban nhân dân|uỷ ban nhân dân|ubnd)"
+_COMMUNES = "xã, phường, đặc khu"
+
+
+def _with_same_case(match: re.Match, replacement: str) -> str:
+    """The replacement, capitalised like the text it replaces (a sentence may start with it)."""
+    first = match.group(0)[:1]
+    if first.isupper() and replacement[:1].islower():
+        return replacement[:1].upper() + replacement[1:]
+    return replacement
+
+
+def _sub(pattern: str, replacement):
+    compiled = re.compile(pattern, re.IGNORECASE)
+    if callable(replacement):
+        return compiled, replacement
+    return compiled, lambda m: _with_same_case(m, m.expand(replacement))
+
+
+def _commune_level(m: re.Match) -> str:
+    # "100% UBND cấp huyện, 100% UBND cấp xã" → "100% UBND cấp xã"
+    out = (m["p2"] or m["p1"] or "") + (m["u2"] or m["u1"] or "") + "cấp xã"
+    return _with_same_case(m, out)
+
+
+#: Renamings applied to texts written before the 2025 reorganisation (library tasks quoted from older plans)
+#: when they go into a plan of the reorganised province. Order matters (longer phrases first).
+_MODERNISE = [
+    # District level abolished from 01/07/2025 (Luật Tổ chức chính quyền địa phương năm 2025: chính quyền
+    # địa phương hai cấp, tỉnh và xã): the work of "UBND cấp huyện" / "các huyện, thành phố" goes to the
+    # communes ("xã, phường, đặc khu").
+    _sub(
+        rf"(?P<p1>\d+\s?%\s)?(?P<u1>{_UBND}\s)?cấp huyện(?:,|;| và)\s(?P<p2>\d+\s?%\s)?(?P<u2>{_UBND}\s)?cấp xã",
+        _commune_level,
+    ),
+    _sub(r"\b3 cấp tỉnh, huyện, xã\b", "2 cấp tỉnh, xã"),
+    _sub(r"\b(cả )?3 cấp chính quyền\b", r"\g<1>2 cấp chính quyền"),
+    _sub(r"\bcấp huyện(?:,| và) xã\b", "cấp xã"),
+    _sub(r"\bhuyện, xã\b", "xã"),
+    _sub(
+        rf"({_UBND}) (?:các|mỗi) huyện, (?:thị xã, )?thành phố(?:, thị xã)?",
+        rf"\1 các {_COMMUNES}",
+    ),
+    _sub(r"\b(các|mỗi) huyện, (?:thị xã, )?thành phố(?:, thị xã)?", rf"\1 {_COMMUNES}"),
+    _sub(rf"({_UBND}) cấp huyện", r"\1 cấp xã"),
+    _sub(r"\bcấp huyện\b", "cấp xã"),
+    # No more towns (thị trấn) after the reorganisation; the communes are xã, phường and đặc khu.
+    _sub(r"\bxã, phường,? (?:và )?thị trấn\b", _COMMUNES),
+    _sub(r"\bphường, xã,? (?:và )?thị trấn\b", _COMMUNES),
+    _sub(r"\bxã, thị trấn\b", _COMMUNES),
+    # Provincial departments merged by the 2025 reorganisation (Nghị định 45/2025/NĐ-CP on the specialised
+    # agencies of the provincial People's Committees, following the merger of their ministries).
+    _sub(r"\bSở Kế hoạch và Đầu tư\b|\bSở KH\s?&\s?ĐT\b|\bSở KHĐT\b", "Sở Tài chính"),
+    _sub(r"\bSở Tài nguyên và Môi trường\b|\bSở TN\s?&\s?MT\b|\bSở TNMT\b", "Sở Nông nghiệp và Môi trường"),
+    _sub(
+        r"\bSở Nông nghiệp và Phát triển nông thôn\b|\bSở NN\s?&\s?PTNT\b|\bSở NNPTNT\b",
+        "Sở Nông nghiệp và Môi trường",
+    ),
+    _sub(r"\bSở Thông tin và Truyền thông\b|\bSở TT\s?&\s?TT\b|\bSở TTTT\b", "Sở Khoa học và Công nghệ"),
+    # Most of the labour, war invalids and social affairs department went to Sở Nội vụ (social protection
+    # and children to Sở Y tế, vocational training to Sở Giáo dục và Đào tạo).
+    _sub(
+        r"\bSở Lao động\s?[-–—]\s?Thương binh và Xã hội\b|\bSở LĐ\s?[-–]?\s?TB\s?&\s?XH\b|\bSở LĐTBXH\b",
+        "Sở Nội vụ",
+    ),
+]
+
+#: Names a renaming may leave twice in a row ("Sở Tài chính, Sở Kế hoạch và Đầu tư" → "Sở Tài chính").
+_DEDUPE = [
+    re.compile(rf"({re.escape(name)})(?:(?:,|;| và| với)\s+{re.escape(name)}\b)+")
+    for name in (
+        "Sở Tài chính",
+        "Sở Nông nghiệp và Môi trường",
+        "Sở Khoa học và Công nghệ",
+        "Sở Nội vụ",
+        "Ủy ban nhân dân cấp xã",
+        "UBND cấp xã",
+        "cấp xã",
+        f"các {_COMMUNES}",
+    )
+]
+
+
+def modernise_text(text: str, on_date: dt.date | None = None) -> str:
+    """``text`` with the bodies abolished or merged by the 2025 reorganisation named by their successors,
+    when ``on_date`` (the plan's time; default today) is on or after 1 July 2025; else unchanged.
+
+    "UBND cấp huyện" → "UBND cấp xã", "Ủy ban nhân dân các huyện, thành phố" → "Ủy ban nhân dân các xã,
+    phường, đặc khu", "Sở Kế hoạch và Đầu tư" → "Sở Tài chính", "Sở Tài nguyên và Môi trường" and "Sở Nông
+    nghiệp và Phát triển nông thôn" → "Sở Nông nghiệp và Môi trường", "Sở Thông tin và Truyền thông" → "Sở
+    Khoa học và Công nghệ", "Sở Lao động - Thương binh và Xã hội" → "Sở Nội vụ", "xã, phường, thị trấn" →
+    "xã, phường, đặc khu". Ministries are not renamed (a text citing a ministry's document keeps its
+    issuer), nor a district named by its own name."""
+    if not text:
+        return text
+    if (on_date or dt.date.today()) < REFORM_DATE:
+        return text
+    out = unicodedata.normalize("NFC", text)
+    for pattern, replace in _MODERNISE:
+        out = pattern.sub(replace, out)
+    for pattern in _DEDUPE:
+        out = pattern.sub(r"\1", out)
+    return out
+
+
+# --------------------------------------------------------------------------- units named in a text
+
+_ABBREVIATIONS = {
+    "ubnd": "uy ban nhan dan",
+    "hdnd": "hoi dong nhan dan",
+    "mttq": "mat tran to quoc",
+    "vp": "van phong",
+}
+
+
+def _key(text: str) -> str:
+    return " ".join(_ABBREVIATIONS.get(w, w) for w in fold(text or "").split())
+
+
+def _unit_keys(unit: Unit, province: Unit | None) -> set[str]:
+    """Folded names of a unit (with abbreviations spelt out), also without the province's name at the end
+    ("Văn phòng UBND tỉnh Quảng Ngãi" is also "van phong uy ban nhan dan tinh")."""
+    names = [unit.name, *(unit.aliases or [])]
+    if unit.kind in (Unit.Kind.DEPARTMENT, Unit.Kind.OTHER):
+        names.append(unit.short_name)
+    keys = {_key(n) for n in names if n}
+    if province is not None:
+        place = _key(strip_admin_prefix(province.short_name or province.name))
+        for k in list(keys):
+            if place and k.endswith(" " + place) and len(k) > len(place) + 6:
+                keys.add(k[: -len(place) - 1])
+    return {k for k in keys if k}
+
+
+_PARTS = re.compile(r"[,;\n]")
+
+
+def _contained(units: list[Unit], keys: dict[int, set[str]], part: str) -> list[Unit]:
+    padded = f" {part} "
+    found = [u for u in units if any(f" {k} " in padded for k in keys[u.pk])]
+    # a unit named inside a longer name that also matched is not meant on its own
+    longest = {u.pk: max((k for k in keys[u.pk] if f" {k} " in padded), key=len) for u in found}
+    return [u for u in found if not any(v.pk != u.pk and longest[u.pk] in longest[v.pk] for v in found)]
+
+
+def match_units(text: str, units: list[Unit], province: Unit | None = None) -> list[Unit]:
+    """The units of ``units`` named in ``text``, in the order named: the unit whose folded name is the whole
+    text; else, for each comma- or semicolon-separated part, the unit whose name is the part, or the one
+    unit whose name the part contains (a part naming several units, or none, gives nothing). Accents, case
+    and abbreviations ("UBND", "VP") are ignored; nothing is guessed from partial names."""
+    keys = {u.pk: _unit_keys(u, province) for u in units}
+    whole = _key(text)
+    exact = [u for u in units if whole and whole in keys[u.pk]]
+    if len(exact) == 1:
+        return exact
+    out: list[Unit] = []
+    for raw in _PARTS.split(text or ""):
+        part = _key(raw)
+        if not part:
+            continue
+        found = [u for u in units if part in keys[u.pk]] or _contained(units, keys, part)
+        if len(found) == 1 and found[0] not in out:
+            out.append(found[0])
+    return out
+
+
+def resolve_lead_unit(text: str, units: list[Unit], province: Unit | None = None) -> Unit | None:
+    """The one unit ``text`` names as lead (see match_units), or None when it names none or several."""
+    keys = {u.pk: _unit_keys(u, province) for u in units}
+    whole = _key(text)
+    exact = [u for u in units if whole and whole in keys[u.pk]]
+    if len(exact) == 1:
+        return exact[0]
+    named: list[Unit] = []
+    for raw in _PARTS.split(text or ""):
+        part = _key(raw)
+        if part:
+            for u in _contained(units, keys, part):
+                if u not in named:
+                    named.append(u)
+    return named[0] if len(named) == 1 else None

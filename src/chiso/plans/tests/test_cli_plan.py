@@ -31,7 +31,7 @@ def test_draft_prints_a_summary_and_keeps_nothing_without_save(world):
     data = json.loads(
         _run("draft", "--index", "papi", "--unit", "Kon Tum", "--year", "2024", "--places", "5")
     )
-    assert data["title"] == "Kế hoạch cải thiện, nâng cao Chỉ số PAPI năm 2025"
+    assert data["title"] == "Cải thiện, nâng cao Chỉ số PAPI tỉnh Quảng Ngãi năm 2025"
     assert data["unit"] == "Tỉnh Kon Tum" and data["saved"] is False and data["id"] is None
     overall, *nodes = data["targets"]
     assert overall["node"] is None and overall["kind"] == "places" and overall["needed_points"] > 0
@@ -66,7 +66,7 @@ def test_draft_with_save_and_a_user(world):
     assert plan.targets.order_by("order").first().kind == "top"
     listed = json.loads(_run("list", "--json"))
     assert [r["id"] for r in listed] == [plan.pk]
-    assert "Kế hoạch cải thiện, nâng cao Chỉ số PAPI năm 2025" in _run("list")
+    assert "Cải thiện, nâng cao Chỉ số PAPI tỉnh Quảng Ngãi năm 2025" in _run("list")
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,16 @@ import pytest
 from docx import Document
 
 from chiso.plans import documents
-from chiso.plans.demo import DEMO_NUMBER, load_demo_plans
-from chiso.plans.models import Plan, ProgressReport, Shortcoming, Target, Task, WorkflowEvent
+from chiso.plans.demo import DEMO_NUMBER, DEMO_TITLE, DRAFT_TITLE, OLD_TITLES, load_demo_plans
+from chiso.plans.models import (
+    Plan,
+    ProgressReport,
+    Responsibility,
+    Shortcoming,
+    Target,
+    Task,
+    WorkflowEvent,
+)
 from chiso.units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +45,8 @@ def counts():
         ProgressReport.objects.count(),
         WorkflowEvent.objects.count(),
         Unit.objects.count(),
+        Responsibility.objects.count(),
+        Responsibility.history.count(),
     )
 
 
@@ -66,6 +76,15 @@ def test_demo_plan_is_realistic_and_loading_twice_changes_nothing():
     assert any(t.recurrence != "none" for t in tasks)
     assert any(t.coordinating_units.exists() for t in tasks)
     assert not any("huyện" in t.text for t in tasks)  # the merged province has no districts
+    for old in ("Sở Kế hoạch và Đầu tư", "Sở Tài nguyên và Môi trường", "Sở Thông tin và Truyền thông"):
+        assert not any(old in t.text for t in [*tasks, *result.draft.tasks.all()])
+    # the title is the trích yếu (the document prints "KẾ HOẠCH" above it)
+    assert (
+        plan.title
+        == DEMO_TITLE
+        == "Cải thiện, nâng cao Chỉ số PAPI và Chỉ số PAR INDEX tỉnh Quảng Ngãi năm 2025"
+    )
+    assert result.draft.title == DRAFT_TITLE and not DRAFT_TITLE.startswith("Kế hoạch")
 
     # Execution: some done with their product, some under way, some late without a report.
     done = [t for t in tasks if t.done]
@@ -78,6 +97,14 @@ def test_demo_plan_is_realistic_and_loading_twice_changes_nothing():
     assert all(i.due < TODAY for i in late)
     assert plan.shortcomings.count() >= 5
     assert all(s.responsible_units.exists() or s.responsible_text for s in plan.shortcomings.all())
+    # the province's responsibility map names who answers for each PAPI dimension; the appendix reads it
+    entries = Responsibility.objects.filter(province=plan.issuing_unit, index="papi")
+    codes = set(entries.values_list("node_code", flat=True))
+    assert {f"D{i}" for i in range(1, 9)} <= codes
+    assert {s.node_code for s in plan.shortcomings.all()} <= codes
+    assert all(s.responsible_units.exists() for s in plan.shortcomings.all())
+    d8 = entries.get(node_code="D8")
+    assert d8.lead_unit.name == "Sở Khoa học và Công nghệ" and d8.lead_unit.parent == plan.issuing_unit
     assert plan.events.filter(action="issue").exists()
     assert any(r.startswith("Lưu") for r in plan.recipients) and plan.signer_name
 
@@ -97,3 +124,14 @@ def test_demo_plan_exports():
     assert "Phụ lục II" in text
     letter = text_of(documents.render_letter(plan, "docx"))
     assert "V/v đôn đốc thực hiện và báo cáo kết quả Kế hoạch số 1520/KH-UBND" in letter
+
+
+def test_demo_data_of_an_earlier_load_is_renamed_not_duplicated():
+    result = load_demo_plans(today=TODAY)
+    Plan.objects.filter(pk=result.plan.pk).update(title=OLD_TITLES[DEMO_TITLE])
+    Plan.objects.filter(pk=result.draft.pk).update(title=OLD_TITLES[DRAFT_TITLE])
+    plans = Plan.objects.count()
+    again = load_demo_plans(today=TODAY)
+    assert Plan.objects.count() == plans
+    assert again.draft.pk == result.draft.pk and again.draft.title == DRAFT_TITLE
+    assert Plan.objects.get(pk=result.plan.pk).title == DEMO_TITLE

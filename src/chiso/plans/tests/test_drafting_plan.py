@@ -51,7 +51,7 @@ def test_draft_plan_on_real_results(world, kontum, library):
     a = analyse("papi", kontum, 2024)
 
     assert plan.status == "draft"
-    assert plan.title == "Kế hoạch cải thiện, nâng cao Chỉ số PAPI năm 2025"
+    assert plan.title == "Cải thiện, nâng cao Chỉ số PAPI tỉnh Quảng Ngãi năm 2025"
     assert plan.issuing_unit == world.province  # Kon Tum was merged into the new Quảng Ngãi
     assert (plan.year, plan.results_year, plan.indices) == (2025, 2024, ["papi"])
     assert plan.created_by == world.coordinator
@@ -87,7 +87,13 @@ def test_draft_plan_on_real_results(world, kontum, library):
     assert d3 and all(t.lead_unit == world.tuphap for t in d3)
     assert set(d3[0].coordinating_units.all()) == {world.noivu, world.xa1}
     others = [t for t in tasks if t.nodes[0] != "D3"]
-    assert others and all(t.lead_unit is None and t.lead_text for t in others)  # the library's own words
+    assert others and all(t.lead_text for t in others)  # the library's own words
+    # without a map entry, the library's lead text is matched against the province's units
+    for t in others:
+        if t.lead_text == "Sở Nội vụ":
+            assert t.lead_unit == world.noivu
+        elif t.lead_unit is None:
+            assert t.lead_text not in ("Sở Tư pháp", "Sở Y tế")
     for t in tasks:
         if t.recurrence == "none":
             assert t.deadline.isoformat() == "2025-12-31" and t.first_due is None
@@ -165,7 +171,10 @@ def test_page_takes_the_analysis_link_and_drafts(client, world, kontum, library)
     assert "Lập kế hoạch từ kết quả phân tích" in html
     assert f'<option value="{kontum.pk}" selected' in html
     assert 'value="2024"' in html
-    assert "Tỉnh Kon Tum (trước sắp xếp, nay thuộc Quảng Ngãi)" in html
+    assert "Kon Tum (tỉnh cũ, trước 01/07/2025)" in html
+    assert "Quảng Ngãi (tỉnh cũ, trước 01/07/2025)" in html
+    assert "Quảng Ngãi (từ 01/07/2025)" in html
+    assert "trước sắp xếp, nay thuộc" not in html
 
     r = client.post(
         url,
