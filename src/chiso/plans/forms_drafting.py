@@ -37,6 +37,13 @@ class DraftForm(forms.Form):
         help_text=_("Số bậc, thứ hạng, K, tên nhóm (ví dụ: Trung bình cao), số điểm hoặc tỷ lệ %"),
     )
     weakest = forms.IntegerField(label=_("Số nội dung yếu nhất"), min_value=0, max_value=20, initial=5)
+    plan_year = forms.IntegerField(
+        label=_("Năm thực hiện kế hoạch"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        help_text=_("Để trống: năm sau năm kết quả. Kết quả công bố muộn thì chọn năm hiện tại."),
+    )
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,7 +3,8 @@
 Roles on a unit cover its subtree (chiso.accounts.scope). Coordinators (province-wide) draft and edit
 plans of the units they cover, leaders approve and issue them, viewers read them; a unit officer sees
 only the tasks her unit leads or coordinates, the plans they belong to, and her unit's reports (plus,
-when her unit leads a task, the contributions of the coordinating units to that task).
+when her unit leads a task, the contributions of the coordinating units to that task). Officers see
+only issued or closed plans: drafts, submitted and approved plans stay with the oversight roles.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from .models import Plan, ProgressReport, Task
 
 EDIT_ROLES = ("coordinator",)
 OFFICER_ROLES = ("officer", "coordinator")
+# Plans a unit officer may see (and whose tasks may be late): issued or closed, never a draft.
+LIVE_STATUSES = ("issued", "closed")
 #: Who may produce the reminder letter of an issued plan (the coordinator drafts, the leader signs).
 LETTER_ROLES = ("coordinator", "leader")
 
@@ -30,17 +33,16 @@ def _none_if_empty(q: Q, scope: set[int] | None) -> Q | None:
 
 
 def plans_q(user) -> Q:
-    """Plans the user may see."""
+    """Plans the user may see: every plan of the units she oversees (drafts included); as a unit officer,
+    only issued or closed plans her unit issued, leads or coordinates a task of."""
     over = covered(user, (*OVERSIGHT_ROLES, "officer"))
     if over is None:
         return Q()
     oversight = covered(user, OVERSIGHT_ROLES) or set()
     own = covered(user, OFFICER_ROLES) or set()
-    return (
-        Q(issuing_unit__in=oversight)
-        | Q(tasks__lead_unit__in=own)
-        | Q(tasks__coordinating_units__in=own)
-        | Q(issuing_unit__in=own)
+    return Q(issuing_unit__in=oversight) | (
+        Q(status__in=LIVE_STATUSES)
+        & (Q(tasks__lead_unit__in=own) | Q(tasks__coordinating_units__in=own) | Q(issuing_unit__in=own))
     )
 
 
@@ -49,12 +51,15 @@ def visible_plans(user):
 
 
 def tasks_q(user) -> Q:
-    """Tasks the user may see: every task of plans she oversees, else her units' tasks only."""
+    """Tasks the user may see: every task of plans she oversees, else her units' tasks of issued or
+    closed plans only (a draft is not her business yet)."""
     oversight = covered(user, OVERSIGHT_ROLES)
     if oversight is None:
         return Q()
     own = covered(user, OFFICER_ROLES) or set()
-    return Q(plan__issuing_unit__in=oversight) | Q(lead_unit__in=own) | Q(coordinating_units__in=own)
+    return Q(plan__issuing_unit__in=oversight) | (
+        Q(plan__status__in=LIVE_STATUSES) & (Q(lead_unit__in=own) | Q(coordinating_units__in=own))
+    )
 
 
 def visible_tasks(user):
@@ -80,10 +85,16 @@ def oversees(user, plan: Plan) -> bool:
 
 
 def can_view_plan(user, plan: Plan) -> bool:
-    if oversees(user, plan) or covers(user, plan.issuing_unit_id, OFFICER_ROLES):
+    """Same rule as plans_q: oversight roles see every plan of their units; officers only issued or
+    closed plans of their unit or with a task of their unit."""
+    if oversees(user, plan):
         return True
     own = covered(user, OFFICER_ROLES)
     if own is None:
+        return True
+    if plan.status not in LIVE_STATUSES:
+        return False
+    if plan.issuing_unit_id in own:
         return True
     return plan.tasks.filter(Q(lead_unit__in=own) | Q(coordinating_units__in=own)).exists()
 

@@ -278,6 +278,7 @@ def draft(request):
                     request.user,
                     weakest=d["weakest"],
                     issuing_unit=province_of[unit.pk],
+                    plan_year=d.get("plan_year"),
                 )
             except DraftError as exc:
                 form.add_error(None, str(exc))

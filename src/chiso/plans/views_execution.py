@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.scope import covers
-from chiso.core.schedule import period_label, period_of
+from chiso.core.schedule import period_label
 from chiso.units.models import Unit
 
 from . import permissions
@@ -51,30 +51,18 @@ def _visible_task(user, pk: int) -> Task:
     return task
 
 
-def _default_period(task: Task, periods) -> str:
-    valid = [p for p, _label in periods]
-    current = period_of(dt.date.today(), "quarter")
-    if current in valid:
-        return current
-    kind = execution.period_kind(task.recurrence)
-    if kind:
-        due = task.due_date()
-        if due and period_of(due, kind) in valid:
-            return period_of(due, kind)
-    return valid[-1] if dt.date.today().year > task.plan.year else valid[0]
-
-
 def _report_form(request, task: Task, data=None):
     unit_ids = permissions.reporting_units(request.user, task) if task.plan.status == Status.ISSUED else []
     if not unit_ids:
         return None
     units = list(Unit.objects.filter(pk__in=unit_ids))
     units.sort(key=lambda u: (u.pk != task.lead_unit_id, u.short_name))
-    periods = execution.period_choices(task.plan)
+    today = dt.date.today()
+    periods = execution.period_choices(task.plan, today)
     if data is not None:
         return ReportForm(data, units=units, periods=periods)
     unit = units[0]
-    period = _default_period(task, periods)
+    period = execution.default_period(task, periods, today)
     initial = {"unit": unit.pk, "period": period}
     existing = ProgressReport.objects.filter(task=task, unit=unit, period=period).first()
     if existing is not None:

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.scope import covered, roles_on
-from chiso.core.schedule import last_due
 from chiso.core.text import fold, format_place_date
 from chiso.core.workflow import WorkflowError, shipped_workflow
 from chiso.units.models import Unit
@@ -24,6 +23,7 @@ from chiso.units.models import Unit
 from . import permissions
 from .forms_plans import INDEX_CHOICES, INDEX_LABELS, AttachmentForm, PlanForm, TargetForm, TaskForm
 from .models import Plan, PlanAttachment, Target, Task, UnitClass
+from .services import execution
 from .services import plans as svc
 from .services.workflow import transition
 from .uploads import UploadRejected
@@ -191,23 +191,16 @@ def _lead_label(task: Task) -> str:
     return task.lead_text
 
 
-def _task_row(task: Task, today: dt.date) -> dict:
+def _task_row(task: Task, today: dt.date, reported: set[tuple[int, str]]) -> dict:
     coordinating = [u.short_name for u in task.coordinating_units.all()]
-    if task.done:
-        late = False
-    elif task.recurrence in ("none", ""):
-        late = task.deadline is not None and task.deadline < today
-    else:
-        due = last_due(task.recurrence, task.deadline, task.first_due, today)
-        reported = task.last_reported_at.date() if task.last_reported_at else None
-        late = due is not None and (reported is None or reported < due)
     return {
         "task": task,
         "lead": _lead_label(task),
         "lead_text": task.lead_text if task.lead_unit_id or task.lead_class else "",
         "coordinating": ", ".join(coordinating) or task.coordinating_text,
         "next_due": task.due_date(today),
-        "late": late,
+        # One lateness rule for the whole app (tasks of issued/closed plans only): services.execution.
+        "late": execution.task_late_due(task, today, reported) is not None,
     }
 
 
@@ -219,7 +212,11 @@ def plan_detail(request, pk: int):
     if not oversees:
         tasks = tasks.filter(pk__in=permissions.visible_tasks(user).filter(plan=plan).values("pk"))
     today = dt.date.today()
-    task_rows = [_task_row(t, today) for t in tasks]
+    tasks = list(tasks)
+    for t in tasks:
+        t.plan = plan  # the rule reads the plan's status: no query per task
+    reported = execution.lead_periods(tasks) if plan.status in execution.LIVE_STATUSES else set()
+    task_rows = [_task_row(t, today, reported) for t in tasks]
     transitions = permissions.plan_transitions(user, plan)
     wf = shipped_workflow()
     derived = permissions.visible_plans(user).filter(derived_from=plan)

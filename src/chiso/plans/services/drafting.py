@@ -365,8 +365,11 @@ def draft_plan(
     issuing_unit: Unit | None = None,
     *,
     tasks_per_node: int = TASKS_PER_NODE,
+    plan_year: int | None = None,
 ) -> Plan:
-    """Draft a plan from ``unit``'s results of ``year`` for the year after; see the module's docstring.
+    """Draft a plan from ``unit``'s results of ``year`` for ``plan_year`` (default: the year after);
+    see the module's docstring. A plan year before the results or more than five years after them is
+    refused.
 
     ``ambition``: one of {"places": N}, {"rank": K}, {"top": K}, {"group": "Cao"}, {"score": x},
     {"percent": p}. ``user`` None (command line without a user) skips the permission check."""
@@ -431,7 +434,14 @@ def draft_plan(
         a.group or baseline.group,
         a.percent if a.percent is not None else baseline.percent,
     )
-    plan_year = year + 1
+    if plan_year is None:
+        plan_year = year + 1
+    elif not year + 1 <= plan_year <= year + 5:
+        raise DraftError(
+            _("Năm thực hiện kế hoạch phải từ {first} đến {last} (sau năm kết quả {year}).").format(
+                first=year + 1, last=year + 5, year=year
+            )
+        )
     unit_word = "tỉnh, thành phố" if unit.kind == Unit.Kind.PROVINCE else "đơn vị"
     try:
         targets = plancore.draft_targets(

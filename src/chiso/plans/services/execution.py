@@ -5,7 +5,9 @@ roll-up of derived tasks to their origin, lateness, and every officer's inbox.
   one period with its evidence files; any bad file refuses the whole report (ReportRejected).
 - `refresh_task(task)` recomputes Task.progress/done/done_on/last_reported_at from the lead unit's latest
   report (or from its derived tasks) and rolls up to the origin task; `rollup(task)` does the latter.
-- `late_tasks(plans_qs, today)` lists the tasks whose (last) due date has passed and that are not done.
+- `task_late_due(task, today, reported)` is THE lateness rule (tasks of issued/closed plans only);
+  `late_tasks(plans_qs, today)` lists the tasks whose (last) due date has passed and that are not done.
+- `period_choices(plan, today)` / `default_period(task, periods, today)`: periods a report may be for.
 - `inbox(user, today)` groups the tasks of the user's units: late, due soon, in progress, done.
 """
 
@@ -15,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,8 +34,11 @@ __all__ = [
     "inbox",
     "late_tasks",
     "lead_periods",
+    "default_period",
     "period_choices",
     "period_kind",
+    "period_years",
+    "periods_containing",
     "refresh_task",
     "rollup",
     "save_report",
@@ -63,13 +68,42 @@ def period_kind(recurrence: str) -> str | None:
     return _KIND.get(recurrence)
 
 
-def period_choices(plan) -> list[tuple[str, str]]:
-    """Reporting periods of a plan's years: quarters, halves, then the year, for each year it covers."""
+def period_years(plan, today: dt.date | None = None) -> tuple[int, int]:
+    """First and last year a plan may be reported for: from its first year to the latest of its last
+    year, the latest deadline (or first due date) of its tasks, and today's year."""
+    today = today or dt.date.today()
+    last = max(plan.year, plan.year_to or plan.year, today.year)
+    if plan.pk is not None:
+        agg = Task.objects.filter(plan_id=plan.pk).aggregate(d=Max("deadline"), f=Max("first_due"))
+        for day in agg.values():
+            if day is not None:
+                last = max(last, day.year)
+    return plan.year, last
+
+
+def period_choices(plan, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """Reporting periods of a plan, chronological: for each year from `period_years`, its quarters,
+    halves, then the year itself."""
+    first, last = period_years(plan, today)
     out = []
-    for year in range(plan.year, max(plan.year, plan.year_to or plan.year) + 1):
+    for year in range(first, last + 1):
         for p in [f"{year}-Q{q}" for q in range(1, 5)] + [f"{year}-H1", f"{year}-H2", str(year)]:
             out.append((p, period_label(p)))
     return out
+
+
+def default_period(task: Task, periods, today: dt.date | None = None) -> str:
+    """The period a report form opens on: the quarter containing today when it is offered, else the first
+    period offered if today is before them (a plan of a later year), else the last one."""
+    today = today or dt.date.today()
+    valid = [p for p, _label in periods]
+    if not valid:
+        return ""
+    current = period_of(today, "quarter")
+    if current in valid:
+        return current
+    first_start = _period_key(valid[0])[1]
+    return valid[0] if today < first_start else valid[-1]
 
 
 def _period_key(period: str) -> tuple[dt.date, dt.date]:
@@ -169,7 +203,7 @@ def save_report(task: Task, user, unit_id: int, period: str, data: dict, files=(
     product_date, product_issuer. `files`: uploaded evidence; if any is refused, nothing is saved."""
     if not permissions.can_report(user, task, unit_id):
         raise ReportRejected([_("Bạn không được báo cáo nhiệm vụ này cho đơn vị đã chọn.")])
-    if period not in dict(period_choices(task.plan)):
+    if period not in dict(period_choices(task.plan, timezone.localdate())):
         raise ReportRejected([_("Kỳ báo cáo không thuộc thời gian thực hiện kế hoạch.")])
     checked, errors = [], []
     for f in files:
@@ -227,26 +261,35 @@ def lead_periods(tasks) -> set[tuple[int, str]]:
     return out
 
 
+def periods_containing(day: dt.date) -> list[str]:
+    """Names of the periods (quarter, half, year) that contain `day`: a report of the lead unit for any
+    of them covers a recurring task due that day (the same rule as services.monitoring)."""
+    return [period_of(day, k) for k in ("quarter", "semiannual", "annual")]
+
+
 def task_late_due(task: Task, today: dt.date, reported: set[tuple[int, str]]) -> dt.date | None:
-    """The due date this task is late for (None when not late)."""
-    if task.done:
+    """The due date this task is late for (None when not late). Only tasks of issued or closed plans can
+    be late (a draft is not executed yet). A one-off task is late once its deadline has passed and it
+    is not done; a recurring one when its last due date has passed without a report of its lead unit for
+    a period containing that date (`reported`: pairs from `lead_periods`)."""
+    if task.done or task.plan.status not in LIVE_STATUSES:
         return None
     kind = period_kind(task.recurrence)
     if kind is None:
         return task.deadline if task.deadline is not None and task.deadline < today else None
     due = last_due(task.recurrence, task.deadline, task.first_due, today)
-    if due is None or (task.pk, period_of(due, kind)) in reported:
+    if due is None or any((task.pk, p) in reported for p in periods_containing(due)):
         return None
     return due
 
 
 def late_tasks(plans_qs, today: dt.date | None = None) -> list[Task]:
-    """Tasks of these plans that are late today: a one-off task whose deadline has passed and is not
+    """Tasks of these plans (issued or closed ones only) that are late today: a one-off task whose deadline has passed and is not
     done; a recurring task not done with no report from its lead unit for the period of its last due
     date. Each task carries `late_due` (the date it is late for) and `late_days`; sorted oldest first."""
     today = today or dt.date.today()
     qs = (
-        Task.objects.filter(plan__in=plans_qs, done=False)
+        Task.objects.filter(plan__in=plans_qs, plan__status__in=LIVE_STATUSES, done=False)
         .filter(
             Q(recurrence=Recurrence.NONE, deadline__lt=today)
             | (~Q(recurrence=Recurrence.NONE) & (Q(first_due__lt=today) | Q(deadline__lt=today)))

@@ -133,7 +133,7 @@ def test_draft_writes_a_docx_with_the_title_and_targets(world, tmp_path):
     for table in document.tables:
         for row in table.rows:
             text += "\n" + " | ".join(c.text for c in row.cells)
-    assert "cải thiện, nâng cao Chỉ số PAPI năm 2025".lower() in text.lower()
+    assert "cải thiện, nâng cao Chỉ số PAPI tỉnh Quảng Ngãi năm 2025".lower() in text.lower()
     for target in data["targets"]:
         assert target["label"].split(" (")[0][:60] in text
     assert not Plan.objects.exists()

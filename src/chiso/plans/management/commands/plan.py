@@ -45,6 +45,7 @@ class Command(BaseCommand):
         d.add_argument(
             "--weakest", type=int, default=5, help="Số nội dung yếu nhất đặt mục tiêu (mặc định 5)"
         )
+        d.add_argument("--plan-year", type=int, help="Năm thực hiện kế hoạch (mặc định: năm sau năm kết quả)")
         d.add_argument("--out", help="Tệp DOCX xuất ra")
         d.add_argument("--pdf", help="Tệp PDF xuất ra")
         d.add_argument("--user", help="Tên đăng nhập của người lập (kiểm tra quyền điều phối)")
@@ -91,7 +92,16 @@ class Command(BaseCommand):
         rendered: list[tuple[Path, bytes]] = []
         with transaction.atomic():
             try:
-                plan = draft_plan(index, u, year, ambition, account, weakest=weakest, issuing_unit=issuing)
+                plan = draft_plan(
+                    index,
+                    u,
+                    year,
+                    ambition,
+                    account,
+                    weakest=weakest,
+                    issuing_unit=issuing,
+                    plan_year=options.get("plan_year"),
+                )
             except DraftError as exc:
                 raise _fail(str(exc)) from exc
             if outputs:
