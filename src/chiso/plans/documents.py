@@ -14,7 +14,6 @@ import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from chiso.core.schedule import last_due
 from chiso.core.text import fold, format_date, format_number, nfc
 from chiso.documents.model import (
     Appendix,
@@ -27,6 +26,7 @@ from chiso.documents.model import (
 )
 
 from .models import PeriodicReport, Plan, Recurrence, Shortcoming, Target, Task, UnitClass
+from .services.execution import late_tasks, lead_periods
 
 __all__ = [
     "FORMATS",
@@ -738,28 +738,17 @@ class LateItem:
 
 
 def late_items(plan: Plan, today: dt.date | None = None) -> list[LateItem]:
-    """Tasks of the plan not done whose due date has passed, by lead unit (a recurring task is late
-    when its last due date passed without a report since). Sorted by unit name, then due date."""
+    """Tasks of the plan that are late today, by lead unit: the one lateness rule of
+    ``services.execution.late_tasks`` (issued or closed plans only; a one-off task whose deadline has
+    passed and is not done; a recurring one whose last due date passed without a report of its lead
+    unit for a period containing it), so the letter lists what the plan page, the inbox and the
+    dashboard call late. ``reported``: the lead unit has reported on the task at all. Tasks without a
+    lead unit (a class of units or free text) are left out: no one to address. Sorted by unit name,
+    then due date."""
     today = today or dt.date.today()
-    out: list[LateItem] = []
-    tasks = plan.tasks.filter(done=False).select_related("lead_unit").prefetch_related("reports")
-    for task in tasks:
-        if task.lead_unit is None:
-            continue
-        if task.recurrence in ("none", ""):
-            due = task.deadline
-            if due is None or due >= today:
-                continue
-            reported = any(r.unit_id == task.lead_unit_id for r in task.reports.all())
-        else:
-            due = last_due(task.recurrence, task.deadline, task.first_due, today)
-            if due is None:
-                continue
-            reported_at = task.last_reported_at.date() if task.last_reported_at else None
-            if reported_at is not None and reported_at >= due:
-                continue
-            reported = reported_at is not None
-        out.append(LateItem(task, task.lead_unit, due, reported, task.progress))
+    late = [t for t in late_tasks(Plan.objects.filter(pk=plan.pk), today) if t.lead_unit_id]
+    reported = {task_id for task_id, _period in lead_periods(late)}
+    out = [LateItem(t, t.lead_unit, t.late_due, t.pk in reported, t.progress) for t in late]
     out.sort(key=lambda i: (fold(unit_full_name(i.unit)), i.due, i.task.order))
     return out
 

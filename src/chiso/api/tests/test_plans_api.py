@@ -381,11 +381,23 @@ def test_reports_need_an_issued_plan_and_a_unit_of_the_task(client, world, make_
     draft = make_plan(
         status="draft", tasks=[dict(text="Dự thảo", lead_unit=world.tuphap, deadline=dt.date(2025, 9, 30))]
     )
+    closed = make_plan(
+        status="closed", tasks=[dict(text="Đã xong", lead_unit=world.tuphap, deadline=dt.date(2025, 9, 30))]
+    )
     client.force_login(world.officer_tp)
     body = {"period": "2025-Q1", "state": "in_progress", "percent": 10}
+    # A draft is not the officer's business yet (her unit's task notwithstanding): not found.
     response = client.post(f"/api/tasks/{draft.tasks.get().pk}/reports/", body, **JSON)
+    assert response.status_code == 404
+    # A closed plan she still sees, but it takes no more reports.
+    response = client.post(f"/api/tasks/{closed.tasks.get().pk}/reports/", body, **JSON)
     assert response.status_code == 403 and "ban hành" in response.json()["detail"]
-    client.force_login(world.coordinator)  # may report for several units: must name one
+    client.force_login(world.coordinator)  # sees the draft, but reports need an issued plan
+    response = client.post(
+        f"/api/tasks/{draft.tasks.get().pk}/reports/", {**body, "unit": world.tuphap.pk}, **JSON
+    )
+    assert response.status_code == 403 and "ban hành" in response.json()["detail"]
+    # may report for several units: must name one
     response = client.post(f"/api/tasks/{issued_task.pk}/reports/", body, **JSON)
     assert response.status_code == 400 and "unit" in response.json()
     response = client.post(f"/api/tasks/{issued_task.pk}/reports/", {**body, "unit": world.yte.pk}, **JSON)
@@ -484,7 +496,10 @@ def test_responses_match_the_schema(generated, client, world, make_plan, issued_
     ).json()
     check("get", f"/api/reports/{report['id']}/", 200)
     check("get", "/api/reminders/", 200)
-    check("patch", f"/api/plans/{plan.pk}/", 403, {"title": "x"}, "/api/plans/{id}/")
+    # The officer sees the issued plan (her unit's task) but may not change it; the submitted one she
+    # does not see at all.
+    check("patch", f"/api/plans/{issued_task.plan_id}/", 403, {"title": "x"}, "/api/plans/{id}/")
+    check("patch", f"/api/plans/{plan.pk}/", 404, {"title": "x"}, "/api/plans/{id}/")
 
 
 PLAN_PATHS = {

@@ -2,7 +2,8 @@
 
 Roles: admin, coordinator, leader, viewer (all on the province), the officer of the lead unit (Sở Tư
 pháp), an officer of another unit (Sở Y tế), a signed-in outsider without a role, and anonymous.
-403: may not (or not signed in / no role); 404: the object is outside the user's scope.
+403: may not (or not signed in / no role); 404: the object is outside the user's scope. Unit officers
+see only issued or closed plans: a draft (and all in it) is 404 to them even with their unit's task.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def scene(world, make_plan):
             ),
             dict(text="Nâng cao chất lượng khám chữa bệnh", lead_unit=w.yte, deadline=dt.date(2025, 9, 30)),
         ],
+        targets=[dict(index="papi", kind="places", value="3", label="Phấn đấu tăng tối thiểu 03 bậc")],
     )
     t1 = draft.tasks.get()
     t2, t3 = issued.tasks.order_by("order")
@@ -77,6 +79,7 @@ def scene(world, make_plan):
         t2=t2,
         t3=t3,
         target=draft.targets.get(),
+        issued_target=issued.targets.get(),
         r_tp=r_tp,
         r_xa=r_xa,
         r_yt=r_yt,
@@ -106,10 +109,13 @@ def _codes(admin, coordinator, leader, viewer, officer_lead, officer_other, outs
     )
 
 
-READ_DRAFT = _codes(200, 200, 200, 200, 200, 404)
-EDIT_DRAFT = _codes(200, 200, 403, 403, 403, 404)
-CREATE_IN_DRAFT = _codes(201, 201, 403, 403, 403, 404)
-DELETE_IN_DRAFT = _codes(204, 204, 403, 403, 403, 404)
+# A draft is the oversight roles' business only: both officers get 404 (the lead unit's one too).
+READ_DRAFT = _codes(200, 200, 200, 200, 404, 404)
+EDIT_DRAFT = _codes(200, 200, 403, 403, 404, 404)
+CREATE_IN_DRAFT = _codes(201, 201, 403, 403, 404, 404)
+DELETE_IN_DRAFT = _codes(204, 204, 403, 403, 404, 404)
+# Rows of the issued plan tied to the lead unit's task: its officer sees them, the other officer does not.
+READ_LEAD_TASK = _codes(200, 200, 200, 200, 200, 404)
 EVERYONE = _codes(200, 200, 200, 200, 200, 200)
 
 
@@ -169,7 +175,7 @@ MATRIX = [
         "post",
         lambda s: f"/api/plans/{s.draft.pk}/transition/",
         lambda s: {"action": "submit"},
-        _codes(200, 200, 403, 403, 403, 404),
+        _codes(200, 200, 403, 403, 404, 404),
     ),
     (
         "plan close",
@@ -184,6 +190,15 @@ MATRIX = [
     ("target patch", "patch", lambda s: f"/api/targets/{s.target.pk}/", lambda s: {"order": 5}, EDIT_DRAFT),
     ("target put", "put", lambda s: f"/api/targets/{s.target.pk}/", _target_body, EDIT_DRAFT),
     ("target delete", "delete", lambda s: f"/api/targets/{s.target.pk}/", None, DELETE_IN_DRAFT),
+    ("targets list issued", "get", lambda s: f"/api/plans/{s.issued.pk}/targets/", None, EVERYONE),
+    ("target read issued", "get", lambda s: f"/api/targets/{s.issued_target.pk}/", None, EVERYONE),
+    (
+        "target of issued plan patch",
+        "patch",
+        lambda s: f"/api/targets/{s.issued_target.pk}/",
+        lambda s: {"order": 5},
+        _codes(403, 403, 403, 403, 403, 403),
+    ),
     ("tasks list draft", "get", lambda s: f"/api/plans/{s.draft.pk}/tasks/", None, READ_DRAFT),
     ("tasks list issued", "get", lambda s: f"/api/plans/{s.issued.pk}/tasks/", None, EVERYONE),
     ("task create", "post", lambda s: f"/api/plans/{s.draft.pk}/tasks/", _task_body, CREATE_IN_DRAFT),
@@ -191,6 +206,7 @@ MATRIX = [
     ("task patch", "patch", lambda s: f"/api/tasks/{s.t1.pk}/", lambda s: {"product": "Báo cáo"}, EDIT_DRAFT),
     ("task put", "put", lambda s: f"/api/tasks/{s.t1.pk}/", _task_body, EDIT_DRAFT),
     ("task delete", "delete", lambda s: f"/api/tasks/{s.t1.pk}/", None, DELETE_IN_DRAFT),
+    ("task of issued plan read", "get", lambda s: f"/api/tasks/{s.t2.pk}/", None, READ_LEAD_TASK),
     (
         "task of issued plan patch",
         "patch",
@@ -198,7 +214,7 @@ MATRIX = [
         lambda s: {"product": "Báo cáo"},
         _codes(403, 403, 403, 403, 403, 404),
     ),
-    ("reports list", "get", lambda s: f"/api/tasks/{s.t2.pk}/reports/", None, READ_DRAFT),
+    ("reports list", "get", lambda s: f"/api/tasks/{s.t2.pk}/reports/", None, READ_LEAD_TASK),
     (
         "report create",
         "post",
@@ -213,8 +229,14 @@ MATRIX = [
         lambda s: {"unit": s.w.yte.pk, "period": "2025-Q2", "state": "in_progress", "percent": 60},
         _codes(201, 201, 403, 403, 404, 201),
     ),
-    ("report read (lead unit's)", "get", lambda s: f"/api/reports/{s.r_tp.pk}/", None, READ_DRAFT),
-    ("report read (coordinating unit's)", "get", lambda s: f"/api/reports/{s.r_xa.pk}/", None, READ_DRAFT),
+    ("report read (lead unit's)", "get", lambda s: f"/api/reports/{s.r_tp.pk}/", None, READ_LEAD_TASK),
+    (
+        "report read (coordinating unit's)",
+        "get",
+        lambda s: f"/api/reports/{s.r_xa.pk}/",
+        None,
+        READ_LEAD_TASK,
+    ),
     (
         "report read (other unit's)",
         "get",
@@ -323,7 +345,11 @@ def test_officer_of_another_unit_sees_no_foreign_rows(client, scene):
 
 def test_officer_of_the_lead_unit_sees_her_tasks_and_the_coordinating_reports(client, scene):
     client.force_login(scene.w.officer_tp)
-    assert _ids(client, "/api/plans/") == {scene.draft.pk, scene.issued.pk}
+    # The draft holds her unit's task too, but she sees only the issued plan.
+    assert _ids(client, "/api/plans/") == {scene.issued.pk}
+    assert client.get(f"/api/plans/{scene.draft.pk}/").status_code == 404
+    assert client.get(f"/api/plans/{scene.draft.pk}/tasks/").status_code == 404
+    assert client.get(f"/api/tasks/{scene.t1.pk}/").status_code == 404
     assert _ids(client, f"/api/plans/{scene.issued.pk}/tasks/") == {scene.t2.pk}
     assert _ids(client, f"/api/tasks/{scene.t2.pk}/reports/") == {scene.r_tp.pk, scene.r_xa.pk}
     assert client.get(f"/api/tasks/{scene.t3.pk}/reports/").status_code == 404

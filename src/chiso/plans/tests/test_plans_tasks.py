@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from chiso.plans.models import PlanAttachment, Task
+from chiso.plans.models import Plan, PlanAttachment, Task
 
 pytestmark = pytest.mark.django_db
 
@@ -115,9 +115,15 @@ def test_tasks_of_locked_plan_and_other_roles(client, world, make_plan):
     assert client.post(reverse("plans:task_delete", args=[issued.pk, task.pk])).status_code == 403
     draft = make_plan(status="draft", tasks=[{"text": "Việc", "lead_unit": world.yte}])
     client.force_login(world.officer_yt)
-    assert client.post(reverse("plans:task_new", args=[draft.pk]), _task(world)).status_code == 403
+    # A draft is not an officer's business yet, even with her unit's task in it: not found.
+    assert client.post(reverse("plans:task_new", args=[draft.pk]), _task(world)).status_code == 404
+    # Once issued she sees the plan (her unit's task) but may not add or change its tasks.
+    assert client.post(reverse("plans:task_new", args=[issued.pk]), _task(world)).status_code == 403
+    r = client.post(reverse("plans:task_edit", args=[issued.pk, task.pk]), _task(world, text="Đổi"))
+    assert r.status_code == 403
     client.force_login(world.officer_tp)
     assert client.post(reverse("plans:task_new", args=[draft.pk]), _task(world)).status_code == 404
+    assert client.post(reverse("plans:task_new", args=[issued.pk]), _task(world)).status_code == 404
     task.refresh_from_db()
     assert task.text == "Việc cũ" and Task.objects.count() == 2
 
@@ -137,11 +143,15 @@ def test_attachments_checked_and_downloaded_with_permission(client, world, make_
     url = reverse("plans:attachment", args=[plan.pk, att.pk])
     r = client.get(url)
     assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
-    client.force_login(world.officer_yt)  # sees the plan (her task): may read its attachments
-    assert client.get(url).status_code == 200
-    client.force_login(world.officer_tp)
+    client.force_login(world.officer_yt)  # her unit's task, but the plan is a draft: not hers yet
     assert client.get(url).status_code == 404
     pdf2 = SimpleUploadedFile("b.pdf", b"%PDF-1.4\n", content_type="application/pdf")
-    client.force_login(world.officer_yt)
+    assert client.post(reverse("plans:attachment_add", args=[plan.pk]), {"file": pdf2}).status_code == 404
+    Plan.objects.filter(pk=plan.pk).update(status="issued")
+    r = client.get(url)  # issued: she sees the plan (her task), so may read its attachments
+    assert r.status_code == 200 and b"".join(r.streaming_content).startswith(b"%PDF")
+    pdf2.seek(0)
     assert client.post(reverse("plans:attachment_add", args=[plan.pk]), {"file": pdf2}).status_code == 403
+    client.force_login(world.officer_tp)
+    assert client.get(url).status_code == 404
     assert PlanAttachment.objects.count() == 1

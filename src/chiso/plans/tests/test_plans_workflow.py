@@ -67,14 +67,21 @@ def test_return_needs_a_comment(client, world, make_plan):
     assert WorkflowEvent.objects.get(plan=plan).comment == "Bổ sung nhiệm vụ"
 
 
-@pytest.mark.parametrize("who", ["officer_yt", "viewer"])
-def test_officers_and_viewers_take_no_step(client, world, make_plan, who):
+@pytest.mark.parametrize("who, on_draft", [("officer_yt", 404), ("viewer", 403)])
+def test_officers_and_viewers_take_no_step(client, world, make_plan, who, on_draft):
+    # A unit officer does not even see a draft (her unit's task notwithstanding): 404; a viewer sees it
+    # but may not move it: 403. On the issued plan both see it and neither may close it.
     plan = make_plan(status="draft", tasks=[{"text": "Việc", "lead_unit": world.yte}])
+    issued = make_plan(status="issued", tasks=[{"text": "Việc", "lead_unit": world.yte}])
     client.force_login(getattr(world, who))
     r = client.post(reverse("plans:transition", args=[plan.pk, "submit"]))
+    assert r.status_code == on_draft
+    assert client.get(reverse("plans:detail", args=[issued.pk])).status_code == 200
+    r = client.post(reverse("plans:transition", args=[issued.pk, "close"]))
     assert r.status_code == 403
     plan.refresh_from_db()
-    assert plan.status == "draft"
+    issued.refresh_from_db()
+    assert plan.status == "draft" and issued.status == "issued"
 
 
 def test_outsider_takes_no_step(client, world, make_plan):
