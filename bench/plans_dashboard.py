@@ -32,6 +32,7 @@ def build(plans: int, tasks_per_plan: int, departments: int, communes: int, seed
     """Units, a coordinator, plans, tasks and reports, with bulk inserts (history rows are not needed)."""
     from django.contrib.auth import get_user_model
     from django.db import transaction
+    from django.db.models import F
 
     from chiso.accounts.models import Membership
     from chiso.core.schedule import period_of
@@ -41,8 +42,12 @@ def build(plans: int, tasks_per_plan: int, departments: int, communes: int, seed
     rng = random.Random(seed)
     today = dt.date.today()
     with transaction.atomic():
-        province = Unit.objects.filter(kind="province", code="51").order_by("-valid_from").first()
-        Plan.objects.filter(issuing_unit=province, title__startswith="[bench]").delete()
+        province = (
+            Unit.objects.filter(kind="province", code="51")
+            .order_by(F("valid_from").desc(nulls_last=True))
+            .first()
+        )
+        Plan.objects.filter(title__startswith="[bench]").delete()
         Unit.objects.filter(code__startswith="BENCH-").delete()
         depts = [
             Unit(kind="department", code=f"BENCH-D{i:02d}", name=f"Sở thử nghiệm {i:02d}", parent=province)
@@ -165,6 +170,59 @@ def measure(client, path: str, n: int, before=None, label: str = "") -> dict:
     }
 
 
+def measure_plan_documents(n: int = 5) -> dict:
+    """A real plan of 100 tasks (library texts, real units) rendered by chiso.plans.documents."""
+    from chiso.plans import documents
+    from chiso.plans.models import LibraryTask, Plan, Task
+
+    source = Plan.objects.filter(title__startswith="[bench]").order_by("pk").first()
+    plan = Plan.objects.create(
+        issuing_unit=source.issuing_unit,
+        title="[bench] Cải thiện, nâng cao Chỉ số PAPI và PAR INDEX năm 2026 (100 nhiệm vụ)",
+        year=2026,
+        results_year=2024,
+        indices=["papi", "par"],
+        place="Quảng Ngãi",
+        status="issued",
+        number="100",
+        date=dt.date(2026, 3, 2),
+        purpose="Nâng cao Chỉ số PAPI và PAR INDEX.\n\n- Xác định rõ trách nhiệm của người đứng đầu.",
+        requirements="- Bám sát các nội dung có điểm thấp.\n- Báo cáo đúng hạn.",
+        recipients=["Bộ Nội vụ", "Thường trực Tỉnh ủy", "Các sở, ban, ngành"],
+        signer_name="Nguyễn Văn A",
+    )
+    if not LibraryTask.objects.exists():  # a database loaded before the library existed
+        from chiso.plans.services.library import load_shipped_library
+
+        load_shipped_library()
+    lib = list(LibraryTask.objects.order_by("key")[:100])
+    leads = list(source.tasks.exclude(lead_unit=None).values_list("lead_unit_id", flat=True)[:20])
+    Task.objects.bulk_create(
+        Task(
+            plan=plan,
+            order=i + 1,
+            text=lib[i % len(lib)].text,
+            index=lib[i % len(lib)].index if lib[i % len(lib)].index != "general" else "",
+            nodes=lib[i % len(lib)].nodes,
+            lead_unit_id=leads[i % len(leads)],
+            product=lib[i % len(lib)].product or "Báo cáo",
+            deadline=dt.date(2026, 12, 31),
+        )
+        for i in range(100)
+    )
+    out = {"tasks": plan.tasks.count()}
+    for fmt in ("docx", "pdf"):
+        documents.render_plan(plan, fmt)  # warm-up (fonts, templates)
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            data = documents.render_plan(plan, fmt)
+            times.append(time.perf_counter() - t0)
+        out[fmt] = {"median": median(times), "min": min(times), "kib": len(data) // 1024}
+    plan.delete()
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -241,6 +299,16 @@ def main() -> int:
         f"right after a change (nothing cached): median {fmt_s(changed['median'])} → "
         f"{'MET' if changed['median'] < TARGET_MEDIAN else 'MISSED'}"
     )
+    docs = measure_plan_documents()
+    print(
+        f"\nA plan of {docs['tasks']} tasks from the database (chiso.plans.documents.render_plan, incl. queries):"
+    )
+    for fmt, limit in (("docx", 1.0), ("pdf", 3.0)):
+        r = docs[fmt]
+        print(
+            f"  {fmt.upper():<5} median {fmt_s(r['median'])}, best {fmt_s(r['min'])}, {r['kib']} KiB "
+            f"→ target < {limit:.0f} s {'MET' if r['median'] < limit else 'MISSED'}"
+        )
     print(f"finished {utc_now()} · {load_line()}")
     return 0
 

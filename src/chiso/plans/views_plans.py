@@ -388,7 +388,11 @@ def _baseline_units(plan: Plan) -> list[tuple[str, str]]:
     out = []
     for index in plan.indices or []:
         unit = svc.results_unit(plan.issuing_unit, index, year)
-        label = unit.name if unit.valid_to is None else f"{unit.name} ({_('đến')} {unit.valid_to:%d/%m/%Y})"
+        label = (
+            unit.name
+            if unit.valid_to is None
+            else _("{name} (đến {date})").format(name=unit.name, date=f"{unit.valid_to:%d/%m/%Y}")
+        )
         out.append((INDEX_LABELS.get(index, index), label))
     return out
 
