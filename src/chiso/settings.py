@@ -238,7 +238,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("CHISO_EMAIL_FROM", "chiso <chiso@localhost>
 if ENV in ("demo", "dev"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
-EMAIL_BACKEND = os.environ.get("CHISO_EMAIL_BACKEND", globals().get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"))
+EMAIL_BACKEND = os.environ.get(
+    "CHISO_EMAIL_BACKEND", globals().get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+)
 
 if ENV == "test":
     # Tests create many accounts: a fast hasher there only (never in demo or production).
