@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chiso.accounts.scope import covered
-from chiso.core.text import format_date, nfc, vi_sort_key
+from chiso.core.text import format_date, nfc, parse_number, vi_sort_key
 from chiso.units.models import Unit
 
-from .models import Plan, Priority, Recurrence, Target, UnitClass
+from .models import Plan, Priority, Recurrence, Shortcoming, Target, UnitClass
 from .services.plans import INDEX_CODES, node_choices, unit_choices
 
 INDEX_LABELS = {"papi": "PAPI", "par": "PAR INDEX", "sipas": "SIPAS"}
@@ -340,6 +340,104 @@ class TaskForm(forms.Form):
             data["coordinating_units"] = [u for u in coordinating if u.pk != lead.pk]
         if data.get("lead_class") is None:
             data["lead_class"] = ""
+        return data
+
+
+def _score_text(value) -> str:
+    """A score as the form shows it back: "6,355" (no thousands dot, so it parses back the same)."""
+    if value is None:
+        return ""
+    return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+class ShortcomingForm(forms.Form):
+    """A row of the shortcomings appendix: the node where points were lost, achieved / maximum
+    (typed the Vietnamese way, "6,355"), the units responsible and the causes."""
+
+    node = forms.ChoiceField(
+        label=_("Chỉ số, nội dung"), error_messages={"required": _("Chọn nội dung chỉ số bị mất điểm.")}
+    )
+    achieved = forms.CharField(label=_("Điểm đạt"), max_length=20, required=False, help_text=_("Ví dụ: 4,25"))
+    maximum = forms.CharField(
+        label=_("Điểm tối đa"), max_length=20, required=False, help_text=_("Ví dụ: 6,355")
+    )
+    responsible_units = UnitMultipleChoiceField(
+        label=_("Đơn vị chịu trách nhiệm (chọn nhiều bằng Ctrl)"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    responsible_text = forms.CharField(
+        label=_("Đơn vị chịu trách nhiệm (ghi như trong kế hoạch)"), max_length=500, required=False
+    )
+    note = forms.CharField(
+        label=_("Nguyên nhân, hạn chế"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, plan: Plan, row: Shortcoming | None = None, **kwargs):
+        if row is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "node": f"{row.index}|{row.node_code}",
+                "achieved": _score_text(row.achieved),
+                "maximum": _score_text(row.maximum),
+                "responsible_units": list(row.responsible_units.values_list("pk", flat=True)),
+                "responsible_text": row.responsible_text,
+                "note": row.note,
+            }
+        super().__init__(*args, **kwargs)
+        year = plan.results_year or plan.year - 1
+        self.node_names: dict[str, str] = {}
+        choices = []
+        for index in plan.indices or INDEX_CODES:
+            group = []
+            for code, label, depth in node_choices(index, year):
+                self.node_names[f"{index}|{code}"] = label
+                group.append((f"{index}|{code}", f"{'  ' * (depth - 1)}{code} {label}"))
+            choices.append((INDEX_LABELS.get(index, index.upper()), group))
+        if row is not None and f"{row.index}|{row.node_code}" not in self.node_names:
+            # a row drafted from another framework year keeps its node
+            key = f"{row.index}|{row.node_code}"
+            self.node_names[key] = row.node_name
+            choices.insert(0, (INDEX_LABELS.get(row.index, row.index.upper()), [(key, str(row))]))
+        self.fields["node"].choices = [("", "—"), *choices]
+        units = unit_choices(plan)
+        self.fields["responsible_units"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
+        self.fields["responsible_units"].choices = [(u.pk, u.short_name) for u in units]
+
+    def _clean_score(self, name: str, label: str):
+        raw = nfc(self.cleaned_data.get(name) or "").strip()
+        try:
+            number = parse_number(raw)
+        except ValueError:
+            raise ValidationError(
+                _("%(label)s «%(value)s» không phải là một số (viết như 6,355)."),
+                params={"label": label, "value": raw},
+            ) from None
+        if number is not None and number < 0:
+            raise ValidationError(_("%(label)s không được âm."), params={"label": label})
+        return number
+
+    def clean_achieved(self):
+        return self._clean_score("achieved", _("Điểm đạt"))
+
+    def clean_maximum(self):
+        return self._clean_score("maximum", _("Điểm tối đa"))
+
+    def clean_responsible_text(self):
+        return nfc(self.cleaned_data.get("responsible_text") or "").strip()
+
+    def clean_note(self):
+        return nfc(self.cleaned_data.get("note") or "").strip()
+
+    def clean(self):
+        data = super().clean()
+        node = data.get("node") or ""
+        index, _sep, code = node.partition("|")
+        data["index"], data["node_code"] = index, code
+        data["node_name"] = self.node_names.get(node, "")
+        achieved, maximum = data.get("achieved"), data.get("maximum")
+        if achieved is not None and maximum is not None and achieved > maximum:
+            self.add_error("achieved", _("Điểm đạt không được lớn hơn điểm tối đa."))
         return data
 
 

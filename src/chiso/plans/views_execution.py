@@ -24,6 +24,7 @@ from .forms_execution import CascadeForm, ReportForm
 from .models import Evidence, ProgressReport, Reminder, Status, Task
 from .services import cascade as cascade_service
 from .services import execution, reminders
+from .services.plans import report_versions
 
 
 def plan_url(plan) -> str | None:
@@ -93,8 +94,10 @@ def _task_context(request, task: Task, form=None, errors=()):
     )
     reports.sort(key=lambda r: (r.unit_id != task.lead_unit_id, r.unit.short_name))
     by_unit: OrderedDict = OrderedDict()
+    versions = report_versions(reports)  # only the reports this user may see; one query
     for r in reports:
         r.period_label = _safe_label(r.period)
+        r.versions = versions.get(r.pk, [])
         by_unit.setdefault(r.unit, []).append(r)
     oversee = permissions.oversees(user, task.plan)
     derived = []

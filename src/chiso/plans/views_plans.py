@@ -21,8 +21,16 @@ from chiso.core.workflow import WorkflowError, shipped_workflow
 from chiso.units.models import Unit
 
 from . import permissions
-from .forms_plans import INDEX_CHOICES, INDEX_LABELS, AttachmentForm, PlanForm, TargetForm, TaskForm
-from .models import Plan, PlanAttachment, Target, Task, UnitClass
+from .forms_plans import (
+    INDEX_CHOICES,
+    INDEX_LABELS,
+    AttachmentForm,
+    PlanForm,
+    ShortcomingForm,
+    TargetForm,
+    TaskForm,
+)
+from .models import Plan, PlanAttachment, Shortcoming, Target, Task, UnitClass
 from .services import execution
 from .services import plans as svc
 from .services.workflow import transition
@@ -459,6 +467,44 @@ def task_delete(request, pk: int, task_pk: int):
     svc.delete_task(task, request.user)
     messages.success(request, _("Đã xoá nhiệm vụ."))
     return redirect(reverse("plans:detail", args=[plan.pk]) + "#nhiem-vu")
+
+
+# --------------------------------------------------------------------------- shortcomings appendix
+
+
+def shortcoming_edit(request, pk: int, row_pk: int | None = None):
+    plan = _visible_plan(request, pk)
+    denied = _guard_edit(request, plan)
+    if denied is not None:
+        return denied
+    row = get_object_or_404(Shortcoming, pk=row_pk, plan=plan) if row_pk else None
+    form = ShortcomingForm(request.POST or None, plan=plan, row=row)
+    if request.method == "POST" and form.is_valid():
+        try:
+            svc.save_shortcoming(plan, request.user, form.cleaned_data, row)
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Đã lưu dòng phụ lục hạn chế."))
+            return redirect(reverse("plans:detail", args=[plan.pk]) + "#han-che")
+    return render(
+        request,
+        "plans/shortcoming_form.html",
+        {"form": form, "plan": plan, "row": row},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require_POST
+def shortcoming_delete(request, pk: int, row_pk: int):
+    plan = _visible_plan(request, pk)
+    denied = _guard_edit(request, plan)
+    if denied is not None:
+        return denied
+    row = get_object_or_404(Shortcoming, pk=row_pk, plan=plan)
+    svc.delete_shortcoming(row, request.user)
+    messages.success(request, _("Đã xoá dòng phụ lục hạn chế."))
+    return redirect(reverse("plans:detail", args=[plan.pk]) + "#han-che")
 
 
 # --------------------------------------------------------------------------- attachments

@@ -14,6 +14,10 @@ API other parts may call:
   ``save_task(plan, user, data, task=None)``, ``delete_task(task, user)``,
   ``add_attachment(plan, user, uploaded)``, ``plan_history(plan)``,
   ``node_choices(index, year)``, ``unit_choices(plan)``.
+- ``save_shortcoming(plan, user, data, row=None)``, ``delete_shortcoming(row, user)`` — rows of the
+  shortcomings appendix, while the plan is editable.
+- ``report_versions(reports)`` — {report id: [ReportVersion, newest first]} of the reports that were
+  changed after their first submission (one query for all of them).
 """
 
 from __future__ import annotations
@@ -32,21 +36,24 @@ from chiso.core.text import format_number, nfc, parse_number, vi_sort_key
 from chiso.units.models import Unit
 
 from .. import permissions
-from ..models import Plan, PlanAttachment, Shortcoming, Target, Task
+from ..models import Plan, PlanAttachment, ProgressReport, Shortcoming, Target, Task
 
 __all__ = [
     "INDEX_CODES",
     "add_attachment",
     "amend_plan",
     "check_and_fill_target",
+    "delete_shortcoming",
     "delete_target",
     "delete_task",
     "node_choices",
     "plan_history",
     "province_of",
     "refresh_targets",
+    "report_versions",
     "results_unit",
     "save_plan",
+    "save_shortcoming",
     "save_target",
     "save_task",
     "unit_choices",
@@ -517,6 +524,93 @@ def delete_task(task: Task, user) -> None:
     task.delete()
 
 
+# --------------------------------------------------------------------------- shortcomings appendix
+
+
+def _score(value, label: str) -> float | None:
+    """A score typed the Vietnamese way ("6,355"), None if empty; ValueError if not a number or < 0."""
+    try:
+        number = parse_number(value)
+    except ValueError:
+        raise ValueError(
+            _("{label} «{value}» không phải là một số.").format(label=label, value=value)
+        ) from None
+    if number is not None and number < 0:
+        raise ValueError(_("{label} không được âm.").format(label=label))
+    return number
+
+
+def _node_name(plan: Plan, index: str, code: str) -> str:
+    year = plan.results_year or plan.year - 1
+    return next((name for c, name, _d in node_choices(index, year) if c == code), "")
+
+
+@transaction.atomic
+def save_shortcoming(plan: Plan, user, data: dict, row: Shortcoming | None = None) -> Shortcoming:
+    """Create (row None) or update a row of the shortcomings appendix. data: index, node_code,
+    node_name, achieved, maximum (numbers or Vietnamese text "6,355", None = unknown),
+    responsible_units (Units of the plan's province), responsible_text, note, optional order.
+    The lost points are maximum − achieved when both are known. ValueError (Vietnamese) on bad
+    input, PermissionDenied when the plan is locked; nothing is changed then."""
+    plan = _editable(plan, user)
+    index = (data.get("index") if "index" in data else row.index if row else "") or ""
+    index = index.strip().lower()
+    if index not in INDEX_CODES:
+        raise ValueError(_("Chỉ số không hợp lệ: «{index}».").format(index=index))
+    code = nfc(str(data.get("node_code", row.node_code if row else "") or "")).strip()
+    if not code:
+        raise ValueError(_("Chọn nội dung chỉ số bị mất điểm."))
+    achieved = _score(data.get("achieved", row.achieved if row else None), _("Điểm đạt"))
+    maximum = _score(data.get("maximum", row.maximum if row else None), _("Điểm tối đa"))
+    if achieved is not None and maximum is not None and achieved > maximum:
+        raise ValueError(
+            _("Điểm đạt ({a}) không được lớn hơn điểm tối đa ({m}).").format(
+                a=format_number(achieved), m=format_number(maximum)
+            )
+        )
+    allowed = {u.pk for u in unit_choices(plan)}
+    units = list(data.get("responsible_units") or []) if "responsible_units" in data else None
+    if units is not None and any(u.pk not in allowed for u in units):
+        raise ValueError(_("Có đơn vị chịu trách nhiệm không thuộc địa phương của kế hoạch."))
+    if row is None:
+        row = Shortcoming(plan=plan)
+        if data.get("order") is None:
+            last = plan.shortcomings.order_by("-order").values_list("order", flat=True).first()
+            row.order = (last or 0) + 1
+    else:
+        row = Shortcoming.objects.select_for_update().get(pk=row.pk, plan=plan)
+    if data.get("order") is not None:
+        row.order = data["order"]
+    name = nfc(str(data.get("node_name") or "")).strip()
+    if not name and (row.pk is None or (index, code) != (row.index, row.node_code)):
+        name = _node_name(plan, index, code)
+    row.index = index
+    row.node_code = code
+    if name:
+        row.node_name = name
+    if achieved is not None and maximum is not None:
+        row.lost = round(maximum - achieved, 6)
+    elif row.pk is None or (achieved, maximum) != (row.achieved, row.maximum):
+        row.lost = None  # else: a lost figure imported without its scores stays
+    row.achieved = achieved
+    row.maximum = maximum
+    for attr in ("responsible_text", "note"):
+        if attr in data:
+            setattr(row, attr, nfc(str(data[attr] or "")).strip())
+    row._history_user = user
+    row.save()
+    if units is not None and {u.pk for u in units} != set(row.responsible_units.values_list("pk", flat=True)):
+        row.responsible_units.set(units)
+    return row
+
+
+@transaction.atomic
+def delete_shortcoming(row: Shortcoming, user) -> None:
+    _editable(row.plan, user)
+    row._history_user = user
+    row.delete()
+
+
 # --------------------------------------------------------------------------- attachments
 
 
@@ -667,6 +761,74 @@ def _obj_label(model, rec) -> str:
     if model is Shortcoming:
         return f"{rec.index.upper()} {rec.node_code} {rec.node_name}"
     return getattr(rec, "name", str(rec.id))
+
+
+# --------------------------------------------------------------------------- report history
+
+#: Fields of a progress report whose changes the task page lists (narrative-like ones shortened).
+REPORT_FIELDS = (
+    "state",
+    "percent",
+    "narrative",
+    "difficulties",
+    "product_number",
+    "product_date",
+    "product_issuer",
+)
+_LONG_FIELDS = {"narrative", "difficulties"}
+_SHORT = 80
+
+
+@dataclass
+class ReportVersion:
+    when: dt.datetime
+    who: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _shorten(text: str, limit: int = _SHORT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def report_versions(reports: Iterable[ProgressReport]) -> dict[int, list[ReportVersion]]:
+    """{report id: its changes after the first submission, newest first} for the given reports (those
+    the caller may show), in one query. Reports never changed are left out."""
+    ids = [r.pk for r in reports]
+    if not ids:
+        return {}
+    rows = (
+        ProgressReport.history.filter(id__in=ids)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    fields = {f.name: f for f in ProgressReport._meta.concrete_fields}
+    previous: dict[int, object] = {}
+    out: dict[int, list[ReportVersion]] = {}
+    for rec in rows:
+        prev = previous.get(rec.id)
+        previous[rec.id] = rec
+        if prev is None or rec.history_type != "~":
+            continue
+        who = ""
+        if rec.history_user is not None:
+            who = rec.history_user.get_full_name() or rec.history_user.username
+        version = ReportVersion(when=rec.history_date, who=who or _("(hệ thống)"))
+        delta = rec.diff_against(prev, included_fields=list(REPORT_FIELDS))
+        for ch in sorted(delta.changes, key=lambda c: REPORT_FIELDS.index(c.field)):
+            f = fields.get(ch.field)
+            old, new = _show(ch.old, f, {}), _show(ch.new, f, {})
+            if ch.field == "percent":
+                old, new = f"{ch.old}%", f"{ch.new}%"
+            if ch.field in _LONG_FIELDS:
+                old, new = _shorten(old), _shorten(new)
+            if old != new:
+                name = str(f.verbose_name) if f is not None else ch.field
+                version.changes.append(Change(name, old, new))
+        out.setdefault(rec.id, []).append(version)
+    for versions in out.values():
+        versions.reverse()
+    return out
 
 
 def sorted_plans(plans: Iterable[Plan]) -> list[Plan]:
