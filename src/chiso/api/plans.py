@@ -403,6 +403,10 @@ class TargetSerializer(VietnameseMixin, serializers.ModelSerializer):
         "K (top) hoặc tên nhóm (group). Số thập phân nhận cả dấu phẩy.",
     )
     label = serializers.CharField(read_only=True, help_text="Nội dung mục tiêu, chiso viết theo kết quả.")
+    # Bounds stated here: the model field's own range differs between SQLite and PostgreSQL.
+    order = serializers.IntegerField(
+        min_value=0, max_value=2147483647, required=False, help_text="Số thứ tự trong kế hoạch."
+    )
 
     class Meta:
         model = Target
@@ -490,6 +494,10 @@ class UnitNameSerializer(serializers.ModelSerializer):
 
 class TaskSerializer(VietnameseMixin, serializers.ModelSerializer):
     index = TaskIndexField(choices=TASK_INDEX_CHOICES, required=False, allow_blank=True)
+    # Bounds stated here: the model field's own range differs between SQLite and PostgreSQL.
+    order = serializers.IntegerField(
+        min_value=0, max_value=2147483647, required=False, help_text="Số thứ tự trong kế hoạch."
+    )
     nodes = serializers.ListField(
         child=serializers.CharField(max_length=40),
         required=False,
