@@ -1,4 +1,5 @@
-"""REST API of improvement plans: plans, targets, tasks, progress reports and the user's reminders.
+"""REST API of improvement plans: plans, targets, tasks, progress reports (and their evidence files),
+periodic reports (read-only) and the user's reminders.
 
 Every endpoint asks ``chiso.plans.permissions``: objects outside the user's scope answer 404, objects
 she sees but may not change answer 403, bad input answers 400 with the errors of each field in
@@ -31,8 +32,10 @@ from chiso.core.schedule import period_bounds, period_label
 from chiso.core.text import nfc, parse_number
 from chiso.core.workflow import WorkflowError, shipped_workflow
 from chiso.plans import permissions as perms
+from chiso.plans import uploads
 from chiso.plans.models import (
     Evidence,
+    PeriodicReport,
     Plan,
     Priority,
     ProgressReport,
@@ -43,6 +46,7 @@ from chiso.plans.models import (
     Task,
     UnitClass,
 )
+from chiso.plans.services import periodic as periodic_services
 from chiso.plans.services import plans as plan_services
 from chiso.plans.services.execution import period_choices, save_report
 from chiso.plans.services.plans import node_choices, unit_choices
@@ -59,6 +63,7 @@ TAG_TARGETS = "Mục tiêu"
 TAG_TASKS = "Nhiệm vụ"
 TAG_REPORTS = "Báo cáo tiến độ"
 TAG_REMINDERS = "Nhắc việc"
+TAG_PERIODIC = "Báo cáo định kỳ"
 
 DATE_INPUTS = ["iso-8601", "%d/%m/%Y"]
 
@@ -220,6 +225,9 @@ TaskIndexField, TASK_INDEX_CHOICES = _named_choice(
 )
 IndexCodeField, INDEX_CHOICES = _named_choice(
     "PlanIndexEnum", [(c, c.upper()) for c in INDEX_CODES], "Mã chỉ số: papi, par hoặc sipas."
+)
+PeriodKindField, PERIOD_KINDS = _named_choice(
+    "PeriodKindEnum", PeriodicReport.PeriodKind.choices, "Loại kỳ báo cáo: quý, 6 tháng, năm."
 )
 
 
@@ -713,6 +721,63 @@ class ReportSerializer(VietnameseMixin, serializers.ModelSerializer):
                 )
             attrs["percent"] = 100
         return attrs
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "format": "binary"}})
+class UploadedFilesField(serializers.ListField):
+    child = serializers.FileField()
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    """Tải lên minh chứng: một hoặc nhiều tệp, gửi dạng multipart/form-data."""
+
+    # Documentation only: ReportEvidenceView reads request.FILES itself.
+
+    file = UploadedFilesField(
+        help_text="Một hoặc nhiều tệp minh chứng (pdf, docx, xlsx, pptx, odt, ods, doc, xls, jpg, png, zip); "
+        "lặp lại trường “file” cho mỗi tệp.",
+    )
+
+
+class PeriodicReportSerializer(serializers.ModelSerializer):
+    period_kind = PeriodKindField(choices=PERIOD_KINDS, read_only=True)
+    period_label = serializers.SerializerMethodField(help_text="Tên kỳ, ví dụ “Quý I/2025”.")
+    number_symbol = serializers.CharField(read_only=True, help_text="Số và ký hiệu, ví dụ 45/BC-UBND.")
+    status = PlanStatusField(choices=PLAN_STATUSES, read_only=True)
+    status_label = serializers.SerializerMethodField(help_text="Tên trạng thái (tiếng Việt).")
+    content = serializers.JSONField(
+        read_only=True,
+        help_text="Nội dung báo cáo theo phần: overview (tình hình chung), results (kết quả từng nhiệm vụ), "
+        "late (nhiệm vụ chậm tiến độ), difficulties (khó khăn, vướng mắc), proposals (đề xuất, kiến nghị).",
+    )
+
+    class Meta:
+        model = PeriodicReport
+        fields = [
+            "id",
+            "plan",
+            "period",
+            "period_kind",
+            "period_label",
+            "number_symbol",
+            "date",
+            "title",
+            "status",
+            "status_label",
+            "content",
+            "created_at",
+            "issued_at",
+        ]
+        read_only_fields = fields
+
+    def get_period_label(self, obj: PeriodicReport) -> str:
+        try:
+            return period_label(obj.period)
+        except ValueError:
+            return obj.period
+
+    def get_status_label(self, obj: PeriodicReport) -> str:
+        return shipped_workflow().label(obj.status)
 
 
 class ReminderSerializer(serializers.ModelSerializer):
@@ -1358,6 +1423,125 @@ class ReportDetailView(PlansApi, generics.RetrieveAPIView):
         return report
 
 
+# --- evidence of progress reports
+
+REPORT_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Mã số (id) báo cáo tiến độ.")
+
+
+@extend_schema(tags=[TAG_REPORTS], parameters=[REPORT_PK])
+class ReportEvidenceView(PlansApi, APIView):
+    """The evidence files of one progress report: list them, add some."""
+
+    def report(self) -> ProgressReport:
+        report = get_object_or_404(
+            ProgressReport.objects.select_related("task__plan", "unit"), pk=self.kwargs["pk"]
+        )
+        if not perms.can_view_report(self.user, report):
+            raise Http404
+        return report
+
+    def _list(self, report: ProgressReport, code: int = status.HTTP_200_OK) -> Response:
+        files = Evidence.objects.filter(report=report).order_by("uploaded_at", "pk")
+        return Response(EvidenceSerializer(files, many=True).data, status=code)
+
+    @extend_schema(
+        summary="Minh chứng của báo cáo tiến độ",
+        description="Các tệp minh chứng của báo cáo, cũ nhất trước; chỉ khi người dùng được xem báo cáo "
+        "(cán bộ đơn vị khác: 404).",
+        responses=_read(EvidenceSerializer, many=True),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return self._list(self.report())
+
+    @extend_schema(
+        summary="Tải lên minh chứng",
+        description="multipart/form-data, trường “file” (lặp lại cho nhiều tệp). Chỉ người báo cáo được cho "
+        "đơn vị của báo cáo (cán bộ của đơn vị đó hoặc người điều phối), khi kế hoạch đang ở trạng thái đã "
+        "ban hành; người khác được xem báo cáo: 403. Mỗi tệp được kiểm tra loại (theo đuôi và theo nội "
+        "dung), dung lượng, virus; một tệp không đạt: 400 và không tệp nào được lưu. Trả về toàn bộ danh "
+        "sách minh chứng của báo cáo (201).",
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceSerializer(many=True), 400: FIELD_ERRORS, 403: E403, 404: E404},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        report = self.report()
+        task = report.task
+        if not perms.can_report(self.user, task, report.unit_id):
+            if task.plan.status != Status.ISSUED:
+                _deny(
+                    f"Kế hoạch đang ở trạng thái «{shipped_workflow().label(task.plan.status)}»: chỉ bổ sung "
+                    "minh chứng cho nhiệm vụ của kế hoạch đã ban hành."
+                )
+            _deny(f"Bạn không báo cáo được thay cho “{report.unit.name}” nên không tải minh chứng lên được.")
+        files = request.FILES.getlist("file")
+        if not files:
+            raise serializers.ValidationError(
+                {"file": ["Chọn ít nhất một tệp minh chứng (trường “file”, multipart/form-data)."]}
+            )
+        checked = []
+        for uploaded in files:
+            try:
+                checked.append(uploads.check_upload(uploaded))
+            except uploads.UploadRejected as exc:
+                raise serializers.ValidationError({"file": [str(exc)]}) from None
+        with transaction.atomic():
+            for item in checked:
+                uploads.store(Evidence, item, self.user, report=report)
+        return self._list(report, status.HTTP_201_CREATED)
+
+
+# --- periodic reports
+
+
+def _reads_all_periodic(user, plan: Plan) -> bool:
+    """Oversight roles of the issuing unit read every periodic report; others only issued or closed ones."""
+    return periodic_services.can_read_reports(user, plan)
+
+
+@extend_schema(
+    tags=[TAG_PERIODIC],
+    parameters=[PLAN_PK],
+    summary="Báo cáo định kỳ của kế hoạch",
+    description="Báo cáo quý, 6 tháng, năm tổng hợp từ báo cáo tiến độ của các đơn vị, kỳ mới nhất trước. "
+    "Người điều phối, lãnh đạo, người xem của cơ quan ban hành thấy mọi báo cáo (cả dự thảo); người khác "
+    "xem được kế hoạch chỉ thấy báo cáo đã ban hành hoặc đã kết thúc. Kế hoạch ngoài phạm vi: 404.",
+    responses=_read(PeriodicReportSerializer, many=True),
+)
+class PlanPeriodicReportListView(PlansApi, generics.ListAPIView):
+    serializer_class = PeriodicReportSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return PeriodicReport.objects.none()
+        plan = _visible_plan(self.user, self.kwargs["plan_id"])
+        qs = plan.periodic_reports.all()
+        if not _reads_all_periodic(self.user, plan):
+            qs = qs.filter(status__in=perms.LIVE_STATUSES)
+        return qs.order_by("-period", "-pk")
+
+
+@extend_schema(
+    tags=[TAG_PERIODIC],
+    parameters=[PK],
+    summary="Một báo cáo định kỳ",
+    description="Kèm nội dung (content) theo từng phần. Dự thảo chỉ người điều phối, lãnh đạo, người xem của "
+    "cơ quan ban hành thấy; người khác: 404.",
+    responses=_read(PeriodicReportSerializer),
+)
+class PeriodicReportDetailView(PlansApi, generics.RetrieveAPIView):
+    serializer_class = PeriodicReportSerializer
+
+    def get_object(self) -> PeriodicReport:
+        report = get_object_or_404(PeriodicReport.objects.select_related("plan"), pk=self.kwargs["pk"])
+        plan = perms.visible_plans(self.user).filter(pk=report.plan_id).first()
+        if plan is None:
+            raise Http404
+        if report.status not in perms.LIVE_STATUSES and not _reads_all_periodic(self.user, plan):
+            raise Http404
+        return report
+
+
 # --- reminders
 
 
@@ -1384,13 +1568,16 @@ class ReminderListView(PlansApi, generics.ListAPIView):
 
 
 __all__ = [
+    "PeriodicReportDetailView",
     "PlanDetailView",
     "PlanListView",
+    "PlanPeriodicReportListView",
     "PlanTargetListView",
     "PlanTaskListView",
     "PlanTransitionView",
     "ReminderListView",
     "ReportDetailView",
+    "ReportEvidenceView",
     "TargetDetailView",
     "TaskDetailView",
     "TaskReportListView",
