@@ -227,6 +227,8 @@ LOGGING = {
 
 # The unit whose results the home dashboard opens with (a GSO province code).
 CHISO_HOME_UNIT_CODE = os.environ.get("CHISO_HOME_UNIT_CODE", "62")
+# Address of the site, for the links in reminder e-mails (e.g. https://chiso.tinh.gov.vn).
+CHISO_SITE_URL = os.environ.get("CHISO_SITE_URL", "http://127.0.0.1:8000" if ENV in ("demo", "dev") else "")
 
 # E-mail (reminders, digests). Production: SMTP from the environment; demo/dev: files in var/mail.
 EMAIL_HOST = os.environ.get("CHISO_EMAIL_HOST", "localhost")

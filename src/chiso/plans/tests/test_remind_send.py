@@ -194,3 +194,10 @@ def test_notifications_page_and_unread_count(client, world, task):
     # Another user's notices are not shown.
     client.force_login(world.officer_xa)
     assert "Rà soát" not in client.get(reverse("plans:notifications")).content.decode()
+
+
+def test_mail_links_use_the_site_address(world, task, settings):
+    settings.CHISO_SITE_URL = "https://chiso.tinh.gov.vn/"
+    reminders.send_due(DUE - dt.timedelta(days=3))
+    body = next(m.body for m in mail.outbox if world.officer_tp.email in m.to)
+    assert "https://chiso.tinh.gov.vn" + reverse("plans:task", args=[task.pk]) in body
