@@ -407,14 +407,18 @@ def _baseline_units(plan: Plan) -> list[tuple[str, str]]:
 
 @require_POST
 def target_delete(request, pk: int, target_pk: int):
+    return _delete_part(request, pk, Target, target_pk, svc.delete_target, _("Đã xoá mục tiêu."), "muc-tieu")
+
+
+def _delete_part(request, pk: int, model, part_pk: int, delete, message: str, anchor: str):
+    """Delete one part of an editable plan (target, task, appendix row) and go back to its section."""
     plan = _visible_plan(request, pk)
     denied = _guard_edit(request, plan)
     if denied is not None:
         return denied
-    target = get_object_or_404(Target, pk=target_pk, plan=plan)
-    svc.delete_target(target, request.user)
-    messages.success(request, _("Đã xoá mục tiêu."))
-    return redirect(reverse("plans:detail", args=[plan.pk]) + "#muc-tieu")
+    delete(get_object_or_404(model, pk=part_pk, plan=plan), request.user)
+    messages.success(request, message)
+    return redirect(reverse("plans:detail", args=[plan.pk]) + "#" + anchor)
 
 
 @require_POST
@@ -459,14 +463,7 @@ def task_edit(request, pk: int, task_pk: int | None = None):
 
 @require_POST
 def task_delete(request, pk: int, task_pk: int):
-    plan = _visible_plan(request, pk)
-    denied = _guard_edit(request, plan)
-    if denied is not None:
-        return denied
-    task = get_object_or_404(Task, pk=task_pk, plan=plan)
-    svc.delete_task(task, request.user)
-    messages.success(request, _("Đã xoá nhiệm vụ."))
-    return redirect(reverse("plans:detail", args=[plan.pk]) + "#nhiem-vu")
+    return _delete_part(request, pk, Task, task_pk, svc.delete_task, _("Đã xoá nhiệm vụ."), "nhiem-vu")
 
 
 # --------------------------------------------------------------------------- shortcomings appendix
@@ -497,14 +494,9 @@ def shortcoming_edit(request, pk: int, row_pk: int | None = None):
 
 @require_POST
 def shortcoming_delete(request, pk: int, row_pk: int):
-    plan = _visible_plan(request, pk)
-    denied = _guard_edit(request, plan)
-    if denied is not None:
-        return denied
-    row = get_object_or_404(Shortcoming, pk=row_pk, plan=plan)
-    svc.delete_shortcoming(row, request.user)
-    messages.success(request, _("Đã xoá dòng phụ lục hạn chế."))
-    return redirect(reverse("plans:detail", args=[plan.pk]) + "#han-che")
+    return _delete_part(
+        request, pk, Shortcoming, row_pk, svc.delete_shortcoming, _("Đã xoá dòng phụ lục hạn chế."), "han-che"
+    )
 
 
 # --------------------------------------------------------------------------- attachments
