@@ -21,6 +21,7 @@ __all__ = [
     "period_bounds",
     "period_label",
     "period_of",
+    "periods_containing",
     "reminder_kind",
 ]
 
@@ -145,3 +146,9 @@ def period_label(period: str) -> str:
     if part[0] == "Q":
         return f"Quý {_ROMAN[int(part[1])]}/{year}"
     return f"6 tháng {'đầu' if part == 'H1' else 'cuối'} năm {year}"
+
+
+def periods_containing(day: dt.date) -> list[str]:
+    """Names of the periods (quarter, half, year) that contain `day`: a report of the lead unit for any
+    of them covers a recurring task due that day."""
+    return [period_of(day, k) for k in ("quarter", "semiannual", "annual")]

@@ -113,3 +113,9 @@ def test_next_due_is_the_first_due_date_not_before_today(first, recurrence, toda
     assert dates == sorted(dates)
     expected = next((d for d in dates if d >= today), None)
     assert nxt == expected
+
+
+def test_a_due_date_is_covered_by_its_quarter_half_and_year():
+    from chiso.core.schedule import periods_containing
+
+    assert periods_containing(D(2025, 8, 14)) == ["2025-Q3", "2025-H2", "2025"]

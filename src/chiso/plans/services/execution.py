@@ -21,7 +21,7 @@ from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chiso.core.schedule import last_due, next_due, period_bounds, period_label, period_of
+from chiso.core.schedule import last_due, next_due, period_bounds, period_label, period_of, periods_containing
 
 from .. import permissions
 from ..models import Evidence, ProgressReport, Recurrence, Status, Task
@@ -259,12 +259,6 @@ def lead_periods(tasks) -> set[tuple[int, str]]:
         )
         out.update((t, p) for t, u, p in rows if lead.get(t) == u)
     return out
-
-
-def periods_containing(day: dt.date) -> list[str]:
-    """Names of the periods (quarter, half, year) that contain `day`: a report of the lead unit for any
-    of them covers a recurring task due that day (the same rule as services.monitoring)."""
-    return [period_of(day, k) for k in ("quarter", "semiannual", "annual")]
 
 
 def task_late_due(task: Task, today: dt.date, reported: set[tuple[int, str]]) -> dt.date | None:

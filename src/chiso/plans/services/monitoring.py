@@ -23,7 +23,7 @@ from django.db.models import F, Max, Q, TextField
 from django.db.models.functions import Cast
 
 from chiso.accounts.scope import OVERSIGHT_ROLES, covered
-from chiso.core.schedule import last_due, period_bounds, period_label, period_of
+from chiso.core.schedule import last_due, period_bounds, period_label, period_of, periods_containing
 
 from ..models import Plan, ProgressReport, Task
 
@@ -90,11 +90,6 @@ def periods_within(period: str) -> list[str]:
         if a >= first and b <= last:
             out.append(name)
     return out
-
-
-def periods_containing(day: dt.date) -> list[str]:
-    """Names of the periods (quarter, half, year) that contain `day`."""
-    return [period_of(day, k) for k in ("quarter", "semiannual", "annual")]
 
 
 @dataclass
