@@ -36,7 +36,8 @@ def build(plans: int, tasks_per_plan: int, departments: int, communes: int, seed
 
     from chiso.accounts.models import Membership
     from chiso.core.schedule import period_of
-    from chiso.plans.models import Plan, ProgressReport, Task
+    from chiso.plans.models import Plan, Task
+    from chiso.tracking.models import ProgressReport
     from chiso.units.models import Unit
 
     rng = random.Random(seed)
@@ -255,7 +256,7 @@ def main() -> int:
     )
 
     from chiso.plans.models import Plan
-    from chiso.plans.version import bump_plans_version
+    from chiso.tracking.version import bump_plans_version
 
     client = Client()
     client.force_login(built["user"])

@@ -81,8 +81,13 @@ INSTALLED_APPS = [
     "chiso.frameworks",
     "chiso.results",
     "chiso.analysis",
+    "chiso.files",
+    "chiso.workflows",
+    "chiso.notifications",
     "chiso.plans",
+    "chiso.tracking",
     "chiso.documents",
+    "chiso.seed",
     "chiso.api",
     "chiso.web",
 ]

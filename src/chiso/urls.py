@@ -80,6 +80,8 @@ urlpatterns = [
     path("ket-qua/", include(results)),
     path("phan-tich/", include(analysis)),
     path("ke-hoach/", include("chiso.plans.urls")),
+    path("ke-hoach/", include("chiso.tracking.urls")),
+    path("ke-hoach/", include("chiso.notifications.urls")),
     path("van-ban/", include("chiso.documents.urls")),
     path("api/", include("chiso.api.urls")),
     path("quan-tri/", admin.site.urls),

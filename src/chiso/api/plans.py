@@ -30,28 +30,26 @@ from rest_framework.views import APIView
 from chiso.accounts.scope import covered, roles_on
 from chiso.core.schedule import period_bounds, period_label
 from chiso.core.text import nfc, parse_number
-from chiso.core.workflow import WorkflowError, shipped_workflow
+from chiso.core.workflow import WorkflowError
+from chiso.files import checks as uploads
+from chiso.notifications.models import Reminder
 from chiso.plans import permissions as perms
-from chiso.plans import uploads
 from chiso.plans.models import (
-    Evidence,
-    PeriodicReport,
     Plan,
     Priority,
-    ProgressReport,
     Recurrence,
-    Reminder,
-    Status,
     Target,
     Task,
     UnitClass,
 )
-from chiso.plans.services import periodic as periodic_services
 from chiso.plans.services import plans as plan_services
-from chiso.plans.services.execution import period_choices, save_report
 from chiso.plans.services.plans import node_choices, unit_choices
-from chiso.plans.services.workflow import transition as workflow_transition
+from chiso.tracking import permissions as report_perms
+from chiso.tracking.models import Evidence, PeriodicReport, ProgressReport
+from chiso.tracking.services import periodic as periodic_services
+from chiso.tracking.services.execution import period_choices, save_report
 from chiso.units.models import Unit
+from chiso.workflows.services import transition as workflow_transition
 
 from .pagination import Pagination
 from .permissions import CanViewData
@@ -202,7 +200,9 @@ def _named_choice(name: str, choices, description: str, value_type: str = "strin
     ), [(k, str(v)) for k, v in choices]
 
 
-PlanStatusField, PLAN_STATUSES = _named_choice("PlanStatusEnum", Status.choices, "Trạng thái kế hoạch.")
+PlanStatusField, PLAN_STATUSES = _named_choice(
+    "PlanStatusEnum", Plan.workflow().choices(), "Trạng thái kế hoạch."
+)
 TargetKindField, TARGET_KINDS = _named_choice("TargetKindEnum", Target.Kind.choices, "Loại mục tiêu.")
 RecurrenceField, RECURRENCES = _named_choice("RecurrenceEnum", Recurrence.choices, "Tần suất nhiệm vụ.")
 PriorityField, PRIORITIES = _named_choice(
@@ -331,7 +331,7 @@ class PlanSerializer(VietnameseMixin, serializers.ModelSerializer):
         return getattr(request, "user", None)
 
     def get_status_label(self, obj: Plan) -> str:
-        return shipped_workflow().label(obj.status)
+        return obj.status_label
 
     def get_can_edit(self, obj: Plan) -> bool:
         user = self._user()
@@ -777,12 +777,17 @@ class PeriodicReportSerializer(serializers.ModelSerializer):
             return obj.period
 
     def get_status_label(self, obj: PeriodicReport) -> str:
-        return shipped_workflow().label(obj.status)
+        return obj.status_label
 
 
 class ReminderSerializer(serializers.ModelSerializer):
     kind = ReminderKindField(choices=REMINDER_KINDS, read_only=True)
     channel = ChannelField(choices=CHANNELS, read_only=True)
+    task = serializers.SerializerMethodField(help_text="Nhiệm vụ được nhắc (trống với bản tổng hợp).")
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_task(self, obj: Reminder) -> int | None:
+        return obj.object_id if obj.key.startswith(f"{Task._meta.label_lower}:") else None
 
     class Meta:
         model = Reminder
@@ -847,7 +852,7 @@ def _require_edit(user, plan: Plan) -> None:
         _deny("Kế hoạch này đã được thay thế bởi bản sửa đổi; không sửa được nữa.")
     if plan.locked and perms.can_create_plan(user, plan.issuing_unit_id):
         _deny(
-            f"Kế hoạch đang ở trạng thái «{shipped_workflow().label(plan.status)}» nên đã bị khóa; "
+            f"Kế hoạch đang ở trạng thái «{plan.status_label}» nên đã bị khóa; "
             "muốn thay đổi hãy lập bản sửa đổi."
         )
     _deny("Bạn không có quyền sửa kế hoạch này (chỉ người điều phối của cơ quan ban hành).")
@@ -896,9 +901,9 @@ class PlanListView(PlansApi, generics.ListCreateAPIView):
         qs = perms.visible_plans(self.user).select_related("issuing_unit")
         state = params.get("status", "").strip()
         if state:
-            if state not in Status.values:
+            if state not in Plan.workflow().states:
                 raise InvalidInput(
-                    f"Trạng thái “{state}” không có; các trạng thái là: {', '.join(Status.values)}."
+                    f"Trạng thái “{state}” không có; các trạng thái là: {', '.join(Plan.workflow().states)}."
                 )
             qs = qs.filter(status=state)
         index = params.get("index", "").strip().lower()
@@ -925,7 +930,10 @@ class PlanListView(PlansApi, generics.ListCreateAPIView):
         "Có phân trang (limit, offset).",
         parameters=[
             OpenApiParameter(
-                "status", str, enum=Status.values, description="Chỉ các kế hoạch ở trạng thái này."
+                "status",
+                str,
+                enum=list(Plan.workflow().states),
+                description="Chỉ các kế hoạch ở trạng thái này.",
             ),
             OpenApiParameter("index", str, enum=INDEX_CODES, description="Chỉ các kế hoạch về chỉ số này."),
             OpenApiParameter("year", int, description="Chỉ các kế hoạch thực hiện trong năm này."),
@@ -1019,7 +1027,7 @@ class PlanDetailView(PlansApi, generics.RetrieveUpdateDestroyAPIView):
     def destroy(self, request, *args, **kwargs):
         plan = self.get_object()
         _require_edit(self.user, plan)
-        if plan.status != Status.DRAFT:
+        if plan.status != plan.workflow().initial:
             _deny("Chỉ xóa được kế hoạch dự thảo; kế hoạch đã trình hãy rút lại trước.")
         try:
             with transaction.atomic():
@@ -1037,7 +1045,7 @@ class PlanDetailView(PlansApi, generics.RetrieveUpdateDestroyAPIView):
     parameters=[PK],
     summary="Chuyển bước quy trình",
     description="Trình, rút lại, trả lại, phê duyệt, ban hành (cần số và ngày), kết thúc — theo quy trình "
-    "chiso/data/workflow/plan.yaml và vai trò của người dùng tại cơ quan ban hành. Không có vai trò làm "
+    "chiso/data/workflows/plan.yaml và vai trò của người dùng tại cơ quan ban hành. Không có vai trò làm "
     "bước này: 403. Bước không hợp lệ ở trạng thái hiện tại, thiếu lý do hoặc thiếu số văn bản: 400.",
     request=PlanTransitionSerializer,
     responses=_write(PlanSerializer),
@@ -1048,7 +1056,7 @@ class PlanTransitionView(PlansApi, APIView):
         data = PlanTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         action = data.validated_data["action"].strip()
-        wf = shipped_workflow()
+        wf = plan.workflow()
         try:
             step = wf.transition(action)
         except WorkflowError as exc:
@@ -1341,7 +1349,7 @@ class TaskReportListView(PlansApi, generics.ListCreateAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # the schema generator
             return ProgressReport.objects.none()
-        return _reports(perms.visible_reports(self.user).filter(task=self.task())).order_by(
+        return _reports(report_perms.visible_reports(self.user).filter(task=self.task())).order_by(
             "-period", "unit__name", "pk"
         )
 
@@ -1369,12 +1377,12 @@ class TaskReportListView(PlansApi, generics.ListCreateAPIView):
 
     def create(self, request, *args, **kwargs):
         task = self.task()
-        units = perms.reporting_units(self.user, task)
+        units = report_perms.reporting_units(self.user, task)
         if not units:
             _deny("Bạn không báo cáo được cho nhiệm vụ này (chỉ cán bộ của đơn vị chủ trì hoặc phối hợp).")
-        if task.plan.status != Status.ISSUED:
+        if not task.plan.is_live:
             _deny(
-                f"Kế hoạch đang ở trạng thái «{shipped_workflow().label(task.plan.status)}»: chỉ báo cáo tiến "
+                f"Kế hoạch đang ở trạng thái «{task.plan.status_label}»: chỉ báo cáo tiến "
                 "độ cho nhiệm vụ của kế hoạch đã ban hành."
             )
         serializer = self.get_serializer(data=request.data)
@@ -1387,11 +1395,11 @@ class TaskReportListView(PlansApi, generics.ListCreateAPIView):
                     {"unit": ["Chọn đơn vị báo cáo (unit): bạn báo cáo được cho nhiều đơn vị."]}
                 )
             unit = Unit.objects.get(pk=units[0])
-        if unit.pk not in perms.task_units(task):
+        if unit.pk not in report_perms.task_units(task):
             raise serializers.ValidationError(
                 {"unit": [f"“{unit.name}” không chủ trì hay phối hợp nhiệm vụ này."]}
             )
-        if not perms.can_report(self.user, task, unit.pk):
+        if not report_perms.can_report(self.user, task, unit.pk):
             _deny(f"Bạn không báo cáo được thay cho “{unit.name}”.")
         period = data.pop("period")
         existed = ProgressReport.objects.filter(task=task, unit=unit, period=period).exists()
@@ -1418,7 +1426,7 @@ class ReportDetailView(PlansApi, generics.RetrieveAPIView):
 
     def get_object(self) -> ProgressReport:
         report = get_object_or_404(_reports(ProgressReport.objects), pk=self.kwargs["pk"])
-        if not perms.can_view_report(self.user, report):
+        if not report_perms.can_view_report(self.user, report):
             raise Http404
         return report
 
@@ -1436,7 +1444,7 @@ class ReportEvidenceView(PlansApi, APIView):
         report = get_object_or_404(
             ProgressReport.objects.select_related("task__plan", "unit"), pk=self.kwargs["pk"]
         )
-        if not perms.can_view_report(self.user, report):
+        if not report_perms.can_view_report(self.user, report):
             raise Http404
         return report
 
@@ -1466,10 +1474,10 @@ class ReportEvidenceView(PlansApi, APIView):
     def post(self, request: Request, pk: int) -> Response:
         report = self.report()
         task = report.task
-        if not perms.can_report(self.user, task, report.unit_id):
-            if task.plan.status != Status.ISSUED:
+        if not report_perms.can_report(self.user, task, report.unit_id):
+            if not task.plan.is_live:
                 _deny(
-                    f"Kế hoạch đang ở trạng thái «{shipped_workflow().label(task.plan.status)}»: chỉ bổ sung "
+                    f"Kế hoạch đang ở trạng thái «{task.plan.status_label}»: chỉ bổ sung "
                     "minh chứng cho nhiệm vụ của kế hoạch đã ban hành."
                 )
             _deny(f"Bạn không báo cáo được thay cho “{report.unit.name}” nên không tải minh chứng lên được.")
@@ -1517,7 +1525,7 @@ class PlanPeriodicReportListView(PlansApi, generics.ListAPIView):
         plan = _visible_plan(self.user, self.kwargs["plan_id"])
         qs = plan.periodic_reports.all()
         if not _reads_all_periodic(self.user, plan):
-            qs = qs.filter(status__in=perms.LIVE_STATUSES)
+            qs = qs.filter(status__in=PeriodicReport.workflow().public_states)
         return qs.order_by("-period", "-pk")
 
 
@@ -1537,7 +1545,7 @@ class PeriodicReportDetailView(PlansApi, generics.RetrieveAPIView):
         plan = perms.visible_plans(self.user).filter(pk=report.plan_id).first()
         if plan is None:
             raise Http404
-        if report.status not in perms.LIVE_STATUSES and not _reads_all_periodic(self.user, plan):
+        if not report.is_public and not _reads_all_periodic(self.user, plan):
             raise Http404
         return report
 

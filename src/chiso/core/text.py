@@ -28,6 +28,8 @@ __all__ = [
     "format_signed",
     "format_date",
     "format_place_date",
+    "nfc_multiline",
+    "nfc_attrs",
 ]
 
 _WS = re.compile(r"\s+")
@@ -43,6 +45,24 @@ _SHAPE_SUFFIX = {_BREVE: "\u0306", _CIRC: "\u0302", _HORN: "\u031b"}
 def nfc(s: str) -> str:
     """NFC-normalise, strip, and collapse internal whitespace to single spaces."""
     return _WS.sub(" ", unicodedata.normalize("NFC", s)).strip()
+
+
+def nfc_multiline(s: str) -> str:
+    """NFC per line, keeping line breaks and paragraphs (blank lines between paragraphs collapse to one);
+    for rich-text fields where "- " bullets and paragraphs matter."""
+    lines = [nfc(line) for line in s.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def nfc_attrs(
+    obj: object, names: list[str] | tuple[str, ...], multiline: frozenset[str] = frozenset()
+) -> None:
+    """Normalise the text attributes ``names`` of ``obj`` in place: :func:`nfc`, or :func:`nfc_multiline`
+    for those in ``multiline``; values that are not strings are left alone."""
+    for name in names:
+        value = getattr(obj, name)
+        if isinstance(value, str):
+            setattr(obj, name, nfc_multiline(value) if name in multiline else nfc(value).strip())
 
 
 def _fold_char(c: str) -> str:

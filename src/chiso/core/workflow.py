@@ -1,7 +1,15 @@
 """A document workflow kept as data: states, transitions and who may take them.
 
-Pure Python. The shipped workflow of plans and periodic reports is ``chiso/data/workflow/plan.yaml``;
-``load_workflow`` reads and validates one (every problem listed, in Vietnamese).
+Pure Python. Workflows are named files ``chiso/data/workflows/<name>.yaml`` (``plan`` for plans and
+periodic reports); ``load_workflow`` reads and validates one (every problem listed, in Vietnamese) and
+``shipped_workflow(name)`` returns a named one. A state carries its label and what it means for the
+rest of chiso, so code asks the workflow instead of naming states:
+
+- ``locked``: the document can no longer be edited (a change makes an amendment);
+- ``live``: the document is in force: its tasks are carried out, reported on, reminded of, cascaded;
+  an amendment that reaches a live state supersedes the version it amends;
+- ``public``: the document has been published: officers of the units concerned (and later the public
+  portal) see it, and monitoring counts it.
 """
 
 from __future__ import annotations
@@ -13,7 +21,15 @@ from typing import Any
 
 import yaml
 
-__all__ = ["State", "Transition", "Workflow", "WorkflowError", "load_workflow", "shipped_workflow"]
+__all__ = [
+    "STATE_FLAGS",
+    "State",
+    "Transition",
+    "Workflow",
+    "WorkflowError",
+    "load_workflow",
+    "shipped_workflow",
+]
 
 ROLES = ("admin", "coordinator", "leader", "officer", "viewer")
 
@@ -27,6 +43,12 @@ class State:
     code: str
     label: str
     locked: bool = False
+    live: bool = False
+    public: bool = False
+
+
+#: The flags a state may carry (see the module docstring).
+STATE_FLAGS = ("locked", "live", "public")
 
 
 @dataclass(frozen=True)
@@ -57,6 +79,29 @@ class Workflow:
 
     def is_locked(self, code: str) -> bool:
         return self.state(code).locked
+
+    def is_live(self, code: str) -> bool:
+        return code in self.states and self.states[code].live
+
+    def is_public(self, code: str) -> bool:
+        return code in self.states and self.states[code].public
+
+    def states_where(self, flag: str) -> tuple[str, ...]:
+        """Codes of the states carrying ``flag`` (one of STATE_FLAGS), in the file's order."""
+        if flag not in STATE_FLAGS:
+            raise ValueError(f"unknown state flag {flag!r}")
+        return tuple(code for code, st in self.states.items() if getattr(st, flag))
+
+    @property
+    def live_states(self) -> tuple[str, ...]:
+        return self.states_where("live")
+
+    @property
+    def public_states(self) -> tuple[str, ...]:
+        return self.states_where("public")
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(code, st.label) for code, st in self.states.items()]
 
     def available(self, state: str, roles: Iterable[str]) -> list[Transition]:
         """Transitions from `state` that someone holding any of `roles` may take."""
@@ -93,10 +138,19 @@ def load_workflow(data: Mapping[str, Any]) -> Workflow:
     else:
         for code, spec in raw_states.items():
             spec = spec or {}
+            if not isinstance(spec, Mapping):
+                problems.append(f"Trạng thái {code!r} phải là một bảng (label, locked, live, public)")
+                continue
             label = str(spec.get("label") or "").strip()
             if not label:
                 problems.append(f"Trạng thái {code!r} thiếu nhãn (label)")
-            states[str(code)] = State(str(code), label or str(code), bool(spec.get("locked", False)))
+            unknown = sorted(set(spec) - {"label", *STATE_FLAGS})
+            if unknown:
+                problems.append(
+                    f"Trạng thái {code!r}: khóa không được hỗ trợ: {', '.join(map(str, unknown))}"
+                )
+            flags = {f: bool(spec.get(f, False)) for f in STATE_FLAGS}
+            states[str(code)] = State(str(code), label or str(code), **flags)
     initial = str(data.get("initial") or "")
     if initial not in states:
         problems.append(f"Trạng thái ban đầu {initial!r} không có trong danh sách trạng thái")
@@ -142,12 +196,19 @@ def load_workflow(data: Mapping[str, Any]) -> Workflow:
     return Workflow(initial, states, transitions)
 
 
-_SHIPPED: Workflow | None = None
+WORKFLOWS_DIR = Path(__file__).resolve().parent.parent / "data" / "workflows"
+_SHIPPED: dict[str, Workflow] = {}
 
 
-def shipped_workflow() -> Workflow:
-    global _SHIPPED
-    if _SHIPPED is None:
-        path = Path(__file__).resolve().parent.parent / "data" / "workflow" / "plan.yaml"
-        _SHIPPED = load_workflow(yaml.safe_load(path.read_text(encoding="utf-8")))
-    return _SHIPPED
+def shipped_workflow(name: str = "plan") -> Workflow:
+    """The workflow kept in ``chiso/data/workflows/<name>.yaml`` (read once per process)."""
+    if name not in _SHIPPED:
+        if not name.replace("_", "").replace("-", "").isalnum():
+            raise WorkflowError(f"Tên quy trình không hợp lệ: {name!r}")
+        path = WORKFLOWS_DIR / f"{name}.yaml"
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise WorkflowError(f"Không có quy trình «{name}» ({path.name})") from None
+        _SHIPPED[name] = load_workflow(yaml.safe_load(text))
+    return _SHIPPED[name]

@@ -21,6 +21,8 @@ from .models import DocumentLayout
 logger = logging.getLogger(__name__)
 
 KINDS = [k for k, _ in DocumentLayout.Kind.choices]
+#: The file formats every document is rendered to.
+FORMATS = ("docx", "pdf")
 
 
 class LayoutInvalid(ValueError):
@@ -104,6 +106,8 @@ def save_layout(kind: str, yaml_text: str, *, user=None, name: str = "") -> Docu
 
 def render(doc: OfficialDocument, kind: str, fmt: str) -> bytes:
     """``doc`` as "pdf" or "docx" bytes with the layout of ``kind``."""
+    if fmt not in FORMATS:
+        raise ValueError(f"Định dạng không hỗ trợ: {fmt!r} (chỉ docx hoặc pdf)")
     layout = layout_for(kind)
     if fmt == "pdf":
         from .pdf_render import render_pdf
@@ -113,4 +117,3 @@ def render(doc: OfficialDocument, kind: str, fmt: str) -> bytes:
         from .docx_render import render_docx
 
         return render_docx(doc, layout)
-    raise ValueError(f"unknown format {fmt!r}")

@@ -8,6 +8,9 @@ class PlansConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import version
+        from chiso.workflows.services import transitioned
 
-        version.connect()
+        from .models import Plan
+        from .services.plans import on_plan_transition
+
+        transitioned.connect(on_plan_transition, sender=Plan, dispatch_uid="plans-supersede-amended")

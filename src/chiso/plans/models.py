@@ -2,36 +2,34 @@
 
 A plan (Kế hoạch) of an issuing unit has targets (whole index or one node, with the baseline taken from
 the results), tasks (lead and coordinating units, product, deadline or recurrence) and attachments; it
-follows the workflow of ``chiso/data/workflow/plan.yaml``. Issued plans are locked: a change makes an
+follows the workflow of ``chiso/data/workflows/plan.yaml``. Locked plans (issued…): a change makes an
 amendment (a new Plan whose ``amends`` is the old one). A subordinate unit's plan derived from a
 provincial plan has ``derived_from``; its tasks keep ``origin`` so progress rolls up.
-Units report progress per period (ProgressReport + Evidence); reminders sent are recorded once
-(Reminder); coordinators compile periodic reports (PeriodicReport). Every model that users change
-keeps its history (simple_history: who, when, before, after).
+Execution (progress reports, periodic reports) is chiso.tracking's; files, workflows and reminders are
+chiso.files', chiso.workflows' and chiso.notifications'. Every model that users change keeps its history
+(simple_history: who, when, before, after).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from chiso.core.text import nfc
+from chiso.core.text import nfc, nfc_attrs
+from chiso.files.models import StoredFile
 from chiso.units.models import Unit
+from chiso.workflows.models import InitialState, WorkflowDocument
+
+#: Rich-text fields: NFC per line, line breaks and blank lines (paragraphs, "- " bullets) kept.
+MULTILINE_FIELDS = frozenset({"purpose", "requirements", "body", "narrative", "difficulties", "note"})
 
 
-class Status(models.TextChoices):
-    """Mirror of the shipped workflow's states (the labels shown come from the workflow file)."""
-
-    DRAFT = "draft", _("Dự thảo")
-    SUBMITTED = "submitted", _("Đã trình")
-    APPROVED = "approved", _("Đã phê duyệt")
-    ISSUED = "issued", _("Đã ban hành")
-    CLOSED = "closed", _("Đã kết thúc")
+def _nfc_fields(obj, names) -> None:
+    nfc_attrs(obj, names, MULTILINE_FIELDS)
 
 
 class Recurrence(models.TextChoices):
@@ -57,23 +55,9 @@ class UnitClass(models.TextChoices):
     DEPARTMENT = "department", _("Các sở, ban, ngành")
 
 
-#: Rich-text fields: NFC per line, line breaks and blank lines (paragraphs, "- " bullets) kept.
-MULTILINE_FIELDS = {"purpose", "requirements", "body", "narrative", "difficulties", "note"}
+class Plan(WorkflowDocument):
+    WORKFLOW = "plan"
 
-
-def _nfc_multiline(value: str) -> str:
-    lines = [nfc(line) for line in value.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-
-
-def _nfc_fields(obj, names):
-    for name in names:
-        value = getattr(obj, name)
-        if isinstance(value, str):
-            setattr(obj, name, _nfc_multiline(value) if name in MULTILINE_FIELDS else nfc(value).strip())
-
-
-class Plan(models.Model):
     issuing_unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="plans", verbose_name=_("cơ quan ban hành")
     )
@@ -100,7 +84,7 @@ class Plan(models.Model):
     report_deadlines = models.JSONField(
         _("hạn báo cáo"), default=list, blank=True, help_text=_("Danh sách ngày (yyyy-mm-dd) các kỳ báo cáo")
     )
-    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(_("trạng thái"), max_length=20, default=InitialState(WORKFLOW))
     amends = models.ForeignKey(
         "self",
         null=True,
@@ -151,32 +135,16 @@ class Plan(models.Model):
 
     @property
     def locked(self) -> bool:
-        from chiso.core.workflow import shipped_workflow
+        return self.workflow().is_locked(self.status) or self.superseded
 
-        return shipped_workflow().is_locked(self.status) or self.superseded
+    @property
+    def workflow_unit_id(self) -> int | None:
+        return self.issuing_unit_id
 
-
-def _upload_path(instance, filename: str) -> str:
-    # Files are stored by hash: the same content uploaded twice is stored once; names are kept in the row.
-    return f"uploads/{instance.sha256[:2]}/{instance.sha256}"
-
-
-class StoredFile(models.Model):
-    """Common fields of every uploaded file (type, size and hash checked by chiso.plans.uploads)."""
-
-    file = models.FileField(upload_to=_upload_path, max_length=300)
-    name = models.CharField(_("tên tệp"), max_length=255)
-    content_type = models.CharField(max_length=120)
-    size = models.PositiveBigIntegerField(_("dung lượng (byte)"))
-    sha256 = models.CharField(max_length=64, db_index=True)
-    scan_status = models.CharField(_("kiểm tra virus"), max_length=20, default="not_scanned")
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        abstract = True
+    def workflow_blocked(self) -> str | None:
+        if self.superseded:
+            return "Kế hoạch này đã được thay thế bởi bản sửa đổi; không thể chuyển trạng thái"
+        return None
 
 
 class PlanAttachment(StoredFile):
@@ -401,167 +369,3 @@ class Responsibility(models.Model):
 
     def __str__(self) -> str:
         return f"{self.index.upper()} {self.node_code}: {self.lead_unit or self.lead_text}"
-
-
-class ProgressReport(models.Model):
-    class State(models.TextChoices):
-        NOT_STARTED = "not_started", _("Chưa triển khai")
-        IN_PROGRESS = "in_progress", _("Đang thực hiện")
-        DONE = "done", _("Đã hoàn thành")
-        BLOCKED = "blocked", _("Gặp vướng mắc")
-
-    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports")
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="progress_reports", verbose_name=_("đơn vị")
-    )
-    period = models.CharField(_("kỳ báo cáo"), max_length=20, help_text=_("Ví dụ: 2025-Q1, 2025-H1, 2025"))
-    state = models.CharField(_("tình trạng"), max_length=20, choices=State.choices)
-    percent = models.PositiveSmallIntegerField(_("tiến độ (%)"), default=0)
-    narrative = models.TextField(_("kết quả thực hiện"), blank=True)
-    difficulties = models.TextField(_("khó khăn, vướng mắc"), blank=True)
-    product_number = models.CharField(_("số văn bản (sản phẩm)"), max_length=100, blank=True)
-    product_date = models.DateField(_("ngày văn bản"), null=True, blank=True)
-    product_issuer = models.CharField(_("cơ quan ban hành sản phẩm"), max_length=200, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    submitted_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-submitted_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["task", "unit", "period"], name="report_one_per_period"),
-            models.CheckConstraint(condition=models.Q(percent__lte=100), name="report_percent_max_100"),
-        ]
-        verbose_name = _("báo cáo tiến độ")
-        verbose_name_plural = _("báo cáo tiến độ")
-
-    def __str__(self) -> str:
-        return f"{self.unit} — {self.period} — {self.percent}%"
-
-    def save(self, *args, **kwargs):
-        _nfc_fields(self, ["narrative", "difficulties", "product_number", "product_issuer"])
-        super().save(*args, **kwargs)
-
-
-class Evidence(StoredFile):
-    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="evidence")
-    history = HistoricalRecords()
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Reminder(models.Model):
-    """A reminder sent (e-mail or in the app); the unique constraint makes sure none is sent twice."""
-
-    class Kind(models.TextChoices):
-        D7 = "d7", _("Còn 7 ngày")
-        D3 = "d3", _("Còn 3 ngày")
-        D1 = "d1", _("Còn 1 ngày")
-        LATE = "late", _("Quá hạn")
-        DIGEST = "digest", _("Tổng hợp hằng ngày")
-
-    class Channel(models.TextChoices):
-        EMAIL = "email", _("Thư điện tử")
-        APP = "app", _("Trong ứng dụng")
-
-    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE, related_name="reminders")
-    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    due = models.DateField(_("hạn"))
-    subject = models.CharField(max_length=300)
-    body = models.TextField(blank=True)
-    url = models.CharField(max_length=300, blank=True)
-    sent_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-sent_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["task", "user", "kind", "channel", "due"], name="reminder_sent_once"
-            )
-        ]
-        verbose_name = _("nhắc việc")
-        verbose_name_plural = _("nhắc việc")
-
-    def __str__(self) -> str:
-        return self.subject
-
-
-class PeriodicReport(models.Model):
-    """The report of a period (quarter, 6 months, year) compiled from what units reported; editable,
-    then issued like a plan (same workflow)."""
-
-    class PeriodKind(models.TextChoices):
-        QUARTER = "quarter", _("Quý")
-        SEMIANNUAL = "semiannual", _("6 tháng")
-        ANNUAL = "annual", _("Năm")
-
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="periodic_reports")
-    period_kind = models.CharField(_("loại kỳ"), max_length=20, choices=PeriodKind.choices)
-    period = models.CharField(_("kỳ"), max_length=20, help_text=_("2025-Q1, 2025-H1, 2025"))
-    number = models.CharField(_("số"), max_length=20, blank=True)
-    symbol = models.CharField(_("ký hiệu"), max_length=60, default="BC-UBND")
-    place = models.CharField(_("địa danh"), max_length=100, blank=True)
-    date = models.DateField(_("ngày"), null=True, blank=True)
-    title = models.CharField(_("trích yếu"), max_length=500)
-    content = models.JSONField(
-        _("nội dung"),
-        default=dict,
-        help_text=_("Các phần của báo cáo (tổng hợp từ báo cáo của đơn vị, chỉnh sửa được)"),
-    )
-    recipients = models.JSONField(_("nơi nhận"), default=list, blank=True)
-    signer_authority = models.CharField(_("thẩm quyền ký"), max_length=100, default="TM. ỦY BAN NHÂN DÂN")
-    signer_title = models.CharField(_("chức vụ người ký"), max_length=100, default="CHỦ TỊCH")
-    signer_name = models.CharField(_("người ký"), max_length=100, blank=True)
-    status = models.CharField(_("trạng thái"), max_length=20, choices=Status.choices, default=Status.DRAFT)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    issued_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("báo cáo định kỳ")
-        verbose_name_plural = _("báo cáo định kỳ")
-
-    def __str__(self) -> str:
-        return self.title
-
-    @property
-    def number_symbol(self) -> str:
-        return f"{self.number}/{self.symbol}" if self.number else f"/{self.symbol}"
-
-    @property
-    def locked(self) -> bool:
-        from chiso.core.workflow import shipped_workflow
-
-        return shipped_workflow().is_locked(self.status)
-
-
-class WorkflowEvent(models.Model):
-    """Each workflow step taken on a plan or periodic report (who, when, from, to, comment)."""
-
-    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.CASCADE, related_name="events")
-    report = models.ForeignKey(
-        PeriodicReport, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
-    )
-    action = models.CharField(max_length=30)
-    from_status = models.CharField(max_length=20)
-    to_status = models.CharField(max_length=20)
-    comment = models.TextField(blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.action}: {self.from_status} → {self.to_status}"

@@ -1,12 +1,15 @@
-"""Routes of chiso.plans, mounted at /ke-hoach/ (namespace "plans"); each part keeps its own list."""
+"""Routes of chiso.plans, mounted at /ke-hoach/ (namespace "plans"); each part keeps its own list.
+Execution and monitoring (same prefix) are chiso.tracking's, notices chiso.notifications'."""
 
-from . import urls_documents, urls_drafting, urls_execution, urls_monitoring, urls_plans
+from django.urls import path
+
+from . import urls_documents, urls_drafting, urls_plans, views_cascade
 
 app_name = "plans"
 urlpatterns = [
     *urls_plans.urlpatterns,
     *urls_drafting.urlpatterns,
-    *urls_execution.urlpatterns,
-    *urls_monitoring.urlpatterns,
     *urls_documents.urlpatterns,
+    path("trien-khai/<int:pk>/", views_cascade.cascade, name="cascade"),
+    path("trien-khai/<int:pk>/giao-cap-xa/", views_cascade.instantiate, name="instantiate"),
 ]

@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
@@ -17,8 +17,12 @@ from django.views.decorators.http import require_POST
 
 from chiso.accounts.scope import covered, roles_on
 from chiso.core.text import fold, format_place_date
-from chiso.core.workflow import WorkflowError, shipped_workflow
+from chiso.core.workflow import WorkflowError
+from chiso.files.checks import UploadRejected
+from chiso.files.responses import download
+from chiso.tracking.services import execution
 from chiso.units.models import Unit
+from chiso.workflows.services import transition
 
 from . import permissions
 from .forms_plans import (
@@ -31,12 +35,9 @@ from .forms_plans import (
     TaskForm,
 )
 from .models import Plan, PlanAttachment, Shortcoming, Target, Task, UnitClass
-from .services import execution
 from .services import plans as svc
-from .services.workflow import transition
-from .uploads import UploadRejected
 
-DOCUMENT_LINKS_TEMPLATE = "plans/_documents_links.html"
+DOCUMENT_LINKS_TEMPLATE = "tracking/_documents_links.html"
 
 
 def _url_or_none(name: str, *args) -> str | None:
@@ -87,10 +88,6 @@ def _guard_edit(request, plan: Plan):
     raise PermissionDenied
 
 
-def _status_label(code: str) -> str:
-    return shipped_workflow().label(code)
-
-
 # --------------------------------------------------------------------------- list
 
 
@@ -117,11 +114,11 @@ def plan_list(request):
             if key in fold(" ".join([p.title, p.number_symbol, p.issuing_unit.short_name, p.place or ""]))
         ]
     plans = svc.sorted_plans(plans)
-    wf = shipped_workflow()
+    wf = Plan.workflow()
     rows = [
         {
             "plan": p,
-            "status_label": wf.label(p.status),
+            "status_label": p.status_label,
             "indices": [INDEX_LABELS.get(i, i) for i in p.indices or []],
         }
         for p in plans
@@ -207,7 +204,7 @@ def _task_row(task: Task, today: dt.date, reported: set[tuple[int, str]]) -> dic
         "lead_text": task.lead_text if task.lead_unit_id or task.lead_class else "",
         "coordinating": ", ".join(coordinating) or task.coordinating_text,
         "next_due": task.due_date(today),
-        # One lateness rule for the whole app (tasks of issued/closed plans only): services.execution.
+        # One lateness rule for the whole app (tasks of public plans only): chiso.tracking.services.execution.
         "late": execution.task_late_due(task, today, reported) is not None,
     }
 
@@ -223,15 +220,15 @@ def plan_detail(request, pk: int):
     tasks = list(tasks)
     for t in tasks:
         t.plan = plan  # the rule reads the plan's status: no query per task
-    reported = execution.lead_periods(tasks) if plan.status in execution.LIVE_STATUSES else set()
+    reported = execution.lead_periods(tasks) if plan.is_public else set()
     task_rows = [_task_row(t, today, reported) for t in tasks]
     transitions = permissions.plan_transitions(user, plan)
-    wf = shipped_workflow()
+    wf = plan.workflow()
     derived = permissions.visible_plans(user).filter(derived_from=plan)
     amendments = permissions.visible_plans(user).filter(amends=plan)
     context = {
         "plan": plan,
-        "status_label": wf.label(plan.status),
+        "status_label": plan.status_label,
         "indices": [INDEX_LABELS.get(i, i) for i in plan.indices or []],
         "oversees": oversees,
         "can_edit": permissions.can_edit_plan(user, plan),
@@ -338,9 +335,7 @@ def plan_transition(request, pk: int, action: str):
     except WorkflowError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(
-            request, _("Kế hoạch chuyển sang trạng thái «{s}».").format(s=_status_label(plan.status))
-        )
+        messages.success(request, _("Kế hoạch chuyển sang trạng thái «{s}».").format(s=plan.status_label))
     return redirect("plans:detail", pk=plan.pk)
 
 
@@ -524,11 +519,7 @@ def attachment_add(request, pk: int):
 def attachment_download(request, pk: int, att_pk: int):
     plan = _visible_plan(request, pk)
     att = get_object_or_404(PlanAttachment, pk=att_pk, plan=plan)
-    try:
-        fh = att.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    return FileResponse(fh, as_attachment=True, filename=att.name, content_type=att.content_type)
+    return download(att)
 
 
 # --------------------------------------------------------------------------- history
@@ -541,5 +532,5 @@ def plan_history(request, pk: int):
     return render(
         request,
         "plans/history.html",
-        {"plan": plan, "entries": svc.plan_history(plan), "status_label": _status_label(plan.status)},
+        {"plan": plan, "entries": svc.plan_history(plan), "status_label": plan.status_label},
     )

@@ -8,11 +8,11 @@ def chiso_context(request):
     nav = {"oversight": False, "own": False, "unread": 0}
     if signed_in:
         from chiso.accounts.scope import OVERSIGHT_ROLES, covered
-        from chiso.plans.models import Reminder
+        from chiso.notifications.services import unread_count
 
         nav["oversight"] = covered(user, OVERSIGHT_ROLES) != set()
         nav["own"] = covered(user, ("officer", "coordinator")) != set()
-        nav["unread"] = Reminder.objects.filter(user=user, channel="app", read_at__isnull=True).count()
+        nav["unread"] = unread_count(user)
     return {
         "chiso_indices": Index.objects.all() if signed_in else [],
         "can_edit": can_edit,

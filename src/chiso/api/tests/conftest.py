@@ -1,9 +1,7 @@
-"""Fixtures of the plans API tests: `world` (units and one user per role) and `make_plan`, shared with
-the plans tests, and `fast_passwords` (a cheap password hasher: `world` creates eight accounts)."""
+"""Fixtures of the plans API tests (`world` and `make_plan` come from chiso/conftest.py):
+`fast_passwords` (a cheap password hasher: `world` creates eight accounts)."""
 
 import pytest
-
-from chiso.plans.tests.conftest import make_plan, world  # noqa: F401
 
 
 @pytest.fixture

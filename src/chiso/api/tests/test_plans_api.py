@@ -12,7 +12,8 @@ import jsonschema
 import pytest
 
 from chiso.api.tests.test_openapi import _operation, _strict, generated  # noqa: F401
-from chiso.plans.models import Plan, ProgressReport, Target, Task, WorkflowEvent
+from chiso.plans.models import Plan, Target, Task
+from chiso.tracking.models import ProgressReport
 from chiso.units.models import Unit
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
@@ -179,7 +180,7 @@ def test_workflow_through_the_api(client, world, make_plan):
     data = response.json()
     assert (data["status"], data["number_symbol"], data["date"]) == ("issued", "3993/KH-UBND", "2025-03-15")
     assert data["locked"] is True and data["can_edit"] is False
-    assert list(WorkflowEvent.objects.filter(plan=plan).values_list("action", flat=True)) == [
+    assert list(plan.events.all().values_list("action", flat=True)) == [
         "submit",
         "approve",
         "issue",
@@ -406,11 +407,11 @@ def test_reports_need_an_issued_plan_and_a_unit_of_the_task(client, world, make_
 
 
 def test_reminders_unread_filter(client, world, issued_task):
-    from chiso.plans.models import Reminder
+    from chiso.notifications.models import Reminder
 
     for kind, read in (("d7", None), ("d3", dt.datetime(2025, 3, 29, tzinfo=dt.UTC))):
         Reminder.objects.create(
-            task=issued_task,
+            about=issued_task,
             user=world.officer_tp,
             kind=kind,
             channel="app",

@@ -14,7 +14,9 @@ from types import SimpleNamespace
 import pytest
 from django.db import transaction
 
-from chiso.plans.models import Plan, ProgressReport, Reminder, Target, Task
+from chiso.notifications.models import Reminder
+from chiso.plans.models import Plan, Target, Task
+from chiso.tracking.models import ProgressReport
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 
@@ -64,7 +66,7 @@ def scene(world, make_plan):
     )
     for user, task in ((w.officer_tp, t2), (w.officer_yt, t3)):
         Reminder.objects.create(
-            task=task,
+            about=task,
             user=user,
             kind="d7",
             channel="app",

@@ -13,7 +13,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chiso.api.tests.test_openapi import _strict, generated  # noqa: F401
-from chiso.plans.models import Evidence, PeriodicReport, ProgressReport
+from chiso.tracking.models import Evidence, PeriodicReport, ProgressReport
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_passwords")]
 

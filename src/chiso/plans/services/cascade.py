@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from chiso.core.text import format_date
 from chiso.units.models import Unit
 
-from ..models import Plan, Status, Target, Task, UnitClass
+from ..models import Plan, Target, Task, UnitClass
 
 __all__ = ["CascadeError", "candidate_units", "derive_plan", "instantiate_class_tasks", "subordinate"]
 
@@ -106,7 +106,7 @@ def _coordinating_names(task: Task) -> str:
 @transaction.atomic
 def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
     """The draft plan with which `unit` implements the issued `plan` (created once per unit)."""
-    if plan.status != Status.ISSUED or plan.superseded:
+    if not plan.is_live or plan.superseded:
         raise CascadeError(_("Chỉ triển khai được từ kế hoạch đã ban hành (và chưa bị thay thế)."))
     if not subordinate(plan, unit):
         raise CascadeError(
@@ -141,7 +141,6 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
             "báo cáo kết quả thực hiện đúng thời hạn."
         ),
         recipients=[f"{_issuer_label(plan.issuing_unit)} (để báo cáo)", "Lưu: VT"],
-        status=Status.DRAFT,
         created_by=user if user is not None and user.is_authenticated else None,
     )
     derived._history_user = user
@@ -191,7 +190,7 @@ def _communes(plan: Plan, today: dt.date, kind: str = "ward"):
 def instantiate_class_tasks(plan: Plan, user, today: dt.date | None = None) -> int:
     """One copy of every task addressed to a class of units (UBND cấp xã…) per current unit of that
     class in the province; returns how many copies were created (0 when run again)."""
-    if plan.status != Status.ISSUED or plan.superseded:
+    if not plan.is_live or plan.superseded:
         raise CascadeError(_("Chỉ giao nhiệm vụ cho từng xã từ kế hoạch đã ban hành (và chưa bị thay thế)."))
     today = today or dt.date.today()
     class_tasks = list(

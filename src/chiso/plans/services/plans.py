@@ -16,27 +16,24 @@ API other parts may call:
   ``node_choices(index, year)``, ``unit_choices(plan)``.
 - ``save_shortcoming(plan, user, data, row=None)``, ``delete_shortcoming(row, user)`` — rows of the
   shortcomings appendix, while the plan is editable.
-- ``report_versions(reports)`` — {report id: [ReportVersion, newest first]} of the reports that were
-  changed after their first submission (one query for all of them).
+- ``on_plan_transition`` — an amendment that becomes live supersedes the version it amends.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chiso.audit.changes import HistoryEntry, history_entries, records
 from chiso.core.plan import Baseline, baseline_of, check_target, points_up
 from chiso.core.text import format_number, nfc, parse_number, vi_sort_key
 from chiso.units.models import Unit
 
 from .. import permissions
-from ..models import Plan, PlanAttachment, ProgressReport, Shortcoming, Target, Task
+from ..models import Plan, PlanAttachment, Shortcoming, Target, Task
 
 __all__ = [
     "INDEX_CODES",
@@ -50,7 +47,6 @@ __all__ = [
     "plan_history",
     "province_of",
     "refresh_targets",
-    "report_versions",
     "results_unit",
     "save_plan",
     "save_shortcoming",
@@ -193,7 +189,7 @@ def amend_plan(plan: Plan, user) -> Plan:
         raise PermissionDenied(
             _("Chỉ chuyên viên điều phối mới lập được bản sửa đổi của kế hoạch đã ban hành.")
         )
-    if old.amendments.filter(superseded=False).exclude(status__in=["issued", "closed"]).exists():
+    if old.amendments.filter(superseded=False).exclude(status__in=Plan.workflow().public_states).exists():
         raise ValueError(_("Kế hoạch này đã có một bản sửa đổi đang soạn; hãy tiếp tục bản đó."))
     new = Plan(
         issuing_unit=old.issuing_unit,
@@ -212,7 +208,6 @@ def amend_plan(plan: Plan, user) -> Plan:
         signer_title=old.signer_title,
         signer_name=old.signer_name,
         report_deadlines=list(old.report_deadlines or []),
-        status="draft",
         amends=old,
         version=old.version + 1,
         derived_from=old.derived_from,
@@ -618,7 +613,7 @@ def delete_shortcoming(row: Shortcoming, user) -> None:
 def add_attachment(plan: Plan, user, uploaded) -> PlanAttachment:
     """Check (type, size, content, virus hook) and store a file attached to a plan; UploadRejected
     (a ValueError) says why a file is refused."""
-    from ..uploads import check_upload, store
+    from chiso.files.checks import check_upload, store
 
     plan = _editable(plan, user)
     checked = check_upload(uploaded)
@@ -628,83 +623,15 @@ def add_attachment(plan: Plan, user, uploaded) -> PlanAttachment:
 # --------------------------------------------------------------------------- history
 
 
-@dataclass
-class Change:
-    field: str
-    old: str
-    new: str
-
-
-@dataclass
-class HistoryEntry:
-    when: dt.datetime
-    who: str
-    what: str
-    obj: str
-    kind: str  # "+", "~", "-"
-    reason: str = ""
-    changes: list[Change] = field(default_factory=list)
-
-
-_SKIP_FIELDS = {"id", "plan", "created_at", "updated_at", "search_text", "uploaded_at", "file"}
-
-
-def _show(value, f, units: dict[int, str]) -> str:
-    from chiso.core.text import format_date
-
-    if value is None or value == "" or value == []:
-        return "—"
-    if f is not None and getattr(f, "many_to_many", False):
-        names = []
-        for row in value or []:
-            uid = row.get("unit") if isinstance(row, dict) else row
-            names.append(units.get(uid, str(uid)))
-        return ", ".join(sorted(names, key=vi_sort_key)) or "—"
-    if f is not None and getattr(f, "is_relation", False) and f.related_model is Unit:
-        return units.get(value, str(value))
-    if f is not None and f.choices:
-        label = dict(f.flatchoices).get(value)
-        if label is not None:
-            return str(label)
-    if isinstance(value, bool):
-        return _("có") if value else _("không")
-    if isinstance(value, dt.datetime):
-        return (
-            timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-            if timezone.is_aware(value)
-            else value.strftime("%d/%m/%Y %H:%M")
-        )
-    if isinstance(value, dt.date):
-        return format_date(value)
-    if isinstance(value, float):
-        return format_number(value)
-    if isinstance(value, list):
-        return "; ".join(_show(v, None, units) for v in value)
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            return format_date(dt.date.fromisoformat(value))
-        except ValueError:
-            return value
-    return str(value)
-
-
-def _records(model, **filters) -> list:
-    return list(
-        model.history.filter(**filters)
-        .select_related("history_user")
-        .order_by("id", "history_date", "history_id")
-    )
-
-
 def plan_history(plan: Plan) -> list[HistoryEntry]:
     """Every historical record of the plan and of its targets, tasks, shortcomings and attachments,
     newest first, with the fields changed (before → after)."""
     sources = [
-        (_("Kế hoạch"), Plan, _records(Plan, id=plan.pk)),
-        (_("Mục tiêu"), Target, _records(Target, plan_id=plan.pk)),
-        (_("Nhiệm vụ"), Task, _records(Task, plan_id=plan.pk)),
-        (_("Hạn chế"), Shortcoming, _records(Shortcoming, plan_id=plan.pk)),
-        (_("Tệp đính kèm"), PlanAttachment, _records(PlanAttachment, plan_id=plan.pk)),
+        (_("Kế hoạch"), Plan, records(Plan, id=plan.pk)),
+        (_("Mục tiêu"), Target, records(Target, plan_id=plan.pk)),
+        (_("Nhiệm vụ"), Task, records(Task, plan_id=plan.pk)),
+        (_("Hạn chế"), Shortcoming, records(Shortcoming, plan_id=plan.pk)),
+        (_("Tệp đính kèm"), PlanAttachment, records(PlanAttachment, plan_id=plan.pk)),
     ]
     units = {u.pk: u.short_name for u in unit_choices(plan)}
     fk_ids = {
@@ -715,40 +642,7 @@ def plan_history(plan: Plan) -> list[HistoryEntry]:
         if getattr(r, attr, None)
     }
     units.update(Unit.objects.filter(pk__in=fk_ids - set(units)).values_list("pk", "short_name"))
-    entries: list[HistoryEntry] = []
-    for what, model, rows in sources:
-        fields = {f.name: f for f in model._meta.get_fields() if hasattr(f, "attname") or f.many_to_many}
-        previous: dict[int, object] = {}
-        for rec in rows:
-            prev = previous.get(rec.id)
-            previous[rec.id] = rec
-            who = ""
-            if rec.history_user is not None:
-                who = rec.history_user.get_full_name() or rec.history_user.username
-            label = _obj_label(model, rec)
-            entry = HistoryEntry(
-                when=rec.history_date,
-                who=who or _("(hệ thống)"),
-                what=what,
-                obj=label,
-                kind=rec.history_type,
-                reason=rec.history_change_reason or "",
-            )
-            if rec.history_type == "~" and prev is not None:
-                delta = rec.diff_against(prev)
-                for ch in delta.changes:
-                    if ch.field in _SKIP_FIELDS:
-                        continue
-                    f = fields.get(ch.field)
-                    name = str(f.verbose_name) if f is not None and hasattr(f, "verbose_name") else ch.field
-                    old, new = _show(ch.old, f, units), _show(ch.new, f, units)
-                    if old != new:
-                        entry.changes.append(Change(name, old, new))
-                if not entry.changes and not entry.reason:
-                    continue
-            entries.append(entry)
-    entries.sort(key=lambda e: e.when, reverse=True)
-    return entries
+    return history_entries(sources, _obj_label, units)
 
 
 def _obj_label(model, rec) -> str:
@@ -763,72 +657,14 @@ def _obj_label(model, rec) -> str:
     return getattr(rec, "name", str(rec.id))
 
 
-# --------------------------------------------------------------------------- report history
-
-#: Fields of a progress report whose changes the task page lists (narrative-like ones shortened).
-REPORT_FIELDS = (
-    "state",
-    "percent",
-    "narrative",
-    "difficulties",
-    "product_number",
-    "product_date",
-    "product_issuer",
-)
-_LONG_FIELDS = {"narrative", "difficulties"}
-_SHORT = 80
-
-
-@dataclass
-class ReportVersion:
-    when: dt.datetime
-    who: str
-    changes: list[Change] = field(default_factory=list)
-
-
-def _shorten(text: str, limit: int = _SHORT) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def report_versions(reports: Iterable[ProgressReport]) -> dict[int, list[ReportVersion]]:
-    """{report id: its changes after the first submission, newest first} for the given reports (those
-    the caller may show), in one query. Reports never changed are left out."""
-    ids = [r.pk for r in reports]
-    if not ids:
-        return {}
-    rows = (
-        ProgressReport.history.filter(id__in=ids)
-        .select_related("history_user")
-        .order_by("id", "history_date", "history_id")
-    )
-    fields = {f.name: f for f in ProgressReport._meta.concrete_fields}
-    previous: dict[int, object] = {}
-    out: dict[int, list[ReportVersion]] = {}
-    for rec in rows:
-        prev = previous.get(rec.id)
-        previous[rec.id] = rec
-        if prev is None or rec.history_type != "~":
-            continue
-        who = ""
-        if rec.history_user is not None:
-            who = rec.history_user.get_full_name() or rec.history_user.username
-        version = ReportVersion(when=rec.history_date, who=who or _("(hệ thống)"))
-        delta = rec.diff_against(prev, included_fields=list(REPORT_FIELDS))
-        for ch in sorted(delta.changes, key=lambda c: REPORT_FIELDS.index(c.field)):
-            f = fields.get(ch.field)
-            old, new = _show(ch.old, f, {}), _show(ch.new, f, {})
-            if ch.field == "percent":
-                old, new = f"{ch.old}%", f"{ch.new}%"
-            if ch.field in _LONG_FIELDS:
-                old, new = _shorten(old), _shorten(new)
-            if old != new:
-                name = str(f.verbose_name) if f is not None else ch.field
-                version.changes.append(Change(name, old, new))
-        out.setdefault(rec.id, []).append(version)
-    for versions in out.values():
-        versions.reverse()
-    return out
+def on_plan_transition(sender, obj: Plan, step, before: str, user, **kwargs) -> None:
+    """An amendment that becomes live supersedes the version it amends (kept, read-only, linked)."""
+    if obj.amends_id and obj.is_live:
+        old = Plan.objects.get(pk=obj.amends_id)
+        old.superseded = True
+        old._history_user = user
+        old._change_reason = f"Được thay thế bởi bản sửa đổi lần {obj.version}"
+        old.save()
 
 
 def sorted_plans(plans: Iterable[Plan]) -> list[Plan]:

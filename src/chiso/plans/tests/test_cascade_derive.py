@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from chiso.plans.models import Plan, Task
-from chiso.plans.services import cascade, execution
+from chiso.plans.services import cascade
+from chiso.tracking.services import execution
 
 pytestmark = pytest.mark.django_db
 

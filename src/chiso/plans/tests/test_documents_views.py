@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from docx import Document
 
-from chiso.plans.models import PeriodicReport, ProgressReport
+from chiso.tracking.models import PeriodicReport, ProgressReport
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,8 @@ def plan(world, make_plan):
 def get(client, user, name, pk):
     if user is not None:
         client.force_login(user)
-    return client.get(reverse(f"plans:{name}", args=[pk]))
+    app = "tracking" if name.startswith(("letter_", "periodic_")) else "plans"
+    return client.get(reverse(f"{app}:{name}", args=[pk]))
 
 
 @pytest.mark.parametrize("who", ["coordinator", "leader", "viewer", "admin", "officer_tp", "officer_xa"])
@@ -190,28 +191,28 @@ def test_download_links_partial(rf, world, plan, periodic):
 
     request = rf.get("/")
     request.user = world.coordinator
-    html = render_to_string("plans/_documents_links.html", {"plan": plan}, request=request)
+    html = render_to_string("tracking/_documents_links.html", {"plan": plan}, request=request)
     assert reverse("plans:plan_docx", args=[plan.pk]) in html
-    assert reverse("plans:letter_pdf", args=[plan.pk]) in html
-    assert reverse("plans:periodic_docx", args=[periodic.pk]) in html
+    assert reverse("tracking:letter_pdf", args=[plan.pk]) in html
+    assert reverse("tracking:periodic_docx", args=[periodic.pk]) in html
     request.user = world.officer_tp
-    html = render_to_string("plans/_documents_links.html", {"plan": plan}, request=request)
+    html = render_to_string("tracking/_documents_links.html", {"plan": plan}, request=request)
     assert reverse("plans:plan_pdf", args=[plan.pk]) in html
-    assert reverse("plans:letter_pdf", args=[plan.pk]) not in html
-    assert reverse("plans:periodic_docx", args=[periodic.pk]) not in html
+    assert reverse("tracking:letter_pdf", args=[plan.pk]) not in html
+    assert reverse("tracking:periodic_docx", args=[periodic.pk]) not in html
 
 
 def test_compiled_periodic_report_prints_its_tables(world, plan):
-    """The content compiled by chiso.plans.services.periodic prints as tables, without internal keys."""
-    from chiso.plans import documents
-    from chiso.plans.services.periodic import compile_content
+    """The content compiled by chiso.tracking.services.periodic prints as tables, without internal keys."""
+    from chiso.tracking import documents
+    from chiso.tracking.services.periodic import compile_content
 
     today = dt.date.today()
     content = compile_content(plan, str(today.year), today)
     report = PeriodicReport.objects.create(
         plan=plan, period_kind="annual", period=str(today.year), title="Báo cáo năm", content=content
     )
-    text = text_of(documents.render(documents.periodic_report_document(report), "docx", "report"))
+    text = text_of(documents.render_periodic(report, "docx"))
     assert "STT | Nhiệm vụ | Cơ quan chủ trì |" in text
     assert "Rà soát văn bản quy phạm pháp luật | Sở Tư pháp" in text
     assert "task_id" not in text and "not_reported" not in text

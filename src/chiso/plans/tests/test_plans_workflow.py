@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from chiso.plans.models import Plan, Shortcoming, Target, WorkflowEvent
+from chiso.plans.models import Plan, Shortcoming, Target
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +51,7 @@ def test_draft_to_issued_with_number_and_date(client, world, make_plan):
     assert plan.status == "issued" and plan.number == "3993" and plan.date == dt.date(2025, 3, 15)
     html = r.content.decode()
     assert "3993/KH-UBND" in html and "Đã ban hành" in html
-    assert [e.action for e in WorkflowEvent.objects.filter(plan=plan)] == ["submit", "approve", "issue"]
+    assert [e.action for e in plan.events.all()] == ["submit", "approve", "issue"]
     assert "Quá trình xử lý" in html and "Đã phê duyệt → Đã ban hành" in html
 
 
@@ -64,7 +64,7 @@ def test_return_needs_a_comment(client, world, make_plan):
     _step(client, world.leader, plan, "return", comment="Bổ sung nhiệm vụ")
     plan.refresh_from_db()
     assert plan.status == "draft"
-    assert WorkflowEvent.objects.get(plan=plan).comment == "Bổ sung nhiệm vụ"
+    assert plan.events.get().comment == "Bổ sung nhiệm vụ"
 
 
 @pytest.mark.parametrize("who, on_draft", [("officer_yt", 404), ("viewer", 403)])

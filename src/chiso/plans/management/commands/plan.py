@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from chiso.plans.models import Plan, Status
+from chiso.plans.models import Plan
 from chiso.plans.services.drafting import DraftError, draft_plan, issuing_unit_for, parse_ambition, summary
 from chiso.units.services import UnitLookupError, resolve_unit
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         d.add_argument("--save", action="store_true", help="Lưu dự thảo vào cơ sở dữ liệu")
         ls = sub.add_parser("list", help="Liệt kê kế hoạch.")
         ls.add_argument("--year", type=int)
-        ls.add_argument("--status", choices=Status.values)
+        ls.add_argument("--status", choices=[code for code, _label in Plan.workflow().choices()])
         ls.add_argument("--json", action="store_true", help="In dạng JSON")
 
     def handle(self, *args, action, **options):
@@ -150,7 +150,7 @@ class Command(BaseCommand):
         if not rows:
             self.stdout.write("Chưa có kế hoạch nào.")
             return
-        labels = dict(Status.choices)
+        labels = dict(Plan.workflow().choices())
         for r in rows:
             number = r["number"] or "(chưa có số)"
             self.stdout.write(

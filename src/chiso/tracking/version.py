@@ -1,0 +1,46 @@
+"""A version of the plans data, changed by every change to plans, tasks, reports and units, so the
+dashboard can be cached safely (the key includes it; see chiso.results.version for why a random token).
+
+Bumped by signals in the same transaction as the change: a request that reads the old token also
+reads the old data, and a rolled-back change restores the old token.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from chiso.results.models import DataVersion
+
+KEY = "plans"
+
+
+def bump_plans_version(**_kwargs) -> int:
+    token = secrets.randbits(62)
+    if not DataVersion.objects.filter(key=KEY).update(counter=token):
+        DataVersion.objects.update_or_create(key=KEY, defaults={"counter": token})
+    return token
+
+
+def plans_version() -> int:
+    obj = DataVersion.objects.filter(key=KEY).only("counter").first()
+    return obj.counter if obj else 0
+
+
+def connect() -> None:
+    from chiso.plans.models import Plan, Task
+    from chiso.units.models import Unit
+
+    from .models import ProgressReport
+
+    for model in (Plan, Task, ProgressReport, Unit):
+        post_save.connect(
+            bump_plans_version, sender=model, dispatch_uid=f"plans-version-save-{model.__name__}"
+        )
+        post_delete.connect(
+            bump_plans_version, sender=model, dispatch_uid=f"plans-version-del-{model.__name__}"
+        )
+    m2m_changed.connect(
+        bump_plans_version, sender=Task.coordinating_units.through, dispatch_uid="plans-version-m2m"
+    )
