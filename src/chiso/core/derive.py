@@ -94,7 +94,8 @@ def derive_year(
     stats: dict[str, NodeStats] = {}
     for code in tree.specs:
         # A node is scored when its value is known: derived from all its parts, or published.
-        scored = {k: nv[code].value for k, nv in aggregated.items() if nv[code].value is not None}
+        known = ((k, nv[code].value) for k, nv in aggregated.items())
+        scored = {k: v for k, v in known if v is not None}
         values = list(scored.values())
         stats[code] = NodeStats(
             code=code,
@@ -126,6 +127,9 @@ def derive_year(
         total = nv[root].value
         complete = total is not None
         computed = stats[root].ranks.get(u.key)
+        rank: int | None
+        rank_of: int | None
+        rank_source: str | None
         if computed is not None:
             rank, rank_of, rank_source = computed, n_scored, "computed"
         elif u.published_rank:

@@ -26,12 +26,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import yaml
 
 from .text import fold as text_fold
 from .text import parse_number as text_parse_number
+
+if TYPE_CHECKING:  # imported where used: reading XLSX is rare
+    from python_calamine import CalamineWorkbook
 
 __all__ = [
     "AGGREGATIONS",
@@ -194,7 +197,7 @@ class FrameworkDef:
     source: str | None = None
     unit_kind: str = "province"
     value_kind: str = "points"
-    precision: int = 2
+    precision: int | None = 2  # None: an unreadable value in the file (validate reports it)
     tolerance: float = 0.0
     grouping: dict[str, Any] | None = None
     nodes: list[NodeRow] = field(default_factory=list)
@@ -276,7 +279,7 @@ def format_number(value: float | int | None, max_decimals: int = 6) -> str:
     if text.startswith("-"):
         sign, text = "-", text[1:]
     whole, _, frac = text.partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
@@ -687,9 +690,9 @@ def validate(fw: FrameworkDef) -> list[FrameworkError]:
         while cur is not None and cur.parent:
             if cur.code in path:
                 cycle = path[path.index(cur.code) :]
-                key = frozenset(cycle)
-                if key not in reported_cycles:
-                    reported_cycles.add(key)
+                members = frozenset(cycle)
+                if members not in reported_cycles:
+                    reported_cycles.add(members)
                     start = first_row.get(cycle[0], n)
                     chain = " → ".join([*cycle, cycle[0]])
                     add(start.row, start.code, f"Vòng lặp cha–con: {chain}.")
@@ -895,17 +898,17 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _open_calamine(path_or_bytes: Any) -> Any:
+def _open_calamine(path_or_bytes: str | os.PathLike[str] | bytes | BinaryIO) -> CalamineWorkbook:
     import python_calamine
 
     if isinstance(path_or_bytes, bytes | bytearray):
         return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(bytes(path_or_bytes)))
-    if hasattr(path_or_bytes, "read"):
-        return python_calamine.CalamineWorkbook.from_filelike(path_or_bytes)
-    return python_calamine.CalamineWorkbook.from_path(os.fspath(path_or_bytes))
+    if isinstance(path_or_bytes, str | os.PathLike):
+        return python_calamine.CalamineWorkbook.from_path(os.fspath(path_or_bytes))
+    return python_calamine.CalamineWorkbook.from_filelike(path_or_bytes)  # a binary file object
 
 
-def _sheet_rows(wb: Any, wanted: str) -> list[list[Any]] | None:
+def _sheet_rows(wb: CalamineWorkbook, wanted: str) -> list[list[Any]] | None:
     for name in wb.sheet_names:
         if fold(name) == fold(wanted):
             return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
@@ -1121,12 +1124,14 @@ def write_xlsx(fw: FrameworkDef, path_or_buffer: str | os.PathLike[str] | Binary
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
 
-    ws = wb.active
+    ws = wb.active  # a new workbook has exactly one sheet, a worksheet
+    assert isinstance(ws, Worksheet)
     ws.title = SHEET_INFO
     ws.append(["Mục", "Giá trị"])
     meta_values: dict[str, Any] = {

@@ -30,7 +30,7 @@ __all__ = [
 
 TargetKind = Literal["score", "rank", "group", "percent", "places", "top"]
 KINDS: tuple[str, ...] = get_args(TargetKind)
-AMBITIONS = ("places", "group", "top", "score", "rank", "percent")
+AMBITIONS: tuple[TargetKind, ...] = ("places", "group", "top", "score", "rank", "percent")
 
 POINT_DECIMALS = 4  # points printed in a plan (and asked of nodes) are rounded up to this many decimals
 _EPS = 1e-9
@@ -79,7 +79,7 @@ class NodeInput:
 
 def points_up(x: float, decimals: int = POINT_DECIMALS) -> float:
     """x rounded up to `decimals` (a "tối thiểu" figure must not understate); float noise ignored."""
-    f = 10**decimals
+    f: int = 10**decimals
     return math.ceil(round(x * f, 6)) / f
 
 
@@ -142,15 +142,15 @@ def baseline_of(
 
 
 def _as_int(value: object, what: str) -> int:
-    if isinstance(value, bool) or not is_number(value) or float(value) != int(float(value)):  # type: ignore[arg-type]
+    if isinstance(value, bool) or not is_number(value) or float(value) != int(float(value)):
         raise ValueError(f"{what} phải là số nguyên, nhận {value!r}")
-    return int(float(value))  # type: ignore[arg-type]
+    return int(float(value))
 
 
 def _as_float(value: object, what: str) -> float:
-    if isinstance(value, bool) or not is_number(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
+    if isinstance(value, bool) or not is_number(value) or not math.isfinite(float(value)):
         raise ValueError(f"{what} phải là một số, nhận {value!r}")
-    return float(value)  # type: ignore[arg-type]
+    return float(value)
 
 
 def check_target(
@@ -273,20 +273,20 @@ def check_target(
     met = needed is not None and needed <= 0
     if needed is not None and needed <= 0:
         needed = 0.0
-    return Target(kind, node, parsed, baseline, needed, met, label)  # type: ignore[arg-type]
+    return Target(kind, node, parsed, baseline, needed, met, label)
 
 
 # ---------------------------------------------------------------- drafting
 
 
 def _ambition(ambition: Mapping[str, float | int | str]) -> tuple[TargetKind, float | int | str]:
-    keys = [k for k in ambition if k in AMBITIONS]
+    keys = [k for k in AMBITIONS if k in ambition]
     if len(ambition) != 1 or len(keys) != 1:
         raise ValueError(
             f"Mục tiêu chung phải là đúng một trong: {', '.join(AMBITIONS)}; nhận {dict(ambition)!r}"
         )
     kind = keys[0]
-    return kind, ambition[kind]  # type: ignore[return-value]
+    return kind, ambition[kind]
 
 
 def _weakness_key(n: NodeInput) -> tuple[int, int, float, str]:

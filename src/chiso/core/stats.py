@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeGuard, TypeVar
 
 __all__ = [
     "GroupBand",
@@ -29,7 +29,7 @@ CompareOn = Literal["value", "percent"]
 NDIGITS = 9  # comparisons (ties, cut-offs) are made on values rounded to this many decimals
 
 
-def is_number(x: object) -> bool:
+def is_number(x: object) -> TypeGuard[float]:
     """True for a finite int/float (not bool, not None, not NaN)."""
     return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
 
