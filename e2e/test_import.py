@@ -29,7 +29,7 @@ def upload(page, path, index_label="SIPAS", year="2025"):
 
 def test_import_preview_commit_reupload_revert(page, screenshot, js_errors):
     digest = hashlib.sha256(GOOD.read_bytes()).hexdigest()
-    login(page, "coordinator")
+    login(page, "admin")  # SIPAS results are national data: the administrators import them
 
     # 1. Preview: both rows are new, nothing written yet.
     upload(page, GOOD)
@@ -58,7 +58,7 @@ def test_import_preview_commit_reupload_revert(page, screenshot, js_errors):
     expect(entry.locator("code")).to_have_attribute("title", digest)
     expect(entry.locator("code")).to_contain_text(digest[:12])
     expect(entry).to_contain_text("SIPAS 2025")
-    expect(entry).to_contain_text("dieuphoi")
+    expect(entry).to_contain_text("quantri")
     expect(entry).to_contain_text("Đã ghi")
 
     # The committed figures are on the results table.
@@ -102,8 +102,17 @@ def test_import_preview_commit_reupload_revert(page, screenshot, js_errors):
     assert js_errors == []
 
 
-def test_broken_file_shows_row_errors_and_cannot_be_committed(page):
+def test_a_coordinator_is_not_offered_national_indices(page):
     login(page, "coordinator")
+    page.goto("/ket-qua/nhap/moi/")
+    expect(page.locator("#import-who")).to_contain_text("do quản trị hệ thống nhập")
+    options = page.get_by_label("Chỉ số").locator("option")
+    expect(options.filter(has_text="SIPAS")).to_have_count(0)
+    expect(options.filter(has_text="PAPI")).to_have_count(0)
+
+
+def test_broken_file_shows_row_errors_and_cannot_be_committed(page):
+    login(page, "admin")
     upload(page, BROKEN)
     expect(page.locator("#count-error")).to_have_text("2")
     expect(page.get_by_text("Tệp có lỗi nên không thể ghi.")).to_be_visible()

@@ -66,6 +66,13 @@ def coordinator_client(client, coordinator):
 
 
 @pytest.fixture
+def admin_member_client(client, admin_user):
+    """Signed in as an administrator (national data: frameworks and published results are theirs)."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def viewer_client(client, viewer):
     client.force_login(viewer)
     return client

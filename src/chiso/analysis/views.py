@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from chiso.core.text import format_number, parse_number
 from chiso.frameworks.models import Index
+from chiso.frameworks.permissions import visible_indices
 from chiso.results.version import current_data_version
 from chiso.units.models import Unit
 
@@ -18,7 +19,10 @@ from .services import AnalysisError, analyse, available_years, gap, opening_text
 
 
 def analysis_pick(request):
-    index = request.GET.get("index", "papi")
+    index = (
+        request.GET.get("index")
+        or Index.objects.filter(frameworks__isnull=False).values_list("code", flat=True).first()
+    )
     unit_id = request.GET.get("unit")
     year = request.GET.get("year")
     if unit_id and year and index:
@@ -29,7 +33,7 @@ def analysis_pick(request):
 def analysis_page(request, index: str, unit: int, year: int):
     """The analysis page. Its body depends only on the data (never on the user), so it is cached
     per index, unit, year, data version and language; only the header is rendered per request."""
-    idx = get_object_or_404(Index, code=index)
+    idx = get_object_or_404(visible_indices(request.user), code=index)
     u = get_object_or_404(Unit, pk=unit)
     version = current_data_version()
     key = f"analysis-body:{index}:{unit}:{year}:{version}:{get_language()}"
@@ -68,6 +72,7 @@ def analysis_page(request, index: str, unit: int, year: int):
 
 
 def gap_partial(request, index: str, unit: int, year: int):
+    get_object_or_404(visible_indices(request.user), code=index)
     u = get_object_or_404(Unit, pk=unit)
     goal = request.GET.get("goal", "places")
     value = request.GET.get("value", "").strip()
@@ -100,6 +105,7 @@ def gap_partial(request, index: str, unit: int, year: int):
 
 
 def whatif_partial(request, index: str, unit: int, year: int):
+    get_object_or_404(visible_indices(request.user), code=index)
     u = get_object_or_404(Unit, pk=unit)
     changes = {}
     error = None
@@ -128,6 +134,7 @@ def whatif_partial(request, index: str, unit: int, year: int):
 
 
 def chart(request, index: str, unit: int, year: int, kind: str):
+    get_object_or_404(visible_indices(request.user), code=index)
     u = get_object_or_404(Unit, pk=unit)
     key = f"chart:{index}:{unit}:{year}:{kind}:{current_data_version()}:{get_language()}"
     svg = cache.get(key)
@@ -166,13 +173,12 @@ def chart(request, index: str, unit: int, year: int, kind: str):
                 )
                 for m in a.history
             ]
+            scales = _scale_changes([p for _name, points in series for p in points])
             svg = charts.history(
                 series,
-                _("{index} qua các năm (thang 60 điểm đến 2017, 80 điểm từ 2018: đường bị ngắt)").format(
-                    index=a.index.short_name
-                )
-                if index == "papi"
-                else _("{index} qua các năm").format(index=a.index.short_name),
+                _("{index} qua các năm ({scales}: đường bị ngắt)").format(index=a.index.label, scales=scales)
+                if scales
+                else _("{index} qua các năm").format(index=a.index.label),
             )
         else:
             raise Http404
@@ -182,7 +188,27 @@ def chart(request, index: str, unit: int, year: int, kind: str):
     return response
 
 
+def _scale_changes(points: list[tuple[int, float, float | None]]) -> str:
+    """ "thang 60 điểm đến 2017, 80 điểm từ 2018" when the maximum changed over the years (the chart
+    breaks its line there); "" when it did not."""
+    by_year = {year: maximum for year, _total, maximum in sorted(points) if maximum}
+    spans: list[list] = []  # [maximum, first year, last year]
+    for year, maximum in sorted(by_year.items()):
+        if spans and spans[-1][0] == maximum:
+            spans[-1][2] = year
+        else:
+            spans.append([maximum, year, year])
+    if len(spans) < 2:
+        return ""
+    parts = [_("thang {max} điểm đến {year}").format(max=format_number(spans[0][0]), year=spans[0][2])]
+    parts += [
+        _("{max} điểm từ {year}").format(max=format_number(m), year=first) for m, first, _last in spans[1:]
+    ]
+    return ", ".join(parts)
+
+
 def opening_partial(request, index: str, unit: int, year: int):
+    get_object_or_404(visible_indices(request.user), code=index)
     u = get_object_or_404(Unit, pk=unit)
     try:
         a = analyse(index, u, year)

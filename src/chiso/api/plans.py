@@ -54,7 +54,7 @@ from chiso.workflows.services import transition as workflow_transition
 from .pagination import Pagination
 from .permissions import CanViewData
 from .serializers import ErrorSerializer
-from .views import INDEX_CODES, MESSAGES, InvalidInput, _int_param
+from .views import MESSAGES, InvalidInput, _int_param, index_codes, unknown_index_message
 
 TAG_PLANS = "Kế hoạch"
 TAG_TARGETS = "Mục tiêu"
@@ -218,14 +218,26 @@ ReminderKindField, REMINDER_KINDS = _named_choice(
     "ReminderKindEnum", Reminder.Kind.choices, "Loại nhắc việc."
 )
 ChannelField, CHANNELS = _named_choice("ReminderChannelEnum", Reminder.Channel.choices, "Kênh gửi nhắc việc.")
-TaskIndexField, TASK_INDEX_CHOICES = _named_choice(
-    "TaskIndexEnum",
-    [("", "chung"), *[(c, c.upper()) for c in INDEX_CODES]],
-    "Chỉ số của nhiệm vụ: papi, par, sipas; trống: nhiệm vụ chung.",
-)
-IndexCodeField, INDEX_CHOICES = _named_choice(
-    "PlanIndexEnum", [(c, c.upper()) for c in INDEX_CODES], "Mã chỉ số: papi, par hoặc sipas."
-)
+
+
+class IndexCodeField(serializers.CharField):
+    """The code of an index chiso has (indices are data: the list is /api/indices/)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Mã chỉ số (danh sách: /api/indices/).")
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        code = super().to_internal_value(data).strip().lower()
+        codes = index_codes()
+        if code and code not in codes:
+            raise serializers.ValidationError(
+                f"“{code}” không hợp lệ: không có chỉ số này (các chỉ số: {', '.join(codes)})."
+            )
+        return code
+
+
 PeriodKindField, PERIOD_KINDS = _named_choice(
     "PeriodKindEnum", PeriodicReport.PeriodKind.choices, "Loại kỳ báo cáo: quý, 6 tháng, năm."
 )
@@ -248,7 +260,7 @@ class PlanSerializer(VietnameseMixin, serializers.ModelSerializer):
     issuing_unit_name = serializers.CharField(source="issuing_unit.name", read_only=True)
     number_symbol = serializers.CharField(read_only=True, help_text="Số và ký hiệu, ví dụ 3993/KH-UBND.")
     indices = serializers.ListField(
-        child=IndexCodeField(choices=INDEX_CHOICES),
+        child=IndexCodeField(),
         allow_empty=False,
         help_text="Các chỉ số kế hoạch hướng tới.",
     )
@@ -403,7 +415,7 @@ def _number_text(value: float) -> str:
 
 
 class TargetSerializer(VietnameseMixin, serializers.ModelSerializer):
-    index = IndexCodeField(choices=INDEX_CHOICES)
+    index = IndexCodeField()
     kind = TargetKindField(choices=TARGET_KINDS)
     value = serializers.CharField(
         max_length=40,
@@ -501,7 +513,11 @@ class UnitNameSerializer(serializers.ModelSerializer):
 
 
 class TaskSerializer(VietnameseMixin, serializers.ModelSerializer):
-    index = TaskIndexField(choices=TASK_INDEX_CHOICES, required=False, allow_blank=True)
+    index = IndexCodeField(
+        required=False,
+        allow_blank=True,
+        help_text="Mã chỉ số của nhiệm vụ (/api/indices/); trống: nhiệm vụ chung.",
+    )
     # Bounds stated here: the model field's own range differs between SQLite and PostgreSQL.
     order = serializers.IntegerField(
         min_value=0, max_value=2147483647, required=False, help_text="Số thứ tự trong kế hoạch."
@@ -908,8 +924,8 @@ class PlanListView(PlansApi, generics.ListCreateAPIView):
             qs = qs.filter(status=state)
         index = params.get("index", "").strip().lower()
         if index:
-            if index not in INDEX_CODES:
-                raise InvalidInput(f"Không có chỉ số “{index}”; các chỉ số là: {', '.join(INDEX_CODES)}.")
+            if index not in index_codes():
+                raise InvalidInput(unknown_index_message(index))
             if connection.features.supports_json_field_contains:
                 qs = qs.filter(indices__contains=[index])
             else:  # SQLite
@@ -935,7 +951,9 @@ class PlanListView(PlansApi, generics.ListCreateAPIView):
                 enum=list(Plan.workflow().states),
                 description="Chỉ các kế hoạch ở trạng thái này.",
             ),
-            OpenApiParameter("index", str, enum=INDEX_CODES, description="Chỉ các kế hoạch về chỉ số này."),
+            OpenApiParameter(
+                "index", str, description="Chỉ các kế hoạch về chỉ số này (mã, xem /api/indices/)."
+            ),
             OpenApiParameter("year", int, description="Chỉ các kế hoạch thực hiện trong năm này."),
             OpenApiParameter("issuing_unit", int, description="Mã số (id) cơ quan ban hành."),
         ],

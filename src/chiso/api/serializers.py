@@ -173,12 +173,35 @@ class RegionSerializer(serializers.ModelSerializer):
 # --- indices and frameworks -----------------------------------------------------------------------
 
 
+class LevelSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Mã cấp, ví dụ dimension.")
+    name_vi = serializers.CharField(help_text="Tên cấp tiếng Việt, ví dụ “Chỉ số nội dung”.")
+    name_en = serializers.CharField(required=False, help_text="Tên cấp tiếng Anh.")
+    aliases = serializers.ListField(child=serializers.CharField(), required=False)
+
+
 class IndexSerializer(serializers.ModelSerializer):
     years = serializers.SerializerMethodField(help_text="Các năm đánh giá đã có kết quả công bố.")
+    levels = LevelSerializer(many=True, help_text="Các cấp của cây chỉ số, từ trên xuống.")
+    owner = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="Tỉnh sở hữu chỉ số riêng; null: chỉ số quốc gia."
+    )
 
     class Meta:
         model = Index
-        fields = ["id", "code", "name_vi", "name_en", "short_name", "order", "years"]
+        fields = [
+            "id",
+            "code",
+            "name_vi",
+            "name_en",
+            "short_name",
+            "order",
+            "levels",
+            "unit_kind",
+            "value_kind",
+            "owner",
+            "years",
+        ]
 
         read_only_fields = fields
 
@@ -209,7 +232,7 @@ class GroupingSerializer(serializers.Serializer):
 
 
 class FrameworkSerializer(serializers.ModelSerializer):
-    index = serializers.CharField(source="index.code", help_text="Mã chỉ số: papi, par, sipas.")
+    index = serializers.CharField(source="index.code", help_text="Mã chỉ số (danh sách: /api/indices/).")
     grouping = GroupingSerializer(allow_null=True, help_text="Quy tắc xếp nhóm; null nếu không xếp nhóm.")
     supersedes = serializers.IntegerField(
         source="supersedes_id", allow_null=True, help_text="Mã số (id) phiên bản bị thay thế."

@@ -23,7 +23,7 @@ from chiso.analysis.serialize import analysis_to_dict, gap_to_dict
 from chiso.analysis.services import AnalysisError, analyse, gap, opening_text, what_if, year_figures
 from chiso.core.text import fold, parse_number, vi_sort_key
 from chiso.frameworks.models import Framework, Index, Node
-from chiso.frameworks.services import INDICES
+from chiso.frameworks.permissions import visible_indices
 from chiso.results.models import Result
 from chiso.units.models import Region, Unit
 from chiso.units.services import UnitLookupError, UnitResolver, reference_date
@@ -32,7 +32,15 @@ from . import serializers as s
 from .pagination import Pagination
 from .permissions import CanViewData
 
-INDEX_CODES = [code for code, *_ in INDICES]
+
+def index_codes() -> list[str]:
+    """The codes of the indices chiso has (data: a new index is installed from its framework file)."""
+    return Index.objects.codes()
+
+
+def unknown_index_message(code: str) -> str:
+    return f"Không có chỉ số “{code}”; các chỉ số là: {', '.join(index_codes())}."
+
 
 TAG_UNITS = "Đơn vị hành chính"
 TAG_FRAMEWORKS = "Bộ chỉ số"
@@ -53,7 +61,7 @@ AUTH_ERRORS = {
     403: OpenApiResponse(ERR, description="Chưa đăng nhập, hoặc tài khoản chưa được giao vai trò."),
 }
 INDEX_PATH = OpenApiParameter(
-    "index", str, OpenApiParameter.PATH, enum=INDEX_CODES, description="Mã chỉ số: papi, par hoặc sipas."
+    "index", str, OpenApiParameter.PATH, description="Mã chỉ số (danh sách: /api/indices/)."
 )
 YEAR_PATH = OpenApiParameter("year", int, OpenApiParameter.PATH, description="Năm đánh giá, ví dụ 2023.")
 UNIT_PATH = OpenApiParameter(
@@ -114,7 +122,7 @@ def _unit(unit_id: int) -> Unit:
 def _index(code: str) -> Index:
     index = Index.objects.filter(code=code).first()
     if index is None:
-        raise NotFound(f"Không có chỉ số “{code}”; các chỉ số là: {', '.join(INDEX_CODES)}.")
+        raise NotFound(unknown_index_message(code))
     return index
 
 
@@ -281,7 +289,9 @@ class RegionListView(ReadOnlyApi, generics.ListAPIView):
 class IndexListView(ReadOnlyApi, generics.ListAPIView):
     serializer_class = s.IndexSerializer
     pagination_class = None
-    queryset = Index.objects.all()
+
+    def get_queryset(self):
+        return visible_indices(self.request.user)
 
 
 @extend_schema(
@@ -289,7 +299,9 @@ class IndexListView(ReadOnlyApi, generics.ListAPIView):
     summary="Danh sách bộ chỉ số",
     description="Các phiên bản bộ chỉ số (cây tiêu chí) và các năm áp dụng.",
     parameters=[
-        OpenApiParameter("index", str, enum=INDEX_CODES, description="Chỉ các bộ chỉ số của chỉ số này."),
+        OpenApiParameter(
+            "index", str, description="Chỉ các bộ chỉ số của chỉ số này (mã, xem /api/indices/)."
+        ),
         OpenApiParameter("year", int, description="Chỉ các bộ chỉ số áp dụng cho năm đánh giá này."),
         OpenApiParameter(
             "active", bool, description="true: chỉ phiên bản đang dùng; false: chỉ phiên bản đã bị thay thế."
@@ -340,7 +352,7 @@ class FrameworkDetailView(ReadOnlyApi, generics.RetrieveAPIView):
     summary="Kết quả công bố",
     description="Điểm, hạng và nhóm đúng như đã công bố (chưa tính lại). Có phân trang (limit, offset).",
     parameters=[
-        OpenApiParameter("index", str, required=True, enum=INDEX_CODES, description="Mã chỉ số."),
+        OpenApiParameter("index", str, required=True, description="Mã chỉ số (danh sách: /api/indices/)."),
         OpenApiParameter("year", int, description="Năm đánh giá."),
         OpenApiParameter("unit", int, description="Mã số (id) của đơn vị."),
         OpenApiParameter("node", str, description="Mã nút, ví dụ D1, D1.1 hoặc mã nút gốc (điểm tổng)."),
@@ -355,9 +367,9 @@ class ResultListView(ReadOnlyApi, generics.ListAPIView):
         params = self.request.query_params
         index = params.get("index", "").strip()
         if not index:
-            raise InvalidInput("Thiếu tham số “index” (mã chỉ số: papi, par, sipas).")
+            raise InvalidInput(f"Thiếu tham số “index” (mã chỉ số: {', '.join(index_codes())}).")
         if not Index.objects.filter(code=index).exists():
-            raise InvalidInput(f"Không có chỉ số “{index}”; các chỉ số là: {', '.join(INDEX_CODES)}.")
+            raise InvalidInput(unknown_index_message(index))
         qs = Result.objects.filter(framework__index__code=index).select_related("unit", "node", "framework")
         year = _int_param(self.request, "year", minimum=1)
         if year is not None:

@@ -1,9 +1,15 @@
 """Index frameworks (bộ chỉ số) as versioned data: load, validate, convert.
 
-A *framework* is one version of the structure of an index (PAPI, PAR INDEX, SIPAS): a tree of
-nodes (total > dimension > sub-dimension …) with maxima, minima and the rule by which a node
-is derived from its children.  Frameworks ship as YAML files in ``chiso/data/frameworks/`` and can
-be exchanged with coordinators as an XLSX template (one row per node).
+A *framework* is one version of the structure of an index: a tree of nodes (total > dimension >
+sub-dimension …) with maxima, minima and the rule by which a node is derived from its children.
+Frameworks ship as YAML files in ``chiso/data/frameworks/`` and can be exchanged with coordinators as an
+XLSX template (one row per node).
+
+An *index* is data too (:class:`IndexDef`): its code, names, levels from the top of the tree down, the
+kind of unit it scores. A framework file may declare its index (``index_name_vi``, ``index_name_en``,
+``levels`` …): installing the first file of a new index makes the index; later files of a known index
+need only its code. Nothing here lists index codes: ``validate`` and the readers take the indices
+chiso knows (``known``) from the caller.
 
 Pure Python — no Django.  The Django loader and the importers call into this module.
 
@@ -23,7 +29,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -38,14 +44,15 @@ if TYPE_CHECKING:  # imported where used: reading XLSX is rare
 
 __all__ = [
     "AGGREGATIONS",
-    "INDEXES",
-    "LEVELS",
     "SOURCE_KINDS",
+    "UNIT_KINDS",
     "TEMPLATE_COLUMNS",
     "METADATA_FIELDS",
     "FrameworkDef",
     "FrameworkError",
     "FrameworkFormatError",
+    "IndexDef",
+    "LevelDef",
     "NodeRow",
     "empty_framework",
     "fold",
@@ -57,6 +64,7 @@ __all__ = [
     "read_xlsx",
     "shipped_framework_paths",
     "load_shipped",
+    "shipped_indices",
     "to_dict",
     "validate",
     "write_xlsx",
@@ -66,20 +74,17 @@ __all__ = [
 # Vocabulary
 # ---------------------------------------------------------------------------
 
-INDEXES: tuple[str, ...] = ("papi", "par", "sipas")
-
-#: Allowed node levels per index, from the top of the tree down.
-LEVELS: dict[str, tuple[str, ...]] = {
-    "papi": ("total", "dimension", "subdimension", "indicator"),
-    "par": ("total", "block", "field", "criterion", "subcriterion"),
-    "sipas": ("total", "content", "element", "item"),
-}
+#: The shape of an index code (lower-case ASCII, digits, "-" or "_"): used in URLs, file names, the CLI.
+INDEX_CODE_RE = re.compile(r"^[a-z][a-z0-9_-]{0,19}$")
+#: Kinds of units an index scores: provinces (PAPI, PAR INDEX, SIPAS), a province's departments or its
+#: communes (its own internal index), districts, or any unit.
+UNIT_KINDS: tuple[str, ...] = ("province", "department", "commune", "district", "any")
 
 AGGREGATIONS: tuple[str, ...] = ("sum", "mean", "weighted", "none")
 SOURCE_KINDS: tuple[str, ...] = (
     "appraisal",
     "leader_survey",
-    "sipas",
+    "satisfaction_survey",
     "socioeconomic",
     "citizen_survey",
     "mixed",
@@ -87,8 +92,6 @@ SOURCE_KINDS: tuple[str, ...] = (
 VALUE_KINDS: tuple[str, ...] = ("points", "percent")
 NAME_VI_SOURCES: tuple[str, ...] = ("official", "translated")
 GROUPING_KINDS: tuple[str, ...] = ("quantile", "threshold")
-
-INDEX_LABELS_VI: dict[str, str] = {"papi": "PAPI", "par": "PAR INDEX", "sipas": "SIPAS"}
 
 #: Vietnamese words written into / accepted from the XLSX template.
 AGGREGATION_VI: dict[str, str] = {
@@ -100,35 +103,13 @@ AGGREGATION_VI: dict[str, str] = {
 SOURCE_KIND_VI: dict[str, str] = {
     "appraisal": "thẩm định",
     "leader_survey": "khảo sát lãnh đạo",
-    "sipas": "SIPAS",
+    "satisfaction_survey": "SIPAS",
     "socioeconomic": "kinh tế - xã hội",
     "citizen_survey": "khảo sát người dân",
     "mixed": "hỗn hợp",
 }
 VALUE_KIND_VI: dict[str, str] = {"points": "điểm", "percent": "phần trăm"}
 NAME_VI_SOURCE_VI: dict[str, str] = {"official": "chính thức", "translated": "dịch"}
-LEVEL_VI: dict[str, dict[str, str]] = {
-    "papi": {
-        "total": "tổng hợp",
-        "dimension": "chỉ số nội dung",
-        "subdimension": "nội dung thành phần",
-        "indicator": "chỉ tiêu",
-    },
-    "par": {
-        "total": "tổng hợp",
-        "block": "khối điểm",
-        "field": "lĩnh vực",
-        "criterion": "tiêu chí",
-        "subcriterion": "tiêu chí thành phần",
-    },
-    "sipas": {
-        "total": "tổng hợp",
-        "content": "nội dung",
-        "element": "yếu tố",
-        "item": "tiêu chí",
-    },
-}
-
 _EXTRA_AGGREGATION_WORDS: dict[str, str] = {
     "cong": "sum",
     "tong cong": "sum",
@@ -155,6 +136,68 @@ _FALSE_WORDS = {"khong", "false", "no", "n", "0", "sai", "0.0"}
 # ---------------------------------------------------------------------------
 # Data classes
 # ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LevelDef:
+    """A level of an index's tree ("dimension": "Chỉ số nội dung"); ``aliases`` are other words for it
+    accepted in the XLSX template."""
+
+    code: str
+    name_vi: str
+    name_en: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndexDef:
+    """An index as data: code, names, the short name documents and the UI use ("PAR INDEX"), its levels
+    from the top of the tree down, the kind of unit it scores, other names a file may call it by, and its
+    place among the indices (``order``)."""
+
+    code: str
+    name_vi: str
+    name_en: str = ""
+    short_name: str = ""
+    levels: tuple[LevelDef, ...] = ()
+    unit_kind: str = "province"
+    value_kind: str = "points"
+    aliases: tuple[str, ...] = ()
+    order: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.code.upper()
+
+    @property
+    def level_codes(self) -> tuple[str, ...]:
+        return tuple(lv.code for lv in self.levels)
+
+    def level(self, code: str) -> LevelDef | None:
+        for lv in self.levels:
+            if lv.code == code:
+                return lv
+        return None
+
+    def names(self) -> set[str]:
+        """Folded words that name this index (code, short name, names, the parenthesised short form of
+        the Vietnamese name, aliases)."""
+        out = {fold(self.code), fold(self.short_name), fold(self.name_vi), fold(self.name_en)}
+        out |= {fold(a) for a in self.aliases}
+        out |= {fold(m) for m in re.findall(r"\(([^)]*)\)", self.name_vi)}
+        out.add(fold(re.sub(r"\(.*?\)", "", self.name_vi)))
+        return {w for w in out if w}
+
+
+def match_index(word: str, known: Iterable[IndexDef]) -> str | None:
+    """The code of the index ``word`` names (code, short name, name, alias; accent/case-insensitive)."""
+    key = fold(word)
+    if not key:
+        return None
+    for idx in known:
+        if key in idx.names():
+            return idx.code
+    return None
 
 
 @dataclass
@@ -201,6 +244,11 @@ class FrameworkDef:
     tolerance: float = 0.0
     grouping: dict[str, Any] | None = None
     nodes: list[NodeRow] = field(default_factory=list)
+    #: The index as the file declares it (a new index, or new names/levels of a known one); None when the
+    #: file only names a known index by its code.
+    index_def: IndexDef | None = None
+    #: Problems of that declaration found while reading (reported by ``validate``).
+    index_problems: list[str] = field(default_factory=list)
 
     # -- convenience -------------------------------------------------------
     @property
@@ -346,18 +394,18 @@ def _vocab_lookup(value: Any, canonical: Iterable[str], vi: dict[str, str], extr
     return text
 
 
-def _level_lookup(value: Any, index: str) -> str:
+def _level_lookup(value: Any, index: IndexDef | None) -> str:
+    """The level code a cell names: the code, the Vietnamese or English name or an alias of one of the
+    index's levels; "tổng", "gốc" name the top level. Unknown words are returned as written."""
     text = "" if value is None else str(value).strip()
     key = fold(text)
-    allowed = LEVELS.get(index, ())
-    for c in allowed:
-        if key == fold(c):
-            return c
-    for c, word in LEVEL_VI.get(index, {}).items():
-        if key == fold(word):
-            return c
-    if key in {"tong", "goc", "chi so tong hop"}:
-        return "total"
+    if index is None or not key:
+        return text
+    for lv in index.levels:
+        if key in {fold(w) for w in (lv.code, lv.name_vi, lv.name_en, *lv.aliases) if w}:
+            return lv.code
+    if key in {"tong", "goc", "chi so tong hop"} and index.levels:
+        return index.levels[0].code
     return text
 
 
@@ -391,7 +439,15 @@ _TOP_KEYS = {
     "tolerance",
     "grouping",
     "root",
+    # the index, declared by the file (required for a new index): see IndexDef
+    "index_name_vi",
+    "index_name_en",
+    "index_short_name",
+    "index_aliases",
+    "index_order",
+    "levels",
 }
+_INDEX_KEYS = ("index_name_vi", "index_name_en", "index_short_name", "index_aliases", "index_order", "levels")
 _NODE_KEYS = {
     "code",
     "level",
@@ -465,10 +521,67 @@ def parse_dict(d: dict[str, Any]) -> FrameworkDef:
         raise FrameworkFormatError(str(exc)) from exc
     if fw.grouping is not None and not isinstance(fw.grouping, dict):
         raise FrameworkFormatError("grouping phải là một bảng khóa–giá trị hoặc null.")
+    if any(d.get(k) not in (None, "", []) for k in _INDEX_KEYS):
+        fw.index_def, fw.index_problems = _index_declaration(fw, d)
     root = d.get("root")
     if root is not None:
         _flatten(root, None, 1, fw.nodes)
     return fw
+
+
+def _levels(raw: Any, problems: list[str]) -> tuple[LevelDef, ...]:
+    if not isinstance(raw, list) or not raw:
+        problems.append("levels phải là danh sách các cấp từ trên xuống, mỗi cấp {code, name_vi, name_en}.")
+        return ()
+    out: list[LevelDef] = []
+    for i, item in enumerate(raw, start=1):
+        if not isinstance(item, dict):
+            problems.append(f"Cấp thứ {i} phải là một bảng {{code, name_vi, name_en}}.")
+            continue
+        unknown = sorted(set(item) - {"code", "name_vi", "name_en", "aliases"})
+        if unknown:
+            problems.append(f"Cấp thứ {i}: khóa không được hỗ trợ: " + ", ".join(map(str, unknown)))
+        try:
+            aliases = _aliases(item.get("aliases"))
+        except FrameworkFormatError as exc:
+            problems.append(f"Cấp thứ {i}: {exc}")
+            aliases = ()
+        out.append(
+            LevelDef(
+                code=str(item.get("code") or "").strip(),
+                name_vi=str(item.get("name_vi") or "").strip(),
+                name_en=str(item.get("name_en") or "").strip(),
+                aliases=aliases,
+            )
+        )
+    return tuple(out)
+
+
+def _index_declaration(fw: FrameworkDef, d: dict[str, Any]) -> tuple[IndexDef, list[str]]:
+    """The index a file declares (``index_name_vi``, ``levels`` …), with the problems found."""
+    problems: list[str] = []
+    try:
+        aliases = _aliases(d.get("index_aliases"))
+    except FrameworkFormatError as exc:
+        problems.append(f"index_aliases: {exc}")
+        aliases = ()
+    order = None
+    try:
+        order = _parse_int(d.get("index_order"))
+    except ValueError:
+        problems.append("index_order phải là số nguyên.")
+    declared = IndexDef(
+        code=fw.index,
+        name_vi=str(d.get("index_name_vi") or "").strip(),
+        name_en=str(d.get("index_name_en") or "").strip(),
+        short_name=str(d.get("index_short_name") or "").strip(),
+        levels=_levels(d.get("levels"), problems),
+        unit_kind=fw.unit_kind,
+        value_kind=fw.value_kind,
+        aliases=aliases,
+        order=order,
+    )
+    return declared, problems
 
 
 def _flatten(node: Any, parent: str | None, order: int, out: list[NodeRow]) -> None:
@@ -489,7 +602,7 @@ def _flatten(node: Any, parent: str | None, order: int, out: list[NodeRow]) -> N
             aggregation=str(node.get("aggregation") or "sum").strip(),
             weight=_node_number(node.get("weight")),
             contributes=_parse_bool(node.get("contributes"), True),
-            source_kind=_opt_str(node.get("source_kind")),
+            source_kind=_source_kind(node.get("source_kind")),
             aliases=_aliases(node.get("aliases")),
             incomplete=_parse_bool(node.get("incomplete"), False),
             note=_opt_str(node.get("note")),
@@ -507,6 +620,13 @@ def _flatten(node: Any, parent: str | None, order: int, out: list[NodeRow]) -> N
         raise FrameworkFormatError(f"Nút '{row.code}': children phải là một danh sách.")
     for i, child in enumerate(children, start=1):
         _flatten(child, row.code, i, out)
+
+
+def _source_kind(value: Any) -> str | None:
+    """A source kind by its code or its Vietnamese word (unknown values kept for validate to report)."""
+    if _opt_str(value) is None:
+        return None
+    return _vocab_lookup(value, SOURCE_KINDS, SOURCE_KIND_VI, _EXTRA_SOURCE_WORDS) or None
 
 
 def _clean_number(x: float | None) -> float | int | None:
@@ -560,6 +680,7 @@ def to_dict(fw: FrameworkDef) -> dict[str, Any]:
         "precision": fw.precision,
         "tolerance": _clean_number(fw.tolerance),
         "grouping": fw.grouping,
+        **_declaration_dict(fw.index_def),
         "root": None,
     }
     if not fw.nodes:
@@ -588,9 +709,35 @@ def to_dict(fw: FrameworkDef) -> dict[str, Any]:
     return d
 
 
+def _declaration_dict(idx: IndexDef | None) -> dict[str, Any]:
+    if idx is None:
+        return {}
+    out: dict[str, Any] = {"index_name_vi": idx.name_vi, "index_name_en": idx.name_en}
+    if idx.short_name:
+        out["index_short_name"] = idx.short_name
+    if idx.aliases:
+        out["index_aliases"] = list(idx.aliases)
+    if idx.order is not None:
+        out["index_order"] = idx.order
+    out["levels"] = [
+        {
+            "code": lv.code,
+            "name_vi": lv.name_vi,
+            "name_en": lv.name_en,
+            **({"aliases": list(lv.aliases)} if lv.aliases else {}),
+        }
+        for lv in idx.levels
+    ]
+    return out
+
+
 def load_yaml(path: str | os.PathLike[str]) -> FrameworkDef:
-    with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    """Read a framework file; FrameworkFormatError (Vietnamese) when it is not YAML or not a framework."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise FrameworkFormatError(f"Tệp không phải YAML hợp lệ (UTF-8): {str(exc)[:300]}") from exc
     return parse_dict(data)
 
 
@@ -619,6 +766,21 @@ def load_shipped() -> dict[str, FrameworkDef]:
     return out
 
 
+def shipped_indices() -> dict[str, IndexDef]:
+    """The indices the shipped framework files declare, by code (the newest framework's declaration
+    wins), in their declared order."""
+    newest: dict[str, tuple[int, IndexDef]] = {}
+    for fw in load_shipped().values():
+        if fw.index_def is None:
+            continue
+        year = fw.valid_from or 0
+        if fw.index not in newest or year >= newest[fw.index][0]:
+            newest[fw.index] = (year, fw.index_def)
+    found = [idx for _year, idx in newest.values()]
+    found.sort(key=lambda i: (i.order if i.order is not None else 10_000, i.code))
+    return {i.code: i for i in found}
+
+
 # ---------------------------------------------------------------------------
 # Validation
 # ---------------------------------------------------------------------------
@@ -626,16 +788,74 @@ def load_shipped() -> dict[str, FrameworkDef]:
 _SUM_EPS = 1e-6
 
 
-def validate(fw: FrameworkDef) -> list[FrameworkError]:
-    """Check a framework; return every problem found (empty list = valid)."""
+def index_of(fw: FrameworkDef, known: Mapping[str, IndexDef] | None = None) -> IndexDef | None:
+    """The index of ``fw``: as the file declares it, else as chiso knows it (None: unknown)."""
+    if fw.index_def is not None:
+        return fw.index_def
+    return (known or {}).get(fw.index)
+
+
+def _validate_index(fw: FrameworkDef, known: Mapping[str, IndexDef] | None, add: Any) -> IndexDef | None:
+    if not fw.index:
+        add(None, None, "Thiếu mã chỉ số (index).")
+        return None
+    if not INDEX_CODE_RE.match(fw.index):
+        add(
+            None,
+            None,
+            f"Mã chỉ số '{fw.index}' không hợp lệ: chỉ dùng chữ thường không dấu, chữ số, '-' hoặc '_', "
+            "bắt đầu bằng chữ, tối đa 20 ký tự.",
+        )
+    idx = index_of(fw, known)
+    if idx is None:
+        names = ", ".join(sorted(known or {})) or "chưa có"
+        add(
+            None,
+            None,
+            f"Chỉ số '{fw.index}' chưa có trong chiso (đã có: {names}). Tệp của một chỉ số mới phải khai báo "
+            "index_name_vi, index_name_en và levels (các cấp từ trên xuống), xem docs/methodology.md.",
+        )
+        return None
+    if fw.index_def is None:
+        return idx
+    for problem in fw.index_problems:
+        add(None, None, problem)
+    if not idx.name_vi:
+        add(None, None, "Thiếu tên tiếng Việt của chỉ số (index_name_vi).")
+    if not idx.name_en:
+        add(None, None, "Thiếu tên tiếng Anh của chỉ số (index_name_en).")
+    seen: set[str] = set()
+    for i, lv in enumerate(idx.levels, start=1):
+        if not INDEX_CODE_RE.match(lv.code):
+            add(
+                None,
+                None,
+                f"Cấp thứ {i}: mã cấp '{lv.code}' không hợp lệ (chữ thường không dấu, chữ số, '_').",
+            )
+        elif lv.code in seen:
+            add(None, None, f"Cấp thứ {i}: mã cấp '{lv.code}' bị trùng.")
+        seen.add(lv.code)
+        if not lv.name_vi:
+            add(None, None, f"Cấp '{lv.code or i}' thiếu tên tiếng Việt (name_vi).")
+    if fw.unit_kind not in UNIT_KINDS:
+        add(
+            None,
+            None,
+            f"Đơn vị được đánh giá '{fw.unit_kind}' không hợp lệ (cho phép: {', '.join(UNIT_KINDS)}).",
+        )
+    return idx
+
+
+def validate(fw: FrameworkDef, known: Mapping[str, IndexDef] | None = None) -> list[FrameworkError]:
+    """Check a framework; return every problem found (empty list = valid). ``known`` are the indices
+    chiso already has, by code: a file that does not declare its index must name one of them."""
     errs: list[FrameworkError] = []
 
     def add(row: int | None, code: str | None, text: str) -> None:
         errs.append(FrameworkError(row=row, code=code, message=_prefix(row, text)))
 
     # -- framework level -----------------------------------------------------
-    if fw.index not in INDEXES:
-        add(None, None, f"Chỉ số '{fw.index}' không hợp lệ (cho phép: papi, par, sipas).")
+    idx = _validate_index(fw, known, add)
     if not fw.code.strip():
         add(None, None, "Thiếu mã bộ chỉ số.")
     if fw.valid_from is not None and fw.valid_to is not None and fw.valid_from > fw.valid_to:
@@ -701,14 +921,14 @@ def validate(fw: FrameworkDef) -> list[FrameworkError]:
             cur = first_row.get(cur.parent)
 
     # -- per-node checks -----------------------------------------------------
-    allowed_levels = LEVELS.get(fw.index, ())
+    allowed_levels = idx.level_codes if idx is not None else ()
     for n in fw.nodes:
         if allowed_levels and n.level not in allowed_levels:
             add(
                 n.row,
                 n.code,
                 f"Cấp '{n.level}' của nút '{n.code}' không hợp lệ cho chỉ số "
-                f"{INDEX_LABELS_VI.get(fw.index, fw.index)} (cho phép: {', '.join(allowed_levels)}).",
+                f"{idx.label if idx else fw.index} (cho phép: {', '.join(allowed_levels)}).",
             )
         if n.aggregation not in AGGREGATIONS:
             add(
@@ -868,14 +1088,26 @@ METADATA_FIELDS: list[tuple[str, str]] = [
     ("precision", "Số chữ số thập phân"),
     ("tolerance", "Sai số cho phép"),
     ("grouping", "Quy tắc xếp nhóm"),
+    # the index, declared by the file (a new index; see IndexDef)
+    ("index_name_vi", "Tên chỉ số"),
+    ("index_name_en", "Tên chỉ số tiếng Anh"),
+    ("index_short_name", "Tên ngắn của chỉ số"),
+    ("index_aliases", "Tên khác của chỉ số (cách nhau bởi ;)"),
+    ("index_order", "Thứ tự chỉ số"),
+]
+
+#: Columns of the "Cấp" sheet (the levels of the index, from the top down).
+LEVEL_COLUMNS: list[tuple[str, str]] = [
+    ("code", "Mã cấp"),
+    ("name_vi", "Tên tiếng Việt"),
+    ("name_en", "Tên tiếng Anh"),
+    ("aliases", "Tên khác (cách nhau bởi ;)"),
 ]
 
 SHEET_INFO = "Thông tin"
 SHEET_TREE = "Cây chỉ số"
+SHEET_LEVELS = "Cấp"
 SHEET_HELP = "Hướng dẫn"
-
-_INDEX_WORDS = {"papi": "papi", "par": "par", "par index": "par", "chi so cai cach hanh chinh": "par",
-                "chi so cchc": "par", "sipas": "sipas"}  # fmt: skip
 
 
 def _header_key(label: Any, table: list[tuple[str, str]]) -> str | None:
@@ -915,10 +1147,29 @@ def _sheet_rows(wb: CalamineWorkbook, wanted: str) -> list[list[Any]] | None:
     return None
 
 
+def _xlsx_levels(rows: list[list[Any]] | None) -> list[dict[str, Any]]:
+    """The "Cấp" sheet as ``levels`` entries (header row found by its "Mã cấp" column)."""
+    if not rows:
+        return []
+    for i, r in enumerate(rows):
+        cols = {_header_key(v, LEVEL_COLUMNS): j for j, v in enumerate(r)}
+        cols.pop(None, None)
+        if "code" in cols:
+            out = []
+            for r2 in rows[i + 1 :]:
+                cell = {k: _cell_text(r2[j]) if j < len(r2) else "" for k, j in cols.items() if k}
+                if any(cell.values()):
+                    out.append({**cell, "aliases": cell.get("aliases") or None})
+            return out
+    return []
+
+
 def read_xlsx(
     path_or_bytes: str | os.PathLike[str] | bytes | BinaryIO,
+    known: Mapping[str, IndexDef] | None = None,
 ) -> tuple[FrameworkDef | None, list[FrameworkError]]:
-    """Read a filled template.  Returns ``(framework, [])`` or ``(None, errors)``.
+    """Read a filled template.  Returns ``(framework, [])`` or ``(None, errors)``. ``known``: the indices
+    chiso has (by code), for naming the index in words ("PAR INDEX") and for its levels.
 
     Errors carry the 1-based spreadsheet row of the "Cây chỉ số" sheet (metadata errors have no row).
     """
@@ -949,7 +1200,7 @@ def read_xlsx(
         errs.append(FrameworkError(None, None, text))
 
     index_raw = _cell_text(meta.get("index"))
-    index = _INDEX_WORDS.get(fold(index_raw), index_raw.lower())
+    index = match_index(index_raw, (known or {}).values()) or index_raw.strip().lower()
     fw = FrameworkDef(index=index, code=_cell_text(meta.get("code")))
     fw.name_vi = _cell_text(meta.get("name_vi"))
     fw.name_en = _cell_text(meta.get("name_en"))
@@ -981,6 +1232,12 @@ def read_xlsx(
             fw.grouping = json.loads(grouping_text)
         except json.JSONDecodeError as exc:
             meta_err(f"Quy tắc xếp nhóm không phải JSON hợp lệ: {exc.msg}.")
+    declaration: dict[str, Any] = {k: meta.get(k) for k in _INDEX_KEYS if k != "levels"}
+    declaration["index_aliases"] = _cell_text(declaration.get("index_aliases")) or None
+    declaration["levels"] = _xlsx_levels(_sheet_rows(wb, SHEET_LEVELS)) or None
+    if any(v not in (None, "", []) for v in declaration.values()):
+        fw.index_def, fw.index_problems = _index_declaration(fw, declaration)
+    index_def = index_of(fw, known)
 
     # -- node rows -----------------------------------------------------------
     header_idx = None
@@ -1036,7 +1293,7 @@ def read_xlsx(
             NodeRow(
                 code=_cell_text(cell("code")),
                 parent=_cell_text(cell("parent")) or None,
-                level=_level_lookup(cell("level"), fw.index),
+                level=_level_lookup(cell("level"), index_def),
                 name_vi=_cell_text(cell("name_vi")),
                 name_en=_cell_text(cell("name_en")),
                 max=num("max", "điểm tối đa"),
@@ -1059,7 +1316,7 @@ def read_xlsx(
             )
         )
     fw.nodes = _preorder(nodes)
-    errs.extend(validate(fw))
+    errs.extend(validate(fw, known))
     if errs:
         return None, errs
     return fw, []
@@ -1100,10 +1357,11 @@ def _number_siblings(nodes: list[NodeRow]) -> list[NodeRow]:
     return out
 
 
-def _xlsx_value(key: str, n: NodeRow, index: str) -> Any:
+def _xlsx_value(key: str, n: NodeRow, index: IndexDef | None) -> Any:
     v = getattr(n, key)
     if key == "level":
-        return LEVEL_VI.get(index, {}).get(v, v)
+        level = index.level(v) if index is not None else None
+        return level.name_vi if level is not None else v
     if key == "aggregation":
         return AGGREGATION_VI.get(v, v)
     if key == "source_kind":
@@ -1119,8 +1377,13 @@ def _xlsx_value(key: str, n: NodeRow, index: str) -> Any:
     return v if v not in ("",) else None
 
 
-def write_xlsx(fw: FrameworkDef, path_or_buffer: str | os.PathLike[str] | BinaryIO) -> None:
-    """Write ``fw`` as a filled template (an empty framework gives the blank template)."""
+def write_xlsx(
+    fw: FrameworkDef, path_or_buffer: str | os.PathLike[str] | BinaryIO, index: IndexDef | None = None
+) -> None:
+    """Write ``fw`` as a filled template (an empty framework gives the blank template). The index (as the
+    file declares it, else ``index``) is written too — names on "Thông tin", levels on "Cấp" — so the file
+    alone can install the framework in another chiso."""
+    idx = fw.index_def or index
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -1149,6 +1412,11 @@ def write_xlsx(fw: FrameworkDef, path_or_buffer: str | os.PathLike[str] | Binary
         "precision": fw.precision,
         "tolerance": _clean_number(fw.tolerance),
         "grouping": json.dumps(fw.grouping, ensure_ascii=False) if fw.grouping is not None else None,
+        "index_name_vi": idx.name_vi if idx else None,
+        "index_name_en": idx.name_en if idx else None,
+        "index_short_name": (idx.short_name or None) if idx else None,
+        "index_aliases": "; ".join(idx.aliases) if idx and idx.aliases else None,
+        "index_order": idx.order if idx else None,
     }
     for key, label in METADATA_FIELDS:
         ws.append([label, meta_values[key]])
@@ -1163,7 +1431,7 @@ def write_xlsx(fw: FrameworkDef, path_or_buffer: str | os.PathLike[str] | Binary
     wt = wb.create_sheet(SHEET_TREE)
     wt.append([h for _, h in TEMPLATE_COLUMNS])
     for n in fw.nodes:
-        wt.append([_xlsx_value(k, n, fw.index) for k, _ in TEMPLATE_COLUMNS])
+        wt.append([_xlsx_value(k, n, idx) for k, _ in TEMPLATE_COLUMNS])
     for c in wt[1]:
         c.font, c.fill = bold, fill
     wt.freeze_panes = "A2"
@@ -1187,12 +1455,28 @@ def write_xlsx(fw: FrameworkDef, path_or_buffer: str | os.PathLike[str] | Binary
         dv.add(f"{col[key]}2:{col[key]}{last}")
         wt.add_data_validation(dv)
 
+    wl = wb.create_sheet(SHEET_LEVELS)
+    wl.append([h for _, h in LEVEL_COLUMNS])
+    for lv in idx.levels if idx else ():
+        wl.append([lv.code, lv.name_vi, lv.name_en or None, "; ".join(lv.aliases) or None])
+    for c in wl[1]:
+        c.font, c.fill = bold, fill
+    for letter, width in zip("ABCD", (16, 30, 30, 40), strict=True):
+        wl.column_dimensions[letter].width = width
+
     wh = wb.create_sheet(SHEET_HELP)
     wh.append(["Cột", "Giá trị được chấp nhận"])
     wh.append(["Mã", "Mã duy nhất của nút, ví dụ D1, D1.1, F3, APPRAISAL."])
     wh.append(["Mã cha", "Mã của nút cha; để trống cho nút gốc (chỉ một nút gốc)."])
-    for idx, levels in LEVEL_VI.items():
-        wh.append([f"Cấp ({INDEX_LABELS_VI[idx]})", "; ".join(f"{v} ({k})" for k, v in levels.items())])
+    if idx is not None and idx.levels:
+        wh.append([f"Cấp ({idx.label})", "; ".join(f"{lv.name_vi} ({lv.code})" for lv in idx.levels)])
+    wh.append(
+        [
+            f"Trang '{SHEET_LEVELS}'",
+            "Các cấp của chỉ số, từ trên xuống (mã, tên tiếng Việt, tên tiếng Anh). Bắt buộc với chỉ số mới, "
+            "cùng Tên chỉ số và Tên chỉ số tiếng Anh ở trang 'Thông tin'.",
+        ]
+    )
     wh.append(["Cách tổng hợp", "; ".join(f"{v} ({k})" for k, v in AGGREGATION_VI.items())])
     wh.append(["Nguồn điểm", "; ".join(f"{v} ({k})" for k, v in SOURCE_KIND_VI.items())])
     wh.append(["Tính vào nút cha / Chưa đầy đủ", "có / không"])

@@ -21,7 +21,6 @@ from typing import Any
 import yaml
 
 __all__ = [
-    "INDEXES",
     "RECURRENCES",
     "GENERAL",
     "LibraryTask",
@@ -36,10 +35,7 @@ __all__ = [
 
 #: Index of a task that serves every index of its plan rather than one.
 GENERAL = "general"
-INDEXES: tuple[str, ...] = ("papi", "par", "sipas", GENERAL)
 RECURRENCES: tuple[str, ...] = ("none", "continuous", "quarterly", "semiannual", "annual")
-
-INDEX_LABELS: dict[str, str] = {"papi": "PAPI", "par": "PAR INDEX", "sipas": "SIPAS", GENERAL: "chung"}
 
 
 class TaskLibraryFormatError(ValueError):
@@ -163,13 +159,17 @@ def load_library(directory: str | os.PathLike[str] | None = None) -> list[Librar
 
 
 def validate_library(
-    tasks: Iterable[LibraryTask], known_nodes: Mapping[str, set[str]] | None = None
+    tasks: Iterable[LibraryTask],
+    known_nodes: Mapping[str, set[str]] | None = None,
+    indices: Mapping[str, str] | None = None,
 ) -> list[str]:
     """Check a list of tasks; return Vietnamese messages (empty list = valid).
 
-    ``known_nodes`` maps an index (``papi`` …) to the node codes it knows; when given, every node code of a
-    task must be among the codes of its index.  Keys may also be framework codes (``papi-2019``): a task
-    whose file names its framework is then checked against that framework's codes.
+    ``indices`` maps the codes of the indices chiso knows to their labels ({code: label}); when
+    given, a task's index must be one of them (or ``general``). ``known_nodes`` maps an index code to the
+    node codes it knows; when given, every node code of a task must be among the codes of its index.
+    Keys may also be framework codes (``papi-2019``): a task whose file names its framework is then
+    checked against that framework's codes.
     """
     errors: list[str] = []
     seen: dict[str, str] = {}
@@ -183,8 +183,9 @@ def validate_library(
             )
         else:
             seen[t.id] = t.file
-        if t.index not in INDEXES:
-            errors.append(f"{where}: chỉ số '{t.index}' không hợp lệ (dùng một trong: {', '.join(INDEXES)}).")
+        allowed = [*indices, GENERAL] if indices is not None else None
+        if allowed is not None and t.index not in allowed:
+            errors.append(f"{where}: chỉ số '{t.index}' không hợp lệ (dùng một trong: {', '.join(allowed)}).")
         if t.recurrence not in RECURRENCES:
             errors.append(
                 f"{where}: tần suất '{t.recurrence}' không hợp lệ (dùng một trong: {', '.join(RECURRENCES)})."
@@ -198,9 +199,10 @@ def validate_library(
         if t.index == GENERAL and t.nodes:
             errors.append(f"{where}: nhiệm vụ chung (index: general) không gắn với mã chỉ tiêu.")
             continue
-        if known_nodes is not None and t.index in INDEXES and t.index != GENERAL:
+        if known_nodes is not None and (allowed is None or t.index in allowed) and t.index != GENERAL:
             known = known_nodes.get(t.framework) if t.framework and t.framework in known_nodes else None
-            scope = f"bộ chỉ số {t.framework}" if known is not None else f"chỉ số {INDEX_LABELS[t.index]}"
+            label = (indices or {}).get(t.index, t.index)
+            scope = f"bộ chỉ số {t.framework}" if known is not None else f"chỉ số {label}"
             if known is None:
                 known = known_nodes.get(t.index, set())
             for code in t.nodes:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime
 import itertools
 
-from chiso.core.tasklib import INDEX_LABELS, load_library
+from chiso.core.framework import shipped_indices
+from chiso.core.tasklib import GENERAL, load_library
 
 from .model import Appendix, Heading, OfficialDocument, Paragraph, Signer, Table, blocks_from_text
 
@@ -88,11 +89,12 @@ def _task_rows(tasks) -> list[list[str]]:
     rows: list[list[str]] = []
     group = None
     number = 0
+    indices = shipped_indices()
     for task in tasks:
-        label = INDEX_LABELS.get(task.index, task.index)
+        label = indices[task.index].label if task.index in indices else task.index
         if label != group:
             group = label
-            rows.append([f"Nhiệm vụ cải thiện {label}" if task.index != "general" else "Nhiệm vụ chung"])
+            rows.append([f"Nhiệm vụ cải thiện {label}" if task.index != GENERAL else "Nhiệm vụ chung"])
         number += 1
         deadline = task.deadline or ("Thường xuyên" if task.recurrence == "continuous" else "")
         rows.append([str(number), task.text, task.lead, "; ".join(task.coordinating), task.product, deadline])
@@ -102,7 +104,10 @@ def _task_rows(tasks) -> list[list[str]]:
 def sample_plan(n_tasks: int = 100) -> OfficialDocument:
     """A Kon Tum improvement plan: sections I–IV, the tasks listed in section II and again, with their
     lead agency, in an appendix table (landscape)."""
-    tasks = sorted(sample_tasks(n_tasks), key=lambda t: ["par", "sipas", "papi", "general"].index(t.index))
+    order = [*shipped_indices(), GENERAL]  # the indices in their declared order, tasks for all last
+    tasks = sorted(
+        sample_tasks(n_tasks), key=lambda t: order.index(t.index) if t.index in order else len(order)
+    )
     section_ii: list = [Heading("II. NHIỆM VỤ, GIẢI PHÁP TRỌNG TÂM", 1)]
     by_lead: dict[str, list] = {}
     for task in tasks:

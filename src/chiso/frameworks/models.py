@@ -1,19 +1,64 @@
-"""Index frameworks as versioned trees of nodes."""
+"""Indices and their frameworks as versioned trees of nodes.
+
+An Index is data: its code, names, the short name documents use, its levels (top down, with their
+labels), the kind of unit it scores, and who owns it — nobody for a national index (PAPI, PAR INDEX,
+SIPAS: edited only by administrators), a province for its own internal index (edited by that
+province's coordinators). Framework files declare their index (chiso.core.framework.IndexDef);
+``chiso.frameworks.services`` is the only place that writes these rows.
+"""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from chiso.core.framework import IndexDef, LevelDef
+
+
+class IndexQuerySet(models.QuerySet):
+    def codes(self) -> list[str]:
+        return list(self.values_list("code", flat=True))
+
 
 class Index(models.Model):
+    class UnitKind(models.TextChoices):
+        PROVINCE = "province", _("Tỉnh, thành phố")
+        DEPARTMENT = "department", _("Sở, ban, ngành")
+        COMMUNE = "commune", _("Xã, phường, đặc khu")
+        DISTRICT = "district", _("Quận, huyện")
+        ANY = "any", _("Mọi đơn vị")
+
     code = models.CharField(_("mã"), max_length=20, unique=True)
     name_vi = models.CharField(_("tên"), max_length=200)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=200)
     short_name = models.CharField(_("tên ngắn"), max_length=40)
     order = models.PositiveSmallIntegerField(default=0)
+    levels = models.JSONField(
+        _("các cấp"),
+        default=list,
+        blank=True,
+        help_text=_("Từ trên xuống: [{code, name_vi, name_en, aliases}]"),
+    )
+    unit_kind = models.CharField(
+        _("đơn vị được đánh giá"), max_length=20, choices=UnitKind.choices, default=UnitKind.PROVINCE
+    )
+    value_kind = models.CharField(_("kiểu giá trị"), max_length=10, default="points")
+    aliases = models.JSONField(_("tên khác"), default=list, blank=True)
+    owner = models.ForeignKey(
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="own_indices",
+        verbose_name=_("tỉnh sở hữu"),
+        help_text=_("Trống: chỉ số quốc gia (chỉ quản trị hệ thống sửa)"),
+    )
+    history = HistoricalRecords()
+
+    objects = IndexQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "code"]
@@ -21,7 +66,52 @@ class Index(models.Model):
         verbose_name_plural = _("chỉ số")
 
     def __str__(self) -> str:
-        return self.short_name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """How the UI and documents name the index ("PAR INDEX")."""
+        return self.short_name or self.code.upper()
+
+    @property
+    def is_national(self) -> bool:
+        return self.owner_id is None
+
+    @property
+    def display_name(self) -> str:
+        """The full name in the active language."""
+        return self.name_en if translation.get_language() == "en" and self.name_en else self.name_vi
+
+    def definition(self) -> IndexDef:
+        """The index as the pure core reads it."""
+        return IndexDef(
+            code=self.code,
+            name_vi=self.name_vi,
+            name_en=self.name_en,
+            short_name=self.short_name,
+            levels=tuple(
+                LevelDef(
+                    code=str(lv.get("code", "")),
+                    name_vi=str(lv.get("name_vi", "")),
+                    name_en=str(lv.get("name_en", "")),
+                    aliases=tuple(lv.get("aliases") or ()),
+                )
+                for lv in self.levels or []
+                if isinstance(lv, dict)
+            ),
+            unit_kind=self.unit_kind,
+            value_kind=self.value_kind,
+            aliases=tuple(self.aliases or ()),
+            order=self.order,
+        )
+
+    def level_label(self, code: str) -> str:
+        """The label of a level in the active language ("Chỉ số nội dung" / "Dimension")."""
+        english = translation.get_language() == "en"
+        for lv in self.levels or []:
+            if isinstance(lv, dict) and lv.get("code") == code:
+                return str((english and lv.get("name_en")) or lv.get("name_vi") or code)
+        return code
 
 
 class Framework(models.Model):
@@ -132,20 +222,7 @@ class Node(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name_vi}"
 
-    LEVEL_LABELS = {
-        "total": _("Tổng hợp"),
-        "dimension": _("Chỉ số nội dung"),
-        "subdimension": _("Chỉ số thành phần"),
-        "indicator": _("Chỉ tiêu"),
-        "block": _("Khối điểm"),
-        "field": _("Lĩnh vực"),
-        "criterion": _("Tiêu chí"),
-        "subcriterion": _("Tiêu chí thành phần"),
-        "content": _("Nội dung"),
-        "element": _("Yếu tố"),
-        "item": _("Câu hỏi"),
-    }
-
     @property
     def level_label(self) -> str:
-        return str(self.LEVEL_LABELS.get(self.level, self.level))
+        """The label of the node's level, as its index names it, in the active language."""
+        return self.framework.index.level_label(self.level)

@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
@@ -15,26 +16,9 @@ from chiso.core.tree import NodeSpec, Tree
 from chiso.results.version import bump_data_version, current_data_version
 
 from .models import Framework, Index, Node
+from .permissions import can_edit_index, owner_for_new_index, refuse_unless_can_edit
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "frameworks"
-
-INDICES = [
-    ("par", "Chỉ số cải cách hành chính (PAR INDEX)", "Public Administration Reform Index", "PAR INDEX", 1),
-    (
-        "sipas",
-        "Chỉ số hài lòng về sự phục vụ hành chính (SIPAS)",
-        "Satisfaction Index of Public Administrative Services",
-        "SIPAS",
-        2,
-    ),
-    (
-        "papi",
-        "Chỉ số Hiệu quả quản trị và hành chính công cấp tỉnh (PAPI)",
-        "Provincial Governance and Public Administration Performance Index",
-        "PAPI",
-        3,
-    ),
-]
 
 
 @dataclass
@@ -45,11 +29,108 @@ class FrameworkInvalid(Exception):
         return "\n".join(e.message for e in self.errors)
 
 
-def ensure_indices() -> None:
-    for code, name_vi, name_en, short, order in INDICES:
-        Index.objects.update_or_create(
-            code=code, defaults={"name_vi": name_vi, "name_en": name_en, "short_name": short, "order": order}
-        )
+# --- indices ------------------------------------------------------------------------------------
+
+
+def known_indices() -> dict[str, fwcore.IndexDef]:
+    """Every index chiso has, as the core reads it, by code (for validating and reading files)."""
+    return {i.code: i.definition() for i in Index.objects.all()}
+
+
+def index_choices(*, with_frameworks: bool = False) -> list[tuple[str, str]]:
+    """(code, label) of the indices, in their order; only those with a framework if asked."""
+    qs = Index.objects.all()
+    if with_frameworks:
+        qs = qs.filter(frameworks__isnull=False).distinct()
+    return [(i.code, i.label) for i in qs]
+
+
+def index_labels() -> dict[str, str]:
+    """{code: label} of every index ("PAR INDEX"), for pages and documents."""
+    return {i.code: i.label for i in Index.objects.all()}
+
+
+def get_index(code: str) -> Index:
+    """The index of this code; IndexUnknown (Vietnamese, listing the known codes) if there is none."""
+    try:
+        return Index.objects.get(code=(code or "").strip().lower())
+    except Index.DoesNotExist:
+        raise IndexUnknown(code) from None
+
+
+class IndexUnknown(ValueError):
+    def __init__(self, code: str):
+        self.code = code
+        known = ", ".join(Index.objects.codes()) or _("chưa có")
+        super().__init__(_("Không có chỉ số “{code}” (các chỉ số: {known}).").format(code=code, known=known))
+
+
+#: The kinds of units (chiso.units) each kind of scored unit covers.
+_UNIT_KINDS = {
+    "province": ("province",),
+    "department": ("department", "other"),
+    "commune": ("ward",),
+    "district": ("district",),
+}
+
+
+def scored_units(index: Index):
+    """The units an index scores: of its unit kind, within its owner province when it has one."""
+    from chiso.units.models import Unit
+
+    qs = Unit.objects.all()
+    kinds = _UNIT_KINDS.get(index.unit_kind)
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
+    if index.owner_id is not None:
+        qs = qs.filter(pk__in=index.owner.descendants_ids())
+    return qs
+
+
+def resolve_scored_unit(index: Index, query: str, year: int | None = None):
+    """The unit of ``index`` that a name or code means in ``year`` (UnitLookupError says why not)."""
+    from chiso.units.services import UnitResolver
+
+    return UnitResolver(units=scored_units(index)).resolve(query, year)
+
+
+def declare_index(idx: fwcore.IndexDef, *, owner=None) -> Index:
+    """Create the index a framework file declares, or update its names, levels and kind (levels only
+    grow: a level a stored framework uses is never dropped). ``owner``: the province of a new index made
+    by its coordinator (None: national)."""
+    current = Index.objects.filter(code=idx.code).first()
+    levels = [
+        {"code": lv.code, "name_vi": nfc(lv.name_vi), "name_en": lv.name_en, "aliases": list(lv.aliases)}
+        for lv in idx.levels
+    ]
+    if current is not None:
+        declared = {lv["code"] for lv in levels}
+        used = set(Node.objects.filter(framework__index=current).values_list("level", flat=True))
+        kept = [lv for lv in current.levels or [] if lv.get("code") in used - declared]
+        levels += kept
+    fields = {
+        "name_vi": nfc(idx.name_vi),
+        "name_en": idx.name_en,
+        "short_name": nfc(idx.short_name) or idx.code.upper(),
+        "levels": levels,
+        "unit_kind": "any" if idx.unit_kind not in Index.UnitKind.values else idx.unit_kind,
+        "value_kind": idx.value_kind or "points",
+        "aliases": [nfc(a) for a in idx.aliases],
+    }
+    if idx.order is not None:
+        fields["order"] = idx.order
+    if current is None:
+        if "order" not in fields:
+            last = Index.objects.order_by("-order").values_list("order", flat=True).first()
+            fields["order"] = (last or 0) + 1
+        return Index.objects.create(code=idx.code, owner=owner, **fields)
+    changed = [k for k, v in fields.items() if getattr(current, k) != v]
+    if changed:
+        for k in changed:
+            setattr(current, k, fields[k])
+        current._change_reason = "Khai báo lại trong tệp bộ chỉ số"
+        current.save(update_fields=changed)
+    return current
 
 
 def _canon(fw: fwcore.FrameworkDef) -> tuple:
@@ -138,21 +219,29 @@ def export_definition(framework: Framework) -> fwcore.FrameworkDef:
 
 @transaction.atomic
 def install_framework(
-    fw: fwcore.FrameworkDef, *, user=None, file_name: str = "", file_hash: str = ""
+    fw: fwcore.FrameworkDef, *, user=None, file_name: str = "", file_hash: str = "", owner=None
 ) -> tuple[Framework, str]:
     """Install a framework definition. Returns the framework and what happened:
     "created", "unchanged", "replaced" (not yet used by results) or "new_version" (it was used:
-    the old version is kept for its results and a new version is made)."""
-    errors = fwcore.validate(fw)
+    the old version is kept for its results and a new version is made). A file that declares its index
+    makes the index (owned by ``owner``, a province; None: national) or updates its declaration."""
+    errors = fwcore.validate(fw, known_indices())
     if errors:
         raise FrameworkInvalid(errors)
-    ensure_indices()
-    try:
+    if user is not None:  # a person (web, API); the operator's command line and the shipped files need none
+        existing = Index.objects.filter(code=fw.index).first()
+        if existing is not None:
+            refuse_unless_can_edit(user, existing)
+        elif not can_edit_index(user, None):
+            raise PermissionDenied(
+                _("Chỉ chuyên viên điều phối cấp tỉnh hoặc quản trị hệ thống tạo được chỉ số mới.")
+            )
+        if existing is None and owner is None:
+            owner = owner_for_new_index(user)
+    if fw.index_def is not None:
+        index = declare_index(fw.index_def, owner=owner)
+    else:
         index = Index.objects.get(code=fw.index)
-    except Index.DoesNotExist as exc:
-        raise FrameworkInvalid(
-            [fwcore.FrameworkError(None, None, _("Chỉ số “{index}” không tồn tại.").format(index=fw.index))]
-        ) from exc
 
     current = (
         Framework.objects.filter(index=index, active=True).filter(code__in=[fw.code]).first()

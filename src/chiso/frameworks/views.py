@@ -5,6 +5,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from chiso.core import framework as fwcore
 
 from .models import Framework
-from .services import FrameworkInvalid, export_definition, install_framework
+from .permissions import visible_indices
+from .services import FrameworkInvalid, export_definition, install_framework, known_indices
 
 OUTCOMES = {  # lazy: translated when shown
     "created": gettext_lazy("Đã tạo bộ chỉ số mới."),
@@ -26,12 +28,21 @@ OUTCOMES = {  # lazy: translated when shown
 
 
 def framework_list(request):
-    frameworks = Framework.objects.select_related("index").order_by("index__order", "valid_from", "version")
+    frameworks = (
+        Framework.objects.filter(index__in=visible_indices(request.user))
+        .select_related("index")
+        .order_by("index__order", "valid_from", "version")
+    )
     return render(request, "frameworks/list.html", {"frameworks": frameworks})
 
 
 def framework_detail(request, pk: int):
-    framework = get_object_or_404(Framework.objects.select_related("index", "supersedes"), pk=pk)
+    framework = get_object_or_404(
+        Framework.objects.filter(index__in=visible_indices(request.user)).select_related(
+            "index", "supersedes"
+        ),
+        pk=pk,
+    )
     nodes = list(framework.nodes.order_by("order"))
     return render(
         request,
@@ -46,9 +57,11 @@ def framework_detail(request, pk: int):
 
 
 def framework_export(request, pk: int):
-    framework = get_object_or_404(Framework, pk=pk)
+    framework = get_object_or_404(
+        Framework.objects.filter(index__in=visible_indices(request.user)).select_related("index"), pk=pk
+    )
     buf = io.BytesIO()
-    fwcore.write_xlsx(export_definition(framework), buf)
+    fwcore.write_xlsx(export_definition(framework), buf, framework.index.definition())
     resp = HttpResponse(
         buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -58,7 +71,7 @@ def framework_export(request, pk: int):
 
 def framework_template(request):
     buf = io.BytesIO()
-    fwcore.write_xlsx(fwcore.empty_framework() if hasattr(fwcore, "empty_framework") else None, buf)
+    fwcore.write_xlsx(fwcore.empty_framework(), buf)
     resp = HttpResponse(
         buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -82,7 +95,7 @@ def framework_import(request):
                     fwcore.FrameworkError(None, None, _("Tệp không phải XLSX hợp lệ (có thể bị đổi đuôi)."))
                 ]
             else:
-                fw, errors = fwcore.read_xlsx(data)
+                fw, errors = fwcore.read_xlsx(data, known_indices())
                 if not errors and fw is not None:
                     try:
                         framework, outcome = install_framework(
@@ -93,6 +106,8 @@ def framework_import(request):
                         )
                     except FrameworkInvalid as exc:
                         errors = exc.errors
+                    except PermissionDenied as exc:
+                        errors = [fwcore.FrameworkError(None, None, str(exc))]
                     else:
                         messages.success(request, str(OUTCOMES[outcome]))
                         return redirect("frameworks:detail", pk=framework.pk)

@@ -31,12 +31,12 @@ from chiso.documents.wording import (
     unit_full_name,
     upper_first,
 )
+from chiso.frameworks.services import index_labels
 
 from .models import Plan, Recurrence, Shortcoming, Target, Task, UnitClass
 
 __all__ = [
     "FORMATS",
-    "INDEX_LABELS",
     "plan_document",
     "plan_reference",
     "render_plan",
@@ -45,8 +45,6 @@ __all__ = [
     "task_lead",
 ]
 
-INDEX_LABELS = {"papi": "PAPI", "par": "PAR INDEX", "sipas": "SIPAS"}
-INDEX_ORDER = {"papi": 0, "par": 1, "sipas": 2}
 #: The agency that follows the plan for the issuer (the decree's plans: "báo cáo … về Sở Nội vụ").
 COORDINATING_AGENCY = "Sở Nội vụ"
 RECURRENCE_WORDS = {
@@ -68,12 +66,8 @@ def plan_reference(plan: Plan) -> str:
     )
 
 
-def _index_label(code: str) -> str:
-    return INDEX_LABELS.get(code, code.upper())
-
-
-def _indices_text(codes) -> str:
-    labels = [_index_label(c) for c in codes if c]
+def _indices_text(codes, nodes: _Nodes) -> str:
+    labels = [nodes.label(c) for c in codes if c]
     if not labels:
         return ""
     return "Chỉ số " + (", ".join(labels[:-1]) + " và " + labels[-1] if len(labels) > 1 else labels[0])
@@ -125,11 +119,16 @@ class _Nodes:
         self.parent: dict[tuple[str, str], str | None] = {}
         self.order: dict[tuple[str, str], int] = {}
         self._plan = plan
+        #: How the plan names each index ("PAR INDEX"), from the indices chiso has.
+        self.labels = index_labels()
         self._loaded: set[str] = set()
         self._own: dict[tuple[str, str], str] = {}
         for row in [*targets, *shortcomings]:
             if row.node_code and row.node_name:
                 self._own.setdefault((row.index, row.node_code), row.node_name)
+
+    def label(self, index: str) -> str:
+        return self.labels.get(index, index.upper())
 
     def _load(self, index: str) -> None:
         if index in self._loaded:
@@ -177,7 +176,7 @@ class _Nodes:
 
 
 def _task_group_key(task: Task, nodes: _Nodes) -> tuple[str, str]:
-    index = task.index if task.index in INDEX_LABELS else ""
+    index = task.index if task.index in nodes.labels else ""
     codes = [c for c in (task.nodes or []) if c]
     if not index or not codes:
         return index, ""
@@ -185,11 +184,12 @@ def _task_group_key(task: Task, nodes: _Nodes) -> tuple[str, str]:
 
 
 def _ordered_indices(plan: Plan, extra) -> list[str]:
+    """The plan's indices in the order the plan lists them, then any other index its rows name."""
     seen = [i for i in plan.indices or [] if i]
     for i in extra:
         if i and i not in seen:
             seen.append(i)
-    return sorted(seen, key=lambda i: (INDEX_ORDER.get(i, 99), seen.index(i)))
+    return seen
 
 
 def _task_detail(task: Task) -> str:
@@ -211,12 +211,12 @@ def _task_detail(task: Task) -> str:
     return upper_first(text) + "."
 
 
-def _targets_blocks(plan: Plan, targets: list[Target]) -> list:
+def _targets_blocks(plan: Plan, targets: list[Target], nodes: _Nodes) -> list:
     blocks: list = [Heading("II. MỤC TIÊU", 1)]
     overall = [t for t in targets if not t.node_code]
     specific = [t for t in targets if t.node_code]
     if not targets:
-        what = _indices_text(plan.indices) or "các Chỉ số"
+        what = _indices_text(plan.indices, nodes) or "các Chỉ số"
         blocks.append(
             Paragraph(
                 f"Phấn đấu duy trì, cải thiện và nâng cao kết quả {what} năm {plan.year} của địa phương."
@@ -238,7 +238,7 @@ def _targets_blocks(plan: Plan, targets: list[Target]) -> list:
         groups = [(k, v) for k, v in by_index.items() if v]
         for i, (idx, rows) in enumerate(groups):
             if len(groups) > 1:
-                blocks.append(Heading(f"{letters[i]}) Chỉ số {_index_label(idx)}", 3))
+                blocks.append(Heading(f"{letters[i]}) Chỉ số {nodes.label(idx)}", 3))
             blocks.extend(bullets([t.label for t in rows]))
     return blocks
 
@@ -260,14 +260,14 @@ def _tasks_blocks(plan: Plan, tasks: list[Task], nodes: _Nodes) -> list:
         if not keys:
             continue
         n += 1
-        blocks.append(Heading(f"{n}. Cải thiện, nâng cao Chỉ số {_index_label(idx)}", 2))
+        blocks.append(Heading(f"{n}. Cải thiện, nâng cao Chỉ số {nodes.label(idx)}", 2))
         m = 0
         for key in keys:
             m += 1
             if key[1]:
                 title = f"{n}.{m}. Nội dung “{nodes.name(idx, key[1])}”"
             else:
-                title = f"{n}.{m}. Các nhiệm vụ chung về Chỉ số {_index_label(idx)}"
+                title = f"{n}.{m}. Các nhiệm vụ chung về Chỉ số {nodes.label(idx)}"
             blocks.append(Heading(title, 3))
             for t in groups[key]:
                 blocks.extend(_task_paragraphs(t))
@@ -325,16 +325,16 @@ def _points(achieved: float | None, maximum: float | None) -> str:
 def _tasks_appendix(plan: Plan, tasks: list[Task], label: str, nodes: _Nodes) -> Appendix:
     rows: list[list[str]] = []
     groups: OrderedDict[str, list[Task]] = OrderedDict()
-    for idx in _ordered_indices(plan, [t.index for t in tasks if t.index in INDEX_LABELS]):
+    for idx in _ordered_indices(plan, [t.index for t in tasks if t.index in nodes.labels]):
         groups[idx] = []
     groups[""] = []
     for t in tasks:
-        groups[t.index if t.index in INDEX_LABELS else ""].append(t)
+        groups[t.index if t.index in nodes.labels else ""].append(t)
     used = [(k, v) for k, v in groups.items() if v]
     stt = 0
     for i, (idx, items) in enumerate(used):
         if len(used) > 1:
-            head = f"CẢI THIỆN, NÂNG CAO CHỈ SỐ {_index_label(idx)}" if idx else "NHIỆM VỤ CHUNG"
+            head = f"CẢI THIỆN, NÂNG CAO CHỈ SỐ {nodes.label(idx)}" if idx else "NHIỆM VỤ CHUNG"
             rows.append([f"{ROMAN[i] if i < len(ROMAN) else i + 1}. {head}"])
         for t in sorted(items, key=lambda t: (_task_group_key(t, nodes)[1] == "", t.order, t.pk)):
             stt += 1
@@ -354,7 +354,9 @@ def _tasks_appendix(plan: Plan, tasks: list[Task], label: str, nodes: _Nodes) ->
     )
 
 
-def _shortcomings_appendix(plan: Plan, shortcomings: list[Shortcoming], label: str) -> Appendix:
+def _shortcomings_appendix(
+    plan: Plan, shortcomings: list[Shortcoming], label: str, nodes: _Nodes
+) -> Appendix:
     rows: list[list[str]] = []
     indices = _ordered_indices(plan, [s.index for s in shortcomings])
     used = [(idx, [s for s in shortcomings if s.index == idx]) for idx in indices]
@@ -362,7 +364,7 @@ def _shortcomings_appendix(plan: Plan, shortcomings: list[Shortcoming], label: s
     stt = 0
     for i, (idx, items) in enumerate(used):
         if len(used) > 1 or plan.indices and len(plan.indices) > 1:
-            rows.append([f"{ROMAN[i] if i < len(ROMAN) else i + 1}. CHỈ SỐ {_index_label(idx)}"])
+            rows.append([f"{ROMAN[i] if i < len(ROMAN) else i + 1}. CHỈ SỐ {nodes.label(idx)}"])
         for s in items:
             stt += 1
             content = nfc(s.node_name) or s.node_code
@@ -402,7 +404,7 @@ def plan_document(plan: Plan) -> OfficialDocument:
     title = title_of(plan.title, "Kế hoạch")
 
     blocks: list = []
-    indices_text = _indices_text(plan.indices)
+    indices_text = _indices_text(plan.indices, nodes)
     if plan.results_year and indices_text:
         blocks.append(
             Paragraph(
@@ -427,7 +429,7 @@ def plan_document(plan: Plan) -> OfficialDocument:
             )
         ]
     )
-    blocks.extend(_targets_blocks(plan, targets))
+    blocks.extend(_targets_blocks(plan, targets, nodes))
     blocks.extend(_tasks_blocks(plan, tasks, nodes))
     blocks.append(Heading("IV. TỔ CHỨC THỰC HIỆN", 1))
     body = blocks_from_text(plan.body)
@@ -442,7 +444,7 @@ def plan_document(plan: Plan) -> OfficialDocument:
     if tasks:
         appendices.append(_tasks_appendix(plan, tasks, "", nodes))
     if shortcomings:
-        appendices.append(_shortcomings_appendix(plan, shortcomings, ""))
+        appendices.append(_shortcomings_appendix(plan, shortcomings, "", nodes))
     for i, app in enumerate(appendices):
         app.label = f"Phụ lục {ROMAN[i]}" if len(appendices) > 1 else "Phụ lục"
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chiso.frameworks.services import index_choices
+
 from .models import Recurrence
 from .services.drafting import AMBITION_KINDS, DraftError, parse_ambition
-from .services.library import INDEX_CHOICES
-
-DRAFT_INDEX_CHOICES = [(c, label) for c, label in INDEX_CHOICES if c != "general"]
+from .services.library import library_index_choices
 
 AMBITION_LABELS = {
     "places": _("Tăng số bậc"),
@@ -24,7 +24,7 @@ AMBITION_LABELS = {
 
 
 class DraftForm(forms.Form):
-    index = forms.ChoiceField(label=_("Chỉ số"), choices=DRAFT_INDEX_CHOICES)
+    index = forms.ChoiceField(label=_("Chỉ số"), choices=[])  # the indices with a framework: per form
     unit = forms.TypedChoiceField(label=_("Kết quả của đơn vị"), coerce=int, choices=())
     year = forms.IntegerField(label=_("Năm kết quả"), min_value=2000, max_value=2100)
     ambition = forms.ChoiceField(
@@ -47,6 +47,7 @@ class DraftForm(forms.Form):
 
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["index"].choices = index_choices(with_frameworks=True)
         self.fields["unit"].choices = [(u.pk, label) for u, label in units]
         self.fields["unit"].error_messages["invalid_choice"] = _(
             "Chọn tỉnh của bạn hoặc một tỉnh đã sáp nhập vào tỉnh của bạn."
@@ -65,7 +66,7 @@ class DraftForm(forms.Form):
 
 class LibraryTaskForm(forms.Form):
     text = forms.CharField(label=_("Nội dung nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 5, "cols": 80}))
-    index = forms.ChoiceField(label=_("Chỉ số"), choices=INDEX_CHOICES)
+    index = forms.ChoiceField(label=_("Chỉ số"), choices=[])  # the indices chiso has and "Chung": per form
     nodes = forms.CharField(
         label=_("Mã nội dung chỉ số"),
         required=False,
@@ -87,3 +88,7 @@ class LibraryTaskForm(forms.Form):
         max_length=500,
         help_text=_("Ví dụ: Kế hoạch số 123/KH-UBND ngày 15/3/2025 của UBND tỉnh"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["index"].choices = library_index_choices()

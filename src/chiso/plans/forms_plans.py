@@ -10,13 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from chiso.accounts.scope import covered
 from chiso.core.text import format_date, nfc, parse_number, vi_sort_key
+from chiso.frameworks.services import index_choices, index_labels
 from chiso.units.models import Unit
 
 from .models import Plan, Priority, Recurrence, Shortcoming, Target, UnitClass
-from .services.plans import INDEX_CODES, node_choices, unit_choices
-
-INDEX_LABELS = {"papi": "PAPI", "par": "PAR INDEX", "sipas": "SIPAS"}
-INDEX_CHOICES = [(c, INDEX_LABELS[c]) for c in INDEX_CODES]
+from .services.plans import node_choices, unit_choices
 
 
 def _lines(text: str) -> list[str]:
@@ -75,7 +73,7 @@ class PlanForm(forms.Form):
     )
     indices = forms.MultipleChoiceField(
         label=_("Chỉ số"),
-        choices=INDEX_CHOICES,
+        choices=[],  # the indices chiso has (data): set per form
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Chọn ít nhất một chỉ số.")},
     )
@@ -104,6 +102,7 @@ class PlanForm(forms.Form):
         if plan is not None and "initial" not in kwargs:
             kwargs["initial"] = self.initial_from(plan)
         super().__init__(*args, **kwargs)
+        self.fields["indices"].choices = index_choices()
         units = issuing_units(user)
         if plan is not None and plan.issuing_unit_id not in {u.pk for u in units}:
             units.insert(0, plan.issuing_unit)
@@ -205,8 +204,9 @@ class TargetForm(forms.Form):
         super().__init__(*args, **kwargs)
         year = plan.results_year or plan.year - 1
         choices = []
-        for index in plan.indices or INDEX_CODES:
-            name = INDEX_LABELS.get(index, index.upper())
+        labels = index_labels()
+        for index in plan.indices or labels:
+            name = labels.get(index, index.upper())
             group = [(f"{index}|", _("%(index)s — toàn chỉ số") % {"index": name})]
             for code, label, depth in node_choices(index, year):
                 group.append((f"{index}|{code}", f"{'  ' * (depth - 1)}{code} {label}"))
@@ -227,9 +227,7 @@ class TaskForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Cần nhập nội dung nhiệm vụ.")},
     )
-    index = forms.ChoiceField(
-        label=_("Chỉ số"), choices=[("", _("— chung —")), *INDEX_CHOICES], required=False
-    )
+    index = forms.ChoiceField(label=_("Chỉ số"), choices=[], required=False)
     nodes = forms.MultipleChoiceField(
         label=_("Nội dung chỉ số phục vụ (chọn nhiều bằng Ctrl)"),
         required=False,
@@ -278,6 +276,8 @@ class TaskForm(forms.Form):
             }
         super().__init__(*args, **kwargs)
         self.plan = plan
+        labels = index_labels()
+        self.fields["index"].choices = [("", _("— chung —")), *labels.items()]
         units = unit_choices(plan)
         ids = [u.pk for u in units]
         unit_list = [(u.pk, u.short_name) for u in units]
@@ -288,12 +288,10 @@ class TaskForm(forms.Form):
         year = plan.results_year or plan.year - 1
         self.node_codes: dict[str, set[str]] = {}
         choices = []
-        for index in plan.indices or INDEX_CODES:
+        for index in plan.indices or labels:
             nodes = node_choices(index, year)
             self.node_codes[index] = {c for c, _n, _d in nodes}
-            choices.append(
-                (INDEX_LABELS.get(index, index), [(c, f"{'  ' * (d - 1)}{c} {n}") for c, n, d in nodes])
-            )
+            choices.append((labels.get(index, index), [(c, f"{'  ' * (d - 1)}{c} {n}") for c, n, d in nodes]))
         seen: set[str] = set()
         flat = []
         for group, items in choices:
@@ -320,7 +318,7 @@ class TaskForm(forms.Form):
                 self.add_error(
                     "nodes",
                     _("Nội dung không thuộc chỉ số %(index)s: %(codes)s.")
-                    % {"index": INDEX_LABELS.get(index, index), "codes": ", ".join(unknown)},
+                    % {"index": index_labels().get(index, index), "codes": ", ".join(unknown)},
                 )
         if not (data.get("lead_unit") or data.get("lead_class") or (data.get("lead_text") or "").strip()):
             self.add_error("lead_unit", _("Cần chọn đơn vị chủ trì (hoặc chủ trì theo cấp, hoặc ghi tên)."))
@@ -388,17 +386,18 @@ class ShortcomingForm(forms.Form):
         year = plan.results_year or plan.year - 1
         self.node_names: dict[str, str] = {}
         choices = []
-        for index in plan.indices or INDEX_CODES:
+        labels = index_labels()
+        for index in plan.indices or labels:
             group = []
             for code, label, depth in node_choices(index, year):
                 self.node_names[f"{index}|{code}"] = label
                 group.append((f"{index}|{code}", f"{'  ' * (depth - 1)}{code} {label}"))
-            choices.append((INDEX_LABELS.get(index, index.upper()), group))
+            choices.append((labels.get(index, index.upper()), group))
         if row is not None and f"{row.index}|{row.node_code}" not in self.node_names:
             # a row drafted from another framework year keeps its node
             key = f"{row.index}|{row.node_code}"
             self.node_names[key] = row.node_name
-            choices.insert(0, (INDEX_LABELS.get(row.index, row.index.upper()), [(key, str(row))]))
+            choices.insert(0, (labels.get(row.index, row.index.upper()), [(key, str(row))]))
         self.fields["node"].choices = [("", "—"), *choices]
         units = unit_choices(plan)
         self.fields["responsible_units"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])

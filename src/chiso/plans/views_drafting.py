@@ -15,8 +15,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from chiso.accounts.scope import OVERSIGHT_ROLES, covered
+from chiso.core.tasklib import GENERAL
 from chiso.core.text import fold, format_date, strip_admin_prefix
-from chiso.frameworks.models import Index
+from chiso.frameworks.permissions import visible_indices
+from chiso.frameworks.services import index_choices
 from chiso.units.models import Unit
 
 from .forms_drafting import DraftForm, LibraryTaskForm
@@ -24,10 +26,10 @@ from .models import LibraryTask, Responsibility
 from .permissions import can_edit_responsibility, can_manage_library
 from .services.drafting import DraftError, draft_plan, drafting_units, results_years
 from .services.library import (
-    INDEX_CHOICES,
     LibraryError,
     can_edit_library_task,
     copy_initial,
+    library_index_choices,
     library_nodes,
     province_units,
     responsibility_rows,
@@ -36,15 +38,13 @@ from .services.library import (
     search_library,
 )
 
-MAP_INDICES = ("papi", "par", "sipas")
-
-
 # --------------------------------------------------------------------------- library
 
 
 def library_list(request):
     index = request.GET.get("index", "")
-    if index not in dict(INDEX_CHOICES):
+    choices = library_index_choices()
+    if index not in dict(choices):
         index = ""
     node = request.GET.get("node", "").strip()
     q = request.GET.get("q", "").strip()
@@ -59,8 +59,8 @@ def library_list(request):
             "index": index,
             "node": node,
             "q": q,
-            "indices": INDEX_CHOICES,
-            "nodes": library_nodes(index) if index and index != "general" else [],
+            "indices": choices,
+            "nodes": library_nodes(index) if index and index != GENERAL else [],
             "can_manage": manage,
             "total": LibraryTask.objects.count(),
         },
@@ -129,9 +129,7 @@ def _int_or_none(value: str) -> int | None:
 
 
 def responsibility(request, index: str):
-    if index not in MAP_INDICES:
-        raise Http404
-    idx = get_object_or_404(Index, code=index)
+    idx = get_object_or_404(visible_indices(request.user), code=index)
     provinces = _visible_provinces(request.user)
     if not provinces:
         raise PermissionDenied(_("Bạn không có vai trò nào trên cấp tỉnh."))
@@ -189,7 +187,7 @@ def responsibility(request, index: str):
         "plans/responsibility_map.html",
         {
             "index": idx,
-            "indices": [(c, label) for c, label in INDEX_CHOICES if c in MAP_INDICES],
+            "indices": [(i.code, i.label) for i in visible_indices(request.user)],
             "province": province,
             "provinces": provinces,
             "framework": framework,
@@ -259,9 +257,12 @@ def draft(request):
     province_of = {u.pk: p for u, p in pairs}
     unit_of = {u.pk: u for u, _p in pairs}
     available = []
+    indices = index_choices(with_frameworks=True)
     for u, p in pairs:
-        years = {code: results_years(code, u) for code, _label in INDEX_CHOICES if code != "general"}
-        available.append({"unit": u, "label": _unit_label(u, p), "years": years})
+        years = {code: results_years(code, u) for code, _label in indices}
+        available.append(
+            {"unit": u, "label": _unit_label(u, p), "years": years, "year_columns": list(years.values())}
+        )
     units = [(u, _unit_label(u, p)) for u, p in pairs]
     notice = ""
     if request.method == "POST":
@@ -300,10 +301,10 @@ def draft(request):
                 except NoReverseMatch:  # the plan pages are not installed
                     return redirect(reverse("plans:draft"))
     else:
-        initial = {"index": "papi", "ambition": "places", "value": "5", "weakest": 5}
         index = request.GET.get("index", "").strip().lower()
-        if index in dict(DraftForm.base_fields["index"].choices):
-            initial["index"] = index
+        if index not in dict(indices):  # the first index with results of the user's province
+            index = next((c for c, _l in indices if any(a["years"].get(c) for a in available)), "")
+        initial = {"index": index, "ambition": "places", "value": "5", "weakest": 5}
         unit_pk = _int_or_none(request.GET.get("unit", ""))
         if unit_pk is not None and unit_pk in unit_of:
             initial["unit"] = unit_pk
@@ -329,6 +330,12 @@ def draft(request):
     return render(
         request,
         "plans/draft_form.html",
-        {"form": form, "available": available, "notice": notice},
+        {
+            "form": form,
+            "available": available,
+            "notice": notice,
+            "indices": indices,
+            "map_index": indices[0][0] if indices else "",
+        },
         status=400 if form.is_bound and form.errors else 200,
     )

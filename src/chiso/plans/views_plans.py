@@ -20,14 +20,13 @@ from chiso.core.text import fold, format_place_date
 from chiso.core.workflow import WorkflowError
 from chiso.files.checks import UploadRejected
 from chiso.files.responses import download
+from chiso.frameworks.services import index_labels
 from chiso.tracking.services import execution
 from chiso.units.models import Unit
 from chiso.workflows.services import transition
 
 from . import permissions
 from .forms_plans import (
-    INDEX_CHOICES,
-    INDEX_LABELS,
     AttachmentForm,
     PlanForm,
     ShortcomingForm,
@@ -115,11 +114,12 @@ def plan_list(request):
         ]
     plans = svc.sorted_plans(plans)
     wf = Plan.workflow()
+    labels = index_labels()
     rows = [
         {
             "plan": p,
             "status_label": p.status_label,
-            "indices": [INDEX_LABELS.get(i, i) for i in p.indices or []],
+            "indices": [labels.get(i, i) for i in p.indices or []],
         }
         for p in plans
     ]
@@ -131,7 +131,7 @@ def plan_list(request):
         {
             "rows": rows,
             "statuses": [(s.code, s.label) for s in wf.states.values()],
-            "indices": INDEX_CHOICES,
+            "indices": list(labels.items()),
             "years": years,
             "filters": {"status": status, "index": index, "year": year, "q": q},
             "can_create": coordinates,
@@ -229,7 +229,7 @@ def plan_detail(request, pk: int):
     context = {
         "plan": plan,
         "status_label": plan.status_label,
-        "indices": [INDEX_LABELS.get(i, i) for i in plan.indices or []],
+        "indices": [index_labels().get(i, i) for i in plan.indices or []],
         "oversees": oversees,
         "can_edit": permissions.can_edit_plan(user, plan),
         "can_amend": permissions.can_amend_plan(user, plan),
@@ -389,6 +389,7 @@ def _baseline_units(plan: Plan) -> list[tuple[str, str]]:
     of its own that year uses its predecessor, and the form says so."""
     year = plan.results_year or plan.year - 1
     out = []
+    labels = index_labels()
     for index in plan.indices or []:
         unit = svc.results_unit(plan.issuing_unit, index, year)
         label = (
@@ -396,7 +397,7 @@ def _baseline_units(plan: Plan) -> list[tuple[str, str]]:
             if unit.valid_to is None
             else _("{name} (đến {date})").format(name=unit.name, date=f"{unit.valid_to:%d/%m/%Y}")
         )
-        out.append((INDEX_LABELS.get(index, index), label))
+        out.append((labels.get(index, index), label))
     return out
 
 

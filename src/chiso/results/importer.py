@@ -20,7 +20,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from chiso.core.text import fold, parse_number
 from chiso.frameworks.models import Framework, Index, Node
-from chiso.frameworks.services import framework_for, framework_tree
+from chiso.frameworks.permissions import refuse_unless_can_edit
+from chiso.frameworks.services import IndexUnknown, framework_for, framework_tree, get_index, scored_units
 from chiso.units.models import Unit
 from chiso.units.services import UnitLookupError, UnitResolver
 
@@ -180,11 +181,9 @@ def preview_import(
     data: bytes, file_name: str, *, index_code: str, year: int | None = None, max_bytes: int | None = None
 ) -> ImportPreview:
     try:
-        index = Index.objects.get(code=index_code)
-    except Index.DoesNotExist:
-        raise TableError(
-            _("Chỉ số “{index}” không tồn tại (chọn một trong: par, sipas, papi).").format(index=index_code)
-        ) from None
+        index = get_index(index_code)
+    except IndexUnknown as exc:
+        raise TableError(str(exc)) from None
     preview = ImportPreview(index=index, year=year, table=None)
     try:
         table = read_table(data, file_name, max_bytes=max_bytes, header_hint=_is_header)
@@ -279,8 +278,7 @@ def preview_import(
         )
         return preview
 
-    resolvers: dict[str, UnitResolver] = {}
-    resolver = resolvers.setdefault("province", UnitResolver(Unit.Kind.PROVINCE))
+    resolver = UnitResolver(units=scored_units(index))
     unit_col = next((i for i, r in roles.items() if r == "unit"), None)
     code_col = next((i for i, r in roles.items() if r == "code"), None)
     col_of = {r: i for i, r in roles.items()}
@@ -525,6 +523,8 @@ def commit_import(
 ) -> ImportBatch:
     """Validate again and write everything, or nothing. Returns the batch (rows_changed may be 0)."""
     preview = preview_import(data, file_name, index_code=index_code, year=year, max_bytes=max_bytes)
+    if user is not None and getattr(user, "is_authenticated", False) and preview.index is not None:
+        refuse_unless_can_edit(user, preview.index)  # national data: administrators; a province's: its own
     if not preview.ok:
         raise ImportRefused(preview.error_messages)
     assert preview.table is not None
@@ -625,7 +625,9 @@ class RevertRefused(Exception):
 @transaction.atomic
 def revert_import(batch: ImportBatch, *, user=None) -> int:
     """Undo a committed import as a whole — refused if a later change touched the same results."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    batch = ImportBatch.objects.select_for_update().select_related("index").get(pk=batch.pk)
+    if user is not None:
+        refuse_unless_can_edit(user, batch.index)
     if batch.status != ImportBatch.Status.COMMITTED:
         raise RevertRefused(
             [

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from chiso.analysis.services import available_years, year_figures
 from chiso.core.text import fold, format_number, vi_sort_key
 from chiso.frameworks.models import Index
+from chiso.frameworks.permissions import editable_indices, refuse_unless_can_edit, visible_indices
 from chiso.units.models import Region
 
 from .importer import ImportRefused, RevertRefused, commit_import, preview_import, revert_import
@@ -26,7 +27,7 @@ UPLOAD_DIR = settings.VAR_DIR / "imports"
 
 
 def results_index(request, index: str):
-    idx = get_object_or_404(Index, code=index)
+    idx = get_object_or_404(visible_indices(request.user), code=index)
     years = available_years(index)
     if not years:
         return render(request, "results/table.html", {"index": idx, "years": [], "year": None})
@@ -97,7 +98,7 @@ def _table_rows(request, idx: Index, year: int):
 
 
 def results_table(request, index: str, year: int):
-    idx = get_object_or_404(Index, code=index)
+    idx = get_object_or_404(visible_indices(request.user), code=index)
     ctx, top_nodes, rows, filters = _table_rows(request, idx, year)
     fmt = request.GET.get("format")
     if fmt in ("csv", "xlsx"):
@@ -186,15 +187,20 @@ def _export(idx, year, ctx, top_nodes, rows, fmt):
 
 
 def import_list(request):
-    batches = ImportBatch.objects.exclude(status=ImportBatch.Status.PREVIEW).select_related(
-        "index", "created_by", "reverted_by"
-    )[:200]
+    batches = (
+        ImportBatch.objects.exclude(status=ImportBatch.Status.PREVIEW)
+        .filter(index__in=visible_indices(request.user))
+        .select_related("index", "created_by", "reverted_by")[:200]
+    )
+    editable = {i.pk for i in editable_indices(request.user)}
+    for b in batches:
+        b.revertible = b.index_id in editable
     return render(request, "results/import_list.html", {"batches": batches})
 
 
 @permission_required("chiso.import_results", raise_exception=True)
 def import_new(request):
-    indices = Index.objects.all()
+    indices = editable_indices(request.user)
     if request.method == "POST":
         upload = request.FILES.get("file")
         index = request.POST.get("index", "")
@@ -210,8 +216,13 @@ def import_new(request):
             )
         elif upload.size > settings.CHISO_MAX_IMPORT_BYTES:
             errors.append(_("Tệp quá lớn."))
-        if not Index.objects.filter(code=index).exists():
-            errors.append(_("Chưa chọn chỉ số."))
+        chosen = next((i for i in indices if i.code == index), None)
+        if chosen is None:
+            errors.append(
+                _("Chưa chọn chỉ số.")
+                if not Index.objects.filter(code=index).exists()
+                else _("Bạn không được nhập kết quả của chỉ số này (chỉ số quốc gia: quản trị hệ thống).")
+            )
         year = None
         if year_text:
             if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
@@ -228,7 +239,7 @@ def import_new(request):
         ext = extension_of(upload.name)
         (UPLOAD_DIR / f"{digest}.{ext}").write_bytes(data)
         batch = ImportBatch.objects.create(
-            index_id=Index.objects.get(code=index).pk,
+            index_id=chosen.pk,
             year=year,
             file_name=upload.name[:255],
             file_hash=digest,
@@ -252,6 +263,7 @@ def _stored_file(batch: ImportBatch) -> bytes:
 @permission_required("chiso.import_results", raise_exception=True)
 def import_preview(request, pk: int):
     batch = get_object_or_404(ImportBatch, pk=pk, status=ImportBatch.Status.PREVIEW)
+    refuse_unless_can_edit(request.user, batch.index)
     data = _stored_file(batch)
     preview = preview_import(
         data,
@@ -277,6 +289,7 @@ def import_preview(request, pk: int):
 @permission_required("chiso.import_results", raise_exception=True)
 def import_commit(request, pk: int):
     batch = get_object_or_404(ImportBatch, pk=pk, status=ImportBatch.Status.PREVIEW)
+    refuse_unless_can_edit(request.user, batch.index)
     data = _stored_file(batch)
     try:
         committed = commit_import(

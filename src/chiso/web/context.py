@@ -1,4 +1,4 @@
-from chiso.frameworks.models import Index
+from chiso.frameworks.permissions import visible_indices
 
 
 def chiso_context(request):
@@ -14,7 +14,7 @@ def chiso_context(request):
         nav["own"] = covered(user, ("officer", "coordinator")) != set()
         nav["unread"] = unread_count(user)
     return {
-        "chiso_indices": Index.objects.all() if signed_in else [],
+        "chiso_indices": visible_indices(user) if signed_in else [],
         "can_edit": can_edit,
         "plans_nav": nav,
     }

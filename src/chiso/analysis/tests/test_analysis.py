@@ -318,7 +318,7 @@ def test_opening_text():
     assert f"giảm {vn(fell)} điểm và giảm 2 bậc so với năm 2022" in text
 
 
-def test_a_merged_province_is_compared_with_its_predecessors(coordinator):
+def test_a_merged_province_is_compared_with_its_predecessors(admin_user):
     """Quảng Ngãi since 1 July 2025 has no 2024 result of its own: its first result is compared
     with Kon Tum's and the old Quảng Ngãi's 2024 results, and the page says so."""
     from chiso.results.importer import commit_import
@@ -327,7 +327,7 @@ def test_a_merged_province_is_compared_with_its_predecessors(coordinator):
     merged = Unit.objects.get(kind="province", code="51", valid_from__isnull=False)
     header = "year,gso_code,province,D1,D2,D3,D4,D5,D6,D7,D8\n"
     row = "2025,51,Quảng Ngãi,5,5,5,6,7,7,3,3\n"
-    commit_import((header + row).encode(), "papi-2025.csv", index_code="papi", year=2025, user=coordinator)
+    commit_import((header + row).encode(), "papi-2025.csv", index_code="papi", year=2025, user=admin_user)
     a = analyse("papi", merged, 2025)
     assert a.total == pytest.approx(41.0)
     assert a.previous_total is None and a.delta_total is None

@@ -114,14 +114,18 @@ def test_import_results_without_commit_writes_nothing(tmp_path):
     )
 
 
-def test_import_results_with_commit_writes(tmp_path, coordinator):
+def test_import_results_with_commit_writes(tmp_path, coordinator, admin_user):
     path = tmp_path / "kon_tum.csv"
     path.write_text("Tỉnh;Năm;D1.1\nKon Tum;2023;0,9\n", encoding="utf-8")
-    out = run("import_results", str(path), index="papi", year=2023, commit=True, user=coordinator.username)
+    # National results are the administrators' to change: a coordinator named as the importer is refused.
+    with pytest.raises(CommandError, match="quản trị hệ thống"):
+        run("import_results", str(path), index="papi", year=2023, commit=True, user=coordinator.username)
+    assert not ImportBatch.objects.filter(file_name="kon_tum.csv").exists()
+    out = run("import_results", str(path), index="papi", year=2023, commit=True, user=admin_user.username)
     assert "Đã ghi lần nhập" in out and "1 giá trị thay đổi" in out
     assert Result.objects.get(unit__code="62", node__code="D1.1", year=2023).value == pytest.approx(0.9)
     batch = ImportBatch.objects.latest("pk")
-    assert batch.created_by == coordinator and batch.file_name == "kon_tum.csv"
+    assert batch.created_by == admin_user and batch.file_name == "kon_tum.csv"
     # Again: nothing changes.
     out = run("import_results", str(path), index="papi", year=2023, commit=True)
     assert "0 giá trị thay đổi" in out

@@ -36,6 +36,8 @@ RESULTS = DATA / "results"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 SHIPPED = load_shipped()
+#: The indices chiso knows, as the shipped files declare them (the app passes the Index table's).
+KNOWN = {fw.index: fw.index_def for fw in SHIPPED.values() if fw.index_def is not None}
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
@@ -335,24 +337,24 @@ def _good_nodes() -> list[NodeRow]:
 
 
 def _messages(fw: FrameworkDef) -> list[str]:
-    return [e.message for e in validate(fw)]
+    return [e.message for e in validate(fw, KNOWN)]
 
 
 def test_good_small_framework_is_valid():
-    assert validate(_fw(_good_nodes())) == []
+    assert validate(_fw(_good_nodes()), KNOWN) == []
 
 
 def test_duplicate_code():
     nodes = _good_nodes()
     nodes.append(NodeRow(code="D1.1", parent="D2", level="subdimension", name_vi="Trùng", max=10, min=1))
-    errs = validate(_fw(nodes))
+    errs = validate(_fw(nodes), KNOWN)
     assert any(e.row == 7 and e.message == "Dòng 7: mã 'D1.1' bị trùng với dòng 4." for e in errs), errs
 
 
 def test_unknown_parent():
     nodes = _good_nodes()
     nodes[4].parent = "D9"
-    errs = validate(_fw(nodes))
+    errs = validate(_fw(nodes), KNOWN)
     assert (6, "Dòng 6: mã cha 'D9' không tồn tại.") in [(e.row, e.message) for e in errs]
     # D2 no longer counts towards PAPI, so the root's maxima stop adding up as well
     assert any(e.row == 2 and "tổng điểm tối đa" in e.message for e in errs)
@@ -361,7 +363,7 @@ def test_unknown_parent():
 def test_two_roots():
     nodes = _good_nodes()
     nodes[4].parent = None
-    errs = [e for e in validate(_fw(nodes)) if "nút gốc" in e.message]
+    errs = [e for e in validate(_fw(nodes), KNOWN) if "nút gốc" in e.message]
     assert len(errs) == 1
     assert errs[0].row == 6 and errs[0].code == "D2"
     assert errs[0].message == (
@@ -383,7 +385,7 @@ def test_cycle_beside_a_root():
     nodes = _good_nodes()
     nodes.append(NodeRow(code="X", parent="Y", level="dimension", name_vi="X"))
     nodes.append(NodeRow(code="Y", parent="X", level="dimension", name_vi="Y"))
-    errs = validate(_fw(nodes))
+    errs = validate(_fw(nodes), KNOWN)
     assert [e.row for e in errs] == [7]
     assert "vòng lặp" in errs[0].message
 
@@ -445,7 +447,7 @@ def test_framework_level_errors():
     fw = _fw(_good_nodes(), index="pci")
     fw.valid_from, fw.valid_to = 2022, 2020
     msgs = _messages(fw)
-    assert "Chỉ số 'pci' không hợp lệ (cho phép: papi, par, sipas)." in msgs
+    assert any(m.startswith("Chỉ số 'pci' chưa có trong chiso (đã có: papi, par, sipas).") for m in msgs)
     assert "Năm bắt đầu (2022) lớn hơn năm kết thúc (2020)." in msgs
 
 
@@ -467,7 +469,7 @@ def test_all_errors_returned_at_once():
     nodes.append(NodeRow(code="Q", parent="Q", level="dimension", name_vi="Q"))  # cycle (self)
     nodes.append(NodeRow(code="L", parent="PAPI", level="block", name_vi="L", max=1, min=2))  # level, max<min
     nodes[3].max = 4.5  # D1 no longer adds up
-    errs = validate(_fw(nodes))
+    errs = validate(_fw(nodes), KNOWN)
     msgs = [e.message for e in errs]
     rows = {e.row for e in errs}
     assert "Dòng 7: mã 'D1.1' bị trùng với dòng 4." in msgs
@@ -539,7 +541,7 @@ def test_xlsx_round_trip(code: str, tmp_path: Path):
     fw = SHIPPED[code]
     path = tmp_path / f"{code}.xlsx"
     write_xlsx(fw, path)
-    got, errs = read_xlsx(path)
+    got, errs = read_xlsx(path, KNOWN)
     assert errs == []
     assert got == fw
     # errors of an imported template point at spreadsheet rows: row 2 is the root
@@ -547,14 +549,14 @@ def test_xlsx_round_trip(code: str, tmp_path: Path):
     # and from bytes
     buf = io.BytesIO()
     write_xlsx(fw, buf)
-    got2, errs2 = read_xlsx(buf.getvalue())
+    got2, errs2 = read_xlsx(buf.getvalue(), KNOWN)
     assert errs2 == [] and got2 == fw
 
 
 def test_blank_template_has_headers():
     buf = io.BytesIO()
     write_xlsx(empty_framework(), buf)
-    fw, errs = read_xlsx(buf.getvalue())
+    fw, errs = read_xlsx(buf.getvalue(), KNOWN)
     assert fw is None
     assert "Bộ chỉ số chưa có nút nào." in [e.message for e in errs]
     import python_calamine
@@ -614,8 +616,8 @@ def test_read_template_with_comma_decimals(tmp_path: Path):
     path = FIXTURES / "framework_internal_template.xlsx"
     fresh = tmp_path / "fresh.xlsx"
     _hand_made_template(fresh, _internal_rows())
-    assert read_xlsx(fresh) == read_xlsx(path)
-    fw, errs = read_xlsx(path)
+    assert read_xlsx(fresh, KNOWN) == read_xlsx(path, KNOWN)
+    fw, errs = read_xlsx(path, KNOWN)
     assert errs == [], [e.message for e in errs]
     assert fw.index == "par" and fw.code == "noi-bo-2025" and fw.valid_from == 2025 and fw.valid_to is None
     assert fw.complete is True and fw.precision == 2 and fw.value_kind == "points"
@@ -656,7 +658,7 @@ def test_read_template_reports_rows(tmp_path: Path):
     )  # max<min, bad bool (row 9)
     path = tmp_path / "bad.xlsx"
     _hand_made_template(path, rows)
-    fw, errs = read_xlsx(path)
+    fw, errs = read_xlsx(path, KNOWN)
     assert fw is None
     msgs = [e.message for e in errs]
     assert "Dòng 3: điểm tối đa 'hai' không phải là số." in msgs
@@ -672,7 +674,79 @@ def test_read_xlsx_missing_sheet_and_garbage(tmp_path: Path):
     wb.active.title = "Sheet1"
     path = tmp_path / "x.xlsx"
     wb.save(path)
-    fw, errs = read_xlsx(path)
+    fw, errs = read_xlsx(path, KNOWN)
     assert fw is None and "Thiếu trang 'Thông tin'." in [e.message for e in errs]
-    fw, errs = read_xlsx(b"not an excel file")
+    fw, errs = read_xlsx(b"not an excel file", KNOWN)
     assert fw is None and errs and errs[0].message.startswith("Không đọc được tệp Excel")
+
+
+# ---------------------------------------------------------------------------
+# A new index, declared by its file
+# ---------------------------------------------------------------------------
+
+NEW_INDEX = {
+    "index": "qts",
+    "code": "qts-2024",
+    "name_vi": "Chỉ số quản trị số 2024",
+    "index_name_vi": "Chỉ số quản trị số cấp tỉnh (QTS)",
+    "index_name_en": "Provincial Digital Governance Index",
+    "index_short_name": "QTS",
+    "index_aliases": ["Chỉ số số hóa"],
+    "levels": [
+        {"code": "total", "name_vi": "Tổng hợp", "name_en": "Overall"},
+        {"code": "pillar", "name_vi": "Trụ cột", "name_en": "Pillar", "aliases": ["trụ"]},
+    ],
+    "valid_from": 2024,
+    "complete": True,
+    "root": {
+        "code": "QTS",
+        "level": "total",
+        "name_vi": "Chỉ số QTS",
+        "max": 20,
+        "min": 0,
+        "children": [
+            {"code": "T1", "level": "pillar", "name_vi": "Dịch vụ công", "max": 10, "min": 0},
+            {"code": "T2", "level": "pillar", "name_vi": "Dữ liệu mở", "max": 10, "min": 0},
+        ],
+    },
+}
+
+
+def test_a_new_index_is_declared_by_its_file():
+    fw = parse_dict(NEW_INDEX)
+    assert fw.index_def is not None and fw.index_def.label == "QTS"
+    assert fw.index_def.level_codes == ("total", "pillar")
+    # an unknown index without a declaration is refused with what to add
+    bare = parse_dict({k: v for k, v in NEW_INDEX.items() if not k.startswith("index_") and k != "levels"})
+    msgs = [e.message for e in validate(bare, KNOWN)]
+    assert any("chưa có trong chiso" in m and "index_name_vi, index_name_en và levels" in m for m in msgs)
+    # once chiso knows it, a later file names it by its code only
+    assert validate(bare, {**KNOWN, "qts": fw.index_def}) == []
+
+
+def test_a_broken_declaration_lists_every_problem():
+    broken = dict(NEW_INDEX, index="QTS mới", index_name_en="", levels=[{"code": "total"}, {"code": "total"}])
+    msgs = [e.message for e in validate(parse_dict(broken), KNOWN)]
+    assert any("Mã chỉ số 'QTS mới' không hợp lệ" in m for m in msgs)
+    assert "Thiếu tên tiếng Anh của chỉ số (index_name_en)." in msgs
+    assert "Cấp thứ 2: mã cấp 'total' bị trùng." in msgs
+    assert "Cấp 'total' thiếu tên tiếng Việt (name_vi)." in msgs
+
+
+def test_a_new_index_travels_in_its_xlsx(tmp_path: Path):
+    """The exported template carries the index (names on "Thông tin", levels on "Cấp"): read back with no
+    known index at all, it is the same framework, level aliases included."""
+    fw = parse_dict(NEW_INDEX)
+    path = tmp_path / "qts.xlsx"
+    write_xlsx(fw, path)
+    got, errs = read_xlsx(path, {})
+    assert errs == [] and got == fw
+    # the index can be named by its short name or an alias on "Thông tin" when chiso knows it
+    assert fwcore_match("Chỉ số số hóa", fw) == "qts" and fwcore_match("qts", fw) == "qts"
+
+
+def fwcore_match(word: str, fw: FrameworkDef) -> str | None:
+    from chiso.core.framework import match_index
+
+    assert fw.index_def is not None
+    return match_index(word, [fw.index_def])

@@ -22,6 +22,8 @@ from chiso.core.tasklib import (
 DATA = Path(__file__).resolve().parents[2] / "data"
 LIB = DATA / "task_library"
 SEEDS = LIB / "seeds"
+#: The indices chiso knows (the caller passes them: in the app they come from the Index table).
+INDICES = {"papi": "PAPI", "par": "PAR INDEX", "sipas": "SIPAS"}
 
 
 def _known_nodes() -> dict[str, set[str]]:
@@ -136,7 +138,7 @@ def test_broken_inputs_give_messages(tmp_path):
         LibraryTask(id="x-6", text="Sáu", index="papi", nodes=("D9", "D8.1")),
         LibraryTask(id="x-7", text="Bảy", index="general", nodes=("D8",)),
     ]
-    msgs = validate_library(tasks, {"papi": {"PAPI", "D8", "D8.1"}})
+    msgs = validate_library(tasks, {"papi": {"PAPI", "D8", "D8.1"}}, INDICES)
     joined = "\n".join(msgs)
     assert "Mã nhiệm vụ 'x-1' bị trùng" in joined
     assert "chỉ số 'pci' không hợp lệ" in joined
@@ -148,7 +150,7 @@ def test_broken_inputs_give_messages(tmp_path):
     assert not any("D8.1" in m for m in msgs)
     assert len(msgs) == 7
     # without known nodes, node codes are not checked
-    assert not any("D9" in m for m in validate_library(tasks, None))
+    assert not any("D9" in m for m in validate_library(tasks, None, INDICES))
     # framework-specific check
     fw_task = LibraryTask(id="y", text="Y", index="par", nodes=("F7.TP4",), framework="par-2022")
     assert validate_library([fw_task], {"par": {"F7.TP4"}, "par-2022": {"F7"}}) == [

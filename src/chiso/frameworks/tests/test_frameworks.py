@@ -125,15 +125,25 @@ def test_invalid_definition_is_refused_with_vietnamese_errors():
     assert footprint() == before
 
 
-def test_export_then_import_through_the_web_is_unchanged(coordinator_client):
+def test_export_then_import_through_the_web_is_unchanged(admin_member_client, coordinator):
+    from django.test import Client
+
+    coordinator_client = Client()
+    coordinator_client.force_login(coordinator)
     framework = Framework.objects.get(code="par-2022")
-    exported = coordinator_client.get(reverse("frameworks:export", args=[framework.pk]))
+    exported = admin_member_client.get(reverse("frameworks:export", args=[framework.pk]))
     assert exported.status_code == 200
     assert exported["Content-Type"].startswith("application/vnd.openxmlformats")
     upload = io.BytesIO(exported.content)
     upload.name = "par-2022.xlsx"
     before = footprint()
-    r = coordinator_client.post(reverse("frameworks:import"), {"file": upload}, follow=True)
+    # A national framework is the administrators' to change: a coordinator is refused, nothing changes.
+    refused = coordinator_client.post(reverse("frameworks:import"), {"file": upload})
+    assert refused.status_code == 400 and "chỉ quản trị hệ thống" in refused.content.decode()
+    assert footprint() == before
+    upload = io.BytesIO(exported.content)
+    upload.name = "par-2022.xlsx"
+    r = admin_member_client.post(reverse("frameworks:import"), {"file": upload}, follow=True)
     assert r.status_code == 200
     assert "giống hệt phiên bản đang dùng" in r.content.decode()
     assert footprint() == before
@@ -211,8 +221,8 @@ def test_par_groups_compare_percent_of_maximum(code):
     assert GroupRule.from_dict(grouping).on == "percent"
 
 
-def test_loading_the_reference_data_again_keeps_a_coordinators_edit(coordinator):
-    """A coordinator re-imports PAR 2022 with her own note: running load-reference afterwards (an
+def test_loading_the_reference_data_again_keeps_an_administrators_edit(admin_user):
+    """An administrator re-imports PAR 2022 with her own note: running load-reference afterwards (an
     upgrade, a re-run of the demo) must not put the shipped version back over her edit."""
     from chiso.core import framework as fwcore
     from chiso.frameworks.services import DATA_DIR, install_framework, load_shipped_frameworks
@@ -220,7 +230,7 @@ def test_loading_the_reference_data_again_keeps_a_coordinators_edit(coordinator)
     fw = fwcore.load_yaml(DATA_DIR / "par-2022.yaml")
     fw.nodes[-1].note = "Ghi chú của Sở Nội vụ"
     edited, outcome = install_framework(
-        fw, user=coordinator, file_name="par-2022-sua.xlsx", file_hash="x" * 64
+        fw, user=admin_user, file_name="par-2022-sua.xlsx", file_hash="x" * 64
     )
     assert outcome == "new_version"
     outcomes = dict((f.code, o) for f, o in load_shipped_frameworks())

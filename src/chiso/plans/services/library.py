@@ -26,7 +26,7 @@ from chiso.accounts.scope import covered
 from chiso.core import tasklib
 from chiso.core.text import fold, nfc, strip_admin_prefix
 from chiso.frameworks.models import Framework, Node
-from chiso.frameworks.services import framework_for
+from chiso.frameworks.services import framework_for, index_choices
 from chiso.units.models import Unit
 
 from ..models import LibraryTask, Recurrence, Responsibility
@@ -55,7 +55,10 @@ __all__ = [
     "shipped_source",
 ]
 
-INDEX_CHOICES = (("papi", "PAPI"), ("par", "PAR INDEX"), ("sipas", "SIPAS"), ("general", "Chung"))
+
+def library_index_choices() -> list[tuple[str, str]]:
+    """The indices a library task may serve (the indices chiso has), then "Chung" (all of a plan's)."""
+    return [*index_choices(), (tasklib.GENERAL, _("Chung"))]
 
 
 class LibraryError(ValueError):
@@ -237,8 +240,13 @@ def save_library_task(user, data: dict, task: LibraryTask | None = None) -> Libr
     nodes = list(dict.fromkeys(nfc(str(c)) for c in raw_nodes if nfc(str(c))))
     if not text:
         errors.append(_("Nội dung nhiệm vụ không được để trống."))
-    if index not in dict(INDEX_CHOICES):
-        errors.append(_("Chỉ số không hợp lệ (chọn PAPI, PAR INDEX, SIPAS hoặc Chung)."))
+    choices = library_index_choices()
+    if index not in dict(choices):
+        errors.append(
+            _("Chỉ số không hợp lệ (chọn {choices}).").format(
+                choices=", ".join(label for _c, label in choices)
+            )
+        )
     if recurrence not in Recurrence.values:
         errors.append(_("Tần suất không hợp lệ."))
     if index == tasklib.GENERAL and nodes:

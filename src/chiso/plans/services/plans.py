@@ -30,13 +30,13 @@ from django.utils.translation import gettext as _
 from chiso.audit.changes import HistoryEntry, history_entries, records
 from chiso.core.plan import Baseline, baseline_of, check_target, points_up
 from chiso.core.text import format_number, nfc, parse_number, vi_sort_key
+from chiso.frameworks.services import index_labels
 from chiso.units.models import Unit
 
 from .. import permissions
 from ..models import Plan, PlanAttachment, Shortcoming, Target, Task
 
 __all__ = [
-    "INDEX_CODES",
     "add_attachment",
     "amend_plan",
     "check_and_fill_target",
@@ -55,7 +55,6 @@ __all__ = [
     "unit_choices",
 ]
 
-INDEX_CODES = ("papi", "par", "sipas")
 
 PLAN_FIELDS = (
     "issuing_unit",
@@ -303,7 +302,7 @@ def check_and_fill_target(target: Target) -> Target:
 
     plan = target.plan
     index = (target.index or "").strip().lower()
-    if index not in INDEX_CODES:
+    if index not in index_labels():
         raise ValueError(_("Chỉ số không hợp lệ: «{index}».").format(index=target.index))
     year = plan.results_year or (plan.year - 1)
     ctx = year_figures(index, year)
@@ -550,7 +549,7 @@ def save_shortcoming(plan: Plan, user, data: dict, row: Shortcoming | None = Non
     plan = _editable(plan, user)
     index = (data.get("index") if "index" in data else row.index if row else "") or ""
     index = index.strip().lower()
-    if index not in INDEX_CODES:
+    if index not in index_labels():
         raise ValueError(_("Chỉ số không hợp lệ: «{index}».").format(index=index))
     code = nfc(str(data.get("node_code", row.node_code if row else "") or "")).strip()
     if not code:

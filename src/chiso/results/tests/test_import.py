@@ -1,4 +1,4 @@
-"""Importing published results, as a coordinator meets it: a real file previews row by row as
+"""Importing published results, as the administrator who keeps the national data meets it: a real file previews row by row as
 new / changed / unchanged / error, commit writes all of it or nothing, every committed change is
 recorded (who, when, before, after) and can be reverted as a whole, and importing the same file
 twice changes nothing. Every broken file (wrong encoding, TCVN3 text, merged cells, duplicate rows,
@@ -131,7 +131,7 @@ def test_one_changed_value_is_exactly_one_changed_cell():
 
 
 @pytest.mark.django_db
-def test_commit_writes_the_change_and_history_records_who_when_before_after(coordinator):
+def test_commit_writes_the_change_and_history_records_who_when_before_after(admin_user):
     kon_tum = province(KON_TUM)
     before = stored(kon_tum, "D1.1")
     history_before = before.history.count()
@@ -142,19 +142,19 @@ def test_commit_writes_the_change_and_history_records_who_when_before_after(coor
         "papi_2023_sua.csv",
         index_code="papi",
         year=2023,
-        user=coordinator,
+        user=admin_user,
     )
 
     assert batch.status == ImportBatch.Status.COMMITTED
     assert batch.rows_changed == 1
-    assert batch.created_by == coordinator
+    assert batch.created_by == admin_user
     assert len(batch.file_hash) == 64 and batch.file_name == "papi_2023_sua.csv"
     after = stored(kon_tum, "D1.1")
     assert after.value == pytest.approx(0.9)
     assert Result.objects.count() == n_results  # changed in place, nothing added
     assert after.history.count() == history_before + 1
     record = after.history.latest()
-    assert record.history_user == coordinator
+    assert record.history_user == admin_user
     assert record.history_date >= batch.created_at
     assert record.value == pytest.approx(0.9)
     assert record.prev_record.value == pytest.approx(0.875979662)
@@ -164,67 +164,67 @@ def test_commit_writes_the_change_and_history_records_who_when_before_after(coor
 
 
 @pytest.mark.django_db
-def test_importing_the_same_file_twice_changes_nothing_the_second_time(coordinator):
+def test_importing_the_same_file_twice_changes_nothing_the_second_time(admin_user):
     # The real slice, already loaded, writes nothing.
-    same = commit_import(read(REAL), REAL, index_code="papi", year=2023, user=coordinator)
+    same = commit_import(read(REAL), REAL, index_code="papi", year=2023, user=admin_user)
     assert same.rows_changed == 0
 
     data = with_value("Gia Lai", "SC21", "0.8")
-    first = commit_import(data, "gia_lai.csv", index_code="papi", year=2023, user=coordinator)
+    first = commit_import(data, "gia_lai.csv", index_code="papi", year=2023, user=admin_user)
     assert first.rows_changed == 1
     history = Result.history.count()
 
-    second = commit_import(data, "gia_lai.csv", index_code="papi", year=2023, user=coordinator)
+    second = commit_import(data, "gia_lai.csv", index_code="papi", year=2023, user=admin_user)
     assert second.rows_changed == 0
     assert Result.history.count() == history
     assert not second.changes.exists()
 
 
 @pytest.mark.django_db
-def test_revert_restores_the_old_value_and_marks_the_batch(coordinator):
+def test_revert_restores_the_old_value_and_marks_the_batch(admin_user):
     kon_tum = province(KON_TUM)
     batch = commit_import(
-        with_value("Kon Tum", "SC11", "0.9"), "sua.csv", index_code="papi", year=2023, user=coordinator
+        with_value("Kon Tum", "SC11", "0.9"), "sua.csv", index_code="papi", year=2023, user=admin_user
     )
     assert stored(kon_tum, "D1.1").value == pytest.approx(0.9)
 
-    n = revert_import(batch, user=coordinator)
+    n = revert_import(batch, user=admin_user)
 
     assert n == 1
     assert stored(kon_tum, "D1.1").value == pytest.approx(0.875979662)
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.REVERTED
-    assert batch.reverted_by == coordinator and batch.reverted_at is not None
+    assert batch.reverted_by == admin_user and batch.reverted_at is not None
     # Reverting twice is refused.
     with pytest.raises(RevertRefused, match="không thể hoàn tác"):
-        revert_import(batch, user=coordinator)
+        revert_import(batch, user=admin_user)
 
 
 @pytest.mark.django_db
-def test_revert_of_a_value_that_was_unknown_makes_it_unknown_again(coordinator):
+def test_revert_of_a_value_that_was_unknown_makes_it_unknown_again(admin_user):
     """PAR INDEX 2023: Gia Lai is known only by its rank; importing its total adds a result."""
     gia_lai = province("64")
     n_results = Result.objects.count()
     data = 'Tỉnh,Năm,Tổng điểm\nGia Lai,2023,"80,12"\n'.encode()
-    batch = commit_import(data, "gia_lai_par.csv", index_code="par", user=coordinator)
+    batch = commit_import(data, "gia_lai_par.csv", index_code="par", user=admin_user)
     assert stored(gia_lai, "PAR", index="par").value == pytest.approx(80.12)
-    revert_import(batch, user=coordinator)
+    revert_import(batch, user=admin_user)
     assert stored(gia_lai, "PAR", index="par").value is None
     assert Result.objects.count() == n_results
 
 
 @pytest.mark.django_db
-def test_revert_refused_when_a_later_import_touched_the_same_result(coordinator):
+def test_revert_refused_when_a_later_import_touched_the_same_result(admin_user):
     kon_tum = province(KON_TUM)
     first = commit_import(
-        with_value("Kon Tum", "SC11", "0.9"), "lan1.csv", index_code="papi", year=2023, user=coordinator
+        with_value("Kon Tum", "SC11", "0.9"), "lan1.csv", index_code="papi", year=2023, user=admin_user
     )
     commit_import(
-        with_value("Kon Tum", "SC11", "0.95"), "lan2.csv", index_code="papi", year=2023, user=coordinator
+        with_value("Kon Tum", "SC11", "0.95"), "lan2.csv", index_code="papi", year=2023, user=admin_user
     )
 
     with pytest.raises(RevertRefused) as exc:
-        revert_import(first, user=coordinator)
+        revert_import(first, user=admin_user)
 
     assert "Kon Tum" in exc.value.messages[0]
     assert "đã bị thay đổi sau lần nhập này" in exc.value.messages[0]
@@ -253,7 +253,7 @@ BROKEN = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "year", "phrase"), BROKEN, ids=[b[0] for b in BROKEN])
-def test_broken_file_gives_a_vietnamese_error_and_writes_nothing(name, year, phrase, coordinator):
+def test_broken_file_gives_a_vietnamese_error_and_writes_nothing(name, year, phrase, admin_user):
     data = read(name)
     before = footprint()
 
@@ -263,13 +263,13 @@ def test_broken_file_gives_a_vietnamese_error_and_writes_nothing(name, year, phr
     assert phrase in messages
 
     with pytest.raises(ImportRefused) as exc:
-        commit_import(data, name, index_code="papi", year=year, user=coordinator)
+        commit_import(data, name, index_code="papi", year=year, user=admin_user)
     assert phrase in " | ".join(exc.value.messages)
     assert footprint() == before
 
 
 @pytest.mark.django_db
-def test_tcvn3_text_inside_a_spreadsheet_is_refused(coordinator):
+def test_tcvn3_text_inside_a_spreadsheet_is_refused(admin_user):
     """Unicode cells that spell TCVN3 (a file typed with the .VnTime font) are not imported as mojibake."""
     from openpyxl import Workbook
 
@@ -286,7 +286,7 @@ def test_tcvn3_text_inside_a_spreadsheet_is_refused(coordinator):
     assert not preview.ok
     assert "TCVN3" in preview.error_messages[0] and "Unikey" in preview.error_messages[0]
     with pytest.raises(ImportRefused):
-        commit_import(buf.getvalue(), "tcvn3.xlsx", index_code="papi", year=2023, user=coordinator)
+        commit_import(buf.getvalue(), "tcvn3.xlsx", index_code="papi", year=2023, user=admin_user)
     assert footprint() == before
 
 
@@ -298,14 +298,14 @@ def test_wrong_extension_is_refused():
 
 
 @pytest.mark.django_db
-def test_all_or_nothing_three_good_rows_are_not_written_with_one_bad(coordinator):
+def test_all_or_nothing_three_good_rows_are_not_written_with_one_bad(admin_user):
     preview = preview_import(read("three_good_one_bad.csv"), "x.csv", index_code="papi", year=2023)
     assert [r.status for r in preview.rows] == ["changed", "changed", "changed", "error"]
     assert preview.rows[3].errors and "Dòng 5" in preview.error_messages[0]
     kon_tum = province(KON_TUM)
     before = stored(kon_tum, "D1").value
     with pytest.raises(ImportRefused):
-        commit_import(read("three_good_one_bad.csv"), "x.csv", index_code="papi", year=2023, user=coordinator)
+        commit_import(read("three_good_one_bad.csv"), "x.csv", index_code="papi", year=2023, user=admin_user)
     assert stored(kon_tum, "D1").value == before
 
 
@@ -342,7 +342,7 @@ def test_total_with_a_decimal_comma_39_9613():
 
 
 @pytest.mark.django_db
-def test_xlsx_is_read_and_committed(coordinator):
+def test_xlsx_is_read_and_committed(admin_user):
     from openpyxl import Workbook
 
     header, rows = real_rows()
@@ -358,7 +358,7 @@ def test_xlsx_is_read_and_committed(coordinator):
     preview = preview_import(buf.getvalue(), "papi.xlsx", index_code="papi", year=2023)
     assert preview.ok, preview.error_messages
     assert [r.status for r in preview.rows] == ["changed", "unchanged", "unchanged", "unchanged"]
-    commit_import(buf.getvalue(), "papi.xlsx", index_code="papi", year=2023, user=coordinator)
+    commit_import(buf.getvalue(), "papi.xlsx", index_code="papi", year=2023, user=admin_user)
     assert stored(province(KON_TUM), "D1.2").value == pytest.approx(1.3)
 
 
@@ -410,7 +410,7 @@ def test_ods_is_read():
 
 
 @pytest.mark.django_db
-def test_published_total_and_rank_only_par_style(coordinator):
+def test_published_total_and_rank_only_par_style(admin_user):
     """A PAR INDEX line as newspapers print it: a total and "58/63", no parts."""
     from chiso.analysis.services import analyse
 
@@ -419,7 +419,7 @@ def test_published_total_and_rank_only_par_style(coordinator):
     preview = preview_import(data, "par_gia_lai.csv", index_code="par")
     assert preview.ok, preview.error_messages
     assert preview.rows[0].status == "new"  # the rank was already known; the total is new
-    commit_import(data, "par_gia_lai.csv", index_code="par", user=coordinator)
+    commit_import(data, "par_gia_lai.csv", index_code="par", user=admin_user)
 
     a = analyse("par", gia_lai, 2023)
     assert a.total == pytest.approx(82.05)
@@ -427,7 +427,7 @@ def test_published_total_and_rank_only_par_style(coordinator):
 
 
 @pytest.mark.django_db
-def test_total_that_disagrees_with_its_parts_is_a_warning_and_shown_in_the_analysis(coordinator):
+def test_total_that_disagrees_with_its_parts_is_a_warning_and_shown_in_the_analysis(admin_user):
     """PAR INDEX 2023 Kon Tum: parts 54,95 + 8,50 + 18,33 + 4,36 = 86,14; a total of 87,00 is flagged."""
     from chiso.analysis.services import analyse
 
@@ -442,7 +442,7 @@ def test_total_that_disagrees_with_its_parts_is_a_warning_and_shown_in_the_analy
     assert row.status == "changed"
     assert any("khác tổng các thành phần" in w and "86,14" in w for w in row.warnings), row.warnings
 
-    commit_import(data, "par_kon_tum.csv", index_code="par", user=coordinator)
+    commit_import(data, "par_kon_tum.csv", index_code="par", user=admin_user)
     assert stored(kon_tum, "PAR", index="par").value == pytest.approx(87.0)  # kept as published
     a = analyse("par", kon_tum, 2023)
     assert a.mismatches.get("PAR") == pytest.approx(87.0 - 86.14)
@@ -457,7 +457,7 @@ def test_small_rounding_difference_is_not_flagged():
     assert not any(w for r in preview.rows for w in r.warnings)
 
 
-def test_a_row_marked_incomplete_keeps_its_parts_but_not_its_partial_total(coordinator):
+def test_a_row_marked_incomplete_keeps_its_parts_but_not_its_partial_total(admin_user):
     """The PAPI data file sums whatever dimensions exist into total_unweighted and says complete=False
     where some are missing (PAPI 2022 did not score Bắc Giang): that sum is not a published total,
     so it is not imported and the province is shown but never ranked."""
@@ -468,7 +468,7 @@ def test_a_row_marked_incomplete_keeps_its_parts_but_not_its_partial_total(coord
     row = preview.rows[0]
     assert {c.node_code for c in row.cells} == {"D3", "D6"}
     assert any("tổng một phần" in w for w in row.warnings)
-    commit_import(data, "mot-phan.csv", index_code="papi", year=2025, user=coordinator)
+    commit_import(data, "mot-phan.csv", index_code="papi", year=2025, user=admin_user)
     unit = Unit.objects.get(pk=row.unit.pk)
     ctx = analysis_services.year_figures("papi", 2025)
     derived = ctx.derived.units[unit.pk]

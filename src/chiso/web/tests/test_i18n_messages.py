@@ -137,8 +137,8 @@ def _upload_broken_file(client, tmp_path, monkeypatch) -> str:
     return page.content.decode()
 
 
-def test_import_preview_errors_in_english(coordinator_client, tmp_path, monkeypatch):
-    html = _upload_broken_file(_english(coordinator_client), tmp_path, monkeypatch)
+def test_import_preview_errors_in_english(admin_member_client, tmp_path, monkeypatch):
+    html = _upload_broken_file(_english(admin_member_client), tmp_path, monkeypatch)
     assert '<html lang="en">' in html
     assert "No unit “Atlantis” was found." in html
     assert "column “D1”: 12 exceeds the maximum score" in html
@@ -147,8 +147,8 @@ def test_import_preview_errors_in_english(coordinator_client, tmp_path, monkeypa
     assert "Không tìm thấy đơn vị" not in html and "vượt điểm tối đa" not in html
 
 
-def test_import_preview_errors_in_vietnamese_by_default(coordinator_client, tmp_path, monkeypatch):
-    html = _upload_broken_file(coordinator_client, tmp_path, monkeypatch)
+def test_import_preview_errors_in_vietnamese_by_default(admin_member_client, tmp_path, monkeypatch):
+    html = _upload_broken_file(admin_member_client, tmp_path, monkeypatch)
     assert '<html lang="vi">' in html
     assert "Không tìm thấy đơn vị “Atlantis”." in html
     assert "cột “D1”: 12 vượt điểm tối đa" in html

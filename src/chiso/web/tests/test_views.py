@@ -299,7 +299,8 @@ def test_analysis_of_a_year_without_results_says_so(viewer_client, ids):
 # --- import through the web ------------------------------------------------------------------------
 
 
-def test_import_through_preview_and_commit(coordinator_client, tmp_path, monkeypatch, fresh_caches):
+def test_import_through_preview_and_commit(admin_member_client, tmp_path, monkeypatch, fresh_caches):
+    coordinator_client = admin_member_client  # national results: the administrators' to import
     from chiso.results import views as result_views
 
     monkeypatch.setattr(result_views, "UPLOAD_DIR", tmp_path)
@@ -331,8 +332,9 @@ def test_import_through_preview_and_commit(coordinator_client, tmp_path, monkeyp
 
 
 def test_import_of_a_broken_file_through_the_web_writes_nothing(
-    coordinator_client, tmp_path, monkeypatch, fresh_caches
+    admin_member_client, tmp_path, monkeypatch, fresh_caches
 ):
+    coordinator_client = admin_member_client  # national results: the administrators' to import
     from chiso.results import views as result_views
 
     monkeypatch.setattr(result_views, "UPLOAD_DIR", tmp_path)

@@ -5,23 +5,24 @@ from django.core.management.base import BaseCommand, CommandError
 from chiso.analysis.serialize import analysis_to_dict
 from chiso.analysis.services import AnalysisError, analyse, opening_text
 from chiso.core.text import format_number, format_signed
-from chiso.units.services import UnitLookupError, resolve_unit
+from chiso.frameworks.services import IndexUnknown, get_index, resolve_scored_unit
+from chiso.units.services import UnitLookupError
 
 
 class Command(BaseCommand):
     help = "Phân tích kết quả một chỉ số của một đơn vị trong một năm."
 
     def add_arguments(self, parser):
-        parser.add_argument("--index", required=True, choices=["papi", "par", "sipas"])
+        parser.add_argument("--index", required=True, help="Mã chỉ số (xem chiso import-framework).")
         parser.add_argument("--unit", required=True)
         parser.add_argument("--year", required=True, type=int)
         parser.add_argument("--format", choices=["text", "json"], default="text")
 
     def handle(self, *args, index, unit, year, format="text", **options):
         try:
-            u = resolve_unit(unit, year)
+            u = resolve_scored_unit(get_index(index), unit, year)
             a = analyse(index, u, year)
-        except (UnitLookupError, AnalysisError) as exc:
+        except (IndexUnknown, UnitLookupError, AnalysisError) as exc:
             raise CommandError(str(exc)) from exc
         if format == "json":
             self.stdout.write(json.dumps(analysis_to_dict(a), ensure_ascii=False, indent=2))

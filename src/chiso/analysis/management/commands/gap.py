@@ -5,14 +5,15 @@ from django.core.management.base import BaseCommand, CommandError
 from chiso.analysis.serialize import gap_to_dict
 from chiso.analysis.services import AnalysisError, gap
 from chiso.core.text import format_number
-from chiso.units.services import UnitLookupError, resolve_unit
+from chiso.frameworks.services import IndexUnknown, get_index, resolve_scored_unit
+from chiso.units.services import UnitLookupError
 
 
 class Command(BaseCommand):
     help = "Tính số điểm cần tăng để lên N bậc, vào một nhóm, vào top K hoặc đạt một mức điểm."
 
     def add_arguments(self, parser):
-        parser.add_argument("--index", required=True, choices=["papi", "par", "sipas"])
+        parser.add_argument("--index", required=True, help="Mã chỉ số (xem chiso import-framework).")
         parser.add_argument("--unit", required=True)
         parser.add_argument("--year", required=True, type=int)
         goal = parser.add_mutually_exclusive_group(required=True)
@@ -26,9 +27,9 @@ class Command(BaseCommand):
         self, *args, index, unit, year, places=None, group=None, top=None, score=None, format="text", **o
     ):
         try:
-            u = resolve_unit(unit, year)
+            u = resolve_scored_unit(get_index(index), unit, year)
             g = gap(index, u, year, places=places, group=group, top=top, score=score)
-        except (UnitLookupError, AnalysisError) as exc:
+        except (IndexUnknown, UnitLookupError, AnalysisError) as exc:
             raise CommandError(str(exc)) from exc
         if format == "json":
             self.stdout.write(json.dumps(gap_to_dict(g), ensure_ascii=False, indent=2))

@@ -17,9 +17,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from chiso.frameworks.services import IndexUnknown, get_index, resolve_scored_unit
 from chiso.plans.models import Plan
 from chiso.plans.services.drafting import DraftError, draft_plan, issuing_unit_for, parse_ambition, summary
-from chiso.units.services import UnitLookupError, resolve_unit
+from chiso.units.services import UnitLookupError
 
 
 def _fail(message: str) -> CommandError:
@@ -32,7 +33,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, title="lệnh")
         d = sub.add_parser("draft", help="Lập dự thảo kế hoạch từ kết quả của một đơn vị và xuất văn bản.")
-        d.add_argument("--index", required=True, choices=["papi", "par", "sipas"])
+        d.add_argument("--index", required=True, help="Mã chỉ số (xem chiso import-framework)")
         d.add_argument("--unit", required=True, help="Tên hoặc mã đơn vị (ví dụ: “Kon Tum”, 62)")
         d.add_argument("--year", required=True, type=int, help="Năm kết quả làm căn cứ")
         goal = d.add_mutually_exclusive_group()
@@ -72,8 +73,8 @@ class Command(BaseCommand):
         except DraftError as exc:
             raise _fail(str(exc)) from exc
         try:
-            u = resolve_unit(unit, year)
-        except UnitLookupError as exc:
+            u = resolve_scored_unit(get_index(index), unit, year)
+        except (IndexUnknown, UnitLookupError) as exc:
             raise _fail(str(exc)) from exc
         account = None
         if user:

@@ -1,9 +1,11 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from chiso.core.text import format_number
+from chiso.frameworks.services import IndexUnknown, get_index
 from chiso.results.importer import ImportRefused, commit_import, preview_import
 
 
@@ -14,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--index", required=True, choices=["papi", "par", "sipas"])
+        parser.add_argument("--index", required=True, help="Mã chỉ số (xem chiso import-framework).")
         parser.add_argument("--year", type=int, help="Năm đánh giá (nếu tệp có cột Năm: chỉ nhập năm này).")
         parser.add_argument(
             "--commit", action="store_true", help="Ghi vào cơ sở dữ liệu (mặc định chỉ xem trước)."
@@ -34,6 +36,10 @@ class Command(BaseCommand):
             account = get_user_model().objects.filter(username=user).first()
             if account is None:
                 raise CommandError(f"Không có người dùng “{user}”.")
+        try:
+            index = get_index(index).code
+        except IndexUnknown as exc:
+            raise CommandError(str(exc)) from exc
         preview = preview_import(
             data, path.name, index_code=index, year=year, max_bytes=settings.CHISO_MAX_IMPORT_BYTES
         )
@@ -72,6 +78,8 @@ class Command(BaseCommand):
             )
         except ImportRefused as exc:
             raise CommandError("Không ghi gì:\n" + "\n".join(exc.messages)) from exc
+        except PermissionDenied as exc:
+            raise CommandError(f"Không ghi gì: {exc}") from exc
         self.stdout.write(
             f"Đã ghi lần nhập #{batch.pk}: {format_number(batch.rows_changed)} giá trị thay đổi (SHA-256 {batch.file_hash[:12]}…)."
         )

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from chiso.frameworks.services import ensure_indices, load_shipped_frameworks
+from chiso.frameworks.services import load_shipped_frameworks
 from chiso.plans.services.library import load_shipped_library
 from chiso.units.services import load_reference_units
 
@@ -22,7 +22,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, no_wards=False, **options):
-        ensure_indices()
         counts = load_reference_units(with_wards=not no_wards)
         self.stdout.write("Đơn vị: " + ", ".join(f"{k}={v}" for k, v in sorted(counts.items())))
         for framework, outcome in load_shipped_frameworks():
