@@ -24,6 +24,7 @@ from chiso.core import tasklib
 from chiso.core.text import fold, format_date, parse_number, strip_admin_prefix
 from chiso.frameworks.models import Index
 from chiso.results.models import Result
+from chiso.units.lineage import carried_units, units_in_force
 from chiso.units.models import Unit
 
 from ..models import LibraryTask, Plan, Priority, Recurrence, Shortcoming, Target, Task, UnitClass
@@ -111,11 +112,12 @@ def results_years(index: str, unit: Unit) -> list[int]:
 
 def drafting_units(user) -> list[tuple[Unit, Unit]]:
     """(unit whose results may be used, issuing province): each province the user coordinates, then the
-    provinces merged into it (their results are the baseline of the merged province's first plans)."""
+    units whose results it carries (``chiso.units.lineage.carried_units``: the provinces merged into it,
+    whose results are the baseline of the merged province's first plans)."""
     out: list[tuple[Unit, Unit]] = []
     seen: set[int] = set()
     for province in coordinator_provinces(user):
-        for u in [province, *province.predecessors()]:
+        for u in carried_units(province):
             if u.pk not in seen:
                 seen.add(u.pk)
                 out.append((u, province))
@@ -124,20 +126,9 @@ def drafting_units(user) -> list[tuple[Unit, Unit]]:
 
 def issuing_unit_for(user, unit: Unit) -> Unit | None:
     """The unit that issues a plan built on ``unit``'s results: the unit itself while it is in force, else
-    the unit that succeeded it; for a user, only one she coordinates (None if she coordinates none)."""
-    today = dt.date.today()
-    candidates = [unit] if unit.valid_on(today) else []
-    frontier = [unit]
-    for _depth in range(4):
-        nxt = []
-        for u in frontier:
-            for s in u.successors():
-                if s.valid_on(today) and s not in candidates:
-                    candidates.append(s)
-                nxt.append(s)
-        frontier = nxt
-    if not candidates:
-        candidates = [unit]
+    the unit that succeeded it (``chiso.units.lineage.units_in_force``); for a user, only one she
+    coordinates (None if she coordinates none)."""
+    candidates = units_in_force(unit, dt.date.today()) or [unit]
     if user is None:
         return candidates[0]
     for c in candidates:

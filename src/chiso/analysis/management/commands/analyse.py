@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from chiso.analysis.serialize import analysis_to_dict
 from chiso.analysis.services import AnalysisError, analyse, opening_text
 from chiso.core.text import format_number, format_signed
-from chiso.units.services import UnitLookupError, resolve_unit
+from chiso.units.lineage import unit_valid_in
+from chiso.units.services import UnitLookupError
 
 
 class Command(BaseCommand):
@@ -19,7 +20,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, index, unit, year, format="text", **options):
         try:
-            u = resolve_unit(unit, year)
+            u = unit_valid_in(unit, year)
             a = analyse(index, u, year)
         except (UnitLookupError, AnalysisError) as exc:
             raise CommandError(str(exc)) from exc

@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from chiso.analysis.serialize import gap_to_dict
 from chiso.analysis.services import AnalysisError, gap
 from chiso.core.text import format_number
-from chiso.units.services import UnitLookupError, resolve_unit
+from chiso.units.lineage import unit_valid_in
+from chiso.units.services import UnitLookupError
 
 
 class Command(BaseCommand):
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         self, *args, index, unit, year, places=None, group=None, top=None, score=None, format="text", **o
     ):
         try:
-            u = resolve_unit(unit, year)
+            u = unit_valid_in(unit, year)
             g = gap(index, u, year, places=places, group=group, top=top, score=score)
         except (UnitLookupError, AnalysisError) as exc:
             raise CommandError(str(exc)) from exc

@@ -19,7 +19,8 @@ from django.db import transaction
 
 from chiso.plans.models import Plan
 from chiso.plans.services.drafting import DraftError, draft_plan, issuing_unit_for, parse_ambition, summary
-from chiso.units.services import UnitLookupError, resolve_unit
+from chiso.units.lineage import unit_valid_in
+from chiso.units.services import UnitLookupError
 
 
 def _fail(message: str) -> CommandError:
@@ -72,7 +73,7 @@ class Command(BaseCommand):
         except DraftError as exc:
             raise _fail(str(exc)) from exc
         try:
-            u = resolve_unit(unit, year)
+            u = unit_valid_in(unit, year)
         except UnitLookupError as exc:
             raise _fail(str(exc)) from exc
         account = None
