@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from chiso.audit.changes import HistoryEntry, history_entries, records
 from chiso.core.plan import Baseline, baseline_of, check_target, points_up
 from chiso.core.text import format_number, nfc, parse_number, vi_sort_key
+from chiso.documents.services import wording_for
 from chiso.units import lineage
 from chiso.units.models import Unit
 from chiso.units.services import province_of
@@ -146,7 +147,8 @@ def _check_create(user, unit_id: int | None) -> None:
 
 @transaction.atomic
 def save_plan(user, data: dict, plan: Plan | None = None) -> Plan:
-    """Create (plan None) or update a plan from cleaned form data (keys of PLAN_FIELDS)."""
+    """Create (plan None) or update a plan from cleaned form data (keys of PLAN_FIELDS). A new plan starts
+    with the symbol and signer of its issuing unit's standard wording (what ``data`` omits)."""
     unit = data.get("issuing_unit")
     _check_create(user, unit.pk if unit else None)
     if plan is not None:
@@ -154,7 +156,10 @@ def save_plan(user, data: dict, plan: Plan | None = None) -> Plan:
         if not permissions.can_edit_plan(user, plan):
             raise PermissionDenied(_("Kế hoạch đã khoá (đã phê duyệt hoặc ban hành); hãy lập bản sửa đổi."))
     else:
-        plan = Plan(created_by=user if user.is_authenticated else None)
+        plan = Plan(
+            created_by=user if user.is_authenticated else None,
+            **wording_for(unit, "plan").issue_fields("plan"),
+        )
     for name in PLAN_FIELDS:
         if name in data:
             setattr(plan, name, data[name])
