@@ -22,6 +22,7 @@ from chiso.frameworks.models import Framework, Index, Node
 from chiso.frameworks.services import framework_for, framework_tree
 from chiso.results.models import Result
 from chiso.results.version import current_data_version
+from chiso.units.lineage import carried_units
 from chiso.units.models import Unit
 
 _CACHE: OrderedDict[tuple, YearContext] = OrderedDict()
@@ -103,11 +104,6 @@ def available_years(index_code: str) -> list[int]:
     with _LOCK:
         _CACHE[key] = years
     return years
-
-
-def unit_history_ids(unit: Unit) -> list[Unit]:
-    """A merged unit carries its predecessors' series (they are compared with it, said so on screen)."""
-    return [unit, *[p for p in unit.predecessors() if p.pk != unit.pk]]
 
 
 # --- analysis of one unit and year --------------------------------------------------------------
@@ -249,8 +245,8 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
             previous_ctx, previous_ud = pctx, pctx.derived.units[unit.pk]
         elif pctx:
             # A unit formed by a merger has no previous year of its own: it is compared with each of
-            # its predecessors, and the page says so.
-            for p in unit.predecessors():
+            # the units whose results it carries that year, and the page says so.
+            for p in carried_units(unit, py):
                 pud = pctx.derived.units.get(p.pk)
                 if pud is not None and p.pk != unit.pk:
                     predecessors_previous.append(
@@ -426,7 +422,7 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
 def unit_history(index_code: str, unit: Unit) -> list[dict]:
     """The unit's totals over the years; a merged unit also lists each predecessor's series."""
     out = []
-    for member in unit_history_ids(unit):
+    for member in carried_units(unit):
         series = []
         for y in available_years(index_code):
             ctx = year_figures(index_code, y)

@@ -25,8 +25,9 @@ from chiso.core.text import fold, parse_number, vi_sort_key
 from chiso.frameworks.models import Framework, Index, Node
 from chiso.frameworks.permissions import visible_indices
 from chiso.results.models import Result
+from chiso.units.lineage import unit_valid_in
 from chiso.units.models import Region, Unit
-from chiso.units.services import UnitLookupError, UnitResolver, reference_date
+from chiso.units.services import UnitLookupError, reference_date
 
 from . import serializers as s
 from .pagination import Pagination
@@ -257,7 +258,7 @@ class UnitResolveView(ApiView):
         if kind not in Unit.Kind.values:
             raise InvalidInput(f"Loại đơn vị “{kind}” không có; các loại là: {', '.join(Unit.Kind.values)}.")
         try:
-            unit = UnitResolver(kind).resolve(name, year)
+            unit = unit_valid_in(name, year, kind=kind)
         except UnitLookupError as exc:
             candidates = s.UnitRefSerializer(list(exc.candidates), many=True).data
             return Response({"detail": exc.message, "candidates": candidates}, status=404)

@@ -9,13 +9,13 @@ from .services import check_layout
 class DocumentLayoutForm(forms.ModelForm):
     class Meta:
         model = DocumentLayout
-        fields = ["name", "kind", "yaml"]
+        fields = ["name", "province", "kind", "yaml"]
 
     def clean(self):
         data = super().clean()
         kind, text = data.get("kind"), data.get("yaml") or ""
         if kind:
-            errors = check_layout(kind, text)
+            errors = check_layout(kind, text, data.get("province"))
             if errors:
                 raise forms.ValidationError(errors)
         return data
@@ -24,7 +24,7 @@ class DocumentLayoutForm(forms.ModelForm):
 @admin.register(DocumentLayout)
 class DocumentLayoutAdmin(SimpleHistoryAdmin):
     form = DocumentLayoutForm
-    list_display = ["kind", "name", "updated_by", "updated_at"]
+    list_display = ["kind", "province", "name", "updated_by", "updated_at"]
     readonly_fields = ["updated_by", "updated_at"]
 
     def save_model(self, request, obj, form, change):

@@ -6,7 +6,9 @@ A4, margins, Times New Roman sizes, the header block with the national motto, th
 The DOCX and the PDF renderers take the same two objects, so both files say the same thing.
 
 Layout defaults and the standard texts live in ``chiso/data/documents/layout.yaml``; a province
-overrides them key by key (``load_layout``), every bad value reported in Vietnamese.
+overrides them key by key (``load_layout``), every bad value reported in Vietnamese. The same file holds
+the standard wording (``wording:``: the coordinating department, recipients, symbols, signer titles of
+a People's Committee and of a department), read through :meth:`Layout.wording`.
 """
 
 from __future__ import annotations
@@ -299,6 +301,48 @@ class Layout:
     number_label: str = "Số:"
     salutation_label: str = "Kính gửi:"
     recipients_label: str = "Nơi nhận:"
+    coordinating_agency: str = "Sở Nội vụ"
+    filing_line: str = "Lưu: VT."
+    plan_recipients: tuple[str, ...] = (
+        "Bộ Nội vụ (b/c)",
+        "Thường trực Tỉnh ủy (b/c)",
+        "Thường trực HĐND tỉnh (b/c)",
+        "Chủ tịch, các Phó Chủ tịch UBND tỉnh",
+        "Các sở, ban, ngành thuộc tỉnh",
+        "UBND các xã, phường",
+        "Lưu: VT",
+    )
+    letter_recipients: tuple[str, ...] = ("Như trên", "Sở Nội vụ (theo dõi)", "Lưu: VT.")
+    committee_name: str = "ỦY BAN NHÂN DÂN"
+    committee_short_name: str = "UBND"
+    committee_plan_symbol: str = "KH-UBND"
+    committee_report_symbol: str = "BC-UBND"
+    committee_letter_symbol: str = "UBND-NC"
+    committee_signer_authority: str = "TM. ỦY BAN NHÂN DÂN"
+    committee_signer_title: str = "CHỦ TỊCH"
+    committee_letter_signer_authority: str = "KT. CHỦ TỊCH"
+    committee_letter_signer_title: str = "PHÓ CHỦ TỊCH"
+    department_plan_symbol: str = "KH"
+    department_report_symbol: str = "BC"
+    department_letter_symbol: str = "NV"
+    department_signer_authority: str = ""
+    department_signer_title: str = "GIÁM ĐỐC"
+    department_letter_signer_authority: str = "KT. GIÁM ĐỐC"
+    department_letter_signer_title: str = "PHÓ GIÁM ĐỐC"
+
+    def wording(self, committee: bool) -> Wording:
+        """The standard wording for documents issued by a People's Committee (``committee``: a province,
+        district or commune) or by a department or agency."""
+        prefix = "committee_" if committee else "department_"
+        return Wording(
+            coordinating_agency=self.coordinating_agency,
+            filing_line=self.filing_line,
+            plan_recipients=self.plan_recipients,
+            letter_recipients=self.letter_recipients,
+            committee_name=self.committee_name,
+            committee_short_name=self.committee_short_name,
+            **{key: getattr(self, prefix + key) for key in ISSUER_WORDING},
+        )
 
     @property
     def text_width_mm(self) -> float:
@@ -336,12 +380,55 @@ class Layout:
         return errors
 
 
+#: The wording a People's Committee and a department each have their own of (``wording.committee.*``,
+#: ``wording.department.*``): key → (label, may be empty).
+ISSUER_WORDING: dict[str, tuple[str, bool]] = {
+    "plan_symbol": ("Ký hiệu kế hoạch", False),
+    "report_symbol": ("Ký hiệu báo cáo", False),
+    "letter_symbol": ("Ký hiệu công văn đôn đốc", False),
+    "signer_authority": ("Thẩm quyền ký kế hoạch, báo cáo", True),
+    "signer_title": ("Chức vụ người ký kế hoạch, báo cáo", False),
+    "letter_signer_authority": ("Thẩm quyền ký công văn đôn đốc", True),
+    "letter_signer_title": ("Chức vụ người ký công văn đôn đốc", False),
+}
+
+
+@dataclass(frozen=True)
+class Wording:
+    """The standard wording of the documents of one issuing unit (``Layout.wording``): who coordinates
+    and receives reports, the recipients, the name of a People's Committee in the header, and the
+    symbols and signer of this unit's plans, reports and reminder letters."""
+
+    coordinating_agency: str
+    filing_line: str
+    plan_recipients: tuple[str, ...]
+    letter_recipients: tuple[str, ...]
+    committee_name: str
+    committee_short_name: str
+    plan_symbol: str
+    report_symbol: str
+    letter_symbol: str
+    signer_authority: str
+    signer_title: str
+    letter_signer_authority: str
+    letter_signer_title: str
+
+    def issue_fields(self, kind: str) -> dict[str, str]:
+        """The symbol and signer a new plan (``kind`` "plan") or report ("report") starts with."""
+        symbol = {"plan": self.plan_symbol, "report": self.report_symbol}[kind]
+        return {
+            "symbol": symbol,
+            "signer_authority": self.signer_authority,
+            "signer_title": self.signer_title,
+        }
+
+
 @dataclass(frozen=True)
 class FieldSpec:
-    path: tuple[str, str]  # (section, key) in the YAML file
+    path: tuple[str, ...]  # (section, key) or (section, group, key) in the YAML file
     attr: str
     label: str
-    kind: str  # "number", "int", "text", "bool", "a4"
+    kind: str  # "number", "int", "text", "optional_text", "lines", "bool", "a4"
     low: float | None = None
     high: float | None = None
     unit: str = ""
@@ -422,11 +509,43 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(("texts", "number_label"), "number_label", "Chữ “Số:”", "text"),
     FieldSpec(("texts", "salutation_label"), "salutation_label", "Chữ “Kính gửi:”", "text"),
     FieldSpec(("texts", "recipients_label"), "recipients_label", "Chữ “Nơi nhận:”", "text"),
+    FieldSpec(
+        ("wording", "coordinating_agency"),
+        "coordinating_agency",
+        "Cơ quan thường trực (nhận báo cáo, theo dõi, đôn đốc)",
+        "text",
+    ),
+    FieldSpec(("wording", "filing_line"), "filing_line", "Dòng “Lưu” cuối nơi nhận", "text"),
+    FieldSpec(("wording", "plan_recipients"), "plan_recipients", "Nơi nhận của kế hoạch", "lines"),
+    FieldSpec(
+        ("wording", "letter_recipients"), "letter_recipients", "Nơi nhận của công văn đôn đốc", "lines"
+    ),
+    FieldSpec(("wording", "committee", "name"), "committee_name", "Tên Ủy ban nhân dân trên văn bản", "text"),
+    FieldSpec(
+        ("wording", "committee", "short_name"),
+        "committee_short_name",
+        "Tên viết tắt Ủy ban nhân dân (cơ quan chủ quản của sở)",
+        "text",
+    ),
+    *(
+        FieldSpec(
+            ("wording", group, key),
+            f"{group}_{key}",
+            f"{label} {whose}",
+            "optional_text" if may_be_empty else "text",
+        )
+        for group, whose in (("committee", "của Ủy ban nhân dân"), ("department", "của sở, ban, ngành"))
+        for key, (label, may_be_empty) in ISSUER_WORDING.items()
+    ),
 )
 
-SECTIONS: dict[str, dict[str, FieldSpec]] = {}
+#: The YAML shape: section → key → spec, or section → group → key → spec.
+SECTIONS: dict[str, dict[str, Any]] = {}
 for _spec in FIELDS:
-    SECTIONS.setdefault(_spec.path[0], {})[_spec.path[1]] = _spec
+    _node = SECTIONS
+    for _part in _spec.path[:-1]:
+        _node = _node.setdefault(_part, {})
+    _node[_spec.path[-1]] = _spec
 
 
 class LayoutError(ValueError):
@@ -450,6 +569,14 @@ def _check(spec: FieldSpec, value: Any) -> list[str]:
     if spec.kind == "text":
         if not isinstance(value, str) or not value.strip():
             return [f"{spec.label} không được để trống{where}"]
+        return []
+    if spec.kind == "optional_text":
+        if value is not None and not isinstance(value, str):
+            return [f"{spec.label} phải là một dòng chữ (có thể để trống), nhận “{value}”{where}"]
+        return []
+    if spec.kind == "lines":
+        if not isinstance(value, list | tuple) or not all(isinstance(x, str) and x.strip() for x in value):
+            return [f"{spec.label} phải là danh sách các dòng chữ không trống (mỗi dòng bắt đầu “- ”){where}"]
         return []
     if isinstance(value, bool) or not isinstance(value, int | float):
         return [f"{spec.label} phải là một số, nhận “{value}”{where}"]
@@ -499,26 +626,51 @@ def layout_errors(mapping: Any) -> list[str]:
         return [
             "Thể thức phải là các nhóm khóa dạng “khóa: giá trị” (YAML), không phải một danh sách hay chữ"
         ]
+    return _group_errors("", mapping, SECTIONS)
+
+
+def _group_errors(group: str, values: Any, specs: Mapping[str, Any]) -> list[str]:
+    """Problems of one group of keys (``group`` its dotted path, "" for the whole layout) against its
+    specs."""
+    if not isinstance(values, Mapping):
+        return [f"Nhóm “{group}” phải gồm các khóa dạng “khóa: giá trị”, nhận “{values}”"]
     errors: list[str] = []
-    for section, values in mapping.items():
-        specs = SECTIONS.get(str(section))
-        if specs is None:
-            known = ", ".join(SECTIONS)
-            errors.append(f"Nhóm “{section}” không có trong mẫu thể thức (các nhóm có: {known})")
-            continue
-        if not isinstance(values, Mapping):
-            errors.append(f"Nhóm “{section}” phải gồm các khóa dạng “khóa: giá trị”, nhận “{values}”")
-            continue
-        for key, value in values.items():
-            spec = specs.get(str(key))
-            if spec is None:
-                known = ", ".join(specs)
-                errors.append(
-                    f"Khóa “{section}.{key}” không có trong mẫu thể thức (nhóm {section} có: {known})"
-                )
-                continue
+    for key, value in values.items():
+        spec = specs.get(str(key))
+        path = f"{group}.{key}" if group else str(key)
+        if spec is None:
+            known = ", ".join(specs)
+            errors.append(
+                f"Khóa “{path}” không có trong mẫu thể thức (nhóm {group} có: {known})"
+                if group
+                else f"Nhóm “{key}” không có trong mẫu thể thức (các nhóm có: {known})"
+            )
+        elif isinstance(spec, FieldSpec):
             errors.extend(_check(spec, value))
+        else:
+            errors.extend(_group_errors(path, value, spec))
     return errors
+
+
+def _lookup(mapping: Mapping, path: tuple[str, ...]) -> tuple[bool, Any]:
+    """(found, value) of a key path in a nested mapping."""
+    node: Any = mapping
+    for part in path:
+        if not isinstance(node, Mapping) or part not in node:
+            return False, None
+        node = node[part]
+    return True, node
+
+
+def _value(spec: FieldSpec, value: Any) -> Any:
+    """A checked YAML value as the Layout holds it: NFC text, tuples for lists, whole numbers as int."""
+    if spec.kind == "lines":
+        return tuple(nfc(x).strip() for x in value)
+    if spec.kind == "optional_text":
+        return nfc(value or "").strip()
+    if spec.kind == "int":
+        return int(value)
+    return nfc(value) if isinstance(value, str) else value
 
 
 def load_layout(mapping: Mapping | None = None, *, base: Mapping | None = None) -> Layout:
@@ -532,17 +684,14 @@ def load_layout(mapping: Mapping | None = None, *, base: Mapping | None = None) 
     errors = layout_errors(merged)
     values: dict[str, Any] = {}
     for spec in FIELDS:
-        section = merged.get(spec.path[0]) or {}
-        if spec.path[1] not in section:
+        found, value = _lookup(merged, spec.path)
+        if not found:
             errors.append(f"Thiếu khóa “{spec.key}” ({spec.label})")
             continue
-        value = section[spec.path[1]]
-        values[spec.attr] = nfc(value) if isinstance(value, str) else value
+        values[spec.attr] = value
     if errors:
         raise LayoutError(errors)
-    if "signature_blank_lines" in values:
-        values["signature_blank_lines"] = int(values["signature_blank_lines"])
-    layout = Layout(**values)
+    layout = Layout(**{spec.attr: _value(spec, values[spec.attr]) for spec in FIELDS})
     errors = layout.validate()
     if errors:
         raise LayoutError(errors)
@@ -551,9 +700,13 @@ def load_layout(mapping: Mapping | None = None, *, base: Mapping | None = None) 
 
 def layout_to_mapping(layout: Layout) -> dict:
     """The nested (YAML-shaped) mapping of a layout."""
-    out: dict[str, dict] = {}
+    out: dict[str, Any] = {}
     for spec in FIELDS:
-        out.setdefault(spec.path[0], {})[spec.path[1]] = getattr(layout, spec.attr)
+        node = out
+        for part in spec.path[:-1]:
+            node = node.setdefault(part, {})
+        value = getattr(layout, spec.attr)
+        node[spec.path[-1]] = list(value) if isinstance(value, tuple) else value
     return out
 
 

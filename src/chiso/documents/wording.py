@@ -1,7 +1,9 @@
 """The wording of official documents (Nghị định 30/2020/NĐ-CP), shared by every document chiso writes:
 how a unit is named in the header block and in the body, dates in words, number/symbol references,
 the trích yếu under the kind label, bullet lists, "Nơi nhận" and the signature block. Pure functions
-over units and plain values; the documents themselves are built by the app that owns them."""
+over units and plain values; the standard words a province chooses (the name of a People's Committee,
+the "Lưu" line…) come in a :class:`~chiso.documents.model.Wording` (``services.wording_for``). The
+documents themselves are built by the app that owns them."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import datetime as dt
 
 from chiso.core.text import fold, nfc
 
-from .model import Paragraph, Signer
+from .model import Paragraph, Signer, Wording
 
 __all__ = [
     "ROMAN",
@@ -61,16 +63,18 @@ def unit_full_name(unit) -> str:
     return name
 
 
-def issuer_lines(unit) -> tuple[str, str]:
+def issuer_lines(unit, wording: Wording) -> tuple[str, str]:
     """(parent body, issuer) of the header block, in capitals as the decree prints them.
 
     A People's Committee issues in its own name ("ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", no parent body);
     a department or agency under it prints its superior on the first line ("UBND TỈNH QUẢNG NGÃI",
-    then "SỞ TƯ PHÁP")."""
+    then "SỞ TƯ PHÁP"). The committee's words are ``wording.committee_name`` / ``committee_short_name``."""
     if unit.kind in _LOCAL_GOVERNMENT:
-        return "", f"ỦY BAN NHÂN DÂN {unit_full_name(unit).upper()}"
+        return "", f"{wording.committee_name} {unit_full_name(unit)}".upper()
     parent = unit.parent
-    parent_body = f"UBND {unit_full_name(parent).upper()}" if parent is not None else ""
+    parent_body = (
+        f"{wording.committee_short_name} {unit_full_name(parent)}".upper() if parent is not None else ""
+    )
     return parent_body, unit_full_name(unit).upper()
 
 
@@ -117,10 +121,11 @@ def bullets(lines: list[str]) -> list[Paragraph]:
     return out
 
 
-def recipient_list(recipients) -> list[str]:
+def recipient_list(recipients, wording: Wording) -> list[str]:
+    """The "Nơi nhận" lines, ending with ``wording.filing_line`` ("Lưu: VT.") when no "Lưu" line was written."""
     items = [nfc(str(r)).strip() for r in recipients or [] if str(r).strip()]
     if not any(fold(i.lstrip("-– ")).startswith("luu") for i in items):
-        items.append("Lưu: VT.")
+        items.append(wording.filing_line)
     return items
 
 

@@ -89,9 +89,9 @@ def scored_units(index: Index):
 
 def resolve_scored_unit(index: Index, query: str, year: int | None = None):
     """The unit of ``index`` that a name or code means in ``year`` (UnitLookupError says why not)."""
-    from chiso.units.services import UnitResolver
+    from chiso.units.lineage import unit_valid_in
 
-    return UnitResolver(units=scored_units(index)).resolve(query, year)
+    return unit_valid_in(query, year, units=scored_units(index))
 
 
 def declare_index(idx: fwcore.IndexDef, *, owner=None) -> Index:

@@ -14,8 +14,16 @@ import datetime as dt
 from collections import OrderedDict
 
 from chiso.core.text import format_date, format_number, nfc
-from chiso.documents.model import Appendix, Heading, OfficialDocument, Paragraph, Table, blocks_from_text
-from chiso.documents.services import FORMATS, render
+from chiso.documents.model import (
+    Appendix,
+    Heading,
+    OfficialDocument,
+    Paragraph,
+    Table,
+    Wording,
+    blocks_from_text,
+)
+from chiso.documents.services import FORMATS, render, wording_for
 from chiso.documents.wording import (
     ROMAN,
     body_name,
@@ -45,8 +53,6 @@ __all__ = [
     "task_lead",
 ]
 
-#: The agency that follows the plan for the issuer (the decree's plans: "báo cáo … về Sở Nội vụ").
-COORDINATING_AGENCY = "Sở Nội vụ"
 RECURRENCE_WORDS = {
     Recurrence.CONTINUOUS: "Thường xuyên",
     Recurrence.QUARTERLY: "Hằng quý",
@@ -291,7 +297,7 @@ def _task_paragraphs(task: Task) -> list[Paragraph]:
     return out
 
 
-def _report_deadline_sentence(plan: Plan) -> str:
+def _report_deadline_sentence(plan: Plan, wording: Wording) -> str:
     days = []
     for raw in plan.report_deadlines or []:
         try:
@@ -305,7 +311,7 @@ def _report_deadline_sentence(plan: Plan) -> str:
     when = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " và " + listed[-1]
     return (
         f"Định kỳ, các cơ quan, đơn vị, địa phương báo cáo kết quả thực hiện Kế hoạch này về "
-        f"{COORDINATING_AGENCY} trước {when} để tổng hợp, báo cáo {body_name(plan.issuing_unit)}."
+        f"{wording.coordinating_agency} trước {when} để tổng hợp, báo cáo {body_name(plan.issuing_unit)}."
     )
 
 
@@ -396,7 +402,8 @@ def _shortcomings_appendix(
 def plan_document(plan: Plan) -> OfficialDocument:
     """The plan as an official document, in the shape of the seeds' plans."""
     unit = plan.issuing_unit
-    parent_body, issuer = issuer_lines(unit)
+    wording = wording_for(unit, "plan")
+    parent_body, issuer = issuer_lines(unit, wording)
     targets = list(plan.targets.all())
     shortcomings = list(plan.shortcomings.prefetch_related("responsible_units"))
     tasks = list(plan.tasks.select_related("lead_unit").prefetch_related("coordinating_units"))
@@ -434,7 +441,7 @@ def plan_document(plan: Plan) -> OfficialDocument:
     blocks.append(Heading("IV. TỔ CHỨC THỰC HIỆN", 1))
     body = blocks_from_text(plan.body)
     blocks.extend(body)
-    sentence = _report_deadline_sentence(plan)
+    sentence = _report_deadline_sentence(plan, wording)
     if sentence:
         blocks.append(Paragraph(sentence))
     if not (nfc(plan.body).rstrip().endswith("./.")):
@@ -458,10 +465,10 @@ def plan_document(plan: Plan) -> OfficialDocument:
         title=title,
         blocks=blocks,
         appendices=appendices,
-        recipients=recipient_list(plan.recipients),
+        recipients=recipient_list(plan.recipients, wording),
         signer=signer_of(plan),
     )
 
 
 def render_plan(plan: Plan, fmt: str) -> bytes:
-    return render(plan_document(plan), "plan", fmt)
+    return render(plan_document(plan), "plan", fmt, unit=plan.issuing_unit)

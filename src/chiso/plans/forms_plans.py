@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chiso.accounts.scope import covered
 from chiso.core.text import format_date, nfc, parse_number, vi_sort_key
+from chiso.documents.services import wording_for
 from chiso.frameworks.services import index_choices, index_labels
 from chiso.units.models import Unit
 
@@ -54,7 +55,7 @@ class PlanForm(forms.Form):
     number = forms.CharField(
         label=_("Số"), max_length=20, required=False, help_text=_("Ví dụ: 3993 (ghi khi ban hành)")
     )
-    symbol = forms.CharField(label=_("Ký hiệu"), max_length=60, initial="KH-UBND")
+    symbol = forms.CharField(label=_("Ký hiệu"), max_length=60)
     place = forms.CharField(label=_("Địa danh"), max_length=100, required=False)
     date = forms.DateField(label=_("Ngày ban hành (dd/mm/yyyy)"), required=False)
     title = forms.CharField(
@@ -87,10 +88,8 @@ class PlanForm(forms.Form):
     recipients = forms.CharField(
         label=_("Nơi nhận (mỗi dòng một nơi)"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
-    signer_authority = forms.CharField(
-        label=_("Thẩm quyền ký"), max_length=100, initial="TM. ỦY BAN NHÂN DÂN"
-    )
-    signer_title = forms.CharField(label=_("Chức vụ người ký"), max_length=100, initial="CHỦ TỊCH")
+    signer_authority = forms.CharField(label=_("Thẩm quyền ký"), max_length=100)
+    signer_title = forms.CharField(label=_("Chức vụ người ký"), max_length=100)
     signer_name = forms.CharField(label=_("Người ký"), max_length=100, required=False)
     report_deadlines = forms.CharField(
         label=_("Hạn báo cáo (mỗi dòng một ngày dd/mm/yyyy)"),
@@ -111,6 +110,8 @@ class PlanForm(forms.Form):
         if units and plan is None and not self.initial.get("issuing_unit"):
             self.initial["issuing_unit"] = units[0].pk  # the province comes first
             self.initial.setdefault("place", _place_of(units[0]))
+            for name, value in wording_for(units[0], "plan").issue_fields("plan").items():
+                self.initial.setdefault(name, value)
         if plan is None:
             self.initial.setdefault("year", dt.date.today().year)
 

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_POST
 from chiso.accounts.scope import covered, roles_on
 from chiso.core.text import fold, format_place_date
 from chiso.core.workflow import WorkflowError
+from chiso.documents.services import wording_for
+from chiso.documents.wording import issuer_lines
 from chiso.files.checks import UploadRejected
 from chiso.files.responses import download
 from chiso.frameworks.services import index_labels
 from chiso.tracking.services import execution
-from chiso.units.models import Unit
 from chiso.workflows.services import transition
 
 from . import permissions
@@ -264,9 +265,7 @@ def plan_detail(request, pk: int):
 
 def _issuer_line(plan: Plan) -> str:
     unit = plan.issuing_unit
-    if unit.kind in (Unit.Kind.PROVINCE, Unit.Kind.WARD, Unit.Kind.DISTRICT):
-        return f"ỦY BAN NHÂN DÂN {unit.name}".upper()
-    return unit.name.upper()
+    return issuer_lines(unit, wording_for(unit, "plan"))[1]
 
 
 def _rich_blocks(text: str) -> list[dict]:

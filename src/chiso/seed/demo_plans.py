@@ -33,6 +33,7 @@ from chiso.plans.services.library import (
     modernise_text,
 )
 from chiso.tracking.models import ProgressReport
+from chiso.units import lineage
 from chiso.units.models import Unit
 from chiso.workflows.models import WorkflowEvent
 
@@ -273,17 +274,15 @@ def _aware(day: dt.date) -> dt.datetime:
 
 
 def _results_unit(province: Unit, index: str, year: int):
-    """The unit whose results of `year` the plan starts from: the province itself, or (for a province
-    formed by the 2025 merger) the predecessor of the same code."""
+    """The unit whose results of `year` the plan starts from, by the one lineage rule
+    (``chiso.units.lineage.results_unit``: the province itself, or for a province formed by the 2025
+    merger the predecessor of the same code), and that year's figures."""
     from chiso.analysis.services import year_figures
 
     ctx = year_figures(index, year)
     if ctx is None:
         return None, None
-    for unit in [province, *sorted(province.predecessors(), key=lambda u: u.code != province.code)]:
-        if unit.pk in ctx.derived.units:
-            return unit, ctx
-    return None, ctx
+    return lineage.results_unit(province, lambda u: u.pk in ctx.derived.units), ctx
 
 
 def _papi_targets(province: Unit):
@@ -338,7 +337,7 @@ def _papi_targets(province: Unit):
         + (f", thuộc nhóm “{a.group}”" if a.group else "")
         + "."
     )
-    for other in province.predecessors():
+    for other in lineage.carried_units(province, 2024):
         if other.pk == unit.pk:
             continue
         try:

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 
 from chiso.core.text import fold, format_date, format_number, nfc
 from chiso.documents.model import Heading, OfficialDocument, Paragraph, Signer, Table, blocks_from_text
-from chiso.documents.services import render
+from chiso.documents.services import render, wording_for
 from chiso.documents.wording import (
     ROMAN,
     body_name,
     bullets,
     date_words,
     esc,
-    is_local_government,
     issuer_lines,
     lower_first,
     number_ref,
@@ -30,7 +29,7 @@ from chiso.documents.wording import (
     title_of,
     unit_full_name,
 )
-from chiso.plans.documents import COORDINATING_AGENCY, plan_reference
+from chiso.plans.documents import plan_reference
 from chiso.plans.models import Plan, Task
 
 from .models import PeriodicReport
@@ -169,7 +168,8 @@ def periodic_report_document(report: PeriodicReport) -> OfficialDocument:
     compiled content (overview, results as a table, late tasks, difficulties, proposals)."""
     plan = report.plan
     unit = plan.issuing_unit
-    parent_body, issuer = issuer_lines(unit)
+    wording = wording_for(unit, "report")
+    parent_body, issuer = issuer_lines(unit, wording)
     content = report.content if isinstance(report.content, dict) else {}
     blocks: list = [
         Paragraph(
@@ -206,7 +206,7 @@ def periodic_report_document(report: PeriodicReport) -> OfficialDocument:
         date=report.date,
         title=title_of(report.title, "Báo cáo"),
         blocks=blocks,
-        recipients=recipient_list(report.recipients),
+        recipients=recipient_list(report.recipients, wording),
         signer=signer_of(report),
     )
 
@@ -274,7 +274,8 @@ def reminder_letter_document(
         items = [i for i in items if i.unit.pk in wanted_units]
     report_by = report_by or today + dt.timedelta(days=7)
     unit = plan.issuing_unit
-    parent_body, issuer = issuer_lines(unit)
+    wording = wording_for(unit, "letter")
+    parent_body, issuer = issuer_lines(unit, wording)
     per_unit: OrderedDict[int, list[LateItem]] = OrderedDict()
     for item in items:
         per_unit.setdefault(item.unit.pk, []).append(item)
@@ -304,26 +305,22 @@ def reminder_letter_document(
         Paragraph(
             f"Để bảo đảm tiến độ thực hiện Kế hoạch, {body_name(unit)} đề nghị các cơ quan, đơn vị, địa phương "
             f"nêu trên khẩn trương triển khai thực hiện các nhiệm vụ được giao và báo cáo kết quả về "
-            f"{COORDINATING_AGENCY} trước ngày {format_date(report_by)} để tổng hợp, báo cáo {body_name(unit)}; "
-            "đồng thời cập nhật tiến độ trên hệ thống theo dõi chỉ số (chiso)./."
+            f"{wording.coordinating_agency} trước ngày {format_date(report_by)} để tổng hợp, báo cáo "
+            f"{body_name(unit)}; đồng thời cập nhật tiến độ trên hệ thống theo dõi chỉ số (chiso)./."
         )
     )
-    recipients = ["Như trên", f"{COORDINATING_AGENCY} (theo dõi)", "Lưu: VT."]
-    symbol = "UBND-NC" if is_local_government(unit) else "NV"
     return OfficialDocument(
         kind_label="",
         parent_body=parent_body,
         issuer=issuer,
-        number_symbol=f"/{symbol}",
+        number_symbol=f"/{wording.letter_symbol}",
         place=plan.place,
         date=None,
         subject=f"V/v đôn đốc thực hiện và báo cáo kết quả Kế hoạch số {number_ref(plan.number, plan.symbol)}",
         salutation=_salutation(names),
         blocks=blocks,
-        recipients=recipients,
-        signer=Signer("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "")
-        if is_local_government(unit)
-        else Signer("KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", ""),
+        recipients=recipient_list(wording.letter_recipients, wording),
+        signer=Signer(wording.letter_signer_authority, wording.letter_signer_title, ""),
     )
 
 
@@ -331,10 +328,11 @@ def reminder_letter_document(
 
 
 def render_periodic(report: PeriodicReport, fmt: str) -> bytes:
-    return render(periodic_report_document(report), "report", fmt)
+    return render(periodic_report_document(report), "report", fmt, unit=report.plan.issuing_unit)
 
 
 def render_letter(
     plan: Plan, fmt: str, units=None, tasks=None, user=None, *, today: dt.date | None = None
 ) -> bytes:
-    return render(reminder_letter_document(plan, units, tasks, user, today=today), "letter", fmt)
+    letter = reminder_letter_document(plan, units, tasks, user, today=today)
+    return render(letter, "letter", fmt, unit=plan.issuing_unit)

@@ -351,9 +351,17 @@ def create_department(*, parent: Unit, name: str, code: str, short_name: str = "
     )
 
 
-def history_units(unit: Unit) -> list[Unit]:
-    """The unit and, for a merged unit, its predecessors (whose series it carries)."""
-    return [unit, *unit.predecessors().exclude(pk=unit.pk)]
+def province_of(unit: Unit) -> Unit:
+    """The province a unit belongs to (itself if it is one, else its first province ancestor; the unit
+    itself when it has none)."""
+    u: Unit | None = unit
+    seen = set()
+    while u is not None and u.pk not in seen:
+        if u.kind == Unit.Kind.PROVINCE:
+            return u
+        seen.add(u.pk)
+        u = u.parent
+    return unit
 
 
 # --- peer groups ---------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from chiso.analysis.services import available_years, unit_history, year_figures
 from chiso.core.text import fold, vi_sort_key
 from chiso.frameworks.models import Index
+from chiso.units.lineage import carried_units
 from chiso.units.models import Unit
 from chiso.units.services import create_department
 
@@ -40,7 +41,7 @@ def home(request):
     unit = home_unit(request.user)
     cards = []
     if unit is not None:
-        members = [unit, *[p for p in unit.predecessors() if p.pk != unit.pk]]
+        members = carried_units(unit)
         for index in Index.objects.all():
             years = available_years(index.code)
             for member in members:

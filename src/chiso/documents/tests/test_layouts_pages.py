@@ -103,7 +103,10 @@ def test_edit_page_validates_then_saves(coordinator_client, coordinator):
     assert not DocumentLayout.objects.exists()
     resp = coordinator_client.post(url, {"yaml": "margins_mm:\r\n  left: 35\r\n"})
     assert resp.status_code == 302 and resp["Location"] == url
-    assert services.layout_for("plan").margin_left_mm == 35
+    # a coordinator's page edits her province's layouts (the installation's are an administrator's)
+    province = coordinator.memberships.get().unit
+    assert services.layout_for("plan", province).margin_left_mm == 35
+    assert services.layout_for("plan").margin_left_mm == 30
     assert DocumentLayout.objects.get(kind="plan").updated_by == coordinator
     assert coordinator_client.get(reverse("documents:layout_edit", args=["nope"])).status_code == 404
 

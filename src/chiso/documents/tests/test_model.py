@@ -201,7 +201,18 @@ def test_parse_layout_yaml():
 
 def test_shipped_yaml_parses_with_comments_kept_as_documentation():
     data = yaml.safe_load(shipped_layout_text())
-    assert set(data) == {"page", "margins_mm", "font", "sizes_pt", "spacing", "header", "signature", "texts"}
+    assert set(data) == {
+        "page",
+        "margins_mm",
+        "font",
+        "sizes_pt",
+        "spacing",
+        "header",
+        "signature",
+        "texts",
+        "wording",
+    }
     # every key carries a comment line or an inline comment in the shipped file
     for spec in FIELDS:
         assert f"{spec.path[1]}:" in shipped_layout_text()
+        assert f"{spec.path[-1]}:" in shipped_layout_text()

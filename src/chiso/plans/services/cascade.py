@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from chiso.core.text import format_date
+from chiso.documents.services import wording_for
 from chiso.units.models import Unit
 
 from ..models import Plan, Target, Task, UnitClass
@@ -117,7 +118,7 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
     existing = Plan.objects.filter(derived_from=plan, issuing_unit=unit, superseded=False).first()
     if existing is not None:
         return existing
-    is_local = unit.kind in ("ward", "district")
+    wording = wording_for(unit, "plan")
     derived = Plan(
         issuing_unit=unit,
         derived_from=plan,
@@ -127,9 +128,7 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
         results_year=plan.results_year,
         indices=list(plan.indices or []),
         place=plan.place,
-        symbol="KH-UBND" if is_local else "KH",
-        signer_authority="TM. ỦY BAN NHÂN DÂN" if is_local else "",
-        signer_title="CHỦ TỊCH" if is_local else "GIÁM ĐỐC",
+        **wording.issue_fields("plan"),
         report_deadlines=list(plan.report_deadlines or []),
         # Document text: always Vietnamese (an official document), whatever the UI language.
         purpose=(
@@ -140,7 +139,7 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
             "Xác định rõ nội dung công việc, đơn vị chủ trì, thời hạn hoàn thành; "
             "báo cáo kết quả thực hiện đúng thời hạn."
         ),
-        recipients=[f"{_issuer_label(plan.issuing_unit)} (để báo cáo)", "Lưu: VT"],
+        recipients=[f"{_issuer_label(plan.issuing_unit)} (để báo cáo)", wording.filing_line],
         created_by=user if user is not None and user.is_authenticated else None,
     )
     derived._history_user = user

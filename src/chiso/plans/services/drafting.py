@@ -22,8 +22,10 @@ from chiso.analysis.services import Analysis, AnalysisError, analyse, opening_te
 from chiso.core import plan as plancore
 from chiso.core import tasklib
 from chiso.core.text import fold, format_date, parse_number, strip_admin_prefix
+from chiso.documents.services import wording_for
 from chiso.frameworks.models import Index
 from chiso.results.models import Result
+from chiso.units.lineage import carried_units, units_in_force
 from chiso.units.models import Unit
 
 from ..models import LibraryTask, Plan, Priority, Recurrence, Shortcoming, Target, Task, UnitClass
@@ -111,11 +113,12 @@ def results_years(index: str, unit: Unit) -> list[int]:
 
 def drafting_units(user) -> list[tuple[Unit, Unit]]:
     """(unit whose results may be used, issuing province): each province the user coordinates, then the
-    provinces merged into it (their results are the baseline of the merged province's first plans)."""
+    units whose results it carries (``chiso.units.lineage.carried_units``: the provinces merged into it,
+    whose results are the baseline of the merged province's first plans)."""
     out: list[tuple[Unit, Unit]] = []
     seen: set[int] = set()
     for province in coordinator_provinces(user):
-        for u in [province, *province.predecessors()]:
+        for u in carried_units(province):
             if u.pk not in seen:
                 seen.add(u.pk)
                 out.append((u, province))
@@ -124,20 +127,9 @@ def drafting_units(user) -> list[tuple[Unit, Unit]]:
 
 def issuing_unit_for(user, unit: Unit) -> Unit | None:
     """The unit that issues a plan built on ``unit``'s results: the unit itself while it is in force, else
-    the unit that succeeded it; for a user, only one she coordinates (None if she coordinates none)."""
-    today = dt.date.today()
-    candidates = [unit] if unit.valid_on(today) else []
-    frontier = [unit]
-    for _depth in range(4):
-        nxt = []
-        for u in frontier:
-            for s in u.successors():
-                if s.valid_on(today) and s not in candidates:
-                    candidates.append(s)
-                nxt.append(s)
-        frontier = nxt
-    if not candidates:
-        candidates = [unit]
+    the unit that succeeded it (``chiso.units.lineage.units_in_force``); for a user, only one she
+    coordinates (None if she coordinates none)."""
+    candidates = units_in_force(unit, dt.date.today()) or [unit]
     if user is None:
         return candidates[0]
     for c in candidates:
@@ -222,7 +214,7 @@ def _purpose(a: Analysis, issuing: Unit) -> str:
     return "\n\n".join(paragraphs)
 
 
-def _requirements(name: str) -> str:
+def _requirements(name: str, coordinating_agency: str) -> str:
     return "\n\n".join(
         [
             "- Xác định rõ trách nhiệm của người đứng đầu cơ quan hành chính nhà nước các cấp trên địa bàn "
@@ -232,35 +224,24 @@ def _requirements(name: str) -> str:
             f"có điểm số thấp của Chỉ số {name}; kết hợp chặt chẽ với nhiệm vụ chuyên môn và Kế hoạch cải "
             "cách hành chính của tỉnh.",
             "- Các cơ quan, đơn vị, địa phương báo cáo tiến độ, kết quả thực hiện đúng thời hạn; kịp thời phản "
-            "ánh khó khăn, vướng mắc về Sở Nội vụ để tổng hợp, báo cáo Ủy ban nhân dân tỉnh.",
+            f"ánh khó khăn, vướng mắc về {coordinating_agency} để tổng hợp, báo cáo Ủy ban nhân dân tỉnh.",
         ]
     )
 
 
-def _body(plan_year: int) -> str:
+def _body(plan_year: int, coordinating_agency: str) -> str:
     first, second = format_date(dt.date(plan_year, 6, 15)), format_date(dt.date(plan_year, 11, 15))
     return "\n\n".join(
         [
             "Kinh phí thực hiện do các cơ quan, đơn vị, địa phương cân đối trong dự toán ngân sách được giao "
             "và các nguồn tài trợ hợp pháp khác (nếu có).",
             "- Thủ trưởng các sở, ban, ngành, Chủ tịch Ủy ban nhân dân các xã, phường căn cứ nhiệm vụ được "
-            "giao tại Kế hoạch này xây dựng kế hoạch cụ thể và tổ chức thực hiện; báo cáo kết quả về Sở Nội "
-            f"vụ trước ngày {first} và {second}.",
-            "- Sở Nội vụ theo dõi, đôn đốc, kiểm tra việc thực hiện Kế hoạch; tổng hợp, báo cáo Ủy ban nhân "
-            "dân tỉnh kết quả thực hiện.",
+            f"giao tại Kế hoạch này xây dựng kế hoạch cụ thể và tổ chức thực hiện; báo cáo kết quả về "
+            f"{coordinating_agency} trước ngày {first} và {second}.",
+            f"- {coordinating_agency} theo dõi, đôn đốc, kiểm tra việc thực hiện Kế hoạch; tổng hợp, báo cáo "
+            "Ủy ban nhân dân tỉnh kết quả thực hiện.",
         ]
     )
-
-
-RECIPIENTS = [
-    "Bộ Nội vụ (b/c)",
-    "Thường trực Tỉnh ủy (b/c)",
-    "Thường trực HĐND tỉnh (b/c)",
-    "Chủ tịch, các Phó Chủ tịch UBND tỉnh",
-    "Các sở, ban, ngành thuộc tỉnh",
-    "UBND các xã, phường",
-    "Lưu: VT",
-]
 
 
 def _lead_class(text: str, reformed: bool = True) -> str:
@@ -461,17 +442,19 @@ def draft_plan(
         raise DraftError(str(exc)) from exc
 
     province = issuing_unit
+    wording = wording_for(issuing_unit, "plan")
     plan = Plan(
         issuing_unit=issuing_unit,
         place=strip_admin_prefix(issuing_unit.short_name) or issuing_unit.short_name,
         title=plan_title(idx.short_name, issuing_unit, plan_year),
         purpose=_purpose(a, issuing_unit),
-        requirements=_requirements(idx.short_name),
-        body=_body(plan_year),
+        requirements=_requirements(idx.short_name, wording.coordinating_agency),
+        body=_body(plan_year, wording.coordinating_agency),
         indices=[code],
         year=plan_year,
         results_year=year,
-        recipients=list(RECIPIENTS),
+        recipients=list(wording.plan_recipients),
+        **wording.issue_fields("plan"),
         report_deadlines=[f"{plan_year}-06-15", f"{plan_year}-11-15"],
         created_by=user,
     )

@@ -5,7 +5,8 @@ Every write checks permissions (chiso.plans.permissions) and runs in one transac
 raises ValueError / PermissionDenied and nothing is changed.
 
 API other parts may call:
-- ``results_unit(unit, index, year)`` — the unit whose results a plan of ``unit`` starts from.
+- ``results_unit(unit, index, year)`` — the unit whose results a plan of ``unit`` starts from (the
+  lineage rule of ``chiso.units.lineage`` applied to the issuing unit's province).
 - ``check_and_fill_target(target)`` — fills baseline_*, needed_points, met, label (no save);
   ValueError (Vietnamese) when the target is impossible or the results are missing.
 - ``refresh_targets(plan, user=None)`` — re-checks and saves every target against the latest results.
@@ -30,8 +31,11 @@ from django.utils.translation import gettext as _
 from chiso.audit.changes import HistoryEntry, history_entries, records
 from chiso.core.plan import Baseline, baseline_of, check_target, points_up
 from chiso.core.text import format_number, nfc, parse_number, vi_sort_key
+from chiso.documents.services import wording_for
 from chiso.frameworks.services import index_labels
+from chiso.units import lineage
 from chiso.units.models import Unit
+from chiso.units.services import province_of
 
 from .. import permissions
 from ..models import Plan, PlanAttachment, Shortcoming, Target, Task
@@ -81,18 +85,6 @@ PLAN_FIELDS = (
 # --------------------------------------------------------------------------- units
 
 
-def province_of(unit: Unit) -> Unit:
-    """The province a unit belongs to (itself if it is one, else its first province ancestor)."""
-    u = unit
-    seen = set()
-    while u is not None and u.pk not in seen:
-        if u.kind == Unit.Kind.PROVINCE:
-            return u
-        seen.add(u.pk)
-        u = u.parent
-    return unit
-
-
 def _has_results(index: str, unit: Unit, year: int) -> bool:
     from chiso.analysis.services import year_figures
 
@@ -102,17 +94,11 @@ def _has_results(index: str, unit: Unit, year: int) -> bool:
 
 def results_unit(unit: Unit, index: str, year: int) -> Unit:
     """The unit whose results a plan of ``unit`` starts from: the province of the issuing unit; a
-    province formed by a merger that has no results of its own that year uses its predecessor of the
-    same code (else the first predecessor with results)."""
+    province formed by a merger that has no results of its own that year uses the first unit it
+    carries that has (``chiso.units.lineage.results_unit``: the predecessor of the same code first);
+    the province itself when none has."""
     province = province_of(unit)
-    if _has_results(index, province, year):
-        return province
-    preds = [p for p in province.predecessors() if p.pk != province.pk]
-    preds.sort(key=lambda p: (p.code != province.code, p.code))
-    for p in preds:
-        if _has_results(index, p, year):
-            return p
-    return province
+    return lineage.results_unit(province, lambda u: _has_results(index, u, year)) or province
 
 
 def unit_choices(plan_or_unit) -> list[Unit]:
@@ -160,7 +146,8 @@ def _check_create(user, unit_id: int | None) -> None:
 
 @transaction.atomic
 def save_plan(user, data: dict, plan: Plan | None = None) -> Plan:
-    """Create (plan None) or update a plan from cleaned form data (keys of PLAN_FIELDS)."""
+    """Create (plan None) or update a plan from cleaned form data (keys of PLAN_FIELDS). A new plan starts
+    with the symbol and signer of its issuing unit's standard wording (what ``data`` omits)."""
     unit = data.get("issuing_unit")
     _check_create(user, unit.pk if unit else None)
     if plan is not None:
@@ -168,7 +155,10 @@ def save_plan(user, data: dict, plan: Plan | None = None) -> Plan:
         if not permissions.can_edit_plan(user, plan):
             raise PermissionDenied(_("Kế hoạch đã khoá (đã phê duyệt hoặc ban hành); hãy lập bản sửa đổi."))
     else:
-        plan = Plan(created_by=user if user.is_authenticated else None)
+        plan = Plan(
+            created_by=user if user.is_authenticated else None,
+            **wording_for(unit, "plan").issue_fields("plan"),
+        )
     for name in PLAN_FIELDS:
         if name in data:
             setattr(plan, name, data[name])

@@ -20,6 +20,7 @@ from django.db import transaction
 from chiso.accounts.scope import covers
 from chiso.core.schedule import last_due, period_bounds, period_label
 from chiso.core.text import format_date, format_number, nfc
+from chiso.documents.services import wording_for
 from chiso.plans.models import Plan, Task
 from chiso.plans.permissions import oversees
 
@@ -282,6 +283,7 @@ def compile_report(plan: Plan, period: str, user, today: dt.date | None = None) 
         plan=plan,
         period_kind=kind,
         period=period,
+        symbol=wording_for(plan.issuing_unit, "report").report_symbol,
         place=plan.place,
         title=report_title(plan, period),
         content=compile_content(plan, period, today),
