@@ -105,7 +105,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "chiso.accounts.middleware.LoginRequiredMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "chiso.accounts.middleware.MemberRequiredMiddleware",
     "chiso.results.version.DataVersionMiddleware",
 ]
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from chiso.analysis import views as analysis_views
 from chiso.frameworks import views as framework_views
@@ -73,7 +75,7 @@ analysis = (
 urlpatterns = [
     path("healthz", web_views.healthz),
     path("accounts/", include(accounts)),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include(web)),
     path("vung/", include(units)),
     path("bo-chi-so/", include(frameworks)),

@@ -5,7 +5,8 @@
 the ones that answer; drf-spectacular's default views would serve the schema to anyone.
 """
 
-from django.urls import include, path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import URLPattern, URLResolver, include, path
 
 from . import views
 
@@ -26,3 +27,16 @@ urlpatterns = [
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", views.SwaggerView.as_view(), name="api-docs"),
 ]
+
+
+def _answered_by_drf(patterns) -> None:
+    """The API authenticates its clients itself (session or HTTP Basic) and answers 401/403 in JSON:
+    Django's sign-in redirect does not apply to it."""
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            _answered_by_drf(p.url_patterns)
+        elif isinstance(p, URLPattern):
+            login_not_required(p.callback)
+
+
+_answered_by_drf(urlpatterns)

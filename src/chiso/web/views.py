@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +17,7 @@ from chiso.units.models import Unit
 from chiso.units.services import create_department
 
 
+@login_not_required
 def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
