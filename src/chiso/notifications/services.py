@@ -28,6 +28,7 @@ __all__ = [
     "describe",
     "mark_read",
     "message",
+    "notify",
     "record",
     "register_source",
     "send_due",
@@ -120,6 +121,40 @@ def record(
     if created:
         counts[channel] += 1
     return created
+
+
+def notify(
+    counts: Counter,
+    *,
+    about: models.Model | None,
+    user,
+    unit,
+    kind: str,
+    due: dt.date,
+    template: str,
+    context: dict,
+    url: str,
+    channels: Iterable[str] | None = None,
+) -> bool:
+    """Write the message ``template`` (``<template>_subject.txt`` / ``_body.txt``) for ``user`` and record
+    it on every channel (in the app, and by e-mail when she has an address), each at most once. True if
+    any was sent now."""
+    subject, body = message(template, context)
+    sent = False
+    for channel in channels if channels is not None else channels_for(user):
+        sent |= record(
+            counts,
+            about=about,
+            user=user,
+            unit=unit,
+            kind=kind,
+            channel=channel,
+            due=due,
+            subject=subject,
+            body=body,
+            url=url,
+        )
+    return sent
 
 
 def send_due(today: dt.date | None = None, sources: Iterable[str] | None = None) -> dict[str, int]:

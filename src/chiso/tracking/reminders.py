@@ -82,8 +82,7 @@ def describe_digests(counts: dict[str, int]) -> str:
     return f"{counts.get('digests', 0)} bản tổng hợp"
 
 
-def _message(template: str, context: dict) -> tuple[str, str]:
-    return notices.message(f"tracking/email/{template}", context)
+TEMPLATE = "tracking/email/reminder"
 
 
 def task_reminders(today: dt.date, counts: Counter) -> None:
@@ -133,21 +132,17 @@ def task_reminders(today: dt.date, counts: Counter) -> None:
                     "url": site + url,
                     "user": user,
                 }
-                subject, body = _message("reminder", ctx)
-                channels = notices.channels_for(user)
-                for channel in channels:
-                    sent_any |= notices.record(
-                        counts,
-                        about=task,
-                        user=user,
-                        unit=unit,
-                        kind=kind,
-                        channel=channel,
-                        due=due,
-                        subject=subject,
-                        body=body,
-                        url=url,
-                    )
+                sent_any |= notices.notify(
+                    counts,
+                    about=task,
+                    user=user,
+                    unit=unit,
+                    kind=kind,
+                    due=due,
+                    template=TEMPLATE,
+                    context=ctx,
+                    url=url,
+                )
             if kind == "late":
                 issuer = task.plan.issuing_unit_id
                 if issuer not in coordinators:
@@ -173,18 +168,17 @@ def task_reminders(today: dt.date, counts: Counter) -> None:
                         "url": site + url,
                         "user": user,
                     }
-                    subject, body = _message("reminder", ctx)
-                    if notices.record(
+                    if notices.notify(
                         counts,
                         about=task,
                         user=user,
                         unit=task.lead_unit,
                         kind=kind,
-                        channel=Reminder.Channel.APP,
                         due=due,
-                        subject=subject,
-                        body=body,
+                        template=TEMPLATE,
+                        context=ctx,
                         url=url,
+                        channels=[Reminder.Channel.APP],
                     ):
                         counts["flags"] += 1
         if sent_any:
@@ -247,21 +241,15 @@ def digests(today: dt.date, counts: Counter) -> None:
             "url": site + url,
             "notifications_url": site + reverse("notifications:list"),
         }
-        subject, body = _message("digest", ctx)
-        channels = notices.channels_for(user)
-        sent = False
-        for channel in channels:
-            sent |= notices.record(
-                counts,
-                about=None,
-                user=user,
-                unit=None,
-                kind=Reminder.Kind.DIGEST,
-                channel=channel,
-                due=today,
-                subject=subject,
-                body=body,
-                url=url,
-            )
-        if sent:
+        if notices.notify(
+            counts,
+            about=None,
+            user=user,
+            unit=None,
+            kind=Reminder.Kind.DIGEST,
+            due=today,
+            template="tracking/email/digest",
+            context=ctx,
+            url=url,
+        ):
             counts["digests"] += 1
