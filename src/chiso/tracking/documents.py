@@ -13,22 +13,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from chiso.core.text import fold, format_date, format_number, nfc
+from chiso.documents import wording as w
 from chiso.documents.model import Heading, OfficialDocument, Paragraph, Signer, Table, blocks_from_text
 from chiso.documents.services import render, wording_for
-from chiso.documents.wording import (
-    ROMAN,
-    body_name,
-    bullets,
-    date_words,
-    esc,
-    issuer_lines,
-    lower_first,
-    number_ref,
-    recipient_list,
-    signer_of,
-    title_of,
-    unit_full_name,
-)
 from chiso.plans.documents import plan_reference
 from chiso.plans.models import Plan, Task
 
@@ -143,7 +130,7 @@ def _section_blocks(value) -> list:
     if table is not None:
         return [table]
     if isinstance(value, list):
-        return bullets([_cell(v) for v in value])
+        return w.bullets([_cell(v) for v in value])
     if isinstance(value, dict):
         out: list = []
         for key in ("text", "intro", "summary"):
@@ -158,9 +145,9 @@ def _section_blocks(value) -> list:
                 if table is not None:
                     out.append(table)
                 elif isinstance(sub, list):
-                    out.extend(bullets([_cell(v) for v in sub]))
+                    out.extend(w.bullets([_cell(v) for v in sub]))
         return out
-    return [Paragraph(esc(_cell(value)))]
+    return [Paragraph(w.esc(_cell(value)))]
 
 
 def periodic_report_document(report: PeriodicReport) -> OfficialDocument:
@@ -169,12 +156,12 @@ def periodic_report_document(report: PeriodicReport) -> OfficialDocument:
     plan = report.plan
     unit = plan.issuing_unit
     wording = wording_for(unit, "report")
-    parent_body, issuer = issuer_lines(unit, wording)
+    parent_body, issuer = w.issuer_lines(unit, wording)
     content = report.content if isinstance(report.content, dict) else {}
     blocks: list = [
         Paragraph(
-            f"Thực hiện {plan_reference(plan)} về {esc(lower_first(title_of(plan.title, 'Kế hoạch')))}; "
-            f"{body_name(unit)} báo cáo kết quả thực hiện như sau:"
+            f"Thực hiện {plan_reference(plan)} về {w.esc(w.lower_first(w.title_of(plan.title, 'Kế hoạch')))}; "
+            f"{w.body_name(unit)} báo cáo kết quả thực hiện như sau:"
         )
     ]
     n = 0
@@ -182,7 +169,7 @@ def periodic_report_document(report: PeriodicReport) -> OfficialDocument:
         section = _section_blocks(content.get(key))
         if not section:
             continue
-        blocks.append(Heading(f"{ROMAN[n]}. {heading}", 1))
+        blocks.append(Heading(f"{w.ROMAN[n]}. {heading}", 1))
         blocks.extend(section)
         n += 1
     known = {k for k, _ in PERIODIC_SECTIONS}
@@ -192,11 +179,11 @@ def periodic_report_document(report: PeriodicReport) -> OfficialDocument:
         section = _section_blocks({k: v for k, v in value.items() if k != "title"})
         if section:
             blocks.append(
-                Heading(f"{ROMAN[n] if n < len(ROMAN) else n + 1}. {nfc(value['title']).upper()}", 1)
+                Heading(f"{w.ROMAN[n] if n < len(w.ROMAN) else n + 1}. {nfc(value['title']).upper()}", 1)
             )
             blocks.extend(section)
             n += 1
-    blocks.append(Paragraph(f"Trên đây là báo cáo của {body_name(unit)}./."))
+    blocks.append(Paragraph(f"Trên đây là báo cáo của {w.body_name(unit)}./."))
     return OfficialDocument(
         kind_label="BÁO CÁO",
         parent_body=parent_body,
@@ -204,10 +191,10 @@ def periodic_report_document(report: PeriodicReport) -> OfficialDocument:
         number_symbol=f"{report.number}/{report.symbol}" if report.number else f"/{report.symbol}",
         place=report.place or plan.place,
         date=report.date,
-        title=title_of(report.title, "Báo cáo"),
+        title=w.title_of(report.title, "Báo cáo"),
         blocks=blocks,
-        recipients=recipient_list(report.recipients, wording),
-        signer=signer_of(report),
+        recipients=w.recipient_list(report.recipients, wording),
+        signer=w.signer_of(report),
     )
 
 
@@ -237,7 +224,7 @@ def late_items(plan: Plan, today: dt.date | None = None) -> list[LateItem]:
     late = [t for t in late_tasks(Plan.objects.filter(pk=plan.pk), today) if t.lead_unit_id]
     reported = {task_id for task_id, _period in lead_periods(late)}
     out = [LateItem(t, t.lead_unit, t.late_due, t.pk in reported, t.progress) for t in late]
-    out.sort(key=lambda i: (fold(unit_full_name(i.unit)), i.due, i.task.order))
+    out.sort(key=lambda i: (fold(w.unit_full_name(i.unit)), i.due, i.task.order))
     return out
 
 
@@ -275,18 +262,18 @@ def reminder_letter_document(
     report_by = report_by or today + dt.timedelta(days=7)
     unit = plan.issuing_unit
     wording = wording_for(unit, "letter")
-    parent_body, issuer = issuer_lines(unit, wording)
+    parent_body, issuer = w.issuer_lines(unit, wording)
     per_unit: OrderedDict[int, list[LateItem]] = OrderedDict()
     for item in items:
         per_unit.setdefault(item.unit.pk, []).append(item)
     addressed = [per_unit[k][0].unit for k in per_unit]
-    names = [unit_full_name(u) for u in addressed]
+    names = [w.unit_full_name(u) for u in addressed]
     reference = plan_reference(plan)
-    title = lower_first(title_of(plan.title, "Kế hoạch"))
+    title = w.lower_first(w.title_of(plan.title, "Kế hoạch"))
 
     blocks: list = [
         Paragraph(
-            f"Thực hiện {reference} về {esc(title)}, qua theo dõi, đến {date_words(today)}, "
+            f"Thực hiện {reference} về {w.esc(title)}, qua theo dõi, đến {w.date_words(today)}, "
             + (
                 "các cơ quan, đơn vị, địa phương sau chưa hoàn thành hoặc chưa báo cáo kết quả thực hiện "
                 "nhiệm vụ được giao đúng thời hạn:"
@@ -296,17 +283,17 @@ def reminder_letter_document(
         )
     ]
     for n, (_, rows) in enumerate(per_unit.items(), start=1):
-        blocks.append(Heading(f"{n}. {unit_full_name(rows[0].unit)}", 2))
+        blocks.append(Heading(f"{n}. {w.unit_full_name(rows[0].unit)}", 2))
         for item in rows:
             status = f"đã báo cáo, đạt {item.percent}%" if item.reported else "chưa báo cáo kết quả"
             text = nfc(item.task.text).rstrip().rstrip(".;")
-            blocks.append(Paragraph(f"- {esc(text)} (thời hạn: {format_date(item.due)}; {status})."))
+            blocks.append(Paragraph(f"- {w.esc(text)} (thời hạn: {format_date(item.due)}; {status})."))
     blocks.append(
         Paragraph(
-            f"Để bảo đảm tiến độ thực hiện Kế hoạch, {body_name(unit)} đề nghị các cơ quan, đơn vị, địa phương "
+            f"Để bảo đảm tiến độ thực hiện Kế hoạch, {w.body_name(unit)} đề nghị các cơ quan, đơn vị, địa phương "
             f"nêu trên khẩn trương triển khai thực hiện các nhiệm vụ được giao và báo cáo kết quả về "
             f"{wording.coordinating_agency} trước ngày {format_date(report_by)} để tổng hợp, báo cáo "
-            f"{body_name(unit)}; đồng thời cập nhật tiến độ trên hệ thống theo dõi chỉ số (chiso)./."
+            f"{w.body_name(unit)}; đồng thời cập nhật tiến độ trên hệ thống theo dõi chỉ số (chiso)./."
         )
     )
     return OfficialDocument(
@@ -316,10 +303,10 @@ def reminder_letter_document(
         number_symbol=f"/{wording.letter_symbol}",
         place=plan.place,
         date=None,
-        subject=f"V/v đôn đốc thực hiện và báo cáo kết quả Kế hoạch số {number_ref(plan.number, plan.symbol)}",
+        subject=f"V/v đôn đốc thực hiện và báo cáo kết quả Kế hoạch số {w.number_ref(plan.number, plan.symbol)}",
         salutation=_salutation(names),
         blocks=blocks,
-        recipients=recipient_list(wording.letter_recipients, wording),
+        recipients=w.recipient_list(wording.letter_recipients, wording),
         signer=Signer(wording.letter_signer_authority, wording.letter_signer_title, ""),
     )
 
