@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import yaml
 
+from .scoring import RuleError, parse_rule, rule_problems
 from .text import fold as text_fold
 from .text import parse_number as text_parse_number
 
@@ -80,7 +81,7 @@ INDEX_CODE_RE = re.compile(r"^[a-z][a-z0-9_-]{0,19}$")
 #: communes (its own internal index), districts, or any unit.
 UNIT_KINDS: tuple[str, ...] = ("province", "department", "commune", "district", "any")
 
-AGGREGATIONS: tuple[str, ...] = ("sum", "mean", "weighted", "none")
+AGGREGATIONS: tuple[str, ...] = ("sum", "mean", "weighted", "none", "capped")
 SOURCE_KINDS: tuple[str, ...] = (
     "appraisal",
     "leader_survey",
@@ -99,6 +100,7 @@ AGGREGATION_VI: dict[str, str] = {
     "mean": "trung bình",
     "weighted": "có trọng số",
     "none": "không",
+    "capped": "tổng có giới hạn",
 }
 SOURCE_KIND_VI: dict[str, str] = {
     "appraisal": "thẩm định",
@@ -219,6 +221,14 @@ class NodeRow:
     incomplete: bool = False
     note: str | None = None
     name_vi_source: str | None = None
+    #: Assessment rounds (chiso.core.scoring): the step of a typed score (0,25 …; None: any value at the
+    #: framework's precision), the rule that scores a criterion from figures the unit enters (a raw
+    #: mapping, checked by scoring.parse_rule), whether its points are a bonus (counted in the score, not
+    #: in the maximum), whether a unit may be declared not concerned by it.
+    step: float | None = None
+    rule: dict[str, Any] | None = None
+    bonus: bool = False
+    may_be_na: bool = False
     #: 1-based position among the siblings (derived from the order of the rows).
     order: int = 0
     #: 1-based line of the source table (spreadsheet row); only for error messages.
@@ -463,6 +473,10 @@ _NODE_KEYS = {
     "incomplete",
     "note",
     "name_vi_source",
+    "step",
+    "rule",
+    "bonus",
+    "may_be_na",
     "children",
 }
 
@@ -607,6 +621,10 @@ def _flatten(node: Any, parent: str | None, order: int, out: list[NodeRow]) -> N
             incomplete=_parse_bool(node.get("incomplete"), False),
             note=_opt_str(node.get("note")),
             name_vi_source=_opt_str(node.get("name_vi_source")),
+            step=_node_number(node.get("step")),
+            rule=node.get("rule"),
+            bonus=_parse_bool(node.get("bonus"), False),
+            may_be_na=_parse_bool(node.get("may_be_na"), False),
             order=order,
             row=None,
         )
@@ -657,6 +675,14 @@ def _node_to_dict(n: NodeRow) -> dict[str, Any]:
         d["note"] = n.note
     if n.name_vi_source:
         d["name_vi_source"] = n.name_vi_source
+    if n.step is not None:
+        d["step"] = _clean_number(n.step)
+    if n.rule is not None:
+        d["rule"] = n.rule
+    if n.bonus:
+        d["bonus"] = True
+    if n.may_be_na:
+        d["may_be_na"] = True
     return d
 
 
@@ -957,6 +983,7 @@ def validate(fw: FrameworkDef, known: Mapping[str, IndexDef] | None = None) -> l
             )
         if n.weight is not None and n.weight <= 0:
             add(n.row, n.code, f"Nút '{n.code}': trọng số phải lớn hơn 0.")
+        _validate_scoring(n, add)
 
     # -- aliases unique (accent/case-insensitive) ------------------------------
     owner: dict[str, NodeRow] = {}
@@ -994,7 +1021,9 @@ def validate(fw: FrameworkDef, known: Mapping[str, IndexDef] | None = None) -> l
                     )
         if n.incomplete or n.max is None or any(c.max is None for c in children):
             continue
-        maxima = [c.max for c in children if c.max is not None]
+        maxima = [c.max for c in children if c.max is not None and not c.bonus]
+        if n.aggregation == "capped" and (n.max is None or n.min is None):
+            add(n.row, n.code, f"Nút '{n.code}' tổng có giới hạn cần cả điểm tối đa và điểm tối thiểu.")
         if n.aggregation == "sum":
             total = math.fsum(maxima)
             if abs(total - n.max) > _SUM_EPS:
@@ -1014,6 +1043,21 @@ def validate(fw: FrameworkDef, known: Mapping[str, IndexDef] | None = None) -> l
                     f"khác điểm tối đa của nút ({format_number(n.max)}).",
                 )
     return errs
+
+
+def _validate_scoring(n: NodeRow, add: Any) -> None:
+    """The assessment keys of a node: a positive step, a well-formed rule whose scores fit the node."""
+    if n.step is not None and not n.step > 0:
+        add(n.row, n.code, f"Nút '{n.code}': bước điểm phải lớn hơn 0.")
+    if n.rule is None:
+        return
+    try:
+        rule = parse_rule(n.rule)
+    except RuleError as exc:
+        add(n.row, n.code, f"Nút '{n.code}': {exc}")
+        return
+    for problem in rule_problems(rule, n.max, n.min):
+        add(n.row, n.code, f"Nút '{n.code}': {problem}")
 
 
 def _validate_grouping(grouping: dict[str, Any] | None, add: Any) -> None:
@@ -1070,6 +1114,10 @@ TEMPLATE_COLUMNS: list[tuple[str, str]] = [
     ("incomplete", "Chưa đầy đủ"),
     ("name_vi_source", "Nguồn tên tiếng Việt"),
     ("note", "Ghi chú"),
+    ("step", "Bước điểm"),
+    ("rule", "Quy tắc chấm điểm (JSON)"),
+    ("bonus", "Điểm thưởng"),
+    ("may_be_na", "Có thể không áp dụng"),
 ]
 
 #: Rows of the "Thông tin" sheet: (key, Vietnamese label).
@@ -1312,6 +1360,10 @@ def read_xlsx(
                 note=_cell_text(cell("note")) or None,
                 name_vi_source=_vocab_lookup(cell("name_vi_source"), NAME_VI_SOURCES, NAME_VI_SOURCE_VI, {})
                 or None,
+                step=num("step", "bước điểm"),
+                rule=_xlsx_rule(cell("rule"), rowno, errs),
+                bonus=boolean("bonus", "điểm thưởng", False),
+                may_be_na=boolean("may_be_na", "có thể không áp dụng", False),
                 row=rowno,
             )
         )
@@ -1320,6 +1372,25 @@ def read_xlsx(
     if errs:
         return None, errs
     return fw, []
+
+
+def _xlsx_rule(value: Any, rowno: int, errs: list[FrameworkError]) -> dict[str, Any] | None:
+    text = _cell_text(value)
+    if not text:
+        return None
+    try:
+        rule = json.loads(text)
+    except json.JSONDecodeError as exc:
+        errs.append(
+            FrameworkError(rowno, None, f"Dòng {rowno}: quy tắc chấm điểm không phải JSON hợp lệ: {exc.msg}.")
+        )
+        return None
+    if not isinstance(rule, dict):
+        errs.append(
+            FrameworkError(rowno, None, f"Dòng {rowno}: quy tắc chấm điểm phải là một đối tượng JSON.")
+        )
+        return None
+    return rule
 
 
 def _preorder(nodes: list[NodeRow]) -> list[NodeRow]:
@@ -1368,6 +1439,10 @@ def _xlsx_value(key: str, n: NodeRow, index: IndexDef | None) -> Any:
         return SOURCE_KIND_VI.get(v, v) if v else None
     if key == "name_vi_source":
         return NAME_VI_SOURCE_VI.get(v, v) if v else None
+    if key == "rule":
+        return json.dumps(v, ensure_ascii=False) if v is not None else None
+    if key in ("bonus", "may_be_na"):
+        return "có" if v else None
     if key in ("contributes", "incomplete"):
         return "có" if v else "không"
     if key == "aliases":
@@ -1446,6 +1521,8 @@ def write_xlsx(
         "aggregation": list(AGGREGATION_VI.values()),
         "source_kind": list(SOURCE_KIND_VI.values()),
         "contributes": ["có", "không"],
+        "bonus": ["có", "không"],
+        "may_be_na": ["có", "không"],
         "incomplete": ["có", "không"],
         "name_vi_source": list(NAME_VI_SOURCE_VI.values()),
     }

@@ -9,7 +9,7 @@ from typing import Literal
 
 __all__ = ["Aggregation", "NodeSpec", "NodeValue", "Tree", "aggregate", "percent_of_max"]
 
-Aggregation = Literal["sum", "mean", "weighted", "none"]
+Aggregation = Literal["sum", "mean", "weighted", "none", "capped"]
 DEFAULT_TOLERANCE = 0.0051
 
 
@@ -18,7 +18,8 @@ class NodeSpec:
     """One node of a framework tree.
 
     aggregation: how THIS node is derived from its contributing children ("none": never derived, only
-    its own published value counts). weight: its weight in a "weighted" parent. contributes=False: an
+    its own published value counts; "capped": their sum clipped to [min, max] — a bonus or penalty group,
+    or a total that bonus points may not push above its maximum). weight: its weight in a "weighted" parent. contributes=False: an
     informational child that does not enter the parent's derivation.
     """
 
@@ -63,7 +64,7 @@ def _num(x: object) -> float | None:
     return None
 
 
-_LEAF, _NONE, _SUM, _MEAN, _WEIGHTED = range(5)
+_LEAF, _NONE, _SUM, _MEAN, _WEIGHTED, _CAPPED = range(6)
 
 
 class Tree:
@@ -74,7 +75,7 @@ class Tree:
         for n in nodes:
             if n.code in self.specs:
                 raise ValueError(f"duplicate node code {n.code!r}")
-            if n.aggregation not in ("sum", "mean", "weighted", "none"):
+            if n.aggregation not in ("sum", "mean", "weighted", "none", "capped"):
                 raise ValueError(f"node {n.code!r}: unknown aggregation {n.aggregation!r}")
             self.specs[n.code] = n
         roots = [n.code for n in nodes if n.parent is None]
@@ -120,7 +121,9 @@ class Tree:
             elif not contrib:
                 kind = _LEAF
             else:
-                kind = {"sum": _SUM, "mean": _MEAN, "weighted": _WEIGHTED}[spec.aggregation]
+                kind = {"sum": _SUM, "mean": _MEAN, "weighted": _WEIGHTED, "capped": _CAPPED}[
+                    spec.aggregation
+                ]
             weights = tuple(float(self.specs[c].weight) for c in contrib)
             if kind == _WEIGHTED and not math.fsum(weights) > 0:
                 raise ValueError(f"node {code!r}: weights of its children must add up to more than 0")
@@ -191,6 +194,13 @@ class Tree:
                 continue
             if kind == _SUM:
                 derived = math.fsum(vals)
+            elif kind == _CAPPED:
+                spec = self.specs[code]
+                derived = math.fsum(vals)
+                if spec.max is not None:
+                    derived = min(derived, spec.max)
+                if spec.min is not None:
+                    derived = max(derived, spec.min)
             elif kind == _MEAN:
                 derived = math.fsum(vals) / len(vals)
             else:

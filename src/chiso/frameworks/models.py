@@ -189,6 +189,7 @@ class Node(models.Model):
         MEAN = "mean", _("Trung bình")
         WEIGHTED = "weighted", _("Có trọng số")
         NONE = "none", _("Không tổng hợp (theo số công bố)")
+        CAPPED = "capped", _("Tổng có giới hạn (thưởng, trừ)")
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="nodes")
     code = models.CharField(_("mã"), max_length=40)
@@ -212,6 +213,11 @@ class Node(models.Model):
     aliases = models.JSONField(_("tên cột khác"), default=list, blank=True)
     incomplete = models.BooleanField(_("chưa đầy đủ"), default=False)
     note = models.TextField(_("ghi chú"), blank=True)
+    # Assessment rounds (chiso.core.scoring)
+    step = models.FloatField(_("bước điểm"), null=True, blank=True)
+    rule = models.JSONField(_("quy tắc chấm điểm"), null=True, blank=True)
+    bonus = models.BooleanField(_("điểm thưởng"), default=False)
+    may_be_na = models.BooleanField(_("có thể không áp dụng"), default=False)
 
     class Meta:
         ordering = ["framework", "order"]

@@ -163,6 +163,10 @@ def _canon(fw: fwcore.FrameworkDef) -> tuple:
             tuple(n.aliases or ()),
             bool(n.incomplete),
             nfc(n.note or ""),
+            n.step,
+            n.rule,
+            bool(n.bonus),
+            bool(n.may_be_na),
         )
         for n in fw.nodes
     )
@@ -193,6 +197,10 @@ def export_definition(framework: Framework) -> fwcore.FrameworkDef:
             incomplete=n.incomplete,
             note=n.note or None,
             name_vi_source=n.name_vi_source or None,
+            step=n.step,
+            rule=n.rule,
+            bonus=n.bonus,
+            may_be_na=n.may_be_na,
             order=n.order,
         )
         for n in nodes
@@ -318,6 +326,10 @@ def _create_nodes(framework: Framework, fw: fwcore.FrameworkDef) -> None:
             aliases=list(row.aliases or ()),
             incomplete=bool(row.incomplete),
             note=nfc(row.note or ""),
+            step=row.step,
+            rule=row.rule,
+            bonus=bool(row.bonus),
+            may_be_na=bool(row.may_be_na),
         )
         by_code[row.code] = node
 
