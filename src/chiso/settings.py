@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "chiso.notifications",
     "chiso.plans",
     "chiso.tracking",
+    "chiso.assessment",
     "chiso.documents",
     "chiso.seed",
     "chiso.api",

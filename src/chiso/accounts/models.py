@@ -17,6 +17,7 @@ class Membership(models.Model):
         LEADER = "leader", _("Lãnh đạo (phê duyệt, ban hành)")
         OFFICER = "officer", _("Cán bộ đơn vị")
         VIEWER = "viewer", _("Người xem")
+        APPRAISER = "appraiser", _("Thành viên Hội đồng thẩm định")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from chiso.units.models import Unit
 
-ALL_ROLES = ("admin", "coordinator", "leader", "officer", "viewer")
+ALL_ROLES = ("admin", "coordinator", "leader", "officer", "viewer", "appraiser")
 #: Roles that see every plan, task and report of the units they cover.
 OVERSIGHT_ROLES = ("coordinator", "leader", "viewer")
 

@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # imported where used: reading XLSX is rare
 __all__ = [
     "AGGREGATIONS",
     "SOURCE_KINDS",
+    "SURVEY_SOURCE_KINDS",
     "UNIT_KINDS",
     "TEMPLATE_COLUMNS",
     "METADATA_FIELDS",
@@ -90,6 +91,8 @@ SOURCE_KINDS: tuple[str, ...] = (
     "citizen_survey",
     "mixed",
 )
+#: Score sources that come from a survey: in an assessment round they are imported, never typed.
+SURVEY_SOURCE_KINDS: tuple[str, ...] = ("leader_survey", "satisfaction_survey", "citizen_survey")
 VALUE_KINDS: tuple[str, ...] = ("points", "percent")
 NAME_VI_SOURCES: tuple[str, ...] = ("official", "translated")
 GROUPING_KINDS: tuple[str, ...] = ("quantile", "threshold")

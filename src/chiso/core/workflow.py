@@ -10,6 +10,9 @@ rest of chiso, so code asks the workflow instead of naming states:
   an amendment that reaches a live state supersedes the version it amends;
 - ``public``: the document has been published: officers of the units concerned (and later the public
   portal) see it, and monitoring counts it.
+
+A state may also say which work it ``opens`` (a free word the app that owns the workflow reads: an
+assessment round's states open the self-assessment, the appraisal, the explanations …).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ __all__ = [
     "shipped_workflow",
 ]
 
-ROLES = ("admin", "coordinator", "leader", "officer", "viewer")
+ROLES = ("admin", "coordinator", "leader", "officer", "viewer", "appraiser")
 
 
 class WorkflowError(ValueError):
@@ -45,6 +48,7 @@ class State:
     locked: bool = False
     live: bool = False
     public: bool = False
+    opens: str = ""
 
 
 #: The flags a state may carry (see the module docstring).
@@ -100,6 +104,14 @@ class Workflow:
     def public_states(self) -> tuple[str, ...]:
         return self.states_where("public")
 
+    def state_opening(self, work: str) -> str | None:
+        """The state that opens ``work`` (None: no state does)."""
+        return next((code for code, st in self.states.items() if st.opens == work), None)
+
+    def next_states(self, code: str) -> list[str]:
+        """States reachable from ``code`` in one step, in the file's order of transitions."""
+        return list(dict.fromkeys(t.target for t in self.transitions if code in t.sources))
+
     def choices(self) -> list[tuple[str, str]]:
         return [(code, st.label) for code, st in self.states.items()]
 
@@ -144,13 +156,14 @@ def load_workflow(data: Mapping[str, Any]) -> Workflow:
             label = str(spec.get("label") or "").strip()
             if not label:
                 problems.append(f"Trạng thái {code!r} thiếu nhãn (label)")
-            unknown = sorted(set(spec) - {"label", *STATE_FLAGS})
+            unknown = sorted(set(spec) - {"label", "opens", *STATE_FLAGS})
             if unknown:
                 problems.append(
                     f"Trạng thái {code!r}: khóa không được hỗ trợ: {', '.join(map(str, unknown))}"
                 )
             flags = {f: bool(spec.get(f, False)) for f in STATE_FLAGS}
-            states[str(code)] = State(str(code), label or str(code), **flags)
+            opens = str(spec.get("opens") or "").strip()
+            states[str(code)] = State(str(code), label or str(code), opens=opens, **flags)
     initial = str(data.get("initial") or "")
     if initial not in states:
         problems.append(f"Trạng thái ban đầu {initial!r} không có trong danh sách trạng thái")

@@ -1,0 +1,257 @@
+"""Assessment rounds: units score themselves on a framework's criteria with evidence, appraisers set
+the appraised and final scores, units explain, and closing the round publishes the results.
+
+A Round (framework + year + province + the units it scores) follows ``data/workflows/assessment.yaml``;
+each state opens one kind of work (self, appraisal, explanation, final) until that phase's deadline. Each
+unit has a Sheet with one Score per leaf criterion (self, appraised and final scores, the figures a
+rule-scored criterion was computed from, not-applicable, notes), evidence files and links to the products
+and reports of plan tasks, and the history of every change. Appraisers are assigned to units and/or
+criteria (Assignment). Writes happen only in ``chiso.assessment.services``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from chiso.core.text import nfc_attrs
+from chiso.files.models import StoredFile
+from chiso.frameworks.models import Framework, Node
+from chiso.units.models import Unit
+from chiso.workflows.models import InitialState, WorkflowDocument
+
+
+class Round(WorkflowDocument):
+    """One assessment exercise: a framework, an evaluation year, the province that runs it and the units
+    it scores (its departments, its communes, or the province itself)."""
+
+    WORKFLOW = "assessment"
+
+    class Scope(models.TextChoices):
+        DEPARTMENT = "department", _("Các sở, ban, ngành")
+        COMMUNE = "commune", _("UBND các xã, phường")
+        PROVINCE = "province", _("Tỉnh (tự đánh giá PAR INDEX)")
+
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="rounds")
+    year = models.PositiveSmallIntegerField(_("năm đánh giá"))
+    province = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assessment_rounds")
+    scope = models.CharField(_("đơn vị được đánh giá"), max_length=20, choices=Scope.choices)
+    title = models.CharField(_("tên đợt đánh giá"), max_length=300)
+    status = models.CharField(_("giai đoạn"), max_length=20, default=InitialState(WORKFLOW))
+    #: The last day of each work (inclusive, local time); the work locks after it.
+    self_deadline = models.DateField(_("hạn tự đánh giá"), null=True, blank=True)
+    appraisal_deadline = models.DateField(_("hạn thẩm định"), null=True, blank=True)
+    explanation_deadline = models.DateField(_("hạn giải trình"), null=True, blank=True)
+    final_deadline = models.DateField(_("hạn thẩm định lại"), null=True, blank=True)
+    published_batch = models.ForeignKey(
+        "results.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "-pk"]
+        verbose_name = _("đợt đánh giá")
+        verbose_name_plural = _("đợt đánh giá")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        nfc_attrs(self, ["title"])
+        super().save(*args, **kwargs)
+
+    @property
+    def workflow_unit_id(self) -> int | None:
+        return self.province_id
+
+    @property
+    def opens(self) -> str:
+        """The work the round's current state opens ("self", "appraisal", "explanation", "final", "")."""
+        return self.workflow().state(self.status).opens
+
+    def deadline_of(self, work: str):
+        return {
+            "self": self.self_deadline,
+            "appraisal": self.appraisal_deadline,
+            "explanation": self.explanation_deadline,
+            "final": self.final_deadline,
+        }.get(work)
+
+
+class Sheet(models.Model):
+    """A unit's score sheet in a round."""
+
+    class State(models.TextChoices):
+        NOT_STARTED = "not_started", _("Chưa bắt đầu")
+        IN_PROGRESS = "in_progress", _("Đang chấm")
+        SUBMITTED = "submitted", _("Đã nộp")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="sheets")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assessment_sheets")
+    state = models.CharField(
+        _("tình trạng tự đánh giá"), max_length=20, choices=State.choices, default="not_started"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: A coordinator reopened this unit's work after its deadline: until when, and why (history keeps who).
+    reopened_until = models.DateField(_("mở lại đến ngày"), null=True, blank=True)
+    reopen_reason = models.TextField(_("lý do mở lại"), blank=True)
+    #: Kept by the services from the scores, so lists and summaries read one row per unit.
+    self_total = models.FloatField(null=True, blank=True)
+    appraised_total = models.FloatField(null=True, blank=True)
+    final_total = models.FloatField(null=True, blank=True)
+    percent = models.FloatField(null=True, blank=True)
+    applicable_max = models.FloatField(null=True, blank=True)
+    rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    klass = models.CharField(_("xếp loại"), max_length=60, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["round", "unit__short_name"]
+        constraints = [models.UniqueConstraint(fields=["round", "unit"], name="sheet_one_per_unit")]
+        verbose_name = _("phiếu chấm điểm")
+        verbose_name_plural = _("phiếu chấm điểm")
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.round}"
+
+    def save(self, *args, **kwargs):
+        nfc_attrs(self, ["reopen_reason"], multiline=frozenset({"reopen_reason"}))
+        super().save(*args, **kwargs)
+
+
+class Score(models.Model):
+    """A unit's score on one leaf criterion, at every stage."""
+
+    sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="scores")
+    node = models.ForeignKey(Node, on_delete=models.PROTECT, related_name="+")
+    self_score = models.FloatField(_("điểm tự chấm"), null=True, blank=True)
+    appraised_score = models.FloatField(_("điểm thẩm định"), null=True, blank=True)
+    final_score = models.FloatField(_("điểm thẩm định lại"), null=True, blank=True)
+    #: Figures of a rule-scored criterion, per stage ({"self": {"done": 19, "planned": 20}, …}).
+    inputs = models.JSONField(_("số liệu"), default=dict, blank=True)
+    not_applicable = models.BooleanField(_("không áp dụng"), default=False)
+    self_note = models.TextField(_("thuyết minh của đơn vị"), blank=True)
+    appraisal_comment = models.TextField(_("ý kiến thẩm định"), blank=True)
+    explanation = models.TextField(_("giải trình"), blank=True)
+    final_comment = models.TextField(_("ý kiến thẩm định lại"), blank=True)
+    #: Where an imported score came from (a survey, the ministry's appraisal…).
+    source = models.CharField(_("nguồn điểm"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: Raised by every save: a form carries the version it was opened at, so a stale save is refused.
+    version = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sheet", "node__order"]
+        constraints = [models.UniqueConstraint(fields=["sheet", "node"], name="score_one_per_criterion")]
+        verbose_name = _("điểm tiêu chí")
+        verbose_name_plural = _("điểm tiêu chí")
+
+    def __str__(self) -> str:
+        return f"{self.node.code}: {self.self_score}"
+
+    def save(self, *args, **kwargs):
+        nfc_attrs(
+            self,
+            ["self_note", "appraisal_comment", "explanation", "final_comment", "source"],
+            multiline=frozenset({"self_note", "appraisal_comment", "explanation", "final_comment"}),
+        )
+        super().save(*args, **kwargs)
+
+
+class EvidenceFile(StoredFile):
+    """A document a unit gives as evidence (tài liệu kiểm chứng) for one criterion."""
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="files")
+    stage = models.CharField(max_length=20, default="self")
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvidenceLink(models.Model):
+    """Evidence from the plans: the product of a task, or a unit's progress report on it."""
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="links")
+    task = models.ForeignKey("plans.Task", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(
+        "tracking.ProgressReport", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    label = models.CharField(_("nội dung"), max_length=500)
+    note = models.TextField(_("ghi chú"), blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["score", "task", "report"], name="evidence_link_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Assignment(models.Model):
+    """An appraiser of a round, for some units and/or some criteria (empty = all of them)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="assignments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="appraisals")
+    units = models.ManyToManyField(Unit, blank=True, related_name="+", verbose_name=_("đơn vị"))
+    criteria = models.JSONField(_("tiêu chí (mã)"), default=list, blank=True)
+    history = HistoricalRecords(m2m_fields=[units])
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "user"], name="assignment_one_per_user")]
+        verbose_name = _("phân công thẩm định")
+        verbose_name_plural = _("phân công thẩm định")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.round}"
+
+
+class Proposal(models.Model):
+    """In a round on the province itself (its PAR INDEX self-assessment): the score a department that
+    leads or coordinates a criterion proposes, with its note; the coordinator consolidates them into the
+    province's self-score."""
+
+    score = models.ForeignKey(Score, on_delete=models.CASCADE, related_name="proposals")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị đề xuất")
+    )
+    lead = models.BooleanField(_("chủ trì"), default=False)
+    proposed_score = models.FloatField(_("điểm đề xuất"), null=True, blank=True)
+    note = models.TextField(_("thuyết minh"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["score", "unit"], name="proposal_one_per_unit")]
+        verbose_name = _("đề xuất điểm")
+        verbose_name_plural = _("đề xuất điểm")
+
+    def __str__(self) -> str:
+        return f"{self.unit}: {self.proposed_score}"
+
+    def save(self, *args, **kwargs):
+        nfc_attrs(self, ["note"], multiline=frozenset({"note"}))
+        super().save(*args, **kwargs)

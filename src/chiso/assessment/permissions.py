@@ -1,0 +1,88 @@
+"""Who may see and do what in an assessment round. Every view, API endpoint and service asks here.
+
+- Coordinators of the province run rounds (open, advance, reopen, close, assign appraisers) and see
+  everything of them; leaders and viewers of the province read.
+- A unit officer sees her unit's sheet and does its self-assessment and explanations while that work is
+  open; in a round on the province itself (its PAR INDEX self-assessment) the province's coordinators keep
+  the sheet and the departments that lead or coordinate a criterion propose its score.
+- An appraiser (an Assignment in the round) sees the sheets of the units she is assigned and sets the
+  appraised and final scores of the criteria she is assigned (none listed: all).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from chiso.accounts.scope import OVERSIGHT_ROLES, covered, covers
+
+from .models import Assignment, Round, Sheet
+
+UNIT_ROLES = ("officer",)
+RUN_ROLES = ("coordinator",)
+SELF_WORKS = ("self", "explanation")
+APPRAISAL_WORKS = ("appraisal", "final")
+
+
+def oversees(user, rnd: Round) -> bool:
+    return covers(user, rnd.province_id, OVERSIGHT_ROLES)
+
+
+def can_run(user, rnd: Round) -> bool:
+    return covers(user, rnd.province_id, RUN_ROLES)
+
+
+def assignment(user, rnd: Round) -> Assignment | None:
+    if not user.is_authenticated:
+        return None
+    memo = user.__dict__.setdefault("_chiso_assignments", {})
+    if rnd.pk not in memo:
+        memo[rnd.pk] = Assignment.objects.filter(round=rnd, user=user).prefetch_related("units").first()
+    return memo[rnd.pk]
+
+
+def _assigned_units(a: Assignment) -> set[int] | None:
+    ids = {u.pk for u in a.units.all()}
+    return ids or None  # None: every unit of the round
+
+
+def visible_rounds(user) -> QuerySet[Round]:
+    """Rounds of the provinces the user oversees, of her units, or that she appraises."""
+    scope = covered(user, (*OVERSIGHT_ROLES, *UNIT_ROLES))
+    if scope is None:
+        return Round.objects.all()
+    return Round.objects.filter(
+        Q(province__in=scope) | Q(sheets__unit__in=scope) | Q(assignments__user=user)
+    ).distinct()
+
+
+def can_view_sheet(user, sheet: Sheet) -> bool:
+    rnd = sheet.round
+    if oversees(user, rnd) or covers(user, sheet.unit_id, UNIT_ROLES):
+        return True
+    a = assignment(user, rnd)
+    if a is None:
+        return False
+    units = _assigned_units(a)
+    return units is None or sheet.unit_id in units
+
+
+def visible_sheets(user, rnd: Round) -> list[Sheet]:
+    return [s for s in rnd.sheets.select_related("unit", "round") if can_view_sheet(user, s)]
+
+
+def can_work(user, sheet: Sheet, work: str, criterion: str | None = None) -> bool:
+    """May ``user`` do ``work`` on this sheet (on ``criterion`` when given), phases aside."""
+    rnd = sheet.round
+    if work in SELF_WORKS:
+        if rnd.scope == Round.Scope.PROVINCE:
+            return covers(user, rnd.province_id, RUN_ROLES)
+        return covers(user, sheet.unit_id, UNIT_ROLES)
+    if work in APPRAISAL_WORKS:
+        a = assignment(user, rnd)
+        if a is None:
+            return False
+        units = _assigned_units(a)
+        if units is not None and sheet.unit_id not in units:
+            return False
+        return criterion is None or not a.criteria or criterion in a.criteria
+    return False

@@ -1,0 +1,275 @@
+"""Scores of a unit's sheet: the only place that writes them.
+
+``save(sheet, user, work, entries, versions=None)`` stores what one person entered for one work:
+
+- ``self`` (the unit): a typed score, the figures of a rule-scored criterion, "not applicable" (when the
+  framework allows it) and a note, per criterion;
+- ``appraisal`` / ``final`` (an appraiser): the appraised or final score and a comment;
+- ``explanation`` (the unit): its explanation where the appraisal lowered a score.
+
+Every entry is checked (bounds, step, precision, the rule's figures, who may, whether the work is open,
+whether someone else saved the criterion since the form was opened) and the whole lot is refused with a
+message per criterion — ``ValidationError({code: message})`` — or written at once with its history.
+``submit(sheet, user)`` closes a unit's self-assessment: every criterion scored, and a score above zero
+without evidence needs a note saying why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chiso.core.scoring import InputError, Totals, check_score, rule_score, totals
+from chiso.core.text import format_date, format_number, nfc_multiline, parse_number
+
+from .. import permissions
+from ..models import Score, Sheet
+from .rounds import work_open
+from .structure import Criterion, structure
+
+__all__ = ["SCORE_FIELD", "effective", "save", "sheet_totals", "submit", "refresh_totals"]
+
+#: The score each work sets.
+SCORE_FIELD = {"self": "self_score", "appraisal": "appraised_score", "final": "final_score"}
+#: The text each work writes.
+NOTE_FIELD = {
+    "self": "self_note",
+    "appraisal": "appraisal_comment",
+    "explanation": "explanation",
+    "final": "final_comment",
+}
+STAGES = ("self", "appraisal", "final")
+
+
+def effective(score: Score, stage: str) -> float | None:
+    """A criterion's score at a stage: the final score, else the appraised, else the self-score (an
+    appraiser who leaves a score unchanged accepts it)."""
+    chain = {"self": ("self_score",), "appraisal": ("appraised_score", "self_score"),
+             "final": ("final_score", "appraised_score", "self_score")}[stage]  # fmt: skip
+    for name in chain:
+        value = getattr(score, name)
+        if value is not None:
+            return value
+    return None
+
+
+def sheet_totals(sheet: Sheet, stage: str, scores: list[Score] | None = None) -> Totals:
+    st = structure(sheet.round.framework)
+    rows = scores if scores is not None else list(sheet.scores.select_related("node"))
+    values: dict[str, float] = {}
+    na: set[str] = set()
+    for s in rows:
+        v = effective(s, stage)
+        if v is not None:
+            values[s.node.code] = v
+        if s.not_applicable:
+            na.add(s.node.code)
+    return totals(st.items, values, na)
+
+
+def refresh_totals(sheet: Sheet) -> Sheet:
+    """Keep the sheet's totals (self, appraised, final; percent of the applicable maximum) from its scores."""
+    rows = list(sheet.scores.select_related("node"))
+    self_t = sheet_totals(sheet, "self", rows)
+    sheet.self_total = self_t.total if any(r.self_score is not None for r in rows) else None
+    appraised = any(r.appraised_score is not None for r in rows)
+    final = any(r.final_score is not None for r in rows)
+    sheet.appraised_total = sheet_totals(sheet, "appraisal", rows).total if appraised else None
+    latest = sheet_totals(sheet, "final" if final else "appraisal" if appraised else "self", rows)
+    sheet.final_total = latest.total if (final or appraised) else None
+    sheet.applicable_max = latest.applicable.get(latest.root)
+    sheet.percent = latest.percent()
+    sheet.save(update_fields=["self_total", "appraised_total", "final_total", "applicable_max", "percent"])
+    return sheet
+
+
+@dataclass
+class _Checked:
+    crit: Criterion
+    score: float | None
+    inputs: dict[str, Any] | None
+    na: bool | None
+    note: str | None
+
+
+def _parse_entry(crit: Criterion, work: str, entry: Mapping[str, Any], precision: int) -> _Checked:
+    """One criterion's entry checked; InputError/ValueError says what is wrong (Vietnamese)."""
+    node = crit.node
+    note = entry.get("note")
+    note = nfc_multiline(str(note)) if note is not None else None
+    if work == "explanation":
+        return _Checked(crit, None, None, None, note)
+    na = None
+    if "na" in entry:
+        na = bool(entry.get("na"))
+        if na and not node.may_be_na:
+            raise ValueError(_("tiêu chí này không được đánh dấu “không áp dụng”."))
+        if na and work == "self" and not (note or "").strip():
+            raise ValueError(_("ghi rõ vì sao tiêu chí không áp dụng với đơn vị."))
+    if na:
+        return _Checked(crit, None, None, True, note)
+    if crit.survey and ("score" in entry or "inputs" in entry):
+        raise ValueError(_("điểm của tiêu chí này lấy từ kết quả khảo sát (nhập từ tệp), không tự chấm."))
+    score: float | None = None
+    inputs = None
+    if crit.rule is not None and entry.get("inputs") is not None:
+        inputs = {k: v for k, v in dict(entry["inputs"]).items() if v not in (None, "")}
+        if inputs:
+            score = rule_score(crit.rule, inputs, node.max_score)
+    elif "score" in entry:
+        raw = entry.get("score")
+        if raw in (None, ""):
+            score = None
+        else:
+            score = parse_number(raw)
+            if score is None:
+                raise ValueError(_("điểm trống."))
+            problem = check_score(
+                score, maximum=node.max_score, minimum=node.min_score, step=node.step, precision=precision
+            )
+            if problem:
+                raise ValueError(problem)
+    return _Checked(crit, score, inputs, na, note)
+
+
+def _stale(score: Score, expected: int | None) -> str | None:
+    if expected is None or score.pk is None or score.version == expected:
+        return None
+    who = (
+        score.updated_by.get_full_name() or score.updated_by.username if score.updated_by else _("người khác")
+    )
+    when = timezone.localtime(score.updated_at).strftime("%H:%M %d/%m/%Y") if score.updated_at else ""
+    return _(
+        "{who} đã sửa tiêu chí này lúc {when} sau khi bạn mở phiếu; hãy tải lại để xem rồi nhập lại."
+    ).format(who=who, when=when)
+
+
+@transaction.atomic
+def save(
+    sheet: Sheet,
+    user,
+    work: str,
+    entries: Mapping[str, Mapping[str, Any]],
+    *,
+    versions: Mapping[str, int] | None = None,
+    today: dt.date | None = None,
+) -> list[Score]:
+    """Store one person's entries for one work on a sheet — all of them, or none (see the module)."""
+    sheet = Sheet.objects.select_for_update().select_related("round__framework", "unit").get(pk=sheet.pk)
+    rnd = sheet.round
+    if work not in NOTE_FIELD:
+        raise ValidationError({"__all__": _("Công việc không hợp lệ: {work}.").format(work=work)})
+    if not permissions.can_work(user, sheet, work):
+        raise PermissionDenied(_("Bạn không được chấm hoặc giải trình phiếu này ở giai đoạn này."))
+    if not work_open(rnd, sheet, work, today):
+        raise ValidationError({"__all__": closed_message(rnd, work)})
+    st = structure(rnd.framework)
+    existing = {s.node.code: s for s in sheet.scores.select_related("node", "updated_by")}
+    errors: dict[str, str] = {}
+    checked: list[_Checked] = []
+    for code, entry in entries.items():
+        crit = st.by_code.get(code)
+        if crit is None:
+            errors[code] = _("Không có tiêu chí “{code}” trong bộ chỉ số.").format(code=code)
+            continue
+        if work in ("appraisal", "final") and not permissions.can_work(user, sheet, work, code):
+            errors[code] = _("Bạn không được phân công thẩm định tiêu chí này.")
+            continue
+        stale = _stale(existing[code], (versions or {}).get(code)) if code in existing else None
+        if stale:
+            errors[code] = stale
+            continue
+        try:
+            checked.append(_parse_entry(crit, work, entry, rnd.framework.precision))
+        except (InputError, ValueError) as exc:
+            errors[code] = f"{crit.node.code}: {exc}"
+    if errors:
+        raise ValidationError(errors)
+    saved: list[Score] = []
+    for c in checked:
+        score = existing.get(c.crit.code) or Score(sheet=sheet, node=c.crit.node)
+        changed = False
+        if work in SCORE_FIELD and (c.score is not None or c.inputs is not None or c.na is not None):
+            name = SCORE_FIELD[work]
+            value = None if c.na else c.score
+            if getattr(score, name) != value:
+                setattr(score, name, value)
+                changed = True
+            if c.inputs is not None and score.inputs.get(work) != c.inputs:
+                score.inputs = {**score.inputs, work: c.inputs}
+                changed = True
+        if c.na is not None and work in ("self", "appraisal", "final") and score.not_applicable != c.na:
+            score.not_applicable = c.na
+            changed = True
+        if c.note is not None and getattr(score, NOTE_FIELD[work]) != c.note:
+            setattr(score, NOTE_FIELD[work], c.note)
+            changed = True
+        if not changed:
+            continue
+        score.updated_by = user if getattr(user, "is_authenticated", False) else None
+        score.version += 1
+        score._history_user = user
+        score.save()
+        saved.append(score)
+    if saved and work == "self" and sheet.state == Sheet.State.NOT_STARTED:
+        sheet.state = Sheet.State.IN_PROGRESS
+        sheet._history_user = user
+        sheet.save(update_fields=["state"])
+    if saved:
+        refresh_totals(sheet)
+    return saved
+
+
+def closed_message(rnd, work: str) -> str:
+    """Why a work cannot be done on a round now (Vietnamese)."""
+    if rnd.opens == work:
+        return _(
+            "Giai đoạn «{state}» đã hết hạn ngày {day}: không ghi được (chuyên viên điều phối có thể mở lại)."
+        ).format(state=rnd.status_label, day=format_date(rnd.deadline_of(work)))
+    return _("Đợt đánh giá đang ở giai đoạn «{state}»: việc này chưa mở hoặc đã khoá.").format(
+        state=rnd.status_label
+    )
+
+
+def has_evidence(score: Score) -> bool:
+    return score.files.exists() or score.links.exists()
+
+
+@transaction.atomic
+def submit(sheet: Sheet, user, *, today: dt.date | None = None) -> Sheet:
+    """Submit a unit's self-assessment: every criterion scored (or not applicable, or from a survey); a
+    score above zero without evidence needs a note. ValidationError lists every criterion at fault."""
+    sheet = Sheet.objects.select_for_update().select_related("round__framework").get(pk=sheet.pk)
+    if not permissions.can_work(user, sheet, "self"):
+        raise PermissionDenied(_("Bạn không được nộp phiếu tự đánh giá này."))
+    if not work_open(sheet.round, sheet, "self", today):
+        raise ValidationError({"__all__": _("Giai đoạn tự đánh giá đã khoá: không nộp được.")})
+    st = structure(sheet.round.framework)
+    scores = {s.node.code: s for s in sheet.scores.select_related("node").prefetch_related("files", "links")}
+    errors: dict[str, str] = {}
+    for crit in st.criteria:
+        s = scores.get(crit.code)
+        if crit.survey:
+            continue
+        if s is None or (s.self_score is None and not s.not_applicable):
+            errors[crit.code] = _("{code}: chưa chấm điểm.").format(code=crit.code)
+        elif (s.self_score or 0) > 0 and not (s.files.all() or s.links.all()) and not s.self_note.strip():
+            errors[crit.code] = _(
+                "{code}: {score} điểm nhưng chưa có tài liệu kiểm chứng; đính kèm tài liệu hoặc ghi rõ lý do."
+            ).format(code=crit.code, score=format_number(s.self_score))
+    if errors:
+        raise ValidationError(errors)
+    sheet.state = Sheet.State.SUBMITTED
+    sheet.submitted_at = timezone.now()
+    sheet.submitted_by = user if getattr(user, "is_authenticated", False) else None
+    sheet._history_user = user
+    sheet._change_reason = _("Nộp phiếu tự đánh giá")
+    sheet.save()
+    return refresh_totals(sheet)
