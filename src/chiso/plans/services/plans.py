@@ -582,8 +582,9 @@ def save_target(plan: Plan, user, data: dict, target: Target | None = None) -> T
         target.order = data["order"]
     try:
         check_and_fill_target(target)
-    except ValueError as exc:
-        raise ValidationError(str(exc)) from None
+    except ValueError as exc:  # the target as a whole, against the results
+        errors.add(None, exc)
+        errors.raise_if_any()
     target._history_user = user
     target.save()
     return target
