@@ -139,6 +139,12 @@ def require_edit(user, plan: Plan) -> None:
         raise PermissionDenied(reason)
 
 
+def require_cascade(user, plan: Plan) -> None:
+    """PermissionDenied unless the user coordinates the plan's issuing unit (who cascades a plan)."""
+    if not covers(user, plan.issuing_unit_id, EDIT_ROLES):
+        raise PermissionDenied(_("Chỉ chuyên viên điều phối của cơ quan ban hành được triển khai kế hoạch."))
+
+
 def takes_steps(user, plan: Plan) -> bool:
     """The user has a role on the issuing unit that some workflow step of the plan needs."""
     roles = {role for t in plan.workflow().transitions for role in t.roles}

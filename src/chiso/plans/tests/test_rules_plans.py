@@ -113,6 +113,19 @@ def test_who_may_create_edit_and_delete(world, make_plan):
     assert Plan.objects.filter(title="Đã ban hành").exists() and Plan.objects.count() == 5
 
 
+def test_only_a_coordinator_cascades(world, make_plan):
+    from chiso.plans.services.cascade import derive_plan, instantiate_class_tasks
+
+    issued = make_plan(status="issued", tasks=[dict(text="Việc", lead_unit=world.tuphap)])
+    for call in (
+        lambda: derive_plan(issued, world.tuphap, world.leader),
+        lambda: instantiate_class_tasks(issued, world.leader),
+    ):
+        with pytest.raises(PermissionDenied, match="Chỉ chuyên viên điều phối của cơ quan ban hành"):
+            call()
+    assert Plan.objects.count() == 1
+
+
 def test_a_workflow_step_needs_its_role(world, make_plan):
     plan = make_plan(status="draft")
     with pytest.raises(StepNotAllowed, match="Bạn không có quyền «Trình phê duyệt» kế hoạch này.") as refused:
