@@ -202,6 +202,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
     "COERCE_DECIMAL_TO_STRING": False,
+    # Services' ValidationError / PermissionDenied / refusals and DRF's own errors, in Vietnamese.
+    "EXCEPTION_HANDLER": "chiso.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "chiso API",

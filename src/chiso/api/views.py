@@ -2,7 +2,7 @@
 and the analysis, gap and what-if of one unit and year (the same computations as the web pages).
 
 Every view requires the ``chiso.view_data`` rule (a signed-in account with a role). Errors are
-``{"detail": "…"}`` in Vietnamese.
+``{"detail": "…"}`` in Vietnamese (chiso.api.errors).
 """
 
 from __future__ import annotations
@@ -10,11 +10,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import F, Prefetch, Q
-from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import exceptions, generics
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,6 +29,7 @@ from chiso.units.models import Region, Unit
 from chiso.units.services import UnitLookupError, reference_date
 
 from . import serializers as s
+from .errors import InvalidInput
 from .pagination import Pagination
 from .permissions import CanViewData
 
@@ -47,12 +47,6 @@ TAG_UNITS = "Đơn vị hành chính"
 TAG_FRAMEWORKS = "Bộ chỉ số"
 TAG_RESULTS = "Kết quả công bố"
 TAG_ANALYSIS = "Phân tích"
-
-
-class InvalidInput(APIException):
-    status_code = 400
-    default_detail = "Tham số không hợp lệ."
-    default_code = "invalid"
 
 
 # --- documentation helpers ------------------------------------------------------------------------
@@ -127,28 +121,12 @@ def _index(code: str) -> Index:
     return index
 
 
-# DRF's own messages have no Vietnamese translation: these replace them.
-MESSAGES = {
-    exceptions.NotAuthenticated: "Chưa đăng nhập. Hãy đăng nhập, hoặc gửi tên đăng nhập và mật khẩu theo "
-    "HTTP Basic (ví dụ curl -u ten:matkhau).",
-    exceptions.AuthenticationFailed: "Tên đăng nhập hoặc mật khẩu không đúng, hoặc tài khoản đã bị khóa.",
-    exceptions.MethodNotAllowed: "API chỉ đọc: chỉ dùng phương thức GET.",
-    exceptions.NotAcceptable: "Định dạng yêu cầu (Accept) không được hỗ trợ.",
-}
-
-
 class ReadOnlyApi:
-    """Every API view: the chiso.view_data rule, and errors in Vietnamese."""
+    """Every read-only API view: the chiso.view_data rule (errors: chiso.api.errors, which tells
+    other methods than GET that this API is read-only)."""
 
     permission_classes = [CanViewData]
-
-    def handle_exception(self, exc):
-        message = next((m for cls, m in MESSAGES.items() if isinstance(exc, cls)), None)
-        if message is not None:
-            exc.detail = exceptions.ErrorDetail(message, code=exc.default_code)
-        elif isinstance(exc, Http404):
-            exc = NotFound("Không tìm thấy.")
-        return super().handle_exception(exc)
+    read_only = True
 
 
 class ApiView(ReadOnlyApi, APIView):

@@ -9,13 +9,20 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chiso.accounts.scope import covered
-from chiso.core.text import format_date, nfc, parse_number, vi_sort_key
+from chiso.core.text import format_date, nfc, vi_sort_key
 from chiso.documents.services import wording_for
 from chiso.frameworks.services import index_choices, index_labels
 from chiso.units.models import Unit
 
 from .models import Plan, Priority, Recurrence, Shortcoming, Target, UnitClass
-from .services.plans import node_choices, unit_choices
+from .services.plans import TASK_FIELDS, node_choices, unit_choices
+
+
+def _node_parts(data: dict) -> dict:
+    """The "index|code" of a node choice as the services' index and node_code."""
+    index, _sep, code = (data.get("node") or "").partition("|")
+    data["index"], data["node_code"] = index, code
+    return data
 
 
 def _lines(text: str) -> list[str]:
@@ -163,24 +170,7 @@ class PlanForm(forms.Form):
                 _("Ngày không hợp lệ: %(bad)s (viết dd/mm/yyyy, mỗi dòng một ngày)."),
                 params={"bad": ", ".join(bad)},
             )
-        return [d.isoformat() for d in sorted(set(out))]
-
-    def clean_title(self):
-        title = nfc(self.cleaned_data.get("title", "")).strip()
-        if not title:
-            raise ValidationError(_("Cần nhập trích yếu của kế hoạch."))
-        return title
-
-    def clean(self):
-        data = super().clean()
-        year, year_to, results_year = data.get("year"), data.get("year_to"), data.get("results_year")
-        if year and year_to and year_to < year:
-            self.add_error("year_to", _("Năm kết thúc phải từ năm bắt đầu trở đi."))
-        if year and results_year and results_year > year:
-            self.add_error("results_year", _("Năm kết quả làm căn cứ không được sau năm thực hiện."))
-        if year and not results_year:
-            data["results_year"] = year - 1
-        return data
+        return out
 
 
 class TargetForm(forms.Form):
@@ -215,11 +205,7 @@ class TargetForm(forms.Form):
         self.fields["node"].choices = choices
 
     def clean(self):
-        data = super().clean()
-        node = data.get("node") or ""
-        index, _sep, code = node.partition("|")
-        data["index"], data["node_code"] = index, code
-        return data
+        return _node_parts(super().clean())
 
 
 class TaskForm(forms.Form):
@@ -259,22 +245,12 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args, plan: Plan, task=None, **kwargs):
         if task is not None and "initial" not in kwargs:
-            kwargs["initial"] = {
-                "text": task.text,
-                "index": task.index,
-                "nodes": list(task.nodes or []),
-                "lead_unit": task.lead_unit_id,
-                "lead_class": task.lead_class,
-                "lead_text": task.lead_text,
-                "coordinating_units": list(task.coordinating_units.values_list("pk", flat=True)),
-                "coordinating_text": task.coordinating_text,
-                "product": task.product,
-                "deadline": task.deadline,
-                "recurrence": task.recurrence,
-                "first_due": task.first_due,
-                "priority": task.priority,
-                "order": task.order,
-            }
+            kwargs["initial"] = {name: getattr(task, name) for name in TASK_FIELDS}
+            kwargs["initial"].update(
+                nodes=list(task.nodes or []),
+                lead_unit=task.lead_unit_id,
+                coordinating_units=list(task.coordinating_units.values_list("pk", flat=True)),
+            )
         super().__init__(*args, **kwargs)
         self.plan = plan
         labels = index_labels()
@@ -287,11 +263,9 @@ class TaskForm(forms.Form):
         self.fields["coordinating_units"].queryset = Unit.objects.filter(pk__in=ids)
         self.fields["coordinating_units"].choices = unit_list
         year = plan.results_year or plan.year - 1
-        self.node_codes: dict[str, set[str]] = {}
         choices = []
         for index in plan.indices or labels:
             nodes = node_choices(index, year)
-            self.node_codes[index] = {c for c, _n, _d in nodes}
             choices.append((labels.get(index, index), [(c, f"{'  ' * (d - 1)}{c} {n}") for c, n, d in nodes]))
         seen: set[str] = set()
         flat = []
@@ -300,46 +274,6 @@ class TaskForm(forms.Form):
             seen.update(c for c, _lab in items)
             flat.append((group, items))
         self.fields["nodes"].choices = flat
-
-    def clean_text(self):
-        text = nfc(self.cleaned_data.get("text", "")).strip()
-        if not text:
-            raise ValidationError(_("Cần nhập nội dung nhiệm vụ."))
-        return text
-
-    def clean(self):
-        data = super().clean()
-        index = data.get("index") or ""
-        nodes = data.get("nodes") or []
-        if nodes and not index:
-            self.add_error("index", _("Chọn chỉ số của các nội dung đã chọn."))
-        elif nodes and index in self.node_codes:
-            unknown = [c for c in nodes if c not in self.node_codes[index]]
-            if unknown:
-                self.add_error(
-                    "nodes",
-                    _("Nội dung không thuộc chỉ số %(index)s: %(codes)s.")
-                    % {"index": index_labels().get(index, index), "codes": ", ".join(unknown)},
-                )
-        if not (data.get("lead_unit") or data.get("lead_class") or (data.get("lead_text") or "").strip()):
-            self.add_error("lead_unit", _("Cần chọn đơn vị chủ trì (hoặc chủ trì theo cấp, hoặc ghi tên)."))
-        recurrence = data.get("recurrence") or Recurrence.NONE
-        if recurrence == Recurrence.NONE:
-            if not data.get("deadline") and "deadline" not in self.errors:
-                self.add_error("deadline", _("Nhiệm vụ một lần cần thời hạn hoàn thành (dd/mm/yyyy)."))
-            data["first_due"] = None
-        else:
-            if not data.get("first_due") and "first_due" not in self.errors:
-                self.add_error("first_due", _("Nhiệm vụ lặp lại cần hạn lần đầu (dd/mm/yyyy)."))
-            elif data.get("deadline") and data.get("first_due") and data["first_due"] > data["deadline"]:
-                self.add_error("first_due", _("Hạn lần đầu phải trước thời hạn kết thúc."))
-        lead = data.get("lead_unit")
-        coordinating = data.get("coordinating_units")
-        if lead is not None and coordinating is not None:
-            data["coordinating_units"] = [u for u in coordinating if u.pk != lead.pk]
-        if data.get("lead_class") is None:
-            data["lead_class"] = ""
-        return data
 
 
 def _score_text(value) -> str:
@@ -404,40 +338,9 @@ class ShortcomingForm(forms.Form):
         self.fields["responsible_units"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
         self.fields["responsible_units"].choices = [(u.pk, u.short_name) for u in units]
 
-    def _clean_score(self, name: str, label: str):
-        raw = nfc(self.cleaned_data.get(name) or "").strip()
-        try:
-            number = parse_number(raw)
-        except ValueError:
-            raise ValidationError(
-                _("%(label)s «%(value)s» không phải là một số (viết như 6,355)."),
-                params={"label": label, "value": raw},
-            ) from None
-        if number is not None and number < 0:
-            raise ValidationError(_("%(label)s không được âm."), params={"label": label})
-        return number
-
-    def clean_achieved(self):
-        return self._clean_score("achieved", _("Điểm đạt"))
-
-    def clean_maximum(self):
-        return self._clean_score("maximum", _("Điểm tối đa"))
-
-    def clean_responsible_text(self):
-        return nfc(self.cleaned_data.get("responsible_text") or "").strip()
-
-    def clean_note(self):
-        return nfc(self.cleaned_data.get("note") or "").strip()
-
     def clean(self):
-        data = super().clean()
-        node = data.get("node") or ""
-        index, _sep, code = node.partition("|")
-        data["index"], data["node_code"] = index, code
-        data["node_name"] = self.node_names.get(node, "")
-        achieved, maximum = data.get("achieved"), data.get("maximum")
-        if achieved is not None and maximum is not None and achieved > maximum:
-            self.add_error("achieved", _("Điểm đạt không được lớn hơn điểm tối đa."))
+        data = _node_parts(super().clean())
+        data["node_name"] = self.node_names.get(data.get("node") or "", "")
         return data
 
 

@@ -10,9 +10,11 @@ only issued or closed plans: drafts, submitted and approved plans stay with the 
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from chiso.accounts.scope import OVERSIGHT_ROLES, covered, covers
+from chiso.accounts.scope import OVERSIGHT_ROLES, covered, covers, roles_on
 from chiso.workflows.services import available_steps
 
 from .models import Plan, Task
@@ -92,6 +94,61 @@ def can_edit_plan(user, plan: Plan) -> bool:
 
 def can_create_plan(user, issuing_unit_id: int | None) -> bool:
     return covers(user, issuing_unit_id, EDIT_ROLES)
+
+
+def may_create_plans(user) -> bool:
+    """The user coordinates some unit, so may open the form of a new plan."""
+    return covered(user, EDIT_ROLES) != set()
+
+
+def require_plan_creator(user) -> None:
+    """PermissionDenied unless the user coordinates some unit."""
+    if not may_create_plans(user):
+        raise PermissionDenied(_("Chỉ người điều phối mới lập được kế hoạch."))
+
+
+def require_create_plan(user, unit) -> None:
+    """PermissionDenied unless the user may issue plans for ``unit`` (a Unit or None)."""
+    if unit is None:
+        raise PermissionDenied(_("Bạn không phải chuyên viên điều phối của cơ quan ban hành này."))
+    if not can_create_plan(user, unit.pk):
+        raise PermissionDenied(
+            _("Bạn không phải người điều phối của “{unit}” nên không lập kế hoạch cho đơn vị này.").format(
+                unit=unit.name
+            )
+        )
+
+
+def edit_refusal(user, plan: Plan) -> str | None:
+    """Why the user may not change the plan now (None if she may)."""
+    if can_edit_plan(user, plan):
+        return None
+    if plan.superseded:
+        return _("Kế hoạch này đã được thay thế bởi bản sửa đổi; không sửa được nữa.")
+    if plan.locked and can_create_plan(user, plan.issuing_unit_id):
+        return _(
+            "Kế hoạch đang ở trạng thái «{status}» nên đã bị khóa; muốn thay đổi hãy lập bản sửa đổi."
+        ).format(status=plan.status_label)
+    return _("Bạn không có quyền sửa kế hoạch này (chỉ người điều phối của cơ quan ban hành).")
+
+
+def require_edit(user, plan: Plan) -> None:
+    """PermissionDenied with the reason when the user may not change the plan (or its parts)."""
+    reason = edit_refusal(user, plan)
+    if reason is not None:
+        raise PermissionDenied(reason)
+
+
+def require_cascade(user, plan: Plan) -> None:
+    """PermissionDenied unless the user coordinates the plan's issuing unit (who cascades a plan)."""
+    if not covers(user, plan.issuing_unit_id, EDIT_ROLES):
+        raise PermissionDenied(_("Chỉ chuyên viên điều phối của cơ quan ban hành được triển khai kế hoạch."))
+
+
+def takes_steps(user, plan: Plan) -> bool:
+    """The user has a role on the issuing unit that some workflow step of the plan needs."""
+    roles = {role for t in plan.workflow().transitions for role in t.roles}
+    return bool(roles_on(user, plan.issuing_unit_id) & roles)
 
 
 def can_amend_plan(user, plan: Plan) -> bool:

@@ -5,13 +5,11 @@ Logic in services.cascade; only the coordinators of the issuing unit may do it."
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chiso.accounts.scope import covers
 from chiso.units.models import Unit
 
 from . import permissions
@@ -29,8 +27,7 @@ def plan_url(plan) -> str | None:
 
 def _cascade_plan(request, pk: int):
     plan = get_object_or_404(permissions.visible_plans(request.user), pk=pk)
-    if not covers(request.user, plan.issuing_unit_id, permissions.EDIT_ROLES):
-        raise PermissionDenied(_("Chỉ chuyên viên điều phối của cơ quan ban hành được triển khai kế hoạch."))
+    permissions.require_cascade(request.user, plan)
     return plan
 
 

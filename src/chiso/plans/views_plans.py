@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -15,7 +15,6 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chiso.accounts.scope import covered, roles_on
 from chiso.core.text import fold, format_place_date
 from chiso.core.workflow import WorkflowError
 from chiso.documents.services import wording_for
@@ -24,6 +23,7 @@ from chiso.files.checks import UploadRejected
 from chiso.files.responses import download
 from chiso.frameworks.services import index_labels
 from chiso.tracking.services import execution
+from chiso.validation import show_errors
 from chiso.workflows.services import transition
 
 from . import permissions
@@ -38,6 +38,8 @@ from .models import Plan, PlanAttachment, Shortcoming, Target, Task, UnitClass
 from .services import plans as svc
 
 DOCUMENT_LINKS_TEMPLATE = "tracking/_documents_links.html"
+#: The services' fields of a target or appendix row shown on the form's one node field.
+NODE_FIELDS = {"index": "node", "node_code": "node"}
 
 
 def _url_or_none(name: str, *args) -> str | None:
@@ -85,7 +87,8 @@ def _guard_edit(request, plan: Plan):
         return None
     if permissions.can_create_plan(request.user, plan.issuing_unit_id) and plan.locked:
         return _locked_response(request, plan)
-    raise PermissionDenied
+    permissions.require_edit(request.user, plan)
+    return None
 
 
 # --------------------------------------------------------------------------- list
@@ -125,7 +128,7 @@ def plan_list(request):
         for p in plans
     ]
     years = sorted({p.year for p in permissions.visible_plans(user)}, reverse=True)
-    coordinates = covered(user, ("coordinator",)) != set()
+    coordinates = permissions.may_create_plans(user)
     return render(
         request,
         "plans/plan_list.html",
@@ -145,14 +148,13 @@ def plan_list(request):
 
 
 def plan_new(request):
-    if covered(request.user, ("coordinator",)) == set():
-        raise PermissionDenied
+    permissions.require_plan_creator(request.user)
     form = PlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             plan = svc.save_plan(request.user, form.cleaned_data)
-        except ValueError as exc:
-            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            show_errors(form, exc)
         else:
             messages.success(request, _("Đã lập dự thảo kế hoạch «{title}».").format(title=plan.title))
             return redirect("plans:detail", pk=plan.pk)
@@ -173,8 +175,8 @@ def plan_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             plan = svc.save_plan(request.user, form.cleaned_data, plan)
-        except ValueError as exc:
-            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            show_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu kế hoạch."))
             return redirect("plans:detail", pk=plan.pk)
@@ -305,8 +307,7 @@ def _bold_runs(line: str) -> list[tuple[str, bool]]:
 @require_POST
 def plan_transition(request, pk: int, action: str):
     plan = _visible_plan(request, pk)
-    roles = roles_on(request.user, plan.issuing_unit_id)
-    if not roles & {"coordinator", "leader", "admin"}:
+    if not permissions.takes_steps(request.user, plan):
         raise PermissionDenied
     date = None
     raw_date = request.POST.get("date", "").strip()
@@ -345,8 +346,9 @@ def plan_amend(request, pk: int):
         raise PermissionDenied
     try:
         new = svc.amend_plan(plan, request.user)
-    except ValueError as exc:
-        messages.error(request, str(exc))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
         return redirect("plans:detail", pk=plan.pk)
     messages.success(
         request,
@@ -370,8 +372,8 @@ def target_edit(request, pk: int, target_pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         try:
             svc.save_target(plan, request.user, form.cleaned_data, target)
-        except ValueError as exc:
-            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            show_errors(form, exc, NODE_FIELDS)
         else:
             messages.success(request, _("Đã lưu mục tiêu."))
             return redirect(reverse("plans:detail", args=[plan.pk]) + "#muc-tieu")
@@ -443,8 +445,8 @@ def task_edit(request, pk: int, task_pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         try:
             svc.save_task(plan, request.user, form.cleaned_data, task)
-        except ValueError as exc:
-            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            show_errors(form, exc)
         else:
             messages.success(request, _("Đã lưu nhiệm vụ."))
             return redirect(reverse("plans:detail", args=[plan.pk]) + "#nhiem-vu")
@@ -474,8 +476,8 @@ def shortcoming_edit(request, pk: int, row_pk: int | None = None):
     if request.method == "POST" and form.is_valid():
         try:
             svc.save_shortcoming(plan, request.user, form.cleaned_data, row)
-        except ValueError as exc:
-            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            show_errors(form, exc, NODE_FIELDS)
         else:
             messages.success(request, _("Đã lưu dòng phụ lục hạn chế."))
             return redirect(reverse("plans:detail", args=[plan.pk]) + "#han-che")

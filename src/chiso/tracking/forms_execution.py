@@ -1,15 +1,14 @@
-"""Forms of the execution part: the progress report of a unit on a task, and choosing the unit a plan
-is cascaded to. Evidence files are read from request.FILES ("evidence", several) by the view and checked
-by chiso.plans.uploads in the service."""
+"""Forms of the execution part: the progress report of a unit on a task. The form parses (a unit and a
+period among those offered, a state, a whole number, a date); every rule of a report lives in
+services.execution.save_report. Evidence files are read from request.FILES ("evidence", several) by the
+view and checked in the service."""
 
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chiso.core.text import nfc
-
-from .models import ProgressReport
+from .models import REPORT_FIELDS, ProgressReport
 
 
 class ReportForm(forms.Form):
@@ -18,15 +17,12 @@ class ReportForm(forms.Form):
     state = forms.ChoiceField(label=_("Tình trạng"), choices=ProgressReport.State.choices)
     percent = forms.IntegerField(
         label=_("Tiến độ (%)"),
-        min_value=0,
-        max_value=100,
         initial=0,
         error_messages={
-            "min_value": _("Tiến độ phải từ 0 đến 100."),
-            "max_value": _("Tiến độ phải từ 0 đến 100."),
             "invalid": _("Tiến độ là một số nguyên từ 0 đến 100."),
             "required": _("Nhập tiến độ (từ 0 đến 100)."),
         },
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100}),
     )
     narrative = forms.CharField(
         label=_("Kết quả thực hiện"), widget=forms.Textarea(attrs={"rows": 5}), required=False
@@ -53,20 +49,11 @@ class ReportForm(forms.Form):
         self.fields["period"].error_messages["invalid_choice"] = _("Kỳ báo cáo không hợp lệ.")
         self.fields["unit"].error_messages["invalid_choice"] = _("Bạn không báo cáo được cho đơn vị này.")
 
-    def clean(self):
-        data = super().clean()
-        for name in ("narrative", "difficulties", "product_number", "product_issuer"):
-            if isinstance(data.get(name), str):
-                data[name] = nfc(data[name]).strip()
-        if data.get("state") == ProgressReport.State.DONE:
-            missing = False
-            for name in ("product_number", "product_date", "product_issuer"):
-                if not data.get(name) and name not in self.errors:
-                    self.add_error(name, _("Bắt buộc khi nhiệm vụ đã hoàn thành."))
-                    missing = True
-            if missing:
-                raise forms.ValidationError(
-                    _("Nhiệm vụ đã hoàn thành: cần ghi sản phẩm (số văn bản, ngày, cơ quan ban hành).")
-                )
-            data["percent"] = 100
-        return data
+    @staticmethod
+    def initial_from(report: ProgressReport) -> dict:
+        """The form's values for a report already made."""
+        return {name: getattr(report, name) for name in REPORT_FIELDS}
+
+    def report_data(self) -> dict:
+        """What the service saves: the report's own fields (the unit and the period are its key)."""
+        return {name: self.cleaned_data.get(name) for name in REPORT_FIELDS}

@@ -15,6 +15,20 @@ from chiso.plans.models import Plan, Task
 from chiso.units.models import Unit
 from chiso.workflows.models import InitialState, WorkflowDocument
 
+#: What a unit reports on a task for a period, in the order forms, the API, the history and the task
+#: page show it (ProgressReport's own fields; the unit and the period say whose and when).
+REPORT_FIELDS = (
+    "state",
+    "percent",
+    "narrative",
+    "difficulties",
+    "product_number",
+    "product_date",
+    "product_issuer",
+)
+#: The product a task done must name (its document: number, date, issuer).
+PRODUCT_FIELDS = ("product_number", "product_date", "product_issuer")
+
 
 class ProgressReport(models.Model):
     class State(models.TextChoices):

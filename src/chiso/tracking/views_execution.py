@@ -8,7 +8,7 @@ import datetime as dt
 from collections import OrderedDict
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -20,6 +20,7 @@ from chiso.files.responses import download
 from chiso.plans import permissions as plan_perms
 from chiso.plans.models import Task
 from chiso.units.models import Unit
+from chiso.validation import show_errors
 
 from . import permissions
 from .forms_execution import ReportForm
@@ -68,23 +69,14 @@ def _report_form(request, task: Task, data=None):
     initial = {"unit": unit.pk, "period": period}
     existing = ProgressReport.objects.filter(task=task, unit=unit, period=period).first()
     if existing is not None:
-        for name in (
-            "state",
-            "percent",
-            "narrative",
-            "difficulties",
-            "product_number",
-            "product_date",
-            "product_issuer",
-        ):
-            initial[name] = getattr(existing, name)
+        initial.update(ReportForm.initial_from(existing))
     else:
         initial["state"] = ProgressReport.State.IN_PROGRESS
         initial["percent"] = task.progress if unit.pk == task.lead_unit_id else 0
     return ReportForm(initial=initial, units=units, periods=periods)
 
 
-def _task_context(request, task: Task, form=None, errors=()):
+def _task_context(request, task: Task, form=None):
     user = request.user
     reports = list(
         permissions.visible_reports(user)
@@ -120,7 +112,6 @@ def _task_context(request, task: Task, form=None, errors=()):
         "oversee": oversee,
         "origin_visible": task.origin is not None and plan_perms.can_view_task(user, task.origin),
         "form": form if form is not None else _report_form(request, task),
-        "errors": list(errors),
         "issued": task.plan.is_live,
     }
 
@@ -140,10 +131,8 @@ def task_detail(request, pk: int):
 @require_POST
 def report(request, pk: int):
     task = _visible_task(request.user, pk)
-    if not task.plan.is_live or not permissions.reporting_units(request.user, task):
-        raise PermissionDenied(_("Bạn không được báo cáo tiến độ nhiệm vụ này."))
+    permissions.require_reporting(request.user, task)
     form = _report_form(request, task, data=request.POST)
-    errors: list[str] = []
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -152,11 +141,11 @@ def report(request, pk: int):
                 request.user,
                 data["unit"],
                 data["period"],
-                data,
+                form.report_data(),
                 files=request.FILES.getlist("evidence"),
             )
-        except execution.ReportRejected as exc:
-            errors = exc.messages
+        except ValidationError as exc:
+            show_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -166,7 +155,7 @@ def report(request, pk: int):
             )
             return redirect("tracking:task", pk=task.pk)
     task.refresh_from_db()
-    ctx = _task_context(request, task, form=form, errors=errors)
+    ctx = _task_context(request, task, form=form)
     return render(request, "tracking/task_detail.html", ctx, status=400)
 
 

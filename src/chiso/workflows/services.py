@@ -1,7 +1,8 @@
 """Taking a workflow step on any :class:`~chiso.workflows.models.WorkflowDocument`.
 
-`transition(obj, action, user, comment=..., number=..., date=...)` checks the step against the
-document's workflow and the user's roles on its unit, records a WorkflowEvent and the object's history,
+`transition(obj, action, user, comment=..., number=..., date=...)` checks the user's roles on the
+document's unit (StepNotAllowed, which is also a PermissionDenied: 403 in the API), then the step
+against the document's workflow, records a WorkflowEvent and the object's history,
 sends :data:`transitioned` (apps react there, e.g. plans supersede the version an amendment replaces)
 and returns the object. WorkflowError (Vietnamese message) when the step is not allowed; nothing is
 changed then. A step marked ``needs_number`` needs a document with ``number``, ``date`` and
@@ -13,9 +14,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.dispatch import Signal
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from chiso.accounts.scope import roles_on
 from chiso.core.text import nfc
@@ -23,12 +25,16 @@ from chiso.core.workflow import Transition, WorkflowError
 
 from .models import WorkflowDocument, WorkflowEvent
 
-__all__ = ["WorkflowError", "available_steps", "transition", "transitioned"]
+__all__ = ["StepNotAllowed", "WorkflowError", "available_steps", "transition", "transitioned"]
 
 #: Sent after a step, inside its transaction: sender=model class, obj, step (Transition), before, user.
 transitioned = Signal()
 
 D = TypeVar("D", bound=WorkflowDocument)
+
+
+class StepNotAllowed(WorkflowError, PermissionDenied):
+    """The user has no role for this step on the document's unit (message in Vietnamese)."""
 
 
 def available_steps(user, obj: WorkflowDocument) -> list[Transition]:
@@ -50,10 +56,16 @@ def transition(
 ) -> D:
     model = type(obj)
     obj = model.objects.select_for_update().get(pk=obj.pk)
+    roles = roles_on(user, obj.workflow_unit_id)
+    step = obj.workflow().transition(action)
+    if not roles & set(step.roles):
+        with translation.override("vi"):  # the messages of this module are Vietnamese
+            noun = str(model._meta.verbose_name)
+        raise StepNotAllowed(f"Bạn không có quyền «{step.label}» {noun} này.")
     blocked = obj.workflow_blocked()
     if blocked:
         raise WorkflowError(blocked)
-    step = obj.workflow().check(obj.status, action, roles_on(user, obj.workflow_unit_id))
+    step = obj.workflow().check(obj.status, action, roles)
     comment = nfc(comment or "").strip()
     if step.needs_comment and not comment:
         raise WorkflowError(f"Bước «{step.label}» cần ghi rõ lý do")

@@ -21,6 +21,7 @@ from chiso.core.text import format_date
 from chiso.documents.services import wording_for
 from chiso.units.models import Unit
 
+from .. import permissions
 from ..models import Plan, Target, Task, UnitClass
 
 __all__ = ["CascadeError", "candidate_units", "derive_plan", "instantiate_class_tasks", "subordinate"]
@@ -106,7 +107,9 @@ def _coordinating_names(task: Task) -> str:
 
 @transaction.atomic
 def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
-    """The draft plan with which `unit` implements the issued `plan` (created once per unit)."""
+    """The draft plan with which `unit` implements the issued `plan` (created once per unit), by a
+    coordinator of the plan's issuing unit (PermissionDenied otherwise)."""
+    permissions.require_cascade(user, plan)
     if not plan.is_live or plan.superseded:
         raise CascadeError(_("Chỉ triển khai được từ kế hoạch đã ban hành (và chưa bị thay thế)."))
     if not subordinate(plan, unit):
@@ -188,7 +191,9 @@ def _communes(plan: Plan, today: dt.date, kind: str = "ward"):
 @transaction.atomic
 def instantiate_class_tasks(plan: Plan, user, today: dt.date | None = None) -> int:
     """One copy of every task addressed to a class of units (UBND cấp xã…) per current unit of that
-    class in the province; returns how many copies were created (0 when run again)."""
+    class in the province; returns how many copies were created (0 when run again). Only a coordinator
+    of the plan's issuing unit (PermissionDenied otherwise)."""
+    permissions.require_cascade(user, plan)
     if not plan.is_live or plan.superseded:
         raise CascadeError(_("Chỉ giao nhiệm vụ cho từng xã từ kế hoạch đã ban hành (và chưa bị thay thế)."))
     today = today or dt.date.today()

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chiso.accounts.scope import covers
 from chiso.analysis.services import Analysis, AnalysisError, analyse, opening_text, year_figures
 from chiso.core import plan as plancore
 from chiso.core import tasklib
-from chiso.core.text import fold, format_date, parse_number, strip_admin_prefix
+from chiso.core.text import fold, format_date, strip_admin_prefix
 from chiso.documents.services import wording_for
 from chiso.frameworks.models import Index
 from chiso.results.models import Result
@@ -41,6 +42,7 @@ from .library import (
     resolve_lead_unit,
     responsibility_map,
 )
+from .plans import TARGET_VALUE_MESSAGES, TargetValueError, parse_target_value
 
 __all__ = [
     "AMBITION_KINDS",
@@ -66,31 +68,28 @@ class DraftError(ValueError):
 # --------------------------------------------------------------------------- inputs
 
 
+#: parse_target_value's messages, worded for the plan's overall ambition.
+AMBITION_MESSAGES = {
+    **TARGET_VALUE_MESSAGES,
+    "empty": gettext_lazy("Nhập giá trị của mục tiêu chung."),
+    "not_number": gettext_lazy("Giá trị mục tiêu “{value}” không phải là số."),
+    "not_integer": gettext_lazy("Số bậc, thứ hạng hoặc top phải là số nguyên."),
+    "too_small": gettext_lazy("Số bậc, thứ hạng hoặc top phải từ 1 trở lên."),
+}
+
+
 def parse_ambition(kind: str, value) -> dict:
-    """``{"places": 5}`` etc. from a kind and a value typed by a user ("5", "1,5", "Cao")."""
+    """``{"places": 5}`` etc. from a kind and a value typed by a user ("5", "1,5", "Cao"), read by
+    the one parse_target_value (a climb of at least one place)."""
     kind = (kind or "").strip().lower()
     if kind not in AMBITION_KINDS:
         raise DraftError(
             _("Chọn một loại mục tiêu chung: tăng số bậc, thứ hạng, top, nhóm, điểm hoặc tỷ lệ %.")
         )
-    text = str(value if value is not None else "").strip()
-    if not text:
-        raise DraftError(_("Nhập giá trị của mục tiêu chung."))
-    if kind == "group":
-        return {"group": text}
     try:
-        number = parse_number(text)
-    except ValueError:
-        number = None
-    if number is None:
-        raise DraftError(_("Giá trị mục tiêu “{value}” không phải là số.").format(value=text))
-    if kind in ("places", "rank", "top"):
-        if number != int(number):
-            raise DraftError(_("Số bậc, thứ hạng hoặc top phải là số nguyên."))
-        number = int(number)
-        if number < 1:
-            raise DraftError(_("Số bậc, thứ hạng hoặc top phải từ 1 trở lên."))
-    return {kind: number}
+        return {kind: parse_target_value(kind, value, lowest_places=1, messages=AMBITION_MESSAGES)}
+    except TargetValueError as exc:
+        raise DraftError(str(exc)) from None
 
 
 def _index(index) -> Index:

@@ -1,8 +1,11 @@
 """The plan itself: create and edit a plan, its targets (checked against the results), its tasks and
 attachments; amendments of an issued plan; the plan's history.
 
-Every write checks permissions (chiso.plans.permissions) and runs in one transaction: a bad input
-raises ValueError / PermissionDenied and nothing is changed.
+Every rule of a plan, a target, a task and a row of the shortcomings appendix lives here, whatever the
+entry point (web form, API, command line, drafting): a write checks permissions
+(chiso.plans.permissions) and every rule, runs in one transaction, and on bad input raises
+``ValidationError({field: [messages]})`` (Vietnamese, every problem at once) or ``PermissionDenied``;
+nothing is changed then (see chiso.validation).
 
 API other parts may call:
 - ``results_unit(unit, index, year)`` — the unit whose results a plan of ``unit`` starts from (the
@@ -10,44 +13,57 @@ API other parts may call:
 - ``check_and_fill_target(target)`` — fills baseline_*, needed_points, met, label (no save);
   ValueError (Vietnamese) when the target is impossible or the results are missing.
 - ``refresh_targets(plan, user=None)`` — re-checks and saves every target against the latest results.
-- ``save_plan(user, data, plan=None)``, ``amend_plan(plan, user)``,
+- ``save_plan(user, data, plan=None)``, ``delete_plan(plan, user)``, ``amend_plan(plan, user)``,
   ``save_target(plan, user, data, target=None)``, ``delete_target(target, user)``,
   ``save_task(plan, user, data, task=None)``, ``delete_task(task, user)``,
   ``add_attachment(plan, user, uploaded)``, ``plan_history(plan)``,
   ``node_choices(index, year)``, ``unit_choices(plan)``.
 - ``save_shortcoming(plan, user, data, row=None)``, ``delete_shortcoming(row, user)`` — rows of the
   shortcomings appendix, while the plan is editable.
+- ``parse_target_value(kind, value)`` — a target's value as typed, per kind (every entry point).
+- ``task_date_window(year, year_to)`` — the days a task of a plan may be due.
 - ``on_plan_transition`` — an amendment that becomes live supersedes the version it amends.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chiso.audit.changes import HistoryEntry, history_entries, records
 from chiso.core.plan import Baseline, baseline_of, check_target, points_up
-from chiso.core.text import format_number, nfc, parse_number, vi_sort_key
+from chiso.core.text import format_date, format_number, nfc, parse_number, vi_sort_key
 from chiso.documents.services import wording_for
 from chiso.frameworks.services import index_labels
 from chiso.units import lineage
 from chiso.units.models import Unit
 from chiso.units.services import province_of
+from chiso.validation import Errors
 
 from .. import permissions
-from ..models import Plan, PlanAttachment, Shortcoming, Target, Task
+from ..models import Plan, PlanAttachment, Priority, Recurrence, Shortcoming, Target, Task, UnitClass
 
 __all__ = [
     "add_attachment",
+    "TARGET_VALUE_MESSAGES",
+    "TASK_FIELDS",
+    "PlanInUse",
+    "TargetValueError",
     "amend_plan",
     "check_and_fill_target",
+    "delete_plan",
     "delete_shortcoming",
     "delete_target",
     "delete_task",
     "node_choices",
+    "parse_target_value",
     "plan_history",
     "province_of",
     "refresh_targets",
@@ -56,6 +72,7 @@ __all__ = [
     "save_shortcoming",
     "save_target",
     "save_task",
+    "task_date_window",
     "unit_choices",
 ]
 
@@ -80,6 +97,24 @@ PLAN_FIELDS = (
     "signer_name",
     "report_deadlines",
 )
+TEXT_FIELDS = (
+    "number",
+    "symbol",
+    "place",
+    "title",
+    "purpose",
+    "requirements",
+    "body",
+    "signer_authority",
+    "signer_title",
+    "signer_name",
+)
+#: A task may be due up to this many years after its plan's last year (task_date_window).
+TASK_YEARS_AFTER_PLAN = 5
+
+
+class PlanInUse(ValueError):
+    """A plan other plans or reports refer to cannot be deleted (message in Vietnamese)."""
 
 
 # --------------------------------------------------------------------------- units
@@ -139,34 +174,106 @@ def node_choices(index: str, year: int | None) -> list[tuple[str, str, int]]:
 # --------------------------------------------------------------------------- plans
 
 
-def _check_create(user, unit_id: int | None) -> None:
-    if not permissions.can_create_plan(user, unit_id):
-        raise PermissionDenied(_("Bạn không phải chuyên viên điều phối của cơ quan ban hành này."))
+def _text(value) -> str:
+    return nfc(str(value if value is not None else "")).strip()
+
+
+def _iso_day(value) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)).isoformat()
+
+
+def task_date_window(year: int, year_to: int | None) -> tuple[dt.date, dt.date]:
+    """The days a task of a plan of these years may be given as due: from the first day of the plan's
+    first year to the last day of the TASK_YEARS_AFTER_PLAN-th year after its last one (a task may run
+    past the plan: reports then follow it, see chiso.tracking.services.execution.period_years). It
+    catches mistyped years (2205 for 2025) before they reach reminders and reporting periods."""
+    return dt.date(year, 1, 1), dt.date((year_to or year) + TASK_YEARS_AFTER_PLAN, 12, 31)
+
+
+def _clean_plan(plan: Plan, values: dict, errors: Errors) -> dict:
+    """The plan's values after the rules (normalised); problems go to ``errors``."""
+    out = dict(values)
+    for name in TEXT_FIELDS:
+        if name in out:
+            out[name] = _text(out[name])
+    if "title" in out and not out["title"]:
+        errors.add("title", _("Cần nhập trích yếu của kế hoạch."))
+    if "indices" in out:
+        indices = list(dict.fromkeys(_text(i).lower() for i in out["indices"] or []))
+        known = index_labels()
+        unknown = [i for i in indices if i not in known]
+        if unknown:
+            errors.add("indices", _("Chỉ số không hợp lệ: «{index}».").format(index=", ".join(unknown)))
+        elif not indices:
+            errors.add("indices", _("Chọn ít nhất một chỉ số."))
+        out["indices"] = indices
+    if "recipients" in out:
+        out["recipients"] = [line for line in (_text(r) for r in out["recipients"] or []) if line]
+    if "report_deadlines" in out:
+        out["report_deadlines"] = sorted({_iso_day(d) for d in out["report_deadlines"] or []})
+
+    def current(name):
+        return out[name] if name in out else getattr(plan, name)
+
+    year, year_to, results_year = current("year"), current("year_to"), current("results_year")
+    if year is None:
+        errors.add("year", _("Cần nhập năm thực hiện."))
+        return out
+    if year_to is not None and year_to < year:
+        errors.add("year_to", _("Năm kết thúc phải từ năm bắt đầu trở đi."))
+    if results_year is None:
+        out["results_year"] = year - 1
+    elif results_year > year:
+        errors.add("results_year", _("Năm kết quả làm căn cứ không được sau năm thực hiện."))
+    return out
 
 
 @transaction.atomic
 def save_plan(user, data: dict, plan: Plan | None = None) -> Plan:
-    """Create (plan None) or update a plan from cleaned form data (keys of PLAN_FIELDS). A new plan starts
-    with the symbol and signer of its issuing unit's standard wording (what ``data`` omits)."""
+    """Create (plan None) or update a plan from parsed data (keys of PLAN_FIELDS; dates as dates,
+    report_deadlines as dates or ISO strings, recipients and indices as lists). Checks who may and
+    every rule of the plan; ValidationError({field: [messages]}) / PermissionDenied and nothing changed.
+    A new plan starts with the symbol and signer of its issuing unit's standard wording (what ``data``
+    omits)."""
     unit = data.get("issuing_unit")
-    _check_create(user, unit.pk if unit else None)
-    if plan is not None:
-        plan = Plan.objects.select_for_update().get(pk=plan.pk)
-        if not permissions.can_edit_plan(user, plan):
-            raise PermissionDenied(_("Kế hoạch đã khoá (đã phê duyệt hoặc ban hành); hãy lập bản sửa đổi."))
-    else:
+    if plan is None:
+        permissions.require_create_plan(user, unit)
         plan = Plan(
             created_by=user if user.is_authenticated else None,
             **wording_for(unit, "plan").issue_fields("plan"),
         )
-    for name in PLAN_FIELDS:
-        if name in data:
-            setattr(plan, name, data[name])
-    if plan.year_to and plan.year_to < plan.year:
-        raise ValueError(_("Năm kết thúc phải từ năm bắt đầu trở đi."))
+    else:
+        plan = Plan.objects.select_for_update().get(pk=plan.pk)
+        permissions.require_edit(user, plan)
+        if unit is not None and unit.pk != plan.issuing_unit_id:
+            permissions.require_create_plan(user, unit)
+    errors = Errors()
+    values = _clean_plan(plan, {name: data[name] for name in PLAN_FIELDS if name in data}, errors)
+    errors.raise_if_any()
+    for name, value in values.items():
+        setattr(plan, name, value)
     plan._history_user = user
     plan.save()
     return plan
+
+
+@transaction.atomic
+def delete_plan(plan: Plan, user) -> None:
+    """Delete a draft plan (its targets, tasks and rows go with it). PermissionDenied unless the user
+    may edit it and it is still in the workflow's first state; PlanInUse when another plan or a report
+    refers to it. Nothing is changed then."""
+    plan = Plan.objects.select_for_update().get(pk=plan.pk)
+    permissions.require_edit(user, plan)
+    if plan.status != plan.workflow().initial:
+        raise PermissionDenied(_("Chỉ xóa được kế hoạch dự thảo; kế hoạch đã trình hãy rút lại trước."))
+    plan._history_user = user
+    try:
+        with transaction.atomic():
+            plan.delete()
+    except ProtectedError:
+        raise PlanInUse(
+            _("Không xóa được: kế hoạch đang được kế hoạch hoặc báo cáo khác tham chiếu.")
+        ) from None
 
 
 @transaction.atomic
@@ -179,7 +286,7 @@ def amend_plan(plan: Plan, user) -> Plan:
             _("Chỉ chuyên viên điều phối mới lập được bản sửa đổi của kế hoạch đã ban hành.")
         )
     if old.amendments.filter(superseded=False).exclude(status__in=Plan.workflow().public_states).exists():
-        raise ValueError(_("Kế hoạch này đã có một bản sửa đổi đang soạn; hãy tiếp tục bản đó."))
+        raise ValidationError(_("Kế hoạch này đã có một bản sửa đổi đang soạn; hãy tiếp tục bản đó."))
     new = Plan(
         issuing_unit=old.issuing_unit,
         symbol=old.symbol,
@@ -250,30 +357,61 @@ def amend_plan(plan: Plan, user) -> Plan:
 
 def _editable(plan: Plan, user) -> Plan:
     plan = Plan.objects.select_for_update().get(pk=plan.pk)
-    if not permissions.can_edit_plan(user, plan):
-        raise PermissionDenied(_("Kế hoạch đã khoá (đã phê duyệt hoặc ban hành); hãy lập bản sửa đổi."))
+    permissions.require_edit(user, plan)
     return plan
 
 
 # --------------------------------------------------------------------------- targets
 
 
-def _parse_value(kind: str, value) -> float | int | str:
-    text = nfc(str(value if value is not None else "")).strip()
+class TargetValueError(ValueError):
+    """A target's value does not fit its kind (message in Vietnamese)."""
+
+
+#: What parse_target_value says, by problem (drafting words them for the plan's overall ambition).
+TARGET_VALUE_MESSAGES = {
+    "empty": gettext_lazy("Cần nhập giá trị mục tiêu."),
+    "not_number": gettext_lazy("Giá trị mục tiêu «{value}» không phải là một số."),
+    "not_integer": gettext_lazy("Giá trị mục tiêu «{value}» phải là số nguyên."),
+    "too_small": gettext_lazy("Giá trị mục tiêu «{value}» phải từ {lowest} trở lên."),
+    "negative": gettext_lazy("Giá trị mục tiêu «{value}» không được âm."),
+    "percent": gettext_lazy("Tỷ lệ phải trong khoảng 0–100."),
+}
+
+
+def parse_target_value(
+    kind: str, value, *, lowest_places: int = 0, messages: Mapping[str, str] = TARGET_VALUE_MESSAGES
+) -> float | int | str:
+    """The value of a target of ``kind`` as typed by a user ("45,5", "2", "Cao"): a group name
+    (text), a whole number for rank, top (≥ 1) and places (≥ ``lowest_places``), a number ≥ 0 for a
+    score, 0–100 for a percent. TargetValueError with the message of ``messages`` otherwise. Every
+    entry point (web form, API, drafting, command line) reads target values with this function."""
+    text = _text(value)
+
+    def refuse(problem: str, **params) -> TargetValueError:
+        return TargetValueError(str(messages[problem]).format(value=text, **params))
+
     if not text:
-        raise ValueError(_("Cần nhập giá trị mục tiêu."))
-    if kind == "group":
+        raise refuse("empty")
+    if kind == Target.Kind.GROUP:
         return text
     try:
         number = parse_number(text)
     except ValueError:
         number = None
-    if number is None:
-        raise ValueError(_("Giá trị mục tiêu «{value}» không phải là một số.").format(value=text))
-    if kind in ("rank", "places", "top"):
-        if float(number) != int(number):
-            raise ValueError(_("Giá trị mục tiêu «{value}» phải là số nguyên.").format(value=text))
+    if number is None or not math.isfinite(number):
+        raise refuse("not_number")
+    if kind in (Target.Kind.RANK, Target.Kind.PLACES, Target.Kind.TOP):
+        if not float(number).is_integer():
+            raise refuse("not_integer")
+        lowest = lowest_places if kind == Target.Kind.PLACES else 1
+        if number < lowest:
+            raise refuse("too_small", lowest=lowest)
         return int(number)
+    if number < 0:
+        raise refuse("negative")
+    if kind == Target.Kind.PERCENT and number > 100:
+        raise refuse("percent")
     return float(number)
 
 
@@ -309,7 +447,7 @@ def check_and_fill_target(target: Target) -> Target:
                 index=index_name, year=year, unit=unit.short_name
             )
         )
-    parsed = _parse_value(target.kind, target.value)
+    parsed = parse_target_value(target.kind, target.value)
     code = (target.node_code or "").strip()
     root = ctx.derived.root
     if code == root:
@@ -405,20 +543,48 @@ def check_and_fill_target(target: Target) -> Target:
 
 @transaction.atomic
 def save_target(plan: Plan, user, data: dict, target: Target | None = None) -> Target:
-    """data: index, node_code, kind, value (and optional order)."""
+    """Create (target None) or update a target. data: index, node_code, kind, value (text as typed or a
+    number), optional order. The target must be for one of the plan's indices, its value must fit its
+    kind (parse_target_value), and it is checked against the results (check_and_fill_target: a
+    problem there is an error of the target as a whole). ValidationError / PermissionDenied and
+    nothing changed."""
     plan = _editable(plan, user)
     if target is None:
         target = Target(plan=plan, order=(plan.targets.count() + 1))
     else:
         target = Target.objects.select_for_update().get(pk=target.pk, plan=plan)
+    errors = Errors()
+    index = _text(data.get("index", target.index)).lower()
+    if index not in index_labels():
+        errors.add("index", _("Chỉ số không hợp lệ: «{index}».").format(index=index))
+    elif plan.indices and index not in plan.indices:
+        errors.add(
+            "index",
+            _("Chỉ số “{index}” không thuộc kế hoạch (kế hoạch gồm: {indices}).").format(
+                index=index, indices=", ".join(plan.indices)
+            ),
+        )
+    kind = data.get("kind", target.kind)
+    if kind not in Target.Kind.values:
+        errors.add("kind", _("Loại mục tiêu không hợp lệ: «{kind}».").format(kind=kind))
+    else:
+        try:
+            parse_target_value(kind, data.get("value", target.value))
+        except TargetValueError as exc:
+            errors.add("value", exc)
+    errors.raise_if_any()
     target.plan = plan
-    target.index = data.get("index", target.index)
-    target.node_code = data.get("node_code", target.node_code) or ""
-    target.kind = data.get("kind", target.kind)
-    target.value = data.get("value", target.value)
+    target.index = index
+    target.node_code = _text(data.get("node_code", target.node_code))
+    target.kind = kind
+    target.value = _text(data.get("value", target.value))
     if data.get("order") is not None:
         target.order = data["order"]
-    check_and_fill_target(target)
+    try:
+        check_and_fill_target(target)
+    except ValueError as exc:  # the target as a whole, against the results
+        errors.add(None, exc)
+        errors.raise_if_any()
     target._history_user = user
     target.save()
     return target
@@ -450,52 +616,157 @@ def refresh_targets(plan: Plan, user=None) -> list[tuple[Target, str]]:
 
 # --------------------------------------------------------------------------- tasks
 
+TASK_FIELDS = (
+    "text",
+    "index",
+    "nodes",
+    "lead_unit",
+    "lead_class",
+    "lead_text",
+    "coordinating_units",
+    "coordinating_text",
+    "product",
+    "deadline",
+    "recurrence",
+    "first_due",
+    "priority",
+    "order",
+)
+_TASK_TEXTS = ("text", "lead_text", "coordinating_text", "product")
+
+
+def _check_task_dates(plan: Plan, task: Task | None, values: dict, errors: Errors) -> None:
+    """One-off: a deadline (no first due date); recurring: a first due date, not after the deadline
+    if there is one; a date set or changed within task_date_window of the plan (a date kept as it
+    was stays valid when the plan's years change)."""
+    stored = (task.deadline, task.first_due) if task is not None else (None, None)
+    recurrence, deadline, first_due = values["recurrence"], values["deadline"], values["first_due"]
+    if recurrence == Recurrence.NONE:
+        values["first_due"] = first_due = None
+        if deadline is None:
+            errors.add("deadline", _("Nhiệm vụ một lần cần thời hạn hoàn thành (dd/mm/yyyy)."))
+    elif first_due is None:
+        errors.add("first_due", _("Nhiệm vụ lặp lại cần hạn lần đầu (dd/mm/yyyy)."))
+    elif deadline is not None and first_due > deadline:
+        errors.add("first_due", _("Hạn lần đầu phải trước thời hạn kết thúc."))
+    first, last = task_date_window(plan.year, plan.year_to)
+    window = {"first": format_date(first), "last": format_date(last), "n": TASK_YEARS_AFTER_PLAN}
+    if deadline is not None and deadline != stored[0] and not first <= deadline <= last:
+        errors.add(
+            "deadline",
+            _(
+                "Thời hạn phải trong khoảng {first} – {last} (từ năm thực hiện kế hoạch đến {n} năm sau "
+                "năm cuối của kế hoạch)."
+            ).format(**window),
+        )
+    if (
+        first_due is not None
+        and first_due != stored[1]
+        and not first <= first_due <= last
+        and "first_due" not in errors
+    ):
+        errors.add(
+            "first_due",
+            _(
+                "Hạn lần đầu phải trong khoảng {first} – {last} (từ năm thực hiện kế hoạch đến {n} năm "
+                "sau năm cuối của kế hoạch)."
+            ).format(**window),
+        )
+
+
+def _clean_task(plan: Plan, task: Task | None, data: dict, errors: Errors) -> dict:
+    """The task's values after the rules (normalised; coordinating units without the lead unit)."""
+
+    def current(name, default=None):
+        if name in data:
+            return data[name]
+        if task is not None and name != "coordinating_units":
+            return getattr(task, name)
+        return default
+
+    values = {name: current(name) for name in TASK_FIELDS if name in data or task is not None}
+    for name in _TASK_TEXTS:
+        values[name] = _text(current(name, ""))
+    if not values["text"]:
+        errors.add("text", _("Cần nhập nội dung nhiệm vụ."))
+    index = _text(current("index", "")).lower()
+    values["index"] = index
+    nodes = list(dict.fromkeys(_text(code) for code in current("nodes", []) or [] if _text(code)))
+    values["nodes"] = nodes
+    labels = index_labels()
+    if index and index not in labels:
+        errors.add("index", _("Chỉ số không hợp lệ: «{index}».").format(index=index))
+    elif nodes and not index:
+        errors.add("index", _("Chọn chỉ số của các nội dung đã chọn."))
+    elif nodes and ("nodes" in data or "index" in data):
+        known = {code for code, _name, _depth in node_choices(index, plan.results_year or plan.year - 1)}
+        unknown = [code for code in nodes if code not in known]
+        if known and unknown:
+            errors.add(
+                "nodes",
+                _("Nội dung không thuộc chỉ số {index}: {codes}.").format(
+                    index=labels.get(index, index.upper()), codes=", ".join(unknown)
+                ),
+            )
+    lead = current("lead_unit")
+    values["lead_unit"] = lead
+    values["lead_class"] = current("lead_class", "") or ""
+    if values["lead_class"] not in UnitClass.values:
+        errors.add("lead_class", _("Cấp chủ trì không hợp lệ: «{value}».").format(value=values["lead_class"]))
+    if not (lead or values["lead_class"] or values["lead_text"]):
+        errors.add("lead_unit", _("Cần chọn đơn vị chủ trì (hoặc chủ trì theo cấp, hoặc ghi tên)."))
+    coordinating = data.get("coordinating_units")
+    if lead is not None or coordinating:
+        allowed = {u.pk for u in unit_choices(plan)}
+        if lead is not None and "lead_unit" in data and lead.pk not in allowed:
+            errors.add("lead_unit", _("“{unit}” không thuộc địa phương của kế hoạch.").format(unit=lead.name))
+        outside = [u.name for u in coordinating or [] if u.pk not in allowed]
+        if outside:
+            errors.add(
+                "coordinating_units",
+                _("Không thuộc địa phương của kế hoạch: {units}.").format(units=", ".join(outside)),
+            )
+    if coordinating is not None:
+        values["coordinating_units"] = [u for u in coordinating if lead is None or u.pk != lead.pk]
+    values["recurrence"] = current("recurrence", Recurrence.NONE) or Recurrence.NONE
+    if values["recurrence"] not in Recurrence.values:
+        errors.add("recurrence", _("Tần suất không hợp lệ: «{value}».").format(value=values["recurrence"]))
+    else:
+        values["deadline"], values["first_due"] = current("deadline"), current("first_due")
+        _check_task_dates(plan, task, values, errors)
+    priority = current("priority", Priority.NORMAL)
+    values["priority"] = Priority.NORMAL if priority is None else priority
+    if values["priority"] not in Priority.values:
+        errors.add("priority", _("Mức ưu tiên không hợp lệ: «{value}».").format(value=priority))
+    return values
+
 
 @transaction.atomic
 def save_task(plan: Plan, user, data: dict, task: Task | None = None) -> Task:
-    """data: text, index, nodes, lead_unit, lead_class, lead_text, coordinating_units, coordinating_text,
-    product, deadline, recurrence, first_due, priority, order (cleaned by TaskForm)."""
+    """Create (task None) or update a task. data: any of TASK_FIELDS, parsed (units as Unit objects,
+    dates as dates); what is left out keeps its value. Every rule of a task is checked here: text,
+    index and nodes of the index's framework, a lead (unit, class or text), units within the plan's
+    province, deadline / recurrence / first due date consistent and within task_date_window of the
+    plan. ValidationError({field: [messages]}) / PermissionDenied and nothing changed."""
     plan = _editable(plan, user)
-    allowed = {u.pk for u in unit_choices(plan)}
-    lead = data.get("lead_unit")
-    if lead is not None and lead.pk not in allowed:
-        raise ValueError(_("Đơn vị chủ trì không thuộc địa phương của kế hoạch."))
-    coordinating = list(data.get("coordinating_units") or [])
-    if any(u.pk not in allowed for u in coordinating):
-        raise ValueError(_("Có đơn vị phối hợp không thuộc địa phương của kế hoạch."))
+    if task is not None:
+        task = Task.objects.select_for_update().get(pk=task.pk, plan=plan)
+    errors = Errors()
+    values = _clean_task(plan, task, data, errors)
+    errors.raise_if_any()
     if task is None:
         task = Task(plan=plan)
-        if not data.get("order"):
+        if not values.get("order"):
             last = plan.tasks.order_by("-order").values_list("order", flat=True).first()
-            data = {**data, "order": (last or 0) + 1}
-    else:
-        task = Task.objects.select_for_update().get(pk=task.pk, plan=plan)
-    for name in (
-        "text",
-        "index",
-        "nodes",
-        "lead_unit",
-        "lead_class",
-        "lead_text",
-        "coordinating_text",
-        "product",
-        "deadline",
-        "recurrence",
-        "first_due",
-        "priority",
-        "order",
-    ):
-        if name in data and data[name] is not None:
-            setattr(task, name, data[name])
-    if lead is None and "lead_unit" in data:
-        task.lead_unit = None
-    if "first_due" in data and data["first_due"] is None:
-        task.first_due = None
-    if "deadline" in data and data["deadline"] is None:
-        task.deadline = None
+            values["order"] = (last or 0) + 1
+    coordinating = values.pop("coordinating_units", None)
+    for name, value in values.items():
+        if name == "order" and value is None:
+            continue
+        setattr(task, name, value)
     task._history_user = user
     task.save()
-    if "coordinating_units" in data:
+    if coordinating is not None:
         if {u.pk for u in coordinating} != set(task.coordinating_units.values_list("pk", flat=True)):
             task.coordinating_units.set(coordinating)
     return task
@@ -511,16 +782,21 @@ def delete_task(task: Task, user) -> None:
 # --------------------------------------------------------------------------- shortcomings appendix
 
 
-def _score(value, label: str) -> float | None:
-    """A score typed the Vietnamese way ("6,355"), None if empty; ValueError if not a number or < 0."""
+def _score(value, label: str, field: str, errors: Errors) -> float | None:
+    """A score typed the Vietnamese way ("6,355") or a number, None if empty; not a number or < 0 is
+    a problem of ``field``."""
     try:
-        number = parse_number(value)
+        number = parse_number(_text(value) if isinstance(value, str) else value)
     except ValueError:
-        raise ValueError(
-            _("{label} «{value}» không phải là một số.").format(label=label, value=value)
-        ) from None
+        errors.add(
+            field,
+            _("{label} «{value}» không phải là một số (viết như 6,355).").format(
+                label=label, value=_text(value)
+            ),
+        )
+        return None
     if number is not None and number < 0:
-        raise ValueError(_("{label} không được âm.").format(label=label))
+        errors.add(field, _("{label} không được âm.").format(label=label))
     return number
 
 
@@ -534,28 +810,30 @@ def save_shortcoming(plan: Plan, user, data: dict, row: Shortcoming | None = Non
     """Create (row None) or update a row of the shortcomings appendix. data: index, node_code,
     node_name, achieved, maximum (numbers or Vietnamese text "6,355", None = unknown),
     responsible_units (Units of the plan's province), responsible_text, note, optional order.
-    The lost points are maximum − achieved when both are known. ValueError (Vietnamese) on bad
-    input, PermissionDenied when the plan is locked; nothing is changed then."""
+    The lost points are maximum − achieved when both are known. ValidationError({field: [messages]})
+    on bad input, PermissionDenied when the plan is locked; nothing is changed then."""
     plan = _editable(plan, user)
-    index = (data.get("index") if "index" in data else row.index if row else "") or ""
-    index = index.strip().lower()
+    errors = Errors()
+    index = _text(data.get("index") if "index" in data else row.index if row else "").lower()
     if index not in index_labels():
-        raise ValueError(_("Chỉ số không hợp lệ: «{index}».").format(index=index))
-    code = nfc(str(data.get("node_code", row.node_code if row else "") or "")).strip()
+        errors.add("index", _("Chỉ số không hợp lệ: «{index}».").format(index=index))
+    code = _text(data.get("node_code", row.node_code if row else ""))
     if not code:
-        raise ValueError(_("Chọn nội dung chỉ số bị mất điểm."))
-    achieved = _score(data.get("achieved", row.achieved if row else None), _("Điểm đạt"))
-    maximum = _score(data.get("maximum", row.maximum if row else None), _("Điểm tối đa"))
+        errors.add("node_code", _("Chọn nội dung chỉ số bị mất điểm."))
+    achieved = _score(data.get("achieved", row.achieved if row else None), _("Điểm đạt"), "achieved", errors)
+    maximum = _score(data.get("maximum", row.maximum if row else None), _("Điểm tối đa"), "maximum", errors)
     if achieved is not None and maximum is not None and achieved > maximum:
-        raise ValueError(
+        errors.add(
+            "achieved",
             _("Điểm đạt ({a}) không được lớn hơn điểm tối đa ({m}).").format(
                 a=format_number(achieved), m=format_number(maximum)
-            )
+            ),
         )
     allowed = {u.pk for u in unit_choices(plan)}
     units = list(data.get("responsible_units") or []) if "responsible_units" in data else None
     if units is not None and any(u.pk not in allowed for u in units):
-        raise ValueError(_("Có đơn vị chịu trách nhiệm không thuộc địa phương của kế hoạch."))
+        errors.add("responsible_units", _("Có đơn vị chịu trách nhiệm không thuộc địa phương của kế hoạch."))
+    errors.raise_if_any()
     if row is None:
         row = Shortcoming(plan=plan)
         if data.get("order") is None:
@@ -565,7 +843,7 @@ def save_shortcoming(plan: Plan, user, data: dict, row: Shortcoming | None = Non
         row = Shortcoming.objects.select_for_update().get(pk=row.pk, plan=plan)
     if data.get("order") is not None:
         row.order = data["order"]
-    name = nfc(str(data.get("node_name") or "")).strip()
+    name = _text(data.get("node_name"))
     if not name and (row.pk is None or (index, code) != (row.index, row.node_code)):
         name = _node_name(plan, index, code)
     row.index = index
@@ -580,7 +858,7 @@ def save_shortcoming(plan: Plan, user, data: dict, row: Shortcoming | None = Non
     row.maximum = maximum
     for attr in ("responsible_text", "note"):
         if attr in data:
-            setattr(row, attr, nfc(str(data[attr] or "")).strip())
+            setattr(row, attr, _text(data[attr]))
     row._history_user = user
     row.save()
     if units is not None and {u.pk for u in units} != set(row.responsible_units.values_list("pk", flat=True)):

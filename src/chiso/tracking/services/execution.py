@@ -1,8 +1,9 @@
 """Execution of issued plans: progress reports with evidence, the state of each task derived from them,
 roll-up of derived tasks to their origin, lateness, and every officer's inbox.
 
-- `save_report(task, user, unit_id, period, data, files)` stores (or updates) the report of one unit for
-  one period with its evidence files; any bad file refuses the whole report (ReportRejected).
+- `save_report(task, user, unit, period, data, files)` stores (or updates) the report of one unit for
+  one period with its evidence files: every rule of a report lives there (ValidationError /
+  PermissionDenied, nothing saved); `add_evidence(report, user, files)` adds files to a report.
 - `refresh_task(task)` recomputes Task.progress/done/done_on/last_reported_at from the lead unit's latest
   report (or from its derived tasks) and rolls up to the origin task; `rollup(task)` does the latter.
 - `task_late_due(task, today, reported)` is THE lateness rule (tasks of public plans only: issued or closed);
@@ -22,18 +23,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chiso.core.schedule import last_due, next_due, period_bounds, period_label, period_of, periods_containing
+from chiso.core.text import nfc
 from chiso.files.checks import UploadRejected, check_upload, store
 from chiso.plans import permissions as plan_perms
 from chiso.plans.models import Plan, Recurrence, Task
+from chiso.units.models import Unit
+from chiso.validation import Errors
 
 from .. import permissions
-from ..models import Evidence, ProgressReport
+from ..models import PRODUCT_FIELDS, REPORT_FIELDS, Evidence, ProgressReport
 
 __all__ = [
     "DUE_SOON_DAYS",
     "InboxItem",
-    "ReportRejected",
     "inbox",
+    "add_evidence",
     "late_tasks",
     "lead_periods",
     "default_period",
@@ -54,14 +58,6 @@ _KIND = {
     Recurrence.SEMIANNUAL: "semiannual",
     Recurrence.ANNUAL: "annual",
 }
-
-
-class ReportRejected(ValueError):
-    """The report is refused; `messages` says why (Vietnamese), one line per problem."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__("; ".join(messages))
-        self.messages = messages
 
 
 def period_kind(recurrence: str) -> str | None:
@@ -197,50 +193,123 @@ def refresh_task(task: Task, user=None) -> Task:
 # ---------------------------------------------------------------- saving a report
 
 
-@transaction.atomic
-def save_report(task: Task, user, unit_id: int, period: str, data: dict, files=()) -> ProgressReport:
-    """Store the report of `unit_id` on `task` for `period` (a second report for the same period updates
-    the first; history keeps both). `data`: state, percent, narrative, difficulties, product_number,
-    product_date, product_issuer. `files`: uploaded evidence; if any is refused, nothing is saved."""
-    if not permissions.can_report(user, task, unit_id):
-        raise ReportRejected([_("Bạn không được báo cáo nhiệm vụ này cho đơn vị đã chọn.")])
-    if period not in dict(period_choices(task.plan, timezone.localdate())):
-        raise ReportRejected([_("Kỳ báo cáo không thuộc thời gian thực hiện kế hoạch.")])
-    checked, errors = [], []
+def _checked_files(files, errors: Errors) -> list:
+    """Every file checked (type by content, size, virus hook); each refused one is a problem of
+    "evidence"."""
+    checked = []
     for f in files:
         try:
             checked.append(check_upload(f))
         except UploadRejected as exc:
-            errors.append(str(exc))
-    if errors:
-        raise ReportRejected(errors)
-    report = (
-        ProgressReport.objects.select_for_update().filter(task=task, unit_id=unit_id, period=period).first()
-    )
+            errors.add("evidence", exc)
+    return checked
+
+
+def _report_unit(user, task: Task, unit, errors: Errors) -> Unit | None:
+    """The unit a report is for: the one given (a Unit or its id), else the user's only reporting unit
+    of the task. PermissionDenied when she may not report for it."""
+    unit_id = getattr(unit, "pk", unit)
+    if unit_id is None:
+        units = permissions.reporting_units(user, task)
+        if len(units) != 1:
+            errors.add("unit", _("Chọn đơn vị báo cáo (unit): bạn báo cáo được cho nhiều đơn vị."))
+            return None
+        unit_id = units[0]
+    found = Unit.objects.filter(pk=unit_id).first()
+    if found is None or found.pk not in permissions.task_units(task):
+        name = found.name if found is not None else unit_id
+        errors.add("unit", _("“{unit}” không chủ trì hay phối hợp nhiệm vụ này.").format(unit=name))
+        return None
+    permissions.require_report_for(user, task, found)
+    return found
+
+
+def _report_period(task: Task, period, errors: Errors) -> str:
+    period = str(period or "").strip().upper()
+    try:
+        period_bounds(period)
+    except ValueError:
+        errors.add(
+            "period",
+            _("Kỳ báo cáo “{value}” không hợp lệ (ví dụ: 2025-Q1, 2025-H1, 2025).").format(value=period),
+        )
+        return period
+    if period not in dict(period_choices(task.plan, timezone.localdate())):
+        errors.add("period", _("Kỳ báo cáo không thuộc thời gian thực hiện kế hoạch."))
+    return period
+
+
+def _report_values(report: ProgressReport, data: dict, errors: Errors) -> dict:
+    """REPORT_FIELDS of the report after the rules: data over what the report holds."""
+    values = {name: data[name] if name in data else getattr(report, name) for name in REPORT_FIELDS}
+    for name in ("narrative", "difficulties", "product_number", "product_issuer"):
+        values[name] = nfc(str(values[name] or "")).strip()
+    if values["state"] not in ProgressReport.State.values:
+        errors.add("state", _("Chọn tình trạng thực hiện."))
+    percent = values["percent"]
+    values["percent"] = 0 if percent is None else percent
+    if not 0 <= values["percent"] <= 100:
+        errors.add("percent", _("Tiến độ phải từ 0 đến 100."))
+    if values["state"] == ProgressReport.State.DONE:
+        missing = [name for name in PRODUCT_FIELDS if not values[name]]
+        for name in missing:
+            errors.add(name, _("Bắt buộc khi nhiệm vụ đã hoàn thành."))
+        if missing:
+            errors.add(
+                None, _("Nhiệm vụ đã hoàn thành: cần ghi sản phẩm (số văn bản, ngày, cơ quan ban hành).")
+            )
+        values["percent"] = 100
+    return values
+
+
+@transaction.atomic
+def save_report(task: Task, user, unit, period: str, data: dict, files=()) -> ProgressReport:
+    """Store the report of ``unit`` (a Unit or its id; None: the user's only reporting unit of the task)
+    on ``task`` for ``period`` (a second report for the same period updates the first; history keeps
+    both). ``data``: any of REPORT_FIELDS (what is left out keeps its value). ``files``: uploaded
+    evidence. Every rule of a report is checked here: the user reports for a unit of the task of an
+    issued plan (PermissionDenied), the period is one of the plan's, the percent 0–100, a task done
+    names its product, every file passes the upload checks; ValidationError({field: [messages]}) with
+    every problem and nothing saved otherwise. The report returned says ``was_created``."""
+    permissions.require_reporting(user, task)
+    errors = Errors()
+    unit = _report_unit(user, task, unit, errors)
+    period = _report_period(task, period, errors)
+    report = None
+    if unit is not None:
+        report = (
+            ProgressReport.objects.select_for_update().filter(task=task, unit=unit, period=period).first()
+        )
+    created = report is None
     if report is None:
-        report = ProgressReport(task=task, unit_id=unit_id, period=period)
-    for name in (
-        "state",
-        "percent",
-        "narrative",
-        "difficulties",
-        "product_number",
-        "product_date",
-        "product_issuer",
-    ):
-        if name in data:
-            value = data[name]
-            setattr(report, name, "" if value is None and name != "product_date" else value)
-    if report.state == ProgressReport.State.DONE:
-        report.percent = 100
-    report.percent = max(0, min(100, int(report.percent or 0)))
+        report = ProgressReport(task=task, unit=unit, period=period)
+    values = _report_values(report, data, errors)
+    checked = _checked_files(files, errors)
+    errors.raise_if_any()
+    for name, value in values.items():
+        setattr(report, name, value)
     report.submitted_by = user
     report._history_user = user
     report.save()
     for c in checked:
         store(Evidence, c, user=user, report=report)
     refresh_task(task, user)
+    report.was_created = created
     return report
+
+
+@transaction.atomic
+def add_evidence(report: ProgressReport, user, files) -> list[Evidence]:
+    """Add evidence files to a report: only who may report for its unit on its task, while the plan is
+    issued (PermissionDenied); every file checked, one refused refuses all (ValidationError on
+    "evidence", nothing stored)."""
+    permissions.require_evidence(user, report)
+    errors = Errors()
+    if not files:
+        errors.add("evidence", _("Chọn ít nhất một tệp minh chứng."))
+    checked = _checked_files(files, errors)
+    errors.raise_if_any()
+    return [store(Evidence, c, user=user, report=report) for c in checked]
 
 
 # ---------------------------------------------------------------- lateness

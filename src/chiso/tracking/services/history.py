@@ -9,20 +9,10 @@ from dataclasses import dataclass, field
 
 from chiso.audit.changes import Change, changes, who
 
-from ..models import ProgressReport
+from ..models import REPORT_FIELDS, ProgressReport
 
 __all__ = ["REPORT_FIELDS", "ReportVersion", "report_versions"]
 
-#: Fields of a progress report whose changes the task page lists (narrative-like ones shortened).
-REPORT_FIELDS = (
-    "state",
-    "percent",
-    "narrative",
-    "difficulties",
-    "product_number",
-    "product_date",
-    "product_issuer",
-)
 _LONG_FIELDS = {"narrative", "difficulties"}
 _SHORT = 80
 

@@ -1,0 +1,128 @@
+"""REST API of a plan's targets: list, add, read, edit, delete. The service checks each target against
+the results (baseline, points needed, met, its sentence): chiso.plans.services.plans.save_target."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import generics, serializers
+
+from chiso.plans import permissions as perms
+from chiso.plans.models import Target
+from chiso.plans.services import plans as plan_services
+
+from .common import (
+    PK,
+    TAG_TARGETS,
+    TARGET_KINDS,
+    IndexCodeField,
+    PlanChildMixin,
+    PlanPartMixin,
+    PlansApi,
+    TargetKindField,
+    VietnameseMixin,
+    detail_operations,
+    plan_children,
+)
+
+__all__ = ["PlanTargetListView", "TargetDetailView", "TargetSerializer"]
+
+#: What the service fills in by checking a target against the results (read-only here).
+CHECKED_FIELDS = (
+    "baseline_year",
+    "baseline_score",
+    "baseline_max",
+    "baseline_rank",
+    "baseline_rank_of",
+    "baseline_group",
+    "baseline_percent",
+    "needed_points",
+    "met",
+)
+
+
+class TargetSerializer(VietnameseMixin, serializers.ModelSerializer):
+    index = IndexCodeField()
+    kind = TargetKindField(choices=TARGET_KINDS)
+    value = serializers.CharField(
+        max_length=40,
+        help_text="Giá trị: điểm (score), % điểm tối đa (percent), thứ hạng (rank), số bậc (places), "
+        "K (top) hoặc tên nhóm (group). Số thập phân nhận cả dấu phẩy.",
+    )
+    label = serializers.CharField(read_only=True, help_text="Nội dung mục tiêu, chiso viết theo kết quả.")
+    # Bounds stated here: the model field's own range differs between SQLite and PostgreSQL.
+    order = serializers.IntegerField(
+        min_value=0, max_value=2147483647, required=False, help_text="Số thứ tự trong kế hoạch."
+    )
+
+    class Meta:
+        model = Target
+        fields = [
+            "id",
+            "plan",
+            "index",
+            "node_code",
+            "node_name",
+            "kind",
+            "value",
+            "label",
+            "order",
+            *CHECKED_FIELDS,
+        ]
+        read_only_fields = ["plan", "node_name", *CHECKED_FIELDS]
+
+
+@plan_children(
+    TAG_TARGETS,
+    TargetSerializer,
+    (
+        "Các mục tiêu của kế hoạch",
+        "Mục tiêu cho toàn chỉ số hoặc một nội dung, kèm mốc xuất phát (baseline) lấy từ kết quả, "
+        "số điểm còn cần tăng và cờ đã đạt.",
+    ),
+    (
+        "Thêm mục tiêu",
+        "Khi kế hoạch còn sửa được. chiso đối chiếu mục tiêu với kết quả của năm làm căn cứ: điền "
+        "mốc xuất phát, số điểm cần tăng, cờ đã đạt và viết nội dung mục tiêu (label). Chưa có kết quả, "
+        "nội dung không có, mục tiêu không thể đạt: 400.",
+    ),
+)
+class PlanTargetListView(PlansApi, PlanChildMixin, generics.ListCreateAPIView):
+    serializer_class = TargetSerializer
+    pagination_class = None
+
+    def children(self, plan):
+        return plan.targets.all()
+
+    def save(self, plan, data: dict) -> Target:
+        return plan_services.save_target(plan, self.user, data)
+
+
+@extend_schema_view(
+    **detail_operations(
+        TargetSerializer,
+        "mục tiêu",
+        read="Mục tiêu và mốc xuất phát.",
+        update="Khi kế hoạch còn sửa được; mục tiêu được đối chiếu lại với kết quả.",
+        delete=("Xóa mục tiêu", "Khi kế hoạch còn sửa được."),
+    )
+)
+@extend_schema(tags=[TAG_TARGETS], parameters=[PK])
+class TargetDetailView(PlansApi, PlanPartMixin, generics.RetrieveUpdateDestroyAPIView):
+    serializer_class = TargetSerializer
+
+    def get_object(self) -> Target:
+        target = get_object_or_404(Target.objects.select_related("plan"), pk=self.kwargs["pk"])
+        if not perms.visible_plans(self.user).filter(pk=target.plan_id).exists():
+            raise Http404
+        return target
+
+    def perform_update(self, serializer):
+        target = serializer.instance
+        serializer.instance = plan_services.save_target(
+            target.plan, self.user, dict(serializer.validated_data), target
+        )
+
+    def perform_destroy(self, instance: Target) -> None:
+        plan_services.delete_target(instance, self.user)

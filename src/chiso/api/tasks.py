@@ -1,0 +1,172 @@
+"""REST API of a plan's tasks: list, add, read, edit, delete. Every rule of a task (text, nodes of the
+index, a lead, units of the plan's province, deadline / recurrence / first due date within the plan's
+years) lives in chiso.plans.services.plans.save_task."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import generics, serializers
+
+from chiso.plans import permissions as perms
+from chiso.plans.models import Task
+from chiso.plans.services import plans as plan_services
+from chiso.units.models import Unit
+
+from .common import (
+    DATE_INPUTS,
+    PK,
+    PRIORITIES,
+    RECURRENCES,
+    TAG_TASKS,
+    UNIT_CLASSES,
+    IndexCodeField,
+    PlanChildMixin,
+    PlanPartMixin,
+    PlansApi,
+    PriorityField,
+    RecurrenceField,
+    UnitClassField,
+    VietnameseMixin,
+    detail_operations,
+    plan_children,
+    tasks_of,
+    visible_task,
+)
+from .pagination import Pagination
+
+__all__ = ["PlanTaskListView", "TaskDetailView", "TaskSerializer"]
+
+#: What chiso keeps of a task (its library entry, its origin when cascaded, its state from the reports).
+KEPT_FIELDS = ("library_key", "origin", "progress", "done", "done_on", "last_reported_at")
+
+
+class UnitNameSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name"]
+        read_only_fields = fields
+
+
+class TaskSerializer(VietnameseMixin, serializers.ModelSerializer):
+    index = IndexCodeField(
+        required=False,
+        allow_blank=True,
+        help_text="Mã chỉ số của nhiệm vụ (/api/indices/); trống: nhiệm vụ chung.",
+    )
+    # Bounds stated here: the model field's own range differs between SQLite and PostgreSQL.
+    order = serializers.IntegerField(
+        min_value=0, max_value=2147483647, required=False, help_text="Số thứ tự trong kế hoạch."
+    )
+    nodes = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        help_text='Mã các nội dung chỉ số nhiệm vụ phục vụ, ví dụ ["D1.1", "D8.3"].',
+    )
+    lead_unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), allow_null=True, required=False, help_text="Mã số (id) đơn vị chủ trì."
+    )
+    lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, allow_null=True)
+    lead_class = UnitClassField(choices=UNIT_CLASSES, required=False, allow_blank=True)
+    coordinating_units = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(), many=True, required=False, help_text="Mã số (id) các đơn vị phối hợp."
+    )
+    coordinating = UnitNameSerializer(
+        source="coordinating_units", many=True, read_only=True, help_text="Các đơn vị phối hợp (tên)."
+    )
+    recurrence = RecurrenceField(choices=RECURRENCES, required=False)
+    priority = PriorityField(choices=PRIORITIES, required=False)
+    due = serializers.SerializerMethodField(help_text="Hạn gần nhất (lần tới phải hoàn thành hoặc báo cáo).")
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "plan",
+            "order",
+            "text",
+            "index",
+            "nodes",
+            "lead_unit",
+            "lead_unit_name",
+            "lead_class",
+            "lead_text",
+            "coordinating_units",
+            "coordinating",
+            "coordinating_text",
+            "product",
+            "deadline",
+            "recurrence",
+            "first_due",
+            "due",
+            "priority",
+            *KEPT_FIELDS,
+        ]
+        read_only_fields = ["plan", *KEPT_FIELDS]
+        extra_kwargs = {
+            "deadline": {"input_formats": DATE_INPUTS, "help_text": "Thời hạn (yyyy-mm-dd hoặc dd/mm/yyyy)."},
+            "first_due": {
+                "input_formats": DATE_INPUTS,
+                "help_text": "Hạn lần đầu của nhiệm vụ định kỳ (yyyy-mm-dd hoặc dd/mm/yyyy).",
+            },
+        }
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_due(self, obj: Task) -> dt.date | None:
+        try:
+            return obj.due_date(timezone.localdate())
+        except ValueError:
+            return None
+
+
+@plan_children(
+    TAG_TASKS,
+    TaskSerializer,
+    (
+        "Các nhiệm vụ của kế hoạch",
+        "Người điều phối, lãnh đạo, người xem thấy mọi nhiệm vụ; cán bộ đơn vị chỉ thấy nhiệm vụ "
+        "đơn vị mình chủ trì hoặc phối hợp. Có phân trang (limit, offset).",
+    ),
+    (
+        "Thêm nhiệm vụ",
+        "Khi kế hoạch còn sửa được (người điều phối của cơ quan ban hành). Đơn vị chủ trì, phối "
+        "hợp phải thuộc địa phương của kế hoạch; nhiệm vụ một lần cần thời hạn, nhiệm vụ lặp lại cần hạn "
+        "lần đầu.",
+    ),
+)
+class PlanTaskListView(PlansApi, PlanChildMixin, generics.ListCreateAPIView):
+    serializer_class = TaskSerializer
+    pagination_class = Pagination
+
+    def children(self, plan):
+        return tasks_of(perms.visible_tasks(self.user).filter(plan=plan))
+
+    def save(self, plan, data: dict) -> Task:
+        return visible_task(self.user, plan_services.save_task(plan, self.user, data).pk)
+
+
+@extend_schema_view(
+    **detail_operations(
+        TaskSerializer,
+        "nhiệm vụ",
+        read="Kèm tiến độ và trạng thái hoàn thành tổng hợp từ các báo cáo.",
+        update="Khi kế hoạch còn sửa được (người điều phối của cơ quan ban hành).",
+        delete=("Xóa nhiệm vụ", "Khi kế hoạch còn sửa được; xóa cả các báo cáo tiến độ của nhiệm vụ."),
+    )
+)
+@extend_schema(tags=[TAG_TASKS], parameters=[PK])
+class TaskDetailView(PlansApi, PlanPartMixin, generics.RetrieveUpdateDestroyAPIView):
+    serializer_class = TaskSerializer
+
+    def get_object(self) -> Task:
+        return visible_task(self.user, self.kwargs["pk"])
+
+    def perform_update(self, serializer):
+        task = serializer.instance
+        task = plan_services.save_task(task.plan, self.user, dict(serializer.validated_data), task)
+        serializer.instance = visible_task(self.user, task.pk)
+
+    def perform_destroy(self, instance: Task) -> None:
+        plan_services.delete_task(instance, self.user)
