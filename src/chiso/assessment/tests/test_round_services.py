@@ -191,7 +191,9 @@ def test_the_round_from_appraisal_to_published_results(scene, open_round):
     sheets.save(tp, scene.appraiser, "final", {"1.3": {"score": self_13, "note": "Chấp nhận giải trình"}},
                 today=dt.date(2026, 2, 15))  # fmt: skip
     tp.refresh_from_db()
-    assert tp.final_total == tp.self_total and tp.appraised_total == pytest.approx(tp.self_total - (self_13 - 1))
+    assert tp.final_total == tp.self_total and tp.appraised_total == pytest.approx(
+        tp.self_total - (self_13 - 1)
+    )
     rnd = rounds.advance(rnd, scene.coordinator, to="closed", today=dt.date(2026, 2, 25))
     assert rnd.status == "closed" and rnd.published_batch is not None
     rows = {r.unit.short_name: r for r in summary(rnd)}
