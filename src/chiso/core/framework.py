@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import yaml
 
 from .scoring import RuleError, parse_rule, rule_problems
+from .spreadsheet import SpreadsheetRefused, check_archive
 from .text import fold as text_fold
 from .text import parse_number as text_parse_number
 
@@ -1191,6 +1192,15 @@ def _open_calamine(path_or_bytes: str | os.PathLike[str] | bytes | BinaryIO) -> 
     return python_calamine.CalamineWorkbook.from_filelike(path_or_bytes)  # a binary file object
 
 
+def _raw_bytes(path_or_bytes: str | os.PathLike[str] | bytes | BinaryIO) -> bytes:
+    if isinstance(path_or_bytes, bytes | bytearray):
+        return bytes(path_or_bytes)
+    if isinstance(path_or_bytes, str | os.PathLike):
+        with open(path_or_bytes, "rb") as fh:
+            return fh.read()
+    return path_or_bytes.read()
+
+
 def _sheet_rows(wb: CalamineWorkbook, wanted: str) -> list[list[Any]] | None:
     for name in wb.sheet_names:
         if fold(name) == fold(wanted):
@@ -1226,7 +1236,11 @@ def read_xlsx(
     """
     errs: list[FrameworkError] = []
     try:
-        wb = _open_calamine(path_or_bytes)
+        raw = _raw_bytes(path_or_bytes)
+        check_archive(raw)
+        wb = _open_calamine(io.BytesIO(raw))
+    except SpreadsheetRefused as exc:
+        return None, [FrameworkError(None, None, f"Không đọc được tệp Excel: {exc}")]
     except Exception as exc:  # calamine raises several exception types for unreadable files
         return None, [FrameworkError(None, None, f"Không đọc được tệp Excel: {exc}.")]
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from chiso.core.spreadsheet import Limits, SpreadsheetRefused, check_archive, xlsx_hidden_rows, xlsx_sheets
 from chiso.core.text import looks_like_tcvn3, looks_like_vni, nfc
 
 ALLOWED_EXTENSIONS = {"csv", "xlsx", "xls", "ods"}
@@ -65,7 +66,7 @@ def read_table(data: bytes, file_name: str, *, max_bytes: int | None = None, hea
     if ext == "csv":
         grid = _read_csv(data, file_name, notes)
     else:
-        grid, sheet_name = _read_spreadsheet(data, file_name, ext)
+        grid, sheet_name = _read_spreadsheet(data, file_name, ext, notes)
     # Text cells: NFC, and refuse legacy Vietnamese font encodings instead of importing mojibake.
     nfd_seen = False
     for r, row in enumerate(grid):
@@ -194,13 +195,79 @@ def _is_cp1258_vietnamese(data: bytes) -> bool:
     return seen
 
 
-def _read_spreadsheet(data: bytes, file_name: str, ext: str) -> tuple[list[list[object]], str]:
-    from python_calamine import CalamineWorkbook
+def limits() -> Limits:
+    """How big a spreadsheet may get once decompressed (settings CHISO_MAX_SHEET_ROWS etc.)."""
+    from django.conf import settings
+
+    return Limits(
+        max_uncompressed=int(getattr(settings, "CHISO_MAX_UNCOMPRESSED_BYTES", Limits.max_uncompressed)),
+        max_rows=int(getattr(settings, "CHISO_MAX_SHEET_ROWS", Limits.max_rows)),
+        max_cells=int(getattr(settings, "CHISO_MAX_SHEET_CELLS", Limits.max_cells)),
+    )
+
+
+def _sheet_to_read(workbook, data: bytes, ext: str, notes: list[str]) -> int:
+    """The sheet a person sees when she opens the file (the active tab if visible, else the first visible
+    one), never a hidden one; what was left aside is said in the notes."""
+    if ext == "xlsx":
+        info = xlsx_sheets(data)
+        if info is not None:
+            if info.active_was_hidden:
+                notes.append(
+                    _(
+                        "Trang tính đang chọn khi lưu tệp bị ẩn: chiso đọc trang hiện đầu tiên “{sheet}”."
+                    ).format(sheet=info.name)
+                )
+            if info.hidden:
+                notes.append(
+                    _("Tệp có trang tính ẩn không được đọc: {sheets}.").format(sheets=", ".join(info.hidden))
+                )
+            hidden_rows = xlsx_hidden_rows(data, info.part)
+            if hidden_rows:
+                shown = ", ".join(str(n) for n in hidden_rows[:10]) + ("…" if len(hidden_rows) > 10 else "")
+                notes.append(
+                    _(
+                        "Trang “{sheet}” có dòng bị ẩn ({rows}): các dòng này VẪN được đọc; hãy kiểm tra."
+                    ).format(sheet=info.name, rows=shown)
+                )
+            return info.index
+    from python_calamine import SheetVisibleEnum
 
     try:
+        metadata = workbook.sheets_metadata
+    except Exception:  # noqa: BLE001 — formats without metadata: the first sheet
+        return 0
+    visible = [i for i, m in enumerate(metadata) if m.visible == SheetVisibleEnum.Visible]
+    hidden = [m.name for m in metadata if m.visible != SheetVisibleEnum.Visible]
+    if hidden:
+        notes.append(_("Tệp có trang tính ẩn không được đọc: {sheets}.").format(sheets=", ".join(hidden)))
+    return visible[0] if visible else 0
+
+
+def _read_spreadsheet(
+    data: bytes, file_name: str, ext: str, notes: list[str]
+) -> tuple[list[list[object]], str]:
+    from python_calamine import CalamineWorkbook
+
+    if ext in ("xlsx", "ods"):
+        try:
+            check_archive(data, limits())
+        except SpreadsheetRefused as exc:
+            raise TableError(
+                _("Không nhập tệp “{name}”: {reason}").format(name=file_name, reason=exc)
+            ) from exc
+    try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = workbook.get_sheet_by_index(0)
+        sheet = workbook.get_sheet_by_index(_sheet_to_read(workbook, data, ext, notes))
+        if sheet.total_height > limits().max_rows:
+            raise TableError(
+                _("Trang tính “{sheet}” có {rows} dòng, quá giới hạn {limit} dòng.").format(
+                    sheet=sheet.name, rows=sheet.total_height, limit=limits().max_rows
+                )
+            )
         grid = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+    except TableError:
+        raise
     except Exception as exc:  # calamine raises its own error types for every broken file
         raise TableError(
             _("Không đọc được tệp “{name}”: tệp hỏng hoặc không phải {format} ({error}).").format(
