@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import yaml
 
+from . import safeyaml
 from .scoring import RuleError, parse_rule, rule_problems
 from .spreadsheet import SpreadsheetRefused, check_archive
 from .text import fold as text_fold
@@ -765,9 +766,11 @@ def load_yaml(path: str | os.PathLike[str]) -> FrameworkDef:
     """Read a framework file; FrameworkFormatError (Vietnamese) when it is not YAML or not a framework."""
     try:
         with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise FrameworkFormatError(f"Tệp không phải YAML hợp lệ (UTF-8): {str(exc)[:300]}") from exc
+            data = safeyaml.load(fh.read(), max_bytes=4 * 1024 * 1024)
+    except UnicodeDecodeError as exc:
+        raise FrameworkFormatError("Tệp không phải văn bản UTF-8.") from exc
+    except safeyaml.YamlRefused as exc:
+        raise FrameworkFormatError(str(exc)) from exc
     return parse_dict(data)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from chiso.core import safeyaml
 from chiso.core.text import format_number, format_place_date
 
 LAYOUT_FILE = Path(__file__).resolve().parent.parent / "data" / "documents" / "layout.yaml"
@@ -713,12 +714,9 @@ def layout_to_mapping(layout: Layout) -> dict:
 def parse_layout_yaml(text: str) -> tuple[dict | None, list[str]]:
     """YAML text of a layout override → (mapping, errors). Empty text is an empty override."""
     try:
-        data = yaml.safe_load(text or "")
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (dòng {mark.line + 1}, cột {mark.column + 1})" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        return None, [f"Không đọc được YAML{where}: {problem}"]
+        data = safeyaml.load(text or "", max_bytes=64 * 1024)
+    except safeyaml.YamlRefused as exc:
+        return None, [str(exc)]
     if data is None:
         return {}, []
     errors = layout_errors(data)

@@ -319,3 +319,33 @@ def test_dates():
     assert format_place_date("Kon Tum", date(2024, 1, 1)) == "Kon Tum, ngày 01 tháng 01 năm 2024"
     assert format_place_date("Kon Tum", date(2024, 3, 9)) == "Kon Tum, ngày 09 tháng 3 năm 2024"
     assert format_place_date("Kon Tum", date(2025, 12, 31)) == "Kon Tum, ngày 31 tháng 12 năm 2025"
+
+
+# --- user YAML (chiso.core.safeyaml) ------------------------------------------------------------
+
+
+def test_billion_laughs_is_refused_fast():
+    import time
+
+    from chiso.core.safeyaml import YamlRefused, load
+
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
+        f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n" for p, c in zip("abcdefgh", "bcdefghi")
+    )
+    started = time.perf_counter()
+    with pytest.raises(YamlRefused, match="không được dùng tham chiếu"):
+        load(bomb)
+    assert time.perf_counter() - started < 1
+
+
+def test_user_yaml_is_bounded_and_says_where():
+    from chiso.core.safeyaml import YamlRefused, load
+
+    assert load("margins_mm:\n  left: 35\n") == {"margins_mm": {"left": 35}}
+    with pytest.raises(YamlRefused, match="lồng nhau quá sâu"):
+        load("[" * 100 + "]" * 100)
+    with pytest.raises(YamlRefused, match="quá dài"):
+        load("a: " + "x" * 300_000)
+    with pytest.raises(YamlRefused) as exc:
+        load("a: [1, 2\nb: " + "y" * 5000)
+    assert "dòng" in str(exc.value) and len(str(exc.value)) < 400  # never echoes the input at length

@@ -125,3 +125,21 @@ def test_preview_downloads_use_the_saved_layout(coordinator_client, coordinator)
     assert (
         coordinator_client.get(reverse("documents:layout_preview", args=["plan", "odt"])).status_code == 404
     )
+
+
+def test_a_yaml_bomb_on_the_layout_page_is_refused_quickly_and_saves_nothing(db):
+    """Issue 10, item 10: a 450-byte "billion laughs" override ran 139 s and returned a 1,7 GB page."""
+    import time
+
+    from chiso.documents.models import DocumentLayout
+    from chiso.documents.services import check_layout
+
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
+        f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n" for p, c in zip("abcdefgh", "bcdefghi")
+    )
+    before = DocumentLayout.objects.count()
+    started = time.perf_counter()
+    errors = check_layout("plan", bomb)
+    assert time.perf_counter() - started < 1
+    assert errors and "tham chiếu" in errors[0] and len("; ".join(errors)) < 500
+    assert DocumentLayout.objects.count() == before
