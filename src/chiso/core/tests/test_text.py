@@ -330,7 +330,8 @@ def test_billion_laughs_is_refused_fast():
     from chiso.core.safeyaml import YamlRefused, load
 
     bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
-        f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n" for p, c in zip("abcdefgh", "bcdefghi")
+        f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
     )
     started = time.perf_counter()
     with pytest.raises(YamlRefused, match="không được dùng tham chiếu"):

@@ -135,7 +135,8 @@ def test_a_yaml_bomb_on_the_layout_page_is_refused_quickly_and_saves_nothing(db)
     from chiso.documents.services import check_layout
 
     bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
-        f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n" for p, c in zip("abcdefgh", "bcdefghi")
+        f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
     )
     before = DocumentLayout.objects.count()
     started = time.perf_counter()
