@@ -38,7 +38,7 @@ import yaml
 
 from . import safeyaml
 from .scoring import RuleError, parse_rule, rule_problems
-from .spreadsheet import SpreadsheetRefused, check_archive
+from .spreadsheet import SpreadsheetRefused, check_archive, safe_append
 from .text import fold as text_fold
 from .text import parse_number as text_parse_number
 
@@ -1491,7 +1491,7 @@ def write_xlsx(
     ws = wb.active  # a new workbook has exactly one sheet, a worksheet
     assert isinstance(ws, Worksheet)
     ws.title = SHEET_INFO
-    ws.append(["Mục", "Giá trị"])
+    safe_append(ws, ["Mục", "Giá trị"])
     meta_values: dict[str, Any] = {
         "index": fw.index or None,
         "code": fw.code or None,
@@ -1514,7 +1514,7 @@ def write_xlsx(
         "index_order": idx.order if idx else None,
     }
     for key, label in METADATA_FIELDS:
-        ws.append([label, meta_values[key]])
+        safe_append(ws, [label, meta_values[key]])
     for c in ws[1]:
         c.font, c.fill = bold, fill
     ws.column_dimensions["A"].width = 28
@@ -1524,9 +1524,9 @@ def write_xlsx(
             c.alignment = Alignment(wrap_text=True, vertical="top")
 
     wt = wb.create_sheet(SHEET_TREE)
-    wt.append([h for _, h in TEMPLATE_COLUMNS])
+    safe_append(wt, [h for _, h in TEMPLATE_COLUMNS])
     for n in fw.nodes:
-        wt.append([_xlsx_value(k, n, idx) for k, _ in TEMPLATE_COLUMNS])
+        safe_append(wt, [_xlsx_value(k, n, idx) for k, _ in TEMPLATE_COLUMNS])
     for c in wt[1]:
         c.font, c.fill = bold, fill
     wt.freeze_panes = "A2"
@@ -1553,34 +1553,35 @@ def write_xlsx(
         wt.add_data_validation(dv)
 
     wl = wb.create_sheet(SHEET_LEVELS)
-    wl.append([h for _, h in LEVEL_COLUMNS])
+    safe_append(wl, [h for _, h in LEVEL_COLUMNS])
     for lv in idx.levels if idx else ():
-        wl.append([lv.code, lv.name_vi, lv.name_en or None, "; ".join(lv.aliases) or None])
+        safe_append(wl, [lv.code, lv.name_vi, lv.name_en or None, "; ".join(lv.aliases) or None])
     for c in wl[1]:
         c.font, c.fill = bold, fill
     for letter, width in zip("ABCD", (16, 30, 30, 40), strict=True):
         wl.column_dimensions[letter].width = width
 
     wh = wb.create_sheet(SHEET_HELP)
-    wh.append(["Cột", "Giá trị được chấp nhận"])
-    wh.append(["Mã", "Mã duy nhất của nút, ví dụ D1, D1.1, F3, APPRAISAL."])
-    wh.append(["Mã cha", "Mã của nút cha; để trống cho nút gốc (chỉ một nút gốc)."])
+    safe_append(wh, ["Cột", "Giá trị được chấp nhận"])
+    safe_append(wh, ["Mã", "Mã duy nhất của nút, ví dụ D1, D1.1, F3, APPRAISAL."])
+    safe_append(wh, ["Mã cha", "Mã của nút cha; để trống cho nút gốc (chỉ một nút gốc)."])
     if idx is not None and idx.levels:
-        wh.append([f"Cấp ({idx.label})", "; ".join(f"{lv.name_vi} ({lv.code})" for lv in idx.levels)])
-    wh.append(
+        safe_append(wh, [f"Cấp ({idx.label})", "; ".join(f"{lv.name_vi} ({lv.code})" for lv in idx.levels)])
+    safe_append(
+        wh,
         [
             f"Trang '{SHEET_LEVELS}'",
             "Các cấp của chỉ số, từ trên xuống (mã, tên tiếng Việt, tên tiếng Anh). Bắt buộc với chỉ số mới, "
             "cùng Tên chỉ số và Tên chỉ số tiếng Anh ở trang 'Thông tin'.",
-        ]
+        ],
     )
-    wh.append(["Cách tổng hợp", "; ".join(f"{v} ({k})" for k, v in AGGREGATION_VI.items())])
-    wh.append(["Nguồn điểm", "; ".join(f"{v} ({k})" for k, v in SOURCE_KIND_VI.items())])
-    wh.append(["Tính vào nút cha / Chưa đầy đủ", "có / không"])
-    wh.append(["Số thập phân", "Viết 2,5 hoặc 2.5; phân số như 10/3 cũng được."])
-    wh.append(["Thang điểm/Kiểu giá trị", "điểm (points) hoặc phần trăm (percent)"])
-    wh.append(
-        ["Quy tắc xếp nhóm", 'JSON, ví dụ {"kind": "threshold", "groups": [{"label": "A", "lower": 90}]}']
+    safe_append(wh, ["Cách tổng hợp", "; ".join(f"{v} ({k})" for k, v in AGGREGATION_VI.items())])
+    safe_append(wh, ["Nguồn điểm", "; ".join(f"{v} ({k})" for k, v in SOURCE_KIND_VI.items())])
+    safe_append(wh, ["Tính vào nút cha / Chưa đầy đủ", "có / không"])
+    safe_append(wh, ["Số thập phân", "Viết 2,5 hoặc 2.5; phân số như 10/3 cũng được."])
+    safe_append(wh, ["Thang điểm/Kiểu giá trị", "điểm (points) hoặc phần trăm (percent)"])
+    safe_append(
+        wh, ["Quy tắc xếp nhóm", 'JSON, ví dụ {"kind": "threshold", "groups": [{"label": "A", "lower": 90}]}']
     )
     for c in wh[1]:
         c.font, c.fill = bold, fill

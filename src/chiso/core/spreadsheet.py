@@ -17,10 +17,15 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from xml.etree.ElementTree import iterparse
 
 __all__ = [
+    "FORMULA_STARTS",
     "Limits",
+    "csv_cell",
+    "safe_append",
+    "uncsv_cell",
     "SheetInfo",
     "SpreadsheetRefused",
     "check_archive",
@@ -188,3 +193,38 @@ def xlsx_hidden_rows(data: bytes, part: str, limit: int = 50) -> list[int]:
     except (zipfile.BadZipFile, KeyError, SyntaxError):
         return out
     return out
+
+
+# --- writing exports -------------------------------------------------------------------------------
+
+#: A text cell starting with one of these is read as a formula by spreadsheet programs ("CSV injection":
+#: a unit named =HYPERLINK(…) would come back as a live link in the coordinator's Excel).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A value for a CSV export: text that a spreadsheet would run as a formula gets a leading apostrophe
+    (shown as text, and removed again by :func:`uncsv_cell` when chiso reads its own export)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def uncsv_cell(value: object) -> object:
+    """The inverse of :func:`csv_cell` for a cell read back from a CSV."""
+    if (
+        isinstance(value, str)
+        and value.startswith("'")
+        and value[1:2]
+        and value[1:].startswith(FORMULA_STARTS)
+    ):
+        return value[1:]
+    return value
+
+
+def safe_append(ws: Any, row: list[object]) -> None:
+    """Append a row to an openpyxl worksheet with every text cell stored as text, never as a formula."""
+    ws.append(row)
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str) and cell.data_type == "f":
+            cell.data_type = "s"

@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from chiso.core.spreadsheet import Limits, SpreadsheetRefused, check_archive, xlsx_hidden_rows, xlsx_sheets
+from chiso.core.spreadsheet import (
+    Limits,
+    SpreadsheetRefused,
+    check_archive,
+    uncsv_cell,
+    xlsx_hidden_rows,
+    xlsx_sheets,
+)
 from chiso.core.text import looks_like_tcvn3, looks_like_vni, nfc
 
 ALLOWED_EXTENSIONS = {"csv", "xlsx", "xls", "ods"}
@@ -144,7 +151,9 @@ def _read_csv(data: bytes, file_name: str, notes: list[str]) -> list[list[object
                 "Hãy lưu lại dưới dạng “CSV UTF-8” rồi nhập lại."
             ).format(name=file_name, position=exc.start)
         ) from exc
-    return [list(r) for r in csv.reader(io.StringIO(text), delimiter=_guess_delimiter(text))]
+    return [
+        [uncsv_cell(c) for c in r] for r in csv.reader(io.StringIO(text), delimiter=_guess_delimiter(text))
+    ]
 
 
 def _guess_delimiter(text: str) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from chiso.analysis.services import available_years, year_figures
+from chiso.core.spreadsheet import csv_cell, safe_append
 from chiso.core.text import fold, format_number, vi_sort_key
 from chiso.frameworks.models import Index
 from chiso.frameworks.permissions import editable_indices, refuse_unless_can_edit, visible_indices
@@ -161,7 +162,12 @@ def _export(idx, year, ctx, top_nodes, rows, fmt):
         w = csv.writer(buf)
         w.writerow(header)
         for row in data:
-            w.writerow(["" if v is None else (format_number(v) if isinstance(v, float) else v) for v in row])
+            w.writerow(
+                [
+                    "" if v is None else (format_number(v) if isinstance(v, float) else csv_cell(v))
+                    for v in row
+                ]
+            )
         resp = HttpResponse(
             ("\ufeff" + buf.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
         )
@@ -171,9 +177,9 @@ def _export(idx, year, ctx, top_nodes, rows, fmt):
         wb = Workbook()
         ws = wb.active
         ws.title = f"{idx.short_name} {year}"[:31]
-        ws.append(header)
+        safe_append(ws, header)
         for row in data:
-            ws.append(row)
+            safe_append(ws, row)
         out = io.BytesIO()
         wb.save(out)
         resp = HttpResponse(

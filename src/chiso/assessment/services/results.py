@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from chiso.core.spreadsheet import csv_cell
 from chiso.core.stats import GroupRule, group_cutoffs, group_of, rank_desc
 
 from ..models import Round, Sheet
@@ -104,7 +105,9 @@ def _csv(rnd: Round, results: list[UnitResult]) -> bytes:
             v = None if s is None or s.not_applicable else effective(s, "final")
             cells.append("" if v is None else repr(float(v)))
         total = r.final_total if r.final_total is not None else r.self_total
-        w.writerow([r.unit.name, *cells, repr(float(total or 0)), r.rank, len(ranked), r.klass, source])
+        w.writerow(
+            [csv_cell(r.unit.name), *cells, repr(float(total or 0)), r.rank, len(ranked), r.klass, source]
+        )
     return buf.getvalue().encode("utf-8")
 
 

@@ -109,3 +109,35 @@ def test_a_decompression_bomb_is_refused_before_parsing(db):
 def test_a_framework_template_bomb_is_refused_too():
     fw, errors = read_xlsx(_bomb(400_000))
     assert fw is None and "quá lớn để nhập" in errors[0].message
+
+
+def test_exports_never_carry_a_live_formula(tmp_path):
+    """Issue 10, item 12: a framework named =HYPERLINK(…) came back as a live formula in its export."""
+    import openpyxl
+
+    from chiso.core.framework import empty_framework, write_xlsx
+    from chiso.core.spreadsheet import csv_cell, uncsv_cell
+
+    fw = empty_framework("papi", '=HYPERLINK("http://x.invalid","Bấm vào đây")')
+    fw.name_vi = "@SUM(1+1)"
+    path = tmp_path / "fw.xlsx"
+    write_xlsx(fw, path)
+    ws = openpyxl.load_workbook(path)["Thông tin"]
+    cells = {row[0].value: row[1] for row in ws.iter_rows(min_row=2)}
+    assert cells["Mã bộ chỉ số"].data_type == "s" and cells["Mã bộ chỉ số"].value.startswith("=HYPERLINK")
+    assert cells["Tên"].data_type == "s"
+    # CSV: a leading apostrophe, removed again when chiso reads its own file
+    for text in ("=1+1", "+84 912", "-cmd|' /C calc'!A0", "@SUM(A1)"):
+        assert csv_cell(text) == "'" + text and uncsv_cell(csv_cell(text)) == text
+    assert csv_cell("Kon Tum") == "Kon Tum" and csv_cell(-5.0) == -5.0
+
+
+def test_results_export_neutralises_a_formula_name(admin_member_client, db):
+    from django.urls import reverse
+
+    from chiso.units.models import Unit
+
+    kon_tum = Unit.objects.get(kind="province", code="62")
+    Unit.objects.filter(pk=kon_tum.pk).update(short_name='=HYPERLINK("http://x.invalid")')
+    body = admin_member_client.get(reverse("results:table", args=["papi", 2023]), {"format": "csv"}).content
+    assert b"'=HYPERLINK" in body and b",=HYPERLINK" not in body
