@@ -1,13 +1,17 @@
-"""What the plans API's modules share (plans, targets, tasks, reports, periodic reports, reminders):
-serializers that read NFC text and answer in Vietnamese, enums documented as named components, the
-base of the views (the chiso.view_data rule; errors: chiso.api.errors), the plan and task a URL names
-(404 outside the user's scope) and the documented responses.
+"""What the API's modules share. The index data (units, frameworks, results, analysis; read-only):
+the rule every view asks, the index a code names, integer query parameters, the documented 403 and
+errors. The plans API (plans, targets, tasks, reports, periodic reports, reminders): serializers that
+read NFC text and answer in Vietnamese, the base of the views, the plan and task a URL names (404
+outside the user's scope) and the documented responses. Both: enums documented as named components, the
+tags of the schema.
 
-Every endpoint asks ``chiso.plans.permissions`` / ``chiso.tracking.permissions`` or the service that
-writes: objects outside the user's scope answer 404, objects she sees but may not change answer 403,
-bad input answers 400 with the errors of each field in Vietnamese (``{"tên trường": ["…"]}``) and
-changes nothing. Serializers only parse types; every rule lives in the services. Writes run in one
-transaction; simple_history records who changed what (the user of the request).
+Every view requires the ``chiso.view_data`` rule (a signed-in account with a role); errors are answered
+by chiso.api.errors (``{"detail": "…"}`` in Vietnamese). The plans endpoints ask
+``chiso.plans.permissions`` / ``chiso.tracking.permissions`` or the service that writes: objects outside
+the user's scope answer 404, objects she sees but may not change answer 403, bad input answers 400 with
+the errors of each field in Vietnamese (``{"tên trường": ["…"]}``) and changes nothing. Serializers only
+parse types; every rule lives in the services. Writes run in one transaction; simple_history records who
+changed what (the user of the request).
 """
 
 from __future__ import annotations
@@ -22,18 +26,25 @@ from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.views import APIView
 
 from chiso.core.schedule import period_label
 from chiso.core.text import nfc
+from chiso.frameworks.models import Index
 from chiso.notifications.models import Reminder
 from chiso.plans import permissions as perms
 from chiso.plans.models import Plan, Priority, Recurrence, Target, Task, UnitClass
 from chiso.tracking.models import PeriodicReport, ProgressReport
 
+from .errors import ErrorSerializer, InvalidInput
 from .permissions import CanViewData
-from .serializers import ErrorSerializer
-from .views import index_codes
 
+TAG_UNITS = "Đơn vị hành chính"
+TAG_FRAMEWORKS = "Bộ chỉ số"
+TAG_RESULTS = "Kết quả công bố"
+TAG_ANALYSIS = "Phân tích"
 TAG_PLANS = "Kế hoạch"
 TAG_TARGETS = "Mục tiêu"
 TAG_TASKS = "Nhiệm vụ"
@@ -42,6 +53,40 @@ TAG_REMINDERS = "Nhắc việc"
 TAG_PERIODIC = "Báo cáo định kỳ"
 
 DATE_INPUTS = ["iso-8601", "%d/%m/%Y"]
+
+
+# --- indices and query parameters -------------------------------------------------------------------
+
+
+def index_codes() -> list[str]:
+    """The codes of the indices chiso has (data: a new index is installed from its framework file)."""
+    return Index.objects.codes()
+
+
+def unknown_index_message(code: str) -> str:
+    return f"Không có chỉ số “{code}”; các chỉ số là: {', '.join(index_codes())}."
+
+
+def index_or_404(code: str) -> Index:
+    index = Index.objects.filter(code=code).first()
+    if index is None:
+        raise NotFound(unknown_index_message(code))
+    return index
+
+
+def int_param(request: Request, name: str, *, minimum: int | None = None) -> int | None:
+    """The integer query parameter ``name`` (None when absent or blank; 400 when not a whole number or
+    below ``minimum``)."""
+    raw = request.query_params.get(name)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise InvalidInput(f"Tham số “{name}” phải là số nguyên (nhận được “{raw}”).") from None
+    if minimum is not None and value < minimum:
+        raise InvalidInput(f"Tham số “{name}” phải từ {minimum} trở lên.")
+    return value
 
 
 # --- Vietnamese validation messages ----------------------------------------------------------------
@@ -136,22 +181,44 @@ class VietnameseMixin:
 # --- enums documented as named components ----------------------------------------------------------
 
 
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field documented as its own named enum component (no name collisions)."""
+class NamedEnum:
+    """A field documented as its own named enum component (``component_name``), not by drf-spectacular's
+    automatic naming (units and regions both have a ``kind``: their names would collide, and warn)."""
 
     component_name = ""
     description = ""
     value_type = "string"
 
+    def enum_pairs(self) -> list[tuple]:
+        """The values and their labels, read when the schema is generated."""
+        raise NotImplementedError
 
-class NamedChoiceExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
+
+class NamedChoiceField(NamedEnum, serializers.ChoiceField):
+    """A choice field (input of the plans API) documented as a named enum component."""
+
+    def enum_pairs(self) -> list[tuple]:
+        return list(self.choices.items())
+
+
+class NamedEnumField(NamedEnum, serializers.CharField):
+    """A text field of a response documented as a named enum component; its labels are read in the
+    language of the schema."""
+
+    enum_choices: list[tuple] = []
+
+    def enum_pairs(self) -> list[tuple]:
+        return [(value, str(label)) for value, label in self.enum_choices]
+
+
+class NamedEnumExtension(OpenApiSerializerFieldExtension):
+    target_class = NamedEnum
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):
         field = self.target
-        lines = "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items())
-        values = list(field.choices)
+        lines = "\n".join(f"* `{value}` - {label}" for value, label in field.enum_pairs())
+        values = [value for value, _ in field.enum_pairs()]
         schema = {"type": field.value_type, "enum": values, "description": f"{field.description}\n\n{lines}"}
         component = ResolvedComponent(
             name=field.component_name,
@@ -161,6 +228,12 @@ class NamedChoiceExtension(OpenApiSerializerFieldExtension):
         )
         auto_schema.registry.register_on_missing(component)
         return component.ref
+
+
+def named_enum(name: str, choices, description: str) -> type[NamedEnumField]:
+    """A NamedEnumField subclass for one enum component of a response (``choices``: (value, label))."""
+    attrs = {"component_name": name, "description": description, "enum_choices": list(choices)}
+    return type(f"{name}Field", (NamedEnumField,), attrs)
 
 
 def _named_choice(name: str, choices, description: str, value_type: str = "string"):
@@ -239,6 +312,18 @@ class DocumentedInteger(serializers.IntegerField):
 # --- the views ---------------------------------------------------------------------------------------
 
 
+class ReadOnlyApi:
+    """Every view of the index data: the chiso.view_data rule (errors: chiso.api.errors, which tells
+    other methods than GET that this API is read-only)."""
+
+    permission_classes = [CanViewData]
+    read_only = True
+
+
+class ApiView(ReadOnlyApi, APIView):
+    pass
+
+
 class PlansApi:
     """Every plans endpoint: the chiso.view_data rule (errors in Vietnamese: chiso.api.errors)."""
 
@@ -310,9 +395,24 @@ E403 = OpenApiResponse(
 )
 E403_READ = OpenApiResponse(ERR, description="Chưa đăng nhập, hoặc tài khoản chưa được giao vai trò.")
 E404 = OpenApiResponse(ERR, description="Không có, hoặc nằm ngoài phạm vi người dùng được xem.")
+AUTH_ERRORS = {403: E403_READ}
 PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Mã số (id).")
+INDEX_PATH = OpenApiParameter(
+    "index", str, OpenApiParameter.PATH, description="Mã chỉ số (danh sách: /api/indices/)."
+)
+YEAR_PATH = OpenApiParameter("year", int, OpenApiParameter.PATH, description="Năm đánh giá, ví dụ 2023.")
 PLAN_PK = OpenApiParameter("plan_id", int, OpenApiParameter.PATH, description="Mã số (id) kế hoạch.")
 TASK_PK = OpenApiParameter("task_id", int, OpenApiParameter.PATH, description="Mã số (id) nhiệm vụ.")
+
+
+def data_responses(ok, *errors: int, **described: str) -> dict:
+    """The responses of a read-only view: 200 ``ok``, 403, and 400 or 404 for each of ``errors``
+    (described by ``e400=``, ``e404=`` when the default text says too little)."""
+    out = {200: ok, **AUTH_ERRORS}
+    texts = {400: "Tham số không hợp lệ.", 404: "Không tìm thấy."}
+    for code in errors:
+        out[code] = OpenApiResponse(ERR, description=described.get(f"e{code}", texts[code]))
+    return out
 
 
 def read_responses(ok, *, many=False) -> dict:

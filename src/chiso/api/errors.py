@@ -17,7 +17,7 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -30,7 +30,13 @@ from chiso.plans.services.library import LibraryError
 from chiso.plans.services.plans import PlanInUse, TargetValueError
 from chiso.tracking.services.periodic import PeriodicError
 
-__all__ = ["MESSAGES", "SERVICE_ERRORS", "InvalidInput", "exception_handler"]
+__all__ = ["MESSAGES", "SERVICE_ERRORS", "ErrorSerializer", "InvalidInput", "exception_handler"]
+
+
+# The body of an error that is not about fields (the ``Error`` component; a docstring would become
+# its description in the schema).
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Thông báo lỗi (tiếng Việt).")
 
 
 class InvalidInput(APIException):

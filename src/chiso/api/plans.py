@@ -38,12 +38,14 @@ from .common import (
     PlanStatusField,
     VietnameseMixin,
     detail_operations,
+    index_codes,
+    int_param,
+    unknown_index_message,
     visible_plan,
     write_responses,
 )
 from .errors import InvalidInput
 from .pagination import Pagination
-from .views import _int_param, index_codes, unknown_index_message
 
 __all__ = ["PlanDetailView", "PlanListView", "PlanSerializer", "PlanTransitionView"]
 
@@ -235,10 +237,10 @@ class PlanListView(PlansApi, generics.ListCreateAPIView):
             else:  # SQLite
                 ids = [pk for pk, codes in qs.values_list("pk", "indices") if index in (codes or [])]
                 qs = qs.filter(pk__in=ids)
-        year = _int_param(self.request, "year", minimum=1)
+        year = int_param(self.request, "year", minimum=1)
         if year is not None:
             qs = qs.filter(Q(year=year) | Q(year__lte=year, year_to__gte=year))
-        unit = _int_param(self.request, "issuing_unit", minimum=1)
+        unit = int_param(self.request, "issuing_unit", minimum=1)
         if unit is not None:
             qs = qs.filter(issuing_unit_id=unit)
         return qs.order_by("-year", "-date", "-pk")

@@ -8,24 +8,26 @@ the ones that answer; drf-spectacular's default views would serve the schema to 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, include, path
 
-from . import views
+from . import analysis, frameworks, results, schema, units
 
 urlpatterns = [
-    path("units/", views.UnitListView.as_view(), name="api-units"),
-    path("units/resolve/", views.UnitResolveView.as_view(), name="api-unit-resolve"),
-    path("units/<int:pk>/", views.UnitDetailView.as_view(), name="api-unit"),
-    path("regions/", views.RegionListView.as_view(), name="api-regions"),
-    path("indices/", views.IndexListView.as_view(), name="api-indices"),
-    path("frameworks/", views.FrameworkListView.as_view(), name="api-frameworks"),
-    path("frameworks/<int:pk>/", views.FrameworkDetailView.as_view(), name="api-framework"),
-    path("results/", views.ResultListView.as_view(), name="api-results"),
-    path("figures/<str:index>/<int:year>/", views.FiguresView.as_view(), name="api-figures"),
-    path("analysis/<str:index>/<int:unit_id>/<int:year>/", views.AnalysisView.as_view(), name="api-analysis"),
-    path("gap/<str:index>/<int:unit_id>/<int:year>/", views.GapView.as_view(), name="api-gap"),
-    path("whatif/<str:index>/<int:unit_id>/<int:year>/", views.WhatIfView.as_view(), name="api-whatif"),
+    path("units/", units.UnitListView.as_view(), name="api-units"),
+    path("units/resolve/", units.UnitResolveView.as_view(), name="api-unit-resolve"),
+    path("units/<int:pk>/", units.UnitDetailView.as_view(), name="api-unit"),
+    path("regions/", units.RegionListView.as_view(), name="api-regions"),
+    path("indices/", frameworks.IndexListView.as_view(), name="api-indices"),
+    path("frameworks/", frameworks.FrameworkListView.as_view(), name="api-frameworks"),
+    path("frameworks/<int:pk>/", frameworks.FrameworkDetailView.as_view(), name="api-framework"),
+    path("results/", results.ResultListView.as_view(), name="api-results"),
+    path("figures/<str:index>/<int:year>/", results.FiguresView.as_view(), name="api-figures"),
+    path(
+        "analysis/<str:index>/<int:unit_id>/<int:year>/", analysis.AnalysisView.as_view(), name="api-analysis"
+    ),
+    path("gap/<str:index>/<int:unit_id>/<int:year>/", analysis.GapView.as_view(), name="api-gap"),
+    path("whatif/<str:index>/<int:unit_id>/<int:year>/", analysis.WhatIfView.as_view(), name="api-whatif"),
     path("", include("chiso.api.urls_plans")),
-    path("schema/", views.SchemaView.as_view(), name="api-schema"),
-    path("docs/", views.SwaggerView.as_view(), name="api-docs"),
+    path("schema/", schema.SchemaView.as_view(), name="api-schema"),
+    path("docs/", schema.SwaggerView.as_view(), name="api-docs"),
 ]
 
 

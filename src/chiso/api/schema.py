@@ -1,0 +1,26 @@
+"""The OpenAPI schema and the Swagger UI, behind the same rule as the API (``chiso.view_data``):
+drf-spectacular's default views would serve the schema to anyone."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import exceptions
+
+from .common import ReadOnlyApi
+
+
+class SchemaView(ReadOnlyApi, SpectacularAPIView):
+    """The OpenAPI schema (YAML, or JSON with ?format=json)."""
+
+
+class SwaggerView(ReadOnlyApi, SpectacularSwaggerView):
+    """Swagger UI, served from drf-spectacular-sidecar (no CDN)."""
+
+    url_name = "api-schema"
+
+    def handle_exception(self, exc):
+        if isinstance(exc, exceptions.NotAuthenticated):  # a browser: send it to the sign-in page
+            return redirect_to_login(self.request.get_full_path(), settings.LOGIN_URL)
+        return super().handle_exception(exc)
