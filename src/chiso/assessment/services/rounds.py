@@ -184,6 +184,12 @@ def advance(rnd: Round, user, to: str | None = None, *, today: dt.date | None = 
     """Take the round to its next state, or to ``to``; closing computes and publishes the results.
     WorkflowError (Vietnamese) when the step is not allowed; nothing changes then."""
     wf = rnd.workflow()
+    if to is not None and to not in wf.states:
+        raise WorkflowError(
+            _("Không có giai đoạn “{to}”; các giai đoạn: {states}.").format(
+                to=to, states=", ".join(f"{code} ({st.label})" for code, st in wf.states.items())
+            )
+        )
     targets = wf.next_states(rnd.status)
     target = to or next((t for t in targets if not wf.state(t).locked), targets[0] if targets else None)
     if target is None:

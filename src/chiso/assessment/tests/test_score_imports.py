@@ -168,7 +168,10 @@ def test_file_level_problems(scene, open_round):
         "Không có cột nào là tiêu chí được nhập ở giai đoạn tự đánh giá (tiêu đề cột là mã tiêu chí, ví dụ “1.3”)."
     ]
     assert errors(_csv("Đơn vị,1.3,1.3", "Sở Y tế,1,1")) == ["Hai cột cùng là tiêu chí 1.3: “1.3” và “1.3”."]
-    assert "Đợt đánh giá đang ở giai đoạn «Tự đánh giá»" in errors(GOOD, stage="appraisal", user=scene.appraiser)[0]
+    assert (
+        "Đợt đánh giá đang ở giai đoạn «Tự đánh giá»"
+        in errors(GOOD, stage="appraisal", user=scene.appraiser)[0]
+    )
     with pytest.raises(ValidationError) as exc:
         preview_scores(rnd, GOOD, "d.csv", "nhap", user=scene.coordinator)
     assert "Giai đoạn “nhap” không có" in exc.value.message_dict["stage"][0]
@@ -276,7 +279,7 @@ def test_the_ministry_appraisal_of_a_round_on_the_province_itself(scene):
     )  # fmt: skip
     name = scene.province.short_name
     commit_scores(
-        rnd, _csv(f"Tỉnh,1.3,2.1", f"{name},3,4"), "tu-cham.csv", "self", scene.coordinator, today=SELF_DAY
+        rnd, _csv("Tỉnh,1.3,2.1", f"{name},3,4"), "tu-cham.csv", "self", scene.coordinator, today=SELF_DAY
     )
     rnd = rounds.advance(rnd, scene.coordinator)
     data = _csv("Tỉnh,1.3,2.1", f"{name},2.5,4")
