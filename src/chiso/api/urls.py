@@ -24,6 +24,7 @@ urlpatterns = [
     path("gap/<str:index>/<int:unit_id>/<int:year>/", views.GapView.as_view(), name="api-gap"),
     path("whatif/<str:index>/<int:unit_id>/<int:year>/", views.WhatIfView.as_view(), name="api-whatif"),
     path("", include("chiso.api.urls_plans")),
+    path("assessment/", include("chiso.api.urls_assessment")),
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", views.SwaggerView.as_view(), name="api-docs"),
 ]

@@ -132,4 +132,4 @@ def can_view_summary(user, rnd: Round) -> bool:
 
 def can_view_assignments(user, rnd: Round) -> bool:
     """Every assignment of the round (an appraiser without oversight reads only her own)."""
-    return oversees(user, rnd) or can_run(user, rnd)
+    return oversees(user, rnd)

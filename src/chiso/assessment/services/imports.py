@@ -99,6 +99,7 @@ class ScorePreview:
     rows: list[RowPreview] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # the file as a whole
     notes: list[str] = field(default_factory=list)
+    committed: bool = False  # by commit_scores
     written: int = 0  # scores written by commit_scores
     today: dt.date | None = None  # the day the phases are judged on (None: today)
 
@@ -120,6 +121,35 @@ class ScorePreview:
         for r in self.rows:
             out.extend(_("Dòng {line}: {error}").format(line=r.line, error=e) for e in r.errors)
         return out
+
+    def as_data(self) -> dict:
+        """The preview (or the commit) as the CLI and the API give it: counts, every row with its cells
+        and errors."""
+        return {
+            "round": self.round.pk,
+            "stage": self.stage,
+            "file": self.file_name,
+            "ok": self.ok,
+            "committed": self.committed,
+            "written": self.written,
+            "counts": self.counts,
+            "columns": [{"column": h, "meaning": m} for h, m in self.columns],
+            "ignored_columns": self.ignored,
+            "errors": self.error_messages,
+            "notes": self.notes,
+            "rows": [
+                {
+                    "line": r.line,
+                    "unit": r.unit.name if r.unit is not None else r.unit_text,
+                    "status": r.status,
+                    "errors": r.errors,
+                    "cells": [
+                        {"criterion": c.code, "old": c.old, "new": c.new, "status": c.status} for c in r.cells
+                    ],
+                }
+                for r in self.rows
+            ],
+        }
 
 
 # --- columns ---------------------------------------------------------------------------------------
@@ -470,4 +500,5 @@ def commit_scores(
                 row.sheet, user, stage, values, source=source, reason=reason
             )
             preview.written += len(written)
+        preview.committed = True
     return preview

@@ -32,7 +32,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from chiso.assessment.models import Round
 from chiso.assessment.services import rounds
-from chiso.assessment.services.imports import STAGES, ScorePreview, commit_scores, preview_scores
+from chiso.assessment.services.imports import STAGES, commit_scores, preview_scores
 from chiso.assessment.services.results import summary_data
 from chiso.core.text import format_number
 from chiso.core.workflow import WorkflowError
@@ -59,33 +59,6 @@ def _date(text: str) -> dt.date:
         except ValueError:
             continue
     raise _fail(f"Ngày “{text}” không hợp lệ: dùng dd/mm/yyyy hoặc yyyy-mm-dd.")
-
-
-def preview_data(preview: ScorePreview, committed: bool) -> dict:
-    """A preview (or a commit) as JSON: counts, every row with its cells and errors."""
-    return {
-        "round": preview.round.pk,
-        "stage": preview.stage,
-        "file": preview.file_name,
-        "committed": committed,
-        "written": preview.written,
-        "counts": preview.counts,
-        "ignored_columns": preview.ignored,
-        "errors": preview.error_messages,
-        "notes": preview.notes,
-        "rows": [
-            {
-                "line": r.line,
-                "unit": r.unit.name if r.unit is not None else r.unit_text,
-                "status": r.status,
-                "errors": r.errors,
-                "cells": [
-                    {"criterion": c.code, "old": c.old, "new": c.new, "status": c.status} for c in r.cells
-                ],
-            }
-            for r in preview.rows
-        ],
-    }
 
 
 class Command(BaseCommand):
@@ -201,7 +174,7 @@ class Command(BaseCommand):
         )
         if not preview.ok:
             if options["format"] == "json":
-                self.stdout.write(json.dumps(preview_data(preview, False), ensure_ascii=False, indent=2))
+                self.stdout.write(json.dumps(preview.as_data(), ensure_ascii=False, indent=2))
             else:
                 self.stdout.write("\n".join(lines))
             raise _fail("Không ghi gì vì tệp có lỗi:\n" + "\n".join(preview.error_messages))
@@ -209,7 +182,7 @@ class Command(BaseCommand):
             lines.append(f"Đã ghi {preview.written} điểm.")
         else:
             lines.append("Xem trước xong; thêm --commit để ghi.")
-        return preview_data(preview, commit), "\n".join(lines)
+        return preview.as_data(), "\n".join(lines)
 
     # ------------------------------------------------------------------ advance
 
