@@ -80,6 +80,43 @@ ROLE_LABELS = {  # lazy: translated when shown
 }
 
 
+def row_status_label(status: str) -> str:
+    """How a preview names a row's status (every two-phase import: results, assessment scores)."""
+    return {
+        "new": pgettext("import row status", "Mới"),
+        "changed": pgettext("import row status", "Thay đổi"),
+        "unchanged": pgettext("import row status", "Không đổi"),
+        "error": pgettext("import row status", "Lỗi"),
+        "skipped": pgettext("import row status", "Bỏ qua"),
+    }[status]
+
+
+class PreviewRows:
+    """What the preview of every two-phase import has (results, assessment scores): problems of the file
+    as a whole (``errors``) and rows with their own (``rows``, each with ``line``, ``status`` and
+    ``errors``). Nothing can be written unless it is ``ok``."""
+
+    errors: list[str]
+    rows: list
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not any(r.status == "error" for r in self.rows)
+
+    @property
+    def error_messages(self) -> list[str]:
+        out = list(self.errors)
+        for r in self.rows:
+            out.extend(_("Dòng {line}: {error}").format(line=r.line, error=e) for e in r.errors)
+        return out
+
+    def status_counts(self, statuses: tuple[str, ...]) -> dict[str, int]:
+        out = dict.fromkeys(statuses, 0)
+        for r in self.rows:
+            out[r.status] += 1
+        return out
+
+
 @dataclass
 class CellChange:
     node_code: str
@@ -104,17 +141,11 @@ class RowPreview:
 
     @property
     def status_label(self) -> str:
-        return {
-            "new": pgettext("import row status", "Mới"),
-            "changed": pgettext("import row status", "Thay đổi"),
-            "unchanged": pgettext("import row status", "Không đổi"),
-            "error": pgettext("import row status", "Lỗi"),
-            "skipped": pgettext("import row status", "Bỏ qua"),
-        }[self.status]
+        return row_status_label(self.status)
 
 
 @dataclass
-class ImportPreview:
+class ImportPreview(PreviewRows):
     index: Index
     year: int | None
     table: Table | None
@@ -127,23 +158,10 @@ class ImportPreview:
 
     @property
     def counts(self) -> dict[str, int]:
-        out = {"new": 0, "changed": 0, "unchanged": 0, "error": 0, "skipped": 0}
-        for r in self.rows:
-            out[r.status] += 1
+        out = self.status_counts(("new", "changed", "unchanged", "error", "skipped"))
         out["values_changed"] = sum(1 for r in self.rows for c in r.cells if c.status != "unchanged") + sum(
             len(r.meta_changes) for r in self.rows
         )
-        return out
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and not any(r.status == "error" for r in self.rows)
-
-    @property
-    def error_messages(self) -> list[str]:
-        out = list(self.errors)
-        for r in self.rows:
-            out.extend(_("Dòng {line}: {error}").format(line=r.line, error=e) for e in r.errors)
         return out
 
 

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chiso.core.text import nfc_multiline
-from chiso.files.checks import UploadRejected, check_upload, store
+from chiso.files.checks import check_uploads, store
 from chiso.plans import permissions as plan_perms
 from chiso.plans.models import Task
 from chiso.tracking import permissions as report_perms
@@ -78,12 +78,7 @@ def add_files(sheet: Sheet, code: str, user, files, *, today: dt.date | None = N
     errors = Errors()
     if not files:
         errors.add("file", _("Chọn ít nhất một tệp tài liệu kiểm chứng."))
-    checked = []
-    for f in files:
-        try:
-            checked.append(check_upload(f))
-        except UploadRejected as exc:
-            errors.add("file", exc)
+    checked = check_uploads(files, errors, "file")
     errors.raise_if_any()
     score = score_of(sheet, code, user)
     return [store(EvidenceFile, c, user=user, score=score, stage=work) for c in checked]

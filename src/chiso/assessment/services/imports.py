@@ -28,13 +28,22 @@ from dataclasses import dataclass, field
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 
 from chiso.core.scoring import check_score
 from chiso.core.text import nfc, parse_number
 from chiso.frameworks.models import Node
 from chiso.frameworks.services import scored_units
-from chiso.results.importer import CODE_COLUMNS, IGNORED_COLUMNS, NOTE_COLUMNS, UNIT_COLUMNS, _is_header, _key
+from chiso.results.importer import (
+    CODE_COLUMNS,
+    IGNORED_COLUMNS,
+    NOTE_COLUMNS,
+    UNIT_COLUMNS,
+    PreviewRows,
+    _is_header,
+    _key,
+    row_status_label,
+)
 from chiso.results.reader import Table, TableError, read_table
 from chiso.units.lineage import unit_valid_in
 from chiso.units.models import Unit
@@ -80,16 +89,11 @@ class RowPreview:
 
     @property
     def status_label(self) -> str:
-        return {
-            "new": pgettext("import row status", "Mới"),
-            "changed": pgettext("import row status", "Thay đổi"),
-            "unchanged": pgettext("import row status", "Không đổi"),
-            "error": pgettext("import row status", "Lỗi"),
-        }[self.status]
+        return row_status_label(self.status)
 
 
 @dataclass
-class ScorePreview:
+class ScorePreview(PreviewRows):
     round: Round
     stage: str
     file_name: str
@@ -105,21 +109,8 @@ class ScorePreview:
 
     @property
     def counts(self) -> dict[str, int]:
-        out = {"new": 0, "changed": 0, "unchanged": 0, "error": 0}
-        for r in self.rows:
-            out[r.status] += 1
+        out = self.status_counts(("new", "changed", "unchanged", "error"))
         out["values_changed"] = sum(1 for r in self.rows for c in r.cells if c.status != "unchanged")
-        return out
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and not any(r.status == "error" for r in self.rows)
-
-    @property
-    def error_messages(self) -> list[str]:
-        out = list(self.errors)
-        for r in self.rows:
-            out.extend(_("Dòng {line}: {error}").format(line=r.line, error=e) for e in r.errors)
         return out
 
     def as_data(self) -> dict:

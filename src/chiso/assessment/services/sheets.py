@@ -111,7 +111,8 @@ def refresh_totals(sheet: Sheet) -> Sheet:
     latest = sheet_totals(sheet, "final" if final else "appraisal" if appraised else "self", rows)
     sheet.final_total = latest.total if (final or appraised) else None
     sheet.applicable_max = latest.applicable.get(latest.root)
-    sheet.percent = latest.percent()
+    # A sheet nobody scored has no percent, hence no rank (results.summary ranks the units with a score).
+    sheet.percent = latest.percent() if sheet.self_total is not None or appraised or final else None
     if [getattr(sheet, f) for f in fields] != before:
         sheet.save(update_fields=fields)
     return sheet
