@@ -91,6 +91,16 @@ def row_status_label(status: str) -> str:
     }[status]
 
 
+class PreviewRow:
+    """A row of an import's preview: its ``status`` (new, changed, unchanged, error, skipped)."""
+
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return row_status_label(self.status)
+
+
 class PreviewRows:
     """What the preview of every two-phase import has (results, assessment scores): problems of the file
     as a whole (``errors``) and rows with their own (``rows``, each with ``line``, ``status`` and
@@ -98,6 +108,20 @@ class PreviewRows:
 
     errors: list[str]
     rows: list
+    notes: list[str]
+    table: Table | None
+
+    def read(self, data: bytes, file_name: str, *, max_bytes: int | None) -> Table | None:
+        """The file's table (``reader.read_table`` and its checks; the header is the row naming the unit
+        column), or None with the reason among the preview's errors."""
+        try:
+            table = read_table(data, file_name, max_bytes=max_bytes, header_hint=_is_header)
+        except TableError as exc:
+            self.errors.append(str(exc))
+            return None
+        self.table = table
+        self.notes.extend(table.notes)
+        return table
 
     @property
     def ok(self) -> bool:
@@ -127,7 +151,7 @@ class CellChange:
 
 
 @dataclass
-class RowPreview:
+class RowPreview(PreviewRow):
     line: int
     unit_text: str
     year: int | None
@@ -138,10 +162,6 @@ class RowPreview:
     cells: list[CellChange] = field(default_factory=list)
     meta: dict = field(default_factory=dict)  # published rank / rank_of / group / source / note
     meta_changes: list[str] = field(default_factory=list)
-
-    @property
-    def status_label(self) -> str:
-        return row_status_label(self.status)
 
 
 @dataclass
@@ -203,13 +223,9 @@ def preview_import(
     except IndexUnknown as exc:
         raise TableError(str(exc)) from None
     preview = ImportPreview(index=index, year=year, table=None)
-    try:
-        table = read_table(data, file_name, max_bytes=max_bytes, header_hint=_is_header)
-    except TableError as exc:
-        preview.errors.append(str(exc))
+    table = preview.read(data, file_name, max_bytes=max_bytes)
+    if table is None:
         return preview
-    preview.table = table
-    preview.notes.extend(table.notes)
 
     # Classify columns.
     roles: dict[int, str] = {}

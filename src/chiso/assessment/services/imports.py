@@ -39,12 +39,12 @@ from chiso.results.importer import (
     IGNORED_COLUMNS,
     NOTE_COLUMNS,
     UNIT_COLUMNS,
+    CellChange,
+    PreviewRow,
     PreviewRows,
-    _is_header,
     _key,
-    row_status_label,
 )
-from chiso.results.reader import Table, TableError, read_table
+from chiso.results.reader import Table
 from chiso.units.lineage import unit_valid_in
 from chiso.units.models import Unit
 from chiso.units.services import UnitLookupError
@@ -69,27 +69,14 @@ SOURCE_MAX = 300
 
 
 @dataclass
-class CellPreview:
-    column: str
-    code: str
-    old: float | None
-    new: float | None
-    status: str  # new | changed | unchanged
-
-
-@dataclass
-class RowPreview:
+class RowPreview(PreviewRow):
     line: int
     unit_text: str
     unit: Unit | None = None
     sheet: Sheet | None = None
     status: str = "unchanged"  # new | changed | unchanged | error
     errors: list[str] = field(default_factory=list)
-    cells: list[CellPreview] = field(default_factory=list)
-
-    @property
-    def status_label(self) -> str:
-        return row_status_label(self.status)
+    cells: list[CellChange] = field(default_factory=list)
 
 
 @dataclass
@@ -135,7 +122,8 @@ class ScorePreview(PreviewRows):
                     "status": r.status,
                     "errors": r.errors,
                     "cells": [
-                        {"criterion": c.code, "old": c.old, "new": c.new, "status": c.status} for c in r.cells
+                        {"criterion": c.node_code, "old": c.old, "new": c.new, "status": c.status}
+                        for c in r.cells
                     ],
                 }
                 for r in self.rows
@@ -330,7 +318,7 @@ def _row(
             continue
         old = stored.get((row.sheet.pk, col.crit.code))
         status = "new" if old is None else "unchanged" if abs(old - value) <= EPS else "changed"
-        row.cells.append(CellPreview(col.header, col.crit.code, old, value, status))
+        row.cells.append(CellChange(col.crit.code, node.name_vi, old, value, status))
     if row.errors:
         row.status = "error"
     elif any(c.status == "changed" for c in row.cells):
@@ -382,13 +370,9 @@ def preview_scores(
     if stage != "survey" and rnd.opens != stage:
         preview.errors.append(sheet_services.closed_message(rnd, stage))
         return preview
-    try:
-        table = read_table(data, file_name, max_bytes=max_bytes, header_hint=_is_header)
-    except TableError as exc:
-        preview.errors.append(str(exc))
+    table = preview.read(data, file_name, max_bytes=max_bytes)
+    if table is None:
         return preview
-    preview.table = table
-    preview.notes.extend(table.notes)
     st = structure(rnd.framework)
     unit_col = code_col = None
     columns: dict[int, _Column] = {}
@@ -484,7 +468,7 @@ def commit_scores(
         source = (nfc(source or "").strip() or default_source(stage, file_name))[:SOURCE_MAX]
         reason = _("Nhập điểm {stage} từ tệp “{name}”").format(stage=STAGES[stage], name=file_name)[:100]
         for row in preview.rows:
-            values = {c.code: c.new for c in row.cells if c.status != "unchanged" and c.new is not None}
+            values = {c.node_code: c.new for c in row.cells if c.status != "unchanged" and c.new is not None}
             if row.sheet is None or not values:
                 continue
             written = sheet_services.import_scores(

@@ -55,7 +55,7 @@ def test_preview_writes_nothing_and_commit_writes_all_with_history_and_totals(sc
         ("Sở Tư pháp", "new"),
         ("Sở Y tế", "new"),
     ]
-    assert [(c.code, c.new, c.status) for c in preview.rows[0].cells] == [
+    assert [(c.node_code, c.new, c.status) for c in preview.rows[0].cells] == [
         ("1.3", 2.5, "new"),
         ("1.4", 2.0, "new"),
         ("2.1", 3.5, "new"),
@@ -94,7 +94,7 @@ def test_importing_the_same_file_twice_changes_nothing(scene, open_round):
     preview = preview_scores(rnd, changed, "diem.csv", "self", user=scene.coordinator, today=SELF_DAY)
     assert [r.status for r in preview.rows] == ["unchanged", "changed"]
     cell = next(c for c in preview.rows[1].cells if c.status == "changed")
-    assert (cell.code, cell.old, cell.new) == ("1.3", 1.0, 1.5)
+    assert (cell.node_code, cell.old, cell.new) == ("1.3", 1.0, 1.5)
 
 
 def test_an_import_makes_an_open_form_stale(scene, open_round):
@@ -192,7 +192,7 @@ def test_an_xlsx_file_and_codes_as_unit_keys(scene, open_round):
     wb.save(buf)
     preview = preview_scores(rnd, buf.getvalue(), "diem.xlsx", "self", user=scene.coordinator, today=SELF_DAY)
     assert preview.rows[0].status == "new" and preview.rows[0].unit == scene.xd
-    assert [(c.code, c.new) for c in preview.rows[0].cells] == [("1.3", 3.0), ("7.2", 4.5)]
+    assert [(c.node_code, c.new) for c in preview.rows[0].cells] == [("1.3", 3.0), ("7.2", 4.5)]
     assert preview.rows[1].errors == ["mã “99002” (Sở Y tế) không khớp với tên “Sở Tư pháp”."]
 
 

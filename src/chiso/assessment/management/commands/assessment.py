@@ -164,7 +164,8 @@ class Command(BaseCommand):
         for r in preview.rows:
             changed = [c for c in r.cells if c.status != "unchanged"]
             detail = "; ".join(
-                r.errors or [f"{c.code}: {format_number(c.old)} → {format_number(c.new)}" for c in changed]
+                r.errors
+                or [f"{c.node_code}: {format_number(c.old)} → {format_number(c.new)}" for c in changed]
             )
             lines.append(f"Dòng {r.line:>4} {r.status_label:<10} {r.unit_text:<28} {detail}")
         c = preview.counts
