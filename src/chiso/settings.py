@@ -207,7 +207,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "chiso API",
-    "DESCRIPTION": "API của chiso: đơn vị hành chính, bộ chỉ số, kết quả công bố, phân tích (chỉ đọc); kế hoạch, mục tiêu, nhiệm vụ, báo cáo tiến độ (đọc và ghi theo quyền).",
+    "DESCRIPTION": "API của chiso: đơn vị hành chính, bộ chỉ số, kết quả công bố, phân tích (chỉ đọc); kế hoạch, mục tiêu, nhiệm vụ, báo cáo tiến độ, đợt đánh giá và phiếu chấm điểm (đọc và ghi theo quyền).",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

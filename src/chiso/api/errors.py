@@ -7,6 +7,8 @@ answered in Vietnamese, in the body shapes the schema documents.
   (``service_fields = {"evidence": "file"}``).
 - ``PermissionDenied`` (the services' and chiso.*.permissions'): 403 ``{"detail": "…"}`` with its reason.
 - ``Http404``: 404 ``{"detail": "Không tìm thấy."}``.
+- ``StaleScores`` (a ValidationError of chiso.assessment.services.sheets: someone saved a criterion after
+  the client read it): 409 Conflict with the same body as a 400.
 - The other refusals of the services (``ValueError`` subclasses: WorkflowError, DraftError,
   CascadeError, PeriodicError, UploadRejected, …): 400 ``{"detail": "…"}``.
 - DRF's own errors (not signed in, method not allowed, unreadable JSON…): their Vietnamese message.
@@ -22,6 +24,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from chiso.assessment.services.sheets import StaleScores
 from chiso.core.workflow import WorkflowError
 from chiso.files.checks import UploadRejected
 from chiso.plans.services.cascade import CascadeError
@@ -30,7 +33,7 @@ from chiso.plans.services.library import LibraryError
 from chiso.plans.services.plans import PlanInUse, TargetValueError
 from chiso.tracking.services.periodic import PeriodicError
 
-__all__ = ["MESSAGES", "SERVICE_ERRORS", "ErrorSerializer", "InvalidInput", "exception_handler"]
+__all__ = ["MESSAGES", "SERVICE_ERRORS", "Conflict", "ErrorSerializer", "InvalidInput", "exception_handler"]
 
 
 # The body of an error that is not about fields (the ``Error`` component; a docstring would become
@@ -43,6 +46,13 @@ class InvalidInput(APIException):
     status_code = 400
     default_detail = "Tham số không hợp lệ."
     default_code = "invalid"
+
+
+class Conflict(exceptions.ValidationError):
+    """409: the write was refused because the data changed since the client read it."""
+
+    status_code = 409
+    default_code = "conflict"
 
 
 #: Refusals of the services that are not about one field: 400 {"detail": message}.
@@ -81,6 +91,8 @@ def _field_errors(error: DjangoValidationError, rename: dict[str, str]) -> dict[
 
 
 def _as_api_exception(exc: Exception, view) -> Exception:
+    if isinstance(exc, StaleScores):
+        return Conflict(_field_errors(exc, getattr(view, "service_fields", {})))
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(_field_errors(exc, getattr(view, "service_fields", {})))
     if isinstance(exc, PermissionDenied):  # before WorkflowError: StepNotAllowed is both

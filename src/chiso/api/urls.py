@@ -26,6 +26,7 @@ urlpatterns = [
     path("gap/<str:index>/<int:unit_id>/<int:year>/", analysis.GapView.as_view(), name="api-gap"),
     path("whatif/<str:index>/<int:unit_id>/<int:year>/", analysis.WhatIfView.as_view(), name="api-whatif"),
     path("", include("chiso.api.urls_plans")),
+    path("assessment/", include("chiso.api.urls_assessment")),
     path("schema/", schema.SchemaView.as_view(), name="api-schema"),
     path("docs/", schema.SwaggerView.as_view(), name="api-docs"),
 ]

@@ -7,6 +7,13 @@
   the sheet and the departments that lead or coordinate a criterion propose its score.
 - An appraiser (an Assignment in the round) sees the sheets of the units she is assigned and sets the
   appraised and final scores of the criteria she is assigned (none listed: all).
+- Importing a file of scores (``can_import``): the province's coordinators import the units' self-scores
+  and the survey parts; the appraised and final scores are the appraisers' — each imports her own, for
+  her units and criteria (``can_import_cell``) — except in a round on the province itself, where they are
+  the ministry's appraisal, which the province's coordinators import.
+- The summary of a round (totals, ranks, classes of every unit) is read by those who oversee the
+  province; once the round is closed (its results are public), by everyone who sees the round.
+- Appraisers' assignments are read by those who oversee the province, and each appraiser reads her own.
 """
 
 from __future__ import annotations
@@ -21,6 +28,10 @@ UNIT_ROLES = ("officer",)
 RUN_ROLES = ("coordinator",)
 SELF_WORKS = ("self", "explanation")
 APPRAISAL_WORKS = ("appraisal", "final")
+#: The stages a file of scores is imported at (``services.imports``).
+IMPORT_STAGES = ("self", "appraisal", "final", "survey")
+#: Roles on the province that may be assigned to appraise its rounds.
+APPRAISER_ROLES = ("appraiser", *OVERSIGHT_ROLES)
 
 
 def oversees(user, rnd: Round) -> bool:
@@ -86,3 +97,39 @@ def can_work(user, sheet: Sheet, work: str, criterion: str | None = None) -> boo
             return False
         return criterion is None or not a.criteria or criterion in a.criteria
     return False
+
+
+def imports_ministry_appraisal(user, rnd: Round) -> bool:
+    """In a round on the province itself the appraised and final scores are the ministry's, imported by
+    the province's coordinators."""
+    return rnd.scope == Round.Scope.PROVINCE and can_run(user, rnd)
+
+
+def can_import(user, rnd: Round, stage: str) -> bool:
+    """May ``user`` import a file of scores at ``stage`` in this round (phases aside; an appraiser's cells
+    are checked one by one with ``can_import_cell``). ``user=None``: an operator's command on the server."""
+    if user is None:
+        return True
+    if stage in ("self", "survey"):
+        return can_run(user, rnd)
+    if stage in APPRAISAL_WORKS:
+        return imports_ministry_appraisal(user, rnd) or assignment(user, rnd) is not None
+    return False
+
+
+def can_import_cell(user, sheet: Sheet, stage: str, criterion: str) -> bool:
+    """May ``user`` import this criterion's score of this sheet (given ``can_import``)."""
+    if user is None or stage not in APPRAISAL_WORKS or imports_ministry_appraisal(user, sheet.round):
+        return True
+    return can_work(user, sheet, stage, criterion)
+
+
+def can_view_summary(user, rnd: Round) -> bool:
+    if oversees(user, rnd):
+        return True
+    return rnd.workflow().state(rnd.status).public and visible_rounds(user).filter(pk=rnd.pk).exists()
+
+
+def can_view_assignments(user, rnd: Round) -> bool:
+    """Every assignment of the round (an appraiser without oversight reads only her own)."""
+    return oversees(user, rnd)

@@ -158,6 +158,18 @@ def check_upload(uploaded) -> CheckedUpload:
     return CheckedUpload(name, CONTENT_TYPES[ext], len(data), hashlib.sha256(data).hexdigest(), status, data)
 
 
+def check_uploads(files, errors, field: str) -> list[CheckedUpload]:
+    """Every file checked; each refused one is a problem of ``field`` in ``errors``
+    (a :class:`chiso.validation.Errors`): one refused file refuses the whole upload."""
+    checked = []
+    for f in files:
+        try:
+            checked.append(check_upload(f))
+        except UploadRejected as exc:
+            errors.add(field, exc)
+    return checked
+
+
 def store(model_cls, checked: CheckedUpload, user=None, **fields):
     """Create a StoredFile row (PlanAttachment, Evidence) for a checked upload."""
     from django.core.files.base import ContentFile

@@ -80,6 +80,67 @@ ROLE_LABELS = {  # lazy: translated when shown
 }
 
 
+def row_status_label(status: str) -> str:
+    """How a preview names a row's status (every two-phase import: results, assessment scores)."""
+    return {
+        "new": pgettext("import row status", "Mới"),
+        "changed": pgettext("import row status", "Thay đổi"),
+        "unchanged": pgettext("import row status", "Không đổi"),
+        "error": pgettext("import row status", "Lỗi"),
+        "skipped": pgettext("import row status", "Bỏ qua"),
+    }[status]
+
+
+class PreviewRow:
+    """A row of an import's preview: its ``status`` (new, changed, unchanged, error, skipped)."""
+
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return row_status_label(self.status)
+
+
+class PreviewRows:
+    """What the preview of every two-phase import has (results, assessment scores): problems of the file
+    as a whole (``errors``) and rows with their own (``rows``, each with ``line``, ``status`` and
+    ``errors``). Nothing can be written unless it is ``ok``."""
+
+    errors: list[str]
+    rows: list
+    notes: list[str]
+    table: Table | None
+
+    def read(self, data: bytes, file_name: str, *, max_bytes: int | None) -> Table | None:
+        """The file's table (``reader.read_table`` and its checks; the header is the row naming the unit
+        column), or None with the reason among the preview's errors."""
+        try:
+            table = read_table(data, file_name, max_bytes=max_bytes, header_hint=_is_header)
+        except TableError as exc:
+            self.errors.append(str(exc))
+            return None
+        self.table = table
+        self.notes.extend(table.notes)
+        return table
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not any(r.status == "error" for r in self.rows)
+
+    @property
+    def error_messages(self) -> list[str]:
+        out = list(self.errors)
+        for r in self.rows:
+            out.extend(_("Dòng {line}: {error}").format(line=r.line, error=e) for e in r.errors)
+        return out
+
+    def status_counts(self, statuses: tuple[str, ...]) -> dict[str, int]:
+        out = dict.fromkeys(statuses, 0)
+        for r in self.rows:
+            out[r.status] += 1
+        return out
+
+
 @dataclass
 class CellChange:
     node_code: str
@@ -90,7 +151,7 @@ class CellChange:
 
 
 @dataclass
-class RowPreview:
+class RowPreview(PreviewRow):
     line: int
     unit_text: str
     year: int | None
@@ -102,19 +163,9 @@ class RowPreview:
     meta: dict = field(default_factory=dict)  # published rank / rank_of / group / source / note
     meta_changes: list[str] = field(default_factory=list)
 
-    @property
-    def status_label(self) -> str:
-        return {
-            "new": pgettext("import row status", "Mới"),
-            "changed": pgettext("import row status", "Thay đổi"),
-            "unchanged": pgettext("import row status", "Không đổi"),
-            "error": pgettext("import row status", "Lỗi"),
-            "skipped": pgettext("import row status", "Bỏ qua"),
-        }[self.status]
-
 
 @dataclass
-class ImportPreview:
+class ImportPreview(PreviewRows):
     index: Index
     year: int | None
     table: Table | None
@@ -127,23 +178,10 @@ class ImportPreview:
 
     @property
     def counts(self) -> dict[str, int]:
-        out = {"new": 0, "changed": 0, "unchanged": 0, "error": 0, "skipped": 0}
-        for r in self.rows:
-            out[r.status] += 1
+        out = self.status_counts(("new", "changed", "unchanged", "error", "skipped"))
         out["values_changed"] = sum(1 for r in self.rows for c in r.cells if c.status != "unchanged") + sum(
             len(r.meta_changes) for r in self.rows
         )
-        return out
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors and not any(r.status == "error" for r in self.rows)
-
-    @property
-    def error_messages(self) -> list[str]:
-        out = list(self.errors)
-        for r in self.rows:
-            out.extend(_("Dòng {line}: {error}").format(line=r.line, error=e) for e in r.errors)
         return out
 
 
@@ -185,13 +223,9 @@ def preview_import(
     except IndexUnknown as exc:
         raise TableError(str(exc)) from None
     preview = ImportPreview(index=index, year=year, table=None)
-    try:
-        table = read_table(data, file_name, max_bytes=max_bytes, header_hint=_is_header)
-    except TableError as exc:
-        preview.errors.append(str(exc))
+    table = preview.read(data, file_name, max_bytes=max_bytes)
+    if table is None:
         return preview
-    preview.table = table
-    preview.notes.extend(table.notes)
 
     # Classify columns.
     roles: dict[int, str] = {}

@@ -26,7 +26,7 @@ from ..models import Round, Sheet
 from .sheets import effective, refresh_totals
 from .structure import structure
 
-__all__ = ["UnitResult", "publish", "summary"]
+__all__ = ["UnitResult", "publish", "summary", "summary_data"]
 
 
 @dataclass
@@ -85,6 +85,39 @@ def summary(rnd: Round) -> list[UnitResult]:
     ]
     out.sort(key=lambda r: (r.rank is None, r.rank or 0, r.unit.short_name))
     return out
+
+
+def summary_data(rnd: Round) -> dict:
+    """The summary as the CLI (``chiso assessment summary --format json``) and the API give it, with the
+    keys issue 8 names: {"round", "index", "year", "stage", "units": [{"unit", "self_total",
+    "appraised_total", "final_total", "percent", "rank", "class"}]}. ``stage`` is the round's state (a
+    state code of its workflow, as ``advance --to`` takes); ``final_total`` is the re-appraised total where
+    there is a re-appraisal, else the appraised total, else null (the sheet's, see
+    ``sheets.refresh_totals``); totals are rounded to the framework's precision, the percent to 2 decimals;
+    units without a score have a null rank and class."""
+    digits = rnd.framework.precision
+
+    def rounded(value: float | None, places: int) -> float | None:
+        return None if value is None else round(value, places)
+
+    return {
+        "round": rnd.pk,
+        "index": rnd.framework.index.code,
+        "year": rnd.year,
+        "stage": rnd.status,
+        "units": [
+            {
+                "unit": r.unit.name,
+                "self_total": rounded(r.self_total, digits),
+                "appraised_total": rounded(r.appraised_total, digits),
+                "final_total": rounded(r.final_total, digits),
+                "percent": rounded(r.percent, 2),
+                "rank": r.rank,
+                "class": r.klass or None,
+            }
+            for r in summary(rnd)
+        ],
+    }
 
 
 def _csv(rnd: Round, results: list[UnitResult]) -> bytes:

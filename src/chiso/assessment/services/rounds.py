@@ -7,7 +7,9 @@ their sheets (scores: ``sheets``).
   computes the results and publishes them (``results.publish``);
 - ``reopen(sheet, user, until, reason)`` — one unit's work reopened after its deadline, with the reason;
 - ``work_open(round, sheet, work, today)`` — whether a work (self, appraisal, explanation, final) is open
-  for a sheet today: its state opens it and its deadline has not passed (or the unit was reopened).
+  for a sheet today: its state opens it and its deadline has not passed (or the unit was reopened);
+- ``framework_of(index_code, year)`` and ``default_scope(index)`` — what a round opened by the index's
+  code (the CLI, the API) scores on, and whom by default.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from django.utils.translation import gettext as _
 from chiso.accounts.scope import covers
 from chiso.core.text import nfc
 from chiso.core.workflow import WorkflowError
-from chiso.frameworks.models import Framework
-from chiso.frameworks.services import scored_units
+from chiso.frameworks.models import Framework, Index
+from chiso.frameworks.services import IndexUnknown, framework_for, get_index, scored_units
 from chiso.units.models import Unit
 from chiso.workflows.services import transition
 
@@ -33,6 +35,8 @@ __all__ = [
     "COORDINATOR_ROLES",
     "advance",
     "can_run",
+    "default_scope",
+    "framework_of",
     "open_round",
     "reopen",
     "round_units",
@@ -62,6 +66,32 @@ def round_units(province: Unit, scope: str, year: int, framework: Framework | No
     from chiso.core.text import vi_sort_key
 
     return sorted(units, key=lambda u: vi_sort_key(u.short_name))
+
+
+def framework_of(index_code: str, year: int) -> Framework:
+    """The framework a round of an index scores on in ``year``: the index's framework for that year.
+    ValidationError on "index" when the index is unknown or has none for the year."""
+    try:
+        index = get_index(index_code)
+    except IndexUnknown as exc:
+        raise ValidationError({"index": str(exc)}) from None
+    framework = framework_for(index.code, year)
+    if framework is None:
+        raise ValidationError(
+            {
+                "index": _("Chưa có bộ chỉ số {index} áp dụng cho năm {year}.").format(
+                    index=index.label, year=year
+                )
+            }
+        )
+    return framework
+
+
+def default_scope(index: Index) -> str:
+    """Whom a round of this index scores unless told: its departments, its communes, or the province."""
+    return {"department": Round.Scope.DEPARTMENT, "commune": Round.Scope.COMMUNE}.get(
+        index.unit_kind, Round.Scope.PROVINCE
+    )
 
 
 def _deadlines(deadlines: dict | None, year: int) -> dict[str, dt.date | None]:
@@ -154,6 +184,12 @@ def advance(rnd: Round, user, to: str | None = None, *, today: dt.date | None = 
     """Take the round to its next state, or to ``to``; closing computes and publishes the results.
     WorkflowError (Vietnamese) when the step is not allowed; nothing changes then."""
     wf = rnd.workflow()
+    if to is not None and to not in wf.states:
+        raise WorkflowError(
+            _("Không có giai đoạn “{to}”; các giai đoạn: {states}.").format(
+                to=to, states=", ".join(f"{code} ({st.label})" for code, st in wf.states.items())
+            )
+        )
     targets = wf.next_states(rnd.status)
     target = to or next((t for t in targets if not wf.state(t).locked), targets[0] if targets else None)
     if target is None:

@@ -10,8 +10,12 @@
 Every entry is checked (bounds, step, precision, the rule's figures, who may, whether the work is open,
 whether someone else saved the criterion since the form was opened) and the whole lot is refused with a
 message per criterion — ``ValidationError({code: message})`` — or written at once with its history.
+When a criterion was saved by someone else after the form was opened (its ``version`` moved on), the
+refusal is a :class:`StaleScores` (a ValidationError: the API answers it 409 Conflict).
 ``submit(sheet, user)`` closes a unit's self-assessment: every criterion scored, and a score above zero
 without evidence needs a note saying why.
+``import_scores(sheet, user, stage, values, source=…, reason=…)`` writes the scores of a file
+(``services.imports`` checks them first) with the same history, versions and totals as typed scores.
 """
 
 from __future__ import annotations
@@ -34,7 +38,17 @@ from ..models import Score, Sheet
 from .rounds import work_open
 from .structure import Criterion, structure
 
-__all__ = ["SCORE_FIELD", "effective", "save", "sheet_totals", "submit", "refresh_totals"]
+__all__ = [
+    "IMPORT_FIELD",
+    "SCORE_FIELD",
+    "StaleScores",
+    "effective",
+    "import_scores",
+    "refresh_totals",
+    "save",
+    "sheet_totals",
+    "submit",
+]
 
 #: The score each work sets.
 SCORE_FIELD = {"self": "self_score", "appraisal": "appraised_score", "final": "final_score"}
@@ -46,6 +60,14 @@ NOTE_FIELD = {
     "final": "final_comment",
 }
 STAGES = ("self", "appraisal", "final")
+#: The score an import sets at each stage: a survey's score is the criterion's self-score, which every
+#: later stage carries (appraisers never score a survey criterion, see ``effective``).
+IMPORT_FIELD = {**SCORE_FIELD, "survey": "self_score"}
+
+
+class StaleScores(ValidationError):
+    """A save refused because someone saved one of its criteria after the form was opened; the errors
+    name the criteria (and every other problem of the save)."""
 
 
 def effective(score: Score, stage: str) -> float | None:
@@ -75,7 +97,11 @@ def sheet_totals(sheet: Sheet, stage: str, scores: list[Score] | None = None) ->
 
 
 def refresh_totals(sheet: Sheet) -> Sheet:
-    """Keep the sheet's totals (self, appraised, final; percent of the applicable maximum) from its scores."""
+    """Keep the sheet's totals (self, appraised, final; percent of the applicable maximum) from its scores.
+    Saved only when a figure moved (``sheet`` as read from the database): reading a summary writes nothing
+    and adds no history."""
+    fields = ["self_total", "appraised_total", "final_total", "applicable_max", "percent"]
+    before = [getattr(sheet, f) for f in fields]
     rows = list(sheet.scores.select_related("node"))
     self_t = sheet_totals(sheet, "self", rows)
     sheet.self_total = self_t.total if any(r.self_score is not None for r in rows) else None
@@ -85,8 +111,10 @@ def refresh_totals(sheet: Sheet) -> Sheet:
     latest = sheet_totals(sheet, "final" if final else "appraisal" if appraised else "self", rows)
     sheet.final_total = latest.total if (final or appraised) else None
     sheet.applicable_max = latest.applicable.get(latest.root)
-    sheet.percent = latest.percent()
-    sheet.save(update_fields=["self_total", "appraised_total", "final_total", "applicable_max", "percent"])
+    # A sheet nobody scored has no percent, hence no rank (results.summary ranks the units with a score).
+    sheet.percent = latest.percent() if sheet.self_total is not None or appraised or final else None
+    if [getattr(sheet, f) for f in fields] != before:
+        sheet.save(update_fields=fields)
     return sheet
 
 
@@ -173,6 +201,7 @@ def save(
     st = structure(rnd.framework)
     existing = {s.node.code: s for s in sheet.scores.select_related("node", "updated_by")}
     errors: dict[str, str] = {}
+    stale_codes: list[str] = []
     checked: list[_Checked] = []
     for code, entry in entries.items():
         crit = st.by_code.get(code)
@@ -185,13 +214,14 @@ def save(
         stale = _stale(existing[code], (versions or {}).get(code)) if code in existing else None
         if stale:
             errors[code] = stale
+            stale_codes.append(code)
             continue
         try:
             checked.append(_parse_entry(crit, work, entry, rnd.framework.precision))
         except (InputError, ValueError) as exc:
             errors[code] = f"{crit.node.code}: {exc}"
     if errors:
-        raise ValidationError(errors)
+        raise (StaleScores if stale_codes else ValidationError)(errors)
     saved: list[Score] = []
     for c in checked:
         score = existing.get(c.crit.code) or Score(sheet=sheet, node=c.crit.node)
@@ -273,3 +303,49 @@ def submit(sheet: Sheet, user, *, today: dt.date | None = None) -> Sheet:
     sheet._change_reason = _("Nộp phiếu tự đánh giá")
     sheet.save()
     return refresh_totals(sheet)
+
+
+@transaction.atomic
+def import_scores(
+    sheet: Sheet,
+    user,
+    stage: str,
+    values: Mapping[str, float],
+    *,
+    source: str = "",
+    reason: str = "",
+) -> list[Score]:
+    """Write the scores of an imported file on one sheet (``values``: criterion code → score, checked by
+    ``services.imports``): the stage's score (a survey's: the self-score, see IMPORT_FIELD), the figures
+    of a rule-scored criterion dropped for that stage when its score changes (they no longer give it), the
+    source recorded, and — as for a typed score — the version raised, the history kept (``reason``) and
+    the totals refreshed. A value equal to the stored one writes nothing."""
+    sheet = Sheet.objects.select_for_update().select_related("round__framework").get(pk=sheet.pk)
+    st = structure(sheet.round.framework)
+    existing = {s.node.code: s for s in sheet.scores.select_related("node")}
+    name = IMPORT_FIELD[stage]
+    saved: list[Score] = []
+    for code, value in values.items():
+        score = existing.get(code) or Score(sheet=sheet, node=st.by_code[code].node)
+        if getattr(score, name) == value:
+            continue
+        setattr(score, name, value)
+        if stage in score.inputs:
+            score.inputs = {k: v for k, v in score.inputs.items() if k != stage}
+        if source:
+            score.source = source
+        score.updated_by = user if getattr(user, "is_authenticated", False) else None
+        score.version += 1
+        score._history_user = user
+        score._change_reason = reason
+        score.save()
+        saved.append(score)
+    if not saved:
+        return saved
+    sheet._history_user = user
+    if stage == "self" and sheet.state == Sheet.State.NOT_STARTED:
+        sheet.state = Sheet.State.IN_PROGRESS
+        sheet._change_reason = reason
+        sheet.save(update_fields=["state"])
+    refresh_totals(sheet)
+    return saved

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from chiso.core.schedule import last_due, next_due, period_bounds, period_label, period_of, periods_containing
 from chiso.core.text import nfc
-from chiso.files.checks import UploadRejected, check_upload, store
+from chiso.files.checks import check_uploads, store
 from chiso.plans import permissions as plan_perms
 from chiso.plans.models import Plan, Recurrence, Task
 from chiso.units.models import Unit
@@ -196,13 +196,7 @@ def refresh_task(task: Task, user=None) -> Task:
 def _checked_files(files, errors: Errors) -> list:
     """Every file checked (type by content, size, virus hook); each refused one is a problem of
     "evidence"."""
-    checked = []
-    for f in files:
-        try:
-            checked.append(check_upload(f))
-        except UploadRejected as exc:
-            errors.add("evidence", exc)
-    return checked
+    return check_uploads(files, errors, "evidence")
 
 
 def _report_unit(user, task: Task, unit, errors: Errors) -> Unit | None:

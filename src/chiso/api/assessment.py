@@ -1,0 +1,92 @@
+"""What the assessment API's modules share (rounds, sheets and scores, evidence, score imports,
+assignments): the base of the views, the round and the sheet a URL names (404 outside what the user may
+see: ``chiso.assessment.permissions``), the enums documented as named components, and the 409 answer of
+a stale save.
+
+Every write goes through ``chiso.assessment.services``, which check the rules and the permissions: 403
+with the reason when the user sees the object but may not do this, 400 with the messages in Vietnamese
+(``{"criterion code or field": ["…"]}``) on bad input — nothing is changed then — and 409 Conflict when
+someone saved a criterion after the client read it (the ``version`` it sent is stale).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+
+from chiso.assessment import permissions as perms
+from chiso.assessment.models import Round, Sheet
+from chiso.assessment.services.imports import STAGES
+
+from .common import _named_choice
+from .permissions import CanViewData
+
+TAG_ROUNDS = "Đợt đánh giá"
+TAG_SHEETS = "Phiếu chấm điểm"
+TAG_EVIDENCE = "Tài liệu kiểm chứng"
+TAG_ASSIGNMENTS = "Phân công thẩm định"
+
+ROUND_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Mã số (id) đợt đánh giá.")
+ROUND_ID = OpenApiParameter("round_id", int, OpenApiParameter.PATH, description="Mã số (id) đợt đánh giá.")
+SHEET_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Mã số (id) phiếu chấm điểm.")
+E409 = OpenApiResponse(
+    description='Có người đã lưu tiêu chí sau khi bạn đọc nó (version đã cũ): {"mã tiêu chí": ["… đã sửa '
+    'tiêu chí này lúc …; hãy tải lại …"]} cùng mọi lỗi khác của lần ghi. Không có gì bị thay đổi.'
+)
+
+RoundStatusField, ROUND_STATUSES = _named_choice(
+    "RoundStatusEnum",
+    Round.workflow().choices(),
+    "Giai đoạn của đợt đánh giá (chiso/data/workflows/assessment.yaml).",
+)
+ScopeField, SCOPES = _named_choice("RoundScopeEnum", Round.Scope.choices, "Đơn vị được đánh giá.")
+SheetStateField, SHEET_STATES = _named_choice(
+    "SheetStateEnum", Sheet.State.choices, "Tình trạng tự đánh giá của đơn vị."
+)
+WORKS = [
+    ("self", "Tự đánh giá (đơn vị)"),
+    ("appraisal", "Thẩm định (thành viên thẩm định)"),
+    ("explanation", "Giải trình (đơn vị)"),
+    ("final", "Thẩm định lại (thành viên thẩm định)"),
+]
+WorkField, WORK_CHOICES = _named_choice("WorkEnum", WORKS, "Công việc trên phiếu chấm điểm.")
+ImportStageField, IMPORT_STAGES = _named_choice(
+    "ImportStageEnum", [(k, str(v)) for k, v in STAGES.items()], "Giai đoạn của điểm trong tệp nhập."
+)
+CriterionKindField, CRITERION_KINDS = _named_choice(
+    "CriterionKindEnum",
+    [
+        ("typed", "Nhập điểm"),
+        ("rule", "Tính từ số liệu theo quy tắc của bộ chỉ số"),
+        ("survey", "Lấy từ kết quả khảo sát (nhập từ tệp)"),
+    ],
+    "Cách chấm tiêu chí.",
+)
+
+
+class AssessmentApi:
+    """Every assessment endpoint: the chiso.view_data rule (errors in Vietnamese: chiso.api.errors)."""
+
+    permission_classes = [CanViewData]
+
+    @property
+    def user(self):
+        return self.request.user
+
+    def fake(self) -> bool:
+        """The schema generator is calling (no request user, no object)."""
+        return getattr(self, "swagger_fake_view", False)
+
+
+def visible_round(user, pk: int) -> Round:
+    return get_object_or_404(perms.visible_rounds(user).select_related("framework__index", "province"), pk=pk)
+
+
+def visible_sheet(user, pk: int) -> Sheet:
+    sheet = get_object_or_404(
+        Sheet.objects.select_related("round__framework__index", "round__province", "unit"), pk=pk
+    )
+    if not perms.can_view_sheet(user, sheet):
+        raise Http404
+    return sheet

@@ -1,0 +1,101 @@
+"""REST API of score imports: a file of scores (a unit column, one column per leaf criterion code) for one
+stage of a round — previewed (every row and cell: new, changed, unchanged, or what is wrong), or committed
+all or nothing. Rules: chiso.assessment.services.imports; who may: chiso.assessment.permissions
+(``can_import``)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chiso.assessment.services.imports import commit_scores, preview_scores
+
+from .assessment import IMPORT_STAGES, ROUND_PK, TAG_ROUNDS, AssessmentApi, ImportStageField, visible_round
+from .common import E403, E404, FIELD_ERRORS, VietnameseMixin
+
+__all__ = ["RoundImportView"]
+
+
+class ScoreImportRequestSerializer(VietnameseMixin, serializers.Serializer):
+    file = serializers.FileField(
+        help_text="Tệp CSV, XLSX, XLS hoặc ODS: cột đơn vị và một cột cho mỗi mã tiêu chí."
+    )
+    stage = ImportStageField(choices=IMPORT_STAGES)
+    commit = serializers.BooleanField(
+        required=False, default=False, help_text="true: ghi tất cả hoặc không ghi gì; false: chỉ xem trước."
+    )
+    source = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=300,
+        help_text="Nguồn điểm ghi kèm (ví dụ: Kết quả khảo sát SIPAS 2025 của tỉnh; Kết quả thẩm định của Bộ).",
+    )
+
+
+class ScoreImportCellSerializer(serializers.Serializer):
+    criterion = serializers.CharField()
+    old = serializers.FloatField(allow_null=True, help_text="Điểm đang có.")
+    new = serializers.FloatField(allow_null=True, help_text="Điểm trong tệp.")
+    status = serializers.CharField(help_text="new, changed hoặc unchanged.")
+
+
+class ScoreImportRowSerializer(serializers.Serializer):
+    line = serializers.IntegerField(help_text="Dòng trong tệp.")
+    unit = serializers.CharField()
+    status = serializers.CharField(help_text="new, changed, unchanged hoặc error.")
+    errors = serializers.ListField(child=serializers.CharField())
+    cells = ScoreImportCellSerializer(many=True)
+
+
+class ScoreImportColumnSerializer(serializers.Serializer):
+    column = serializers.CharField()
+    meaning = serializers.CharField(help_text="Mã tiêu chí, hoặc tên/mã đơn vị.")
+
+
+class ScoreImportResultSerializer(serializers.Serializer):
+    round = serializers.IntegerField()
+    stage = ImportStageField(choices=IMPORT_STAGES)
+    file = serializers.CharField()
+    ok = serializers.BooleanField(help_text="Không có lỗi: ghi được.")
+    committed = serializers.BooleanField(help_text="Đã ghi.")
+    written = serializers.IntegerField(help_text="Số điểm đã ghi.")
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Số dòng theo tình trạng.")
+    columns = ScoreImportColumnSerializer(many=True)
+    ignored_columns = serializers.ListField(child=serializers.CharField())
+    errors = serializers.ListField(child=serializers.CharField(), help_text="Mọi lỗi, “Dòng N: …”.")
+    notes = serializers.ListField(child=serializers.CharField())
+    rows = ScoreImportRowSerializer(many=True)
+
+
+@extend_schema(
+    tags=[TAG_ROUNDS],
+    parameters=[ROUND_PK],
+    summary="Nhập điểm từ tệp",
+    description="multipart/form-data: file, stage (self, appraisal, final, survey), commit, source. Xem trước "
+    "(commit=false): 200 với từng dòng, từng ô (mới, thay đổi, không đổi, lỗi và lý do), không ghi gì. Ghi "
+    '(commit=true): tất cả hoặc không gì; tệp có lỗi: 400 {"file": ["Dòng N: …"]}. Nhập lại cùng tệp không '
+    "thay đổi gì. Ai nhập: chuyên viên điều phối của tỉnh (tự đánh giá, khảo sát); thành viên thẩm định được "
+    "phân công (thẩm định, thẩm định lại: chỉ đơn vị và tiêu chí của mình); đợt đánh giá chính tỉnh: chuyên "
+    "viên điều phối nhập kết quả thẩm định của Bộ. Chỉ khi giai đoạn của điểm đang mở (khảo sát: tới khi đợt "
+    "kết thúc).",
+    request={"multipart/form-data": ScoreImportRequestSerializer},
+    responses={200: ScoreImportResultSerializer, 400: FIELD_ERRORS, 403: E403, 404: E404},
+)
+class RoundImportView(AssessmentApi, APIView):
+    def post(self, request: Request, pk: int) -> Response:
+        rnd = visible_round(self.user, pk)
+        data = ScoreImportRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        content, name = v["file"].read(), v["file"].name
+        limit = settings.CHISO_MAX_IMPORT_BYTES
+        if v["commit"]:
+            result = commit_scores(rnd, content, name, v["stage"], self.user, v["source"], max_bytes=limit)
+        else:
+            result = preview_scores(rnd, content, name, v["stage"], user=self.user, max_bytes=limit)
+        return Response(result.as_data())

@@ -1,0 +1,168 @@
+"""Evidence of a unit's scores (tài liệu kiểm chứng): files, and links to the products and progress
+reports of plan tasks. The only place that writes them.
+
+- ``add_files(sheet, code, user, files)`` — files for one criterion, every one checked by
+  ``chiso.files.checks`` (type by content, size, virus hook); one refused refuses all
+  (``ValidationError({"file": […]})``, nothing stored);
+- ``link(sheet, code, user, task=…, report=…, note=…)`` — a task's product (a task the unit, or a unit under
+  it, leads or coordinates, of a published plan) or one of the unit's progress reports;
+- ``remove_file(file, user)`` / ``remove_link(link, user)``.
+
+Who and when: whoever does the unit's own work on the sheet (``permissions.can_work``: its officers; in a
+round on the province itself, the province's coordinators) while that work — the self-assessment or the
+explanation — is open for the sheet. A file is removed only while the work it was added in is still open;
+a link only during the self-assessment (after it, the appraisers have seen the evidence, which the unit
+then only adds to). Every change is in the history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from chiso.core.text import nfc_multiline
+from chiso.files.checks import check_uploads, store
+from chiso.plans import permissions as plan_perms
+from chiso.plans.models import Task
+from chiso.tracking import permissions as report_perms
+from chiso.tracking.models import ProgressReport
+from chiso.validation import Errors
+
+from .. import permissions
+from ..models import EvidenceFile, EvidenceLink, Score, Sheet
+from .rounds import work_open
+from .sheets import closed_message
+from .structure import structure
+
+__all__ = ["add_files", "link", "remove_file", "remove_link", "score_of"]
+
+LABEL_MAX = 500
+
+
+def _open_work(sheet: Sheet, user, today: dt.date | None) -> str:
+    """The unit's work open now on this sheet (self or explanation); PermissionDenied when the user does
+    not do the unit's work, ValidationError when none is open."""
+    if not permissions.can_work(user, sheet, "self"):
+        raise PermissionDenied(_("Chỉ đơn vị được đánh giá thêm hoặc gỡ tài liệu kiểm chứng của phiếu này."))
+    rnd = sheet.round
+    work = rnd.opens
+    if work not in permissions.SELF_WORKS:
+        raise ValidationError({"__all__": closed_message(rnd, "self")})
+    if not work_open(rnd, sheet, work, today):
+        raise ValidationError({"__all__": closed_message(rnd, work)})
+    return work
+
+
+def score_of(sheet: Sheet, code: str, user) -> Score:
+    """The sheet's score row of a criterion (made, empty, when there is none yet); ValidationError on
+    "criterion" when the framework has no such criterion to score."""
+    crit = structure(sheet.round.framework).by_code.get((code or "").strip())
+    if crit is None:
+        raise ValidationError(
+            {"criterion": _("Không có tiêu chí “{code}” trong bộ chỉ số.").format(code=code)}
+        )
+    score = Score.objects.filter(sheet=sheet, node=crit.node).first()
+    if score is None:
+        score = Score(sheet=sheet, node=crit.node)
+        score._history_user = user
+        score.save()
+    return score
+
+
+@transaction.atomic
+def add_files(sheet: Sheet, code: str, user, files, *, today: dt.date | None = None) -> list[EvidenceFile]:
+    work = _open_work(sheet, user, today)
+    errors = Errors()
+    if not files:
+        errors.add("file", _("Chọn ít nhất một tệp tài liệu kiểm chứng."))
+    checked = check_uploads(files, errors, "file")
+    errors.raise_if_any()
+    score = score_of(sheet, code, user)
+    return [store(EvidenceFile, c, user=user, score=score, stage=work) for c in checked]
+
+
+def _task_units_under(task: Task, sheet: Sheet) -> bool:
+    return bool(report_perms.task_units(task) & sheet.unit.descendants_ids())
+
+
+@transaction.atomic
+def link(
+    sheet: Sheet,
+    code: str,
+    user,
+    *,
+    task: Task | None = None,
+    report: ProgressReport | None = None,
+    note: str = "",
+    today: dt.date | None = None,
+) -> EvidenceLink:
+    """Link a task's product, or a progress report, as evidence of one criterion."""
+    _open_work(sheet, user, today)
+    if (task is None) == (report is None):
+        raise ValidationError({"task": _("Chọn một nhiệm vụ hoặc một báo cáo tiến độ.")})
+    if report is not None:
+        if (
+            not report_perms.can_view_report(user, report)
+            or report.unit_id not in sheet.unit.descendants_ids()
+        ):
+            raise ValidationError(
+                {"report": _("Báo cáo tiến độ này không phải của {unit}.").format(unit=sheet.unit.name)}
+            )
+        label = _("Báo cáo tiến độ kỳ {period}: {task}").format(period=report.period, task=report.task.text)
+    else:
+        assert task is not None
+        if (
+            not plan_perms.can_view_task(user, task)
+            or not task.plan.is_public
+            or not _task_units_under(task, sheet)
+        ):
+            raise ValidationError(
+                {
+                    "task": _(
+                        "Nhiệm vụ này không do {unit} chủ trì hay phối hợp trong một kế hoạch đã ban hành."
+                    ).format(unit=sheet.unit.name)
+                }
+            )
+        label = task.product or task.text
+    score = score_of(sheet, code, user)
+    if EvidenceLink.objects.filter(score=score, task=task, report=report).exists():
+        raise ValidationError(
+            {"task" if task else "report": _("Tài liệu này đã được liên kết với tiêu chí.")}
+        )
+    obj = EvidenceLink(
+        score=score,
+        task=task,
+        report=report,
+        label=label[:LABEL_MAX],
+        note=nfc_multiline(note or "").strip(),
+        added_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    obj._history_user = user
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def remove_file(evidence: EvidenceFile, user, *, today: dt.date | None = None) -> None:
+    sheet = evidence.score.sheet
+    work = _open_work(sheet, user, today)
+    if evidence.stage != work:
+        raise ValidationError(
+            {"__all__": _("Tệp đã nộp ở giai đoạn trước, đã được thẩm định: không gỡ được, chỉ bổ sung.")}
+        )
+    evidence._history_user = user
+    evidence.delete()
+
+
+@transaction.atomic
+def remove_link(evidence: EvidenceLink, user, *, today: dt.date | None = None) -> None:
+    sheet = evidence.score.sheet
+    if _open_work(sheet, user, today) != "self":
+        raise ValidationError(
+            {"__all__": _("Liên kết đã nộp khi tự đánh giá, đã được thẩm định: không gỡ được, chỉ bổ sung.")}
+        )
+    evidence._history_user = user
+    evidence.delete()
