@@ -6,7 +6,10 @@
   open; in a round on the province itself (its PAR INDEX self-assessment) the province's coordinators keep
   the sheet and the departments that lead or coordinate a criterion propose its score.
 - An appraiser (an Assignment in the round) sees the sheets of the units she is assigned and sets the
-  appraised and final scores of the criteria she is assigned (none listed: all).
+  appraised and final scores of the criteria she is assigned (none listed: all). In a round on the province
+  itself the ministry appraises: the province's coordinators record its appraised and final scores.
+- In a round on the province itself, a department that leads or coordinates a criterion (a Proposal row,
+  ``services.province.assign_departments``) proposes its score and adds evidence to it (``can_propose``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from django.db.models import Q, QuerySet
 
 from chiso.accounts.scope import OVERSIGHT_ROLES, covered, covers
 
-from .models import Assignment, Round, Sheet
+from .models import Assignment, Proposal, Round, Sheet
 
 UNIT_ROLES = ("officer",)
 RUN_ROLES = ("coordinator",)
@@ -78,6 +81,8 @@ def can_work(user, sheet: Sheet, work: str, criterion: str | None = None) -> boo
             return covers(user, rnd.province_id, RUN_ROLES)
         return covers(user, sheet.unit_id, UNIT_ROLES)
     if work in APPRAISAL_WORKS:
+        if rnd.scope == Round.Scope.PROVINCE and covers(user, rnd.province_id, RUN_ROLES):
+            return True  # the ministry's appraisal, recorded by the province's coordinators
         a = assignment(user, rnd)
         if a is None:
             return False
@@ -86,3 +91,9 @@ def can_work(user, sheet: Sheet, work: str, criterion: str | None = None) -> boo
             return False
         return criterion is None or not a.criteria or criterion in a.criteria
     return False
+
+
+def can_propose(user, proposal: Proposal) -> bool:
+    """May ``user`` propose the score of a criterion, and add evidence to it, for the department of
+    ``proposal`` (an officer of that department), phases aside."""
+    return covers(user, proposal.unit_id, UNIT_ROLES)
