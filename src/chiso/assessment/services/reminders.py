@@ -55,9 +55,9 @@ def _sheet_url(sheet: Sheet) -> str:
 
 def _members(unit_ids, roles) -> dict[int, list]:
     out: dict[int, list] = {}
-    for m in Membership.objects.filter(unit_id__in=unit_ids, role__in=roles, user__is_active=True).select_related(
-        "user"
-    ):
+    for m in Membership.objects.filter(
+        unit_id__in=unit_ids, role__in=roles, user__is_active=True
+    ).select_related("user"):
         out.setdefault(m.unit_id, []).append(m.user)
     return out
 
@@ -84,7 +84,9 @@ def _send(counts: Counter, *, about, user, unit, kind, due, rnd, work, url, **ex
 
 
 def _lowered(qs):
-    return qs.filter(appraised_score__isnull=False, self_score__isnull=False, appraised_score__lt=F("self_score"))
+    return qs.filter(
+        appraised_score__isnull=False, self_score__isnull=False, appraised_score__lt=F("self_score")
+    )
 
 
 def left_to_appraise(rnd: Round, assignment: Assignment, work: str) -> int:
@@ -122,23 +124,29 @@ def _due(rnd: Round, sheet: Sheet | None, work: str) -> dt.date | None:
     return deadline
 
 
+def _sheet_recipients(rnd: Round, sheets: list[Sheet]) -> dict[int, list]:
+    """Who does a unit's own work, per sheet: its officers; in a round on the province itself, the
+    province's coordinators."""
+    if rnd.scope == Round.Scope.PROVINCE:
+        users = _members([rnd.province_id], ("coordinator",)).get(rnd.province_id, [])
+        return {s.pk: users for s in sheets}
+    members = _members([s.unit_id for s in sheets], ("officer",))
+    return {s.pk: members.get(s.unit_id, []) for s in sheets}
+
+
 def _self_reminders(rnd: Round, today: dt.date, counts: Counter) -> None:
     sheets = [s for s in rnd.sheets.select_related("unit") if s.state != Sheet.State.SUBMITTED]
-    province_round = rnd.scope == Round.Scope.PROVINCE
-    members = _members(
-        [rnd.province_id] if province_round else [s.unit_id for s in sheets],
-        ("coordinator",) if province_round else ("officer",),
-    )
+    recipients = _sheet_recipients(rnd, sheets)
     for sheet in sheets:
         due = _due(rnd, sheet, "self")
         kind = reminder_kind(due, today) if due else None
         if kind is None:
             continue
         scored = sheet.scores.filter(Q(self_score__isnull=False) | Q(not_applicable=True)).count()
-        for user in members.get(rnd.province_id if province_round else sheet.unit_id, []):
+        for user in recipients[sheet.pk]:
             _send(counts, about=sheet, user=user, unit=sheet.unit, kind=kind, due=due, rnd=rnd, work="self",
                   url=_sheet_url(sheet), late_days=(today - due).days, scored=scored)  # fmt: skip
-        if province_round and kind in DAYS:
+        if rnd.scope == Round.Scope.PROVINCE and kind in DAYS:
             _proposal_reminders(rnd, sheet, due, kind, counts)
 
 
@@ -174,20 +182,12 @@ def _appraisal_reminders(rnd: Round, work: str, today: dt.date, counts: Counter)
 
 def _explanation_reminders(rnd: Round, today: dt.date, counts: Counter) -> None:
     sheets = list(rnd.sheets.select_related("unit"))
-    province_round = rnd.scope == Round.Scope.PROVINCE
-    members = _members(
-        [rnd.province_id] if province_round else [s.unit_id for s in sheets],
-        ("coordinator",) if province_round else ("officer",),
-    )
+    recipients = _sheet_recipients(rnd, sheets)
     for sheet in sheets:
         due = _due(rnd, sheet, "explanation")
         kind = reminder_kind(due, today) if due else None
-        if kind not in DAYS:
-            continue
-        left = unexplained(sheet)
-        if not left:
-            continue
-        for user in members.get(rnd.province_id if province_round else sheet.unit_id, []):
+        left = unexplained(sheet) if kind in DAYS else 0
+        for user in recipients[sheet.pk] if left else []:
             _send(counts, about=sheet, user=user, unit=sheet.unit, kind=kind, due=due, rnd=rnd,
                   work="explanation", url=_sheet_url(sheet), left=left)  # fmt: skip
 
