@@ -9,7 +9,8 @@
   appraised and final scores of the criteria she is assigned (none listed: all). In a round on the province
   itself the ministry appraises: the province's coordinators record its appraised and final scores.
 - In a round on the province itself, a department that leads or coordinates a criterion (a Proposal row,
-  ``services.province.assign_departments``) proposes its score and adds evidence to it (``can_propose``).
+  ``services.province.assign_departments``) sees the province's sheet and the round, proposes the
+  criterion's score and adds evidence to it (``can_propose``).
 """
 
 from __future__ import annotations
@@ -54,7 +55,10 @@ def visible_rounds(user) -> QuerySet[Round]:
     if scope is None:
         return Round.objects.all()
     return Round.objects.filter(
-        Q(province__in=scope) | Q(sheets__unit__in=scope) | Q(assignments__user=user)
+        Q(province__in=scope)
+        | Q(sheets__unit__in=scope)
+        | Q(assignments__user=user)
+        | Q(sheets__scores__proposals__unit__in=scope)
     ).distinct()
 
 
@@ -62,11 +66,19 @@ def can_view_sheet(user, sheet: Sheet) -> bool:
     rnd = sheet.round
     if oversees(user, rnd) or covers(user, sheet.unit_id, UNIT_ROLES):
         return True
+    if rnd.scope == Round.Scope.PROVINCE and _proposes(user, sheet):
+        return True
     a = assignment(user, rnd)
     if a is None:
         return False
     units = _assigned_units(a)
     return units is None or sheet.unit_id in units
+
+
+def _proposes(user, sheet: Sheet) -> bool:
+    """The user is an officer of a department that proposes scores on this sheet."""
+    scope = covered(user, UNIT_ROLES)  # None (administrators) never gets here: they oversee every round
+    return bool(scope) and Proposal.objects.filter(score__sheet=sheet, unit__in=scope).exists()
 
 
 def visible_sheets(user, rnd: Round) -> list[Sheet]:

@@ -45,6 +45,7 @@ __all__ = ["DemoAssessment", "load_demo_assessment"]
 
 FRAMEWORKS_DIR = Path(__file__).resolve().parents[1] / "data" / "demo" / "frameworks"
 FRAMEWORK_FILES = ("cchc-so-2024.yaml", "cchc-so-2025.yaml", "cchc-xa-2025.yaml")
+TITLE = "Đánh giá Chỉ số CCHC các sở, ban, ngành năm {year} (dữ liệu minh họa)"
 SOURCE_SURVEY = "Khảo sát mức độ hài lòng năm {year} của Sở Nội vụ (số liệu minh họa)"
 
 #: The officer who scores each demo department: the demo account where there is one, else a synthetic one.
@@ -271,7 +272,7 @@ def _closed_round(framework, province, units, coordinator, appraiser):
 
     year, days = 2024, DAYS_2024
     rnd = rounds.open_round(
-        framework, year, province, "department", coordinator,
+        framework, year, province, "department", coordinator, title=TITLE.format(year=year),
         deadlines={w: days[w] for w in ("self", "appraisal", "explanation", "final")},
     )  # fmt: skip
     Assignment.objects.create(round=rnd, user=appraiser)
@@ -378,7 +379,7 @@ def _open_round(framework, province, units, coordinator, appraiser, today: dt.da
     year = 2025
     start = _future(DEMO_DATE + dt.timedelta(days=10), today, 10)
     rnd = rounds.open_round(
-        framework, year, province, "department", coordinator,
+        framework, year, province, "department", coordinator, title=TITLE.format(year=year),
         deadlines={"self": start, "appraisal": start + dt.timedelta(days=20),
                    "explanation": start + dt.timedelta(days=30), "final": start + dt.timedelta(days=40)},
     )  # fmt: skip

@@ -14,6 +14,7 @@ import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from chiso.assessment import permissions
 from chiso.assessment.models import EvidenceFile, Proposal, Score
 from chiso.assessment.services import province as svc
 from chiso.assessment.services import rounds
@@ -89,6 +90,12 @@ def test_criteria_go_to_the_departments_of_the_map(world, par):
     ]  # fmt: skip
     assert [p.unit for p in out.proposals["F3"]] == [world.noivu]  # the block's entry (nearest ancestor)
     assert not out.unassigned and set(out.proposals) == {"F1", "F2", "F3"}  # surveys are not self-scored
+    # the departments assigned see the round and the province's sheet; others do not
+    sheet = rnd.sheets.get()
+    for user, sees in ((world.officer_tp, True), (world.officer_yt, True), (world.officer_xa, False),
+                       (world.outsider, False), (world.viewer, True)):  # fmt: skip
+        assert permissions.can_view_sheet(user, sheet) is sees
+        assert permissions.visible_rounds(user).filter(pk=rnd.pk).exists() is sees
     # running it again changes nothing
     before = list(Proposal.objects.values_list("pk", "unit", "lead"))
     svc.assign_departments(rnd, world.coordinator)
