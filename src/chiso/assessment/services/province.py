@@ -40,7 +40,7 @@ from django.utils.translation import gettext as _
 
 from chiso.core.framework import SURVEY_SOURCE_KINDS
 from chiso.core.scoring import InputError, totals
-from chiso.core.text import format_number
+from chiso.core.text import format_number, vi_sort_key
 from chiso.files.checks import UploadRejected, check_upload, store
 from chiso.units.models import Unit
 
@@ -125,6 +125,12 @@ def _criterion(st: Structure, code: str) -> Criterion:
 # --------------------------------------------------------------------------- departments
 
 
+def _coordinating(entry) -> list[Unit]:
+    """A map entry's coordinating units (not its lead), in Vietnamese order of their names."""
+    units = [u for u in entry.coordinating_units.all() if u.pk != entry.lead_unit_id]
+    return sorted(units, key=lambda u: vi_sort_key(u.short_name))
+
+
 @dataclass
 class Assigned:
     """Who proposes each criterion's score (lead first), and the criteria nobody answers for."""
@@ -153,7 +159,7 @@ def assign_departments(rnd: Round, user) -> Assigned:
         units: list[tuple[Unit, bool]] = []
         if entry is not None:
             units = [(entry.lead_unit, True)] if entry.lead_unit else []
-            units += [(u, False) for u in entry.coordinating_units.all() if u.pk != entry.lead_unit_id]
+            units += [(u, False) for u in _coordinating(entry)]
         if not units:
             out.unassigned.append(crit)
             continue
@@ -320,9 +326,7 @@ def _responsible(rnd: Round, st: Structure, score: Score | None, crit: Criterion
     )
     if entry is None:
         return [], ""
-    units = ([entry.lead_unit] if entry.lead_unit else []) + [
-        u for u in entry.coordinating_units.all() if u.pk != entry.lead_unit_id
-    ]
+    units = ([entry.lead_unit] if entry.lead_unit else []) + _coordinating(entry)
     return units, entry.lead_text
 
 
