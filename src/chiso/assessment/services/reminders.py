@@ -50,7 +50,9 @@ def _link(*candidates: tuple[str, list]) -> str:
 
 
 def _sheet_url(sheet: Sheet) -> str:
-    return _link(("assessment:sheet", [sheet.pk]), ("assessment:round", [sheet.round_id]))
+    return _link(
+        ("assessment:sheet", [sheet.round_id, sheet.unit_id]), ("assessment:round", [sheet.round_id])
+    )
 
 
 def _members(unit_ids, roles) -> dict[int, list]:
