@@ -6,7 +6,11 @@
   open; in a round on the province itself (its PAR INDEX self-assessment) the province's coordinators keep
   the sheet and the departments that lead or coordinate a criterion propose its score.
 - An appraiser (an Assignment in the round) sees the sheets of the units she is assigned and sets the
-  appraised and final scores of the criteria she is assigned (none listed: all).
+  appraised and final scores of the criteria she is assigned (none listed: all). In a round on the province
+  itself the ministry appraises: the province's coordinators record its appraised and final scores.
+- In a round on the province itself, a department that leads or coordinates a criterion (a Proposal row,
+  ``services.province.assign_departments``) sees the province's sheet and the round, proposes the
+  criterion's score and adds evidence to it (``can_propose``).
 - Importing a file of scores (``can_import``): the province's coordinators import the units' self-scores
   and the survey parts; the appraised and final scores are the appraisers' — each imports her own, for
   her units and criteria (``can_import_cell``) — except in a round on the province itself, where they are
@@ -22,7 +26,7 @@ from django.db.models import Q, QuerySet
 
 from chiso.accounts.scope import OVERSIGHT_ROLES, covered, covers
 
-from .models import Assignment, Round, Sheet
+from .models import Assignment, Proposal, Round, Sheet
 
 UNIT_ROLES = ("officer",)
 RUN_ROLES = ("coordinator",)
@@ -62,7 +66,10 @@ def visible_rounds(user) -> QuerySet[Round]:
     if scope is None:
         return Round.objects.all()
     return Round.objects.filter(
-        Q(province__in=scope) | Q(sheets__unit__in=scope) | Q(assignments__user=user)
+        Q(province__in=scope)
+        | Q(sheets__unit__in=scope)
+        | Q(assignments__user=user)
+        | Q(sheets__scores__proposals__unit__in=scope)
     ).distinct()
 
 
@@ -70,11 +77,19 @@ def can_view_sheet(user, sheet: Sheet) -> bool:
     rnd = sheet.round
     if oversees(user, rnd) or covers(user, sheet.unit_id, UNIT_ROLES):
         return True
+    if rnd.scope == Round.Scope.PROVINCE and _proposes(user, sheet):
+        return True
     a = assignment(user, rnd)
     if a is None:
         return False
     units = _assigned_units(a)
     return units is None or sheet.unit_id in units
+
+
+def _proposes(user, sheet: Sheet) -> bool:
+    """The user is an officer of a department that proposes scores on this sheet."""
+    scope = covered(user, UNIT_ROLES)  # None (administrators) never gets here: they oversee every round
+    return bool(scope) and Proposal.objects.filter(score__sheet=sheet, unit__in=scope).exists()
 
 
 def visible_sheets(user, rnd: Round) -> list[Sheet]:
@@ -89,6 +104,8 @@ def can_work(user, sheet: Sheet, work: str, criterion: str | None = None) -> boo
             return covers(user, rnd.province_id, RUN_ROLES)
         return covers(user, sheet.unit_id, UNIT_ROLES)
     if work in APPRAISAL_WORKS:
+        if rnd.scope == Round.Scope.PROVINCE and covers(user, rnd.province_id, RUN_ROLES):
+            return True  # the ministry's appraisal, recorded by the province's coordinators
         a = assignment(user, rnd)
         if a is None:
             return False
@@ -133,3 +150,9 @@ def can_view_summary(user, rnd: Round) -> bool:
 def can_view_assignments(user, rnd: Round) -> bool:
     """Every assignment of the round (an appraiser without oversight reads only her own)."""
     return oversees(user, rnd)
+
+
+def can_propose(user, proposal: Proposal) -> bool:
+    """May ``user`` propose the score of a criterion, and add evidence to it, for the department of
+    ``proposal`` (an officer of that department), phases aside."""
+    return covers(user, proposal.unit_id, UNIT_ROLES)

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chiso.core.scoring import InputError, Totals, check_score, rule_score, totals
-from chiso.core.text import format_date, format_number, nfc_multiline, parse_number
+from chiso.core.text import format_date, format_number, nfc, nfc_multiline, parse_number
 
 from .. import permissions
 from ..models import Score, Sheet
@@ -188,8 +188,11 @@ def save(
     *,
     versions: Mapping[str, int] | None = None,
     today: dt.date | None = None,
+    source: str | None = None,
 ) -> list[Score]:
-    """Store one person's entries for one work on a sheet — all of them, or none (see the module)."""
+    """Store one person's entries for one work on a sheet — all of them, or none (see the module).
+    ``source``: where the scores come from when they are not the person's own (the ministry's appraisal,
+    a survey file…), kept on each score changed."""
     sheet = Sheet.objects.select_for_update().select_related("round__framework", "unit").get(pk=sheet.pk)
     rnd = sheet.round
     if work not in NOTE_FIELD:
@@ -243,6 +246,8 @@ def save(
             changed = True
         if not changed:
             continue
+        if source is not None:
+            score.source = nfc(source)
         score.updated_by = user if getattr(user, "is_authenticated", False) else None
         score.version += 1
         score._history_user = user

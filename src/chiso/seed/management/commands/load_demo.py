@@ -22,6 +22,7 @@ DEMO_USERS = [
     ("dieuphoi", "chiso-dieuphoi", "coordinator", "Nguyễn Thị Hương (Sở Nội vụ)"),
     ("xem", "chiso-xem", "viewer", "Trần Văn Minh (Văn phòng UBND tỉnh)"),
     ("lanhdao", "chiso-lanhdao", "leader", "Lê Quang Vinh (Phó Chủ tịch UBND tỉnh)"),
+    ("thamdinh", "chiso-thamdinh", "appraiser", "Đặng Quốc Thắng (Hội đồng thẩm định)"),
 ]
 # Unit officers: username, password, key of chiso.seed.demo_plans.demo_units, full name
 DEMO_OFFICERS = [
@@ -51,6 +52,7 @@ class Command(BaseCommand):
                 raise CommandError("Tài khoản mẫu chỉ được tạo trong môi trường demo (CHISO_ENV=demo).")
             self.create_users()
             self.create_plans()
+            self.create_assessment()
 
     @transaction.atomic
     def create_users(self):
@@ -91,3 +93,13 @@ class Command(BaseCommand):
             f"Kế hoạch mẫu: {result.plan} ({result.plan.tasks.count()} nhiệm vụ)"
             + (" — đã tạo" if result.created else " — đã có")
         )
+
+    def create_assessment(self):
+        from chiso.seed.demo_assessment import load_demo_assessment
+
+        result = load_demo_assessment()
+        for rnd in (result.closed, result.open):
+            self.stdout.write(
+                f"Đợt đánh giá mẫu: {rnd} ({rnd.status_label})"
+                + (" — đã tạo" if result.created else " — đã có")
+            )
