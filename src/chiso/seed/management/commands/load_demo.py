@@ -22,10 +22,12 @@ DEMO_USERS = [
     ("dieuphoi", "chiso-dieuphoi", "coordinator", "Nguyễn Thị Hương (Sở Nội vụ)"),
     ("xem", "chiso-xem", "viewer", "Trần Văn Minh (Văn phòng UBND tỉnh)"),
     ("lanhdao", "chiso-lanhdao", "leader", "Lê Quang Vinh (Phó Chủ tịch UBND tỉnh)"),
+    ("thamdinh", "chiso-thamdinh", "appraiser", "Đỗ Minh Tâm (Hội đồng thẩm định)"),
 ]
 # Unit officers: username, password, key of chiso.seed.demo_plans.demo_units, full name
 DEMO_OFFICERS = [
     ("tuphap", "chiso-tuphap", "tuphap", "Phạm Thị Lan (Sở Tư pháp)"),
+    ("yte", "chiso-yte", "yte", "Ngô Thị Mai (Sở Y tế)"),
     ("xadakha", "chiso-xadakha", "xa_dakha", "Võ Văn Hùng (UBND xã Đăk Hà)"),
 ]
 
