@@ -66,12 +66,10 @@ def e2e_dir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("chiso-e2e")
 
 
-@pytest.fixture(scope="session")
-def server(e2e_dir) -> str:
-    """Build a fresh database with the demo data, start gunicorn on a free port, yield its URL."""
-    _require_chromium()
+def _server_env(e2e_dir: Path) -> dict:
+    """The environment of the server and of the commands run on its database."""
     var = e2e_dir / "var"
-    var.mkdir()
+    var.mkdir(exist_ok=True)
     env = {
         **os.environ,
         "CHISO_ENV": "test",
@@ -80,6 +78,33 @@ def server(e2e_dir) -> str:
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("CHISO_DEBUG", None)
+    return env
+
+
+@pytest.fixture(scope="session")
+def chiso_command(server, e2e_dir):
+    """``chiso_command("import-framework", path, ...)``: a ``chiso`` command on the server's database
+    (what an operator would run beside the running server); returns its output."""
+
+    def run(*args: str, timeout: int = 180) -> str:
+        cmd = [_bin("chiso"), *args]
+        proc = subprocess.run(
+            cmd, env=_server_env(e2e_dir), cwd=REPO, capture_output=True, text=True, timeout=timeout
+        )
+        if proc.returncode != 0:
+            pytest.fail(
+                f"`{' '.join(cmd)}` thất bại (mã {proc.returncode}):\n{proc.stderr[-3000:]}", pytrace=False
+            )
+        return proc.stdout
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def server(e2e_dir) -> str:
+    """Build a fresh database with the demo data, start gunicorn on a free port, yield its URL."""
+    _require_chromium()
+    env = _server_env(e2e_dir)
     log = e2e_dir / "setup.log"
     _run([_bin("chiso"), "migrate", "--noinput", "-v0"], env, log, timeout=180)
     _run([_bin("chiso"), "load-demo", "--no-wards"], env, log, timeout=180)

@@ -25,6 +25,8 @@ USERS = {
     "leader": ("lanhdao", "chiso-lanhdao"),
     "officer_tp": ("tuphap", "chiso-tuphap"),
     "officer_xa": ("xadakha", "chiso-xadakha"),
+    "officer_yt": ("yte", "chiso-yte"),
+    "appraiser": ("thamdinh", "chiso-thamdinh"),
 }
 
 
@@ -35,3 +37,19 @@ def login(page, role: str = "coordinator") -> None:
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def signed_in_page(browser, server, js_errors, role: str, viewport=None):
+    """A page in a fresh browser context (its own cookies) signed in as ``role``; uncaught JavaScript
+    errors go to ``js_errors``. Close it with ``page.context.close()``."""
+    context = browser.new_context(
+        base_url=server,
+        viewport=viewport or {"width": 1280, "height": 800},
+        locale="vi-VN",
+        accept_downloads=True,
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.on("pageerror", lambda exc: js_errors.append(f"{role}: {exc}"))
+    login(page, role)
+    return page

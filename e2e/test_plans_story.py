@@ -18,7 +18,7 @@ import subprocess
 
 import pytest
 from playwright.sync_api import expect
-from support import REPO, login
+from support import REPO, login, signed_in_page
 
 pytestmark = pytest.mark.browser
 
@@ -39,14 +39,7 @@ NARRATIVE = (
 
 def _context_page(browser, server, js_errors, role: str):
     """A fresh browser context (its own cookies) signed in as ``role``; closed with the context."""
-    context = browser.new_context(
-        base_url=server, viewport={"width": 1280, "height": 800}, locale="vi-VN", accept_downloads=True
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.on("pageerror", lambda exc: js_errors.append(f"{role}: {exc}"))
-    login(page, role)
-    return page
+    return signed_in_page(browser, server, js_errors, role)
 
 
 def _evidence_pdf(path) -> None:

@@ -15,7 +15,17 @@ from django.utils.translation import gettext as _
 
 from chiso.core.text import format_date, format_number, vi_sort_key
 
-__all__ = ["Change", "HistoryEntry", "changes", "field_labels", "history_entries", "records", "show", "who"]
+__all__ = [
+    "Change",
+    "HistoryEntry",
+    "changes",
+    "field_labels",
+    "history_entries",
+    "initial_values",
+    "records",
+    "show",
+    "who",
+]
 
 
 @dataclass
@@ -138,11 +148,40 @@ def changes(
     return out
 
 
+def initial_values(
+    rec: Any,
+    fields: dict[str, Any],
+    units: dict[int, str],
+    shown: Callable[[str, Any, Any], tuple[str, str]] | None = None,
+    labels: dict[str, dict[str, str]] | None = None,
+) -> list[Change]:
+    """The values a record was created with, as changes from "—" (empty ones left out)."""
+    out: list[Change] = []
+    for name, f in fields.items():
+        if name in SKIP_FIELDS or getattr(f, "many_to_many", False) or not hasattr(f, "attname"):
+            continue
+        value = getattr(rec, f.attname, None)
+        if value is None or value is False or value in ("", [], {}):
+            continue
+        old, new = "—", show(value, f, units, (labels or {}).get(name))
+        if shown is not None:
+            old, new = shown(name, (None, old), (value, new))
+        if old != new:
+            out.append(Change(str(getattr(f, "verbose_name", name)), old, new))
+    return out
+
+
 def history_entries(
-    sources: Iterable[tuple[str, Any, list]], label: Callable[[Any, Any], str], units: dict[int, str]
+    sources: Iterable[tuple[str, Any, list]],
+    label: Callable[[Any, Any], str],
+    units: dict[int, str],
+    shown: Callable[[str, Any, Any], tuple[str, str]] | None = None,
+    initial: bool = False,
 ) -> list[HistoryEntry]:
     """Every record of ``sources`` ((what, model, records) each) as entries, newest first; an update
-    that changed nothing shown and gave no reason is left out."""
+    that changed nothing shown and gave no reason is left out. ``shown`` as for :func:`changes` (a field
+    it writes the same before and after is left out); with ``initial``, a creation lists the values it
+    was created with ("—" → value)."""
     entries: list[HistoryEntry] = []
     for what, model, rows in sources:
         fields = {f.name: f for f in model._meta.get_fields() if hasattr(f, "attname") or f.many_to_many}
@@ -160,9 +199,11 @@ def history_entries(
                 reason=rec.history_change_reason or "",
             )
             if rec.history_type == "~" and prev is not None:
-                entry.changes = changes(rec, prev, fields, units, labels=labels)
+                entry.changes = changes(rec, prev, fields, units, shown=shown, labels=labels)
                 if not entry.changes and not entry.reason:
                     continue
+            elif rec.history_type == "+" and initial:
+                entry.changes = initial_values(rec, fields, units, shown=shown, labels=labels)
             entries.append(entry)
     entries.sort(key=lambda e: e.when, reverse=True)
     return entries

@@ -184,5 +184,7 @@ def store(model_cls, checked: CheckedUpload, user=None, **fields):
         **fields,
     )
     obj.file.save(checked.name, ContentFile(checked.data), save=False)
+    if user is not None and user.is_authenticated:
+        obj._history_user = user  # the history names the uploader outside a request too (CLI, API)
     obj.save()
     return obj

@@ -54,7 +54,7 @@ OFFICERS = {
     "tuphap": ("tuphap", "Phạm Thị Lan (Sở Tư pháp)"),
     "vanphong": ("cb_vanphong", "Trần Thị Mai (Văn phòng UBND tỉnh)"),
     "taichinh": ("cb_taichinh", "Lê Văn Tâm (Sở Tài chính)"),
-    "yte": ("cb_yte", "Hồ Thị Hạnh (Sở Y tế)"),
+    "yte": ("yte", "Ngô Thị Mai (Sở Y tế)"),
     "giaoduc": ("cb_giaoduc", "Đỗ Văn Hải (Sở Giáo dục và Đào tạo)"),
     "thanhtra": ("cb_thanhtra", "Võ Thị Thu (Thanh tra tỉnh)"),
     "nongnghiep": ("cb_nongnghiep", "Huỳnh Văn Phúc (Sở Nông nghiệp và Môi trường)"),

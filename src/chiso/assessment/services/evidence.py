@@ -6,7 +6,12 @@ reports of plan tasks. The only place that writes them.
   (``ValidationError({"file": […]})``, nothing stored);
 - ``link(sheet, code, user, task=…, report=…, note=…)`` — a task's product (a task the unit, or a unit under
   it, leads or coordinates, of a published plan) or one of the unit's progress reports;
-- ``remove_file(file, user)`` / ``remove_link(link, user)``.
+- ``remove_file(file, user)`` / ``remove_link(link, user)``;
+- ``sheet_suggestions(sheet)`` / ``suggested_links(sheet, code)`` — what is offered automatically: the
+  tasks of published plans on the round's index that serve a criterion (its code among their nodes) and
+  that the unit, or a unit under it, leads or coordinates, with a product or the unit's report of them
+  done; one click (``link``) makes one evidence;
+- ``may_change(user, sheet)``, ``removable(user, item)`` — what a page offers, by the same rules.
 
 Who and when: whoever does the unit's own work on the sheet (``permissions.can_work``: its officers; in a
 round on the province itself, the province's coordinators) while that work — the self-assessment or the
@@ -18,15 +23,16 @@ then only adds to). Every change is in the history.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from chiso.core.text import nfc_multiline
+from chiso.core.text import format_date, nfc_multiline
 from chiso.files.checks import check_uploads, store
 from chiso.plans import permissions as plan_perms
-from chiso.plans.models import Task
+from chiso.plans.models import Plan, Task
 from chiso.tracking import permissions as report_perms
 from chiso.tracking.models import ProgressReport
 from chiso.validation import Errors
@@ -37,7 +43,18 @@ from .rounds import work_open
 from .sheets import closed_message
 from .structure import structure
 
-__all__ = ["add_files", "link", "remove_file", "remove_link", "score_of"]
+__all__ = [
+    "Suggestion",
+    "add_files",
+    "link",
+    "may_change",
+    "removable",
+    "remove_file",
+    "remove_link",
+    "score_of",
+    "sheet_suggestions",
+    "suggested_links",
+]
 
 LABEL_MAX = 500
 
@@ -145,24 +162,123 @@ def link(
     return obj
 
 
+def _removal_refusal(item: EvidenceFile | EvidenceLink, work: str) -> str | None:
+    """Why this file or link cannot be removed during ``work`` (None: it can)."""
+    if isinstance(item, EvidenceFile):
+        if item.stage != work:
+            return _("Tệp đã nộp ở giai đoạn trước, đã được thẩm định: không gỡ được, chỉ bổ sung.")
+    elif work != "self":
+        return _("Liên kết đã nộp khi tự đánh giá, đã được thẩm định: không gỡ được, chỉ bổ sung.")
+    return None
+
+
+def _sheet_of(item: EvidenceFile | EvidenceLink) -> Sheet:
+    return Sheet.objects.select_related("round__framework", "unit").get(pk=item.score.sheet_id)
+
+
 @transaction.atomic
+def _remove(item: EvidenceFile | EvidenceLink, user, today: dt.date | None) -> None:
+    refusal = _removal_refusal(item, _open_work(_sheet_of(item), user, today))
+    if refusal:
+        raise ValidationError({"__all__": refusal})
+    item._history_user = user
+    item.delete()
+
+
 def remove_file(evidence: EvidenceFile, user, *, today: dt.date | None = None) -> None:
-    sheet = evidence.score.sheet
-    work = _open_work(sheet, user, today)
-    if evidence.stage != work:
-        raise ValidationError(
-            {"__all__": _("Tệp đã nộp ở giai đoạn trước, đã được thẩm định: không gỡ được, chỉ bổ sung.")}
-        )
-    evidence._history_user = user
-    evidence.delete()
+    _remove(evidence, user, today)
 
 
-@transaction.atomic
 def remove_link(evidence: EvidenceLink, user, *, today: dt.date | None = None) -> None:
-    sheet = evidence.score.sheet
-    if _open_work(sheet, user, today) != "self":
-        raise ValidationError(
-            {"__all__": _("Liên kết đã nộp khi tự đánh giá, đã được thẩm định: không gỡ được, chỉ bổ sung.")}
+    _remove(evidence, user, today)
+
+
+def may_change(user, sheet: Sheet, today: dt.date | None = None) -> bool:
+    """May ``user`` add evidence to this sheet now."""
+    try:
+        _open_work(sheet, user, today)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+def removable(user, item: EvidenceFile | EvidenceLink, today: dt.date | None = None) -> bool:
+    """May ``user`` remove this file or link now."""
+    try:
+        work = _open_work(_sheet_of(item), user, today)
+    except (PermissionDenied, ValidationError):
+        return False
+    return _removal_refusal(item, work) is None
+
+
+# ------------------------------------------------------------------------------------- suggestions
+
+
+@dataclass
+class Suggestion:
+    """A task product offered as evidence, with the unit's report of the task done when there is one
+    (linking the report links its product and its files)."""
+
+    task: Task
+    report: ProgressReport | None
+    label: str
+
+
+def _suggestion_label(task: Task, report: ProgressReport | None) -> str:
+    product = task.product or _("Sản phẩm")
+    if report is not None and report.product_number:
+        return _("{product}: số {number} ngày {date} của {issuer} — nhiệm vụ «{task}» ({plan})").format(
+            product=product,
+            number=report.product_number,
+            date=format_date(report.product_date) if report.product_date else "…",
+            issuer=report.product_issuer or report.unit.short_name,
+            task=task.text,
+            plan=task.plan.number_symbol,
         )
-    evidence._history_user = user
-    evidence.delete()
+    return _("{product} — nhiệm vụ «{task}» ({plan})").format(
+        product=product, task=task.text, plan=task.plan.number_symbol
+    )
+
+
+def sheet_suggestions(sheet: Sheet) -> dict[str, list[Suggestion]]:
+    """{criterion code: the tasks offered as its evidence} for the whole sheet (see the module), those
+    already linked to the criterion left out; a few queries whatever the number of criteria."""
+    rnd = sheet.round
+    mine = sheet.unit.descendants_ids()
+    public = Plan.workflow().public_states
+    tasks = [
+        t
+        for t in Task.objects.filter(index=rnd.framework.index.code, plan__status__in=public)
+        .select_related("plan", "lead_unit")
+        .prefetch_related("coordinating_units")
+        .order_by("plan_id", "order", "pk")
+        if t.nodes and _task_units_under(t, sheet)
+    ]
+    done: dict[int, ProgressReport] = {}
+    for r in (
+        ProgressReport.objects.filter(task__in=tasks, unit_id__in=mine, state=ProgressReport.State.DONE)
+        .select_related("unit")
+        .order_by("submitted_at")
+    ):
+        done[r.task_id] = r  # the latest
+    linked = set(
+        EvidenceLink.objects.filter(score__sheet=sheet).values_list(
+            "score__node__code", "task_id", "report_id"
+        )
+    )
+    out: dict[str, list[Suggestion]] = {}
+    for task in tasks:
+        report = done.get(task.pk)
+        if report is None and not task.product:
+            continue
+        key = (task.pk, None) if report is None else (None, report.pk)
+        for code in dict.fromkeys(task.nodes):
+            if (code, *key) in linked:
+                continue
+            out.setdefault(code, []).append(Suggestion(task, report, _suggestion_label(task, report)))
+    return out
+
+
+def suggested_links(sheet: Sheet, code: str) -> list[Suggestion]:
+    """What is offered as evidence of one criterion (see ``sheet_suggestions``)."""
+    return sheet_suggestions(sheet).get(code, [])

@@ -54,11 +54,12 @@ def _rule(rnd: Round) -> GroupRule | None:
         return None
 
 
-def summary(rnd: Round) -> list[UnitResult]:
+def summary(rnd: Round, *, refresh: bool = True) -> list[UnitResult]:
     """Every unit of the round with its totals, rank (by percent of its applicable maximum, among the
-    units that have a score) and class; best first, then the units without a score."""
+    units that have a score) and class; best first, then the units without a score. ``refresh=False``
+    reads the totals the sheets keep (the services refresh them at every save) without writing."""
     sheets = list(rnd.sheets.select_related("unit"))
-    for sheet in sheets:
+    for sheet in sheets if refresh else ():
         refresh_totals(sheet)
     percents = {s.pk: s.percent for s in sheets if s.percent is not None}
     ranks = rank_desc(percents)

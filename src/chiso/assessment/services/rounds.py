@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from chiso.accounts.scope import covers
 from chiso.core.text import nfc
@@ -175,7 +176,12 @@ def open_round(
     )
     rnd._history_user = user
     rnd.save()
-    Sheet.objects.bulk_create([Sheet(round=rnd, unit=u) for u in chosen])
+    # with their first historical record, so a sheet's history starts at its creation
+    bulk_create_with_history(
+        [Sheet(round=rnd, unit=u) for u in chosen],
+        Sheet,
+        default_user=user if getattr(user, "is_authenticated", False) else None,
+    )
     return rnd
 
 

@@ -40,8 +40,10 @@ from .structure import Criterion, structure
 
 __all__ = [
     "IMPORT_FIELD",
+    "NOTE_FIELD",
     "SCORE_FIELD",
     "StaleScores",
+    "closed_message",
     "effective",
     "import_scores",
     "refresh_totals",
@@ -125,6 +127,8 @@ class _Checked:
     inputs: dict[str, Any] | None
     na: bool | None
     note: str | None
+    #: the entry empties a typed score
+    cleared: bool = False
 
 
 def _parse_entry(crit: Criterion, work: str, entry: Mapping[str, Any], precision: int) -> _Checked:
@@ -147,14 +151,15 @@ def _parse_entry(crit: Criterion, work: str, entry: Mapping[str, Any], precision
         raise ValueError(_("điểm của tiêu chí này lấy từ kết quả khảo sát (nhập từ tệp), không tự chấm."))
     score: float | None = None
     inputs = None
+    cleared = False
     if crit.rule is not None and entry.get("inputs") is not None:
         inputs = {k: v for k, v in dict(entry["inputs"]).items() if v not in (None, "")}
         if inputs:
             score = rule_score(crit.rule, inputs, node.max_score)
     elif "score" in entry:
         raw = entry.get("score")
-        if raw in (None, ""):
-            score = None
+        if raw is None or str(raw).strip() == "":
+            cleared = True
         else:
             score = parse_number(raw)
             if score is None:
@@ -164,7 +169,7 @@ def _parse_entry(crit: Criterion, work: str, entry: Mapping[str, Any], precision
             )
             if problem:
                 raise ValueError(problem)
-    return _Checked(crit, score, inputs, na, note)
+    return _Checked(crit, score, inputs, na, note, cleared)
 
 
 def _stale(score: Score, expected: int | None) -> str | None:
@@ -229,7 +234,9 @@ def save(
     for c in checked:
         score = existing.get(c.crit.code) or Score(sheet=sheet, node=c.crit.node)
         changed = False
-        if work in SCORE_FIELD and (c.score is not None or c.inputs is not None or c.na is not None):
+        if work in SCORE_FIELD and (
+            c.score is not None or c.inputs is not None or c.na is not None or c.cleared
+        ):
             name = SCORE_FIELD[work]
             value = None if c.na else c.score
             if getattr(score, name) != value:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import docx
 import pytest
@@ -172,3 +173,14 @@ def test_a_plan_drafted_from_the_new_index_prints_it(qts, tmp_path, world):
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert "Phấn đấu Chỉ số QTS năm 2025 tăng tối thiểu 02 bậc (từ 10/12 lên 08/12)" in text
     assert "Phấn đấu nội dung Dữ liệu mở (Chỉ số QTS) năm 2025" in text  # a weakest pillar, by name
+
+
+def test_a_province_index_names_its_province_as_people_say_it():
+    """`--province "Quảng Ngãi"` is the province in force (the merged one), not its predecessor."""
+    from chiso.units.models import Unit
+
+    demo = Path(__file__).resolve().parents[2] / "data" / "demo" / "frameworks" / "cchc-so-2025.yaml"
+    assert "đã tạo" in _run("import_framework", str(demo), province="Quảng Ngãi")
+    owner = Index.objects.get(code="cchc-so").owner
+    assert owner.name.endswith("Quảng Ngãi") and owner.valid_to is None
+    assert Unit.objects.filter(kind="province", code="51").count() == 2  # the predecessor exists too

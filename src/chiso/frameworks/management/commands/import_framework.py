@@ -2,6 +2,7 @@ import hashlib
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from chiso.core import framework as fwcore
 from chiso.frameworks.services import FrameworkInvalid, install_framework, known_indices
@@ -35,8 +36,8 @@ class Command(BaseCommand):
         data = path.read_bytes()
         owner = None
         if province:
-            try:
-                owner = resolve_unit(province)
+            try:  # the province in force: "Quảng Ngãi" is the merged province, not its predecessor
+                owner = resolve_unit(province, timezone.localdate().year)
             except UnitLookupError as exc:
                 raise CommandError(str(exc)) from exc
         if path.suffix.lower() in (".yaml", ".yml"):

@@ -27,6 +27,7 @@ DEMO_USERS = [
 # Unit officers: username, password, key of chiso.seed.demo_plans.demo_units, full name
 DEMO_OFFICERS = [
     ("tuphap", "chiso-tuphap", "tuphap", "Phạm Thị Lan (Sở Tư pháp)"),
+    ("yte", "chiso-yte", "yte", "Ngô Thị Mai (Sở Y tế)"),
     ("xadakha", "chiso-xadakha", "xa_dakha", "Võ Văn Hùng (UBND xã Đăk Hà)"),
 ]
 

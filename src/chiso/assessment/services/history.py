@@ -1,0 +1,90 @@
+"""The history of a unit's sheet, as the unit reads it: every change of its scores, notes, comments and
+explanations, its state (started, submitted, reopened), its evidence files and links — who, when,
+before → after (``chiso.audit.changes``), newest first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from chiso.audit.changes import HistoryEntry, history_entries, records
+from chiso.core.text import format_number
+
+from ..models import EvidenceFile, EvidenceLink, Score, Sheet
+from .structure import structure
+
+__all__ = ["sheet_history"]
+
+#: Bookkeeping the services keep (cached totals, versions, who saved last): shown elsewhere, not here.
+HIDDEN = frozenset(
+    {"self_total", "appraised_total", "final_total", "percent", "applicable_max", "rank", "klass", "version",
+     "updated_by", "added_by", "uploaded_by", "submitted_by", "sha256", "content_type", "scan_status"}
+)  # fmt: skip
+STAGE_LABELS = {
+    "self": gettext_lazy("tự đánh giá"),
+    "appraisal": gettext_lazy("thẩm định"),
+    "final": gettext_lazy("thẩm định lại"),
+}
+#: Links to the rows the entry is about (its label says which): not repeated as numbers.
+RELATIONS = frozenset({"sheet", "node", "score", "task", "report", "round", "unit", "file", "stage"})
+
+
+def _figures(value: Any, labels: dict[str, str]) -> str:
+    """The figures of a rule-scored criterion per stage ("tự đánh giá: Số hồ sơ đúng hạn 19; …")."""
+    if not isinstance(value, dict) or not value:
+        return "—"
+    parts = []
+    for stage, figures in value.items():
+        if not isinstance(figures, dict):
+            continue
+        shown = "; ".join(
+            f"{labels.get(k, k)} {format_number(v) if isinstance(v, int | float) else v}"
+            for k, v in figures.items()
+        )
+        parts.append(f"{STAGE_LABELS.get(stage, stage)}: {shown or '—'}")
+    return " · ".join(parts) or "—"
+
+
+def sheet_history(sheet: Sheet) -> list[HistoryEntry]:
+    """Every historical record of the sheet and of its scores and evidence, newest first."""
+    st = structure(sheet.round.framework)
+    score_ids = list(Score.history.filter(sheet_id=sheet.pk).values_list("id", flat=True).distinct())
+    codes = {}
+    for rec in Score.history.filter(id__in=score_ids).values("id", "node_id").distinct():
+        codes[rec["id"]] = rec["node_id"]
+    nodes = {n.pk: n for n in st.nodes.values()}
+    labels: dict[str, str] = {}
+    for c in st.criteria:
+        if c.rule is not None:
+            labels.update({i.code: i.label for i in c.rule.inputs})
+            labels.update({ch.code: ch.label for ch in c.rule.choices})
+
+    def node_of(score_id: int):
+        return nodes.get(codes.get(score_id))
+
+    def label(model, rec) -> str:
+        if model is Sheet:
+            return sheet.unit.short_name
+        if model is Score:
+            node = nodes.get(rec.node_id)
+            return f"{node.code} {node.name_vi}" if node else str(rec.node_id)
+        node = node_of(rec.score_id)
+        prefix = f"{node.code}: " if node else ""
+        return prefix + (rec.name if model is EvidenceFile else rec.label)
+
+    def shown(name: str, old: tuple, new: tuple) -> tuple[str, str]:
+        if name in HIDDEN or name in RELATIONS:
+            return "", ""
+        if name == "inputs":
+            return _figures(old[0], labels), _figures(new[0], labels)
+        return old[1], new[1]
+
+    sources = [
+        (_("Phiếu chấm điểm"), Sheet, records(Sheet, id=sheet.pk)),
+        (_("Điểm tiêu chí"), Score, records(Score, sheet_id=sheet.pk)),
+        (_("Tệp kiểm chứng"), EvidenceFile, records(EvidenceFile, score_id__in=score_ids)),
+        (_("Liên kết kiểm chứng"), EvidenceLink, records(EvidenceLink, score_id__in=score_ids)),
+    ]
+    return history_entries(sources, label, {sheet.unit_id: sheet.unit.short_name}, shown=shown, initial=True)

@@ -1,0 +1,289 @@
+"""Views of a unit's score sheet: the sheet (one row per leaf criterion grouped by field, the columns of
+the stages reached, inputs for the work open to the user), saving it, submitting it, and its history.
+Thin: the rows are built and read by ``forms.SheetRows``; every rule is in ``services.sheets``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chiso.web.templatetags.vn import vn
+
+from . import permissions
+from .forms import SheetRows
+from .models import Score, Sheet
+from .services import rounds, sheets
+from .services.evidence import sheet_suggestions
+from .services.history import sheet_history
+from .services.structure import structure
+
+STAGES = ("self", "appraisal", "explanation", "final")
+
+
+def column_meta(stage: str) -> dict[str, str]:
+    """A stage's column: its heading, what its score input and its text are called."""
+    return {
+        "self": {"heading": _("Tự đánh giá"), "score_label": _("điểm tự chấm"),
+                 "note_label": _("Thuyết minh, tài liệu kiểm chứng")},
+        "appraisal": {"heading": _("Thẩm định"), "score_label": _("điểm thẩm định"),
+                      "note_label": _("Ý kiến thẩm định")},
+        "explanation": {"heading": _("Giải trình của đơn vị"), "score_label": "",
+                        "note_label": _("Giải trình")},
+        "final": {"heading": _("Thẩm định lại"), "score_label": _("điểm thẩm định lại"),
+                  "note_label": _("Ý kiến thẩm định lại")},
+    }[stage] | {"stage": stage}  # fmt: skip
+
+
+def summary_label(stage: str) -> str:
+    return {
+        "self": _("Tổng điểm tự chấm"),
+        "appraisal": _("Tổng điểm sau thẩm định"),
+        "final": _("Tổng điểm sau thẩm định lại"),
+    }[stage]
+
+
+def visible_sheet(request, pk: int, unit: int) -> Sheet:
+    """The sheet if the user may see it; 404 otherwise."""
+    sheet = get_object_or_404(
+        Sheet.objects.select_related("round__framework__index", "round__province", "unit"),
+        round_id=pk,
+        unit_id=unit,
+    )
+    if not permissions.can_view_sheet(request.user, sheet):
+        raise Http404
+    return sheet
+
+
+def user_work(user, sheet: Sheet) -> tuple[str | None, bool]:
+    """The work the round's phase opens if the user does it on this sheet, and whether it is open now
+    (its deadline not passed, or the unit reopened)."""
+    rnd = sheet.round
+    work = rnd.opens or None
+    if work is None or not permissions.can_work(user, sheet, work):
+        return None, False
+    return work, rounds.work_open(rnd, sheet, work)
+
+
+def _columns(user, sheet: Sheet, work: str | None) -> list[str]:
+    """The stages shown: those reached; a unit sees an appraisal once it is over (or her explanation
+    is open), and the re-appraisal once the round is closed."""
+    rnd = sheet.round
+    current = rnd.opens
+    reached = list(STAGES[: STAGES.index(current) + 1]) if current in STAGES else list(STAGES)
+    insider = permissions.oversees(user, rnd) or permissions.assignment(user, rnd) is not None
+    if current and not insider:
+        reached = [s for s in reached if s != current or s in permissions.SELF_WORKS]
+    if work and work not in reached:
+        reached.append(work)
+    return reached
+
+
+def _notice(user, sheet: Sheet, work: str | None, is_open: bool) -> tuple[str, str]:
+    """(kind, text) said above the sheet: which work is open until when, or why it is locked."""
+    rnd = sheet.round
+    if not rnd.opens:
+        return "info", _("Đợt đánh giá đã kết thúc, kết quả đã công bố: phiếu chỉ để xem.")
+    if work and is_open:
+        deadline = rnd.deadline_of(work)
+        text = (
+            _("Giai đoạn «{state}» đang mở đến hết ngày {day}.").format(
+                state=rnd.status_label, day=deadline.strftime("%d/%m/%Y")
+            )
+            if deadline
+            else _("Giai đoạn «{state}» đang mở (chưa đặt hạn).").format(state=rnd.status_label)
+        )
+        if deadline and timezone.localdate() > deadline and sheet.reopened_until:
+            text += " " + _("Đã mở lại cho đơn vị đến hết ngày {day}: {reason}").format(
+                day=sheet.reopened_until.strftime("%d/%m/%Y"), reason=sheet.reopen_reason
+            )
+        return "success", text
+    if work:
+        return "warning", sheets.closed_message(rnd, work)
+    for own in (*permissions.SELF_WORKS, *permissions.APPRAISAL_WORKS):
+        if permissions.can_work(user, sheet, own):
+            return "info", sheets.closed_message(rnd, own)
+    return "info", _("Bạn xem phiếu này; giai đoạn hiện tại: «{state}».").format(state=rnd.status_label)
+
+
+def _rows(user, sheet: Sheet, work: str | None, is_open: bool) -> tuple[SheetRows, list[Score]]:
+    scores = list(sheet.scores.select_related("node", "updated_by").prefetch_related("files", "links"))
+    by_code = {s.node.code: s for s in scores}
+    st = structure(sheet.round.framework)
+    editing = work if is_open else None
+
+    def can_edit(code: str) -> bool:
+        if editing in permissions.APPRAISAL_WORKS:
+            return permissions.can_work(user, sheet, editing, code)
+        if editing == "explanation":  # where the appraisal changed the score or said something
+            s = by_code.get(code)
+            changed = s is not None and s.appraised_score is not None and s.appraised_score != s.self_score
+            return bool(s and (changed or s.appraisal_comment or s.explanation))
+        return True
+
+    rows = SheetRows(sheet, st, editing, can_edit, by_code, precision=sheet.round.framework.precision)
+    for r in rows.rows:
+        if r.score is not None:
+            r.files, r.links = list(r.score.files.all()), list(r.score.links.all())
+    return rows, scores
+
+
+def _summary(sheet: Sheet, rows: SheetRows, scores: list[Score], stage: str) -> dict:
+    """Totals as the services add them up (field subtotals, total, percent of the applicable maximum),
+    and the data the page's script recomputes them from."""
+    st = rows.structure
+    t = sheets.sheet_totals(sheet, stage, scores)
+    fields = {}
+    for node in st.fields:
+        if node.bonus:
+            template = _("{score} điểm thưởng (tối đa {limit})").replace("{limit}", vn(node.max_score))
+        elif (node.max_score or 0) <= 0 and (node.min_score or 0) < 0:
+            template = _("{score} điểm trừ (tối đa {limit})").replace("{limit}", vn(node.min_score))
+        else:
+            template = _("{score} / {max} điểm")
+        fields[node.code] = {
+            "template": template,
+            "text": template.replace("{score}", vn(t.score.get(node.code, 0.0))).replace(
+                "{max}", vn(t.applicable.get(node.code))
+            ),
+        }
+    typed = {c.code for c in st.criteria if not c.survey}
+    missing = len([c for c in t.missing if c in typed])
+    script = {
+        "stage": stage,
+        "root": st.root,
+        "survey": {c.code: True for c in st.criteria if c.survey},
+        "items": [
+            {
+                "code": i.code,
+                "parent": i.parent,
+                "max": i.max,
+                "min": i.min,
+                "aggregation": i.aggregation,
+                "contributes": i.contributes,
+                "bonus": i.bonus,
+                "may_be_na": i.may_be_na,
+            }
+            for i in st.items
+        ],
+        "rules": {
+            c.code: {
+                "kind": c.rule.kind,
+                "on": c.rule.on,
+                "full_at": c.rule.full_at,
+                "inputs": list(c.rule.input_codes),
+                "choices": {ch.code: ch.score for ch in c.rule.choices},
+                "bands": [[b.lower, b.score] for b in c.rule.bands],
+                "max": c.node.max_score,
+            }
+            for c in st.criteria
+            if c.rule is not None
+        },
+    }
+    return {
+        "stage": stage,
+        "total": t.total,
+        "applicable": t.applicable.get(t.root),
+        "percent": t.percent(),
+        "missing_template": _("Chưa chấm: {n} tiêu chí"),
+        "missing_text": _("Chưa chấm: {n} tiêu chí").format(n=missing),
+        "fields": fields,
+        "script": script,
+    }
+
+
+def _page(request, sheet: Sheet, rows: SheetRows, scores, work, is_open, *, errors=None, status=200):
+    user = request.user
+    columns = _columns(user, sheet, work)
+    stage = "final" if "final" in columns else "appraisal" if "appraisal" in columns else "self"
+    rows.prepare(columns)
+    kind, notice = _notice(user, sheet, work, is_open)
+    suggestions = {}
+    if rows.work in permissions.SELF_WORKS:
+        suggestions = {code: len(found) for code, found in sheet_suggestions(sheet).items()}
+    general = (errors or {}).get(NON_FIELD_ERRORS, [])
+    return render(
+        request,
+        "assessment/sheet.html",
+        {
+            "sheet": sheet,
+            "round": sheet.round,
+            "rows": rows,
+            "groups": rows.groups(),
+            "columns": [column_meta(c) for c in columns],
+            "summary_label": summary_label(stage),
+            "submitting": request.method == "POST" and request.POST.get("action") == "submit",
+            "work": rows.work,
+            "notice": notice,
+            "notice_kind": kind,
+            "summary": _summary(sheet, rows, scores, stage),
+            "errors": errors or {},
+            "general_errors": general,
+            "faulty": [r for r in rows.rows if r.error],
+            "can_submit": rows.work == "self",
+            "suggestions": suggestions,
+            "precision": sheet.round.framework.precision,
+            "oversees": permissions.oversees(user, sheet.round),
+        },
+        status=status,
+    )
+
+
+def sheet_page(request, pk: int, unit: int):
+    sheet = visible_sheet(request, pk, unit)
+    user = request.user
+    work, is_open = user_work(user, sheet)
+    rows, scores = _rows(user, sheet, work, is_open)
+    if request.method != "POST":
+        return _page(request, sheet, rows, scores, work, is_open)
+    if not rows.editable:
+        if work is None:
+            raise PermissionDenied(_("Bạn không được chấm hoặc giải trình phiếu này ở giai đoạn này."))
+        refusal = (
+            _("Không có tiêu chí nào bạn ghi được ở giai đoạn này.")
+            if is_open
+            else sheets.closed_message(sheet.round, work)
+        )
+        errors = {NON_FIELD_ERRORS: [refusal]}
+        return _page(request, sheet, rows, scores, work, is_open, errors=errors, status=400)
+    entries, versions = rows.read(request.POST)
+    saved = []
+    if entries:
+        try:
+            saved = sheets.save(sheet, user, work, entries, versions=versions)
+        except ValidationError as exc:
+            errors = exc.message_dict
+            current = {s.node.code: s for s in sheet.scores.select_related("node")}
+            rows.show_errors(errors, current)
+            return _page(request, sheet, rows, scores, work, is_open, errors=errors, status=400)
+    if request.POST.get("action") == "submit":
+        try:
+            sheets.submit(sheet, user)
+        except ValidationError as exc:
+            if saved:
+                messages.success(request, _("Đã lưu {n} tiêu chí.").format(n=len(saved)))
+            sheet.refresh_from_db()
+            rows, scores = _rows(user, sheet, work, is_open)
+            errors = exc.message_dict
+            rows.show_errors(errors, {})
+            return _page(request, sheet, rows, scores, work, is_open, errors=errors, status=400)
+        messages.success(
+            request, _("Đã nộp phiếu tự đánh giá của {unit}.").format(unit=sheet.unit.short_name)
+        )
+    elif saved:
+        messages.success(request, _("Đã lưu {n} tiêu chí.").format(n=len(saved)))
+    else:
+        messages.info(request, _("Không có thay đổi nào để lưu."))
+    return redirect("assessment:sheet", pk=pk, unit=unit)
+
+
+def sheet_history_page(request, pk: int, unit: int):
+    sheet = visible_sheet(request, pk, unit)
+    return render(
+        request,
+        "assessment/history.html",
+        {"sheet": sheet, "round": sheet.round, "entries": sheet_history(sheet)},
+    )
