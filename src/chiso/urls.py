@@ -84,6 +84,7 @@ urlpatterns = [
     path("ke-hoach/", include("chiso.plans.urls")),
     path("ke-hoach/", include("chiso.tracking.urls")),
     path("ke-hoach/", include("chiso.notifications.urls")),
+    path("danh-gia/", include("chiso.assessment.urls")),
     path("van-ban/", include("chiso.documents.urls")),
     path("api/", include("chiso.api.urls")),
     path("quan-tri/", admin.site.urls),

@@ -239,8 +239,7 @@ def sample_decision() -> OfficialDocument:
         "Theo đề nghị của Giám đốc Sở Nội vụ.",
     ]
     results = Table(
-        columns=["STT", "Cơ quan, đơn vị", "Điểm tự đánh giá", "Điểm thẩm định", "Điểm cuối cùng",
-                 "Chỉ số (%)", "Xếp hạng", "Xếp loại"],  # fmt: skip
+        columns=["TT", "Tên cơ quan", "Tự chấm", "Thẩm định", "Điểm", "Chỉ số (%)", "Hạng", "Xếp loại"],
         rows=[
             ["1", "Sở Công Thương", "", "93,73", "93,73", "93,73", "1", "Xuất sắc"],
             ["2", "Sở Giao thông vận tải", "", "90,59", "90,59", "90,59", "2", "Xuất sắc"],
