@@ -116,8 +116,8 @@ def wait_until_up(proc: subprocess.Popen, port: int, log: Path, timeout: float =
 # --- the client ----------------------------------------------------------------------------------
 
 
-def log_in(base: str) -> str:
-    """Sign in as the demo coordinator through the login form; returns the Cookie header to send."""
+def log_in(base: str, username: str = USERNAME, password: str = PASSWORD) -> str:
+    """Sign in (as the demo coordinator by default) through the login form; returns the Cookie header."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.open(f"{base}/accounts/login/", timeout=30).read()
@@ -125,7 +125,7 @@ def log_in(base: str) -> str:
     if csrf is None:
         raise SystemExit("no csrftoken cookie on /accounts/login/")
     form = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": csrf, "username": USERNAME, "password": PASSWORD, "next": "/"}
+        {"csrfmiddlewaretoken": csrf, "username": username, "password": password, "next": "/"}
     ).encode()
     req = urllib.request.Request(
         f"{base}/accounts/login/", data=form, headers={"Referer": f"{base}/accounts/login/"}
@@ -133,9 +133,9 @@ def log_in(base: str) -> str:
     with opener.open(req, timeout=60) as resp:
         resp.read()
         if "/accounts/login/" in resp.geturl():
-            raise SystemExit(f"signing in as {USERNAME} failed (still on the login page)")
+            raise SystemExit(f"signing in as {username} failed (still on the login page)")
     if not any(c.name == "sessionid" for c in jar):
-        raise SystemExit(f"signing in as {USERNAME} gave no session cookie")
+        raise SystemExit(f"signing in as {username} gave no session cookie")
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 

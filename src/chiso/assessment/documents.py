@@ -294,7 +294,7 @@ def _sheet_view(sheet: Sheet, user) -> _SheetView:
         for stage in ("appraisal", "final")
         if any_value[stage] and permissions.sees_stage(user, sheet, stage)
     ]
-    totals = {stage: sheet_totals(sheet, stage, rows) for stage in stages}
+    totals = {stage: sheet_totals(sheet, stage, rows, st) for stage in stages}
     return _SheetView(sheet, st, {s.node.code: s for s in rows}, stages, totals)
 
 
