@@ -263,3 +263,37 @@ def test_the_explanation_form_pdf(scene, open_round):
     first = flat(pdftotext(pdf, "-f", "1", "-l", "1"))
     for expected in ("SỞ TƯ PHÁP", "V/v giải trình kết quả thẩm định", "Kính gửi: Sở Nội vụ.", COMMENT_13):
         assert expected in first, expected
+
+
+def test_a_round_of_communes(scene):
+    from chiso.accounts.models import Membership
+    from chiso.assessment.services.rounds import open_round
+    from chiso.units.models import Unit
+
+    wards = [
+        Unit.objects.create(kind="ward", code=f"QNG-X{i}", name=name, subtype="Xã", parent=scene.province)
+        for i, name in enumerate(("Đăk Hà", "Ba Tơ"))
+    ]
+    rnd = open_round(scene.framework, 2025, scene.province, "commune", scene.coordinator, units=wards)
+    Membership.objects.create(user=scene.officer_xd, unit=wards[0], role="officer")
+    sheets.save(
+        rnd.sheets.get(unit=wards[0]),
+        scene.officer_xd,
+        "self",
+        {"1.3": {"score": 2}},
+        today=dt.date(2026, 1, 5),
+    )
+    decision = flat(docx_text(documents.render_decision(rnd, "docx")))
+    assert (
+        "Công bố Chỉ số cải cách hành chính năm 2025 của Ủy ban nhân dân các xã, phường thuộc tỉnh"
+        in decision
+    )
+    assert "Chủ tịch Ủy ban nhân dân các xã, phường và các cơ quan, đơn vị có liên quan" in decision
+    report = flat(
+        docx_text(documents.render_score_report(rnd.sheets.get(unit=wards[0]), scene.officer_xd, "docx"))
+    )
+    assert "ỦY BAN NHÂN DÂN XÃ ĐĂK HÀ" in report and "Đăk Hà, ngày tháng năm 20" in report
+    assert (
+        "Ủy ban nhân dân xã báo cáo kết quả đánh giá, chấm điểm" in report
+        and "TM. ỦY BAN NHÂN DÂN CHỦ TỊCH" in report
+    )
