@@ -6,7 +6,8 @@
 - a unit's score report (DOCX/PDF): anyone who may see the sheet, with the stages she may see;
 - the explanation form (DOCX/PDF): anyone who may see the sheet once the appraisal is handed to the unit
   (403 before, saying so);
-- the evidence package (ZIP, streamed): anyone who may see the sheet.
+- the evidence package (ZIP, streamed): anyone who may see the sheet; ``?ten=khong-dau`` folds every name
+  in it to ASCII for old unzip tools.
 
 A round or sheet the user may not see is 404 (it does not exist for her)."""
 

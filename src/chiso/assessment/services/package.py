@@ -42,6 +42,7 @@ CHUNK = 64 * 1024
 #: Longest file name kept (characters, extension included): Windows paths stay well under 260.
 MAX_NAME = 100
 INDEX_NAME = "00 Mục lục.xlsx"
+INDEX_NAME_ASCII = "00 Muc luc.xlsx"
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 _RESERVED = {
     "con",
@@ -161,6 +162,7 @@ class Entry:
 class PackagePlan:
     sheet: Sheet
     root: str
+    index_name: str = INDEX_NAME
     folders: list[str] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
     scores: dict[str, Score] = field(default_factory=dict)
@@ -221,7 +223,12 @@ def plan(sheet: Sheet, *, ascii_names: bool = False) -> PackagePlan:
             "links__report__evidence",
         )
     }
-    out = PackagePlan(sheet, filename(sheet).removesuffix(".zip"), scores=scores)
+    out = PackagePlan(
+        sheet,
+        filename(sheet).removesuffix(".zip"),
+        INDEX_NAME_ASCII if ascii_names else INDEX_NAME,
+        scores=scores,
+    )
     for crit in st.criteria:
         folder = f"{out.root}/{folder_name(crit)}"
         out.folders.append(folder)
@@ -364,7 +371,7 @@ def _info(name: str, when: dt.datetime | None) -> zipfile.ZipInfo:
 def _generate(p: PackagePlan) -> Iterator[bytes]:
     sink = _Sink()
     with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
-        zf.writestr(_info(f"{p.root}/{INDEX_NAME}", None), index_xlsx(p))
+        zf.writestr(_info(f"{p.root}/{p.index_name}", None), index_xlsx(p))
         yield sink.drain()
         for folder in p.folders:
             zf.mkdir(folder)
