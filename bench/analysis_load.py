@@ -42,6 +42,7 @@ from common import (
     median,
     percentile,
     prepare_database,
+    run_together,
     setup_django,
     utc_now,
 )
@@ -204,14 +205,7 @@ def run_load(port: int, path: str, cookie: str, clients: int, per_client: int, k
             latencies.extend(mine)
             statuses.update(codes)
 
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
+    wall = run_together(client, clients, barrier, daemon=True)
     return {
         "path": path,
         "n": len(latencies),

@@ -25,7 +25,6 @@ Only loopback addresses are used; gunicorn is always stopped at the end.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import os
 import random
@@ -36,18 +35,9 @@ import time
 import tracemalloc
 from collections import Counter
 
+import common
 from analysis_load import free_port, get, log_in, run_load, start_gunicorn, stop_gunicorn, wait_until_up
-from common import (
-    chiso,
-    fmt_s,
-    load_line,
-    machine_line,
-    median,
-    percentile,
-    prepare_database,
-    setup_django,
-    utc_now,
-)
+from common import fmt_s, median, percentile
 
 TARGET_SUMMARY = 0.300
 TARGET_SHEET = 0.200
@@ -132,7 +122,6 @@ def build(units: int, criteria: int, seed: int):
     (self for all, appraised for a third, final for a tenth), by bulk inserts."""
     from django.contrib.auth import get_user_model
     from django.db import transaction
-    from django.db.models import F
 
     from chiso.accounts.models import Membership
     from chiso.assessment.models import Round, Score
@@ -144,11 +133,7 @@ def build(units: int, criteria: int, seed: int):
 
     rng = random.Random(seed)
     with transaction.atomic():
-        province = (
-            Unit.objects.filter(kind="province", code="51")
-            .order_by(F("valid_from").desc(nulls_last=True))
-            .first()
-        )
+        province = common.bench_province()
         Round.objects.filter(framework__index__code="bench-cchc").delete()
         Framework.objects.filter(index__code="bench-cchc").delete()
         Index.objects.filter(code="bench-cchc").delete()
@@ -327,14 +312,7 @@ def threaded_load(fn, clients: int, per_client: int) -> tuple[list[float], float
         with lock:
             latencies.extend(mine)
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    return latencies, time.perf_counter() - t0
+    return latencies, common.run_together(client, clients, barrier)
 
 
 def _worker(kind: str, sheet_ids: list[int], user_id: int, clients: int, per_client: int, start: float):
@@ -388,7 +366,7 @@ def measure_sheet_in_process(rnd, user, clients: int, per_client: int, workers: 
 
 
 def measure_sheet_http(env, var_dir, path: str, clients: int, per_client: int) -> dict:
-    chiso(env, "collectstatic", "--noinput", "-v0")
+    common.chiso(env, "collectstatic", "--noinput", "-v0")
     port = free_port()
     log = var_dir / "gunicorn.log"
     proc = start_gunicorn(env, port, 2, 4, log)
@@ -485,13 +463,7 @@ def measure_package(rnd, user, evidence: dict, with_tracemalloc: bool) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument(
-        "--pg-name", default="chiso_bench_assessment", help="PostgreSQL database to drop and create"
-    )
-    parser.add_argument("--reuse", action="store_true", help="use the PostgreSQL database as it is (loaded)")
+    parser = common.parser(__doc__, "chiso_bench_assessment")
     parser.add_argument("--units", type=int, default=40)
     parser.add_argument("--criteria", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=20, help="timed runs of (a)")
@@ -504,10 +476,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=8)
     args = parser.parse_args()
 
-    print(f"chiso assessment benchmark · {machine_line()}")
-    env, var_dir = prepare_database(pg=True, pg_name=args.pg_name, reuse=args.reuse, chiso_env="demo")
+    print(f"chiso assessment benchmark · {common.machine_line()}")
+    env, var_dir = common.prepare_database(pg=True, pg_name=args.pg_name, reuse=args.reuse, chiso_env="demo")
     (var_dir / "static").mkdir(exist_ok=True)  # whitenoise looks for it in-process; the server collects it
-    setup_django(env)
+    common.setup_django(env)
     from django.db import connection
 
     t0 = time.perf_counter()
@@ -596,7 +568,7 @@ def main() -> int:
         f"  ratio package / baseline time: {p['seconds'] / base['seconds']:.1f}×. Target (c): memory growth < "
         f"{TARGET_GROWTH_MB} MB → {p['growth']:.1f} MB {'MET' if ok else 'MISSED'}"
     )
-    print(f"\nfinished {utc_now()} · {load_line()}")
+    print(f"\nfinished {common.utc_now()} · {common.load_line()}")
     return 0
 
 
