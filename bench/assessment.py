@@ -29,6 +29,7 @@ import hashlib
 import os
 import random
 import resource
+import shutil
 import sys
 import threading
 import time
@@ -568,6 +569,7 @@ def main() -> int:
         f"  ratio package / baseline time: {p['seconds'] / base['seconds']:.1f}×. Target (c): memory growth < "
         f"{TARGET_GROWTH_MB} MB → {p['growth']:.1f} MB {'MET' if ok else 'MISSED'}"
     )
+    shutil.rmtree(var_dir / "media", ignore_errors=True)  # the 200 MB of evidence files
     print(f"\nfinished {common.utc_now()} · {common.load_line()}")
     return 0
 
