@@ -42,6 +42,7 @@ from common import (
     median,
     percentile,
     prepare_database,
+    run_together,
     setup_django,
     utc_now,
 )
@@ -116,8 +117,8 @@ def wait_until_up(proc: subprocess.Popen, port: int, log: Path, timeout: float =
 # --- the client ----------------------------------------------------------------------------------
 
 
-def log_in(base: str) -> str:
-    """Sign in as the demo coordinator through the login form; returns the Cookie header to send."""
+def log_in(base: str, username: str = USERNAME, password: str = PASSWORD) -> str:
+    """Sign in (as the demo coordinator by default) through the login form; returns the Cookie header."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     opener.open(f"{base}/accounts/login/", timeout=30).read()
@@ -125,7 +126,7 @@ def log_in(base: str) -> str:
     if csrf is None:
         raise SystemExit("no csrftoken cookie on /accounts/login/")
     form = urllib.parse.urlencode(
-        {"csrfmiddlewaretoken": csrf, "username": USERNAME, "password": PASSWORD, "next": "/"}
+        {"csrfmiddlewaretoken": csrf, "username": username, "password": password, "next": "/"}
     ).encode()
     req = urllib.request.Request(
         f"{base}/accounts/login/", data=form, headers={"Referer": f"{base}/accounts/login/"}
@@ -133,9 +134,9 @@ def log_in(base: str) -> str:
     with opener.open(req, timeout=60) as resp:
         resp.read()
         if "/accounts/login/" in resp.geturl():
-            raise SystemExit(f"signing in as {USERNAME} failed (still on the login page)")
+            raise SystemExit(f"signing in as {username} failed (still on the login page)")
     if not any(c.name == "sessionid" for c in jar):
-        raise SystemExit(f"signing in as {USERNAME} gave no session cookie")
+        raise SystemExit(f"signing in as {username} gave no session cookie")
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
@@ -204,14 +205,7 @@ def run_load(port: int, path: str, cookie: str, clients: int, per_client: int, k
             latencies.extend(mine)
             statuses.update(codes)
 
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
+    wall = run_together(client, clients, barrier, daemon=True)
     return {
         "path": path,
         "n": len(latencies),

@@ -104,6 +104,44 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
+def bench_province():
+    """Quảng Ngãi (51) as it is now (the merged province): where the benchmarks add their units."""
+    from django.db.models import F
+
+    from chiso.units.models import Unit
+
+    return (
+        Unit.objects.filter(kind="province", code="51")
+        .order_by(F("valid_from").desc(nulls_last=True))
+        .first()
+    )
+
+
+def parser(doc: str | None, pg_name: str):
+    """The command line every database benchmark has: its description, ``--pg-name`` and ``--reuse``."""
+    import argparse
+
+    out = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    out.add_argument("--pg-name", default=pg_name, help="PostgreSQL database to drop and create")
+    out.add_argument("--reuse", action="store_true", help="use the PostgreSQL database as it is (loaded)")
+    return out
+
+
+def run_together(client, clients: int, barrier, *, daemon: bool = False) -> float:
+    """Start ``clients`` threads running ``client`` (which first waits on ``barrier``, made for clients + 1),
+    release them together and return the wall-clock seconds until the last one ends."""
+    import threading
+
+    threads = [threading.Thread(target=client, daemon=daemon) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - t0
+
+
 # --- statistics ---------------------------------------------------------------------------------
 
 

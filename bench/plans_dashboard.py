@@ -14,7 +14,6 @@ plan, measured in the same run, are the baselines.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import random
 import re
@@ -22,6 +21,7 @@ import sys
 import time
 from collections import Counter
 
+import common
 from common import fmt_s, load_line, machine_line, median, percentile, prepare_database, setup_django, utc_now
 
 TARGET_MEDIAN = 0.200
@@ -32,7 +32,6 @@ def build(plans: int, tasks_per_plan: int, departments: int, communes: int, seed
     """Units, a coordinator, plans, tasks and reports, with bulk inserts (history rows are not needed)."""
     from django.contrib.auth import get_user_model
     from django.db import transaction
-    from django.db.models import F
 
     from chiso.accounts.models import Membership
     from chiso.core.schedule import period_of
@@ -43,11 +42,7 @@ def build(plans: int, tasks_per_plan: int, departments: int, communes: int, seed
     rng = random.Random(seed)
     today = dt.date.today()
     with transaction.atomic():
-        province = (
-            Unit.objects.filter(kind="province", code="51")
-            .order_by(F("valid_from").desc(nulls_last=True))
-            .first()
-        )
+        province = common.bench_province()
         Plan.objects.filter(title__startswith="[bench]").delete()
         Unit.objects.filter(code__startswith="BENCH-").delete()
         depts = [
@@ -225,14 +220,8 @@ def measure_plan_documents(n: int = 5) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = common.parser(__doc__, "chiso_bench_plans")
     parser.add_argument("--sqlite", action="store_true", help="a fresh SQLite file instead of PostgreSQL")
-    parser.add_argument(
-        "--pg-name", default="chiso_bench_plans", help="PostgreSQL database to drop and create"
-    )
-    parser.add_argument("--reuse", action="store_true", help="use the PostgreSQL database as it is (loaded)")
     parser.add_argument("--plans", type=int, default=200)
     parser.add_argument("--tasks-per-plan", type=int, default=25)
     parser.add_argument("--requests", type=int, default=40, help="timed requests per path (default 40)")

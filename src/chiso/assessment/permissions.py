@@ -18,6 +18,10 @@
 - The summary of a round (totals, ranks, classes of every unit) is read by those who oversee the
   province; once the round is closed (its results are public), by everyone who sees the round.
 - Appraisers' assignments are read by those who oversee the province, and each appraiser reads her own.
+- A unit sees the appraisal once it is handed to her (from the explanation phase on: the phases that open
+  ``explanation`` or ``final``, or the results are published) and the final scores once the results are
+  published; those who oversee the round and its appraisers see them as they are entered
+  (``sees_stage``).
 """
 
 from __future__ import annotations
@@ -156,3 +160,22 @@ def can_propose(user, proposal: Proposal) -> bool:
     """May ``user`` propose the score of a criterion, and add evidence to it, for the department of
     ``proposal`` (an officer of that department), phases aside."""
     return covers(user, proposal.unit_id, UNIT_ROLES)
+
+
+#: The works during which a unit sees the appraised scores and comments (she explains, then it is re-appraised).
+APPRAISAL_SHOWN_DURING = ("explanation", "final")
+
+
+def sees_stage(user, sheet: Sheet, stage: str) -> bool:
+    """May ``user`` see the scores of ``stage`` ("self", "appraisal", "final") on this sheet: everyone who
+    sees the sheet sees the self-assessment; the appraisal and final scores are shown to the unit only once
+    handed over (see the module), and at once to those who oversee the round and to its appraisers."""
+    if not can_view_sheet(user, sheet):
+        return False
+    rnd = sheet.round
+    if stage == "self" or oversees(user, rnd) or can_work(user, sheet, "appraisal"):
+        return True
+    published = rnd.workflow().state(rnd.status).public
+    if stage == "appraisal":
+        return published or rnd.opens in APPRAISAL_SHOWN_DURING
+    return published

@@ -71,6 +71,14 @@ def _el(tag: str, **attrs) -> OxmlElement:
     return el
 
 
+#: ``Paragraph.align`` → Word's alignment ("justify", the Normal style's, needs none).
+_ALIGN = {
+    "center": WD_ALIGN_PARAGRAPH.CENTER,
+    "left": WD_ALIGN_PARAGRAPH.LEFT,
+    "right": WD_ALIGN_PARAGRAPH.RIGHT,
+}
+
+
 def _twips(mm: float) -> int:
     return round(mm * MM_PT * TWIPS_PER_PT)
 
@@ -445,7 +453,14 @@ class _Writer:
                     keep_next=True,
                 )
             elif isinstance(b, Paragraph):
-                self.para(self.d, b.text, bold=b.bold, italic=b.italic, first_indent=b.indent_first)
+                self.para(
+                    self.d,
+                    b.text,
+                    bold=b.bold,
+                    italic=b.italic,
+                    first_indent=b.indent_first,
+                    align=_ALIGN.get(b.align),
+                )
             elif isinstance(b, Table):
                 self.data_table(b)
             elif isinstance(b, PageBreak):

@@ -50,12 +50,14 @@ class Heading:
 @dataclass
 class Paragraph:
     """A body paragraph, justified. ``text`` may carry ``**bold**`` and ``*italic*``; a bullet is a
-    paragraph whose text starts with "- " (printed as written)."""
+    paragraph whose text starts with "- " (printed as written). ``align`` "center" centres it (a
+    decision's "QUYẾT ĐỊNH:" and the authority that issues it), "left" or "right" aligns it."""
 
     text: str
     indent_first: bool = True
     bold: bool = False
     italic: bool = False
+    align: str = "justify"
 
 
 @dataclass
@@ -304,6 +306,19 @@ class Layout:
     recipients_label: str = "Nơi nhận:"
     coordinating_agency: str = "Sở Nội vụ"
     filing_line: str = "Lưu: VT."
+    decision_bases: tuple[str, ...] = (
+        "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025",
+        "Căn cứ Nghị quyết số 76/NQ-CP ngày 15 tháng 7 năm 2021 của Chính phủ ban hành Chương trình tổng thể "
+        "cải cách hành chính nhà nước giai đoạn 2021 - 2030",
+    )
+    decision_recipients: tuple[str, ...] = (
+        "Như Điều 3",
+        "Bộ Nội vụ (b/c)",
+        "Thường trực Tỉnh ủy (b/c)",
+        "Thường trực HĐND tỉnh (b/c)",
+        "Chủ tịch, các Phó Chủ tịch UBND tỉnh",
+        "Lưu: VT",
+    )
     plan_recipients: tuple[str, ...] = (
         "Bộ Nội vụ (b/c)",
         "Thường trực Tỉnh ủy (b/c)",
@@ -319,6 +334,7 @@ class Layout:
     committee_plan_symbol: str = "KH-UBND"
     committee_report_symbol: str = "BC-UBND"
     committee_letter_symbol: str = "UBND-NC"
+    committee_decision_symbol: str = "QĐ-UBND"
     committee_signer_authority: str = "TM. ỦY BAN NHÂN DÂN"
     committee_signer_title: str = "CHỦ TỊCH"
     committee_letter_signer_authority: str = "KT. CHỦ TỊCH"
@@ -326,6 +342,7 @@ class Layout:
     department_plan_symbol: str = "KH"
     department_report_symbol: str = "BC"
     department_letter_symbol: str = "NV"
+    department_decision_symbol: str = "QĐ"
     department_signer_authority: str = ""
     department_signer_title: str = "GIÁM ĐỐC"
     department_letter_signer_authority: str = "KT. GIÁM ĐỐC"
@@ -340,6 +357,8 @@ class Layout:
             filing_line=self.filing_line,
             plan_recipients=self.plan_recipients,
             letter_recipients=self.letter_recipients,
+            decision_bases=self.decision_bases,
+            decision_recipients=self.decision_recipients,
             committee_name=self.committee_name,
             committee_short_name=self.committee_short_name,
             **{key: getattr(self, prefix + key) for key in ISSUER_WORDING},
@@ -387,6 +406,7 @@ ISSUER_WORDING: dict[str, tuple[str, bool]] = {
     "plan_symbol": ("Ký hiệu kế hoạch", False),
     "report_symbol": ("Ký hiệu báo cáo", False),
     "letter_symbol": ("Ký hiệu công văn đôn đốc", False),
+    "decision_symbol": ("Ký hiệu quyết định", False),
     "signer_authority": ("Thẩm quyền ký kế hoạch, báo cáo", True),
     "signer_title": ("Chức vụ người ký kế hoạch, báo cáo", False),
     "letter_signer_authority": ("Thẩm quyền ký công văn đôn đốc", True),
@@ -397,18 +417,22 @@ ISSUER_WORDING: dict[str, tuple[str, bool]] = {
 @dataclass(frozen=True)
 class Wording:
     """The standard wording of the documents of one issuing unit (``Layout.wording``): who coordinates
-    and receives reports, the recipients, the name of a People's Committee in the header, and the
-    symbols and signer of this unit's plans, reports and reminder letters."""
+    and receives reports, the recipients, the legal bases ("Căn cứ …") of a decision, the name of a
+    People's Committee in the header, and the symbols and signer of this unit's plans, reports,
+    reminder letters and decisions."""
 
     coordinating_agency: str
     filing_line: str
     plan_recipients: tuple[str, ...]
     letter_recipients: tuple[str, ...]
+    decision_bases: tuple[str, ...]
+    decision_recipients: tuple[str, ...]
     committee_name: str
     committee_short_name: str
     plan_symbol: str
     report_symbol: str
     letter_symbol: str
+    decision_symbol: str
     signer_authority: str
     signer_title: str
     letter_signer_authority: str
@@ -520,6 +544,18 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(("wording", "plan_recipients"), "plan_recipients", "Nơi nhận của kế hoạch", "lines"),
     FieldSpec(
         ("wording", "letter_recipients"), "letter_recipients", "Nơi nhận của công văn đôn đốc", "lines"
+    ),
+    FieldSpec(
+        ("wording", "decision_bases"),
+        "decision_bases",
+        "Căn cứ ban hành quyết định công bố kết quả đánh giá (mỗi dòng một căn cứ)",
+        "lines",
+    ),
+    FieldSpec(
+        ("wording", "decision_recipients"),
+        "decision_recipients",
+        "Nơi nhận của quyết định công bố kết quả đánh giá",
+        "lines",
     ),
     FieldSpec(("wording", "committee", "name"), "committee_name", "Tên Ủy ban nhân dân trên văn bản", "text"),
     FieldSpec(

@@ -22,6 +22,7 @@ class DocumentLayout(models.Model):
         PLAN = "plan", _("Kế hoạch")
         REPORT = "report", _("Báo cáo")
         LETTER = "letter", _("Công văn")
+        DECISION = "decision", _("Quyết định")
 
     name = models.CharField(_("tên"), max_length=200, blank=True)
     province = models.ForeignKey(

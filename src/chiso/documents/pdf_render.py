@@ -32,6 +32,8 @@ from .fonts import SINGLE_LINE, balanced_lines, font_name, register_fonts, salut
 from .model import Appendix, Heading, Layout, OfficialDocument, PageBreak, Paragraph, Table, nfc, parse_inline
 
 _SPACES = re.compile(r" {2,}")
+#: ``Paragraph.align`` → reportlab's alignment.
+_ALIGN = {"justify": TA_JUSTIFY, "center": TA_CENTER, "left": TA_LEFT, "right": TA_RIGHT}
 
 
 def _markup(text: str, *, bold: bool = False, italic: bool = False, upper: bool = False) -> str:
@@ -137,11 +139,11 @@ class _Writer:
     def p(self, text: str, size: float, *, bold=False, italic=False, upper=False, **style) -> RLParagraph:
         return RLParagraph(_markup(text, bold=bold, italic=italic, upper=upper), self.style(size, **style))
 
-    def body_style(self, *, indent: bool, keep: bool = False) -> ParagraphStyle:
+    def body_style(self, *, indent: bool, keep: bool = False, align: int = TA_JUSTIFY) -> ParagraphStyle:
         lay = self.layout
         return self.style(
             lay.body_size,
-            align=TA_JUSTIFY,
+            align=align,
             indent=indent,
             after=lay.paragraph_spacing_pt,
             line=lay.line_spacing,
@@ -245,7 +247,7 @@ class _Writer:
                 out.append(
                     RLParagraph(
                         _markup(b.text, bold=b.bold, italic=b.italic),
-                        self.body_style(indent=b.indent_first),
+                        self.body_style(indent=b.indent_first, align=_ALIGN.get(b.align, TA_JUSTIFY)),
                     )
                 )
             elif isinstance(b, Table):

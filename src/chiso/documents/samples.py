@@ -1,7 +1,7 @@
 """Sample documents for the layout preview, the tests and the benchmark: a Kon Tum improvement plan
 built from real text (the 2024 plan of UBND tỉnh Kon Tum, seed ``000_17d1a0f542e56a53.txt``, and the
 tasks of the shipped task library, which were typed in from the real Kon Tum and Quảng Nam plans), a
-report and a công văn. Pure Python."""
+report, a công văn and a decision announcing an index's results. Pure Python."""
 
 from __future__ import annotations
 
@@ -225,10 +225,75 @@ Sở Nội vụ đề nghị các cơ quan, đơn vị quan tâm, phối hợp t
     )
 
 
+def sample_decision() -> OfficialDocument:
+    """A decision announcing a provincial administrative-reform index, in the shape of Kon Tum's
+    35/QĐ-UBND of 27/01/2023: the authority, "Căn cứ …", "QUYẾT ĐỊNH:", Điều 1–3, and the results as a
+    landscape appendix. The two scores are those the Kon Tum Department of Transport quoted from that
+    decision (Sở Công Thương highest, 93,73; Sở Giao thông vận tải 90,59, both "xuất sắc"); self-scores
+    were not published and are left empty, ranks are among these two rows only."""
+    bases = [
+        "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015; Luật sửa đổi, bổ sung một số "
+        "điều của Luật Tổ chức Chính phủ và Luật Tổ chức chính quyền địa phương ngày 22 tháng 11 năm 2019;",
+        "Căn cứ Nghị quyết số 76/NQ-CP ngày 15 tháng 7 năm 2021 của Chính phủ ban hành Chương trình tổng thể "
+        "cải cách hành chính nhà nước giai đoạn 2021 - 2030;",
+        "Theo đề nghị của Giám đốc Sở Nội vụ.",
+    ]
+    results = Table(
+        columns=["TT", "Tên cơ quan", "Tự chấm", "Thẩm định", "Điểm", "Chỉ số (%)", "Hạng", "Xếp loại"],
+        rows=[
+            ["1", "Sở Công Thương", "", "93,73", "93,73", "93,73", "1", "Xuất sắc"],
+            ["2", "Sở Giao thông vận tải", "", "90,59", "90,59", "90,59", "2", "Xuất sắc"],
+        ],
+        widths=[5, 34, 11, 11, 11, 10, 9, 11],
+        number_columns={0, 2, 3, 4, 5, 6},
+    )
+    return OfficialDocument(
+        kind_label="QUYẾT ĐỊNH",
+        issuer=KON_TUM_ISSUER,
+        number_symbol="35/QĐ-UBND",
+        place="Kon Tum",
+        date=datetime.date(2023, 1, 27),
+        title="Phê duyệt kết quả Chỉ số cải cách hành chính năm 2022 của các cơ quan chuyên môn thuộc "
+        "Ủy ban nhân dân tỉnh, Ban Quản lý Khu kinh tế tỉnh, Ủy ban nhân dân các huyện, thành phố",
+        blocks=[
+            Paragraph("ỦY BAN NHÂN DÂN TỈNH KON TUM", indent_first=False, bold=True, align="center"),
+            *(Paragraph(b, italic=True) for b in bases),
+            Paragraph("QUYẾT ĐỊNH:", indent_first=False, bold=True, align="center"),
+            Paragraph(
+                "**Điều 1.** Phê duyệt kết quả Chỉ số cải cách hành chính năm 2022 của các cơ quan chuyên môn "
+                "thuộc Ủy ban nhân dân tỉnh, Ban Quản lý Khu kinh tế tỉnh, Ủy ban nhân dân các huyện, thành "
+                "phố (chi tiết tại Phụ lục kèm theo)."
+            ),
+            Paragraph(
+                "**Điều 2.** Các cơ quan, đơn vị, địa phương tổ chức quán triệt kết quả Chỉ số cải cách hành "
+                "chính năm 2022 đến cán bộ, công chức, viên chức, người lao động; phát huy kết quả đạt được, "
+                "khắc phục hạn chế và có giải pháp cải thiện Chỉ số trong những năm tiếp theo."
+            ),
+            Paragraph(
+                "**Điều 3.** Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Nội vụ, Thủ trưởng các cơ quan, "
+                "đơn vị, địa phương có liên quan chịu trách nhiệm thi hành Quyết định này./."
+            ),
+        ],
+        appendices=[
+            Appendix(
+                "Phụ lục",
+                "Kết quả Chỉ số cải cách hành chính năm 2022",
+                "(Kèm theo Quyết định số 35/QĐ-UBND ngày 27 tháng 01 năm 2023 của Ủy ban nhân dân tỉnh Kon Tum)",
+                [results],
+            )
+        ],
+        recipients=["Như Điều 3", "Bộ Nội vụ (b/c)", "Thường trực Tỉnh ủy (b/c)", "Lưu: VT, NC."],
+        signer=Signer("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH", ""),
+    )
+
+
 def sample_for(kind: str) -> OfficialDocument:
-    """The sample document a layout of ``kind`` ("plan", "report", "letter", "default") is previewed with."""
+    """The sample document a layout of ``kind`` ("plan", "report", "letter", "decision", "default") is
+    previewed with."""
     if kind == "report":
         return sample_report()
     if kind == "letter":
         return sample_letter()
+    if kind == "decision":
+        return sample_decision()
     return sample_plan(30)

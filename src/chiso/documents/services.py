@@ -140,7 +140,7 @@ def layout_mapping_for(kind: str, province: Unit | None = None, *, override: dic
 
 
 def layout_for(kind: str, province: Unit | None = None) -> Layout:
-    """The validated layout of documents of ``kind`` ("plan", "report", "letter", "default") of
+    """The validated layout of documents of ``kind`` ("plan", "report", "letter", "decision", "default") of
     ``province`` (None: the installation's)."""
     try:
         return load_layout(layout_mapping_for(kind, province), base={})

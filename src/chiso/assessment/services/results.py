@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from chiso.core.spreadsheet import csv_cell
 from chiso.core.stats import GroupRule, group_cutoffs, group_of, rank_desc
 
-from ..models import Round, Sheet
+from ..models import Round, Score, Sheet
 from .sheets import effective, refresh_totals
 from .structure import structure
 
@@ -59,8 +59,18 @@ def summary(rnd: Round, *, refresh: bool = True) -> list[UnitResult]:
     units that have a score) and class; best first, then the units without a score. ``refresh=False``
     reads the totals the sheets keep (the services refresh them at every save) without writing."""
     sheets = list(rnd.sheets.select_related("unit"))
-    for sheet in sheets if refresh else ():
-        refresh_totals(sheet)
+    if refresh:
+        st = structure(rnd.framework)
+        rows: dict[int, list[Score]] = {sheet.pk: [] for sheet in sheets}
+        scores = (  # one read for all sheets, of what the totals need
+            Score.objects.filter(sheet__round=rnd)
+            .select_related("node")
+            .only("sheet_id", "self_score", "appraised_score", "final_score", "not_applicable", "node__code")
+        )
+        for score in scores:
+            rows[score.sheet_id].append(score)
+        for sheet in sheets:
+            refresh_totals(sheet, rows[sheet.pk], st)
     percents = {s.pk: s.percent for s in sheets if s.percent is not None}
     ranks = rank_desc(percents)
     rule = _rule(rnd)

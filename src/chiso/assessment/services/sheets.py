@@ -36,7 +36,7 @@ from chiso.core.text import format_date, format_number, nfc, nfc_multiline, pars
 from .. import permissions
 from ..models import Score, Sheet
 from .rounds import work_open
-from .structure import Criterion, structure
+from .structure import Criterion, Structure, structure
 
 __all__ = [
     "IMPORT_FIELD",
@@ -84,8 +84,12 @@ def effective(score: Score, stage: str) -> float | None:
     return None
 
 
-def sheet_totals(sheet: Sheet, stage: str, scores: list[Score] | None = None) -> Totals:
-    st = structure(sheet.round.framework)
+def sheet_totals(
+    sheet: Sheet, stage: str, scores: list[Score] | None = None, st: Structure | None = None
+) -> Totals:
+    """The sheet added up at ``stage`` (from ``scores`` when given, with the framework's structure ``st``
+    when given: callers adding up many sheets read them once)."""
+    st = st or structure(sheet.round.framework)
     rows = scores if scores is not None else list(sheet.scores.select_related("node"))
     values: dict[str, float] = {}
     na: set[str] = set()
@@ -98,25 +102,34 @@ def sheet_totals(sheet: Sheet, stage: str, scores: list[Score] | None = None) ->
     return totals(st.items, values, na)
 
 
-def refresh_totals(sheet: Sheet) -> Sheet:
-    """Keep the sheet's totals (self, appraised, final; percent of the applicable maximum) from its scores.
-    Saved only when a figure moved (``sheet`` as read from the database): reading a summary writes nothing
-    and adds no history."""
-    fields = ["self_total", "appraised_total", "final_total", "applicable_max", "percent"]
-    before = [getattr(sheet, f) for f in fields]
-    rows = list(sheet.scores.select_related("node"))
-    self_t = sheet_totals(sheet, "self", rows)
-    sheet.self_total = self_t.total if any(r.self_score is not None for r in rows) else None
+#: The totals a sheet keeps from its scores.
+TOTAL_FIELDS = ("self_total", "appraised_total", "final_total", "applicable_max", "percent")
+
+
+def refresh_totals(sheet: Sheet, rows: list[Score] | None = None, st: Structure | None = None) -> Sheet:
+    """Keep the sheet's totals (self, appraised, final; percent of the applicable maximum) from its scores
+    (``rows``: all of them, and ``st`` the framework's structure, when the caller has read them for many
+    sheets). Saved only when a figure moved (``sheet`` as read from the database): reading a summary writes
+    nothing and adds no history."""
+    rows = rows if rows is not None else list(sheet.scores.select_related("node"))
+    st = st or structure(sheet.round.framework)
     appraised = any(r.appraised_score is not None for r in rows)
     final = any(r.final_score is not None for r in rows)
-    sheet.appraised_total = sheet_totals(sheet, "appraisal", rows).total if appraised else None
-    latest = sheet_totals(sheet, "final" if final else "appraisal" if appraised else "self", rows)
-    sheet.final_total = latest.total if (final or appraised) else None
-    sheet.applicable_max = latest.applicable.get(latest.root)
-    # A sheet nobody scored has no percent, hence no rank (results.summary ranks the units with a score).
-    sheet.percent = latest.percent() if sheet.self_total is not None or appraised or final else None
-    if [getattr(sheet, f) for f in fields] != before:
-        sheet.save(update_fields=fields)
+    latest = sheet_totals(sheet, "final" if final else "appraisal" if appraised else "self", rows, st)
+    scored = any(r.self_score is not None for r in rows)
+    values = {
+        "self_total": sheet_totals(sheet, "self", rows, st).total if scored else None,
+        "appraised_total": sheet_totals(sheet, "appraisal", rows, st).total if appraised else None,
+        "final_total": latest.total if (final or appraised) else None,
+        "applicable_max": latest.applicable.get(latest.root),
+        # A sheet nobody scored has no percent, hence no rank (results.summary ranks the units with a score).
+        "percent": latest.percent() if scored or appraised or final else None,
+    }
+    changed = [name for name in TOTAL_FIELDS if getattr(sheet, name) != values[name]]
+    for name in changed:
+        setattr(sheet, name, values[name])
+    if changed:
+        sheet.save(update_fields=changed)
     return sheet
 
 

@@ -82,9 +82,24 @@ def test_list_page(coordinator_client):
     resp = coordinator_client.get(reverse("documents:layouts"))
     assert resp.status_code == 200
     body = resp.content.decode()
-    for label in ("Mẫu thể thức văn bản", "Kế hoạch", "Báo cáo", "Công văn", "Mặc định (mọi loại văn bản)"):
+    for label in (
+        "Mẫu thể thức văn bản",
+        "Kế hoạch",
+        "Báo cáo",
+        "Công văn",
+        "Quyết định",
+        "Mặc định (mọi loại văn bản)",
+    ):
         assert label in body
     assert reverse("documents:layout_edit", args=["letter"]) in body
+    assert reverse("documents:layout_edit", args=["decision"]) in body
+
+
+def test_a_decision_layout_is_previewed_with_a_decision(coordinator_client):
+    resp = coordinator_client.get(reverse("documents:layout_preview", args=["decision", "docx"]))
+    assert resp.status_code == 200
+    text = " ".join(p.text for p in docx.Document(io.BytesIO(resp.content)).paragraphs)
+    assert "QUYẾT ĐỊNH" in text and "Căn cứ Nghị quyết số 76/NQ-CP" in text and "Điều 3." in text
 
 
 def test_edit_page_validates_then_saves(coordinator_client, coordinator):
