@@ -468,6 +468,8 @@ def _column(values: Column, n: int | None = None) -> FloatArray:
         raise SurveyError("Mỗi câu hỏi phải là một dãy câu trả lời.")
     if n is not None and arr.shape[0] != n:
         raise SurveyError(f"Câu hỏi có {arr.shape[0]} câu trả lời, khác số phiếu {n}.")
+    if np.isinf(arr).any():
+        raise SurveyError("Câu trả lời phải là số hữu hạn.")
     return arr
 
 
@@ -485,13 +487,26 @@ def _options(
     return cast(Kind, kind), cast(Method, method), _z(confidence)
 
 
-def _strata_codes(strata: Sequence[str] | npt.NDArray[Any] | None, n: int) -> npt.NDArray[np.intp]:
+def _strata_codes(
+    strata: Sequence[str] | npt.NDArray[Any] | None, n: int
+) -> tuple[npt.NDArray[np.intp], int]:
+    """Stratum index per respondent (0..H−1) and H. Non-negative integer arrays are used as they are."""
     if strata is None:
-        return np.zeros(n, dtype=np.intp)
+        return np.zeros(n, dtype=np.intp), 1
     if len(strata) != n:
         raise SurveyError(f"Có {len(strata)} tầng cho {n} phiếu.")
-    _, codes = np.unique(np.asarray(strata), return_inverse=True)
-    return cast(npt.NDArray[np.intp], codes.astype(np.intp).reshape(-1))
+    if isinstance(strata, np.ndarray):
+        if strata.dtype.kind in "iu" and n and 0 <= int(strata.min()) and int(strata.max()) < 4 * n + 1024:
+            codes = strata.astype(np.intp, copy=False)
+            return codes, int(codes.max()) + 1
+        if n == 0:
+            return np.zeros(0, dtype=np.intp), 1
+        _, inverse = np.unique(strata, return_inverse=True)
+        codes = inverse.astype(np.intp).reshape(-1)
+        return codes, int(codes.max()) + 1
+    index: dict[Any, int] = {}
+    out = np.fromiter((index.setdefault(h, len(index)) for h in strata), dtype=np.intp, count=n)
+    return out, max(1, len(index))
 
 
 def estimate_many(
@@ -508,21 +523,22 @@ def estimate_many(
     confidence: float = 0.95,
 ) -> dict[str, Estimate]:
     """:func:`estimate` for every column at once (one answer per respondent in each; all columns the
-    same length as ``weights`` and ``strata``). Vectorised: pass numpy float arrays (NaN = missing) for
-    large surveys; lists with None are converted first."""
+    same length as ``weights`` and ``strata``). Vectorised with numpy: pass float arrays (NaN = missing)
+    and, for strata, an integer array (e.g. service point ids) for large surveys; lists with None and
+    labels are converted first. Answers on a small integer scale (1–5) take a fast path that counts
+    (stratum, answer) cells instead of respondents."""
     kind_, method_, z = _options(kind, method, replicates, min_n, confidence)
     codes = list(columns)
     if not codes:
         return {}
     first = _column(columns[codes[0]])
     n = first.shape[0]
-    matrix = np.empty((n, len(codes)), dtype=np.float64)
-    matrix[:, 0] = first
-    for j, code in enumerate(codes[1:], start=1):
-        matrix[:, j] = _column(columns[code], n)
+    cols = [first] + [_column(columns[code], n) for code in codes[1:]]
     w = None if weights is None else _check_weights(weights, n)
-    st = _strata_codes(strata, n)
-    figures = _estimate_matrix(matrix, w, st, kind_, float(satisfied_threshold), method_, replicates, seed, z)
+    st, n_strata = _strata_codes(strata, n)
+    figures = _estimate_columns(
+        cols, w, st, n_strata, kind_, float(satisfied_threshold), method_, replicates, seed, z
+    )
     return {code: _make(figures, j, kind_, method_, min_n, confidence) for j, code in enumerate(codes)}
 
 
@@ -587,13 +603,14 @@ def _make(f: _Figures, j: int, kind: Kind, method: Method, min_n: int, confidenc
     )
 
 
-CHUNK_COLUMNS = 8
+MAX_CELLS = 1 << 20  # strata × answer values above which the per-respondent path is used
 
 
-def _estimate_matrix(
-    y: FloatArray,
+def _estimate_columns(
+    cols: list[FloatArray],
     w: FloatArray | None,
     strata: npt.NDArray[np.intp],
+    n_strata: int,
     kind: Kind,
     threshold: float,
     method: Method,
@@ -602,109 +619,193 @@ def _estimate_matrix(
     z: float,
     clip: bool | None = None,
 ) -> _Figures:
-    """The estimates of every column of ``y`` (respondents × items, NaN = missing)."""
-    n, k = y.shape
-    order = np.argsort(strata, kind="stable")
-    sorted_strata = strata[order]
-    starts = (
-        np.flatnonzero(np.r_[True, sorted_strata[1:] != sorted_strata[:-1]]) if n else np.zeros(0, np.intp)
+    """The estimates of every column (one answer per respondent, NaN = missing)."""
+    k = len(cols)
+    n = strata.shape[0]
+    figures = _Figures(
+        value=np.full(k, np.nan),
+        se=np.full(k, np.nan),
+        n=np.zeros(k, dtype=np.int64),
+        n_eff=np.zeros(k),
+        unweighted=np.full(k, np.nan),
+        z=z,
+        clip=kind == "proportion" if clip is None else clip,
     )
-    sizes = np.diff(np.r_[starts, n])
-    ys = y[order]
-    ws = None if w is None else w[order]
-    value = np.full(k, np.nan)
-    se = np.full(k, np.nan)
-    count = np.zeros(k, dtype=np.int64)
-    n_eff = np.zeros(k)
-    unweighted = np.full(k, np.nan)
     if n == 0:
-        return _Figures(
-            value, se, count, n_eff, unweighted, z, kind == "proportion" if clip is None else clip
-        )
-    for c0 in range(0, k, CHUNK_COLUMNS):
-        sl = slice(c0, min(k, c0 + CHUNK_COLUMNS))
-        block = ys[:, sl]
-        m = ~np.isnan(block)
-        if kind == "proportion":
-            y0 = (block >= threshold).astype(np.float64)  # NaN compares False
-        else:
-            y0 = np.where(m, block, 0.0)
-        mf = m.astype(np.float64)
-        if ws is None:
-            wm, wy, sw2 = mf, y0, m.sum(axis=0).astype(np.float64)
-        else:
-            wcol = ws[:, None]
-            wm = mf * wcol
-            wy = y0 * wcol
-            sw2 = (wm * wcol).sum(axis=0)  # Σ w² of the valid answers
-        nh = np.add.reduceat(mf, starts, axis=0)  # valid answers per stratum and item
-        big_w = wm.sum(axis=0)
-        total = wy.sum(axis=0)
-        cnt = nh.sum(axis=0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            r = total / big_w
-            unweighted[sl] = y0.sum(axis=0) / cnt
-            n_eff[sl] = np.where(sw2 > 0, big_w * big_w / sw2, 0.0)
-            value[sl] = r
-            count[sl] = cnt.astype(np.int64)
-            if method == "linearisation":
-                # linearised ratio: z_i = w_i (y_i − R) / W for valid answers, 0 otherwise
-                zs = (wy - wm * r) / big_w
-                s1 = np.add.reduceat(zs, starts, axis=0)
-                mean_h = np.divide(s1, nh, out=np.zeros_like(s1), where=nh > 0)
-                dev = zs - np.repeat(mean_h, sizes, axis=0) * mf  # two-pass: no cancellation
-                s2 = np.add.reduceat(dev * dev, starts, axis=0)
-                se[sl] = np.sqrt(np.maximum(_strat_var(nh, s1, s2), 0.0))
+        return figures
+    w2 = None if w is None else w * w
+    offsets: dict[int, npt.NDArray[np.intp]] = {}  # strata × number of answer values, per scale length
+    for j, y in enumerate(cols):
+        table = _cell_table(y, w, w2, strata, n_strata, kind, threshold, offsets)
+        if table is None:
+            table = _respondent_table(y, w, strata, n_strata, kind, threshold)
+        nh, big_b, r, unweighted, n_eff, ss, s1 = table
+        count = int(nh.sum())
+        figures.n[j] = count
+        if count == 0 or not big_b > 0:
+            continue
+        figures.value[j] = r
+        figures.unweighted[j] = unweighted
+        figures.n_eff[j] = n_eff
+        if method == "linearisation":
+            figures.se[j] = math.sqrt(max(_strat_var(nh, s1, ss), 0.0))
     if method == "bootstrap":
-        se[:] = _bootstrap_se(ys, ws, starts, kind, threshold, replicates, seed)
-    se[count == 0] = np.nan
-    return _Figures(value, se, count, n_eff, unweighted, z, kind == "proportion" if clip is None else clip)
+        figures.se[:] = _bootstrap_se(cols, w, strata, n_strata, kind, threshold, replicates, seed)
+        figures.se[figures.n == 0] = np.nan
+    return figures
 
 
-def _strat_var(nh: FloatArray, s1: FloatArray, s2: FloatArray) -> FloatArray:
-    """Σ_h n_h/(n_h−1) · Σ_i (z_i − z̄_h)² over strata with ≥ 2 answers (``s2`` holds the centred sums of
-    squares, ``s1`` the sums Σz); strata with one answer are pooled into one stratum."""
+# Per stratum h of one item: n_h, then the item's Σw (W), ratio R, unweighted value, Kish n_eff, and the
+# linearised variable z_i = w_i (y_i − R) / W summarised per stratum: Σ_i (z_i − z̄_h)² and Σ_i z_i.
+_Table: TypeAlias = tuple[FloatArray, float, float, float, float, FloatArray, FloatArray]
+
+
+def _cell_table(
+    y: FloatArray,
+    w: FloatArray | None,
+    w2: FloatArray | None,
+    strata: npt.NDArray[np.intp],
+    n_strata: int,
+    kind: Kind,
+    threshold: float,
+    offsets: dict[int, npt.NDArray[np.intp]],
+) -> _Table | None:
+    """The per-stratum sums from counts of (stratum, answer) cells — answers on a small integer scale
+    only (None otherwise): three bincounts instead of a dozen passes over the respondents."""
+    lo_f = float(np.fmin.reduce(y))
+    hi_f = float(np.fmax.reduce(y))
+    if math.isnan(lo_f):  # no valid answer at all
+        zero = np.zeros(n_strata)
+        return zero, 0.0, math.nan, math.nan, 0.0, zero, zero
+    if not (lo_f.is_integer() and hi_f.is_integer()):
+        return None
+    lo, hi = int(lo_f), int(hi_f)
+    n_values = hi - lo + 2  # the last value index holds the missing answers
+    if n_values * n_strata > MAX_CELLS:
+        return None
+    # answer → value index 0..n_values−2, missing (NaN) → n_values−1; fmin ignores NaN
+    f = np.fmin(y, float(hi + 1))
+    f -= lo
+    yi = f.astype(np.intp)
+    # truncation drops fractions: equal sums (exact for integers) ⇔ integer answers, to rounding
+    if float(f.sum()) != float(yi.sum()):
+        return None
+    if n_strata > 1:
+        yi += offsets.setdefault(n_values, strata * n_values)
+    size = n_values * n_strata
+    cnt = np.bincount(yi, minlength=size).reshape(n_strata, n_values)[:, :-1].astype(np.float64)
+    if w is None or w2 is None:
+        sw = sw2 = cnt
+    else:
+        sw = _wsum(yi, w, size).reshape(n_strata, n_values)[:, :-1]
+        sw2 = _wsum(yi, w2, size).reshape(n_strata, n_values)[:, :-1]
+    values = np.arange(lo, hi + 1, dtype=np.float64)
+    if kind == "proportion":
+        values = (values >= threshold).astype(np.float64)
+    nh = cnt.sum(axis=1)
+    b_h = sw.sum(axis=1)
+    big_b = float(b_h.sum())
+    count = float(nh.sum())
+    if not big_b > 0:
+        return nh, big_b, math.nan, math.nan, 0.0, np.zeros(n_strata), np.zeros(n_strata)
+    r = float((sw @ values).sum()) / big_b
+    unweighted = float((cnt @ values).sum()) / count
+    n_eff = big_b * big_b / float(sw2.sum())
+    d = (values - r) / big_b  # z_i = w_i · d_v
+    s1 = sw @ d
+    mean_h = np.divide(s1, nh, out=np.zeros_like(s1), where=nh > 0)
+    # Σ_i (w_i d_v − z̄_h)² = Σ_v (Σw² d_v² − 2 z̄_h d_v Σw + z̄_h² n)
+    terms = sw2 @ (d * d) + mean_h * mean_h * nh
+    ss = terms - 2 * mean_h * s1
+    ss = np.where(ss > 1e-12 * terms, ss, 0.0)  # rounding noise when every z in a stratum is equal
+    return nh, big_b, r, unweighted, n_eff, ss, s1
+
+
+def _respondent_table(
+    y: FloatArray,
+    w: FloatArray | None,
+    strata: npt.NDArray[np.intp],
+    n_strata: int,
+    kind: Kind,
+    threshold: float,
+) -> _Table:
+    """The per-stratum sums over respondents (any numeric answers), centred in two passes."""
+    m = ~np.isnan(y)
+    y0 = (y >= threshold).astype(np.float64) if kind == "proportion" else np.where(m, y, 0.0)
+    mf = m.astype(np.float64)
+    wm = mf if w is None else np.where(m, w, 0.0)
+    wy = wm * y0
+    nh = _wsum(strata, mf, n_strata)
+    big_b = float(wm.sum())
+    count = float(nh.sum())
+    if not big_b > 0:
+        return nh, big_b, math.nan, math.nan, 0.0, np.zeros(n_strata), np.zeros(n_strata)
+    r = float(wy.sum()) / big_b
+    unweighted = float(y0.sum()) / count
+    n_eff = big_b * big_b / float((wm * wm).sum())
+    zs = (wy - wm * r) / big_b
+    s1 = _wsum(strata, zs, n_strata)
+    mean_h = np.divide(s1, nh, out=np.zeros_like(s1), where=nh > 0)
+    dev = (zs - mean_h[strata]) * mf
+    ss = _wsum(strata, dev * dev, n_strata)
+    return nh, big_b, r, unweighted, n_eff, ss, s1
+
+
+def _wsum(codes: npt.NDArray[np.intp], weights: FloatArray, size: int) -> FloatArray:
+    """Σ weights per code (np.bincount with weights, typed)."""
+    return cast(
+        FloatArray, np.bincount(codes, weights=weights, minlength=size).astype(np.float64, copy=False)
+    )
+
+
+def _strat_var(nh: FloatArray, s1: FloatArray, ss: FloatArray) -> float:
+    """Σ_h n_h/(n_h−1) · Σ_i (z_i − z̄_h)² over strata with ≥ 2 answers; strata with one answer are
+    pooled into one stratum (alone, it adds nothing)."""
     multi = nh >= 2
-    single = nh == 1
     safe = np.where(multi, nh, 2.0)
-    var = np.where(multi, safe / (safe - 1) * s2, 0.0).sum(axis=0)
-    n_p = single.sum(axis=0).astype(np.float64)
-    p1 = np.where(single, s1, 0.0).sum(axis=0)
-    p2 = np.where(single, s1 * s1, 0.0).sum(axis=0)  # one answer: Σz² = (Σz)²
-    safe_p = np.where(n_p >= 2, n_p, 2.0)
-    var = var + np.where(n_p >= 2, safe_p / (safe_p - 1) * (p2 - p1 * p1 / safe_p), 0.0)
-    return cast(FloatArray, var)
+    var = float(np.where(multi, safe / (safe - 1) * ss, 0.0).sum())
+    single = nh == 1
+    n_p = int(single.sum())
+    if n_p >= 2:
+        zs = s1[single]  # one answer each: its z
+        var += n_p / (n_p - 1) * float(((zs - zs.mean()) ** 2).sum())
+    return var
 
 
 BOOTSTRAP_CELLS = 4_000_000  # replicate factors generated at a time (replicates × respondents)
 
 
 def _bootstrap_se(
-    ys: FloatArray,
-    ws: FloatArray | None,
-    starts: npt.NDArray[np.intp],
+    cols: list[FloatArray],
+    w: FloatArray | None,
+    strata: npt.NDArray[np.intp],
+    n_strata: int,
     kind: Kind,
     threshold: float,
     replicates: int,
     seed: int,
 ) -> FloatArray:
-    """Rao–Wu rescaling bootstrap standard errors (rows of ``ys`` sorted by stratum)."""
-    n, k = ys.shape
+    """Rao–Wu rescaling bootstrap standard errors: in each stratum of n_h ≥ 2 respondents, n_h − 1 are
+    drawn with replacement and each weight is multiplied by (times drawn) · n_h / (n_h − 1); strata of
+    one respondent are pooled. The same replicate weights serve every item (respondents are resampled)."""
+    n = strata.shape[0]
+    k = len(cols)
     rng = np.random.default_rng(seed)
-    sizes = np.diff(np.r_[starts, n])
-    # strata of one respondent are pooled into one stratum (rows are not contiguous: use an index)
-    groups: list[npt.NDArray[np.intp]] = []
-    single_rows = [int(s) for s, size in zip(starts, sizes, strict=True) if size == 1]
-    for s, size in zip(starts, sizes, strict=True):
-        if size >= 2:
-            groups.append(np.arange(s, s + size, dtype=np.intp))
-    if len(single_rows) >= 2:
-        groups.append(np.array(single_rows, dtype=np.intp))
-    m = ~np.isnan(ys)
-    y0 = (ys >= threshold).astype(np.float64) if kind == "proportion" else np.where(m, ys, 0.0)
-    wv = np.ones(n) if ws is None else ws
-    wy = y0 * wv[:, None]
-    wm = m * wv[:, None]
+    order = np.argsort(strata, kind="stable")
+    sizes = np.bincount(strata, minlength=n_strata)
+    bounds = np.r_[0, np.cumsum(sizes)]
+    groups = [order[bounds[h] : bounds[h + 1]] for h in range(n_strata) if sizes[h] >= 2]
+    single = [order[bounds[h]] for h in range(n_strata) if sizes[h] == 1]
+    if len(single) >= 2:
+        groups.append(np.array(single, dtype=np.intp))
+    wv = np.ones(n) if w is None else w
+    wy = np.empty((n, k))
+    wm = np.empty((n, k))
+    for j, y in enumerate(cols):
+        m = ~np.isnan(y)
+        y0 = (y >= threshold).astype(np.float64) if kind == "proportion" else np.where(m, y, 0.0)
+        wm[:, j] = np.where(m, wv, 0.0)
+        wy[:, j] = wm[:, j] * y0
     estimates = np.empty((replicates, k))
     step = max(1, BOOTSTRAP_CELLS // max(1, n))
     for r0 in range(0, replicates, step):
@@ -714,12 +815,15 @@ def _bootstrap_se(
             size = g.shape[0]
             draws = rng.multinomial(size - 1, np.full(size, 1.0 / size), size=rr)
             factor[:, g] = draws * (size / (size - 1))
-        num = factor @ wy
-        den = factor @ wm
         with np.errstate(invalid="ignore", divide="ignore"):
-            estimates[r0 : r0 + rr] = num / den
-    with np.errstate(invalid="ignore"):
-        return cast(FloatArray, np.nanstd(estimates, axis=0, ddof=1))
+            estimates[r0 : r0 + rr] = (factor @ wy) / (factor @ wm)
+    out = np.full(k, np.nan)
+    for j in range(k):
+        e = estimates[:, j]
+        e = e[np.isfinite(e)]
+        if e.shape[0] >= 2:
+            out[j] = float(np.std(e, ddof=1))
+    return out
 
 
 # --- combined scores --------------------------------------------------------------------------------
@@ -796,8 +900,8 @@ def combine(
     scores = respondent_scores(columns, parts, kind=kind_, satisfied_threshold=satisfied_threshold)
     n = scores.shape[0]
     w = None if weights is None else _check_weights(weights, n)
-    st = _strata_codes(strata, n)
-    figures = _estimate_matrix(
-        scores[:, None], w, st, "mean", 0.0, method_, replicates, seed, z, clip=kind_ == "proportion"
+    st, n_strata = _strata_codes(strata, n)
+    figures = _estimate_columns(
+        [scores], w, st, n_strata, "mean", 0.0, method_, replicates, seed, z, clip=kind_ == "proportion"
     )
     return _make(figures, 0, kind_, method_, min_n, confidence)

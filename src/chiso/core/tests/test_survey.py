@@ -7,6 +7,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from chiso.core import survey
 from chiso.core.survey import (
     Estimate,
     RakingError,
@@ -341,6 +342,48 @@ def test_estimate_many_equals_estimate_per_item_and_lists_equal_arrays():
         assert_same(many[k], one)
         assert_same(many_lists[k], one)
     assert many["q2"].n == 400
+
+
+@FAST
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), st.integers(1, 5)), st.floats(0.1, 30), st.integers(0, 6)),
+        min_size=1,
+        max_size=150,
+    ),
+    st.sampled_from(["proportion", "mean"]),
+    st.booleans(),
+)
+def test_answer_cell_fast_path_equals_the_per_respondent_computation(rows, kind, weighted):
+    values = [r[0] for r in rows]
+    w = [r[1] for r in rows] if weighted else None
+    strata = np.array([r[2] for r in rows])
+    fast = estimate(values, weights=w, strata=strata, kind=kind)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(survey, "MAX_CELLS", 0)  # every column takes the per-respondent path
+        slow = estimate(values, weights=w, strata=strata, kind=kind)
+    assert fast.n == slow.n
+    if fast.value is None:
+        assert slow.value is None
+        return
+    for field in ("value", "unweighted_value", "n_eff", "se", "lower", "upper"):
+        assert getattr(fast, field) == pytest.approx(getattr(slow, field), rel=1e-9, abs=1e-12), field
+
+
+def test_labels_and_integer_codes_as_strata_give_the_same_estimates():
+    rng = np.random.default_rng(8)
+    y = rng.integers(1, 6, 200).astype(float)
+    ids = rng.integers(0, 7, 200)
+    labels = [f"điểm {i}" for i in ids]
+    assert_same(estimate(y, strata=ids), estimate(y, strata=labels))
+    assert_same(estimate(y, strata=ids), estimate(y, strata=np.array(labels)))
+
+
+def test_non_integer_answers_are_estimated_too():
+    e = estimate([1.5, 2.5, 4.5, None, 3.0], kind="mean", min_n=1)
+    assert e.value == pytest.approx(2.875) and e.n == 4
+    with pytest.raises(SurveyError):
+        estimate([1.0, float("inf")])
 
 
 def test_bootstrap_agrees_with_linearisation_on_a_large_sample():
