@@ -593,14 +593,15 @@ def _make(f: _Figures, j: int, kind: Kind, method: Method, min_n: int, confidenc
     if n == 0 or not math.isfinite(float(f.value[j])):
         return Estimate(None, None, None, None, n, 0.0, False, method, None, kind, confidence)
     value = float(f.value[j])
+    unweighted = float(f.unweighted[j])
+    n_eff = float(f.n_eff[j])
     se = float(f.se[j])
+    if not math.isfinite(se):  # a single answer: no interval
+        return Estimate(value, None, None, None, n, n_eff, n >= min_n, method, unweighted, kind, confidence)
     lower, upper = value - f.z * se, value + f.z * se
     if f.clip:
         lower, upper = max(0.0, lower), min(1.0, upper)
-    unweighted = float(f.unweighted[j])
-    return Estimate(
-        value, lower, upper, se, n, float(f.n_eff[j]), n >= min_n, method, unweighted, kind, confidence
-    )
+    return Estimate(value, lower, upper, se, n, n_eff, n >= min_n, method, unweighted, kind, confidence)
 
 
 MAX_CELLS = 1 << 20  # strata × answer values above which the per-respondent path is used
@@ -647,11 +648,11 @@ def _estimate_columns(
         figures.value[j] = r
         figures.unweighted[j] = unweighted
         figures.n_eff[j] = n_eff
-        if method == "linearisation":
+        if method == "linearisation" and count >= 2:
             figures.se[j] = math.sqrt(max(_strat_var(nh, s1, ss), 0.0))
     if method == "bootstrap":
         figures.se[:] = _bootstrap_se(cols, w, strata, n_strata, kind, threshold, replicates, seed)
-        figures.se[figures.n == 0] = np.nan
+        figures.se[figures.n < 2] = np.nan
     return figures
 
 
@@ -806,15 +807,24 @@ def _bootstrap_se(
         y0 = (y >= threshold).astype(np.float64) if kind == "proportion" else np.where(m, y, 0.0)
         wm[:, j] = np.where(m, wv, 0.0)
         wy[:, j] = wm[:, j] * y0
-    estimates = np.empty((replicates, k))
+    estimates = np.full((replicates, k), np.nan)
+    if not groups:  # no stratum with two respondents: no variance to resample
+        return np.full(k, np.nan)
+    members = np.concatenate(groups)  # the respondents resampled, group after group
+    group_sizes = np.array([g.shape[0] for g in groups], dtype=np.intp)
+    group_starts = np.r_[0, np.cumsum(group_sizes)[:-1]]
+    draw_base = np.repeat(group_starts, group_sizes - 1)  # n_g − 1 draws in group g
+    draw_size = np.repeat(group_sizes, group_sizes - 1).astype(np.float64)
+    rescale = np.repeat(group_sizes / (group_sizes - 1), group_sizes)
+    n_members = members.shape[0]
     step = max(1, BOOTSTRAP_CELLS // max(1, n))
     for r0 in range(0, replicates, step):
         rr = min(replicates, r0 + step) - r0
+        picks = draw_base + np.floor(rng.random((rr, draw_base.shape[0])) * draw_size).astype(np.intp)
+        picks += (np.arange(rr, dtype=np.intp) * n_members)[:, None]
+        times = np.bincount(picks.ravel(), minlength=rr * n_members).reshape(rr, n_members)
         factor = np.ones((rr, n))
-        for g in groups:
-            size = g.shape[0]
-            draws = rng.multinomial(size - 1, np.full(size, 1.0 / size), size=rr)
-            factor[:, g] = draws * (size / (size - 1))
+        factor[:, members] = times * rescale
         with np.errstate(invalid="ignore", divide="ignore"):
             estimates[r0 : r0 + rr] = (factor @ wy) / (factor @ wm)
     out = np.full(k, np.nan)
@@ -848,24 +858,41 @@ def respondent_scores(
         raise SurveyError("Cần ít nhất một câu hỏi để tổng hợp.")
     n: list[int] = []
 
+    def leaf(code: str) -> FloatArray:
+        if code not in columns:
+            raise SurveyError(f"Không có câu hỏi '{code}'.")
+        col = _column(columns[code], n[0] if n else None)
+        if not n:
+            n.append(col.shape[0])
+        return col
+
     def score(part: Part) -> FloatArray:
         if isinstance(part, str):
-            if part not in columns:
-                raise SurveyError(f"Không có câu hỏi '{part}'.")
-            col = _column(columns[part], n[0] if n else None)
-            if not n:
-                n.append(col.shape[0])
+            col = leaf(part)
             if kind == "proportion":
                 return cast(FloatArray, np.where(np.isnan(col), np.nan, (col >= satisfied_threshold) * 1.0))
             return col
         if not part:
             raise SurveyError("Nhóm câu hỏi rỗng.")
-        stack = np.vstack([score(p) for p in part])
-        valid = ~np.isnan(stack)
-        cnt = valid.sum(axis=0)
-        total = np.where(valid, stack, 0.0).sum(axis=0)
+        total: FloatArray | None = None
+        cnt: FloatArray | None = None
+        for child in part:  # running sums: no respondents × parts matrix
+            if isinstance(child, str):
+                col = leaf(child)
+                valid = ~np.isnan(col)
+                add = (col >= satisfied_threshold).astype(np.float64) if kind == "proportion" else col
+            else:
+                add = score(child)
+                valid = ~np.isnan(add)
+            if total is None or cnt is None:
+                total = np.zeros(add.shape[0])
+                cnt = np.zeros(add.shape[0])
+            np.add(total, add, out=total, where=valid)
+            cnt += valid
+        assert total is not None and cnt is not None
         with np.errstate(invalid="ignore", divide="ignore"):
-            return cast(FloatArray, np.where(cnt > 0, total / np.maximum(cnt, 1), np.nan))
+            total /= cnt  # 0/0 → NaN: no part answered
+        return total
 
     return score(list(parts))
 

@@ -281,6 +281,25 @@ def test_no_valid_answer_gives_no_figure():
     assert e.n == 0 and e.value is None and e.lower is None and not e.publishable
 
 
+@pytest.mark.parametrize("method", ["linearisation", "bootstrap"])
+def test_one_answer_gives_a_value_without_interval(method):
+    e = estimate([None, 5, None], method=method, replicates=20, min_n=1)
+    assert e.n == 1 and e.value == 1.0 and e.se is None and e.lower is None and e.upper is None
+    assert e.publishable  # min_n = 1 says so; the missing interval says the rest
+
+
+def test_single_answer_strata_are_pooled():
+    # every respondent alone in its stratum: pooled into one stratum, i.e. a simple random sample
+    values = [5, 4, 1, 2, 5, 3]
+    pooled = estimate(values, strata=list("abcdef"))
+    plain = estimate(values)
+    assert pooled.se == pytest.approx(plain.se)
+    # one single-answer stratum next to a larger one adds no variance of its own
+    e = estimate([5, 4, 1, 2, 5], strata=["a", "a", "a", "a", "b"])
+    # R = 3/5; z = (y − R)/5 in "a": 0.08, 0.08, −0.12, −0.12 → Σ(z − z̄)² = 0.04, × 4/3
+    assert e.value == pytest.approx(0.6) and e.se == pytest.approx(math.sqrt(0.04 * 4 / 3))
+
+
 def test_weights_change_the_value_and_the_unweighted_figure_stays():
     values = [5, 1, 1, 1]
     e = estimate(values, weights=[7, 1, 1, 1], min_n=1)
@@ -317,14 +336,15 @@ def test_unweighted_equals_weighted_with_equal_weights(values, c, kind, stratifi
         return
     assert a.value == pytest.approx(b.value, rel=1e-12)
     assert a.value == pytest.approx(a.unweighted_value, rel=1e-12)
-    assert a.se == pytest.approx(b.se, rel=1e-9, abs=1e-15)
+    assert (a.se is None and b.se is None) or a.se == pytest.approx(b.se, rel=1e-9, abs=1e-15)
 
 
 def assert_same(a: Estimate, b: Estimate) -> None:
     """Equal up to the order of floating-point sums."""
     assert (a.n, a.publishable, a.method, a.kind) == (b.n, b.publishable, b.method, b.kind)
     for field in ("value", "lower", "upper", "se", "n_eff", "unweighted_value"):
-        assert getattr(a, field) == pytest.approx(getattr(b, field), rel=1e-12), field
+        x, y = getattr(a, field), getattr(b, field)
+        assert (x is None and y is None) or x == pytest.approx(y, rel=1e-12), field
 
 
 def test_estimate_many_equals_estimate_per_item_and_lists_equal_arrays():
@@ -367,7 +387,8 @@ def test_answer_cell_fast_path_equals_the_per_respondent_computation(rows, kind,
         assert slow.value is None
         return
     for field in ("value", "unweighted_value", "n_eff", "se", "lower", "upper"):
-        assert getattr(fast, field) == pytest.approx(getattr(slow, field), rel=1e-9, abs=1e-12), field
+        x, y = getattr(fast, field), getattr(slow, field)
+        assert (x is None and y is None) or x == pytest.approx(y, rel=1e-9, abs=1e-12), field
 
 
 def test_labels_and_integer_codes_as_strata_give_the_same_estimates():
