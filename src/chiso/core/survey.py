@@ -8,9 +8,10 @@ Pure Python + numpy, no Django. Everything the survey app computes about a sampl
 * **Weights** — :func:`design_weights` (inverse inclusion probability N_h / n_h per stratum),
   :func:`respondent_weights` (the same, one per response), :func:`poststratify` and :func:`rake`
   (adjust weights to known margins such as sex and age group).
-* **Estimates** — :func:`estimate` (one item), :func:`estimate_many` (all items at once, numpy-vectorised)
-  and :func:`combine` (an element, unit or overall score from several items), each returning an
-  :class:`Estimate` with a confidence interval that accounts for weights and strata.
+* **Estimates** — :func:`estimate` (one item), :func:`estimate_many` (all items at once, numpy-vectorised),
+  :func:`combine` (an element or overall score from several items) and :func:`estimate_domains` (items
+  or combined scores per unit), each returning an :class:`Estimate` with a confidence interval that
+  accounts for weights and strata.
 
 Conventions
 -----------
@@ -57,6 +58,7 @@ __all__ = [
     "combine",
     "design_weights",
     "estimate",
+    "estimate_domains",
     "estimate_many",
     "poststratify",
     "quota_remaining",
@@ -436,6 +438,13 @@ class Estimate:
     unweighted_value: float | None
     kind: Kind = "proportion"
     confidence: float = 0.95
+
+    def contains(self, x: float) -> bool | None:
+        """Whether ``x`` (on this estimate's scale: a share for a proportion, e.g. the province's official
+        SIPAS 82,1 % as 0.821) lies in the interval; None without an interval."""
+        if self.lower is None or self.upper is None:
+            return None
+        return self.lower <= x <= self.upper
 
     def as_dict(self, *, percent: bool = False) -> dict[str, Any]:
         """A JSON-ready dict; ``percent=True`` turns the figures of a proportion into percentages."""
@@ -932,3 +941,81 @@ def combine(
         [scores], w, st, n_strata, "mean", 0.0, method_, replicates, seed, z, clip=kind_ == "proportion"
     )
     return _make(figures, 0, kind_, method_, min_n, confidence)
+
+
+def estimate_domains(
+    columns: Mapping[str, Column],
+    by: Sequence[str | None] | npt.NDArray[Any],
+    *,
+    parts: Mapping[str, Sequence[Part]] | None = None,
+    weights: Sequence[float] | FloatArray | None = None,
+    strata: Sequence[str] | npt.NDArray[Any] | None = None,
+    kind: str = "proportion",
+    satisfied_threshold: float = 4,
+    method: str = "linearisation",
+    replicates: int = 500,
+    seed: int = 0,
+    min_n: int = 30,
+    confidence: float = 0.95,
+) -> dict[str, dict[str, Estimate]]:
+    """Estimates per domain (e.g. per unit): ``{domain: {code: Estimate}}``, domains in order of first
+    appearance in ``by`` (the domain of each respondent; None = in no domain).
+
+    Without ``parts`` the codes are the items of ``columns`` (as :func:`estimate_many`); with ``parts``
+    (``{"A. Tiếp cận": ["q9_sat_24", …], "overall": [[…], […]]}``) they are its keys, each a combined
+    score as :func:`combine`. Each domain is estimated over its own respondents, with their weights and
+    strata: exact when a domain is a union of strata (a unit and its service points); for a domain that
+    cuts across strata (e.g. women) the interval is slightly narrow, since the domain's share of each
+    stratum is then treated as fixed.
+    """
+    kind_, method_, z = _options(kind, method, replicates, min_n, confidence)
+    codes = list(parts) if parts is not None else list(columns)
+    if not codes:
+        return {}
+    if parts is not None:
+        cols = [
+            respondent_scores(columns, parts[c], kind=kind_, satisfied_threshold=satisfied_threshold)
+            for c in codes
+        ]
+    else:
+        cols = [_column(columns[c]) for c in codes]
+    n = cols[0].shape[0]
+    for col in cols[1:]:
+        if col.shape[0] != n:
+            raise SurveyError(f"Câu hỏi có {col.shape[0]} câu trả lời, khác số phiếu {n}.")
+    if len(by) != n:
+        raise SurveyError(f"Có {len(by)} giá trị nhóm cho {n} phiếu.")
+    w = None if weights is None else _check_weights(weights, n)
+    st, _ = _strata_codes(strata, n)
+    labels: dict[Any, int] = {}
+    dom = np.fromiter(
+        (-1 if d is None else labels.setdefault(d, len(labels)) for d in by), dtype=np.intp, count=n
+    )
+    order = np.argsort(dom, kind="stable")
+    sizes = np.bincount(dom[dom >= 0], minlength=len(labels))
+    start = int((dom < 0).sum())
+    out: dict[str, dict[str, Estimate]] = {}
+    engine_kind: Kind = "mean" if parts is not None else kind_
+    clip = kind_ == "proportion"
+    for label, d in labels.items():
+        rows = order[start : start + int(sizes[d])]
+        start += int(sizes[d])
+        sub_strata = np.unique(st[rows], return_inverse=True)[1].astype(np.intp).reshape(-1)
+        n_sub = int(sub_strata.max()) + 1 if sub_strata.shape[0] else 1
+        figures = _estimate_columns(
+            [c[rows] for c in cols],
+            None if w is None else w[rows],
+            sub_strata,
+            n_sub,
+            engine_kind,
+            float(satisfied_threshold),
+            method_,
+            replicates,
+            seed,
+            z,
+            clip=clip,
+        )
+        out[str(label)] = {
+            c: _make(figures, j, kind_, method_, min_n, confidence) for j, c in enumerate(codes)
+        }
+    return out

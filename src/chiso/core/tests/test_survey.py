@@ -16,6 +16,7 @@ from chiso.core.survey import (
     combine,
     design_weights,
     estimate,
+    estimate_domains,
     estimate_many,
     poststratify,
     quota_remaining,
@@ -502,3 +503,31 @@ def test_estimate_as_dict_in_percent():
     d = e.as_dict(percent=True)
     assert d["value"] == pytest.approx(50.0) and d["n"] == 4 and d["method"] == "linearisation"
     assert isinstance(e, Estimate)
+    assert e.contains(0.5) and not e.contains(1.5)
+    assert estimate([5], min_n=1).contains(1.0) is None
+
+
+def test_domain_estimates_equal_estimates_on_the_domain_respondents():
+    rng = np.random.default_rng(21)
+    n = 600
+    cols = {f"q{j}": rng.integers(1, 6, n).astype(float) for j in range(4)}
+    cols["q1"][rng.random(n) < 0.2] = np.nan
+    points = rng.choice(["sp1", "sp2", "sp3", "sp4", "sp5"], n)
+    unit_of = {"sp1": "Sở Tư pháp", "sp2": "Sở Tư pháp", "sp3": "UBND xã A", "sp4": "UBND xã A", "sp5": None}
+    units = [unit_of[p] for p in points]
+    w = rng.uniform(1, 9, n)
+    out = estimate_domains(cols, units, weights=w, strata=points)
+    assert list(out) == list(dict.fromkeys(u for u in units if u is not None))
+    for unit, figures in out.items():
+        mask = np.array([u == unit for u in units])
+        direct = estimate_many({c: v[mask] for c, v in cols.items()}, weights=w[mask], strata=points[mask])
+        for c in cols:
+            assert_same(figures[c], direct[c])
+    parts = {"A": ["q0", "q1"], "overall": [["q0", "q1"], ["q2", "q3"]]}
+    scored = estimate_domains(cols, units, parts=parts, weights=w, strata=points, kind="mean")
+    for unit, figures in scored.items():
+        mask = np.array([u == unit for u in units])
+        sub = {c: v[mask] for c, v in cols.items()}
+        for code, part in parts.items():
+            assert_same(figures[code], combine(sub, part, weights=w[mask], strata=points[mask], kind="mean"))
+    assert figures["A"].kind == "mean"
