@@ -38,7 +38,7 @@ def main() -> int:
 
     import numpy as np
 
-    from chiso.core.survey import combine, estimate_many
+    from chiso.core.survey import combine, estimate_domains, estimate_many
 
     print(f"chiso survey estimates benchmark · {machine_line()}")
     rng = np.random.default_rng(2026)
@@ -75,6 +75,11 @@ def main() -> int:
     measure("% satisfied, unweighted, no strata", lambda: estimate_many(columns, kind="proportion"))
     measure(
         "overall score (combine, all items)", lambda: combine(columns, codes, weights=weights, strata=strata)
+    )
+    units = strata // 2  # two service points per unit
+    measure(
+        f"% satisfied per unit ({(args.strata + 1) // 2} units, all items)",
+        lambda: estimate_domains(columns, units, weights=weights, strata=strata),
     )
 
     base = median(rows[0][1])

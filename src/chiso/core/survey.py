@@ -632,15 +632,7 @@ def _estimate_columns(
     """The estimates of every column (one answer per respondent, NaN = missing)."""
     k = len(cols)
     n = strata.shape[0]
-    figures = _Figures(
-        value=np.full(k, np.nan),
-        se=np.full(k, np.nan),
-        n=np.zeros(k, dtype=np.int64),
-        n_eff=np.zeros(k),
-        unweighted=np.full(k, np.nan),
-        z=z,
-        clip=kind == "proportion" if clip is None else clip,
-    )
+    figures = _new_figures(k, z, kind == "proportion" if clip is None else clip)
     if n == 0:
         return figures
     w2 = None if w is None else w * w
@@ -649,25 +641,45 @@ def _estimate_columns(
         table = _cell_table(y, w, w2, strata, n_strata, kind, threshold, offsets)
         if table is None:
             table = _respondent_table(y, w, strata, n_strata, kind, threshold)
-        nh, big_b, r, unweighted, n_eff, ss, s1 = table
-        count = int(nh.sum())
-        figures.n[j] = count
-        if count == 0 or not big_b > 0:
-            continue
-        figures.value[j] = r
-        figures.unweighted[j] = unweighted
-        figures.n_eff[j] = n_eff
-        if method == "linearisation" and count >= 2:
-            figures.se[j] = math.sqrt(max(_strat_var(nh, s1, ss), 0.0))
+        _fill(figures, j, table, method)
     if method == "bootstrap":
         figures.se[:] = _bootstrap_se(cols, w, strata, n_strata, kind, threshold, replicates, seed)
         figures.se[figures.n < 2] = np.nan
     return figures
 
 
+def _new_figures(k: int, z: float, clip: bool) -> _Figures:
+    return _Figures(
+        value=np.full(k, np.nan),
+        se=np.full(k, np.nan),
+        n=np.zeros(k, dtype=np.int64),
+        n_eff=np.zeros(k),
+        unweighted=np.full(k, np.nan),
+        z=z,
+        clip=clip,
+    )
+
+
+def _fill(figures: _Figures, j: int, table: _Table, method: Method) -> None:
+    """Item j's figures from its per-stratum table (the linearised variance; bootstrap fills se later)."""
+    nh, big_b, r, unweighted, n_eff, ss, s1 = table
+    count = int(nh.sum())
+    figures.n[j] = count
+    if count == 0 or not big_b > 0:
+        return
+    figures.value[j] = r
+    figures.unweighted[j] = unweighted
+    figures.n_eff[j] = n_eff
+    if method == "linearisation" and count >= 2:
+        figures.se[j] = math.sqrt(max(_strat_var(nh, s1, ss), 0.0))
+
+
 # Per stratum h of one item: n_h, then the item's Σw (W), ratio R, unweighted value, Kish n_eff, and the
 # linearised variable z_i = w_i (y_i − R) / W summarised per stratum: Σ_i (z_i − z̄_h)² and Σ_i z_i.
 _Table: TypeAlias = tuple[FloatArray, float, float, float, float, FloatArray, FloatArray]
+
+
+_Counts: TypeAlias = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
 
 
 def _cell_table(
@@ -682,11 +694,27 @@ def _cell_table(
 ) -> _Table | None:
     """The per-stratum sums from counts of (stratum, answer) cells — answers on a small integer scale
     only (None otherwise): three bincounts instead of a dozen passes over the respondents."""
+    counts = _cell_counts(y, w, w2, strata, n_strata, kind, threshold, offsets)
+    return None if counts is None else _finish_cells(*counts)
+
+
+def _cell_counts(
+    y: FloatArray,
+    w: FloatArray | None,
+    w2: FloatArray | None,
+    strata: npt.NDArray[np.intp],
+    n_strata: int,
+    kind: Kind,
+    threshold: float,
+    offsets: dict[int, npt.NDArray[np.intp]],
+) -> _Counts | None:
+    """Per (stratum, answer value): count, Σw, Σw² (strata × values), and each value's score (the value,
+    or 1/0 for a proportion); None unless the answers are on a small integer scale."""
     lo_f = float(np.fmin.reduce(y))
     hi_f = float(np.fmax.reduce(y))
     if math.isnan(lo_f):  # no valid answer at all
-        zero = np.zeros(n_strata)
-        return zero, 0.0, math.nan, math.nan, 0.0, zero, zero
+        zero = np.zeros((n_strata, 1))
+        return zero, zero, zero, np.zeros(1)
     if not (lo_f.is_integer() and hi_f.is_integer()):
         return None
     lo, hi = int(lo_f), int(hi_f)
@@ -712,6 +740,12 @@ def _cell_table(
     values = np.arange(lo, hi + 1, dtype=np.float64)
     if kind == "proportion":
         values = (values >= threshold).astype(np.float64)
+    return cnt, sw, sw2, values
+
+
+def _finish_cells(cnt: FloatArray, sw: FloatArray, sw2: FloatArray, values: FloatArray) -> _Table:
+    """The per-stratum table of an item from its (stratum, answer) cells."""
+    n_strata = cnt.shape[0]
     nh = cnt.sum(axis=1)
     b_h = sw.sum(axis=1)
     big_b = float(b_h.sum())
@@ -991,12 +1025,23 @@ def estimate_domains(
     dom = np.fromiter(
         (-1 if d is None else labels.setdefault(d, len(labels)) for d in by), dtype=np.intp, count=n
     )
+    engine_kind: Kind = "mean" if parts is not None else kind_
+    clip = kind_ == "proportion"
+    if method_ == "linearisation":
+        fast = _domains_by_cells(
+            cols, w, st, dom, len(labels), engine_kind, float(satisfied_threshold), z, clip
+        )
+        if fast is not None:
+            return {
+                str(label): {
+                    c: _make(fast[d], j, kind_, method_, min_n, confidence) for j, c in enumerate(codes)
+                }
+                for label, d in labels.items()
+            }
     order = np.argsort(dom, kind="stable")
     sizes = np.bincount(dom[dom >= 0], minlength=len(labels))
     start = int((dom < 0).sum())
     out: dict[str, dict[str, Estimate]] = {}
-    engine_kind: Kind = "mean" if parts is not None else kind_
-    clip = kind_ == "proportion"
     for label, d in labels.items():
         rows = order[start : start + int(sizes[d])]
         start += int(sizes[d])
@@ -1018,4 +1063,43 @@ def estimate_domains(
         out[str(label)] = {
             c: _make(figures, j, kind_, method_, min_n, confidence) for j, c in enumerate(codes)
         }
+    return out
+
+
+def _domains_by_cells(
+    cols: list[FloatArray],
+    w: FloatArray | None,
+    strata: npt.NDArray[np.intp],
+    dom: npt.NDArray[np.intp],
+    n_domains: int,
+    kind: Kind,
+    threshold: float,
+    z: float,
+    clip: bool,
+) -> list[_Figures] | None:
+    """Linearised estimates of every domain from one pass per item: the (domain ∩ stratum, answer) cells
+    are counted once, then each domain's figures come from its own rows of that small table — the same
+    as estimating over the domain's respondents. None when an item is not on a small integer scale."""
+    keep = dom >= 0
+    if not keep.all():
+        cols = [c[keep] for c in cols]
+        w = None if w is None else w[keep]
+        strata, dom = strata[keep], dom[keep]
+    n_st = int(strata.max()) + 1 if strata.shape[0] else 1
+    cells, cell_of = np.unique(dom * n_st + strata, return_inverse=True)
+    cell_of = cell_of.astype(np.intp).reshape(-1)
+    cell_dom = cells // n_st
+    rows_of = [np.flatnonzero(cell_dom == d) for d in range(n_domains)]
+    w2 = None if w is None else w * w
+    offsets: dict[int, npt.NDArray[np.intp]] = {}
+    counted: list[_Counts] = []
+    for y in cols:
+        counts = _cell_counts(y, w, w2, cell_of, cells.shape[0], kind, threshold, offsets)
+        if counts is None:
+            return None
+        counted.append(counts)
+    out = [_new_figures(len(cols), z, clip) for _ in range(n_domains)]
+    for j, (cnt, sw, sw2, values) in enumerate(counted):
+        for d, rows in enumerate(rows_of):
+            _fill(out[d], j, _finish_cells(cnt[rows], sw[rows], sw2[rows], values), "linearisation")
     return out
