@@ -710,8 +710,8 @@ def _cell_counts(
 ) -> _Counts | None:
     """Per (stratum, answer value): count, Σw, Σw² (strata × values), and each value's score (the value,
     or 1/0 for a proportion); None unless the answers are on a small integer scale."""
-    lo_f = float(np.fmin.reduce(y))
-    hi_f = float(np.fmax.reduce(y))
+    lo_f = float(np.fmin.reduce(y)) if y.shape[0] else math.nan
+    hi_f = float(np.fmax.reduce(y)) if y.shape[0] else math.nan
     if math.isnan(lo_f):  # no valid answer at all
         zero = np.zeros((n_strata, 1))
         return zero, zero, zero, np.zeros(1)
@@ -1021,10 +1021,9 @@ def estimate_domains(
         raise SurveyError(f"Có {len(by)} giá trị nhóm cho {n} phiếu.")
     w = None if weights is None else _check_weights(weights, n)
     st, _ = _strata_codes(strata, n)
-    labels: dict[Any, int] = {}
-    dom = np.fromiter(
-        (-1 if d is None else labels.setdefault(d, len(labels)) for d in by), dtype=np.intp, count=n
-    )
+    dom, labels = _factorise(by, n)
+    if not labels:
+        return {}
     engine_kind: Kind = "mean" if parts is not None else kind_
     clip = kind_ == "proportion"
     if method_ == "linearisation":
@@ -1066,6 +1065,36 @@ def estimate_domains(
     return out
 
 
+def _factorise(by: Sequence[Any] | npt.NDArray[Any], n: int) -> tuple[npt.NDArray[np.intp], dict[Any, int]]:
+    """Domain index per respondent (−1 for None) and the domains in order of first appearance."""
+    if isinstance(by, np.ndarray) and by.dtype.kind in "iub" and n:
+        lowest = int(by.min())
+        uniq, inverse = _compact(by.astype(np.intp) - lowest, int(by.max()) - lowest + 1)
+        first = np.full(uniq.shape[0], n, dtype=np.intp)
+        np.minimum.at(first, inverse, np.arange(n, dtype=np.intp))
+        by_first = np.argsort(first, kind="stable")
+        rank = np.empty(uniq.shape[0], dtype=np.intp)
+        rank[by_first] = np.arange(uniq.shape[0])
+        values = (uniq[by_first] + lowest).astype(by.dtype)
+        return rank[inverse], {v.item(): i for i, v in enumerate(values)}
+    labels: dict[Any, int] = {}
+    dom = np.fromiter(
+        (-1 if d is None else labels.setdefault(d, len(labels)) for d in by), dtype=np.intp, count=n
+    )
+    return dom, labels
+
+
+def _compact(keys: npt.NDArray[np.intp], size: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """The distinct keys (ascending) and each key's index among them; keys in [0, size). Counting instead
+    of sorting when the range is small."""
+    if size <= 4 * keys.shape[0] + 1024:
+        present = np.bincount(keys, minlength=size) > 0
+        index = np.cumsum(present, dtype=np.intp) - 1
+        return np.flatnonzero(present).astype(np.intp), index[keys]
+    uniq, inverse = np.unique(keys, return_inverse=True)
+    return uniq.astype(np.intp), inverse.astype(np.intp).reshape(-1)
+
+
 def _domains_by_cells(
     cols: list[FloatArray],
     w: FloatArray | None,
@@ -1086,10 +1115,8 @@ def _domains_by_cells(
         w = None if w is None else w[keep]
         strata, dom = strata[keep], dom[keep]
     n_st = int(strata.max()) + 1 if strata.shape[0] else 1
-    cells, cell_of = np.unique(dom * n_st + strata, return_inverse=True)
-    cell_of = cell_of.astype(np.intp).reshape(-1)
+    cells, cell_of = _compact(dom * n_st + strata, n_domains * n_st)
     cell_dom = cells // n_st
-    rows_of = [np.flatnonzero(cell_dom == d) for d in range(n_domains)]
     w2 = None if w is None else w * w
     offsets: dict[int, npt.NDArray[np.intp]] = {}
     counted: list[_Counts] = []
@@ -1098,8 +1125,59 @@ def _domains_by_cells(
         if counts is None:
             return None
         counted.append(counts)
-    out = [_new_figures(len(cols), z, clip) for _ in range(n_domains)]
+    k = len(cols)
+    value = np.full((n_domains, k), np.nan)
+    se = np.full((n_domains, k), np.nan)
+    count = np.zeros((n_domains, k), dtype=np.int64)
+    n_eff = np.zeros((n_domains, k))
+    unweighted = np.full((n_domains, k), np.nan)
+    starts = np.searchsorted(cell_dom, np.arange(n_domains))  # cells are sorted by domain
     for j, (cnt, sw, sw2, values) in enumerate(counted):
-        for d, rows in enumerate(rows_of):
-            _fill(out[d], j, _finish_cells(cnt[rows], sw[rows], sw2[rows], values), "linearisation")
-    return out
+        figures = _finish_domains(cnt, sw, sw2, values, cell_dom, starts)
+        value[:, j], se[:, j], count[:, j], n_eff[:, j], unweighted[:, j] = figures
+    return [_Figures(value[d], se[d], count[d], n_eff[d], unweighted[d], z, clip) for d in range(n_domains)]
+
+
+def _finish_domains(
+    cnt: FloatArray,
+    sw: FloatArray,
+    sw2: FloatArray,
+    values: FloatArray,
+    cell_dom: npt.NDArray[np.intp],
+    starts: npt.NDArray[np.intp],
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int64], FloatArray, FloatArray]:
+    """:func:`_finish_cells` for every domain at once (cells sorted by domain, each domain's cells its
+    strata): value, se, n, n_eff and unweighted value per domain."""
+
+    def per_domain(x: FloatArray) -> FloatArray:
+        return cast(FloatArray, np.add.reduceat(x, starts))
+
+    nh = cnt.sum(axis=1)
+    b_c = sw.sum(axis=1)
+    n_d = per_domain(nh)
+    big_b = per_domain(b_c)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = per_domain(sw @ values) / big_b
+        unweighted = per_domain(cnt @ values) / n_d
+        n_eff = np.where(big_b > 0, big_b * big_b / per_domain(sw2.sum(axis=1)), 0.0)
+        ok = (big_b > 0) & (n_d > 0)
+        d = (values[None, :] - r[cell_dom][:, None]) / big_b[cell_dom][:, None]  # z_i = w_i · d_v
+        d = np.where(ok[cell_dom][:, None], d, 0.0)
+        s1 = (sw * d).sum(axis=1)
+        mean_h = np.divide(s1, nh, out=np.zeros_like(s1), where=nh > 0)
+        terms = (sw2 * d * d).sum(axis=1) + mean_h * mean_h * nh
+        ss = terms - 2 * mean_h * s1
+        ss = np.where(ss > 1e-12 * terms, ss, 0.0)
+        multi = nh >= 2
+        safe = np.where(multi, nh, 2.0)
+        var = per_domain(np.where(multi, safe / (safe - 1) * ss, 0.0))
+        single = (nh == 1).astype(np.float64)
+        n_p = per_domain(single)
+        p1 = per_domain(single * s1)
+        p2 = per_domain(single * s1 * s1)
+        safe_p = np.where(n_p >= 2, n_p, 2.0)
+        pooled = safe_p / (safe_p - 1) * (p2 - p1 * p1 / safe_p)
+        var += np.where((n_p >= 2) & (pooled > 1e-12 * p2), pooled, 0.0)
+        se = np.where(ok & (n_d >= 2), np.sqrt(np.maximum(var, 0.0)), np.nan)
+    value = np.where(ok, r, np.nan)
+    return value, se, n_d.astype(np.int64), n_eff, np.where(n_d > 0, unweighted, np.nan)

@@ -531,3 +531,49 @@ def test_domain_estimates_equal_estimates_on_the_domain_respondents():
         for code, part in parts.items():
             assert_same(figures[code], combine(sub, part, weights=w[mask], strata=points[mask], kind="mean"))
     assert figures["A"].kind == "mean"
+
+
+@FAST
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(1, 5)),
+            st.one_of(st.none(), st.integers(1, 5)),
+            st.floats(0.1, 30),
+            st.sampled_from(["sp1", "sp2", "sp3", "sp4"]),
+            st.sampled_from(["A", "B", "C", None]),
+        ),
+        min_size=1,
+        max_size=80,
+    ),
+    st.sampled_from(["proportion", "mean"]),
+)
+def test_domain_estimates_equal_estimates_on_the_domain_respondents_property(rows, kind):
+    cols = {"q1": [r[0] for r in rows], "q2": [r[1] for r in rows]}
+    w = np.array([r[2] for r in rows])
+    points = np.array([r[3] for r in rows])
+    doms = [r[4] for r in rows]
+    out = estimate_domains(cols, doms, weights=w, strata=points, kind=kind)
+    assert set(out) == {d for d in doms if d is not None}
+    for dom, figures in out.items():
+        mask = np.array([d == dom for d in doms])
+        sub = {c: [v for v, keep in zip(col, mask, strict=True) if keep] for c, col in cols.items()}
+        direct = estimate_many(sub, weights=w[mask], strata=points[mask], kind=kind)
+        for c in cols:
+            a, b = figures[c], direct[c]
+            assert (a.n, a.publishable) == (b.n, b.publishable)
+            for field in ("value", "lower", "upper", "se", "n_eff", "unweighted_value"):
+                x, y = getattr(a, field), getattr(b, field)
+                assert (x is None and y is None) or x == pytest.approx(y, rel=1e-9, abs=1e-12), field
+
+
+def test_domains_given_as_integer_ids_keep_the_order_of_first_appearance():
+    rng = np.random.default_rng(4)
+    y = rng.integers(1, 6, 300).astype(float)
+    ids = rng.choice([17, 3, 250, 9], 300)
+    by_ids = estimate_domains({"q": y}, ids)
+    by_text = estimate_domains({"q": y}, [str(i) for i in ids])
+    assert list(by_ids) == list(by_text) == [str(i) for i in dict.fromkeys(ids.tolist())]
+    for key in by_ids:
+        assert_same(by_ids[key]["q"], by_text[key]["q"])
+    assert estimate_domains({"q": [5, 4]}, [None, None]) == {}
