@@ -510,6 +510,8 @@ def _strata_codes(
             return codes, int(codes.max()) + 1
         if n == 0:
             return np.zeros(0, dtype=np.intp), 1
+        if strata.dtype.kind == "O":  # labels, maybe None: not sortable together
+            return _strata_codes(strata.tolist(), n)
         _, inverse = np.unique(strata, return_inverse=True)
         codes = inverse.astype(np.intp).reshape(-1)
         return codes, int(codes.max()) + 1
