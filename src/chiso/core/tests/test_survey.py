@@ -406,6 +406,8 @@ def test_non_integer_answers_are_estimated_too():
     assert e.value == pytest.approx(2.875) and e.n == 4
     with pytest.raises(SurveyError):
         estimate([1.0, float("inf")])
+    with pytest.raises(SurveyError, match="phải là số"):
+        estimate([5, "rất hài lòng"])
 
 
 def test_bootstrap_agrees_with_linearisation_on_a_large_sample():
