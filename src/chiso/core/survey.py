@@ -77,8 +77,6 @@ Column: TypeAlias = Sequence[float | None] | FloatArray
 # What :func:`combine` averages: an item code, or a group of parts averaged first (recursively).
 Part: TypeAlias = str | Sequence["Part"]
 
-SINGLETONS = "\x00singletons"  # the pooled stratum of strata with one valid answer
-
 
 class SurveyError(ValueError):
     """Bad input to a survey computation; the message is Vietnamese, fit to show a user."""
@@ -396,8 +394,8 @@ def rake(
         if worst <= tol:
             return [float(x) for x in w]
     raise RakingError(
-        f"Phép cào trọng số (raking) không hội tụ sau {max_iter} vòng: biến '{worst_var}' còn lệch "
-        f"{worst:.2g} so với biên.",
+        f"Hiệu chỉnh trọng số theo biên (raking) không hội tụ sau {max_iter} vòng: biến '{worst_var}' "
+        f"còn lệch {worst:.2g} so với biên; hãy gộp bớt các ô ít phiếu.",
         variable=worst_var,
     )
 
@@ -424,7 +422,8 @@ class Estimate:
     ``lower``/``upper``: the ``confidence`` interval; ``se``: its standard error; ``n``: valid answers;
     ``n_eff``: Kish's effective sample size (Σw)² / Σw²; ``publishable``: n ≥ ``min_n``;
     ``method``: "linearisation" or "bootstrap"; ``unweighted_value``: the plain share/mean of the
-    valid answers. With n = 0 the figures are None.
+    valid answers. With n = 0 the figures are None; with a single answer (nothing to measure spread
+    on) ``se``, ``lower`` and ``upper`` are None.
     """
 
     value: float | None
