@@ -2,7 +2,8 @@
 
 Pure Python + numpy, no Django. Everything the survey app computes about a sample goes through here:
 
-* **Sampling** — :func:`sample_size` (margin of error → n, with the finite population correction),
+* **Sampling** — :func:`sample_size` (margin of error → n, with the finite population correction;
+  :func:`slovin` for the formula of the 2012 SIPAS method),
   :func:`allocate` (a total over strata: service points with their dossier counts),
   :func:`quota_remaining` (live quotas).
 * **Weights** — :func:`design_weights` (inverse inclusion probability N_h / n_h per stratum),
@@ -66,6 +67,7 @@ __all__ = [
     "respondent_scores",
     "respondent_weights",
     "sample_size",
+    "slovin",
 ]
 
 Kind = Literal["proportion", "mean"]
@@ -132,6 +134,18 @@ def sample_size(
             n = min(n, _ceil(n0 / (1 + (n0 - 1) / population)))
         n = min(n, population)
     return max(1, n)
+
+
+def slovin(population: int, margin: float = 0.05) -> int:
+    """Slovin's n = N / (1 + N·e²), rounded up: the sample size of the 2012 SIPAS method (Đề án
+    1383/QĐ-BNV, e = 5 %, N = transactions of the service in the period). No formula of the current
+    method (1001/QĐ-BNV) was seen; :func:`sample_size` with ``confidence=0.9545`` (z = 2) gives the same
+    to within one response and adds p, the confidence and the design effect."""
+    if isinstance(population, bool) or not isinstance(population, int) or population < 1:
+        raise SurveyError(f"Tổng thể phải là số nguyên dương, nhận được {population!r}.")
+    if not (isinstance(margin, int | float) and 0 < margin < 1):
+        raise SurveyError(f"Sai số cho phép phải nằm giữa 0 và 1 (ví dụ 0,05), nhận được {margin!r}.")
+    return max(1, _ceil(population / (1 + population * margin * margin)))
 
 
 def _ceil(x: float) -> int:

@@ -24,6 +24,7 @@ from chiso.core.survey import (
     respondent_scores,
     respondent_weights,
     sample_size,
+    slovin,
 )
 
 FAST = settings(max_examples=60, deadline=None)
@@ -40,6 +41,22 @@ def test_sample_size_textbook_values():
     assert sample_size(0.05, p=0.8) == 246
     assert sample_size(0.05, population=50) == 45
     assert sample_size(0.05, confidence=0.99) == 664
+
+
+def test_slovin_as_in_the_2012_sipas_method():
+    assert slovin(1000) == 286  # 1000 / (1 + 1000 · 0.0025) = 285.7
+    assert slovin(100) == 80
+    assert slovin(10**6) == 400
+    with pytest.raises(SurveyError):
+        slovin(0)
+
+
+@FAST
+@given(st.integers(1, 10**7), st.floats(0.01, 0.2))
+def test_cochran_with_z_2_matches_slovin_to_within_one_response(population, margin):
+    # z = 2 exactly: NormalDist().inv_cdf(0.5 + c/2) = 2 for c = 0.954499736...
+    cochran = sample_size(margin, population=population, confidence=0.9544997361036416)
+    assert 0 <= cochran - slovin(population, margin) <= 1
 
 
 @FAST
