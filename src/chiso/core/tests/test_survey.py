@@ -596,3 +596,18 @@ def test_domains_given_as_integer_ids_keep_the_order_of_first_appearance():
     for key in by_ids:
         assert_same(by_ids[key]["q"], by_text[key]["q"])
     assert estimate_domains({"q": [5, 4]}, [None, None]) == {}
+
+
+def test_domain_estimates_by_bootstrap_resample_each_unit():
+    rng = np.random.default_rng(31)
+    n = 3000
+    points = rng.choice(["sp1", "sp2", "sp3", "sp4"], n)
+    units = np.where(np.isin(points, ["sp1", "sp2"]), "Sở Tư pháp", "UBND xã A")
+    y = np.where(rng.random(n) < 0.75, 5.0, 2.0)
+    w = rng.uniform(1, 5, n)
+    boot = estimate_domains({"q": y}, units, weights=w, strata=points, method="bootstrap", replicates=300)
+    lin = estimate_domains({"q": y}, units, weights=w, strata=points)
+    for unit in ("Sở Tư pháp", "UBND xã A"):
+        b, li = boot[unit]["q"], lin[unit]["q"]
+        assert b.method == "bootstrap" and b.value == pytest.approx(li.value)
+        assert b.se == pytest.approx(li.se, rel=0.2)
