@@ -24,7 +24,8 @@ Conventions
   by the same positive number, and with equal weights they equal the unweighted figures.
 * Variance, ``method="linearisation"``: Taylor linearisation of the ratio, each respondent a primary
   sampling unit drawn with replacement within its stratum (the usual approximation for a sample that is
-  small against the stratum's dossiers). ``method="bootstrap"``: Rao–Wu rescaling bootstrap
+  small against the stratum's dossiers; given ``population`` — dossiers per stratum — each stratum's
+  part is multiplied by 1 − n_h/N_h, the finite population correction). ``method="bootstrap"``: Rao–Wu rescaling bootstrap
   (n_h − 1 respondents drawn with replacement in each stratum, weights rescaled by n_h / (n_h − 1)).
   Strata with a single valid answer are pooled into one stratum (with one such stratum only, it adds
   no variance). The interval is value ± z·se with z the normal quantile of ``confidence``; an interval
@@ -514,26 +515,48 @@ def _options(
 
 def _strata_codes(
     strata: Sequence[str] | npt.NDArray[Any] | None, n: int
-) -> tuple[npt.NDArray[np.intp], int]:
-    """Stratum index per respondent (0..H−1) and H. Non-negative integer arrays are used as they are."""
+) -> tuple[npt.NDArray[np.intp], int, list[Any]]:
+    """Stratum index per respondent (0..H−1), H, and the stratum label of each index. Non-negative
+    integer arrays are used as they are (their labels are the integers)."""
     if strata is None:
-        return np.zeros(n, dtype=np.intp), 1
+        return np.zeros(n, dtype=np.intp), 1, [None]
     if len(strata) != n:
         raise SurveyError(f"Có {len(strata)} tầng cho {n} phiếu.")
     if isinstance(strata, np.ndarray):
         if strata.dtype.kind in "iu" and n and 0 <= int(strata.min()) and int(strata.max()) < 4 * n + 1024:
             codes = strata.astype(np.intp, copy=False)
-            return codes, int(codes.max()) + 1
+            size = int(codes.max()) + 1
+            return codes, size, list(range(size))
         if n == 0:
-            return np.zeros(0, dtype=np.intp), 1
+            return np.zeros(0, dtype=np.intp), 1, [None]
         if strata.dtype.kind == "O":  # labels, maybe None: not sortable together
             return _strata_codes(strata.tolist(), n)
-        _, inverse = np.unique(strata, return_inverse=True)
+        uniq, inverse = np.unique(strata, return_inverse=True)
         codes = inverse.astype(np.intp).reshape(-1)
-        return codes, int(codes.max()) + 1
+        return codes, int(codes.max()) + 1, uniq.tolist()
     index: dict[Any, int] = {}
     out = np.fromiter((index.setdefault(h, len(index)) for h in strata), dtype=np.intp, count=n)
-    return out, max(1, len(index))
+    return out, max(1, len(index)), list(index) or [None]
+
+
+def _fpc(
+    population: Mapping[Any, float] | None, codes: npt.NDArray[np.intp], n_strata: int, labels: list[Any]
+) -> FloatArray | None:
+    """Per stratum 1 − n_h/N_h (the finite population correction; n_h = responses in the stratum), or
+    None without ``population``. A stratum missing from ``population`` gets no correction."""
+    if population is None:
+        return None
+    counts = np.bincount(codes, minlength=n_strata).astype(np.float64)
+    out = np.ones(n_strata)
+    for h, label in enumerate(labels):
+        big_n = population.get(label, population.get(str(label))) if label is not None else None
+        if big_n is None:
+            continue
+        if not (isinstance(big_n, int | float) and not isinstance(big_n, bool) and big_n >= 0):
+            raise SurveyError(f"Số hồ sơ của '{label}' phải là số không âm, nhận được {big_n!r}.")
+        if big_n > 0:
+            out[h] = 1.0 - min(1.0, counts[h] / float(big_n))
+    return out
 
 
 def estimate_many(
@@ -548,12 +571,13 @@ def estimate_many(
     seed: int = 0,
     min_n: int = 30,
     confidence: float = 0.95,
+    population: Mapping[Any, float] | None = None,
 ) -> dict[str, Estimate]:
     """:func:`estimate` for every column at once (one answer per respondent in each; all columns the
     same length as ``weights`` and ``strata``). Vectorised with numpy: pass float arrays (NaN = missing)
     and, for strata, an integer array (e.g. service point ids) for large surveys; lists with None and
     labels are converted first. Answers on a small integer scale (1–5) take a fast path that counts
-    (stratum, answer) cells instead of respondents."""
+    (stratum, answer) cells instead of respondents. ``population`` as in :func:`estimate`."""
     kind_, method_, z = _options(kind, method, replicates, min_n, confidence)
     codes = list(columns)
     if not codes:
@@ -562,9 +586,10 @@ def estimate_many(
     n = first.shape[0]
     cols = [first] + [_column(columns[code], n) for code in codes[1:]]
     w = None if weights is None else _check_weights(weights, n)
-    st, n_strata = _strata_codes(strata, n)
+    st, n_strata, labels = _strata_codes(strata, n)
+    fpc = _fpc(population, st, n_strata, labels)
     figures = _estimate_columns(
-        cols, w, st, n_strata, kind_, float(satisfied_threshold), method_, replicates, seed, z
+        cols, w, st, n_strata, kind_, float(satisfied_threshold), method_, replicates, seed, z, fpc=fpc
     )
     return {code: _make(figures, j, kind_, method_, min_n, confidence) for j, code in enumerate(codes)}
 
@@ -581,6 +606,7 @@ def estimate(
     seed: int = 0,
     min_n: int = 30,
     confidence: float = 0.95,
+    population: Mapping[Any, float] | None = None,
 ) -> Estimate:
     """Estimate one item: the weighted share of answers ≥ ``satisfied_threshold`` (``kind="proportion"``)
     or the weighted mean answer (``kind="mean"``), with its ``confidence`` interval.
@@ -588,7 +614,10 @@ def estimate(
     ``values``: one answer per respondent (None = missing, excluded); ``weights``: one per respondent
     (default: all 1 — the unweighted estimate); ``strata``: the respondent's stratum (service point or
     unit; default: one stratum). ``method``: "linearisation" (Taylor) or "bootstrap" (Rao–Wu rescaling,
-    ``replicates`` replicates from ``seed``). See the module docstring for the formulas.
+    ``replicates`` replicates from ``seed``). ``population``: dossiers N_h per stratum label, for the
+    finite population correction (1 − n_h/N_h) of the linearised variance — worth giving when a service
+    point's responses are a sizeable share of its dossiers; without it the variance treats responses as
+    drawn with replacement (cautious). The bootstrap does not use it. See the module docstring.
     """
     return estimate_many(
         {"_": values},
@@ -601,6 +630,7 @@ def estimate(
         seed=seed,
         min_n=min_n,
         confidence=confidence,
+        population=population,
     )["_"]
 
 
@@ -646,6 +676,7 @@ def _estimate_columns(
     seed: int,
     z: float,
     clip: bool | None = None,
+    fpc: FloatArray | None = None,
 ) -> _Figures:
     """The estimates of every column (one answer per respondent, NaN = missing)."""
     k = len(cols)
@@ -659,7 +690,7 @@ def _estimate_columns(
         table = _cell_table(y, w, w2, strata, n_strata, kind, threshold, offsets)
         if table is None:
             table = _respondent_table(y, w, strata, n_strata, kind, threshold)
-        _fill(figures, j, table, method)
+        _fill(figures, j, table, method, fpc)
     if method == "bootstrap":
         figures.se[:] = _bootstrap_se(cols, w, strata, n_strata, kind, threshold, replicates, seed)
         figures.se[figures.n < 2] = np.nan
@@ -678,7 +709,7 @@ def _new_figures(k: int, z: float, clip: bool) -> _Figures:
     )
 
 
-def _fill(figures: _Figures, j: int, table: _Table, method: Method) -> None:
+def _fill(figures: _Figures, j: int, table: _Table, method: Method, fpc: FloatArray | None = None) -> None:
     """Item j's figures from its per-stratum table (the linearised variance; bootstrap fills se later)."""
     nh, big_b, r, unweighted, n_eff, ss, s1 = table
     count = int(nh.sum())
@@ -689,7 +720,7 @@ def _fill(figures: _Figures, j: int, table: _Table, method: Method) -> None:
     figures.unweighted[j] = unweighted
     figures.n_eff[j] = n_eff
     if method == "linearisation" and count >= 2:
-        figures.se[j] = math.sqrt(max(_strat_var(nh, s1, ss), 0.0))
+        figures.se[j] = math.sqrt(max(_strat_var(nh, s1, ss, fpc), 0.0))
 
 
 # Per stratum h of one item: n_h, then the item's Σw (W), ratio R, unweighted value, Kish n_eff, and the
@@ -820,12 +851,16 @@ def _wsum(codes: npt.NDArray[np.intp], weights: FloatArray, size: int) -> FloatA
     )
 
 
-def _strat_var(nh: FloatArray, s1: FloatArray, ss: FloatArray) -> float:
-    """Σ_h n_h/(n_h−1) · Σ_i (z_i − z̄_h)² over strata with ≥ 2 answers; strata with one answer are
-    pooled into one stratum (alone, it adds nothing)."""
+def _strat_var(nh: FloatArray, s1: FloatArray, ss: FloatArray, fpc: FloatArray | None = None) -> float:
+    """Σ_h (1 − f_h) · n_h/(n_h−1) · Σ_i (z_i − z̄_h)² over strata with ≥ 2 answers (f_h = 0 unless a
+    finite population correction is given); strata with one answer are pooled into one stratum (alone,
+    it adds nothing; pooled, without correction)."""
     multi = nh >= 2
     safe = np.where(multi, nh, 2.0)
-    var = float(np.where(multi, safe / (safe - 1) * ss, 0.0).sum())
+    contrib = safe / (safe - 1) * ss
+    if fpc is not None:
+        contrib = contrib * fpc
+    var = float(np.where(multi, contrib, 0.0).sum())
     single = nh == 1
     n_p = int(single.sum())
     if n_p >= 2:
@@ -978,6 +1013,7 @@ def combine(
     seed: int = 0,
     min_n: int = 30,
     confidence: float = 0.95,
+    population: Mapping[Any, float] | None = None,
 ) -> Estimate:
     """An element, unit or overall score from several items, with its interval.
 
@@ -989,15 +1025,26 @@ def combine(
     means); unlike averaging item estimates, the interval accounts for answers of one respondent being
     correlated. ``Estimate.kind`` is the ``kind`` asked for; a proportion's interval stays in [0, 1].
     A unit's score is this over the unit's respondents only (its strata: exact when a unit is a union
-    of strata).
+    of strata). ``population`` as in :func:`estimate`.
     """
     kind_, method_, z = _options(kind, method, replicates, min_n, confidence)
     scores = respondent_scores(columns, parts, kind=kind_, satisfied_threshold=satisfied_threshold)
     n = scores.shape[0]
     w = None if weights is None else _check_weights(weights, n)
-    st, n_strata = _strata_codes(strata, n)
+    st, n_strata, labels = _strata_codes(strata, n)
     figures = _estimate_columns(
-        [scores], w, st, n_strata, "mean", 0.0, method_, replicates, seed, z, clip=kind_ == "proportion"
+        [scores],
+        w,
+        st,
+        n_strata,
+        "mean",
+        0.0,
+        method_,
+        replicates,
+        seed,
+        z,
+        clip=kind_ == "proportion",
+        fpc=_fpc(population, st, n_strata, labels),
     )
     return _make(figures, 0, kind_, method_, min_n, confidence)
 
@@ -1016,6 +1063,7 @@ def estimate_domains(
     seed: int = 0,
     min_n: int = 30,
     confidence: float = 0.95,
+    population: Mapping[Any, float] | None = None,
 ) -> dict[str, dict[str, Estimate]]:
     """Estimates per domain (e.g. per unit): ``{domain: {code: Estimate}}``, domains in order of first
     appearance in ``by`` (the domain of each respondent; None = in no domain).
@@ -1025,7 +1073,8 @@ def estimate_domains(
     score as :func:`combine`. Each domain is estimated over its own respondents, with their weights and
     strata: exact when a domain is a union of strata (a unit and its service points); for a domain that
     cuts across strata (e.g. women) the interval is slightly narrow, since the domain's share of each
-    stratum is then treated as fixed.
+    stratum is then treated as fixed. ``population`` as in :func:`estimate` (the sampling fraction of a
+    stratum is that of all its responses).
     """
     kind_, method_, z = _options(kind, method, replicates, min_n, confidence)
     codes = list(parts) if parts is not None else list(columns)
@@ -1045,7 +1094,8 @@ def estimate_domains(
     if len(by) != n:
         raise SurveyError(f"Có {len(by)} giá trị nhóm cho {n} phiếu.")
     w = None if weights is None else _check_weights(weights, n)
-    st, _ = _strata_codes(strata, n)
+    st, n_strata, st_labels = _strata_codes(strata, n)
+    fpc = _fpc(population, st, n_strata, st_labels)
     dom, labels = _factorise(by, n)
     if not labels:
         return {}
@@ -1053,7 +1103,7 @@ def estimate_domains(
     clip = kind_ == "proportion"
     if method_ == "linearisation":
         fast = _domains_by_cells(
-            cols, w, st, dom, len(labels), engine_kind, float(satisfied_threshold), z, clip
+            cols, w, st, dom, len(labels), engine_kind, float(satisfied_threshold), z, clip, fpc
         )
         if fast is not None:
             return {
@@ -1069,7 +1119,8 @@ def estimate_domains(
     for label, d in labels.items():
         rows = order[start : start + int(sizes[d])]
         start += int(sizes[d])
-        sub_strata = np.unique(st[rows], return_inverse=True)[1].astype(np.intp).reshape(-1)
+        present, inverse = np.unique(st[rows], return_inverse=True)
+        sub_strata = inverse.astype(np.intp).reshape(-1)
         n_sub = int(sub_strata.max()) + 1 if sub_strata.shape[0] else 1
         figures = _estimate_columns(
             [c[rows] for c in cols],
@@ -1083,6 +1134,7 @@ def estimate_domains(
             seed,
             z,
             clip=clip,
+            fpc=None if fpc is None else fpc[present],
         )
         out[str(label)] = {
             c: _make(figures, j, kind_, method_, min_n, confidence) for j, c in enumerate(codes)
@@ -1130,6 +1182,7 @@ def _domains_by_cells(
     threshold: float,
     z: float,
     clip: bool,
+    fpc: FloatArray | None = None,
 ) -> list[_Figures] | None:
     """Linearised estimates of every domain from one pass per item: the (domain ∩ stratum, answer) cells
     are counted once, then each domain's figures come from its own rows of that small table — the same
@@ -1157,8 +1210,9 @@ def _domains_by_cells(
     n_eff = np.zeros((n_domains, k))
     unweighted = np.full((n_domains, k), np.nan)
     starts = np.searchsorted(cell_dom, np.arange(n_domains))  # cells are sorted by domain
+    cell_fpc = None if fpc is None else fpc[cells % n_st]
     for j, (cnt, sw, sw2, values) in enumerate(counted):
-        figures = _finish_domains(cnt, sw, sw2, values, cell_dom, starts)
+        figures = _finish_domains(cnt, sw, sw2, values, cell_dom, starts, cell_fpc)
         value[:, j], se[:, j], count[:, j], n_eff[:, j], unweighted[:, j] = figures
     return [_Figures(value[d], se[d], count[d], n_eff[d], unweighted[d], z, clip) for d in range(n_domains)]
 
@@ -1170,6 +1224,7 @@ def _finish_domains(
     values: FloatArray,
     cell_dom: npt.NDArray[np.intp],
     starts: npt.NDArray[np.intp],
+    cell_fpc: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int64], FloatArray, FloatArray]:
     """:func:`_finish_cells` for every domain at once (cells sorted by domain, each domain's cells its
     strata): value, se, n, n_eff and unweighted value per domain."""
@@ -1195,7 +1250,10 @@ def _finish_domains(
         ss = np.where(ss > 1e-12 * terms, ss, 0.0)
         multi = nh >= 2
         safe = np.where(multi, nh, 2.0)
-        var = per_domain(np.where(multi, safe / (safe - 1) * ss, 0.0))
+        contrib = safe / (safe - 1) * ss
+        if cell_fpc is not None:
+            contrib = contrib * cell_fpc
+        var = per_domain(np.where(multi, contrib, 0.0))
         single = (nh == 1).astype(np.float64)
         n_p = per_domain(single)
         p1 = per_domain(single * s1)
