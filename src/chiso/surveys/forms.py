@@ -3,6 +3,7 @@ raw values by question code, typed later by ``services.answers.clean_answers``."
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 
@@ -10,7 +11,8 @@ def answers_from_post(questions, data) -> dict[str, Any]:
     raw: dict[str, Any] = {}
     for q in questions:
         if q.kind == "multiple":
-            values = [v for v in data.getlist(q.code) if v.strip()]
+            # checkboxes send one value each; a paper-entry box "1, 3" several
+            values = [v for item in data.getlist(q.code) for v in re.split(r"[,;\s]+", item) if v.strip()]
             if values:
                 raw[q.code] = values
         else:
@@ -37,6 +39,9 @@ def rows(questions, answers: dict[str, Any], errors: dict[str, list[str]]):
             "q": q,
             "heading": q.section if q.section != section else "",
             "chosen": [str(v) for v in chosen]
+            if isinstance(chosen, list)
+            else ("" if chosen is None else str(chosen)),
+            "value": ", ".join(str(v) for v in chosen)
             if isinstance(chosen, list)
             else ("" if chosen is None else str(chosen)),
             "errors": errors.get(q.code, []),

@@ -8,4 +8,9 @@ app_name = "surveys"
 urlpatterns = [
     path("", views.survey_list, name="list"),
     path("<int:pk>/", views.survey_detail, name="detail"),
+    path("<int:pk>/buoc/", views.survey_step, name="step"),
+    path("<int:pk>/khung-mau/", views.frame_edit, name="frame"),
+    path("<int:pk>/uoc-luong/", views.survey_estimates, name="estimates"),
+    path("<int:pk>/phieu-giay/", views.paper_entry, name="paper"),
+    path("<int:pk>/ma-qr/<str:code>.pdf", views.point_poster, name="poster"),
 ]

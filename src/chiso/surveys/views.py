@@ -1,23 +1,48 @@
-"""Staff pages of surveys (thin: permissions ask ``chiso.surveys.permissions``, writes go through
-``chiso.surveys.services``)."""
+"""Staff pages of surveys: the list, a survey's page (workflow steps, the frame with live quotas, QR posters
+of the service points), the frame's dossier counts, the estimates page and officers' paper entry (with an
+optional second entry that must match the first). Thin: who may see and do what is asked of
+``chiso.surveys.permissions``, every write goes through ``chiso.surveys.services``."""
 
 from __future__ import annotations
 
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chiso.accounts.scope import covered
+from chiso.core.workflow import WorkflowError
+from chiso.workflows.services import available_steps
 
 from . import permissions
-from .models import Survey
+from .forms import answers_from_post, rows
+from .links import public_url
+from .models import Response, Survey
+from .poster import poster_pdf
+from .services import estimates, frame, intake
+from .services.answers import clean_answers
+from .services.questionnaire import questions_of
+from .views_public import LIKERT
 
 
 def visible_surveys(user):
-    from chiso.accounts.scope import covered
-
     scope = covered(user, permissions.READ_ROLES + permissions.ENTRY_ROLES)
-    qs = Survey.objects.select_related("province")
+    qs = Survey.objects.select_related("province").order_by("-year", "-pk")
     if scope is None:
         return qs
-    return qs.filter(province_id__in=scope) | qs.filter(points__unit_id__in=scope).distinct()
+    return qs.filter(pk__in=Survey.objects.filter(province_id__in=scope).values("pk")) | qs.filter(
+        pk__in=Survey.objects.filter(points__unit_id__in=scope).values("pk")
+    )
+
+
+def _survey(request, pk: int) -> Survey:
+    survey = get_object_or_404(Survey.objects.select_related("province"), pk=pk)
+    if not permissions.sees_survey(request.user, survey):
+        raise Http404
+    return survey
 
 
 def survey_list(request):
@@ -25,7 +50,183 @@ def survey_list(request):
 
 
 def survey_detail(request, pk: int):
-    survey = get_object_or_404(Survey, pk=pk)
-    if not permissions.sees_survey(request.user, survey):
+    survey = _survey(request, pk)
+    reader = permissions.can_read(request.user, survey.province_id)
+    manager = permissions.can_manage(request.user, survey.province_id)
+    quota_rows = estimates.quotas(survey) if reader else []
+    if not reader:
+        mine = set(permissions.entry_points(request.user, survey).values_list("pk", flat=True))
+        quota_rows = [r for r in estimates.quotas(survey) if r["point"].pk in mine]
+    return render(
+        request,
+        "surveys/detail.html",
+        {
+            "survey": survey,
+            "reader": reader,
+            "manager": manager,
+            "can_enter": permissions.entry_points(request.user, survey).exists(),
+            "steps": available_steps(request.user, survey) if manager else [],
+            "quotas": quota_rows,
+            "total": {
+                k: sum(r[k] for r in quota_rows) for k in ("dossiers", "target", "collected", "remaining")
+            },
+            "public_url": public_url(survey.pk),
+            "n_responses": Response.objects.filter(survey=survey).count(),
+        },
+    )
+
+
+@require_POST
+def survey_step(request, pk: int):
+    survey = _survey(request, pk)
+    if not permissions.can_manage(request.user, survey.province_id):
+        raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh làm được việc này."))
+    try:
+        frame.step(survey, request.POST.get("action", ""), request.user)
+    except (WorkflowError, ValidationError) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("surveys:detail", pk=survey.pk)
+
+
+def frame_edit(request, pk: int):
+    survey = _survey(request, pk)
+    if not permissions.can_manage(request.user, survey.province_id):
+        raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh làm được việc này."))
+    points = list(survey.points.select_related("unit").order_by("unit__kind", "name"))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        counts = {p.code: request.POST.get(f"n-{p.code}", "") for p in points}
+        try:
+            changed = frame.set_dossiers(survey, counts, request.user)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(request, _("Đã lưu số hồ sơ của %(n)s điểm phục vụ.") % {"n": changed})
+            return redirect("surveys:detail", pk=survey.pk)
+    return render(
+        request,
+        "surveys/frame.html",
+        {
+            "survey": survey,
+            "points": [
+                (p, errors.get(p.code, []), request.POST.get(f"n-{p.code}", p.dossiers)) for p in points
+            ],
+        },
+        status=400 if errors else 200,
+    )
+
+
+def survey_estimates(request, pk: int):
+    survey = _survey(request, pk)
+    if not permissions.can_read(request.user, survey.province_id):
+        raise PermissionDenied(_("Bạn không được xem kết quả của cuộc khảo sát này."))
+    weighted = request.GET.get("gia-quyen") == "1"
+    figures = estimates.compute(survey, weighted=weighted)
+    questions = {q.code: q for q in questions_of(survey)}
+    return render(
+        request,
+        "surveys/estimates.html",
+        {
+            "survey": survey,
+            "weighted": weighted,
+            "f": figures,
+            "items": [(questions[c], e) for c, e in figures.items.items()],
+        },
+    )
+
+
+def paper_entry(request, pk: int):
+    """One paper form typed by an officer. With "second entry" the form is typed again by sheet number and
+    kept only if it matches the first entry; the differences are shown otherwise."""
+    survey = _survey(request, pk)
+    points = list(permissions.entry_points(request.user, survey))
+    if not points:
+        raise PermissionDenied(_("Bạn không nhập phiếu giấy cho cuộc khảo sát này."))
+    questions = questions_of(survey)
+    raw: dict = {}
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        raw = answers_from_post(questions, request.POST)
+        code = request.POST.get("d", "")
+        sheet = request.POST.get("sheet", "").strip()
+        if request.POST.get("verify") == "1":
+            first = (
+                Response.objects.filter(survey=survey, sheet=sheet, mode=Response.Mode.PAPER).first()
+                if sheet
+                else None
+            )
+            if first is None:
+                errors = {"sheet": [_("Chưa có phiếu số “%(s)s” nhập lần đầu.") % {"s": sheet}]}
+            else:
+                try:
+                    again, _scores = clean_answers(questions_of(survey, first.version), raw)
+                except ValidationError as exc:
+                    errors = exc.message_dict
+                else:
+                    diff = sorted(
+                        c for c in set(again) | set(first.answers) if again.get(c) != first.answers.get(c)
+                    )
+                    if diff:
+                        errors = {c: [_("Khác lần nhập đầu.")] for c in diff}
+                    else:
+                        Response.objects.filter(pk=first.pk).update(verified=True)
+                        messages.success(
+                            request, _("Phiếu số %(s)s: lần nhập thứ hai khớp, đã xác nhận.") % {"s": sheet}
+                        )
+                        return redirect("surveys:paper", pk=survey.pk)
+        else:
+            try:
+                row = intake.submit(
+                    survey,
+                    raw,
+                    point=code,
+                    dossier=request.POST.get("dossier", ""),
+                    mode=Response.Mode.PAPER,
+                    user=request.user,
+                    sheet=sheet,
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+            except intake.DuplicateDossier as exc:
+                errors = {"dossier": [str(exc)]}
+            else:
+                messages.success(
+                    request,
+                    _("Đã lưu phiếu giấy %(s)s (biên nhận %(r)s).") % {"s": sheet or "", "r": row.receipt},
+                )
+                return redirect(f"{request.path}?d={code}")
+        status = 400
+    summary = [(c, m) for c, msgs in errors.items() for m in msgs]
+    return render(
+        request,
+        "surveys/paper.html",
+        {
+            "survey": survey,
+            "points": points,
+            "point_code": request.POST.get("d") or request.GET.get("d", ""),
+            "rows": list(rows(questions, raw, errors)),
+            "summary": summary,
+            "likert": LIKERT,
+            "sheet": request.POST.get("sheet", ""),
+            "verify": request.POST.get("verify") == "1" or request.GET.get("lan") == "2",
+        },
+        status=status,
+    )
+
+
+def point_poster(request, pk: int, code: str):
+    survey = _survey(request, pk)
+    point = survey.points.filter(code=code).first()
+    if point is None:
         raise Http404
-    return render(request, "surveys/detail.html", {"survey": survey})
+    if not (
+        permissions.can_manage(request.user, survey.province_id)
+        or permissions.can_enter(request.user, point.unit_id)
+    ):
+        raise PermissionDenied(_("Bạn không in được áp phích của điểm phục vụ này."))
+    base = settings.CHISO_SITE_URL or request.build_absolute_uri("/")
+    pdf = poster_pdf(survey, point, public_url(survey.pk, point.code, base=base))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ma-qr-{survey.pk}-{point.pk}.pdf"'
+    return response

@@ -11,6 +11,7 @@ counts, and the workflow steps of the survey.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -26,6 +27,7 @@ from .. import permissions
 from ..models import ServicePoint, Survey
 from .intake import drop_rate_counts
 
+_GROUPED = re.compile(r"^\d{1,3}(?:[.\s]\d{3})+$")
 FRAME_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.OTHER, Unit.Kind.WARD)
 
 
@@ -69,8 +71,11 @@ def set_dossiers(survey: Survey, counts: Mapping[str, object], user) -> int:
         if point is None:
             errors.add(code, f"Không có điểm phục vụ mã “{code}”.")
             continue
+        text = str(raw if raw is not None else "").strip()
+        if _GROUPED.match(text):  # a count written with thousands dots: 2.000 = two thousand
+            text = re.sub(r"[.\s]", "", text)
         try:
-            value = parse_number(raw)
+            value = parse_number(text)
         except ValueError:
             value = -1
         if value is None:
