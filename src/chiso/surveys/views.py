@@ -5,16 +5,23 @@ optional second entry that must match the first). Thin: who may see and do what 
 
 from __future__ import annotations
 
+import hashlib
+import re
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.scope import covered
 from chiso.core.workflow import WorkflowError
+from chiso.results.importer import ImportRefused
+from chiso.results.reader import ALLOWED_EXTENSIONS, extension_of
 from chiso.workflows.services import available_steps
 
 from . import permissions
@@ -22,7 +29,7 @@ from .forms import answers_from_post, rows
 from .links import public_url
 from .models import Response, Survey
 from .poster import poster_pdf
-from .services import estimates, frame, intake
+from .services import estimates, frame, imports, intake
 from .services.answers import clean_answers
 from .services.questionnaire import questions_of
 from .views_public import LIKERT
@@ -230,3 +237,89 @@ def point_poster(request, pk: int, code: str):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="ma-qr-{survey.pk}-{point.pk}.pdf"'
     return response
+
+
+# ------------------------------------------------------------------------------------------ imports
+
+IMPORT_DIR = settings.VAR_DIR / "imports" / "surveys"
+_STORED = re.compile(r"^[0-9a-f]{64}\.(csv|xlsx|xls|ods)$")
+
+
+def _manager_survey(request, pk: int) -> Survey:
+    survey = _survey(request, pk)
+    if not permissions.can_manage(request.user, survey.province_id):
+        raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh làm được việc này."))
+    return survey
+
+
+def import_new(request, pk: int):
+    survey = _manager_survey(request, pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors.append(_("Chưa chọn tệp."))
+        elif extension_of(upload.name) not in ALLOWED_EXTENSIONS:
+            errors.append(
+                _("Tệp “{name}” không đúng định dạng: chỉ nhận CSV, XLSX, XLS hoặc ODS.").format(
+                    name=upload.name
+                )
+            )
+        elif upload.size > settings.CHISO_MAX_IMPORT_BYTES:
+            errors.append(_("Tệp quá lớn."))
+        if not errors:
+            data = upload.read()
+            stored = f"{hashlib.sha256(data).hexdigest()}.{extension_of(upload.name)}"
+            IMPORT_DIR.mkdir(parents=True, exist_ok=True)
+            (IMPORT_DIR / stored).write_bytes(data)
+            query = urlencode({"name": upload.name[:120]})
+            return redirect(f"{reverse('surveys:import_preview', args=[survey.pk, stored])}?{query}")
+    return render(
+        request,
+        "surveys/import_new.html",
+        {"survey": survey, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+def _stored(stored: str) -> bytes:
+    path = IMPORT_DIR / stored
+    if not _STORED.match(stored) or not path.exists():
+        raise Http404(_("Tệp tải lên không còn trên máy chủ; hãy tải lại."))
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != stored.split(".")[0]:
+        raise Http404(_("Tệp tải lên đã bị thay đổi; hãy tải lại."))
+    return data
+
+
+def import_preview(request, pk: int, stored: str):
+    survey = _manager_survey(request, pk)
+    data = _stored(stored)
+    name = request.GET.get("name") or request.POST.get("name") or stored
+    file_name = f"{name.rsplit('.', 1)[0]}.{stored.rsplit('.', 1)[1]}"
+    if request.method == "POST":
+        try:
+            n = imports.commit_responses(
+                survey, data, file_name, request.user, max_bytes=settings.CHISO_MAX_IMPORT_BYTES
+            )
+        except ImportRefused as exc:
+            messages.error(
+                request, _("Không ghi gì vì tệp có lỗi: {errors}").format(errors="; ".join(exc.messages[:5]))
+            )
+        else:
+            (IMPORT_DIR / stored).unlink(missing_ok=True)
+            messages.success(request, _("Đã nhập {n} phiếu từ tệp “{name}”.").format(n=n, name=file_name))
+            return redirect("surveys:detail", pk=survey.pk)
+    preview = imports.preview_responses(survey, data, file_name, max_bytes=settings.CHISO_MAX_IMPORT_BYTES)
+    return render(
+        request,
+        "surveys/import_preview.html",
+        {
+            "survey": survey,
+            "preview": preview,
+            "file_name": file_name,
+            "name": name,
+            "rows": preview.rows[:500],
+        },
+        status=200 if preview.ok else 400,
+    )
