@@ -186,6 +186,12 @@ class Response(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     verified = models.BooleanField(default=False)
+    #: Free text answers are shown to nobody until a coordinator has read them (``services.screening``).
+    text_state = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("pending", _("Chờ duyệt")), ("shown", _("Được hiển thị")), ("hidden", _("Không hiển thị"))],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

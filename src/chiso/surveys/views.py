@@ -29,7 +29,7 @@ from .forms import answers_from_post, rows
 from .links import public_url
 from .models import Response, Survey
 from .poster import poster_pdf
-from .services import estimates, frame, imports, intake
+from .services import estimates, frame, imports, intake, screening
 from .services.answers import clean_answers
 from .services.questionnaire import questions_of
 from .views_public import LIKERT
@@ -138,6 +138,7 @@ def survey_estimates(request, pk: int):
             "weighted": weighted,
             "f": figures,
             "items": [(questions[c], e) for c, e in figures.items.items()],
+            "texts": screening.texts(survey, "shown", limit=50),
         },
     )
 
@@ -322,4 +323,23 @@ def import_preview(request, pk: int, stored: str):
             "rows": preview.rows[:500],
         },
         status=200 if preview.ok else 400,
+    )
+
+
+def feedback(request, pk: int):
+    """Free text answers waiting for a coordinator: show or hide each before anyone else reads them."""
+    survey = _manager_survey(request, pk)
+    if request.method == "POST":
+        ids = [int(x) for x in request.POST.getlist("r") if x.isdigit()]
+        n = screening.decide(survey, ids, request.POST.get("action") == "show", request.user)
+        messages.success(request, _("Đã duyệt {n} ý kiến.").format(n=n))
+        return redirect("surveys:feedback", pk=survey.pk)
+    return render(
+        request,
+        "surveys/feedback.html",
+        {
+            "survey": survey,
+            "pending": screening.texts(survey, "pending"),
+            "shown": screening.texts(survey, "shown"),
+        },
     )

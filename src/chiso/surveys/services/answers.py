@@ -124,6 +124,8 @@ def _clean_one(q, value: Any, errors: Errors) -> Any:
         if len(text) > MAX_TEXT:
             errors.add(q.code, f"Câu “{_short(q.text)}”: tối đa {MAX_TEXT} ký tự.")
             return None
-        return text
+        from .screening import mask
+
+        return mask(text)
     errors.add(q.code, "Loại câu hỏi không được hỗ trợ.")
     return None

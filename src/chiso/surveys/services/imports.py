@@ -30,6 +30,7 @@ from ..models import Response, Survey
 from .answers import clean_answers
 from .intake import find_point, new_receipt
 from .questionnaire import questions_of
+from .screening import has_text
 
 POINT_COLUMNS = {"service_point", "diem", "điểm", "diem_phuc_vu", "ma_diem"}
 DOSSIER_COLUMNS = {"dossier", "ma_ho_so", "mã_hồ_sơ", "ma_hs"}
@@ -162,6 +163,7 @@ def commit_responses(
         preview = preview_responses(survey, data, file_name, max_bytes=max_bytes)
         if not preview.ok:
             raise ImportRefused(preview.error_messages)
+        questions = questions_of(survey)
         Response.objects.bulk_create(
             Response(
                 survey=survey,
@@ -174,6 +176,7 @@ def commit_responses(
                 scores=r.scores,
                 sheet=f"{file_name[:30]}:{r.line}",
                 entered_by=user,
+                text_state="pending" if has_text(questions, r.answers) else "",
             )
             for r in preview.rows
         )

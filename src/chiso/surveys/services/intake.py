@@ -30,6 +30,7 @@ from .. import permissions
 from ..models import RateCount, Response, ServicePoint, Survey
 from .answers import clean_answers
 from .questionnaire import questions_of
+from .screening import has_text
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or copied by hand
 MAX_DOSSIER = 60
@@ -157,6 +158,7 @@ def submit(
         scores=scores,
         sheet=nfc(str(sheet or ""))[:40],
         entered_by=user,
+        text_state="pending" if has_text(questions_of(survey), answers) else "",
     )
     try:
         with transaction.atomic():
