@@ -30,6 +30,8 @@ INTRO = (
     "Dữ liệu trình diễn: các phiếu trả lời của cuộc khảo sát này do máy tạo ngẫu nhiên (mô phỏng), không phải "
     "ý kiến của người dân thật. Phiếu không hỏi họ tên, số điện thoại hay địa chỉ."
 )
+#: The public form refuses a response sent sooner than this after it was shown (a robot's speed).
+MIN_FILL_SECONDS = 8
 #: Known margins of the adult population (synthetic, for the demo's raking): sex and age group.
 MARGINS = {
     "gender": {"1": 0.49, "2": 0.51},
@@ -71,7 +73,8 @@ def load_demo_survey(n_departments: int = 260, n_communes: int = 100, communes: 
     survey = questionnaire.create_survey("sipas", province, YEAR, None, title=TITLE)
     survey.intro = INTRO
     survey.margins = MARGINS
-    survey.save(update_fields=["intro", "margins"])
+    survey.min_fill_seconds = MIN_FILL_SECONDS
+    survey.save(update_fields=["intro", "margins", "min_fill_seconds"])
     rng = random.Random(2025)
     points = list(survey.points.select_related("unit"))
     counts = {
