@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -61,6 +62,7 @@ class ReceiptSerializer(serializers.Serializer):
 )
 class PublicResponseView(APIView):
     authentication_classes: list = []
+    parser_classes = [JSONParser]
     permission_classes = [AllowAny]
 
     def post(self, request: Request, pk: int) -> Response:
