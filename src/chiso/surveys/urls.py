@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/khung-mau/", views.frame_edit, name="frame"),
     path("<int:pk>/uoc-luong/", views.survey_estimates, name="estimates"),
     path("<int:pk>/phieu-giay/", views.paper_entry, name="paper"),
+    path("<int:pk>/phieu-hoi/", views.questionnaire_page, name="questionnaire"),
     path("<int:pk>/y-kien/", views.feedback, name="feedback"),
     path("<int:pk>/nhap/", views.import_new, name="import_new"),
     path("<int:pk>/nhap/<str:stored>/", views.import_preview, name="import_preview"),

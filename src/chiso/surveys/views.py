@@ -29,7 +29,7 @@ from .forms import answers_from_post, rows
 from .links import public_url
 from .models import Response, Survey
 from .poster import poster_pdf
-from .services import estimates, frame, imports, intake, screening
+from .services import estimates, frame, imports, intake, questionnaire, screening
 from .services.answers import clean_answers
 from .services.questionnaire import questions_of
 from .views_public import LIKERT
@@ -342,4 +342,41 @@ def feedback(request, pk: int):
             "pending": screening.texts(survey, "pending"),
             "shown": screening.texts(survey, "shown"),
         },
+    )
+
+
+def questionnaire_page(request, pk: int):
+    """The questionnaire of the current version; coordinators edit a question's wording or whether it is
+    required (a new version once responses exist: ``services.questionnaire.edit_question``)."""
+    survey = _survey(request, pk)
+    manager = permissions.can_manage(request.user, survey.province_id)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        if not manager:
+            raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh làm được việc này."))
+        code = request.POST.get("code", "")
+        try:
+            questionnaire.edit_question(
+                survey,
+                code,
+                request.user,
+                text=request.POST.get("text", ""),
+                required=request.POST.get("required") == "1",
+            )
+        except ValidationError as exc:
+            errors = {code: [m for msgs in exc.message_dict.values() for m in msgs]}
+        else:
+            messages.success(request, _("Đã sửa câu hỏi %(code)s.") % {"code": code})
+            return redirect("surveys:questionnaire", pk=survey.pk)
+    survey.refresh_from_db()
+    return render(
+        request,
+        "surveys/questionnaire.html",
+        {
+            "survey": survey,
+            "manager": manager and not survey.locked,
+            "rows": list(rows(questions_of(survey), {}, errors)),
+            "answered": Response.objects.filter(survey=survey, version=survey.version).exists(),
+        },
+        status=400 if errors else 200,
     )

@@ -149,3 +149,25 @@ def test_the_menu_shows_surveys_to_their_readers_only(client, scene, survey):
     client.get("/")  # an officer of a unit in the frame sees the menu too
     client.force_login(scene.outsider)
     assert 'href="/khao-sat/"' not in client.get("/don-vi/").content.decode()
+
+
+def test_the_coordinator_edits_a_question_and_a_new_version_keeps_old_answers(client, scene, survey):
+    intake.submit(survey, full_answers(), mode="api")
+    client.force_login(scene.viewer)
+    assert client.get(f"/khao-sat/{survey.pk}/phieu-hoi/").status_code == 200
+    assert (
+        client.post(f"/khao-sat/{survey.pk}/phieu-hoi/", {"code": "q9_sat_24", "text": "x"}).status_code
+        == 403
+    )
+    client.force_login(scene.coordinator)
+    r = client.post(f"/khao-sat/{survey.pk}/phieu-hoi/", {"code": "q9_sat_24", "text": "   "})
+    assert r.status_code == 400 and "không được để trống" in r.content.decode()
+    r = client.post(
+        f"/khao-sat/{survey.pk}/phieu-hoi/",
+        {"code": "gender", "text": "Giới tính của Ông/Bà", "required": ""},
+    )
+    assert r.status_code == 302
+    survey.refresh_from_db()
+    assert survey.version == 2
+    assert survey.questions.get(version=2, code="gender").text == "Giới tính của Ông/Bà"
+    assert survey.questions.get(version=1, code="gender").text == "Giới tính"
