@@ -143,3 +143,9 @@ def test_the_hash_differs_between_surveys(survey, scene):
 
     other = questionnaire.create_survey("sipas", scene.province, 2027, scene.coordinator)
     assert intake.client_key(survey, "203.0.113.7") != intake.client_key(other, "203.0.113.7")
+
+
+def test_only_json_is_taken(client, survey):
+    r = client.post(f"/api/public/surveys/{survey.pk}/responses/", data={"answers": "x"})
+    assert r.status_code == 415
+    assert not Response.objects.exists()
