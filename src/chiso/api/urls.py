@@ -27,7 +27,9 @@ urlpatterns = [
     path("whatif/<str:index>/<int:unit_id>/<int:year>/", analysis.WhatIfView.as_view(), name="api-whatif"),
     path("", include("chiso.api.urls_plans")),
     path("assessment/", include("chiso.api.urls_assessment")),
-    path("public/surveys/<int:pk>/responses/", surveys.PublicResponseView.as_view(), name="api-survey-intake"),
+    path(
+        "public/surveys/<int:pk>/responses/", surveys.PublicResponseView.as_view(), name="api-survey-intake"
+    ),
     path("schema/", schema.SchemaView.as_view(), name="api-schema"),
     path("docs/", schema.SwaggerView.as_view(), name="api-docs"),
 ]
