@@ -105,11 +105,12 @@ def compute(survey: Survey, *, weighted: bool = False) -> Figures:
         raw = kept
     figures = Figures(n=len(raw), weighted=weighted, notes=notes)
     matrix = _matrix([(r[0], r[1]) for r in raw], survey, codes)
-    strata = np.array([str(r[2] or "") for r in raw], dtype=object)
+    point_ids = np.array([r[2] or 0 for r in raw], dtype=np.int64)
+    strata = point_ids.astype(str)
     weights = None
     if weighted and raw:
         population = {str(pk): p.dossiers for pk, p in points.items()}
-        weights = np.array(stats.respondent_weights(list(strata), population))
+        weights = np.array(stats.respondent_weights(strata.tolist(), population))
         if need_profile:
             variables = {}
             for var in survey.margins:
@@ -145,7 +146,7 @@ def compute(survey: Survey, *, weighted: bool = False) -> Figures:
             "mean": stats.combine(columns, overall_parts, kind="mean", **common),
         }
         for pk, point in sorted(points.items(), key=lambda kv: kv[1].name):
-            mask = np.array([r[2] == pk for r in raw])
+            mask = point_ids == pk
             if not mask.any():
                 continue
             sub = {c: v[mask] for c, v in columns.items()}
