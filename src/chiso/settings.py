@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "chiso.plans",
     "chiso.tracking",
     "chiso.assessment",
+    "chiso.surveys",
     "chiso.documents",
     "chiso.seed",
     "chiso.api",
@@ -238,6 +239,12 @@ LOGGING = {
 CHISO_HOME_UNIT_CODE = os.environ.get("CHISO_HOME_UNIT_CODE", "62")
 # Address of the site, for the links in reminder e-mails (e.g. https://chiso.tinh.gov.vn).
 CHISO_SITE_URL = os.environ.get("CHISO_SITE_URL", "http://127.0.0.1:8000" if ENV in ("demo", "dev") else "")
+
+# Public survey intake: responses per hour from one address (a salted hash of it) to one survey; 0 = no
+# limit (load tests). Generous: a counter's tablet or a commune's NAT sends many. Behind a reverse proxy,
+# CHISO_SURVEY_CLIENT_IP_HEADER names the header holding the client address (e.g. HTTP_X_REAL_IP).
+CHISO_SURVEY_RATE_LIMIT = int(os.environ.get("CHISO_SURVEY_RATE_LIMIT", "600"))
+CHISO_SURVEY_CLIENT_IP_HEADER = os.environ.get("CHISO_SURVEY_CLIENT_IP_HEADER", "")
 
 # E-mail (reminders, digests). Production: SMTP from the environment; demo/dev: files in var/mail.
 EMAIL_HOST = os.environ.get("CHISO_EMAIL_HOST", "localhost")

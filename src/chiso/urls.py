@@ -86,6 +86,8 @@ urlpatterns = [
     path("ke-hoach/", include("chiso.notifications.urls")),
     path("van-ban/", include("chiso.documents.urls")),
     path("danh-gia/", include("chiso.assessment.urls")),
+    path("khao-sat/", include("chiso.surveys.urls")),
+    path("phieu/", include("chiso.surveys.urls_public")),
     path("api/", include("chiso.api.urls")),
     path("quan-tri/", admin.site.urls),
 ]

@@ -54,6 +54,7 @@ class Command(BaseCommand):
             self.create_users()
             self.create_plans()
             self.create_assessment()
+            self.create_survey()
 
     @transaction.atomic
     def create_users(self):
@@ -104,3 +105,13 @@ class Command(BaseCommand):
                 f"Đợt đánh giá mẫu: {rnd} ({rnd.status_label})"
                 + (" — đã tạo" if result.created else " — đã có")
             )
+
+    def create_survey(self):
+        from chiso.seed.demo_survey import load_demo_survey
+
+        result = load_demo_survey()
+        n = result.survey.responses.count()
+        self.stdout.write(
+            f"Khảo sát mẫu: {result.survey} ({n} phiếu mô phỏng)"
+            + (" — đã tạo" if result.created else " — đã có")
+        )
