@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 # A round on the province itself for a year that has none yet, opened as the coordinator would (the PAR
 # INDEX map of the demo province gives the appraisal block to Sở Nội vụ, Văn phòng UBND tỉnh, Sở Tư pháp).
 SETUP = """
-
+import datetime as dt
 from chiso.accounts.models import Membership
 from chiso.assessment.models import Round
 from chiso.assessment.services import rounds
