@@ -62,7 +62,7 @@ def test_the_province_self_assesses_and_meets_the_ministrys_appraisal(
     page.get_by_role("link", name="Các sở đề xuất, tổng hợp, dự báo").click()
     page.wait_for_url(re.compile(rf"/danh-gia/{round_pk}/tinh/$"))
     province_url = f"/danh-gia/{round_pk}/tinh/"
-    expect(page.locator("#no-criteria")).to_be_visible()
+    expect(page.locator("#tc-APPRAISAL")).to_contain_text("chưa phân công")
     page.get_by_role("button", name="Phân công các sở theo bản đồ trách nhiệm").click()
     expect(_flash(page)).to_contain_text("Đã phân công 1 tiêu chí cho các sở theo bản đồ trách nhiệm.")
     row = page.locator("#tc-APPRAISAL")

@@ -251,6 +251,7 @@ class ProvinceConsolidateView(AssessmentApi, APIView):
             kwargs["proposal"] = get_object_or_404(
                 Proposal.objects.select_related("score__node", "unit"), pk=v["proposal"], score__sheet=sheet
             )
+            kwargs["note"] = v.get("note", "")
         elif "score" in v or "inputs" in v:
             kwargs["entry"] = {k: v[k] for k in ("score", "inputs", "note") if k in v}
         versions = {code: v["version"]} if "version" in v else None

@@ -214,6 +214,7 @@ def consolidate(request, pk: int):
         kwargs["proposal"] = Proposal.objects.filter(
             pk=choice if choice.isdigit() else 0, score__sheet=sheet
         ).first()
+        kwargs["note"] = request.POST.get("note", "")
         if kwargs["proposal"] is None:
             messages.error(request, _("Đề xuất đã chọn không còn; hãy tải lại trang."))
             return province_page(request, pk, status=400)

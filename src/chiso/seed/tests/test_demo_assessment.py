@@ -110,7 +110,11 @@ def test_the_provinces_own_par_index_round_is_alive(demo):
         Proposal.objects.filter(score__sheet__round=rnd).select_related("unit").order_by("-lead", "pk")
     )
     assert [(p.unit.short_name, p.lead) for p in proposals][0] == ("Sở Nội vụ", True)
-    assert {p.unit.short_name for p in proposals} == {"Sở Nội vụ", "Văn phòng Ủy ban nhân dân tỉnh", "Sở Tư pháp"}
+    assert {p.unit.short_name for p in proposals} == {
+        "Sở Nội vụ",
+        "Văn phòng Ủy ban nhân dân tỉnh",
+        "Sở Tư pháp",
+    }
     assert proposals[0].proposed_score == 55.5
     f = svc.forecast(rnd)
     assert f.low <= f.high and f.blocks and "APPRAISAL" in f.missing  # not consolidated yet

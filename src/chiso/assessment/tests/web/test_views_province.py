@@ -143,11 +143,12 @@ def test_what_the_coordinator_and_a_department_see_and_do(prov):
     version = Score.objects.get(sheet=prov.sheet, node__code="F2").version
     r = coordinator.post(
         reverse("assessment:province_consolidate", args=[rnd.pk]),
-        {"code": "F2", "choice": str(tp_f2.pk), "version": version},
+        {"code": "F2", "choice": str(tp_f2.pk), "version": version, "note": "Đã đối chiếu"},
     )
     assert r.status_code == 302
     score = Score.objects.get(sheet=prov.sheet, node__code="F2")
     assert score.self_score == 19.5 and score.history.first().history_user == prov.coordinator
+    assert score.self_note == "Theo đề xuất của Sở Tư pháp. Báo cáo số 12 Đã đối chiếu"
     # a stale form (someone consolidated after it was opened) is refused, nothing changed
     r = coordinator.post(
         reverse("assessment:province_consolidate", args=[rnd.pk]),
