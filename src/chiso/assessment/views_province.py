@@ -21,6 +21,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -33,6 +34,7 @@ from chiso.results.reader import ALLOWED_EXTENSIONS, extension_of
 from . import permissions
 from .models import Proposal, Round, Sheet
 from .services import ministry, province, rounds
+from .services.sheets import closed_message
 from .services.structure import structure
 from .views_rounds import visible_round
 
@@ -61,13 +63,7 @@ def _refuse(request, exc: ValidationError) -> None:
 
 
 def _back(rnd: Round, anchor: str = ""):
-    return redirect(f"{_url(rnd)}{anchor}")
-
-
-def _url(rnd: Round) -> str:
-    from django.urls import reverse
-
-    return reverse("assessment:province", args=[rnd.pk])
+    return redirect(reverse("assessment:province", args=[rnd.pk]) + anchor)
 
 
 def editable_plans(user, rnd: Round) -> list[Plan]:
@@ -139,7 +135,7 @@ def province_page(request, pk: int, *, status: int = 200, pending: dict | None =
         "oversees": oversees,
         "can_run": run,
         "self_open": self_open,
-        "closed_text": "" if self_open else _closed_text(rnd),
+        "closed_text": "" if self_open else closed_message(rnd, "self"),
         "forecast": province.forecast(rnd) if oversees else None,
         "differences": diffs,
         "lost": sum(-d.difference for d in diffs if d.difference is not None and d.difference < 0),
@@ -149,12 +145,6 @@ def province_page(request, pk: int, *, status: int = 200, pending: dict | None =
         "stage_label": _("thẩm định lại") if rnd.opens == "final" else _("thẩm định"),
     }
     return render(request, "assessment/province.html", ctx, status=status)
-
-
-def _closed_text(rnd: Round) -> str:
-    from .services.sheets import closed_message
-
-    return closed_message(rnd, "self")
 
 
 @require_POST
