@@ -40,6 +40,11 @@ rnd = rounds.open_round(
     title=f"Tự đánh giá PAR INDEX năm {year} (e2e)",
     deadlines={"self": today + dt.timedelta(days=7), "appraisal": today + dt.timedelta(days=14)},
 )
+from chiso.plans.models import Plan
+Plan.objects.get_or_create(
+    issuing_unit=province, title="Kế hoạch cải thiện Chỉ số CCHC năm 2026 (e2e)",
+    defaults=dict(year=2026, indices=["par"], status="draft", created_by=coordinator),
+)
 print("ROUND", rnd.pk)
 """
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -124,8 +129,10 @@ def test_the_province_self_assesses_and_meets_the_ministrys_appraisal(
     expect(diff).to_contain_text("Sở Nội vụ")
     expect(page.locator("#lost-total")).to_have_text("Bị trừ so với tự đánh giá: 1,75 điểm.")
     # the lost points into a plan's appendix (twice: nothing added twice)
-    if page.locator("#add-lost-form").count():
-        for _ in range(2):
-            page.get_by_role("button", name="Đưa vào kế hoạch").click()
-            expect(_flash(page)).to_contain_text("Đã đưa 1 tiêu chí bị mất điểm vào phụ lục tồn tại, hạn chế")
+    plans = page.get_by_label("Đưa các tiêu chí bị mất điểm vào phụ lục tồn tại, hạn chế của kế hoạch")
+    plans.select_option(label="2026 — Kế hoạch cải thiện Chỉ số CCHC năm 2026 (e2e)")
+    page.get_by_role("button", name="Đưa vào kế hoạch").click()
+    expect(_flash(page)).to_contain_text(
+        "Đã đưa 1 tiêu chí bị mất điểm vào phụ lục tồn tại, hạn chế của «Kế hoạch cải thiện Chỉ số CCHC năm 2026 (e2e)»."
+    )
     assert not js_errors, js_errors
