@@ -162,6 +162,20 @@ def can_propose(user, proposal: Proposal) -> bool:
     return covers(user, proposal.unit_id, UNIT_ROLES)
 
 
+def proposes_criterion(user, sheet: Sheet, code: str) -> bool:
+    """In a round on the province itself: is ``user`` an officer of a department that proposes the score of
+    criterion ``code`` (phases aside)."""
+    if sheet.round.scope != Round.Scope.PROVINCE:
+        return False
+    scope = covered(user, UNIT_ROLES)
+    if scope is None:
+        return False  # administrators oversee every round: they do not propose for a department
+    return (
+        bool(scope)
+        and Proposal.objects.filter(score__sheet=sheet, score__node__code=code, unit__in=scope).exists()
+    )
+
+
 #: The works during which a unit sees the appraised scores and comments (she explains, then it is re-appraised).
 APPRAISAL_SHOWN_DURING = ("explanation", "final")
 

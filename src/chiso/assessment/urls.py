@@ -1,10 +1,10 @@
 """Routes of the assessment rounds, mounted at /danh-gia/ (namespace "assessment"): rounds, a unit's
 score sheet, a criterion's evidence, the sheet's history, appraisers and monitoring; the documents and
-the evidence package (urls_documents)."""
+the evidence package (urls_documents); the province's own PAR INDEX self-assessment (urls_province)."""
 
 from django.urls import path
 
-from . import urls_documents, views_evidence, views_rounds, views_sheets
+from . import urls_documents, urls_province, views_evidence, views_rounds, views_sheets
 
 app_name = "assessment"
 urlpatterns = [
@@ -25,4 +25,5 @@ urlpatterns = [
     path("tep/<int:pk>/xoa/", views_evidence.file_remove, name="file_remove"),
     path("lien-ket/<int:pk>/xoa/", views_evidence.link_remove, name="link_remove"),
     *urls_documents.urlpatterns,
+    *urls_province.urlpatterns,
 ]

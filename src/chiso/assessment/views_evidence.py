@@ -53,7 +53,7 @@ def criterion_page(request, pk: int, unit: int, code: str, *, status: int = 200,
         if score
         else []
     )
-    may = evidence.may_change(user, sheet)
+    may = evidence.may_change(user, sheet, code=code)
     for item in (*files, *links):
         item.removable = may and evidence.removable(user, item)
     for link in links:

@@ -100,7 +100,9 @@ class Command(BaseCommand):
         from chiso.seed.demo_assessment import load_demo_assessment
 
         result = load_demo_assessment()
-        for rnd in (result.closed, result.open):
+        for rnd in (result.closed, result.open, result.province):
+            if rnd is None:
+                continue
             self.stdout.write(
                 f"Đợt đánh giá mẫu: {rnd} ({rnd.status_label})"
                 + (" — đã tạo" if result.created else " — đã có")
