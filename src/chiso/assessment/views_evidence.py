@@ -77,6 +77,8 @@ def criterion_page(request, pk: int, unit: int, code: str, *, status: int = 200,
             "is_open": is_open,
             "link_form": link_form or LinkForm(),
             "oversees": permissions.oversees(user, sheet.round),
+            "sees_appraisal": permissions.sees_stage(user, sheet, "appraisal"),
+            "sees_final": permissions.sees_stage(user, sheet, "final"),
         },
         status=status,
     )
