@@ -235,6 +235,8 @@ def _round_context(request, rnd: Round, reopen_form=None) -> dict:
         "phases": phases(rnd),
         "results": results,
         "provisional": bool(rnd.opens),
+        "can_import": bool(rnd.opens)
+        and any(permissions.can_import(user, rnd, stage) for stage in permissions.IMPORT_STAGES),
         "documents": round_documents(user, rnd),
         "analysis": analysis,
         "steps": steps,
