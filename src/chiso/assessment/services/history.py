@@ -15,7 +15,7 @@ from chiso.core.text import format_number
 from ..models import EvidenceFile, EvidenceLink, Score, Sheet
 from .structure import structure
 
-__all__ = ["sheet_history"]
+__all__ = ["import_record", "sheet_history"]
 
 #: Bookkeeping the services keep (cached totals, versions, who saved last): shown elsewhere, not here.
 HIDDEN = frozenset(
@@ -107,3 +107,29 @@ def sheet_history(sheet: Sheet, seen: frozenset[str] = ALL_STAGES) -> list[Histo
     if hidden:  # an appraiser's save or import leaves nothing the reader may see: not even its reason
         entries = [e for e in entries if not (e.what == sources[1][0] and e.kind == "~" and not e.changes)]
     return entries
+
+
+#: The score of each stage (a survey's is the self-score).
+_STAGE_SCORE = {"self": "self_score", "appraisal": "appraised_score", "final": "final_score"}
+
+
+def import_record(score: Score, seen: frozenset[str] = ALL_STAGES) -> HistoryEntry | None:
+    """The latest import from a file that changed this score at a stage in ``seen``: who, when, and the
+    reason naming the file and its SHA-256 (``services.imports.import_reason``); None if none did."""
+    fields = [_STAGE_SCORE[s] for s in ALL_STAGES if s in seen]
+    for rec in Score.history.filter(id=score.pk).order_by("-history_date", "-history_id"):
+        if "SHA-256" not in (rec.history_change_reason or ""):
+            continue
+        prev = rec.prev_record
+        changed = {
+            name
+            for name in _STAGE_SCORE.values()
+            if (getattr(rec, name) is not None if prev is None else getattr(prev, name) != getattr(rec, name))
+        }
+        if changed and changed <= set(fields):
+            user = rec.history_user
+            who = (user.get_full_name() or user.username) if user is not None else _("máy chủ")
+            return HistoryEntry(
+                when=rec.history_date, who=who, what="", obj="", kind="~", reason=rec.history_change_reason
+            )
+    return None

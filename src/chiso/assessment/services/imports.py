@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -485,16 +484,19 @@ def default_source(stage: str, file_name: str) -> str:
     return _("Nhập từ tệp “{name}” ({stage})").format(name=file_name, stage=STAGES[stage])
 
 
-def file_record(file_name: str, sha256: str, user, when: dt.datetime | None = None) -> str:
-    """Which file a score came from, who imported it and when, as the score's source ends with it:
-    "tệp “khao-sat.xlsx”, SHA-256 3f2a…, dp, 14:05 03/12/2026"."""
-    when = timezone.localtime(when or timezone.now())
-    who = (
-        (user.get_full_name() or user.username) if getattr(user, "is_authenticated", False) else _("máy chủ")
-    )
-    return _("tệp “{name}”, SHA-256 {digest}, {who}, {when}").format(
-        name=file_name, digest=sha256[:16], who=who, when=when.strftime("%H:%M %d/%m/%Y")
-    )
+#: The history's reason of an imported score ("Nhập điểm khảo sát từ tệp “sipas.csv”, SHA-256 3f2a…"):
+#: with the record's user and time, which file a score came from (``import_record`` reads it back).
+REASON_MAX = 100
+
+
+def import_reason(stage: str, file_name: str, sha256: str) -> str:
+    """The reason written in the history of every score (and sheet) an import changes: the stage, the
+    file's name (shortened to fit) and the start of its SHA-256."""
+    tail = _("”, SHA-256 {digest}…").format(digest=sha256[:12]) if sha256 else "”"
+    head = _("Nhập điểm {stage} từ tệp “").format(stage=STAGES[stage])
+    room = REASON_MAX - len(head) - len(tail)
+    name = file_name if len(file_name) <= room else file_name[: max(room - 1, 1)] + "…"
+    return (head + name + tail)[:REASON_MAX]
 
 
 def commit_scores(
@@ -516,14 +518,9 @@ def commit_scores(
         preview = preview_scores(rnd, data, file_name, stage, user=user, max_bytes=max_bytes, today=today)
         if not preview.ok:
             raise ValidationError({"file": preview.error_messages})
-        source = nfc(source or "").strip() or default_source(stage, file_name)
-        if preview.table is not None:  # the file, who and when: kept with the score
-            record = file_record(file_name, preview.table.file_hash, user)
-            source = f"{source} — {record}" if source else record
-            if len(source) > SOURCE_MAX:
-                source = source[: SOURCE_MAX - len(record) - 4] + "… — " + record
-        source = source[:SOURCE_MAX]
-        reason = _("Nhập điểm {stage} từ tệp “{name}”").format(stage=STAGES[stage], name=file_name)[:100]
+        source = (nfc(source or "").strip() or default_source(stage, file_name))[:SOURCE_MAX]
+        sha256 = preview.table.file_hash if preview.table is not None else ""
+        reason = import_reason(stage, file_name, sha256)
         for row in preview.rows:
             values = {c.node_code: c.new for c in row.cells if c.status != "unchanged" and c.new is not None}
             if row.sheet is None or not values:
