@@ -210,11 +210,11 @@ def test_assessment_round_from_opening_to_published_results(
     # the appraiser is assigned Sở Tư pháp and Sở Y tế
     page.get_by_role("link", name="Phân công thẩm định").click()
     who = page.get_by_label("Người thẩm định")
-    who.select_option(who.locator("option", has_text="Đỗ Minh Tâm").get_attribute("value"))
+    who.select_option(who.locator("option", has_text="Đặng Quốc Thắng").get_attribute("value"))
     page.get_by_label("Sở Tư pháp").check()
     page.get_by_label("Sở Y tế").check()
     page.get_by_role("button", name="Lưu phân công").click()
-    expect(_flash(page)).to_contain_text("Đã phân công Đỗ Minh Tâm (Hội đồng thẩm định) thẩm định.")
+    expect(_flash(page)).to_contain_text("Đã phân công Đặng Quốc Thắng (Hội đồng thẩm định) thẩm định.")
     expect(page.locator("#assignments tbody tr")).to_contain_text("Sở Tư pháp, Sở Y tế")
 
     # ------------------------------------------------------------ 2. Sở Tư pháp scores with the keyboard
@@ -440,7 +440,7 @@ def test_assessment_round_from_opening_to_published_results(
     # ------------------------------------------------------------ 9. the unit reads its history
     officer.goto(sheet_tp + "lich-su/")
     history = officer.locator("table.history")
-    expect(history).to_contain_text("Đỗ Minh Tâm (Hội đồng thẩm định)")
+    expect(history).to_contain_text("Đặng Quốc Thắng (Hội đồng thẩm định)")
     expect(history).to_contain_text("Điểm thẩm định")
     expect(history).to_contain_text("Giải trình")
     expect(history).to_contain_text("Chấp nhận giải trình")

@@ -9,7 +9,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chiso.core.text import format_number, parse_number
-from chiso.frameworks.models import Index
 from chiso.frameworks.permissions import visible_indices
 from chiso.results.version import current_data_version
 from chiso.units.models import Unit
@@ -19,15 +18,58 @@ from .services import AnalysisError, analyse, available_years, gap, opening_text
 
 
 def analysis_pick(request):
-    index = (
-        request.GET.get("index")
-        or Index.objects.filter(frameworks__isnull=False).values_list("code", flat=True).first()
+    """Choose what to analyse: an index, a year with results, a unit with results that year. A GET
+    form (works without JavaScript); once all three are valid it goes to the analysis page. Values
+    that make no sense (``unit=abc``, a year out of range) are said on the form, never a server error."""
+    from chiso.core.text import vi_sort_key
+    from chiso.results.models import Result
+    from chiso.web.views import home_unit
+
+    indices = [i for i in visible_indices(request.user) if available_years(i.code)]
+    errors: list[str] = []
+    index = next((i for i in indices if i.code == (request.GET.get("index") or "").strip().lower()), None)
+    if request.GET.get("index") and index is None:
+        errors.append(_("Không có chỉ số này, hoặc chỉ số chưa có kết quả."))
+    index = index or (indices[0] if indices else None)
+    years = available_years(index.code) if index else []
+    year: int | None = None
+    raw_year = (request.GET.get("year") or "").strip()
+    if raw_year:
+        year = int(raw_year) if raw_year.isdigit() and len(raw_year) <= 4 else None
+        if year not in years:
+            errors.append(_("Chỉ số này không có kết quả năm «{year}».").format(year=raw_year[:10]))
+            year = None
+    year = year or (years[-1] if years else None)
+    units: list[Unit] = []
+    if index and year:
+        ids = Result.objects.filter(framework__index=index, year=year).values_list("unit_id", flat=True)
+        units = sorted(Unit.objects.filter(pk__in=ids.distinct()), key=lambda u: vi_sort_key(u.short_name))
+    unit: Unit | None = None
+    raw_unit = (request.GET.get("unit") or "").strip()
+    if raw_unit:
+        unit = next((u for u in units if str(u.pk) == raw_unit), None)
+        if unit is None:
+            errors.append(_("Đơn vị đã chọn không có kết quả của chỉ số này năm đó."))
+    if index and year and unit and not errors:
+        return redirect("analysis:page", index=index.code, unit=unit.pk, year=year)
+    home = home_unit(request.user)
+    default = unit or next((u for u in units if home and u.pk == home.pk), None)
+    if default is None and home is not None:
+        default = next((u for u in units if u.code == home.code and u.kind == home.kind), None)
+    return render(
+        request,
+        "analysis/pick.html",
+        {
+            "indices": indices,
+            "index": index,
+            "years": list(reversed(years)),
+            "year": year,
+            "units": units,
+            "unit": default,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
     )
-    unit_id = request.GET.get("unit")
-    year = request.GET.get("year")
-    if unit_id and year and index:
-        return redirect("analysis:page", index=index, unit=unit_id, year=year)
-    raise Http404
 
 
 def analysis_page(request, index: str, unit: int, year: int):

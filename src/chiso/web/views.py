@@ -53,7 +53,10 @@ def home(request):
                         found.append((y, ctx, ctx.derived.units[member.pk]))
                 if not found:
                     continue
-                y, ctx, ud = next((f for f in found if f[2].total is not None), found[0])
+                # The newest year, even when only its rank is published (PAR INDEX is often printed
+                # as "58/63" first); the newest published score is then shown beside it.
+                y, ctx, ud = found[0]
+                scored = next(((fy, fc, fu) for fy, fc, fu in found[1:] if fu.total is not None), None)
                 prev = None
                 pctx = year_figures(index.code, y - 1) if y - 1 in years else None
                 if pctx is not None:
@@ -76,6 +79,13 @@ def home(request):
                         else None,
                         "delta_rank": (prev.rank - ud.rank) if prev and prev.rank and ud.rank else None,
                         "framework": ctx.framework,
+                        "scored": {
+                            "year": scored[0],
+                            "total": scored[2].total,
+                            "framework": scored[1].framework,
+                        }
+                        if ud.total is None and scored
+                        else None,
                     }
                 )
     return render(request, "web/home.html", {"unit": unit, "cards": cards})

@@ -42,7 +42,7 @@ class Command(BaseCommand):
         goal.add_argument("--top", type=int, help="Vào nhóm K đơn vị dẫn đầu")
         goal.add_argument("--group", help="Vào nhóm xếp loại (ví dụ: “Trung bình cao”)")
         goal.add_argument("--score", help="Đạt số điểm")
-        goal.add_argument("--percent", help="Đạt tỷ lệ % điểm tối đa")
+        goal.add_argument("--percent", help="Đạt tỷ lệ %% điểm tối đa")
         d.add_argument(
             "--weakest", type=int, default=5, help="Số nội dung yếu nhất đặt mục tiêu (mặc định 5)"
         )
