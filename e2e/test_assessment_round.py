@@ -145,7 +145,7 @@ def _check_decision_docx(path: Path, year: int, rows: dict) -> None:
     doc = docx.Document(str(path))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "QUYẾT ĐỊNH" in text and "Điều 1." in text and "Điều 3." in text
-    assert "Công bố kết quả Chỉ số" in text and f"năm {year}" in text
+    assert f"Công bố Chỉ số cải cách hành chính năm {year} của các sở, ban, ngành" in text
     assert "Phụ lục" in text
     tables = [t for t in doc.tables if any("Xếp hạng" in c.text for c in t.rows[0].cells)]
     assert len(tables) == 1, [t.rows[0].cells[0].text for t in doc.tables]
@@ -164,9 +164,11 @@ def _check_decision_pdf(path: Path, year: int, rows: dict, shots: Path) -> list[
     ).stdout
     flat = " ".join(text.split())
     assert "QUYẾT ĐỊNH" in flat and "Phụ lục" in flat and f"năm {year}" in flat
+    lines = text.splitlines()
     for name, (total, rank, klass) in rows.items():
-        line = next(ln for ln in text.splitlines() if name in ln)
-        assert total in line and klass in line and f" {rank} " in f" {line} ", (name, line)
+        at = next(i for i, ln in enumerate(lines) if name in ln and "%" not in ln)
+        row = " ".join(lines[at - 1 : at + 2])  # a name may wrap in its cell, the figures stay on one line
+        assert total in row and klass in row and f" {rank} " in f" {row} ", (name, row)
     shots.mkdir(exist_ok=True)
     subprocess.run(
         ["pdftoppm", "-png", "-r", "60", str(path), str(shots / "assessment-decision")], check=True
