@@ -150,7 +150,9 @@ def _check_decision_docx(path: Path, year: int, rows: dict) -> None:
     tables = [t for t in doc.tables if any("Xếp hạng" in c.text for c in t.rows[0].cells)]
     assert len(tables) == 1, [t.rows[0].cells[0].text for t in doc.tables]
     body = [[c.text.strip() for c in r.cells] for r in tables[0].rows[1:]]
-    assert [r[6] for r in body] == [str(i) for i in range(1, len(rows) + 1)]  # best first
+    ranks = [r[6] for r in body]
+    n = len(rows)
+    assert ranks[:n] == [str(i) for i in range(1, n + 1)] and not any(ranks[n:])  # best first, then unscored
     for name, (total, rank, klass) in rows.items():
         line = next(r for r in body if name in r[1])
         assert (line[4], line[6], line[7]) == (total, rank, klass), (name, line)
