@@ -153,6 +153,7 @@ def _check_decision_docx(path: Path, year: int, rows: dict) -> None:
     ranks = [r[6] for r in body]
     n = len(rows)
     assert ranks[:n] == [str(i) for i in range(1, n + 1)] and not any(ranks[n:])  # best first, then unscored
+    assert all(r[7] == "Không xếp hạng (chưa có điểm)" for r in body[n:])
     for name, (total, rank, klass) in rows.items():
         line = next(r for r in body if name in r[1])
         assert (line[4], line[6], line[7]) == (total, rank, klass), (name, line)
