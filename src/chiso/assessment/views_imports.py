@@ -12,6 +12,7 @@ form carries the hash; a file changed or gone is refused)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from django.conf import settings
@@ -39,8 +40,6 @@ def _stages(user, rnd) -> list[tuple[str, str]]:
 
 
 def _stored(digest: str, ext: str) -> bytes | None:
-    import hashlib
-
     if not _DIGEST.match(digest) or ext not in TABLE_EXTENSIONS:
         return None
     path = UPLOAD_DIR / f"{digest}.{ext}"
