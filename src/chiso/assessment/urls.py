@@ -4,7 +4,7 @@ the evidence package (urls_documents); the province's own PAR INDEX self-assessm
 
 from django.urls import path
 
-from . import urls_documents, urls_province, views_evidence, views_rounds, views_sheets
+from . import urls_documents, urls_province, views_evidence, views_imports, views_rounds, views_sheets
 
 app_name = "assessment"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/phan-cong/", views_rounds.assignments, name="assignments"),
     path("<int:pk>/phan-cong/<int:assignment>/bo/", views_rounds.assignment_remove, name="unassign"),
     path("<int:pk>/theo-doi/", views_rounds.monitoring, name="monitoring"),
+    path("<int:pk>/nhap-diem/", views_imports.score_import, name="import"),
     path("<int:pk>/<int:unit>/", views_sheets.sheet_page, name="sheet"),
     path("<int:pk>/<int:unit>/lich-su/", views_sheets.sheet_history_page, name="history"),
     path("<int:pk>/<int:unit>/tieu-chi/<str:code>/", views_evidence.criterion_page, name="criterion"),

@@ -7,6 +7,7 @@ may import, and when."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 
 import pytest
@@ -75,7 +76,8 @@ def test_preview_writes_nothing_and_commit_writes_all_with_history_and_totals(sc
     assert rnd.sheets.get(unit=scene.xd).state == Sheet.State.NOT_STARTED
     record = Score.history.filter(sheet_id=tp.pk, node__code="1.3").get()
     assert record.history_user == scene.coordinator
-    assert record.history_change_reason == "Nhập điểm tự đánh giá từ tệp “diem.csv”"
+    digest = hashlib.sha256(GOOD).hexdigest()[:12]
+    assert record.history_change_reason == f"Nhập điểm tự đánh giá từ tệp “diem.csv”, SHA-256 {digest}…"
     # self-scores carry no source: they are the unit's own
     assert set(Score.objects.filter(sheet=tp).values_list("source", flat=True)) == {""}
 
