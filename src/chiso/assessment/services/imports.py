@@ -286,7 +286,7 @@ def _row(
             row.errors.append(f"{where}: {col.problem}")
             continue
         try:
-            value = parse_number(raw)
+            value = preview.parse_cell(raw, col.header, line)  # "1.000", a dropped "%": warned
         except ValueError:
             row.errors.append(_("{where}: “{value}” không phải là số.").format(where=where, value=raw))
             continue
@@ -436,6 +436,7 @@ def preview_scores(
         preview.rows.append(row)
     if not preview.rows:
         preview.errors.append(_("Tệp không có dòng dữ liệu nào."))
+    preview.notes.extend(preview.number_notes())
     return preview
 
 
