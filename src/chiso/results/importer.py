@@ -705,7 +705,7 @@ def _mark_computed(
         if nv is None or not nv.derived or nv.value is None or cell.new is None:
             continue
         old = stored.get(cell.node_code)
-        if _close(nv.value, cell.new) and (old is None or not _close(old, cell.new)):
+        if _close(nv.value, cell.new) and (old is None or abs(old - cell.new) > EPS):
             cell.computed, cell.status, cell.old = True, "unchanged", old
             if preview is not None:
                 preview.computed["values"] = preview.computed.get("values", 0) + 1
