@@ -26,7 +26,7 @@ from chiso.units.models import Unit
 from chiso.units.services import UnitLookupError, UnitResolver
 
 from .models import ImportBatch, Result, ResultChange
-from .reader import Table, TableError, read_table
+from .reader import Table, TableError, filled, is_number, read_table
 from .version import bump_data_version, current_data_version  # noqa: F401  (re-exported)
 
 
@@ -170,6 +170,26 @@ class PreviewRows:
                 )
             out.append(text.format(column=column, n=len(cells), raw=raw, lines=lines, value=_fmt(value)))
         return out
+
+    def check_header_below(self, table: Table, unit_columns: list[int]) -> bool:
+        """A header spread over two rows: the row right below the header has no unit but labels most
+        other columns, and no number. Said as an error (read as data it would be a row of nonsense);
+        False then."""
+        if not table.rows or table.rows[0][0] != table.header_line + 1:
+            return True
+        line, cells = table.rows[0]
+        if any(i < len(cells) and filled([cells[i]]) for i in unit_columns):
+            return True
+        labels = filled(cells)
+        if len(labels) < max(2, len(filled(table.header)) // 2) or any(is_number(c) for c in labels):
+            return True
+        self.errors.append(
+            _(
+                "Tệp có vẻ có tiêu đề hai dòng (dòng {first} và {second}: “{sample}”). chiso chỉ đọc một dòng "
+                "tiêu đề: hãy gộp thành một dòng (mỗi cột một tên, ví dụ mã nội dung) rồi nhập lại."
+            ).format(first=line - 1, second=line, sample=", ".join(str(c) for c in labels[:3]))
+        )
+        return False
 
     @property
     def ok(self) -> bool:
@@ -330,6 +350,8 @@ def preview_import(
                 break
     if "unit" not in roles.values() and "code" not in roles.values():
         preview.errors.append(_("Thiếu cột tên đơn vị (ví dụ “Tỉnh”, “Đơn vị”) hoặc cột mã đơn vị."))
+        return preview
+    if not preview.check_header_below(table, [i for i, r in roles.items() if r in ("unit", "code")]):
         return preview
     year_col = next((i for i, r in roles.items() if r == "year"), None)
     if year is None and year_col is None:

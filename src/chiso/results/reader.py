@@ -38,6 +38,7 @@ class Table:
     file_size: int
     sheet: str = ""
     notes: list[str] = field(default_factory=list)
+    header_line: int = 1  # 1-based line of the header row
 
 
 def extension_of(file_name: str) -> str:
@@ -108,7 +109,7 @@ def read_table(data: bytes, file_name: str, *, max_bytes: int | None = None, hea
             )
     if not grid:
         raise TableError(_("Tệp “{name}” không có dữ liệu.").format(name=file_name))
-    _check_header_rows(grid, header_index, file_name, notes)
+    _note_rows_above_header(grid, header_index, notes)
     header = [str(c).strip() if c is not None else "" for c in grid[header_index]]
     rows = []
     for i, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
@@ -116,41 +117,25 @@ def read_table(data: bytes, file_name: str, *, max_bytes: int | None = None, hea
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
         rows.append((i, cells))
-    return Table(header, rows, file_name, digest, len(data), sheet_name, notes)
+    return Table(header, rows, file_name, digest, len(data), sheet_name, notes, header_index + 1)
 
 
-def _filled(row: list[object]) -> list[object]:
+def filled(row: list[object]) -> list[object]:
     return [c for c in row if c is not None and not (isinstance(c, str) and c.strip() in ("", "-", "–", "—"))]
 
 
-def _is_number(cell: object) -> bool:
+def is_number(cell: object) -> bool:
     try:
         return parse_number(cell) is not None
     except ValueError:
         return False
 
 
-def _check_header_rows(grid: list[list[object]], header_index: int, file_name: str, notes: list[str]) -> None:
-    """A header spread over two rows (group headings above, or sub-headings below the row naming the
-    columns) is said: a second header row read as data would be a row of nonsense. A row of text with
-    no number right below the header is refused; several labels right above it are noted."""
-    below = grid[header_index + 1] if header_index + 1 < len(grid) else []
-    filled = _filled(below)
-    # A sub-heading row labels most columns; a data row without scores (a name and a note) does not.
-    wanted = max(2, (len(_filled(grid[header_index])) + 1) // 2)
-    if len(filled) >= wanted and not any(_is_number(c) for c in filled):
-        raise TableError(
-            _(
-                "Tệp “{name}” có vẻ có tiêu đề hai dòng (dòng {first} và {second}: “{sample}”). chiso chỉ đọc "
-                "một dòng tiêu đề: hãy gộp thành một dòng (mỗi cột một tên, ví dụ mã nội dung) rồi nhập lại."
-            ).format(
-                name=file_name,
-                first=header_index + 1,
-                second=header_index + 2,
-                sample=", ".join(str(c) for c in filled[:3]),
-            )
-        )
-    if header_index > 0 and len(_filled(grid[header_index - 1])) >= 2:
+def _note_rows_above_header(grid: list[list[object]], header_index: int, notes: list[str]) -> None:
+    """Several labels right above the header row (group headings of a two-row header) are said: only
+    the row naming the columns is read as the header. (A sub-heading row *below* it is caught by the
+    import, which knows the unit column: see ``PreviewRows.check_header_below``.)"""
+    if header_index > 0 and len(filled(grid[header_index - 1])) >= 2:
         notes.append(
             _(
                 "Dòng {line} phía trên dòng tiêu đề có nhiều ô (có thể là tiêu đề hai dòng): chiso chỉ dùng "

@@ -403,6 +403,8 @@ def preview_scores(
                 preview.columns.append((header, col.crit.code))
     if unit_col is None and code_col is None:
         preview.errors.append(_("Thiếu cột tên đơn vị (ví dụ “Đơn vị”) hoặc cột mã đơn vị."))
+    elif not preview.check_header_below(table, [i for i in (unit_col, code_col) if i is not None]):
+        return preview
     if not seen and not preview.errors:
         preview.errors.append(
             _(
