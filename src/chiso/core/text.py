@@ -27,6 +27,7 @@ __all__ = [
     "format_at_least",
     "format_change",
     "format_exact",
+    "format_full",
     "format_percent",
     "number_flags",
     "round_up",
@@ -406,6 +407,18 @@ def format_exact(x: float | None) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace(".", ",")
+
+
+def format_full(x: float | None, least: int = 4, most: int = 9) -> str:
+    """x with as many decimals as it has (at least ``least`` when it has them, at most ``most``), trailing
+    zeros dropped: an imported 0,87599 is shown "0,87599", not "0,876"."""
+    if x is None or not math.isfinite(x):
+        return DASH
+    places = least
+    while places < most and round(x, places) != round(x, most):
+        places += 1
+    s = format_number(x, places)
+    return s.rstrip("0").rstrip(",") if "," in s else s
 
 
 def format_change(old: float, new: float, decimals: int = 4, most: int = 12) -> tuple[str, str]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from chiso.core.text import fold, format_change, number_flags, parse_number
+from chiso.core.text import fold, format_change, format_full, number_flags, parse_number
 from chiso.frameworks.models import Framework, Index, Node
 from chiso.frameworks.permissions import refuse_unless_can_edit
 from chiso.frameworks.services import IndexUnknown, framework_for, framework_tree, get_index, scored_units
@@ -222,10 +222,7 @@ class CellChange:
     def change_texts(self) -> tuple[str, str]:
         """(old, new) with enough decimals to see the change: "0,8309 → 0,83094"."""
         if self.old is None or self.new is None:
-            return (
-                _fmt(self.old) if self.old is not None else "",
-                _fmt(self.new) if self.new is not None else "",
-            )
+            return (format_full(self.old), format_full(self.new))  # a new value: all its digits
         return format_change(self.old, self.new)
 
 

@@ -388,6 +388,13 @@ def test_a_change_below_display_precision_is_shown():
 
     assert format_change(0.8309, 0.83094) == ("0,8309", "0,83094")
     assert format_change(1.5, 2.25) == ("1,5", "2,25")
+    from chiso.core.text import format_full
+
+    assert (
+        format_full(0.87599) == "0,87599"
+        and format_full(2.5) == "2,5"
+        and format_full(1 / 3) == "0,333333333"
+    )
 
 
 def test_silent_parsing_is_flagged():
