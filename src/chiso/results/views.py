@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from chiso.analysis.services import available_years, year_figures
 from chiso.core.spreadsheet import csv_cell, safe_append
-from chiso.core.text import fold, format_number, vi_sort_key
+from chiso.core.text import fold, format_exact, vi_sort_key
 from chiso.frameworks.models import Index
 from chiso.frameworks.permissions import editable_indices, refuse_unless_can_edit, visible_indices
 from chiso.units.models import Region
@@ -135,6 +135,7 @@ def _export(idx, year, ctx, top_nodes, rows, fmt):
         pgettext("export column", "Trên"),
         pgettext("export column", "Nguồn xếp hạng"),
         pgettext("export column", "Nhóm"),
+        pgettext("export column", "Nguồn nhóm"),
     ] + [f"{n.code} {n.name_vi}" for n in top_nodes]
     rank_sources = {
         "computed": pgettext("rank source", "tính toán"),
@@ -153,6 +154,7 @@ def _export(idx, year, ctx, top_nodes, rows, fmt):
                 ud.rank_of,
                 rank_sources.get(ud.rank_source or "", ""),
                 ud.group or "",
+                rank_sources.get(ud.group_source or "", ""),
             ]
             + [nv.value for _, nv in r["nodes"]]
         )
@@ -164,7 +166,8 @@ def _export(idx, year, ctx, top_nodes, rows, fmt):
         for row in data:
             w.writerow(
                 [
-                    "" if v is None else (format_number(v) if isinstance(v, float) else csv_cell(v))
+                    # every digit: the export reads back unchanged (a no-op import), never "0,8309"
+                    "" if v is None else (format_exact(v) if isinstance(v, float) else csv_cell(v))
                     for v in row
                 ]
             )

@@ -319,7 +319,7 @@ def _row(
             row.errors.append(f"{where}: {col.problem}")
             continue
         try:
-            value = parse_number(raw)
+            value = preview.parse_cell(raw, col.header, line)  # "1.000", a dropped "%": warned
         except ValueError:
             row.errors.append(_("{where}: “{value}” không phải là số.").format(where=where, value=raw))
             continue
@@ -441,6 +441,8 @@ def preview_scores(
                 preview.columns.append((header, col.crit.code))
     if unit_col is None and code_col is None:
         preview.errors.append(_("Thiếu cột tên đơn vị (ví dụ “Đơn vị”) hoặc cột mã đơn vị."))
+    elif not preview.check_header_below(table, [i for i in (unit_col, code_col) if i is not None]):
+        return preview
     if not seen and not preview.errors:
         preview.errors.append(
             _(
@@ -474,6 +476,7 @@ def preview_scores(
         preview.rows.append(row)
     if not preview.rows:
         preview.errors.append(_("Tệp không có dòng dữ liệu nào."))
+    preview.notes.extend(preview.number_notes())
     return preview
 
 

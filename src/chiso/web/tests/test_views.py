@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from chiso.analysis import services as analysis_services
-from chiso.core.text import vi_sort_key
+from chiso.core.text import parse_number, vi_sort_key
 from chiso.frameworks.models import Framework
 from chiso.results.models import ImportBatch, Result
 from chiso.units.models import Unit
@@ -217,7 +217,12 @@ def test_csv_export_contains_exactly_the_rows_shown(viewer_client):
     assert rows[0][:3] == ["Đơn vị", "Mã", "Điểm"]
     assert [row[0] for row in rows[1:]] == shown
     kon_tum = next(row for row in rows if row[0] == "Kon Tum")
-    assert kon_tum[2] == "39,9613" and kon_tum[4] == "56" and kon_tum[5] == "61" and kon_tum[7] == "Thấp"
+    # every digit (so that the export imports back unchanged), with a decimal comma
+    assert kon_tum[2].startswith("39,9612949") and parse_number(kon_tum[2]) == pytest.approx(
+        39.9613, abs=1e-4
+    )
+    assert kon_tum[4] == "56" and kon_tum[5] == "61" and kon_tum[6] == "tính toán" and kon_tum[7] == "Thấp"
+    assert kon_tum[8] == "tính toán"  # where the group came from: chiso computed it
 
 
 def test_xlsx_export_contains_exactly_the_rows_shown(viewer_client):
