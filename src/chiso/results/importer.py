@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
-from simple_history.utils import bulk_create_with_history
 
 from chiso.core.text import fold, parse_number
 from chiso.frameworks.models import Framework, Index, Node
@@ -25,7 +24,7 @@ from chiso.frameworks.services import IndexUnknown, framework_for, framework_tre
 from chiso.units.models import Unit
 from chiso.units.services import UnitLookupError, UnitResolver
 
-from .bulkwrite import delete_results, update_results, write_history
+from .bulkwrite import create_results, delete_results, insert_changes, update_results, write_history
 from .models import ImportBatch, Result, ResultChange
 from .reader import Table, TableError, read_table
 from .version import bump_data_version, current_data_version  # noqa: F401  (re-exported)
@@ -475,6 +474,9 @@ def _compare_with_database(rows: list[RowPreview], matchers: dict[int, _NodeMatc
             framework=matcher.framework, year=y, unit_id__in=[rp.unit.pk for rp in year_rows]
         ).select_related("node"):
             existing[(r.unit_id, r.node.code)] = r
+        by_unit: dict[int, dict[str, Result]] = defaultdict(dict)  # the unit's stored values, found at once
+        for (uid, code), r in existing.items():
+            by_unit[uid][code] = r
         root = matcher.root.code
         for rp in year_rows:
             any_new = any_changed = False
@@ -505,11 +507,7 @@ def _compare_with_database(rows: list[RowPreview], matchers: dict[int, _NodeMatc
             if rp.status != "error":
                 rp.status = "changed" if any_changed else "new" if any_new else "unchanged"
             # A published total that disagrees with the sum of its parts is flagged, not replaced.
-            values = {
-                code: r.value
-                for (uid, code), r in existing.items()
-                if uid == rp.unit.pk and r.value is not None
-            }
+            values = {code: r.value for code, r in by_unit[rp.unit.pk].items() if r.value is not None}
             values.update({c.node_code: c.new for c in rp.cells})
             derived = matcher.tree.aggregate(values, tolerance=matcher.framework.tolerance)
             for code, nv in derived.items():
@@ -630,19 +628,12 @@ def commit_import(
                         after=_state(result),
                     )
                 )
-    if to_create:
-        bulk_create_with_history(
-            to_create,
-            Result,
-            batch_size=1000,
-            default_user=batch.created_by,
-            default_change_reason=f"Nhập tệp {file_name}",
-        )
-    if to_update:
-        # One prepared UPDATE by id (``bulk_update``'s CASE WHEN is quadratic in the batch size).
-        update_results(to_update, RESULT_FIELDS)
-        write_history(to_update, "~", user=batch.created_by, reason=f"Nhập tệp {file_name}")
-    ResultChange.objects.bulk_create(changes, batch_size=2000)
+    # Bulk writes (bulkwrite.py): the same results, history rows and change rows as one save each.
+    reason = f"Nhập tệp {file_name}"
+    create_results(to_create, user=batch.created_by, reason=reason)
+    update_results(to_update, RESULT_FIELDS)
+    write_history(to_update, "~", user=batch.created_by, reason=reason)
+    insert_changes(changes)
     batch.rows_changed = len(changes)
     batch.save(update_fields=["rows_changed"])
     if changes:
@@ -670,25 +661,24 @@ def revert_import(batch: ImportBatch, *, user=None) -> int:
                 )
             ]
         )
-    changes = list(batch.changes.select_related("node", "unit"))
+    changes = list(batch.changes.all())  # node and unit names are read only for a refusal
     current = {
         (r.node_id, r.unit_id, r.year): r
         for r in Result.objects.filter(
             node_id__in={c.node_id for c in changes}, unit_id__in={c.unit_id for c in changes}
         )
     }
-    conflicts = []
-    for c in changes:
-        r = current.get((c.node_id, c.unit_id, c.year))
-        if _state(r) != c.after:
-            conflicts.append(
-                _(
-                    "{unit} – {node} năm {year} đã bị thay đổi sau lần nhập này; "
-                    "hãy hoàn tác lần nhập sau trước."
-                ).format(unit=c.unit.short_name, node=c.node.code, year=c.year)
-            )
-    if conflicts:
-        more = len(conflicts) - 20
+    conflicting = [c for c in changes if _state(current.get((c.node_id, c.unit_id, c.year))) != c.after]
+    if conflicting:
+        units = Unit.objects.in_bulk({c.unit_id for c in conflicting[:20]})
+        nodes = Node.objects.in_bulk({c.node_id for c in conflicting[:20]})
+        conflicts = [
+            _(
+                "{unit} – {node} năm {year} đã bị thay đổi sau lần nhập này; hãy hoàn tác lần nhập sau trước."
+            ).format(unit=units[c.unit_id].short_name, node=nodes[c.node_id].code, year=c.year)
+            for c in conflicting[:20]
+        ]
+        more = len(conflicting) - 20
         raise RevertRefused(
             conflicts[:20]
             + (

@@ -5,9 +5,12 @@ statements does not grow with the number of values (28,000 values must commit in
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from chiso.results.importer import commit_import, revert_import
 from chiso.results.models import ImportBatch, Result, ResultChange
@@ -63,7 +66,9 @@ def test_bulk_commit_keeps_history_and_change_rows_and_the_revert_restores_every
     for key, change in touched.items():
         r = results[key]
         assert r.batch_id == batch.pk
-        assert change.after == dict(zip(("value", "rank", "rank_of", "group", "source", "note"), after[key]))
+        assert change.after == dict(
+            zip(("value", "rank", "rank_of", "group", "source", "note"), after[key], strict=True)
+        )
         if change.before is not None:
             assert change.before["value"] == before[key][0]
             assert abs(change.after["value"] - change.before["value"]) == pytest.approx(0.0001, abs=1e-6)
@@ -74,6 +79,7 @@ def test_bulk_commit_keeps_history_and_change_rows_and_the_revert_restores_every
     assert set(by_key) == set(touched)
     for key, h in by_key.items():
         assert h.history_user == admin_user
+        assert batch.created_at <= h.history_date <= timezone.now()
         assert h.history_type == ("+" if key == gone_key else "~")
         assert h.id == results[key].pk and h.batch_id == batch.pk
         assert tuple(getattr(h, f) for f in FIELDS) == after[key]
@@ -95,6 +101,7 @@ def test_bulk_commit_keeps_history_and_change_rows_and_the_revert_restores_every
     for h in undo:
         key = (h.node_id, h.unit_id, h.year)
         assert h.history_user == admin_user
+        assert batch.reverted_at - timedelta(minutes=1) <= h.history_date <= timezone.now()
         if key == gone_key:
             assert h.history_type == "-"
             assert tuple(getattr(h, f) for f in FIELDS) == after[key]  # what was deleted
