@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
     "chiso.accounts",
     "chiso.units",
@@ -194,6 +196,18 @@ WHITENOISE_AUTOREFRESH = ENV == "dev"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 CHISO_MAX_IMPORT_BYTES = int(os.environ.get("CHISO_MAX_IMPORT_BYTES", 20 * 1024 * 1024))
+# Result files up to this size are previewed and committed in the request; larger ones by the
+# background worker (``chiso db_worker``, started by scripts/demo), with a progress page.
+CHISO_SYNC_IMPORT_BYTES = int(os.environ.get("CHISO_SYNC_IMPORT_BYTES", 256 * 1024))
+# Background tasks (django-tasks): stored in the database, run by ``chiso db_worker``. Tests run them
+# at once in the process (the same code; no worker to start).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if ENV == "test"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chiso"}}
 

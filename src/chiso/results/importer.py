@@ -215,8 +215,23 @@ def _is_header(row: list) -> bool:
     return bool(keys & (UNIT_COLUMNS | CODE_COLUMNS))
 
 
+def _no_progress(phase: str, done: int, total: int) -> None:
+    """A progress hook (``jobs.Progress``): phase "read", "check" or "write", done out of total rows
+    (values while writing). It may raise ``ImportCancelled`` to stop: nothing is then written."""
+
+
+class ImportCancelled(Exception):
+    """Raised by a progress hook when the user cancelled the import (the transaction rolls back)."""
+
+
 def preview_import(
-    data: bytes, file_name: str, *, index_code: str, year: int | None = None, max_bytes: int | None = None
+    data: bytes,
+    file_name: str,
+    *,
+    index_code: str,
+    year: int | None = None,
+    max_bytes: int | None = None,
+    progress=_no_progress,
 ) -> ImportPreview:
     try:
         index = get_index(index_code)
@@ -226,6 +241,7 @@ def preview_import(
     table = preview.read(data, file_name, max_bytes=max_bytes)
     if table is None:
         return preview
+    progress("read", len(table.rows), len(table.rows))
 
     # Classify columns.
     roles: dict[int, str] = {}
@@ -318,7 +334,9 @@ def preview_import(
     col_of = {r: i for i, r in roles.items()}
 
     rows: list[RowPreview] = []
-    for line, cells in table.rows:
+    for n_row, (line, cells) in enumerate(table.rows):
+        if n_row % 500 == 0:
+            progress("check", n_row, len(table.rows))
         y = row_year(cells)
         unit_text = (
             str(cells[unit_col]).strip() if unit_col is not None and cells[unit_col] is not None else ""
@@ -459,6 +477,7 @@ def preview_import(
 
     _compare_with_database(rows, matchers)
     preview.rows = rows
+    progress("check", len(table.rows), len(table.rows))
     return preview
 
 
@@ -557,9 +576,12 @@ def commit_import(
     year: int | None = None,
     user=None,
     max_bytes: int | None = None,
+    progress=_no_progress,
 ) -> ImportBatch:
     """Validate again and write everything, or nothing. Returns the batch (rows_changed may be 0)."""
-    preview = preview_import(data, file_name, index_code=index_code, year=year, max_bytes=max_bytes)
+    preview = preview_import(
+        data, file_name, index_code=index_code, year=year, max_bytes=max_bytes, progress=progress
+    )
     if user is not None and getattr(user, "is_authenticated", False) and preview.index is not None:
         refuse_unless_can_edit(user, preview.index)  # national data: administrators; a province's: its own
     if not preview.ok:
@@ -630,9 +652,13 @@ def commit_import(
                 )
     # Bulk writes (bulkwrite.py): the same results, history rows and change rows as one save each.
     reason = f"Nhập tệp {file_name}"
+    total = len(changes)
+    progress("write", 0, total)
     create_results(to_create, user=batch.created_by, reason=reason)
+    progress("write", len(to_create), total)
     update_results(to_update, RESULT_FIELDS)
     write_history(to_update, "~", user=batch.created_by, reason=reason)
+    progress("write", total, total)
     insert_changes(changes)
     batch.rows_changed = len(changes)
     batch.save(update_fields=["rows_changed"])
