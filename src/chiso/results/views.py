@@ -29,7 +29,6 @@ from .models import ImportBatch, ImportJob
 from .reader import ALLOWED_EXTENSIONS, extension_of
 
 
-
 def results_index(request, index: str):
     idx = get_object_or_404(visible_indices(request.user), code=index)
     years = available_years(index)
