@@ -385,7 +385,9 @@ def import_commit(request, pk: int):
 @permission_required("chiso.import_results", raise_exception=True)
 def results_template(request, index: str):
     """An empty results file for an index: the columns the import recognises, one example row."""
-    idx = get_object_or_404(editable_indices(request.user), code=index)
+    idx = next((i for i in editable_indices(request.user) if i.code == index), None)
+    if idx is None:
+        raise Http404(_("Không có chỉ số này, hoặc bạn không được nhập kết quả của nó."))
     years = available_years(index)
     try:
         fw = framework_for(index, years[-1]) if years else framework_for(index, None)
