@@ -241,6 +241,8 @@ def run_job(job_id: int) -> None:
                 ).format(n=committed.rows_changed, name=committed.file_name),
                 result=committed,
             )
+            for earlier in batch.jobs.exclude(pk=job_id):
+                discard(earlier)  # its stored preview is of no use once committed
             batch.delete()  # the preview placeholder; the committed batch is the record
     except ImportCancelled:
         _finish(job_id, ImportJob.State.CANCELLED, _("Đã huỷ; không có gì được ghi."))
