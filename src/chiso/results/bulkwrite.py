@@ -43,27 +43,8 @@ def update_results(objs: Sequence[Result], fields: Sequence[str]) -> int:
     )
     params = [[f.get_db_prep_save(getattr(o, f.attname), conn) for f in model_fields] + [o.pk] for o in objs]
     with conn.cursor() as cursor:
-        if conn.vendor == "postgresql":
-            # One statement per chunk: UPDATE … FROM (VALUES …) — a statement per row, even pipelined,
-            # costs PostgreSQL a parse and a plan each.
-            pk = Result._meta.pk
-            casts = [f.cast_db_type(conn) for f in model_fields] + [pk.cast_db_type(conn)]
-            names = [f"c{i}" for i in range(len(model_fields))] + ["pk"]
-            row_sql = "(" + ", ".join(f"%s::{c}" for c in casts) + ")"
-            head = "UPDATE {t} SET {sets} FROM (VALUES ".format(
-                t=qn(Result._meta.db_table),
-                sets=", ".join(f"{qn(f.column)} = v.{n}" for f, n in zip(model_fields, names, strict=False)),
-            )
-            tail = ") AS v ({}) WHERE {}.{} = v.pk".format(
-                ", ".join(names), qn(Result._meta.db_table), qn(pk.column)
-            )
-            for chunk in _chunks(params, 500):
-                cursor.execute(
-                    head + ", ".join([row_sql] * len(chunk)) + tail, [v for row in chunk for v in row]
-                )
-        else:
-            for chunk in _chunks(params):
-                cursor.executemany(sql, chunk)
+        for chunk in _chunks(params):
+            cursor.executemany(sql, chunk)
     return len(params)
 
 
@@ -128,14 +109,8 @@ def insert_rows(
             for row in rows
         ]
     with conn.cursor() as cursor:
-        if conn.vendor == "postgresql":  # many rows per statement: one parse and plan per chunk
-            head = sql[: sql.index(" VALUES ") + 8]
-            row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-            for chunk in _chunks(rows, 500):
-                cursor.execute(head + ", ".join([row_sql] * len(chunk)), [v for row in chunk for v in row])
-        else:  # SQLite steps one prepared statement in C, row after row
-            for chunk in _chunks(rows):
-                cursor.executemany(sql, chunk)
+        for chunk in _chunks(rows):
+            cursor.executemany(sql, chunk)
     return len(rows)
 
 
