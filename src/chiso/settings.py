@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
     "chiso.accounts",
     "chiso.units",
@@ -137,14 +139,19 @@ DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / ('test.sqlite3' if ENV == 'test' else 'c
 DATABASES = {
     "default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=60)
 }
+# SQLite (the demo, small installations): WAL so that readers never wait for a writer; a writer
+# takes its lock when its transaction begins (IMMEDIATE: no deadlock on upgrade) and another writer
+# waits for it up to ``timeout`` seconds (the busy timeout) instead of failing with "database is
+# locked". Writes are kept short (an import of 28,000 values commits in seconds: bench/import_commit.py).
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -190,6 +197,18 @@ WHITENOISE_AUTOREFRESH = ENV == "dev"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 CHISO_MAX_IMPORT_BYTES = int(os.environ.get("CHISO_MAX_IMPORT_BYTES", 20 * 1024 * 1024))
+# Result files up to this size are previewed and committed in the request; larger ones by the
+# background worker (``chiso db_worker``, started by scripts/demo), with a progress page.
+CHISO_SYNC_IMPORT_BYTES = int(os.environ.get("CHISO_SYNC_IMPORT_BYTES", 256 * 1024))
+# Background tasks (django-tasks): stored in the database, run by ``chiso db_worker``. Tests run them
+# at once in the process (the same code; no worker to start).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if ENV == "test"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chiso"}}
 

@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from chiso.core.text import fold, format_change, format_full, number_flags, parse_number
 from chiso.frameworks.models import Framework, Index, Node
@@ -25,6 +24,7 @@ from chiso.frameworks.services import IndexUnknown, framework_for, framework_tre
 from chiso.units.models import Unit
 from chiso.units.services import UnitLookupError, UnitResolver
 
+from .bulkwrite import create_results, delete_results, insert_changes, update_results, write_history
 from .models import ImportBatch, Result, ResultChange
 from .reader import Table, TableError, filled, is_number, read_table
 from .version import bump_data_version, current_data_version  # noqa: F401  (re-exported)
@@ -309,8 +309,23 @@ def _is_header(row: list) -> bool:
     return bool(keys & (UNIT_COLUMNS | CODE_COLUMNS))
 
 
+def _no_progress(phase: str, done: int, total: int) -> None:
+    """A progress hook (``jobs.Progress``): phase "read", "check" or "write", done out of total rows
+    (values while writing). It may raise ``ImportCancelled`` to stop: nothing is then written."""
+
+
+class ImportCancelled(Exception):
+    """Raised by a progress hook when the user cancelled the import (the transaction rolls back)."""
+
+
 def preview_import(
-    data: bytes, file_name: str, *, index_code: str, year: int | None = None, max_bytes: int | None = None
+    data: bytes,
+    file_name: str,
+    *,
+    index_code: str,
+    year: int | None = None,
+    max_bytes: int | None = None,
+    progress=_no_progress,
 ) -> ImportPreview:
     try:
         index = get_index(index_code)
@@ -320,6 +335,7 @@ def preview_import(
     table = preview.read(data, file_name, max_bytes=max_bytes)
     if table is None:
         return preview
+    progress("read", len(table.rows), len(table.rows))
 
     # Classify columns.
     roles: dict[int, str] = {}
@@ -418,7 +434,9 @@ def preview_import(
     col_of = {r: i for i, r in roles.items()}
 
     rows: list[RowPreview] = []
-    for line, cells in table.rows:
+    for n_row, (line, cells) in enumerate(table.rows):
+        if n_row % 500 == 0:
+            progress("check", n_row, len(table.rows))
         y = row_year(cells)
         unit_text = (
             str(cells[unit_col]).strip() if unit_col is not None and cells[unit_col] is not None else ""
@@ -562,6 +580,7 @@ def preview_import(
     preview.rows = rows
     preview.notes.extend(preview.number_notes())
     preview.notes.extend(_computed_notes(preview, table, roles))
+    progress("check", len(table.rows), len(table.rows))
     return preview
 
 
@@ -647,13 +666,12 @@ def _compare_with_database(
             framework=matcher.framework, year=y, unit_id__in=[rp.unit.pk for rp in year_rows]
         ).select_related("node"):
             existing[(r.unit_id, r.node.code)] = r
+        by_unit: dict[int, dict[str, Result]] = defaultdict(dict)  # the unit's stored values, found at once
+        for (uid, code), r in existing.items():
+            by_unit[uid][code] = r
         root = matcher.root.code
         for rp in year_rows:
-            stored = {
-                code: r.value
-                for (uid, code), r in existing.items()
-                if uid == rp.unit.pk and r.value is not None
-            }
+            stored = {code: r.value for code, r in by_unit[rp.unit.pk].items() if r.value is not None}
             _mark_computed(rp, stored, matcher, preview)
             any_new = any_changed = False
             for cell in rp.cells:
@@ -776,6 +794,10 @@ class ImportRefused(Exception):
         self.messages = messages
 
 
+# What an import (and its revert) writes on a result.
+RESULT_FIELDS = ["value", "published_rank", "published_rank_of", "published_group", "source", "note", "batch"]
+
+
 @transaction.atomic
 def commit_import(
     data: bytes,
@@ -785,9 +807,12 @@ def commit_import(
     year: int | None = None,
     user=None,
     max_bytes: int | None = None,
+    progress=_no_progress,
 ) -> ImportBatch:
     """Validate again and write everything, or nothing. Returns the batch (rows_changed may be 0)."""
-    preview = preview_import(data, file_name, index_code=index_code, year=year, max_bytes=max_bytes)
+    preview = preview_import(
+        data, file_name, index_code=index_code, year=year, max_bytes=max_bytes, progress=progress
+    )
     if user is not None and getattr(user, "is_authenticated", False) and preview.index is not None:
         refuse_unless_can_edit(user, preview.index)  # national data: administrators; a province's: its own
     if not preview.ok:
@@ -849,31 +874,23 @@ def commit_import(
                 changes.append(
                     ResultChange(
                         batch=batch,
-                        node=result.node,
+                        node_id=result.node_id,
                         unit=rp.unit,
                         year=y,
                         before=before,
                         after=_state(result),
                     )
                 )
-    if to_create:
-        bulk_create_with_history(
-            to_create,
-            Result,
-            batch_size=1000,
-            default_user=batch.created_by,
-            default_change_reason=f"Nhập tệp {file_name}",
-        )
-    if to_update:
-        bulk_update_with_history(
-            to_update,
-            Result,
-            ["value", "published_rank", "published_rank_of", "published_group", "source", "note", "batch"],
-            batch_size=1000,
-            default_user=batch.created_by,
-            default_change_reason=f"Nhập tệp {file_name}",
-        )
-    ResultChange.objects.bulk_create(changes, batch_size=2000)
+    # Bulk writes (bulkwrite.py): the same results, history rows and change rows as one save each.
+    reason = f"Nhập tệp {file_name}"
+    total = len(changes)
+    progress("write", 0, total)
+    create_results(to_create, user=batch.created_by, reason=reason)
+    progress("write", len(to_create), total)
+    update_results(to_update, RESULT_FIELDS)
+    write_history(to_update, "~", user=batch.created_by, reason=reason)
+    progress("write", total, total)
+    insert_changes(changes)
     batch.rows_changed = len(changes)
     batch.save(update_fields=["rows_changed"])
     if changes:
@@ -921,25 +938,24 @@ def revert_import(batch: ImportBatch, *, user=None) -> int:
                 )
             ]
         )
-    changes = list(batch.changes.select_related("node", "unit"))
+    changes = list(batch.changes.all())  # node and unit names are read only for a refusal
     current = {
         (r.node_id, r.unit_id, r.year): r
         for r in Result.objects.filter(
             node_id__in={c.node_id for c in changes}, unit_id__in={c.unit_id for c in changes}
         )
     }
-    conflicts = []
-    for c in changes:
-        r = current.get((c.node_id, c.unit_id, c.year))
-        if _state(r) != c.after:
-            conflicts.append(
-                _(
-                    "{unit} – {node} năm {year} đã bị thay đổi sau lần nhập này; "
-                    "hãy hoàn tác lần nhập sau trước."
-                ).format(unit=c.unit.short_name, node=c.node.code, year=c.year)
-            )
-    if conflicts:
-        more = len(conflicts) - 20
+    conflicting = [c for c in changes if _state(current.get((c.node_id, c.unit_id, c.year))) != c.after]
+    if conflicting:
+        units = Unit.objects.in_bulk({c.unit_id for c in conflicting[:20]})
+        nodes = Node.objects.in_bulk({c.node_id for c in conflicting[:20]})
+        conflicts = [
+            _(
+                "{unit} – {node} năm {year} đã bị thay đổi sau lần nhập này; hãy hoàn tác lần nhập sau trước."
+            ).format(unit=units[c.unit_id].short_name, node=nodes[c.node_id].code, year=c.year)
+            for c in conflicting[:20]
+        ]
+        more = len(conflicting) - 20
         raise RevertRefused(
             conflicts[:20]
             + (
@@ -950,12 +966,13 @@ def revert_import(batch: ImportBatch, *, user=None) -> int:
         )
     reason = f"Hoàn tác lần nhập {batch.file_name}"
     previous = _previous_batches(batch, changes)
+    history_user = user if getattr(user, "is_authenticated", False) else None
+    to_delete: list[Result] = []
+    to_update: list[Result] = []
     for c in changes:
         r = current[(c.node_id, c.unit_id, c.year)]
-        r._history_user = user if getattr(user, "is_authenticated", False) else None
-        r._change_reason = reason
         if c.before is None:
-            r.delete()
+            to_delete.append(r)
         else:
             r.value = c.before["value"]
             r.published_rank = c.before["rank"]
@@ -964,7 +981,13 @@ def revert_import(batch: ImportBatch, *, user=None) -> int:
             r.source = c.before["source"] or ""
             r.note = c.before["note"] or ""
             r.batch_id = previous.get((c.node_id, c.unit_id, c.year))  # not the reverted batch
-            r.save()
+            to_update.append(r)
+    # Written in bulk, with the history rows a save (~) or a delete (-) of each would have made.
+    now = timezone.now()
+    write_history(to_delete, "-", user=history_user, reason=reason, date=now)
+    delete_results([r.pk for r in to_delete])
+    update_results(to_update, RESULT_FIELDS)
+    write_history(to_update, "~", user=history_user, reason=reason, date=now)
     batch.status = ImportBatch.Status.REVERTED
     batch.reverted_at = timezone.now()
     batch.reverted_by = user if getattr(user, "is_authenticated", False) else None

@@ -306,9 +306,9 @@ def test_analysis_of_a_year_without_results_says_so(viewer_client, ids):
 
 def test_import_through_preview_and_commit(admin_member_client, tmp_path, monkeypatch, fresh_caches):
     coordinator_client = admin_member_client  # national results: the administrators' to import
-    from chiso.results import views as result_views
+    from chiso.results import jobs as result_jobs
 
-    monkeypatch.setattr(result_views, "UPLOAD_DIR", tmp_path)
+    monkeypatch.setattr(result_jobs, "UPLOAD_DIR", tmp_path)
     kon_tum = Unit.objects.get(kind="province", code="62")
     data = "Tỉnh;Năm;D1.1\nKon Tum;2023;0,9\n".encode()
     upload = io.BytesIO(data)
@@ -340,9 +340,9 @@ def test_import_of_a_broken_file_through_the_web_writes_nothing(
     admin_member_client, tmp_path, monkeypatch, fresh_caches
 ):
     coordinator_client = admin_member_client  # national results: the administrators' to import
-    from chiso.results import views as result_views
+    from chiso.results import jobs as result_jobs
 
-    monkeypatch.setattr(result_views, "UPLOAD_DIR", tmp_path)
+    monkeypatch.setattr(result_jobs, "UPLOAD_DIR", tmp_path)
     upload = io.BytesIO("Tỉnh;Năm;D1\nKon Tum;2023;12\n".encode())
     upload.name = "hong.csv"
     r = coordinator_client.post(
