@@ -25,7 +25,7 @@ def analysis_pick(request):
     )
     unit_id = request.GET.get("unit")
     year = request.GET.get("year")
-    if unit_id and year and index:
+    if unit_id and year and index and unit_id.isdigit() and year.isdigit():
         return redirect("analysis:page", index=index, unit=unit_id, year=year)
     raise Http404
 
