@@ -16,6 +16,7 @@ from .common import (
     ERR,
     PK,
     TAG_FRAMEWORKS,
+    YEAR_MAX,
     ReadOnlyApi,
     data_responses,
     int_param,
@@ -206,7 +207,7 @@ class FrameworkListView(ReadOnlyApi, generics.ListAPIView):
         index = params.get("index", "").strip()
         if index:
             qs = qs.filter(index__code=index)
-        year = int_param(self.request, "year", minimum=1)
+        year = int_param(self.request, "year", minimum=1, maximum=YEAR_MAX)
         if year is not None:
             qs = qs.filter(valid_from__lte=year).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=year))
         active = params.get("active", "").strip().lower()

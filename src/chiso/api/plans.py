@@ -32,6 +32,7 @@ from .common import (
     PK,
     PLAN_STATUSES,
     TAG_PLANS,
+    YEAR_MAX,
     IndexCodeField,
     PlanPartMixin,
     PlansApi,
@@ -237,7 +238,7 @@ class PlanListView(PlansApi, generics.ListCreateAPIView):
             else:  # SQLite
                 ids = [pk for pk, codes in qs.values_list("pk", "indices") if index in (codes or [])]
                 qs = qs.filter(pk__in=ids)
-        year = int_param(self.request, "year", minimum=1)
+        year = int_param(self.request, "year", minimum=1, maximum=YEAR_MAX)
         if year is not None:
             qs = qs.filter(Q(year=year) | Q(year__lte=year, year_to__gte=year))
         unit = int_param(self.request, "issuing_unit", minimum=1)

@@ -23,6 +23,7 @@ from .common import (
     INDEX_PATH,
     TAG_ANALYSIS,
     TAG_RESULTS,
+    YEAR_MAX,
     YEAR_PATH,
     ApiView,
     ReadOnlyApi,
@@ -163,7 +164,7 @@ class ResultListView(ReadOnlyApi, generics.ListAPIView):
         if not Index.objects.filter(code=index).exists():
             raise InvalidInput(unknown_index_message(index))
         qs = Result.objects.filter(framework__index__code=index).select_related("unit", "node", "framework")
-        year = int_param(self.request, "year", minimum=1)
+        year = int_param(self.request, "year", minimum=1, maximum=YEAR_MAX)
         if year is not None:
             qs = qs.filter(year=year)
         unit = int_param(self.request, "unit", minimum=1)

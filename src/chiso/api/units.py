@@ -19,6 +19,7 @@ from .common import (
     ERR,
     PK,
     TAG_UNITS,
+    YEAR_MAX,
     ApiView,
     ReadOnlyApi,
     data_responses,
@@ -157,7 +158,7 @@ class UnitListView(ReadOnlyApi, generics.ListAPIView):
             qs = qs.filter(code=code)
         for word in fold(params.get("q", "")).split():
             qs = qs.filter(search_text__contains=word)
-        year = int_param(self.request, "year", minimum=1)
+        year = int_param(self.request, "year", minimum=1, maximum=YEAR_MAX)
         if year is not None:
             day = reference_date(year)
             qs = qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
@@ -213,7 +214,7 @@ class UnitResolveView(ApiView):
         name = request.query_params.get("name", "").strip()
         if not name:
             raise InvalidInput("Thiếu tham số “name” (tên đơn vị).")
-        year = int_param(request, "year", minimum=1)
+        year = int_param(request, "year", minimum=1, maximum=YEAR_MAX)
         kind = _unit_kind(request.query_params.get("kind", "").strip() or Unit.Kind.PROVINCE)
         try:
             unit = unit_valid_in(name, year, kind=kind)

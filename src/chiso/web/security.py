@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.utils.cache import patch_cache_control
+from django.views import defaults
 
 INT_MAX = 2**31 - 1
 
@@ -35,6 +36,49 @@ class SecurityHeadersMiddleware:
         for value in (*view_args, *view_kwargs.values()):
             if isinstance(value, int) and not -INT_MAX <= value <= INT_MAX:
                 if request.path.startswith("/api/"):
-                    return JsonResponse({"detail": "Không tìm thấy."}, status=404)
+                    return JsonResponse(
+                        {"detail": "Không tìm thấy."}, status=404, json_dumps_params={"ensure_ascii": False}
+                    )
                 raise Http404
         return None
+
+
+# --- Error pages: the API answers in JSON even when no view of it was reached -----------------------
+# (an address that matches no route, an oversized body, a server error): ``handler404`` etc. in
+# chiso.urls. The web keeps Django's pages (templates 403.html, 404.html).
+
+
+def _api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request, exception):
+    if _api(request):
+        return JsonResponse(
+            {"detail": "Yêu cầu không hợp lệ."}, status=400, json_dumps_params={"ensure_ascii": False}
+        )
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception):
+    if _api(request):
+        return JsonResponse(
+            {"detail": "Không có quyền."}, status=403, json_dumps_params={"ensure_ascii": False}
+        )
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception):
+    if _api(request):
+        return JsonResponse(
+            {"detail": "Không tìm thấy."}, status=404, json_dumps_params={"ensure_ascii": False}
+        )
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _api(request):
+        return JsonResponse(
+            {"detail": "Lỗi máy chủ; xin thử lại sau."}, status=500, json_dumps_params={"ensure_ascii": False}
+        )
+    return defaults.server_error(request)
