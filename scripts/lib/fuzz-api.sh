@@ -31,7 +31,7 @@ PY
   esac
   .venv/bin/chiso migrate --noinput -v0
   .venv/bin/chiso collectstatic --noinput -v0
-  .venv/bin/chiso load-demo >"$var/load-demo.log" 2>&1 || { tail -20 "$var/load-demo.log" >&2; exit 1; }
+  .venv/bin/chiso load-demo --no-wards >"$var/load-demo.log" 2>&1 || { tail -20 "$var/load-demo.log" >&2; exit 1; }
 fi
 rm -f "$var/fuzz-access.log"
 port="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"

@@ -1,0 +1,123 @@
+"""Issue 10, items 13 and 17: response headers (a Content-Security-Policy with no inline script, no
+caching of signed-in pages and API answers), no inline script or handler in any template, the API's
+page size capped, numbers in addresses and parameters bounded, the API's errors in JSON even where no
+view was reached."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+pytestmark = pytest.mark.django_db
+
+TEMPLATES = Path(settings.PACKAGE_DIR) / "templates"
+
+
+def test_no_template_has_an_inline_script_or_event_handler():
+    offenders = []
+    for path in sorted(TEMPLATES.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<script\b[^>]*>", text):
+            if "src=" not in tag:
+                offenders.append(f"{path.relative_to(TEMPLATES)}: {tag}")
+        for handler in re.findall(r"\son[a-z]+\s*=", text):
+            offenders.append(f"{path.relative_to(TEMPLATES)}: {handler.strip()}")
+        if "javascript:" in text:
+            offenders.append(f"{path.relative_to(TEMPLATES)}: javascript:")
+    assert offenders == []
+
+
+def test_pages_carry_the_csp_and_are_not_cached(viewer_client):
+    r = viewer_client.get("/")
+    assert r.status_code == 200
+    csp = r["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in csp
+    assert "private" in r["Cache-Control"] and "no-store" in r["Cache-Control"]
+    # The page's own scripts are static files, never inline.
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", r.content.decode())
+
+
+def test_api_answers_are_not_cached(viewer_client):
+    r = viewer_client.get("/api/indices/")
+    assert r.status_code == 200
+    assert "no-store" in r["Cache-Control"] and "private" in r["Cache-Control"]
+
+
+def test_swagger_ui_has_no_inline_script(viewer_client):
+    r = viewer_client.get("/api/docs/")
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page)
+    script = re.search(r'<script src="([^"]*script=[^"]*)"', page).group(1).replace("&amp;", "&")
+    js = viewer_client.get(script)
+    assert js.status_code == 200 and js["Content-Type"].startswith("application/javascript")
+
+
+def test_api_page_size_is_capped(viewer_client):
+    r = viewer_client.get("/api/results/?index=papi&limit=99999999999999999999")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["count"] > settings.API_MAX_PAGE_SIZE
+    assert len(body["results"]) == settings.API_MAX_PAGE_SIZE
+    far = viewer_client.get("/api/results/?index=papi&offset=99999999999999999999")
+    assert far.status_code == 200 and far.json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/results/?index=papi&year=99999999999999999999",
+        "/api/units/?year=178677",
+        "/api/plans/?year=10000",
+    ],
+)
+def test_api_refuses_out_of_range_years(viewer_client, url):
+    r = viewer_client.get(url)
+    assert r.status_code == 400
+    assert "không quá" in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/plans/99999999999999999999/",
+        "/api/figures/papi/99999999999999999999/",
+        "/api/figures/papi/0.5/",  # matches no route
+        "/api/khong-co/",
+    ],
+)
+def test_api_not_found_is_json(viewer_client, url):
+    r = viewer_client.get(url)
+    assert r.status_code == 404
+    assert r["Content-Type"].startswith("application/json")
+    assert r.json() == {"detail": "Không tìm thấy."}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/phan-tich/?unit=abc&year=2023&index=papi",
+        "/phan-tich/?unit=1&year=99999999999999999999&index=papi",
+        "/phan-tich/papi/1/99999999999999999999/",
+        "/phan-tich/papi/99999999999999999999/2023/",
+        "/don-vi/99999999999999999999/",
+    ],
+)
+def test_web_out_of_range_numbers_are_not_found(viewer_client, url):
+    r = viewer_client.get(url, follow=True)
+    assert r.status_code == 404
+
+
+def test_import_log_is_for_coordinators(viewer_client):
+    assert viewer_client.get("/ket-qua/nhap/").status_code == 403
+    assert "/ket-qua/nhap/" not in viewer_client.get("/").content.decode()
+
+
+def test_coordinator_reads_the_import_log(coordinator_client):
+    r = coordinator_client.get("/ket-qua/nhap/")
+    assert r.status_code == 200
+    assert 'href="/ket-qua/nhap/"' in coordinator_client.get("/").content.decode()
