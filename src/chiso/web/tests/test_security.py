@@ -121,3 +121,37 @@ def test_coordinator_reads_the_import_log(coordinator_client):
     r = coordinator_client.get("/ket-qua/nhap/")
     assert r.status_code == 200
     assert 'href="/ket-qua/nhap/"' in coordinator_client.get("/").content.decode()
+
+
+def test_over_long_codes_and_names_are_refused_with_a_message(coordinator_client):
+    """Issue 10, item 17: on PostgreSQL an over-long code or name was a 500 (the database refused it);
+    on SQLite it was stored whole. Both now refuse it with a Vietnamese message, nothing stored."""
+    from chiso.units.models import Region, Unit
+
+    province = Unit.objects.filter(kind="province", code="51").order_by("-valid_from").first()
+    before = Unit.objects.count()
+    r = coordinator_client.post(
+        f"/don-vi/{province.pk}/them-co-quan/", {"name": "Sở X", "code": "S" * 300}, follow=True
+    )
+    assert r.status_code == 200 and "không được dài quá 20 ký tự" in r.content.decode()
+    r = coordinator_client.post(
+        f"/don-vi/{province.pk}/them-co-quan/", {"name": "Sở " + "x" * 5000, "code": "SX"}, follow=True
+    )
+    assert r.status_code == 200 and "không được dài quá 200 ký tự" in r.content.decode()
+    assert Unit.objects.count() == before
+    regions = Region.objects.count()
+    members = [str(pk) for pk in Unit.objects.filter(kind="province").values_list("pk", flat=True)[:2]]
+    r = coordinator_client.post("/vung/moi/", {"name": "N" * 1000, "members": members})
+    assert r.status_code in (200, 400) and "không được dài quá 200 ký tự" in r.content.decode()
+    assert Region.objects.count() == regions
+
+
+def test_gap_and_what_if_take_huge_numbers_without_a_500(viewer_client):
+    from chiso.units.models import Unit
+
+    kon_tum = Unit.objects.filter(kind="province", name__contains="Kon Tum").first().pk
+    base = f"/phan-tich/papi/{kon_tum}/2023/"
+    assert viewer_client.get(base + "khoang-cach/?goal=score&value=1e308").status_code in (200, 400)
+    assert viewer_client.get(base + "gia-dinh/?n:D1.1=1e308").status_code in (200, 400)
+    assert viewer_client.get(f"/api/gap/papi/{kon_tum}/2023/?score=1e308").status_code in (200, 400)
+    assert viewer_client.get(f"/api/whatif/papi/{kon_tum}/2023/?D1.1=1e308").status_code in (200, 400)
