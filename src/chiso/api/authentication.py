@@ -5,6 +5,7 @@ the mark is passed to Django's request so that axes' middleware answers 429 with
 
 from __future__ import annotations
 
+import drf_spectacular.authentication
 from rest_framework import authentication, exceptions
 
 
@@ -18,3 +19,9 @@ class BasicAuthentication(authentication.BasicAuthentication):
                 django_request.axes_locked_out = True
                 django_request.axes_credentials = getattr(request, "axes_credentials", None)
             raise
+
+
+class BasicScheme(drf_spectacular.authentication.BasicScheme):
+    """The schema documents it as HTTP Basic (``basicAuth``), like DRF's own."""
+
+    target_class = "chiso.api.authentication.BasicAuthentication"

@@ -77,6 +77,8 @@ def index_or_404(code: str) -> Index:
 #: The largest whole number a query parameter may carry (a database integer); a year is at most 9999.
 INT_MAX = 2**31 - 1
 YEAR_MAX = 9999
+#: The schema of a year query parameter (documented bounds: a schema-valid year is never refused).
+YEAR_SCHEMA = {"type": "integer", "minimum": 1, "maximum": YEAR_MAX}
 
 
 def int_param(

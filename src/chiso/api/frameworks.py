@@ -17,6 +17,7 @@ from .common import (
     PK,
     TAG_FRAMEWORKS,
     YEAR_MAX,
+    YEAR_SCHEMA,
     ReadOnlyApi,
     data_responses,
     int_param,
@@ -190,7 +191,7 @@ class IndexListView(ReadOnlyApi, generics.ListAPIView):
         OpenApiParameter(
             "index", str, description="Chỉ các bộ chỉ số của chỉ số này (mã, xem /api/indices/)."
         ),
-        OpenApiParameter("year", int, description="Chỉ các bộ chỉ số áp dụng cho năm đánh giá này."),
+        OpenApiParameter("year", YEAR_SCHEMA, description="Chỉ các bộ chỉ số áp dụng cho năm đánh giá này."),
         OpenApiParameter(
             "active", bool, description="true: chỉ phiên bản đang dùng; false: chỉ phiên bản đã bị thay thế."
         ),

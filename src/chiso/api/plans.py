@@ -33,6 +33,7 @@ from .common import (
     PLAN_STATUSES,
     TAG_PLANS,
     YEAR_MAX,
+    YEAR_SCHEMA,
     IndexCodeField,
     PlanPartMixin,
     PlansApi,
@@ -201,7 +202,7 @@ class PlanTransitionSerializer(VietnameseMixin, serializers.Serializer):
             OpenApiParameter(
                 "index", str, description="Chỉ các kế hoạch về chỉ số này (mã, xem /api/indices/)."
             ),
-            OpenApiParameter("year", int, description="Chỉ các kế hoạch thực hiện trong năm này."),
+            OpenApiParameter("year", YEAR_SCHEMA, description="Chỉ các kế hoạch thực hiện trong năm này."),
             OpenApiParameter("issuing_unit", int, description="Mã số (id) cơ quan ban hành."),
         ],
         responses={200: PlanSerializer(many=True), 400: OpenApiResponse(ERR), 403: E403_READ},

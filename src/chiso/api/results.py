@@ -25,6 +25,7 @@ from .common import (
     TAG_RESULTS,
     YEAR_MAX,
     YEAR_PATH,
+    YEAR_SCHEMA,
     ApiView,
     ReadOnlyApi,
     data_responses,
@@ -146,7 +147,7 @@ class FiguresSerializer(serializers.Serializer):
     description="Điểm, hạng và nhóm đúng như đã công bố (chưa tính lại). Có phân trang (limit, offset).",
     parameters=[
         OpenApiParameter("index", str, required=True, description="Mã chỉ số (danh sách: /api/indices/)."),
-        OpenApiParameter("year", int, description="Năm đánh giá."),
+        OpenApiParameter("year", YEAR_SCHEMA, description="Năm đánh giá."),
         OpenApiParameter("unit", int, description="Mã số (id) của đơn vị."),
         OpenApiParameter("node", str, description="Mã nút, ví dụ D1, D1.1 hoặc mã nút gốc (điểm tổng)."),
     ],

@@ -20,6 +20,7 @@ from .common import (
     PK,
     TAG_UNITS,
     YEAR_MAX,
+    YEAR_SCHEMA,
     ApiView,
     ReadOnlyApi,
     data_responses,
@@ -138,7 +139,9 @@ def _unit_kind(kind: str) -> str:
             description="Tìm theo tên, không phân biệt dấu, hoa thường (“dak lak” tìm được “Đắk Lắk”). "
             "Mọi từ phải có mặt.",
         ),
-        OpenApiParameter("year", int, description="Chỉ các đơn vị còn hiệu lực vào ngày 31/12 của năm này."),
+        OpenApiParameter(
+            "year", YEAR_SCHEMA, description="Chỉ các đơn vị còn hiệu lực vào ngày 31/12 của năm này."
+        ),
         OpenApiParameter("code", str, description="Mã GSO (hoặc mã nội bộ) của đơn vị, ví dụ 62."),
     ],
     responses={200: UnitSerializer(many=True), 400: OpenApiResponse(ERR), **AUTH_ERRORS},
@@ -190,7 +193,7 @@ class UnitDetailView(ReadOnlyApi, generics.RetrieveAPIView):
             "name", str, required=True, description="Tên hoặc mã GSO, ví dụ “Đắk Lắk”, “dak lak”, 66."
         ),
         OpenApiParameter(
-            "year", int, description="Năm đánh giá: đơn vị có hiệu lực vào ngày 31/12 của năm này."
+            "year", YEAR_SCHEMA, description="Năm đánh giá: đơn vị có hiệu lực vào ngày 31/12 của năm này."
         ),
         OpenApiParameter(
             "kind",
