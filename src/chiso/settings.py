@@ -6,7 +6,8 @@ Everything that differs between machines comes from the environment:
 - ``CHISO_SECRET_KEY`` (required in production), ``CHISO_ALLOWED_HOSTS`` (comma separated),
   ``CHISO_DEBUG`` (``1`` to turn debug on outside production), ``DATABASE_URL``
   (default: an embedded SQLite file under ``var/``), ``CHISO_CSRF_TRUSTED_ORIGINS``,
-  ``CHISO_SECURE`` (``0`` to serve production over plain HTTP on a closed intranet).
+  ``CHISO_SECURE`` (``0`` to serve production over plain HTTP on a closed intranet),
+  ``CHISO_LOGIN_FAILURE_LIMIT`` / ``CHISO_LOGIN_COOLOFF_MINUTES`` (sign-in throttling, below).
 """
 
 from __future__ import annotations
@@ -227,6 +228,10 @@ if PRODUCTION and _env_bool("CHISO_SECURE", True):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+elif PRODUCTION:
+    # CHISO_SECURE=0, a closed intranet served over plain HTTP (README): no HTTPS to redirect to, no
+    # secure-only cookies. Chosen knowingly, so `check --deploy` does not warn of it.
+    SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008", "security.W012", "security.W016"]
 
 LOGGING = {
     "version": 1,
