@@ -79,6 +79,9 @@ INT_MAX = 2**31 - 1
 YEAR_MAX = 9999
 #: The schema of a year query parameter (documented bounds: a schema-valid year is never refused).
 YEAR_SCHEMA = {"type": "integer", "minimum": 1, "maximum": YEAR_MAX}
+#: An id in a query parameter (ids start at 1); a required text parameter (never empty).
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
+TEXT_SCHEMA = {"type": "string", "minLength": 1}
 
 
 def int_param(

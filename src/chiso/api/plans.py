@@ -29,6 +29,7 @@ from .common import (
     DATE_INPUTS,
     E403_READ,
     ERR,
+    ID_SCHEMA,
     PK,
     PLAN_STATUSES,
     TAG_PLANS,
@@ -203,7 +204,7 @@ class PlanTransitionSerializer(VietnameseMixin, serializers.Serializer):
                 "index", str, description="Chỉ các kế hoạch về chỉ số này (mã, xem /api/indices/)."
             ),
             OpenApiParameter("year", YEAR_SCHEMA, description="Chỉ các kế hoạch thực hiện trong năm này."),
-            OpenApiParameter("issuing_unit", int, description="Mã số (id) cơ quan ban hành."),
+            OpenApiParameter("issuing_unit", ID_SCHEMA, description="Mã số (id) cơ quan ban hành."),
         ],
         responses={200: PlanSerializer(many=True), 400: OpenApiResponse(ERR), 403: E403_READ},
     ),

@@ -23,6 +23,7 @@ from .common import (
     INDEX_PATH,
     TAG_ANALYSIS,
     TAG_RESULTS,
+    TEXT_SCHEMA,
     YEAR_MAX,
     YEAR_PATH,
     YEAR_SCHEMA,
@@ -146,7 +147,9 @@ class FiguresSerializer(serializers.Serializer):
     summary="Kết quả công bố",
     description="Điểm, hạng và nhóm đúng như đã công bố (chưa tính lại). Có phân trang (limit, offset).",
     parameters=[
-        OpenApiParameter("index", str, required=True, description="Mã chỉ số (danh sách: /api/indices/)."),
+        OpenApiParameter(
+            "index", TEXT_SCHEMA, required=True, description="Mã chỉ số (danh sách: /api/indices/)."
+        ),
         OpenApiParameter("year", YEAR_SCHEMA, description="Năm đánh giá."),
         OpenApiParameter("unit", int, description="Mã số (id) của đơn vị."),
         OpenApiParameter("node", str, description="Mã nút, ví dụ D1, D1.1 hoặc mã nút gốc (điểm tổng)."),

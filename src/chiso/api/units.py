@@ -19,6 +19,7 @@ from .common import (
     ERR,
     PK,
     TAG_UNITS,
+    TEXT_SCHEMA,
     YEAR_MAX,
     YEAR_SCHEMA,
     ApiView,
@@ -190,7 +191,7 @@ class UnitDetailView(ReadOnlyApi, generics.RetrieveAPIView):
     "các đơn vị có thể.",
     parameters=[
         OpenApiParameter(
-            "name", str, required=True, description="Tên hoặc mã GSO, ví dụ “Đắk Lắk”, “dak lak”, 66."
+            "name", TEXT_SCHEMA, required=True, description="Tên hoặc mã GSO, ví dụ “Đắk Lắk”, “dak lak”, 66."
         ),
         OpenApiParameter(
             "year", YEAR_SCHEMA, description="Năm đánh giá: đơn vị có hiệu lực vào ngày 31/12 của năm này."
