@@ -49,12 +49,14 @@ for user in dieuphoi yte; do
   # A session made on the server side: HTTP Basic would pay the password hasher on every request.
   session="$(CHISO_SESSION_USER="$user" .venv/bin/chiso shell --no-imports <scripts/lib/session.py | tail -1)"
   echo "» schemathesis: API với tài khoản $user (tối đa ${CHISO_FUZZ_SECONDS:-60} giây)"
-  .venv/bin/schemathesis --no-color run docs/openapi.yaml --url "http://127.0.0.1:$port" \
+  # Run from VAR_DIR: schemathesis keeps its cache (.schemathesis/) in the current folder.
+  root="$PWD"
+  (cd "$var" && "$root/.venv/bin/schemathesis" --no-color run "$root/docs/openapi.yaml" --url "http://127.0.0.1:$port" \
     --header "Cookie: sessionid=$session; csrftoken=$token" --header "X-CSRFToken: $token" \
     --checks not_a_server_error --phases examples,coverage,fuzzing \
     --max-examples "${CHISO_FUZZ_EXAMPLES:-8}" --max-time "${CHISO_FUZZ_SECONDS:-60}" \
     --seed "${CHISO_FUZZ_SEED:-20261203}" --workers 2 --continue-on-failure \
-    --output-truncate true >"$var/fuzz-$user.log" 2>&1 || true
+    --output-truncate true) >"$var/fuzz-$user.log" 2>&1 || true
   grep -E "^ +Tested:|generated," "$var/fuzz-$user.log" || true
 done
 requests="$(wc -l <"$var/fuzz-access.log")"
