@@ -155,3 +155,20 @@ def test_gap_and_what_if_take_huge_numbers_without_a_500(viewer_client):
     assert viewer_client.get(base + "gia-dinh/?n:D1.1=1e308").status_code in (200, 400)
     assert viewer_client.get(f"/api/gap/papi/{kon_tum}/2023/?score=1e308").status_code in (200, 400)
     assert viewer_client.get(f"/api/whatif/papi/{kon_tum}/2023/?D1.1=1e308").status_code in (200, 400)
+
+
+def test_framework_length_limits_match_the_database_columns():
+    from chiso.core.framework import MAX_LENGTHS
+    from chiso.frameworks.models import Framework, Index, Node
+
+    def size(model, name):
+        return model._meta.get_field(name).max_length
+
+    assert MAX_LENGTHS == {
+        "index.name": min(size(Index, "name_vi"), size(Index, "name_en")),
+        "index.short_name": size(Index, "short_name"),
+        "framework.code": size(Framework, "code"),
+        "framework.name": min(size(Framework, "name_vi"), size(Framework, "name_en")),
+        "node.code": size(Node, "code"),
+        "node.name": min(size(Node, "name_vi"), size(Node, "name_en")),
+    }
