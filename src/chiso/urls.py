@@ -94,3 +94,9 @@ urlpatterns = [
     path("api/", include("chiso.api.urls")),
     path("quan-tri/", admin.site.urls),
 ]
+
+# The API answers its errors in JSON even where none of its views was reached (chiso.web.security).
+handler400 = "chiso.web.security.bad_request"
+handler403 = "chiso.web.security.permission_denied"
+handler404 = "chiso.web.security.page_not_found"
+handler500 = "chiso.web.security.server_error"

@@ -74,9 +74,21 @@ def index_or_404(code: str) -> Index:
     return index
 
 
-def int_param(request: Request, name: str, *, minimum: int | None = None) -> int | None:
-    """The integer query parameter ``name`` (None when absent or blank; 400 when not a whole number or
-    below ``minimum``)."""
+#: The largest whole number a query parameter may carry (a database integer); a year is at most 9999.
+INT_MAX = 2**31 - 1
+YEAR_MAX = 9999
+#: The schema of a year query parameter (documented bounds: a schema-valid year is never refused).
+YEAR_SCHEMA = {"type": "integer", "minimum": 1, "maximum": YEAR_MAX}
+#: An id in a query parameter (ids start at 1); a required text parameter (never empty).
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
+TEXT_SCHEMA = {"type": "string", "minLength": 1}
+
+
+def int_param(
+    request: Request, name: str, *, minimum: int | None = None, maximum: int = INT_MAX
+) -> int | None:
+    """The integer query parameter ``name`` (None when absent or blank; 400 when not a whole number,
+    below ``minimum`` or above ``maximum``)."""
     raw = request.query_params.get(name)
     if raw is None or not raw.strip():
         return None
@@ -86,6 +98,8 @@ def int_param(request: Request, name: str, *, minimum: int | None = None) -> int
         raise InvalidInput(f"Tham số “{name}” phải là số nguyên (nhận được “{raw}”).") from None
     if minimum is not None and value < minimum:
         raise InvalidInput(f"Tham số “{name}” phải từ {minimum} trở lên.")
+    if value > maximum:
+        raise InvalidInput(f"Tham số “{name}” phải không quá {maximum}.")
     return value
 
 
@@ -98,7 +112,7 @@ VI_MESSAGES = {
     "empty": "Danh sách này không được rỗng.",
     "not_a_list": "Cần một danh sách (nhận được {input_type}).",
     "not_a_dict": "Cần một đối tượng (nhận được {input_type}).",
-    "does_not_exist": "Không có đối tượng mã số (id) {pk_value}.",
+    "does_not_exist": "Không có đối tượng mã số (id) {pk_value}.",  # a SlugRelatedField's: below
     "incorrect_type": "Cần mã số (id) là số nguyên (nhận được {data_type}).",
     "datetime": "Cần một ngày, không phải ngày giờ.",
     "date": "Cần một ngày, không phải ngày giờ.",
@@ -128,6 +142,8 @@ def _vietnamese(field: serializers.Field) -> None:
             if isinstance(field, cls):
                 messages["invalid"] = text
                 break
+    if isinstance(field, serializers.SlugRelatedField):  # its message names {value}, not {pk_value}
+        messages["does_not_exist"] = "Không có “{value}”."
     if isinstance(field, serializers.ChoiceField):
         allowed = ", ".join(str(k) if k != "" else "“” (trống)" for k in field.choices)
         messages["invalid_choice"] = f"“{{input}}” không hợp lệ; chọn một trong: {allowed}."

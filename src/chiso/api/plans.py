@@ -29,9 +29,12 @@ from .common import (
     DATE_INPUTS,
     E403_READ,
     ERR,
+    ID_SCHEMA,
     PK,
     PLAN_STATUSES,
     TAG_PLANS,
+    YEAR_MAX,
+    YEAR_SCHEMA,
     IndexCodeField,
     PlanPartMixin,
     PlansApi,
@@ -200,8 +203,8 @@ class PlanTransitionSerializer(VietnameseMixin, serializers.Serializer):
             OpenApiParameter(
                 "index", str, description="Chỉ các kế hoạch về chỉ số này (mã, xem /api/indices/)."
             ),
-            OpenApiParameter("year", int, description="Chỉ các kế hoạch thực hiện trong năm này."),
-            OpenApiParameter("issuing_unit", int, description="Mã số (id) cơ quan ban hành."),
+            OpenApiParameter("year", YEAR_SCHEMA, description="Chỉ các kế hoạch thực hiện trong năm này."),
+            OpenApiParameter("issuing_unit", ID_SCHEMA, description="Mã số (id) cơ quan ban hành."),
         ],
         responses={200: PlanSerializer(many=True), 400: OpenApiResponse(ERR), 403: E403_READ},
     ),
@@ -237,7 +240,7 @@ class PlanListView(PlansApi, generics.ListCreateAPIView):
             else:  # SQLite
                 ids = [pk for pk, codes in qs.values_list("pk", "indices") if index in (codes or [])]
                 qs = qs.filter(pk__in=ids)
-        year = int_param(self.request, "year", minimum=1)
+        year = int_param(self.request, "year", minimum=1, maximum=YEAR_MAX)
         if year is not None:
             qs = qs.filter(Q(year=year) | Q(year__lte=year, year_to__gte=year))
         unit = int_param(self.request, "issuing_unit", minimum=1)

@@ -9,7 +9,7 @@ import math
 import re
 import unicodedata
 from datetime import date
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 
 __all__ = [
     "nfc",
@@ -366,7 +366,9 @@ def format_number(x: float | None, decimals: int | None = None) -> str:
         return DASH
     q = Decimal(repr(float(x)))
     places = 4 if decimals is None else decimals
-    q = q.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    with localcontext() as ctx:  # enough digits for any float (1e308 has 309 before the point)
+        ctx.prec = max(ctx.prec, q.adjusted() + places + 2)
+        q = q.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     neg = q < 0
     text = f"{abs(q):f}"
     int_part, _, frac = text.partition(".")

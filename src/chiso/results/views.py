@@ -197,7 +197,9 @@ def _export(idx, year, ctx, top_nodes, rows, fmt):
 # --- imports ------------------------------------------------------------------------------------
 
 
+@permission_required("chiso.import_results", raise_exception=True)
 def import_list(request):
+    """The import log: who imported which file when (coordinators only, as the imports themselves)."""
     batches = (
         ImportBatch.objects.exclude(status=ImportBatch.Status.PREVIEW)
         .filter(index__in=visible_indices(request.user))

@@ -405,3 +405,29 @@ def test_silent_parsing_is_flagged():
     assert number_flags("86,14%") == {"percent"}
     assert number_flags("1.000,5") == set() and number_flags("0,8309") == set()
     assert number_flags(1.0) == set() and number_flags("12.5") == set()
+
+
+@settings(deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False), st.one_of(st.none(), st.integers(0, 6)))
+def test_format_number_takes_any_float(x, d):
+    """Issue 10, item 17: a score of 1e308 typed into the gap was a 500 (the rounding ran out of
+    digits). Every finite float is written out, digit for digit, and reads back."""
+    s = format_number(x, d)
+    back = float(s.replace(".", "").replace(",", "."))
+    assert back == pytest.approx(x, rel=1e-9, abs=10 ** -(4 if d is None else d))
+
+
+def test_write_only_exports_store_formula_text_as_text(tmp_path):
+    """Issue 10, item 12, for the write-only sheets (the evidence package's index): a file or criterion
+    named "=HYPERLINK(…)" is text in the workbook, not a live formula."""
+    import openpyxl
+
+    from chiso.core.spreadsheet import safe_cells
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Mục lục")
+    ws.append(safe_cells(ws, ['=HYPERLINK("http://x.invalid","Bấm")', "Kon Tum", 2.5, None]))
+    wb.save(tmp_path / "x.xlsx")
+    row = next(openpyxl.load_workbook(tmp_path / "x.xlsx")["Mục lục"].iter_rows())
+    assert row[0].data_type == "s" and row[0].value.startswith("=HYPERLINK")
+    assert [c.value for c in row[1:3]] == ["Kon Tum", 2.5]

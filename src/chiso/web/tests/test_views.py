@@ -80,9 +80,9 @@ READ_PAGES = {
     "framework": lambda i: reverse("frameworks:detail", args=[i["framework"]]),
     "framework_export": lambda i: reverse("frameworks:export", args=[i["framework"]]),
     "framework_template": lambda i: reverse("frameworks:template"),
-    "imports": lambda i: reverse("results:import_list"),
 }
 EDIT_PAGES = {  # GET pages only coordinators may open
+    "imports": lambda i: reverse("results:import_list"),  # the import log (issue 10, item 13)
     "import_new": lambda i: reverse("results:import_new"),
     "framework_import": lambda i: reverse("frameworks:import"),
 }
