@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "chiso.files",
     "chiso.workflows",
     "chiso.notifications",
+    "chiso.idempotency",
     "chiso.plans",
     "chiso.tracking",
     "chiso.assessment",
