@@ -133,12 +133,12 @@ def test_plan_list_filters(client, world, make_plan):
 
 def test_edit_and_delete_plan(coord, world, make_plan):
     plan = make_plan(status="draft")
-    response = coord.patch(f"/api/plans/{plan.pk}/", {"signer_name": "Nguyễn Văn A", "year_to": 2026}, **JSON)
+    response = coord.patch(f"/api/plans/{plan.pk}/", {"signer_name": "Nguyễn Văn A", "year_to": 2026}, HTTP_IF_MATCH="*", **JSON)
     assert response.status_code == 200, response.json()
     plan.refresh_from_db()
     assert (plan.signer_name, plan.year_to) == ("Nguyễn Văn A", 2026)
     assert plan.history.first().history_user == world.coordinator
-    response = coord.patch(f"/api/plans/{plan.pk}/", {"year_to": 2020}, **JSON)
+    response = coord.patch(f"/api/plans/{plan.pk}/", {"year_to": 2020}, HTTP_IF_MATCH="*", **JSON)
     assert response.status_code == 400 and plan.history.count() == 2
     assert coord.delete(f"/api/plans/{plan.pk}/").status_code == 204
     assert not Plan.objects.filter(pk=plan.pk).exists()
@@ -148,11 +148,11 @@ def test_edit_and_delete_plan(coord, world, make_plan):
 
 def test_submitted_plan_is_editable_not_deletable_and_issued_is_locked(coord, make_plan):
     submitted = make_plan(status="submitted")
-    assert coord.patch(f"/api/plans/{submitted.pk}/", {"place": "Quảng Ngãi"}, **JSON).status_code == 200
+    assert coord.patch(f"/api/plans/{submitted.pk}/", {"place": "Quảng Ngãi"}, HTTP_IF_MATCH="*", **JSON).status_code == 200
     response = coord.delete(f"/api/plans/{submitted.pk}/")
     assert response.status_code == 403 and "dự thảo" in response.json()["detail"]
     issued = make_plan(status="issued")
-    response = coord.patch(f"/api/plans/{issued.pk}/", {"title": "Khác"}, **JSON)
+    response = coord.patch(f"/api/plans/{issued.pk}/", {"title": "Khác"}, HTTP_IF_MATCH="*", **JSON)
     assert response.status_code == 403
     assert "khóa" in response.json()["detail"] and "sửa đổi" in response.json()["detail"]
     assert Plan.objects.get(pk=issued.pk).title != "Khác"
@@ -208,7 +208,7 @@ def test_target_is_checked_against_the_results(coord, world, make_plan):
     target = Target.objects.get(pk=data["id"])
     assert target.history.get().history_user == world.coordinator
     # A score already reached is flagged as met.
-    response = coord.patch(f"/api/targets/{target.pk}/", {"kind": "score", "value": "1,5"}, **JSON)
+    response = coord.patch(f"/api/targets/{target.pk}/", {"kind": "score", "value": "1,5"}, HTTP_IF_MATCH="*", **JSON)
     assert response.status_code == 200, response.json()
     assert response.json()["met"] is True and response.json()["needed_points"] == 0
     assert Target.objects.get(pk=target.pk).value == "1,5" or Target.objects.get(pk=target.pk).value == "1.5"
@@ -258,7 +258,7 @@ def test_create_and_edit_task(coord, world, make_plan):
     assert data["coordinating"] == [{"id": world.xa1.pk, "code": "QNG-X1", "name": "Xã Đăk Hà"}]
     assert data["first_due"] == "2025-03-31" and data["order"] == 1
     assert task.history.first().history_user == world.coordinator
-    response = coord.patch(f"/api/tasks/{task.pk}/", {"product": "Báo cáo kết quả"}, **JSON)
+    response = coord.patch(f"/api/tasks/{task.pk}/", {"product": "Báo cáo kết quả"}, HTTP_IF_MATCH="*", **JSON)
     assert response.status_code == 200
     assert list(Task.objects.get(pk=task.pk).coordinating_units.all()) == [world.xa1]  # kept
     assert coord.delete(f"/api/tasks/{task.pk}/").status_code == 204
@@ -431,7 +431,11 @@ def test_http_basic_writes(client, world, make_plan):
     plan = make_plan(status="draft")
     token = base64.b64encode(b"dieuphoi_kh:mat-khau-thu-nghiem").decode()
     response = client.patch(
-        f"/api/plans/{plan.pk}/", {"place": "Quảng Ngãi"}, HTTP_AUTHORIZATION=f"Basic {token}", **JSON
+        f"/api/plans/{plan.pk}/",
+        {"place": "Quảng Ngãi"},
+        HTTP_AUTHORIZATION=f"Basic {token}",
+        HTTP_IF_MATCH="*",
+        **JSON,
     )
     assert response.status_code == 200
     assert plan.history.first().history_user == world.coordinator
