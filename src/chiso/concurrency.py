@@ -38,7 +38,16 @@ __all__ = [
 
 #: Bookkeeping fields never named as "changed by someone else".
 IGNORED = frozenset(
-    {"id", "revision", "updated_at", "submitted_at", "created_at", "created_by", "submitted_by", "search_text"}
+    {
+        "id",
+        "revision",
+        "updated_at",
+        "submitted_at",
+        "created_at",
+        "created_by",
+        "submitted_by",
+        "search_text",
+    }
 )
 
 
@@ -59,7 +68,9 @@ def parse_revision(value: Any) -> int | None:
         return None
     text = str(value).strip().removeprefix("W/").strip('"')
     if not text.isdigit() or len(text) > 12:
-        raise ValidationError({"revision": [_("Phiên bản chỉnh sửa không hợp lệ: «{v}».").format(v=text[:40])]})
+        raise ValidationError(
+            {"revision": [_("Phiên bản chỉnh sửa không hợp lệ: «{v}».").format(v=text[:40])]}
+        )
     return int(text)
 
 
@@ -76,7 +87,9 @@ def changed_since(obj, revision: int) -> tuple[str, Any, list[str]]:
     history = getattr(type(obj), "history", None)
     if history is None:
         return _("người khác"), None, []
-    recs = list(history.filter(id=obj.pk).select_related("history_user").order_by("history_date", "history_id"))
+    recs = list(
+        history.filter(id=obj.pk).select_related("history_user").order_by("history_date", "history_id")
+    )
     base = next((r for r in reversed(recs) if r.revision <= revision), None)
     later = [r for r in recs if r.revision > revision]
     if not later:

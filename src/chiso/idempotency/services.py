@@ -38,9 +38,11 @@ def clean_key(key: Any) -> str:
     text = str(key or "").strip()
     if len(text) > KEY_MAX_LENGTH or not text.isprintable():
         raise ValidationError(
-            {"idempotency_key": [_("Mã chống gửi trùng không hợp lệ (tối đa {n} ký tự in được).").format(
-                n=KEY_MAX_LENGTH
-            )]}
+            {
+                "idempotency_key": [
+                    _("Mã chống gửi trùng không hợp lệ (tối đa {n} ký tự in được).").format(n=KEY_MAX_LENGTH)
+                ]
+            }
         )
     return text
 
