@@ -107,6 +107,7 @@ def changed_since(obj, revision: int) -> tuple[str, Any, list[str]]:
                 continue
             f = fields.get(change.field)
             label = str(getattr(f, "verbose_name", change.field))
+            label = label[:1].upper() + label[1:]
             if label not in labels:
                 labels.append(label)
     names = list(dict.fromkeys(who_of(r) for r in later))
