@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,6 +15,7 @@ from django.urls import reverse
 
 from chiso.accounts.models import Membership
 from chiso.concurrency import StaleEdit
+from chiso.conftest import run_together
 from chiso.plans.models import Plan, Task
 from chiso.plans.services import plans as svc
 
@@ -224,35 +224,11 @@ needs_pg = pytest.mark.skipif(
 )
 
 
-def _together(*calls):
-    """Run the calls in threads started at once; each returns its result or the exception it raised."""
-    from django.db import connections
-
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 — the test inspects it
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
 @needs_pg
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("concurrent_db")
 def test_two_writers_at_once_one_wins_the_other_is_refused(world, second, make_plan):
     plan = make_plan(status="draft")
-    results = _together(
+    results = run_together(
         lambda: svc.save_plan(
             world.coordinator, {"title": "Của anh"}, Plan.objects.get(pk=plan.pk), revision=0
         ),
@@ -266,7 +242,7 @@ def test_two_writers_at_once_one_wins_the_other_is_refused(world, second, make_p
 
 
 @needs_pg
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("concurrent_db")
 def test_same_creation_twice_at_once_creates_once(world, make_plan):
     plan = make_plan(status="draft")
 
@@ -274,10 +250,10 @@ def test_same_creation_twice_at_once_creates_once(world, make_plan):
         return svc.save_task(
             Plan.objects.get(pk=plan.pk),
             world.coordinator,
-            {"text": "Việc", "lead_unit": world.tuphap},
+            {"text": "Việc", "lead_unit": world.tuphap, "deadline": dt.date(2025, 9, 30)},
             key="k",
         )
 
-    results = _together(create, create, create)
+    results = run_together(create, create, create)
     assert all(isinstance(r, Task) for r in results), results
     assert len({r.pk for r in results}) == 1 and Task.objects.filter(plan=plan).count() == 1
