@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "chiso.workflows",
     "chiso.notifications",
     "chiso.idempotency",
+    "chiso.backup",
     "chiso.plans",
     "chiso.tracking",
     "chiso.assessment",
