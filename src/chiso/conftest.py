@@ -182,11 +182,12 @@ def make_plan(world):
 def concurrent_db(transactional_db):
     """A database whose commits other connections see (for tests running writers in threads). A
     transactional test empties the database when it ends (pytest-django runs such tests after all the
-    others): the reference data are loaded again when an earlier one emptied them."""
+    others): the reference data (units, indices; not the demo results) are loaded again when an earlier
+    one emptied them."""
     from chiso.units.models import Unit
 
-    if not Unit.objects.filter(kind="province", code="51").exists():
-        call_command("load_demo", no_wards=True, no_users=True, verbosity=0, stdout=open("/dev/null", "w"))
+    if not Unit.objects.filter(kind="province", code="51").exists():  # units and indices, no results
+        call_command("load_reference", no_wards=True, verbosity=0, stdout=open("/dev/null", "w"))
 
 
 def run_together(*calls):
