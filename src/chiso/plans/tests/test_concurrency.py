@@ -93,6 +93,9 @@ def test_web_second_editor_is_refused_with_who_and_what_and_keeps_her_input(clie
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.purpose == "Mục đích anh viết" and plan.title == "Kế hoạch PAPI (bản của chị Lan)"
+    # The history page shows what people changed, not the bookkeeping revision.
+    history = client.get(reverse("plans:history", args=[plan.pk])).content.decode()
+    assert "Mục đích anh viết" in history and "phiên bản chỉnh sửa" not in history.lower()
 
 
 def test_web_task_edit_refuses_a_stale_save(client, world, second, make_plan):
