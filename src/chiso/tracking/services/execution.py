@@ -298,7 +298,7 @@ def save_report(
     untouched (``was_replayed``). ``revision``: the report's revision the form was opened at (0: there was
     none yet) — someone else saved the report of that unit and period since: StaleEdit, nothing saved."""
     permissions.require_reporting(user, task)
-    Task.objects.select_for_update().filter(pk=task.pk).first()
+    Task.objects.select_for_update().filter(pk=task.pk).order_by().first()  # the task row alone
     errors = Errors()
     unit = _report_unit(user, task, unit, errors)
     period = _report_period(task, period, errors)
