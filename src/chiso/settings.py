@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "chiso.files",
     "chiso.workflows",
     "chiso.notifications",
+    "chiso.idempotency",
+    "chiso.backup",
     "chiso.plans",
     "chiso.tracking",
     "chiso.assessment",

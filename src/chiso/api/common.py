@@ -461,7 +461,14 @@ def list_operations(serializer, listing: tuple[str, str], creating: tuple[str, s
     get = extend_schema(
         summary=listing[0], description=listing[1], responses=read_responses(serializer, many=True)
     )
-    post = {"request": serializer, "responses": write_responses(serializer, 201), **post}
+    from .concurrency import IDEMPOTENCY_KEY
+
+    post = {
+        "request": serializer,
+        "responses": {200: serializer, **write_responses(serializer, 201)},
+        "parameters": [IDEMPOTENCY_KEY],
+        **post,
+    }
     return {"get": get, "post": extend_schema(summary=creating[0], description=creating[1], **post)}
 
 
@@ -477,13 +484,15 @@ def detail_operations(
     """extend_schema_view's GET, PUT, PATCH and DELETE of one ``noun`` (a target, a task…): the
     descriptions of reading and updating it, the summary and description of deleting it (and other
     responses of DELETE)."""
+    from .concurrency import E412, E428, IF_MATCH
+
+    # A change needs the ETag read (If-Match): chiso.api.concurrency.
+    changing = {"parameters": [IF_MATCH], "responses": {**write_responses(serializer), 412: E412, 428: E428}}
     return {
         "get": extend_schema(summary=f"Một {noun}", description=read, responses=read_responses(serializer)),
-        "put": extend_schema(
-            summary=f"Sửa {noun}", description=update, responses=write_responses(serializer)
-        ),
+        "put": extend_schema(summary=f"Sửa {noun}", description=update + IF_MATCH_TEXT, **changing),
         "patch": extend_schema(
-            summary=f"Sửa một phần {noun}", description=AS_PUT, responses=write_responses(serializer)
+            summary=f"Sửa một phần {noun}", description=AS_PUT + IF_MATCH_TEXT, **changing
         ),
         "delete": extend_schema(
             summary=delete[0], description=delete[1], responses={**DELETED, **(delete_errors or {})}
@@ -492,3 +501,7 @@ def detail_operations(
 
 
 AS_PUT = "Như PUT, chỉ gửi các trường cần sửa."
+IF_MATCH_TEXT = (
+    " Cần tiêu đề If-Match với ETag đã đọc (GET): người khác đã sửa sau đó thì 412 (ai, lúc nào, mục nào "
+    "đã đổi; không ghi gì), thiếu If-Match thì 428."
+)
