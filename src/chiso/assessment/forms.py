@@ -19,12 +19,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from chiso.accounts.models import Membership
 from chiso.core.text import nfc, nfc_multiline, parse_number, vi_sort_key
 from chiso.frameworks.models import Node
+from chiso.web.templatetags.vn import vn
 
 from . import permissions
 from .models import Round, Score, Sheet
@@ -431,6 +432,21 @@ class Row:
             figures=self.figures(stage),
             text=text,
         )
+
+    @property
+    def range_text(self) -> str:
+        """The criterion's bounds under its name: "tối đa 2 điểm · bước 0,25 · có thể không áp dụng"."""
+        node = self.crit.node
+        parts = [gettext("điểm thưởng")] if node.bonus else []
+        if node.min_score is not None and node.min_score < 0:
+            parts.append(gettext("trừ tối đa %(min)s điểm") % {"min": vn(node.min_score)})
+        else:
+            parts.append(gettext("tối đa %(max)s điểm") % {"max": vn(node.max_score)})
+        if node.step:
+            parts.append(gettext("bước %(step)s") % {"step": vn(node.step)})
+        if node.may_be_na:
+            parts.append(gettext("có thể không áp dụng"))
+        return " · ".join(parts)
 
     @property
     def too_little_evidence(self) -> bool:
