@@ -63,6 +63,8 @@ class Figures:
     items: dict[str, dict[str, stats.Estimate]] = field(default_factory=dict)  # code → {"p": , "mean": }
     elements: list[tuple[Any, dict[str, stats.Estimate]]] = field(default_factory=list)
     points: list[tuple[Any, stats.Estimate]] = field(default_factory=list)
+    #: With ``detail``: per service point, the element estimates (element code → % satisfied).
+    point_elements: dict[int, dict[str, stats.Estimate]] = field(default_factory=dict)
     overall: dict[str, stats.Estimate] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -86,7 +88,7 @@ def _matrix(rows: list[tuple[int, str]], survey: Survey, codes: list[str]) -> np
     return matrix
 
 
-def compute(survey: Survey, *, weighted: bool = False) -> Figures:
+def compute(survey: Survey, *, weighted: bool = False, detail: bool = False) -> Figures:
     questions = [q for q in questions_of(survey) if q.scale]
     codes = [q.code for q in questions]
     points = {p.pk: p for p in survey.points.all()}
@@ -150,6 +152,19 @@ def compute(survey: Survey, *, weighted: bool = False) -> Figures:
             if not mask.any():
                 continue
             sub = {c: v[mask] for c, v in columns.items()}
+            sub_weights = None if weights is None else weights[mask]
+            if detail:
+                figures.point_elements[pk] = {
+                    e.code: stats.combine(
+                        sub,
+                        groups[e.code],
+                        kind="proportion",
+                        weights=sub_weights,
+                        method=METHOD,
+                        min_n=survey.min_n,
+                    )
+                    for e, _f in figures.elements
+                }
             figures.points.append(
                 (
                     point,
@@ -157,7 +172,7 @@ def compute(survey: Survey, *, weighted: bool = False) -> Figures:
                         sub,
                         overall_parts,
                         kind="proportion",
-                        weights=None if weights is None else weights[mask],
+                        weights=sub_weights,
                         method=METHOD,
                         min_n=survey.min_n,
                     ),
