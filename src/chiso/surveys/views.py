@@ -139,6 +139,7 @@ def survey_estimates(request, pk: int):
             "f": figures,
             "items": [(questions[c], e) for c, e in figures.items.items()],
             "texts": screening.texts(survey, "shown", limit=50),
+            "official": estimates.official_sipas(survey, figures.overall.get("p")),
         },
     )
 

@@ -181,6 +181,38 @@ def compute(survey: Survey, *, weighted: bool = False, detail: bool = False) -> 
     return figures
 
 
+@dataclass
+class Official:
+    """The province's published SIPAS (latest year on file) beside the survey's overall % satisfied."""
+
+    year: int
+    value: float  # percent
+    inside: bool | None  # within the survey's 95 % interval; None without an interval
+
+
+def official_sipas(survey: Survey, overall: stats.Estimate | None) -> Official | None:
+    """The province's official SIPAS (results of the index ``sipas``, root node, latest year), and whether
+    it lies in the interval of ``overall`` (the survey's share satisfied). None when none is on file."""
+    from chiso.results.models import Result
+
+    row = (
+        Result.objects.filter(
+            framework__index__code="sipas",
+            node__parent__isnull=True,
+            unit=survey.province,
+            value__isnull=False,
+        )
+        .order_by("-year")
+        .values_list("year", "value")
+        .first()
+    )
+    if row is None:
+        return None
+    year, value = row
+    inside = overall.contains(value / 100) if overall is not None else None
+    return Official(year=year, value=value, inside=inside)
+
+
 def _pct(x: float | None) -> float | None:
     return None if x is None else round(100 * x, 2)
 
