@@ -144,6 +144,22 @@ def survey_estimates(request, pk: int):
     )
 
 
+def survey_report(request, pk: int, fmt: str):
+    """The survey report (methods, estimates with intervals) as DOCX or PDF, for its readers."""
+    from chiso.documents.responses import document_response
+
+    from . import documents
+
+    survey = _survey(request, pk)
+    if not permissions.can_read(request.user, survey.province_id):
+        raise PermissionDenied(_("Bạn không được xem kết quả của cuộc khảo sát này."))
+    if fmt not in documents.FORMATS:
+        raise Http404
+    return document_response(
+        documents.render_report(survey, fmt), fmt, documents.report_filename(survey, fmt)
+    )
+
+
 def paper_entry(request, pk: int):
     """One paper form typed by an officer. With "second entry" the form is typed again by sheet number and
     kept only if it matches the first entry; the differences are shown otherwise."""
