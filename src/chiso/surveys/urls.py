@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/buoc/", views.survey_step, name="step"),
     path("<int:pk>/khung-mau/", views.frame_edit, name="frame"),
     path("<int:pk>/uoc-luong/", views.survey_estimates, name="estimates"),
+    path("<int:pk>/bao-cao.<str:fmt>", views.survey_report, name="report"),
     path("<int:pk>/phieu-giay/", views.paper_entry, name="paper"),
     path("<int:pk>/phieu-hoi/", views.questionnaire_page, name="questionnaire"),
     path("<int:pk>/y-kien/", views.feedback, name="feedback"),

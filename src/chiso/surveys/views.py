@@ -139,7 +139,24 @@ def survey_estimates(request, pk: int):
             "f": figures,
             "items": [(questions[c], e) for c, e in figures.items.items()],
             "texts": screening.texts(survey, "shown", limit=50),
+            "official": estimates.official_sipas(survey, figures.overall.get("p")),
         },
+    )
+
+
+def survey_report(request, pk: int, fmt: str):
+    """The survey report (methods, estimates with intervals) as DOCX or PDF, for its readers."""
+    from chiso.documents.responses import document_response
+
+    from . import documents
+
+    survey = _survey(request, pk)
+    if not permissions.can_read(request.user, survey.province_id):
+        raise PermissionDenied(_("Bạn không được xem kết quả của cuộc khảo sát này."))
+    if fmt not in documents.FORMATS:
+        raise Http404
+    return document_response(
+        documents.render_report(survey, fmt), fmt, documents.report_filename(survey, fmt)
     )
 
 

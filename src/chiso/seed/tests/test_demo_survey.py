@@ -21,3 +21,23 @@ def test_the_demo_survey_has_thousands_of_synthetic_responses_and_estimates():
     assert 40 < data["overall"]["satisfied_pct"] < 95 and data["overall"]["publishable"]
     assert data["overall"]["ci_low"] < data["overall"]["satisfied_pct"] < data["overall"]["ci_high"]
     assert load_demo_survey().created is False
+
+
+def test_closing_the_demo_survey_publishes_a_result_per_unit(client):
+    from django.contrib.auth import get_user_model
+
+    from chiso.results.models import Result
+    from chiso.surveys.services import frame, publish
+
+    survey = load_demo_survey().survey
+    frame.step(survey, "close", None)
+    code = publish.index_code(survey)
+    roots = Result.objects.filter(framework__index__code=code, year=survey.year, node__code=publish.ROOT)
+    f = estimates.compute(survey, weighted=True)
+    publishable = {p.unit_id for p, e in f.points if e.publishable}
+    assert publishable and set(roots.values_list("unit_id", flat=True)) == publishable
+    unit_id = sorted(publishable)[0]
+    expected = next(e for p, e in f.points if p.unit_id == unit_id).value
+    assert roots.get(unit_id=unit_id).value == pytest.approx(100 * expected, abs=0.006)
+    client.force_login(get_user_model().objects.create_superuser("admin_demo", password="x"))
+    assert client.get(f"/phan-tich/{code}/{unit_id}/{survey.year}/").status_code == 200

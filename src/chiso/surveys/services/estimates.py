@@ -63,6 +63,8 @@ class Figures:
     items: dict[str, dict[str, stats.Estimate]] = field(default_factory=dict)  # code → {"p": , "mean": }
     elements: list[tuple[Any, dict[str, stats.Estimate]]] = field(default_factory=list)
     points: list[tuple[Any, stats.Estimate]] = field(default_factory=list)
+    #: With ``detail``: per service point, the element estimates (element code → % satisfied).
+    point_elements: dict[int, dict[str, stats.Estimate]] = field(default_factory=dict)
     overall: dict[str, stats.Estimate] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -86,7 +88,7 @@ def _matrix(rows: list[tuple[int, str]], survey: Survey, codes: list[str]) -> np
     return matrix
 
 
-def compute(survey: Survey, *, weighted: bool = False) -> Figures:
+def compute(survey: Survey, *, weighted: bool = False, detail: bool = False) -> Figures:
     questions = [q for q in questions_of(survey) if q.scale]
     codes = [q.code for q in questions]
     points = {p.pk: p for p in survey.points.all()}
@@ -150,6 +152,19 @@ def compute(survey: Survey, *, weighted: bool = False) -> Figures:
             if not mask.any():
                 continue
             sub = {c: v[mask] for c, v in columns.items()}
+            sub_weights = None if weights is None else weights[mask]
+            if detail:
+                figures.point_elements[pk] = {
+                    e.code: stats.combine(
+                        sub,
+                        groups[e.code],
+                        kind="proportion",
+                        weights=sub_weights,
+                        method=METHOD,
+                        min_n=survey.min_n,
+                    )
+                    for e, _f in figures.elements
+                }
             figures.points.append(
                 (
                     point,
@@ -157,13 +172,45 @@ def compute(survey: Survey, *, weighted: bool = False) -> Figures:
                         sub,
                         overall_parts,
                         kind="proportion",
-                        weights=None if weights is None else weights[mask],
+                        weights=sub_weights,
                         method=METHOD,
                         min_n=survey.min_n,
                     ),
                 )
             )
     return figures
+
+
+@dataclass
+class Official:
+    """The province's published SIPAS (latest year on file) beside the survey's overall % satisfied."""
+
+    year: int
+    value: float  # percent
+    inside: bool | None  # within the survey's 95 % interval; None without an interval
+
+
+def official_sipas(survey: Survey, overall: stats.Estimate | None) -> Official | None:
+    """The province's official SIPAS (results of the index ``sipas``, root node, latest year), and whether
+    it lies in the interval of ``overall`` (the survey's share satisfied). None when none is on file."""
+    from chiso.results.models import Result
+
+    row = (
+        Result.objects.filter(
+            framework__index__code="sipas",
+            node__parent__isnull=True,
+            unit=survey.province,
+            value__isnull=False,
+        )
+        .order_by("-year")
+        .values_list("year", "value")
+        .first()
+    )
+    if row is None:
+        return None
+    year, value = row
+    inside = overall.contains(value / 100) if overall is not None else None
+    return Official(year=year, value=value, inside=inside)
 
 
 def _pct(x: float | None) -> float | None:

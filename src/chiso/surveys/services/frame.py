@@ -5,7 +5,7 @@ counts, and the workflow steps of the survey.
   end of the survey's year (code = the unit's code), kept when they exist;
 - ``set_dossiers(survey, {point_code: count}, user)`` — the dossier counts (the population of each stratum);
 - ``step(survey, action, user)`` — open, reopen or close the survey (``workflows.services.transition``);
-  closing drops the rate-limit hashes.
+  closing drops the rate-limit hashes and publishes the estimates as results (``publish``), all or nothing.
 """
 
 from __future__ import annotations
@@ -100,4 +100,14 @@ def step(survey: Survey, action: str, user, comment: str = "") -> Survey:
         survey.closed_at = timezone.now()
         survey.save(update_fields=["closed_at"])
         drop_rate_counts(survey)
+        from chiso.results.importer import ImportRefused
+
+        from .publish import publish
+
+        try:
+            publish(survey, user)
+        except ImportRefused as exc:
+            raise ValidationError(
+                ["Không công bố được kết quả khảo sát thành kết quả chỉ số:", *exc.messages]
+            ) from None
     return survey

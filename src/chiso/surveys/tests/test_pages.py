@@ -171,3 +171,32 @@ def test_the_coordinator_edits_a_question_and_a_new_version_keeps_old_answers(cl
     assert survey.version == 2
     assert survey.questions.get(version=2, code="gender").text == "Giới tính của Ông/Bà"
     assert survey.questions.get(version=1, code="gender").text == "Giới tính"
+
+
+def _official_sipas(province, year, value):
+    from chiso.frameworks.services import framework_for
+    from chiso.results.models import Result
+
+    Result.objects.filter(framework__index__code="sipas", unit=province).delete()
+    fw = framework_for("sipas", year)
+    root = fw.nodes.get(parent__isnull=True)
+    Result.objects.create(framework=fw, node=root, unit=province, year=year, value=value)
+
+
+def test_the_estimates_page_compares_with_the_official_sipas(client, scene, survey):
+    for level in (5, 5, 5, 2):
+        for _ in range(20):
+            intake.submit(survey, full_answers(level), point="QNG-STP", mode="api")
+    client.force_login(scene.viewer)
+    url = f"/khao-sat/{survey.pk}/uoc-luong/"
+    html = client.get(url).content.decode()
+    assert "Chưa có kết quả SIPAS chính thức" in html
+    # 75 % satisfied on 80 answers: the interval is roughly 65–85 %
+    _official_sipas(scene.province, 2024, 78.4)
+    html = client.get(url).content.decode().replace("\xa0", " ")
+    assert "SIPAS năm 2024" in html and "78,40 %" in html
+    assert "nằm trong khoảng tin cậy 95 %" in html
+    _official_sipas(scene.province, 2025, 92.1)
+    html = client.get(url).content.decode().replace("\xa0", " ")
+    assert "SIPAS năm 2025" in html and "92,10 %" in html
+    assert "nằm ngoài khoảng tin cậy 95 %" in html
