@@ -173,8 +173,15 @@ def browser(server):
 
 @pytest.fixture
 def js_errors() -> list[str]:
-    """Uncaught JavaScript errors seen by ``page``; tests assert it stays empty."""
+    """Uncaught JavaScript errors seen by ``page`` (and what the Content-Security-Policy blocked); tests
+    assert it stays empty."""
     return []
+
+
+def csp_violation(msg, js_errors: list[str]) -> None:
+    """A script, style or handler the Content-Security-Policy refused is an error of the page."""
+    if "Content Security Policy" in msg.text:
+        js_errors.append(msg.text)
 
 
 @pytest.fixture
@@ -184,6 +191,7 @@ def page(browser, server, js_errors):
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.on("pageerror", lambda exc: js_errors.append(str(exc)))
+    page.on("console", lambda msg: csp_violation(msg, js_errors))
     try:
         yield page
     finally:

@@ -51,5 +51,8 @@ def signed_in_page(browser, server, js_errors, role: str, viewport=None):
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.on("pageerror", lambda exc: js_errors.append(f"{role}: {exc}"))
+    page.on(
+        "console", lambda msg: js_errors.append(msg.text) if "Content Security Policy" in msg.text else None
+    )
     login(page, role)
     return page

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
+from pathlib import Path
 
+import docx
 import pytest
 from playwright.sync_api import expect
 from support import REPO, login, signed_in_page
@@ -115,8 +118,69 @@ def _summary(page) -> str:
     return page.locator("#sheet-summary").inner_text()
 
 
+def _download(page, link, folder) -> Path:
+    with page.expect_download() as info:
+        link.click()
+    download = info.value
+    path = folder / download.suggested_filename
+    download.save_as(path)
+    return path
+
+
+def _decision_rows(units) -> dict[str, tuple[str, str, str]]:
+    """The round page's units with a rank: {short name: (final total, rank, class)}."""
+    out = {}
+    for r in units.all():
+        cells = [c.inner_text().strip() for c in r.locator("td").all()]
+        if cells[5] != "–":
+            name = r.locator("th").inner_text().split("\n")[0].strip()
+            final = cells[3] if cells[3] not in ("", "–") else cells[1]  # not appraised: the self total
+            out[name] = (final, cells[5], cells[6].split("·")[0].strip())
+    return out
+
+
+def _check_decision_docx(path: Path, year: int, rows: dict) -> None:
+    """The decision reads right: its title, its articles, and the appendix ranking every unit with its
+    totals, rank and class as the round page shows them, best first."""
+    doc = docx.Document(str(path))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "QUYẾT ĐỊNH" in text and "Điều 1." in text and "Điều 3." in text
+    assert f"Công bố Chỉ số cải cách hành chính năm {year} của các sở, ban, ngành" in text
+    assert "Phụ lục" in text
+    tables = [t for t in doc.tables if any("Xếp hạng" in c.text for c in t.rows[0].cells)]
+    assert len(tables) == 1, [t.rows[0].cells[0].text for t in doc.tables]
+    body = [[c.text.strip() for c in r.cells] for r in tables[0].rows[1:]]
+    ranks = [r[6] for r in body]
+    n = len(rows)
+    assert ranks[:n] == [str(i) for i in range(1, n + 1)] and not any(ranks[n:])  # best first, then unscored
+    assert all(r[7] == "Không xếp hạng (chưa có điểm)" for r in body[n:])
+    for name, (total, rank, klass) in rows.items():
+        line = next(r for r in body if name in r[1])
+        assert (line[4], line[6], line[7]) == (total, rank, klass), (name, line)
+
+
+def _check_decision_pdf(path: Path, year: int, rows: dict, shots: Path) -> list[Path]:
+    """The PDF says the same (pdftotext), and its pages are drawn to PNG (pdftoppm) next to the
+    screenshots, to be looked at."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert "QUYẾT ĐỊNH" in flat and "Phụ lục" in flat and f"năm {year}" in flat
+    lines = text.splitlines()
+    for name, (total, rank, klass) in rows.items():
+        at = next(i for i, ln in enumerate(lines) if name in ln and "%" not in ln)
+        row = " ".join(lines[at - 1 : at + 2])  # a name may wrap in its cell, the figures stay on one line
+        assert total in row and klass in row and f" {rank} " in f" {row} ", (name, row)
+    shots.mkdir(exist_ok=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", str(path), str(shots / "assessment-decision")], check=True
+    )
+    return sorted(shots.glob("assessment-decision*.png"))
+
+
 def test_assessment_round_from_opening_to_published_results(
-    page, browser, server, js_errors, province_index, chiso_command, tmp_path, screenshot
+    page, browser, server, js_errors, province_index, chiso_command, tmp_path, screenshot, e2e_dir
 ):
     # ------------------------------------------------------------ 1. the coordinator opens the round
     login(page, "coordinator")
@@ -358,6 +422,16 @@ def test_assessment_round_from_opening_to_published_results(
     expect(page.locator("#round-events li")).to_have_count(5)
     ranked = sum(1 for r in units.all() if r.locator("td").nth(5).inner_text() != "–")  # units with a score
     screenshot(page, "assessment-round-closed")
+
+    # ------------------------------------------------------------ 7b. the decision, DOCX and PDF
+    rows = _decision_rows(units)
+    docs = page.locator("#round-documents")
+    expect(docs).not_to_contain_text("dự thảo")  # closed: the results are final
+    docx_path = _download(page, docs.get_by_role("link", name="Quyết định công bố kết quả (DOCX)"), tmp_path)
+    pdf_path = _download(page, docs.get_by_role("link", name="Quyết định công bố kết quả (PDF)"), tmp_path)
+    _check_decision_docx(docx_path, year, rows)
+    pngs = _check_decision_pdf(pdf_path, year, rows, e2e_dir / "screenshots")
+    assert len(pngs) >= 2  # the decision and its appendix
 
     # ------------------------------------------------------------ 8. the results in the analysis
     tp_row.get_by_role("link", name="Phân tích").click()

@@ -173,3 +173,45 @@ def make_plan(world):
         return plan
 
     return build
+
+
+# --- several writers at once (PostgreSQL) ---------------------------------------------------------
+
+
+@pytest.fixture
+def concurrent_db(transactional_db):
+    """A database whose commits other connections see (for tests running writers in threads). A
+    transactional test empties the database when it ends (pytest-django runs such tests after all the
+    others): the reference data (units, indices; not the demo results) are loaded again when an earlier
+    one emptied them."""
+    from chiso.units.models import Unit
+
+    if not Unit.objects.filter(kind="province", code="51").exists():  # units and indices, no results
+        call_command("load_reference", no_wards=True, verbosity=0, stdout=open("/dev/null", "w"))
+
+
+def run_together(*calls):
+    """Run the calls in threads released at the same moment, each on its own database connection;
+    each call's result, or the exception it raised."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait()
+            results[i] = call()
+        except Exception as exc:  # noqa: BLE001 — the test inspects it
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    return results

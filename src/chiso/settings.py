@@ -6,13 +6,15 @@ Everything that differs between machines comes from the environment:
 - ``CHISO_SECRET_KEY`` (required in production), ``CHISO_ALLOWED_HOSTS`` (comma separated),
   ``CHISO_DEBUG`` (``1`` to turn debug on outside production), ``DATABASE_URL``
   (default: an embedded SQLite file under ``var/``), ``CHISO_CSRF_TRUSTED_ORIGINS``,
-  ``CHISO_SECURE`` (``0`` to serve production over plain HTTP on a closed intranet).
+  ``CHISO_SECURE`` (``0`` to serve production over plain HTTP on a closed intranet),
+  ``CHISO_LOGIN_FAILURE_LIMIT`` / ``CHISO_LOGIN_COOLOFF_MINUTES`` (sign-in throttling, below).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -75,6 +77,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
     "chiso.accounts",
     "chiso.units",
@@ -84,9 +88,12 @@ INSTALLED_APPS = [
     "chiso.files",
     "chiso.workflows",
     "chiso.notifications",
+    "chiso.idempotency",
+    "chiso.backup",
     "chiso.plans",
     "chiso.tracking",
     "chiso.assessment",
+    "chiso.surveys",
     "chiso.documents",
     "chiso.seed",
     "chiso.api",
@@ -136,14 +143,19 @@ DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / ('test.sqlite3' if ENV == 'test' else 'c
 DATABASES = {
     "default": dj_database_url.parse(os.environ.get("DATABASE_URL", DEFAULT_SQLITE), conn_max_age=60)
 }
+# SQLite (the demo, small installations): WAL so that readers never wait for a writer; a writer
+# takes its lock when its transaction begins (IMMEDIATE: no deadlock on upgrade) and another writer
+# waits for it up to ``timeout`` seconds (the busy timeout) instead of failing with "database is
+# locked". Writes are kept short (an import of 28,000 values commits in seconds: bench/import_commit.py).
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-    }
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -189,17 +201,29 @@ WHITENOISE_AUTOREFRESH = ENV == "dev"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 CHISO_MAX_IMPORT_BYTES = int(os.environ.get("CHISO_MAX_IMPORT_BYTES", 20 * 1024 * 1024))
+# Result files up to this size are previewed and committed in the request; larger ones by the
+# background worker (``chiso db_worker``, started by scripts/demo), with a progress page.
+CHISO_SYNC_IMPORT_BYTES = int(os.environ.get("CHISO_SYNC_IMPORT_BYTES", 256 * 1024))
+# Background tasks (django-tasks): stored in the database, run by ``chiso db_worker``. Tests run them
+# at once in the process (the same code; no worker to start).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if ENV == "test"
+        else "django_tasks_db.DatabaseBackend"
+    }
+}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chiso"}}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "chiso.api.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "chiso.api.pagination.Pagination",
     "PAGE_SIZE": 100,
     "COERCE_DECIMAL_TO_STRING": False,
     # Services' ValidationError / PermissionDenied / refusals and DRF's own errors, in Vietnamese.
@@ -226,6 +250,10 @@ if PRODUCTION and _env_bool("CHISO_SECURE", True):
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+elif PRODUCTION:
+    # CHISO_SECURE=0, a closed intranet served over plain HTTP (README): no HTTPS to redirect to, no
+    # secure-only cookies. Chosen knowingly, so `check --deploy` does not warn of it.
+    SILENCED_SYSTEM_CHECKS = ["security.W004", "security.W008", "security.W012", "security.W016"]
 
 LOGGING = {
     "version": 1,
@@ -238,6 +266,12 @@ LOGGING = {
 CHISO_HOME_UNIT_CODE = os.environ.get("CHISO_HOME_UNIT_CODE", "62")
 # Address of the site, for the links in reminder e-mails (e.g. https://chiso.tinh.gov.vn).
 CHISO_SITE_URL = os.environ.get("CHISO_SITE_URL", "http://127.0.0.1:8000" if ENV in ("demo", "dev") else "")
+
+# Public survey intake: responses per hour from one address (a salted hash of it) to one survey; 0 = no
+# limit (load tests). Generous: a counter's tablet or a commune's NAT sends many. Behind a reverse proxy,
+# CHISO_SURVEY_CLIENT_IP_HEADER names the header holding the client address (e.g. HTTP_X_REAL_IP).
+CHISO_SURVEY_RATE_LIMIT = int(os.environ.get("CHISO_SURVEY_RATE_LIMIT", "600"))
+CHISO_SURVEY_CLIENT_IP_HEADER = os.environ.get("CHISO_SURVEY_CLIENT_IP_HEADER", "")
 
 # E-mail (reminders, digests). Production: SMTP from the environment; demo/dev: files in var/mail.
 EMAIL_HOST = os.environ.get("CHISO_EMAIL_HOST", "localhost")
@@ -257,3 +291,38 @@ if ENV == "test":
     # Tests create many accounts: a fast hasher there only (never in demo or production).
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# --- Sign-in throttling (django-axes) ---------------------------------------------------------------
+# After CHISO_LOGIN_FAILURE_LIMIT wrong passwords for one username from one address (the web sign-in,
+# the admin's, and the API's HTTP Basic alike), that username is refused from that address — even with
+# the right password — for CHISO_LOGIN_COOLOFF_MINUTES; a successful sign-in clears the count. Every
+# attempt is recorded (axes' tables, shown in the admin: who, from where, when). The address is the
+# connection's (REMOTE_ADDR): behind a reverse proxy every client shares the proxy's address, so the
+# lockout is then per username. Accounts: chiso.accounts.lockout.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_FAILURE_LIMIT = int(os.environ.get("CHISO_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("CHISO_LOGIN_COOLOFF_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the cooldown runs from the lockout
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "chiso.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+
+# --- Response headers (chiso.web.security) ----------------------------------------------------------
+# A Content-Security-Policy with no inline script (every script is a static file served by chiso) and
+# "Cache-Control: private, no-store" on every page and API answer (signed-in content never stays in a
+# shared or back-button cache).
+CHISO_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "chiso.web.security.SecurityHeadersMiddleware",
+)
+# The API's lists: ?limit= is capped (a bigger one answers the first API_MAX_PAGE_SIZE).
+API_MAX_PAGE_SIZE = 500

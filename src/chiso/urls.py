@@ -51,6 +51,9 @@ results = (
         path("nhap/<int:pk>/", result_views.import_preview, name="import_preview"),
         path("nhap/<int:pk>/ghi/", result_views.import_commit, name="import_commit"),
         path("nhap/<int:pk>/hoan-tac/", result_views.import_revert, name="import_revert"),
+        path("nhap/viec/<int:pk>/", result_views.import_job, name="import_job"),
+        path("nhap/viec/<int:pk>/huy/", result_views.import_job_cancel, name="import_job_cancel"),
+        path("nhap/mau/<str:index>.csv", result_views.results_template, name="template"),
         path("<str:index>/", result_views.results_index, name="index"),
         path("<str:index>/<int:year>/", result_views.results_table, name="table"),
     ],
@@ -86,6 +89,14 @@ urlpatterns = [
     path("ke-hoach/", include("chiso.notifications.urls")),
     path("van-ban/", include("chiso.documents.urls")),
     path("danh-gia/", include("chiso.assessment.urls")),
+    path("khao-sat/", include("chiso.surveys.urls")),
+    path("phieu/", include("chiso.surveys.urls_public")),
     path("api/", include("chiso.api.urls")),
     path("quan-tri/", admin.site.urls),
 ]
+
+# The API answers its errors in JSON even where none of its views was reached (chiso.web.security).
+handler400 = "chiso.web.security.bad_request"
+handler403 = "chiso.web.security.permission_denied"
+handler404 = "chiso.web.security.page_not_found"
+handler500 = "chiso.web.security.server_error"

@@ -16,12 +16,21 @@ ALL_ROLES = ("admin", "coordinator", "leader", "officer", "viewer", "appraiser")
 OVERSIGHT_ROLES = ("coordinator", "leader", "viewer")
 
 
+def _memberships(user) -> list[tuple[str, int]]:
+    """(role, unit id) of every membership, read once per user object (i.e. per request)."""
+    cache = user.__dict__.get("_chiso_memberships")
+    if cache is None:
+        cache = list(user.memberships.values_list("role", "unit_id"))
+        user.__dict__["_chiso_memberships"] = cache
+    return cache
+
+
 def roles_of(user) -> set[str]:
     if not user.is_authenticated:
         return set()
     cache = user.__dict__.setdefault("_chiso_roles", None)
     if cache is None:
-        cache = set(user.memberships.values_list("role", flat=True))
+        cache = {role for role, _unit in _memberships(user)}
         if user.is_superuser:
             cache.add("admin")
         user.__dict__["_chiso_roles"] = cache
@@ -50,8 +59,13 @@ def covered(user, roles: Iterable[str]) -> set[int] | None:
     key = tuple(sorted(set(roles)))
     memo = user.__dict__.setdefault("_chiso_scope", {})
     if key not in memo:
-        direct = set(user.memberships.filter(role__in=key).values_list("unit_id", flat=True))
-        memo[key] = _subtree(direct) if direct else set()
+        # The page header alone asks for several role sets: the memberships are read once and a
+        # subtree is walked once per distinct set of units (a coordinator's sets are all the same).
+        direct = frozenset(unit for role, unit in _memberships(user) if role in key)
+        trees = user.__dict__.setdefault("_chiso_subtrees", {})
+        if direct not in trees:
+            trees[direct] = _subtree(set(direct)) if direct else set()
+        memo[key] = trees[direct]
     return memo[key]
 
 

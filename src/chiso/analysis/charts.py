@@ -34,9 +34,17 @@ def _out(fig, fmt: str) -> bytes:
 
 
 def distribution(
-    totals: list[tuple[str, float]], highlight: str, mean: float | None, title: str, fmt="svg"
+    totals: list[tuple[str, float]],
+    highlight: str,
+    mean: float | None,
+    title: str,
+    fmt="svg",
+    *,
+    rank_text: str = "",
 ) -> bytes:
-    """Every scored unit's total as a sorted bar; the unit in red; the national mean as a line."""
+    """Every scored unit's total as a sorted bar; the unit in red with its rank as the rank card gives
+    it (``rank_text``, never a position among the bars: in a partial year they are not every unit); the
+    national mean as a line (when there is one)."""
     items = sorted(totals, key=lambda t: -t[1])
     fig, ax = plt.subplots(figsize=(8, 2.6))
     colors = [HIGHLIGHT if name == highlight else BASE for name, _ in items]
@@ -50,7 +58,7 @@ def distribution(
     for i, (name, v) in enumerate(items):
         if name == highlight:
             ax.annotate(
-                f"{name}\n{format_number(v, 2)} ({i + 1}/{len(items)})",
+                f"{name}\n{format_number(v, 2)}" + (f" ({rank_text})" if rank_text else ""),
                 (i, v),
                 textcoords="offset points",
                 xytext=(0, 6),
@@ -70,11 +78,12 @@ def profile(rows: list[tuple[str, float | None, float | None, float | None]], ti
     rows = [r for r in rows if r[1] is not None and r[3]]
     labels = [r[0] for r in rows]
     unit = [r[1] / r[3] * 100 for r in rows]
-    avg = [(r[2] or 0) / r[3] * 100 for r in rows]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 0.8))
     y = range(len(rows))
     ax.barh([i + 0.2 for i in y], unit, height=0.4, color=HIGHLIGHT, label="Đơn vị")
-    ax.barh([i - 0.2 for i in y], avg, height=0.4, color=BASE, label="Trung bình cả nước")
+    if any(r[2] is not None for r in rows):  # a partial year has no national mean: no bar of 0
+        avg = [(r[2] or 0) / r[3] * 100 if r[2] is not None else 0 for r in rows]
+        ax.barh([i - 0.2 for i in y], avg, height=0.4, color=BASE, label="Trung bình cả nước")
     ax.set_yticks(list(y), labels)
     ax.invert_yaxis()
     ax.set_xlim(0, 100)

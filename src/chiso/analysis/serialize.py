@@ -93,11 +93,13 @@ def gap_to_dict(g: GapResult) -> dict:
         "goal": g.goal,
         "current_total": g.current_total,
         "current_rank": g.current_rank,
-        "rank_of": g.analysis.n_scored,
+        "rank_of": g.rank_of,
         "target_rank": g.target_rank,
         "target_group": g.target_group,
         "needed_increase": g.needed_increase,
         "new_total": g.new_total,
+        "needed_increase_text": g.needed_text,
+        "note": g.note,
         "assumptions": g.assumptions,
         "suggestions": [
             {

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from chiso.core import gap as gapcore
 from chiso.core.derive import UnitInput, YearDerived, derive_year
 from chiso.core.stats import GroupRule
-from chiso.core.text import format_number, format_signed
+from chiso.core.text import format_at_least, format_number, format_signed
 from chiso.core.tree import Tree
 from chiso.frameworks.models import Framework, Index, Node
 from chiso.frameworks.services import framework_for, framework_tree
@@ -359,7 +359,8 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
         from chiso.core.stats import mean as _mean
         from chiso.core.stats import rank_desc
 
-        ranks = rank_desc(scored)
+        # a partial year: no rank among the region's units that happen to have data
+        ranks = rank_desc(scored) if ctx.derived.full_coverage else {}
         regions.append(
             {
                 "region": region,
@@ -461,6 +462,54 @@ class GapResult:
     suggestions: list[gapcore.Suggestion]
     cover: list[gapcore.Suggestion]
     assumptions: str
+    rank_of: int | None = None
+    precision: int = 4  # the framework's: "at least" figures are shown rounded up at it
+    note: str = ""  # a partial year: ranks are the published ones
+
+    @property
+    def needed_text(self) -> str:
+        """The increase as shown and printed: rounded *up* at the framework's precision."""
+        return format_at_least(self.needed_increase, self.precision)
+
+    @property
+    def new_total_text(self) -> str:
+        return format_at_least(self.new_total, self.precision)
+
+
+def partial_year_note(ctx: YearContext) -> str:
+    """Why ranks and quantile groups cannot be recomputed for a year known for only part of the units
+    ("" when the year is fully known). One rule everywhere (gap, what-if, charts): never rank among the
+    units that happen to have data; the published ranking is the only ranking."""
+    d = ctx.derived
+    if d.full_coverage:
+        return ""
+    return _(
+        "Năm {year} mới có số liệu của {n}/{expected} đơn vị: chiso không xếp hạng lại trên phần đã biết "
+        "(xếp hạng hiển thị là theo công bố)."
+    ).format(year=ctx.year, n=d.n_with_data, expected=d.expected)
+
+
+def _ranks_known(ctx: YearContext) -> bool:
+    return ctx.derived.full_coverage
+
+
+def _refuse_partial(ctx: YearContext, a: Analysis, what: str) -> None:
+    """A goal that needs every unit's score, in a year known for only part of them: said plainly."""
+    if _ranks_known(ctx):
+        return
+    raise AnalysisError(
+        partial_year_note(ctx)
+        + " "
+        + _(
+            "Không tính được số điểm cần để {what} vì không biết điểm của các đơn vị còn lại; "
+            "hãy đặt mục tiêu theo số điểm."
+        ).format(what=what)
+        + (
+            " " + _("Xếp hạng công bố: {rank}/{of}.").format(rank=a.rank, of=a.rank_of)
+            if a.rank and a.rank_of
+            else ""
+        )
+    )
 
 
 def gap(
@@ -473,25 +522,52 @@ def gap(
     top: int | None = None,
     score: float | None = None,
 ) -> GapResult:
+    """The least increase of the unit's total that reaches a goal. Impossible goals (beyond rank 1, above
+    the maximum, a group out of reach) and goals a partial year cannot answer are refused with the
+    reason (AnalysisError)."""
     a = analyse(index_code, unit, year)
     ctx = year_figures(index_code, year)
     if a.total is None or not a.complete:
         raise AnalysisError(_("Đơn vị chưa đủ điểm thành phần để tính khoảng cách."))
     others = ctx.derived.totals(exclude=unit.pk)
-    current_rank = gapcore.rank_of(a.total, others)
+    if _ranks_known(ctx):
+        current_rank: int | None = gapcore.rank_of(a.total, others)
+        rank_of: int | None = len(others) + 1
+    else:
+        current_rank, rank_of = a.rank, a.rank_of
     target_rank = None
     target_group = None
     if places is not None:
         if places < 1:
             raise AnalysisError(_("Số bậc cần tăng phải từ 1 trở lên."))
-        target_rank = max(1, current_rank - places)
+        _refuse_partial(ctx, a, _("tăng hạng"))
+        assert current_rank is not None
+        if places >= current_rank:
+            raise AnalysisError(
+                _("{unit} đã xếp thứ nhất.").format(unit=unit.short_name)
+                if current_rank == 1
+                else ngettext(
+                    "{unit} đang xếp thứ {rank}/{of}: chỉ có thể tăng tối đa {most} bậc.",
+                    "{unit} đang xếp thứ {rank}/{of}: chỉ có thể tăng tối đa {most} bậc.",
+                    current_rank - 1,
+                ).format(unit=unit.short_name, rank=current_rank, of=rank_of, most=current_rank - 1)
+            )
+        target_rank = current_rank - places
         needed = gapcore.needed_for_rank(a.total, others, target_rank)
         goal = ngettext(
             "tăng {places} bậc (lên hạng {rank}/{of})", "tăng {places} bậc (lên hạng {rank}/{of})", places
-        ).format(places=places, rank=target_rank, of=len(others) + 1)
+        ).format(places=places, rank=target_rank, of=rank_of)
     elif top is not None:
         if top < 1:
             raise AnalysisError(_("Nhóm dẫn đầu phải có ít nhất 1 đơn vị."))
+        _refuse_partial(ctx, a, _("vào nhóm dẫn đầu"))
+        assert rank_of is not None
+        if top >= rank_of:
+            raise AnalysisError(
+                _("Chỉ có {n} đơn vị được xếp hạng: nhóm {top} đơn vị dẫn đầu phải nhỏ hơn {n}.").format(
+                    n=rank_of, top=top
+                )
+            )
         target_rank = top
         needed = gapcore.needed_for_rank(a.total, others, top)
         goal = ngettext("vào nhóm {top} đơn vị dẫn đầu", "vào nhóm {top} đơn vị dẫn đầu", top).format(top=top)
@@ -508,10 +584,26 @@ def gap(
                     group=group, groups=", ".join(labels)
                 )
             )
+        if ctx.rule.kind == "quantile":  # cut-offs depend on every unit's score
+            _refuse_partial(ctx, a, _("vào nhóm “{group}”").format(group=match))
         target_group = match
         needed = gapcore.needed_for_group(a.total, others, ctx.rule, match, maximum=a.max)
+        if needed is None:
+            raise AnalysisError(
+                _("Không thể vào nhóm “{group}”: kể cả đạt điểm tối đa {max} cũng không đủ.").format(
+                    group=match, max=format_number(a.max)
+                )
+            )
         goal = _("vào nhóm “{group}”").format(group=match)
     elif score is not None:
+        if a.max is not None and round(score, 9) > round(a.max, 9):
+            raise AnalysisError(
+                _("Điểm mục tiêu {score} vượt điểm tối đa {max}.").format(
+                    score=format_number(score), max=format_number(a.max)
+                )
+            )
+        if score < 0:
+            raise AnalysisError(_("Điểm mục tiêu phải không âm."))
         needed = gapcore.needed_for_score(a.total, score)
         goal = _("đạt {score} điểm").format(score=format_number(score))
     else:
@@ -539,6 +631,9 @@ def gap(
         suggestions=suggestions,
         cover=cover,
         assumptions=_("Giả định điểm của các đơn vị khác năm {year} giữ nguyên.").format(year=year),
+        rank_of=rank_of,
+        precision=a.framework.precision,
+        note=partial_year_note(ctx),
     )
 
 
@@ -569,7 +664,15 @@ def what_if(index_code: str, unit: Unit, year: int, changes: dict[str, float]):
             )
     values = {c: nv.value for c, nv in ud.nodes.items() if nv.value is not None and not nv.derived}
     others = ctx.derived.totals(exclude=unit.pk)
-    return gapcore.what_if(ctx.tree, values, changes, others, ctx.rule, ctx.derived.maximum)
+    w = gapcore.what_if(ctx.tree, values, changes, others, ctx.rule, ctx.derived.maximum)
+    if not _ranks_known(ctx):
+        # A partial year: no rank among the units that happen to have data (the rank card shows the
+        # published one), and no quantile group either; a threshold group depends on the score alone.
+        w.rank = None
+        w.rank_of = ud.rank_of or ctx.derived.n_with_data
+        if ctx.rule is not None and ctx.rule.kind == "quantile":
+            w.group = None
+    return w
 
 
 # --- the opening text a plan uses -----------------------------------------------------------------

@@ -14,7 +14,16 @@ from chiso.results.version import current_data_version
 from chiso.units.models import Unit
 
 from . import charts
-from .services import AnalysisError, analyse, available_years, gap, opening_text, what_if, year_figures
+from .services import (
+    AnalysisError,
+    analyse,
+    available_years,
+    gap,
+    opening_text,
+    partial_year_note,
+    what_if,
+    year_figures,
+)
 
 
 def analysis_pick(request):
@@ -127,10 +136,14 @@ def gap_partial(request, index: str, unit: int, year: int):
             number = parse_number(value)
             if number is None:
                 raise ValueError
-            if goal == "places":
-                kwargs["places"] = int(number)
-            elif goal == "top":
-                kwargs["top"] = int(number)
+            if goal in ("places", "top"):
+                if not float(number).is_integer():  # "5,7 bậc": refused, never truncated to 5
+                    raise AnalysisError(
+                        _("Số bậc và số đơn vị dẫn đầu phải là số nguyên (nhận “{value}”).").format(
+                            value=value
+                        )
+                    )
+                kwargs[goal] = int(number)
             else:
                 kwargs["score"] = number
         result = gap(index, u, year, **kwargs)
@@ -167,10 +180,17 @@ def whatif_partial(request, index: str, unit: int, year: int):
         except (AnalysisError, ValueError) as exc:
             error = str(exc)
     a = analyse(index, u, year)
+    ctx = year_figures(index, year)
     return render(
         request,
         "analysis/page.html#whatif",
-        {"w": result, "whatif_error": error, "a": a, "changes": changes},
+        {
+            "w": result,
+            "whatif_error": error,
+            "a": a,
+            "changes": changes,
+            "partial_note": partial_year_note(ctx) if ctx else "",
+        },
         status=200 if result else 400,
     )
 
@@ -192,18 +212,37 @@ def chart(request, index: str, unit: int, year: int, kind: str):
                 for k, ud in ctx.derived.units.items()
                 if ud.complete and ud.total is not None
             ]
+            d = ctx.derived
+            if d.full_coverage:
+                title = _("{index} {year}: {unit} so với cả nước").format(
+                    index=a.index.short_name, year=year, unit=u.short_name
+                )
+            else:  # one rule with the rank card: the published rank, never a rank among those with data
+                title = _(
+                    "{index} {year}: {unit} và {n}/{expected} đơn vị có số liệu (chưa đủ để xếp hạng)"
+                ).format(
+                    index=a.index.short_name,
+                    year=year,
+                    unit=u.short_name,
+                    n=d.n_with_data,
+                    expected=d.expected,
+                )
             svg = charts.distribution(
                 totals,
                 u.short_name,
                 a.national_mean,
-                _("{index} {year}: {unit} so với cả nước").format(
-                    index=a.index.short_name, year=year, unit=u.short_name
-                ),
+                title,
+                rank_text=_rank_text(a),
             )
         elif kind == "profile":
             rows = [(f"{n.code} {n.name[:40]}", n.score, n.mean, n.max) for n in a.nodes if n.depth == 1]
             svg = charts.profile(
-                rows, _("Điểm từng nội dung so với trung bình cả nước ({year})").format(year=year)
+                rows,
+                _("Điểm từng nội dung so với trung bình cả nước ({year})").format(year=year)
+                if ctx.derived.full_coverage
+                else _(
+                    "Điểm từng nội dung ({year}); năm chưa đủ số liệu cả nước nên không có trung bình"
+                ).format(year=year),
             )
         elif kind == "history":
             series = [
@@ -228,6 +267,16 @@ def chart(request, index: str, unit: int, year: int, kind: str):
     response = HttpResponse(svg, content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=600"
     return response
+
+
+def _rank_text(a) -> str:
+    """The unit's rank as the rank card says it ("43/63 theo công bố"), or "" when it has none."""
+    if not a.rank:
+        return ""
+    text = f"{a.rank}/{a.rank_of}" if a.rank_of else str(a.rank)
+    if a.rank_source == "published":
+        text += " " + _("theo công bố")
+    return text
 
 
 def _scale_changes(points: list[tuple[int, float, float | None]]) -> str:

@@ -13,7 +13,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from chiso.analysis.serialize import analysis_to_dict, gap_to_dict
-from chiso.analysis.services import AnalysisError, analyse, gap, opening_text, what_if, year_figures
+from chiso.analysis.services import (
+    AnalysisError,
+    analyse,
+    gap,
+    opening_text,
+    partial_year_note,
+    what_if,
+    year_figures,
+)
 from chiso.core.text import parse_number
 from chiso.units.models import Unit
 
@@ -119,14 +127,25 @@ class GapSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     goal = serializers.CharField(help_text="Mục tiêu, diễn đạt bằng tiếng Việt.")
     current_total = serializers.FloatField()
-    current_rank = serializers.IntegerField(allow_null=True)
-    rank_of = serializers.IntegerField()
+    current_rank = serializers.IntegerField(
+        allow_null=True, help_text="Hạng hiện tại; năm chưa đủ số liệu: hạng theo công bố (có thể null)."
+    )
+    rank_of = serializers.IntegerField(allow_null=True)
     target_rank = serializers.IntegerField(allow_null=True)
     target_group = serializers.CharField(allow_null=True)
     needed_increase = serializers.FloatField(
-        allow_null=True, help_text="Số điểm tổng cần tăng tối thiểu; null nếu không thể đạt trong thang điểm."
+        allow_null=True,
+        help_text="Số điểm tổng cần tăng tối thiểu, chưa làm tròn (khi hiển thị: làm tròn LÊN, xem "
+        "needed_increase_text). Mục tiêu không thể đạt bị từ chối (400).",
     )
     new_total = serializers.FloatField(allow_null=True)
+    needed_increase_text = serializers.CharField(
+        help_text="Số điểm cần tăng như trang web in ra: làm tròn lên theo số chữ số thập phân công bố "
+        "của bộ chỉ số (ví dụ “0,9432” khi cần 0,94313)."
+    )
+    note = serializers.CharField(
+        help_text="Lưu ý (có thể rỗng), ví dụ năm chỉ có số liệu của một phần đơn vị: hạng là hạng công bố."
+    )
     assumptions = serializers.CharField()
     suggestions = SuggestionSerializer(
         many=True, help_text="Các nút còn điểm để tăng, nhiều điểm nhất trước."
@@ -140,9 +159,12 @@ class WhatIfSerializer(serializers.Serializer):
     total = serializers.FloatField(allow_null=True, help_text="Điểm tổng mới.")
     delta_total = serializers.FloatField(allow_null=True, help_text="Điểm tổng mới − điểm tổng hiện tại.")
     rank = serializers.IntegerField(
-        allow_null=True, help_text="Hạng mới so với điểm các đơn vị khác (giữ nguyên)."
+        allow_null=True,
+        help_text="Hạng mới so với điểm các đơn vị khác (giữ nguyên); null khi năm chưa đủ số liệu "
+        "của mọi đơn vị (không xếp hạng lại trên phần đã biết, xem note).",
     )
     rank_of = serializers.IntegerField()
+    note = serializers.CharField(help_text="Lưu ý (có thể rỗng): năm chưa đủ số liệu thì không xếp hạng lại.")
     group = serializers.CharField(allow_null=True, help_text="Nhóm mới (nếu bộ chỉ số có xếp nhóm).")
     changes = serializers.DictField(
         child=serializers.FloatField(), help_text="Các thay đổi đã áp dụng: mã nút → điểm."
@@ -214,7 +236,9 @@ GAP_GOALS = ("places", "group", "top", "score")
     summary="Khoảng cách tới mục tiêu",
     description="Số điểm tổng cần tăng tối thiểu để tăng N bậc, vào một nhóm, vào nhóm K đơn vị dẫn đầu "
     "hoặc đạt một mức điểm (giả định điểm các đơn vị khác giữ nguyên), và các nút còn điểm để tăng. "
-    "Chọn đúng một mục tiêu.",
+    "Chọn đúng một mục tiêu. Mục tiêu không thể đạt (vượt hạng 1, vượt điểm tối đa, nhóm ngoài tầm, "
+    "số bậc lẻ như 5,7) bị từ chối (400, kèm lý do); năm chỉ có số liệu của một phần đơn vị thì chỉ "
+    "nhận mục tiêu theo điểm (và nhóm theo ngưỡng điểm).",
     parameters=[
         *UNIT_YEAR,
         OpenApiParameter("places", int, description="Số bậc cần tăng, ví dụ 5."),
@@ -308,6 +332,7 @@ class WhatIfView(ApiView):
                 "rank_of": w.rank_of,
                 "group": w.group,
                 "changes": changes,
+                "note": "" if w.rank else partial_year_note(year_figures(index, year)),
             }
         )
 

@@ -74,9 +74,21 @@ def index_or_404(code: str) -> Index:
     return index
 
 
-def int_param(request: Request, name: str, *, minimum: int | None = None) -> int | None:
-    """The integer query parameter ``name`` (None when absent or blank; 400 when not a whole number or
-    below ``minimum``)."""
+#: The largest whole number a query parameter may carry (a database integer); a year is at most 9999.
+INT_MAX = 2**31 - 1
+YEAR_MAX = 9999
+#: The schema of a year query parameter (documented bounds: a schema-valid year is never refused).
+YEAR_SCHEMA = {"type": "integer", "minimum": 1, "maximum": YEAR_MAX}
+#: An id in a query parameter (ids start at 1); a required text parameter (never empty).
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": INT_MAX}
+TEXT_SCHEMA = {"type": "string", "minLength": 1}
+
+
+def int_param(
+    request: Request, name: str, *, minimum: int | None = None, maximum: int = INT_MAX
+) -> int | None:
+    """The integer query parameter ``name`` (None when absent or blank; 400 when not a whole number,
+    below ``minimum`` or above ``maximum``)."""
     raw = request.query_params.get(name)
     if raw is None or not raw.strip():
         return None
@@ -86,6 +98,8 @@ def int_param(request: Request, name: str, *, minimum: int | None = None) -> int
         raise InvalidInput(f"Tham số “{name}” phải là số nguyên (nhận được “{raw}”).") from None
     if minimum is not None and value < minimum:
         raise InvalidInput(f"Tham số “{name}” phải từ {minimum} trở lên.")
+    if value > maximum:
+        raise InvalidInput(f"Tham số “{name}” phải không quá {maximum}.")
     return value
 
 
@@ -98,7 +112,7 @@ VI_MESSAGES = {
     "empty": "Danh sách này không được rỗng.",
     "not_a_list": "Cần một danh sách (nhận được {input_type}).",
     "not_a_dict": "Cần một đối tượng (nhận được {input_type}).",
-    "does_not_exist": "Không có đối tượng mã số (id) {pk_value}.",
+    "does_not_exist": "Không có đối tượng mã số (id) {pk_value}.",  # a SlugRelatedField's: below
     "incorrect_type": "Cần mã số (id) là số nguyên (nhận được {data_type}).",
     "datetime": "Cần một ngày, không phải ngày giờ.",
     "date": "Cần một ngày, không phải ngày giờ.",
@@ -128,6 +142,8 @@ def _vietnamese(field: serializers.Field) -> None:
             if isinstance(field, cls):
                 messages["invalid"] = text
                 break
+    if isinstance(field, serializers.SlugRelatedField):  # its message names {value}, not {pk_value}
+        messages["does_not_exist"] = "Không có “{value}”."
     if isinstance(field, serializers.ChoiceField):
         allowed = ", ".join(str(k) if k != "" else "“” (trống)" for k in field.choices)
         messages["invalid_choice"] = f"“{{input}}” không hợp lệ; chọn một trong: {allowed}."
@@ -445,7 +461,14 @@ def list_operations(serializer, listing: tuple[str, str], creating: tuple[str, s
     get = extend_schema(
         summary=listing[0], description=listing[1], responses=read_responses(serializer, many=True)
     )
-    post = {"request": serializer, "responses": write_responses(serializer, 201), **post}
+    from .concurrency import IDEMPOTENCY_KEY
+
+    post = {
+        "request": serializer,
+        "responses": {200: serializer, **write_responses(serializer, 201)},
+        "parameters": [IDEMPOTENCY_KEY],
+        **post,
+    }
     return {"get": get, "post": extend_schema(summary=creating[0], description=creating[1], **post)}
 
 
@@ -461,13 +484,15 @@ def detail_operations(
     """extend_schema_view's GET, PUT, PATCH and DELETE of one ``noun`` (a target, a task…): the
     descriptions of reading and updating it, the summary and description of deleting it (and other
     responses of DELETE)."""
+    from .concurrency import E412, E428, IF_MATCH
+
+    # A change needs the ETag read (If-Match): chiso.api.concurrency.
+    changing = {"parameters": [IF_MATCH], "responses": {**write_responses(serializer), 412: E412, 428: E428}}
     return {
         "get": extend_schema(summary=f"Một {noun}", description=read, responses=read_responses(serializer)),
-        "put": extend_schema(
-            summary=f"Sửa {noun}", description=update, responses=write_responses(serializer)
-        ),
+        "put": extend_schema(summary=f"Sửa {noun}", description=update + IF_MATCH_TEXT, **changing),
         "patch": extend_schema(
-            summary=f"Sửa một phần {noun}", description=AS_PUT, responses=write_responses(serializer)
+            summary=f"Sửa một phần {noun}", description=AS_PUT + IF_MATCH_TEXT, **changing
         ),
         "delete": extend_schema(
             summary=delete[0], description=delete[1], responses={**DELETED, **(delete_errors or {})}
@@ -476,3 +501,7 @@ def detail_operations(
 
 
 AS_PUT = "Như PUT, chỉ gửi các trường cần sửa."
+IF_MATCH_TEXT = (
+    " Cần tiêu đề If-Match với ETag đã đọc (GET): người khác đã sửa sau đó thì 412 (ai, lúc nào, mục nào "
+    "đã đổi; không ghi gì), thiếu If-Match thì 428."
+)

@@ -9,6 +9,8 @@ answered in Vietnamese, in the body shapes the schema documents.
 - ``Http404``: 404 ``{"detail": "Không tìm thấy."}``.
 - ``StaleScores`` (a ValidationError of chiso.assessment.services.sheets: someone saved a criterion after
   the client read it): 409 Conflict with the same body as a 400.
+- ``StaleEdit`` (chiso.concurrency: a plan, target, task or report saved by someone else after the
+  client read it, its If-Match is stale): 412 Precondition Failed, body of chiso.api.concurrency.
 - The other refusals of the services (``ValueError`` subclasses: WorkflowError, DraftError,
   CascadeError, PeriodicError, UploadRejected, …): 400 ``{"detail": "…"}``.
 - DRF's own errors (not signed in, method not allowed, unreadable JSON…): their Vietnamese message.
@@ -25,6 +27,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from chiso.assessment.services.sheets import StaleScores
+from chiso.concurrency import StaleEdit
 from chiso.core.workflow import WorkflowError
 from chiso.files.checks import UploadRejected
 from chiso.plans.services.cascade import CascadeError
@@ -91,6 +94,10 @@ def _field_errors(error: DjangoValidationError, rename: dict[str, str]) -> dict[
 
 
 def _as_api_exception(exc: Exception, view) -> Exception:
+    if isinstance(exc, StaleEdit):
+        from .concurrency import PreconditionFailed, stale_body
+
+        return PreconditionFailed(stale_body(exc))
     if isinstance(exc, StaleScores):
         return Conflict(_field_errors(exc, getattr(view, "service_fields", {})))
     if isinstance(exc, DjangoValidationError):

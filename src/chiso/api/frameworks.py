@@ -16,6 +16,8 @@ from .common import (
     ERR,
     PK,
     TAG_FRAMEWORKS,
+    YEAR_MAX,
+    YEAR_SCHEMA,
     ReadOnlyApi,
     data_responses,
     int_param,
@@ -189,7 +191,7 @@ class IndexListView(ReadOnlyApi, generics.ListAPIView):
         OpenApiParameter(
             "index", str, description="Chỉ các bộ chỉ số của chỉ số này (mã, xem /api/indices/)."
         ),
-        OpenApiParameter("year", int, description="Chỉ các bộ chỉ số áp dụng cho năm đánh giá này."),
+        OpenApiParameter("year", YEAR_SCHEMA, description="Chỉ các bộ chỉ số áp dụng cho năm đánh giá này."),
         OpenApiParameter(
             "active", bool, description="true: chỉ phiên bản đang dùng; false: chỉ phiên bản đã bị thay thế."
         ),
@@ -206,7 +208,7 @@ class FrameworkListView(ReadOnlyApi, generics.ListAPIView):
         index = params.get("index", "").strip()
         if index:
             qs = qs.filter(index__code=index)
-        year = int_param(self.request, "year", minimum=1)
+        year = int_param(self.request, "year", minimum=1, maximum=YEAR_MAX)
         if year is not None:
             qs = qs.filter(valid_from__lte=year).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=year))
         active = params.get("active", "").strip().lower()

@@ -25,6 +25,7 @@ from .common import (
     read_responses,
     visible_plan,
 )
+from .concurrency import Versioned
 
 __all__ = ["PeriodicReportDetailView", "PeriodicReportSerializer", "PlanPeriodicReportListView"]
 
@@ -57,6 +58,7 @@ class PeriodicReportSerializer(serializers.ModelSerializer):
             "content",
             "created_at",
             "issued_at",
+            "revision",
         ]
         read_only_fields = fields
 
@@ -98,7 +100,7 @@ class PlanPeriodicReportListView(PlansApi, generics.ListAPIView):
     "cơ quan ban hành thấy; người khác: 404.",
     responses=read_responses(PeriodicReportSerializer),
 )
-class PeriodicReportDetailView(PlansApi, generics.RetrieveAPIView):
+class PeriodicReportDetailView(PlansApi, Versioned, generics.RetrieveAPIView):
     serializer_class = PeriodicReportSerializer
 
     def get_object(self) -> PeriodicReport:

@@ -29,9 +29,12 @@ from .common import (
     DATE_INPUTS,
     E403_READ,
     ERR,
+    ID_SCHEMA,
     PK,
     PLAN_STATUSES,
     TAG_PLANS,
+    YEAR_MAX,
+    YEAR_SCHEMA,
     IndexCodeField,
     PlanPartMixin,
     PlansApi,
@@ -44,6 +47,7 @@ from .common import (
     visible_plan,
     write_responses,
 )
+from .concurrency import IDEMPOTENCY_KEY, IdempotentCreate, Versioned
 from .errors import InvalidInput
 from .pagination import Pagination
 
@@ -85,6 +89,9 @@ class PlanSerializer(VietnameseMixin, serializers.ModelSerializer):
     transitions = serializers.SerializerMethodField(
         help_text="Các bước quy trình người dùng làm được lúc này."
     )
+    revision = serializers.IntegerField(
+        read_only=True, help_text="Phiên bản chỉnh sửa (cũng là ETag): gửi lại trong If-Match khi sửa."
+    )
 
     class Meta:
         model = Plan
@@ -105,6 +112,7 @@ class PlanSerializer(VietnameseMixin, serializers.ModelSerializer):
             "created_at",
             "updated_at",
             "issued_at",
+            "revision",
         ]
         read_only_fields = [
             "version",
@@ -200,8 +208,8 @@ class PlanTransitionSerializer(VietnameseMixin, serializers.Serializer):
             OpenApiParameter(
                 "index", str, description="Chỉ các kế hoạch về chỉ số này (mã, xem /api/indices/)."
             ),
-            OpenApiParameter("year", int, description="Chỉ các kế hoạch thực hiện trong năm này."),
-            OpenApiParameter("issuing_unit", int, description="Mã số (id) cơ quan ban hành."),
+            OpenApiParameter("year", YEAR_SCHEMA, description="Chỉ các kế hoạch thực hiện trong năm này."),
+            OpenApiParameter("issuing_unit", ID_SCHEMA, description="Mã số (id) cơ quan ban hành."),
         ],
         responses={200: PlanSerializer(many=True), 400: OpenApiResponse(ERR), 403: E403_READ},
     ),
@@ -210,11 +218,12 @@ class PlanTransitionSerializer(VietnameseMixin, serializers.Serializer):
         description="Kế hoạch mới ở trạng thái dự thảo. Chỉ người điều phối của cơ quan ban hành. "
         "Năm kết quả làm căn cứ mặc định là năm trước năm thực hiện.",
         request=PlanSerializer,
-        responses=write_responses(PlanSerializer, 201, not_found=False),
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: PlanSerializer, **write_responses(PlanSerializer, 201, not_found=False)},
     ),
 )
 @extend_schema(tags=[TAG_PLANS])
-class PlanListView(PlansApi, generics.ListCreateAPIView):
+class PlanListView(PlansApi, IdempotentCreate, generics.ListCreateAPIView):
     serializer_class = PlanSerializer
     pagination_class = Pagination
 
@@ -237,7 +246,7 @@ class PlanListView(PlansApi, generics.ListCreateAPIView):
             else:  # SQLite
                 ids = [pk for pk, codes in qs.values_list("pk", "indices") if index in (codes or [])]
                 qs = qs.filter(pk__in=ids)
-        year = int_param(self.request, "year", minimum=1)
+        year = int_param(self.request, "year", minimum=1, maximum=YEAR_MAX)
         if year is not None:
             qs = qs.filter(Q(year=year) | Q(year__lte=year, year_to__gte=year))
         unit = int_param(self.request, "issuing_unit", minimum=1)
@@ -250,7 +259,9 @@ class PlanListView(PlansApi, generics.ListCreateAPIView):
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
-        serializer.instance = plan_services.save_plan(self.user, dict(serializer.validated_data))
+        serializer.instance = self.keyed(
+            plan_services.save_plan(self.user, dict(serializer.validated_data), key=self.idempotency_key)
+        )
 
 
 @extend_schema_view(
@@ -268,7 +279,7 @@ class PlanListView(PlansApi, generics.ListCreateAPIView):
     )
 )
 @extend_schema(tags=[TAG_PLANS], parameters=[PK])
-class PlanDetailView(PlansApi, PlanPartMixin, generics.RetrieveUpdateDestroyAPIView):
+class PlanDetailView(PlansApi, PlanPartMixin, Versioned, generics.RetrieveUpdateDestroyAPIView):
     serializer_class = PlanSerializer
 
     def get_object(self) -> Plan:
@@ -279,7 +290,10 @@ class PlanDetailView(PlansApi, PlanPartMixin, generics.RetrieveUpdateDestroyAPIV
 
     def perform_update(self, serializer):
         serializer.instance = plan_services.save_plan(
-            self.user, dict(serializer.validated_data), serializer.instance
+            self.user,
+            dict(serializer.validated_data),
+            serializer.instance,
+            revision=self.expected_revision,
         )
 
     def perform_destroy(self, instance: Plan) -> None:

@@ -40,6 +40,14 @@ from .common import (
     visible_task,
     write_responses,
 )
+from .concurrency import (
+    E412,
+    IDEMPOTENCY_KEY,
+    IF_MATCH_OPTIONAL,
+    IdempotentCreate,
+    Versioned,
+    expected_revision,
+)
 from .pagination import Pagination
 
 __all__ = ["ReportDetailView", "ReportEvidenceView", "ReportSerializer", "TaskReportListView"]
@@ -82,8 +90,9 @@ class ReportSerializer(VietnameseMixin, serializers.ModelSerializer):
             "submitted_by",
             "submitted_at",
             "evidence",
+            "revision",
         ]
-        read_only_fields = ["task", "submitted_at"]
+        read_only_fields = ["task", "submitted_at", "revision"]
         extra_kwargs = {
             "product_date": {
                 "input_formats": DATE_INPUTS,
@@ -129,13 +138,18 @@ def _reports(qs):
             "hoạch. Mỗi nhiệm vụ, đơn vị, kỳ có một báo cáo: gửi lại cho cùng kỳ là cập nhật báo cáo đó (200), "
             "báo cáo mới: 201. Chỉ cho nhiệm vụ của kế hoạch đã ban hành, chỉ cán bộ của đơn vị đó (hoặc người "
             "điều phối). Tiến độ 0–100; đã hoàn thành (tiến độ ghi 100) thì cần sản phẩm: số, ngày, cơ quan "
-            "ban hành văn bản. Tiến độ của nhiệm vụ được tính lại sau mỗi báo cáo (theo đơn vị chủ trì).",
+            "ban hành văn bản. Tiến độ của nhiệm vụ được tính lại sau mỗi báo cáo (theo đơn vị chủ trì). "
+            "Gửi trùng (bấm hai lần, gửi lại khi mất kết nối) không sinh lỗi hay bản sao: với cùng "
+            "Idempotency-Key, nhận lại báo cáo đã ghi (200, không ghi gì thêm); tệp minh chứng trùng nội "
+            "dung không được lưu hai lần. If-Match (tùy chọn) với ETag đã đọc: người khác đã sửa báo cáo "
+            "kỳ này sau đó thì 412.",
         ),
-        responses={201: ReportSerializer, **write_responses(ReportSerializer)},
+        parameters=[IDEMPOTENCY_KEY, IF_MATCH_OPTIONAL],
+        responses={201: ReportSerializer, **write_responses(ReportSerializer), 412: E412},
     )
 )
 @extend_schema(tags=[TAG_REPORTS], parameters=[TASK_PK])
-class TaskReportListView(PlansApi, generics.ListCreateAPIView):
+class TaskReportListView(PlansApi, IdempotentCreate, Versioned, generics.ListCreateAPIView):
     serializer_class = ReportSerializer
     pagination_class = Pagination
 
@@ -156,7 +170,17 @@ class TaskReportListView(PlansApi, generics.ListCreateAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        report = save_report(task, self.user, data.pop("unit", None), data.pop("period"), data)
+        report = self.keyed(
+            save_report(
+                task,
+                self.user,
+                data.pop("unit", None),
+                data.pop("period"),
+                data,
+                revision=expected_revision(request, required=False),
+                key=self.idempotency_key,
+            )
+        )
         code = status.HTTP_201_CREATED if report.was_created else status.HTTP_200_OK
         return Response(
             self.get_serializer(_reports(ProgressReport.objects).get(pk=report.pk)).data, status=code
@@ -170,7 +194,7 @@ class TaskReportListView(PlansApi, generics.ListCreateAPIView):
     description="Chỉ khi người dùng được xem báo cáo này (cán bộ đơn vị khác: 404).",
     responses=read_responses(ReportSerializer),
 )
-class ReportDetailView(PlansApi, generics.RetrieveAPIView):
+class ReportDetailView(PlansApi, Versioned, generics.RetrieveAPIView):
     serializer_class = ReportSerializer
 
     def get_object(self) -> ProgressReport:

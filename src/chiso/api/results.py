@@ -23,7 +23,10 @@ from .common import (
     INDEX_PATH,
     TAG_ANALYSIS,
     TAG_RESULTS,
+    TEXT_SCHEMA,
+    YEAR_MAX,
     YEAR_PATH,
+    YEAR_SCHEMA,
     ApiView,
     ReadOnlyApi,
     data_responses,
@@ -144,8 +147,10 @@ class FiguresSerializer(serializers.Serializer):
     summary="Kết quả công bố",
     description="Điểm, hạng và nhóm đúng như đã công bố (chưa tính lại). Có phân trang (limit, offset).",
     parameters=[
-        OpenApiParameter("index", str, required=True, description="Mã chỉ số (danh sách: /api/indices/)."),
-        OpenApiParameter("year", int, description="Năm đánh giá."),
+        OpenApiParameter(
+            "index", TEXT_SCHEMA, required=True, description="Mã chỉ số (danh sách: /api/indices/)."
+        ),
+        OpenApiParameter("year", YEAR_SCHEMA, description="Năm đánh giá."),
         OpenApiParameter("unit", int, description="Mã số (id) của đơn vị."),
         OpenApiParameter("node", str, description="Mã nút, ví dụ D1, D1.1 hoặc mã nút gốc (điểm tổng)."),
     ],
@@ -163,7 +168,7 @@ class ResultListView(ReadOnlyApi, generics.ListAPIView):
         if not Index.objects.filter(code=index).exists():
             raise InvalidInput(unknown_index_message(index))
         qs = Result.objects.filter(framework__index__code=index).select_related("unit", "node", "framework")
-        year = int_param(self.request, "year", minimum=1)
+        year = int_param(self.request, "year", minimum=1, maximum=YEAR_MAX)
         if year is not None:
             qs = qs.filter(year=year)
         unit = int_param(self.request, "unit", minimum=1)

@@ -147,6 +147,13 @@ class RoundAdvanceSerializer(VietnameseMixin, serializers.Serializer):
         default="",
         help_text="Mã giai đoạn đích (ví dụ closed: kết thúc và công bố kết quả); bỏ trống: giai đoạn kế tiếp.",
     )
+    from_stage = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Giai đoạn hiện tại mà người dùng thấy khi yêu cầu; đợt đã ở giai đoạn khác (có người vừa "
+        "chuyển, bấm hai lần): 400, không chuyển thêm.",
+    )
 
 
 class RoundSummaryUnitSerializer(serializers.Serializer):
@@ -282,7 +289,10 @@ class RoundAdvanceView(AssessmentApi, APIView):
             raise PermissionDenied("Chỉ chuyên viên điều phối của tỉnh chuyển giai đoạn đợt đánh giá.")
         data = RoundAdvanceSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        rnd = round_services.advance(rnd, self.user, to=data.validated_data["to"].strip() or None)
+        v = data.validated_data
+        rnd = round_services.advance(
+            rnd, self.user, to=v["to"].strip() or None, expected=v["from_stage"].strip() or None
+        )
         return Response(
             RoundSerializer(_rounds(Round.objects).get(pk=rnd.pk), context={"request": request}).data
         )

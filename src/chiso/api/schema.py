@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import exceptions
 
 from .common import ReadOnlyApi
@@ -15,8 +15,9 @@ class SchemaView(ReadOnlyApi, SpectacularAPIView):
     """The OpenAPI schema (YAML, or JSON with ?format=json)."""
 
 
-class SwaggerView(ReadOnlyApi, SpectacularSwaggerView):
-    """Swagger UI, served from drf-spectacular-sidecar (no CDN)."""
+class SwaggerView(ReadOnlyApi, SpectacularSwaggerSplitView):
+    """Swagger UI, served from drf-spectacular-sidecar (no CDN); its start-up script is a separate
+    response (``?script``), not inline, so the page runs under the Content-Security-Policy."""
 
     url_name = "api-schema"
 

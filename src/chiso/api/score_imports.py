@@ -49,6 +49,10 @@ class ScoreImportRowSerializer(serializers.Serializer):
     unit = serializers.CharField()
     status = serializers.CharField(help_text="new, changed, unchanged hoặc error.")
     errors = serializers.ListField(child=serializers.CharField())
+    warnings = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Giá trị đọc được nhưng cần kiểm tra: “1.000” đọc là 1, ký hiệu “%” bị bỏ.",
+    )
     cells = ScoreImportCellSerializer(many=True)
 
 

@@ -83,6 +83,14 @@ class SheetSerializer(serializers.ModelSerializer):
         )
         return fields
 
+    def to_representation(self, instance):
+        """The totals of the stages the user may not see yet are null (``permissions.hidden_fields``)."""
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None:
+            return data
+        return perms.mask(data, perms.hidden_fields(request.user, instance))
+
 
 class CriterionScoreSerializer(serializers.Serializer):
     """One criterion of the sheet's framework and the unit's scores on it (null: not scored yet)."""
@@ -116,8 +124,11 @@ class CriterionScoreSerializer(serializers.Serializer):
     links = serializers.IntegerField(help_text="Số liên kết tới sản phẩm, báo cáo của nhiệm vụ.")
 
 
-def criteria_rows(sheet: Sheet) -> list[dict]:
-    """Every criterion of the sheet's framework, in order, with the unit's scores."""
+def criteria_rows(sheet: Sheet, user=None) -> list[dict]:
+    """Every criterion of the sheet's framework, in order, with the unit's scores; those of a stage
+    ``user`` may not see yet are null (``permissions.hidden_fields``; no user: all of them)."""
+    seen = perms.stages_seen(user, sheet) if user is not None else frozenset({"self", "appraisal", "final"})
+    hidden = perms.hidden_fields(user, sheet, seen) if user is not None else frozenset()
     st = structure(sheet.round.framework)
     scores = {
         s.node.code: s
@@ -143,7 +154,7 @@ def criteria_rows(sheet: Sheet) -> list[dict]:
                 "self_score": s.self_score if s else None,
                 "appraised_score": s.appraised_score if s else None,
                 "final_score": s.final_score if s else None,
-                "inputs": s.inputs if s else {},
+                "inputs": perms.mask_inputs(s.inputs, seen) if s else {},
                 "not_applicable": s.not_applicable if s else False,
                 "self_note": s.self_note if s else "",
                 "appraisal_comment": s.appraisal_comment if s else "",
@@ -157,7 +168,7 @@ def criteria_rows(sheet: Sheet) -> list[dict]:
                 "links": s.n_links if s else 0,
             }
         )
-    return rows
+    return [perms.mask(r, hidden) for r in rows] if hidden else rows
 
 
 class SheetDetailSerializer(SheetSerializer):
@@ -179,7 +190,7 @@ class SheetDetailSerializer(SheetSerializer):
 
     @extend_schema_field(CriterionScoreSerializer(many=True))
     def get_criteria(self, obj: Sheet) -> list[dict]:
-        return CriterionScoreSerializer(criteria_rows(obj), many=True).data
+        return CriterionScoreSerializer(criteria_rows(obj, self.context["request"].user), many=True).data
 
 
 @extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string"}], "nullable": True, "example": "2,5"})
@@ -280,7 +291,8 @@ class SheetScoresView(AssessmentApi, APIView):
         responses=read_responses(CriterionScoreSerializer, many=True),
     )
     def get(self, request: Request, pk: int) -> Response:
-        return Response(CriterionScoreSerializer(criteria_rows(visible_sheet(self.user, pk)), many=True).data)
+        sheet = visible_sheet(self.user, pk)
+        return Response(CriterionScoreSerializer(criteria_rows(sheet, self.user), many=True).data)
 
     @extend_schema(
         summary="Ghi điểm một công việc",

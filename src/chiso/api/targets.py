@@ -25,6 +25,7 @@ from .common import (
     detail_operations,
     plan_children,
 )
+from .concurrency import IdempotentCreate, Versioned
 
 __all__ = ["PlanTargetListView", "TargetDetailView", "TargetSerializer"]
 
@@ -56,6 +57,10 @@ class TargetSerializer(VietnameseMixin, serializers.ModelSerializer):
         min_value=0, max_value=2147483647, required=False, help_text="Số thứ tự trong kế hoạch."
     )
 
+    revision = serializers.IntegerField(
+        read_only=True, help_text="Phiên bản chỉnh sửa (cũng là ETag): gửi lại trong If-Match khi sửa."
+    )
+
     class Meta:
         model = Target
         fields = [
@@ -69,6 +74,7 @@ class TargetSerializer(VietnameseMixin, serializers.ModelSerializer):
             "label",
             "order",
             *CHECKED_FIELDS,
+            "revision",
         ]
         read_only_fields = ["plan", "node_name", *CHECKED_FIELDS]
 
@@ -88,7 +94,7 @@ class TargetSerializer(VietnameseMixin, serializers.ModelSerializer):
         "nội dung không có, mục tiêu không thể đạt: 400.",
     ),
 )
-class PlanTargetListView(PlansApi, PlanChildMixin, generics.ListCreateAPIView):
+class PlanTargetListView(PlansApi, IdempotentCreate, PlanChildMixin, generics.ListCreateAPIView):
     serializer_class = TargetSerializer
     pagination_class = None
 
@@ -96,7 +102,7 @@ class PlanTargetListView(PlansApi, PlanChildMixin, generics.ListCreateAPIView):
         return plan.targets.all()
 
     def save(self, plan, data: dict) -> Target:
-        return plan_services.save_target(plan, self.user, data)
+        return self.keyed(plan_services.save_target(plan, self.user, data, key=self.idempotency_key))
 
 
 @extend_schema_view(
@@ -109,7 +115,7 @@ class PlanTargetListView(PlansApi, PlanChildMixin, generics.ListCreateAPIView):
     )
 )
 @extend_schema(tags=[TAG_TARGETS], parameters=[PK])
-class TargetDetailView(PlansApi, PlanPartMixin, generics.RetrieveUpdateDestroyAPIView):
+class TargetDetailView(PlansApi, PlanPartMixin, Versioned, generics.RetrieveUpdateDestroyAPIView):
     serializer_class = TargetSerializer
 
     def get_object(self) -> Target:
@@ -121,7 +127,7 @@ class TargetDetailView(PlansApi, PlanPartMixin, generics.RetrieveUpdateDestroyAP
     def perform_update(self, serializer):
         target = serializer.instance
         serializer.instance = plan_services.save_target(
-            target.plan, self.user, dict(serializer.validated_data), target
+            target.plan, self.user, dict(serializer.validated_data), target, revision=self.expected_revision
         )
 
     def perform_destroy(self, instance: Target) -> None:

@@ -35,6 +35,7 @@ from .common import (
     tasks_of,
     visible_task,
 )
+from .concurrency import IdempotentCreate, Versioned
 from .pagination import Pagination
 
 __all__ = ["PlanTaskListView", "TaskDetailView", "TaskSerializer"]
@@ -80,6 +81,10 @@ class TaskSerializer(VietnameseMixin, serializers.ModelSerializer):
     priority = PriorityField(choices=PRIORITIES, required=False)
     due = serializers.SerializerMethodField(help_text="Hạn gần nhất (lần tới phải hoàn thành hoặc báo cáo).")
 
+    revision = serializers.IntegerField(
+        read_only=True, help_text="Phiên bản chỉnh sửa (cũng là ETag): gửi lại trong If-Match khi sửa."
+    )
+
     class Meta:
         model = Task
         fields = [
@@ -103,6 +108,7 @@ class TaskSerializer(VietnameseMixin, serializers.ModelSerializer):
             "due",
             "priority",
             *KEPT_FIELDS,
+            "revision",
         ]
         read_only_fields = ["plan", *KEPT_FIELDS]
         extra_kwargs = {
@@ -136,7 +142,7 @@ class TaskSerializer(VietnameseMixin, serializers.ModelSerializer):
         "lần đầu.",
     ),
 )
-class PlanTaskListView(PlansApi, PlanChildMixin, generics.ListCreateAPIView):
+class PlanTaskListView(PlansApi, IdempotentCreate, PlanChildMixin, generics.ListCreateAPIView):
     serializer_class = TaskSerializer
     pagination_class = Pagination
 
@@ -144,7 +150,8 @@ class PlanTaskListView(PlansApi, PlanChildMixin, generics.ListCreateAPIView):
         return tasks_of(perms.visible_tasks(self.user).filter(plan=plan))
 
     def save(self, plan, data: dict) -> Task:
-        return visible_task(self.user, plan_services.save_task(plan, self.user, data).pk)
+        task = self.keyed(plan_services.save_task(plan, self.user, data, key=self.idempotency_key))
+        return visible_task(self.user, task.pk)
 
 
 @extend_schema_view(
@@ -157,7 +164,7 @@ class PlanTaskListView(PlansApi, PlanChildMixin, generics.ListCreateAPIView):
     )
 )
 @extend_schema(tags=[TAG_TASKS], parameters=[PK])
-class TaskDetailView(PlansApi, PlanPartMixin, generics.RetrieveUpdateDestroyAPIView):
+class TaskDetailView(PlansApi, PlanPartMixin, Versioned, generics.RetrieveUpdateDestroyAPIView):
     serializer_class = TaskSerializer
 
     def get_object(self) -> Task:
@@ -165,7 +172,9 @@ class TaskDetailView(PlansApi, PlanPartMixin, generics.RetrieveUpdateDestroyAPIV
 
     def perform_update(self, serializer):
         task = serializer.instance
-        task = plan_services.save_task(task.plan, self.user, dict(serializer.validated_data), task)
+        task = plan_services.save_task(
+            task.plan, self.user, dict(serializer.validated_data), task, revision=self.expected_revision
+        )
         serializer.instance = visible_task(self.user, task.pk)
 
     def perform_destroy(self, instance: Task) -> None:

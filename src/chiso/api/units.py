@@ -19,6 +19,9 @@ from .common import (
     ERR,
     PK,
     TAG_UNITS,
+    TEXT_SCHEMA,
+    YEAR_MAX,
+    YEAR_SCHEMA,
     ApiView,
     ReadOnlyApi,
     data_responses,
@@ -137,7 +140,9 @@ def _unit_kind(kind: str) -> str:
             description="Tìm theo tên, không phân biệt dấu, hoa thường (“dak lak” tìm được “Đắk Lắk”). "
             "Mọi từ phải có mặt.",
         ),
-        OpenApiParameter("year", int, description="Chỉ các đơn vị còn hiệu lực vào ngày 31/12 của năm này."),
+        OpenApiParameter(
+            "year", YEAR_SCHEMA, description="Chỉ các đơn vị còn hiệu lực vào ngày 31/12 của năm này."
+        ),
         OpenApiParameter("code", str, description="Mã GSO (hoặc mã nội bộ) của đơn vị, ví dụ 62."),
     ],
     responses={200: UnitSerializer(many=True), 400: OpenApiResponse(ERR), **AUTH_ERRORS},
@@ -157,7 +162,7 @@ class UnitListView(ReadOnlyApi, generics.ListAPIView):
             qs = qs.filter(code=code)
         for word in fold(params.get("q", "")).split():
             qs = qs.filter(search_text__contains=word)
-        year = int_param(self.request, "year", minimum=1)
+        year = int_param(self.request, "year", minimum=1, maximum=YEAR_MAX)
         if year is not None:
             day = reference_date(year)
             qs = qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
@@ -186,10 +191,10 @@ class UnitDetailView(ReadOnlyApi, generics.RetrieveAPIView):
     "các đơn vị có thể.",
     parameters=[
         OpenApiParameter(
-            "name", str, required=True, description="Tên hoặc mã GSO, ví dụ “Đắk Lắk”, “dak lak”, 66."
+            "name", TEXT_SCHEMA, required=True, description="Tên hoặc mã GSO, ví dụ “Đắk Lắk”, “dak lak”, 66."
         ),
         OpenApiParameter(
-            "year", int, description="Năm đánh giá: đơn vị có hiệu lực vào ngày 31/12 của năm này."
+            "year", YEAR_SCHEMA, description="Năm đánh giá: đơn vị có hiệu lực vào ngày 31/12 của năm này."
         ),
         OpenApiParameter(
             "kind",
@@ -213,7 +218,7 @@ class UnitResolveView(ApiView):
         name = request.query_params.get("name", "").strip()
         if not name:
             raise InvalidInput("Thiếu tham số “name” (tên đơn vị).")
-        year = int_param(request, "year", minimum=1)
+        year = int_param(request, "year", minimum=1, maximum=YEAR_MAX)
         kind = _unit_kind(request.query_params.get("kind", "").strip() or Unit.Kind.PROVINCE)
         try:
             unit = unit_valid_in(name, year, kind=kind)

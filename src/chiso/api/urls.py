@@ -8,7 +8,7 @@ the ones that answer; drf-spectacular's default views would serve the schema to 
 from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver, include, path
 
-from . import analysis, frameworks, results, schema, units
+from . import analysis, frameworks, results, schema, surveys, units
 
 urlpatterns = [
     path("units/", units.UnitListView.as_view(), name="api-units"),
@@ -27,6 +27,9 @@ urlpatterns = [
     path("whatif/<str:index>/<int:unit_id>/<int:year>/", analysis.WhatIfView.as_view(), name="api-whatif"),
     path("", include("chiso.api.urls_plans")),
     path("assessment/", include("chiso.api.urls_assessment")),
+    path(
+        "public/surveys/<int:pk>/responses/", surveys.PublicResponseView.as_view(), name="api-survey-intake"
+    ),
     path("schema/", schema.SchemaView.as_view(), name="api-schema"),
     path("docs/", schema.SwaggerView.as_view(), name="api-docs"),
 ]

@@ -1,9 +1,10 @@
-"""Routes of the assessment API (rounds, sheets and scores, evidence, score imports, assignments; one
+"""Routes of the assessment API (rounds, sheets and scores, evidence, score imports, assignments, the
+province's own self-assessment; one
 module per resource), mounted at ``/api/assessment/`` by ``chiso.api.urls``."""
 
 from django.urls import path
 
-from . import assignments, evidence, rounds, score_imports, sheets
+from . import assignments, evidence, province, rounds, score_imports, sheets
 
 urlpatterns = [
     path("rounds/", rounds.RoundListView.as_view(), name="api-rounds"),
@@ -11,6 +12,40 @@ urlpatterns = [
     path("rounds/<int:pk>/advance/", rounds.RoundAdvanceView.as_view(), name="api-round-advance"),
     path("rounds/<int:pk>/summary/", rounds.RoundSummaryView.as_view(), name="api-round-summary"),
     path("rounds/<int:pk>/import-scores/", score_imports.RoundImportView.as_view(), name="api-round-import"),
+    path("rounds/<int:pk>/province/", province.ProvinceCriteriaView.as_view(), name="api-province"),
+    path(
+        "rounds/<int:pk>/province/assign/", province.ProvinceAssignView.as_view(), name="api-province-assign"
+    ),
+    path(
+        "rounds/<int:pk>/province/propose/",
+        province.ProvinceProposeView.as_view(),
+        name="api-province-propose",
+    ),
+    path(
+        "rounds/<int:pk>/province/consolidate/",
+        province.ProvinceConsolidateView.as_view(),
+        name="api-province-consolidate",
+    ),
+    path(
+        "rounds/<int:pk>/province/forecast/",
+        province.ProvinceForecastView.as_view(),
+        name="api-province-forecast",
+    ),
+    path(
+        "rounds/<int:pk>/province/differences/",
+        province.ProvinceDifferencesView.as_view(),
+        name="api-province-differences",
+    ),
+    path(
+        "rounds/<int:pk>/province/ministry-import/",
+        province.ProvinceMinistryImportView.as_view(),
+        name="api-province-ministry-import",
+    ),
+    path(
+        "rounds/<int:pk>/province/add-lost/",
+        province.ProvinceAddLostView.as_view(),
+        name="api-province-add-lost",
+    ),
     path("rounds/<int:round_id>/sheets/", sheets.RoundSheetListView.as_view(), name="api-round-sheets"),
     path(
         "rounds/<int:round_id>/assignments/",

@@ -183,7 +183,9 @@ def _ranking_table(rnd: Round, results: list[UnitResult]) -> Table:
                 _points(final_total, precision),
                 _percent(r.percent),
                 str(r.rank) if r.rank is not None else "",
-                w.esc(r.klass),
+                # a unit nobody scored is listed (it was in the round) but not ranked: say so, or its row
+                # would read as the last place
+                w.esc(r.klass) if r.rank is not None else "Không xếp hạng (chưa có điểm)",
             ]
         )
     return Table(

@@ -162,6 +162,20 @@ def can_propose(user, proposal: Proposal) -> bool:
     return covers(user, proposal.unit_id, UNIT_ROLES)
 
 
+def proposes_criterion(user, sheet: Sheet, code: str) -> bool:
+    """In a round on the province itself: is ``user`` an officer of a department that proposes the score of
+    criterion ``code`` (phases aside)."""
+    if sheet.round.scope != Round.Scope.PROVINCE:
+        return False
+    scope = covered(user, UNIT_ROLES)
+    if scope is None:
+        return False  # administrators oversee every round: they do not propose for a department
+    return (
+        bool(scope)
+        and Proposal.objects.filter(score__sheet=sheet, score__node__code=code, unit__in=scope).exists()
+    )
+
+
 #: The works during which a unit sees the appraised scores and comments (she explains, then it is re-appraised).
 APPRAISAL_SHOWN_DURING = ("explanation", "final")
 
@@ -179,3 +193,49 @@ def sees_stage(user, sheet: Sheet, stage: str) -> bool:
     if stage == "appraisal":
         return published or rnd.opens in APPRAISAL_SHOWN_DURING
     return published
+
+
+#: What each later stage adds to a score row and to a sheet's totals: hidden together while the user may
+#: not see that stage (``hidden_fields``).
+STAGE_FIELDS = {
+    "appraisal": frozenset({"appraised_score", "appraisal_comment", "appraised_total"}),
+    "final": frozenset({"final_score", "final_comment", "final_total"}),
+}
+#: What compares a unit with the others (its percent of the latest stage, rank and class): shown to a
+#: unit once the results are published; before that, a percent only while nothing has been appraised.
+RANKING_FIELDS = frozenset({"rank", "klass", "class"})
+PERCENT_FIELDS = frozenset({"percent", "applicable_max"})
+
+
+def stages_seen(user, sheet: Sheet) -> frozenset[str]:
+    """The stages ("self", "appraisal", "final") whose scores ``user`` may see on this sheet."""
+    return frozenset(s for s in ("self", "appraisal", "final") if sees_stage(user, sheet, s))
+
+
+def hidden_fields(user, sheet: Sheet, seen: frozenset[str] | None = None) -> frozenset[str]:
+    """The names of the score fields (``Score``), totals (``Sheet``) and summary keys of this sheet that
+    ``user`` may not see (``sees_stage``): the one rule every page, API answer and document applies
+    (``mask``). Their figures per stage (``Score.inputs``) are hidden with them (``mask_inputs``)."""
+    seen = stages_seen(user, sheet) if seen is None else seen
+    out: set[str] = set()
+    for stage, names in STAGE_FIELDS.items():
+        if stage not in seen:
+            out |= names
+    if "final" not in seen:
+        out |= RANKING_FIELDS
+        if sheet.appraised_total is not None or sheet.final_total is not None:
+            out |= PERCENT_FIELDS
+    return frozenset(out)
+
+
+def mask(values: dict, hidden: frozenset[str]) -> dict:
+    """``values`` with every hidden key set to None (a comment to "")."""
+    out = dict(values)
+    for key in hidden & out.keys():
+        out[key] = "" if key.endswith("_comment") else None
+    return out
+
+
+def mask_inputs(inputs: dict, seen: frozenset[str]) -> dict:
+    """The figures of a rule-scored criterion, only of the stages the user sees."""
+    return {stage: v for stage, v in (inputs or {}).items() if stage not in STAGE_FIELDS or stage in seen}

@@ -1,10 +1,10 @@
 """Routes of the assessment rounds, mounted at /danh-gia/ (namespace "assessment"): rounds, a unit's
 score sheet, a criterion's evidence, the sheet's history, appraisers and monitoring; the documents and
-the evidence package (urls_documents)."""
+the evidence package (urls_documents); the province's own PAR INDEX self-assessment (urls_province)."""
 
 from django.urls import path
 
-from . import urls_documents, views_evidence, views_rounds, views_sheets
+from . import urls_documents, urls_province, views_evidence, views_imports, views_rounds, views_sheets
 
 app_name = "assessment"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/phan-cong/", views_rounds.assignments, name="assignments"),
     path("<int:pk>/phan-cong/<int:assignment>/bo/", views_rounds.assignment_remove, name="unassign"),
     path("<int:pk>/theo-doi/", views_rounds.monitoring, name="monitoring"),
+    path("<int:pk>/nhap-diem/", views_imports.score_import, name="import"),
     path("<int:pk>/<int:unit>/", views_sheets.sheet_page, name="sheet"),
     path("<int:pk>/<int:unit>/lich-su/", views_sheets.sheet_history_page, name="history"),
     path("<int:pk>/<int:unit>/tieu-chi/<str:code>/", views_evidence.criterion_page, name="criterion"),
@@ -25,4 +26,5 @@ urlpatterns = [
     path("tep/<int:pk>/xoa/", views_evidence.file_remove, name="file_remove"),
     path("lien-ket/<int:pk>/xoa/", views_evidence.link_remove, name="link_remove"),
     *urls_documents.urlpatterns,
+    *urls_province.urlpatterns,
 ]

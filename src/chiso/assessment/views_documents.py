@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -74,3 +75,54 @@ def package_file(request, round_id: int, unit_id: int):
     resp["X-Content-Type-Options"] = "nosniff"
     resp["Cache-Control"] = "private, no-store"
     return resp
+
+
+# --- the links the pages show (each only to those who may download it) ------------------------------
+
+
+def sheet_documents(user, sheet: Sheet) -> list[dict]:
+    """The documents of a unit's sheet the user may download: the score report (with the stages she
+    sees), the explanation form once the appraisal is handed to the unit, the evidence package."""
+    args = [sheet.round_id, sheet.unit_id]
+    docs = [
+        {
+            "label": _("Bảng điểm của đơn vị (DOCX)"),
+            "url": reverse("assessment:score_report_docx", args=args),
+        },
+        {"label": _("Bảng điểm của đơn vị (PDF)"), "url": reverse("assessment:score_report_pdf", args=args)},
+    ]
+    if documents.appraisal_handed_over(sheet.round) and permissions.sees_stage(user, sheet, "appraisal"):
+        docs += [
+            {
+                "label": _("Biểu mẫu giải trình (DOCX)"),
+                "url": reverse("assessment:explanation_docx", args=args),
+            },
+            {
+                "label": _("Biểu mẫu giải trình (PDF)"),
+                "url": reverse("assessment:explanation_pdf", args=args),
+            },
+        ]
+    docs.append(
+        {"label": _("Hồ sơ tài liệu kiểm chứng (ZIP)"), "url": reverse("assessment:package", args=args)}
+    )
+    return docs
+
+
+def round_documents(user, rnd: Round) -> list[dict]:
+    """The round's decision announcing the results (DOCX, PDF) for those who oversee it, once the round
+    is closed (before: a draft with provisional ranks, said so); not for a round on the province
+    itself."""
+    if not permissions.oversees(user, rnd) or rnd.scope not in documents.SCOPE_WORDS:
+        return []
+    draft = bool(rnd.opens)
+    suffix = _(" — dự thảo, kết quả tạm tính") if draft else ""
+    return [
+        {
+            "label": _("Quyết định công bố kết quả (DOCX)") + suffix,
+            "url": reverse("assessment:decision_docx", args=[rnd.pk]),
+        },
+        {
+            "label": _("Quyết định công bố kết quả (PDF)") + suffix,
+            "url": reverse("assessment:decision_pdf", args=[rnd.pk]),
+        },
+    ]

@@ -20,6 +20,7 @@ from . import permissions
 from .forms import LinkForm, anchor_of
 from .models import EvidenceFile, EvidenceLink, Score, Sheet
 from .services import evidence
+from .services.history import import_record
 from .services.structure import structure
 from .views_rounds import url_or_none
 from .views_sheets import user_work, visible_sheet
@@ -53,7 +54,7 @@ def criterion_page(request, pk: int, unit: int, code: str, *, status: int = 200,
         if score
         else []
     )
-    may = evidence.may_change(user, sheet)
+    may = evidence.may_change(user, sheet, code=code)
     for item in (*files, *links):
         item.removable = may and evidence.removable(user, item)
     for link in links:
@@ -77,6 +78,9 @@ def criterion_page(request, pk: int, unit: int, code: str, *, status: int = 200,
             "is_open": is_open,
             "link_form": link_form or LinkForm(),
             "oversees": permissions.oversees(user, sheet.round),
+            "imported": import_record(score, permissions.stages_seen(user, sheet)) if score else None,
+            "sees_appraisal": permissions.sees_stage(user, sheet, "appraisal"),
+            "sees_final": permissions.sees_stage(user, sheet, "final"),
         },
         status=status,
     )

@@ -5,6 +5,7 @@ who may see and do what is asked of ``chiso.assessment.permissions``, every writ
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.contrib import messages
@@ -32,8 +33,9 @@ from .models import Assignment, Round, Sheet
 from .services import assignments as assignment_svc
 from .services import rounds
 from .services.monitoring import round_monitor
-from .services.results import summary
+from .services.results import UnitResult, summary
 from .services.structure import structure
+from .views_documents import round_documents
 
 WORKS = ("self", "appraisal", "explanation", "final")
 
@@ -186,12 +188,30 @@ def round_open(request):
 # ------------------------------------------------------------------------------------------- a round
 
 
+def shown_result(user, r: UnitResult) -> UnitResult:
+    """A unit's line of the summary with what the user may not see of it blanked
+    (``permissions.hidden_fields``: the appraisal before it is handed to the unit, the final scores,
+    percent, rank and class before the results are published)."""
+    hidden = permissions.hidden_fields(user, r.sheet)
+    if not hidden:
+        return r
+    values = permissions.mask(
+        {
+            f: getattr(r, f)
+            for f in ("self_total", "appraised_total", "final_total", "percent", "rank", "klass")
+        },
+        hidden,
+    )
+    values["klass"] = values["klass"] or ""
+    return dataclasses.replace(r, **values)
+
+
 def _round_context(request, rnd: Round, reopen_form=None) -> dict:
     user = request.user
     wf = rnd.workflow()
     run = permissions.can_run(user, rnd)
     visible = {s.pk for s in permissions.visible_sheets(user, rnd)}
-    results = [r for r in summary(rnd, refresh=False) if r.sheet.pk in visible]
+    results = [shown_result(user, r) for r in summary(rnd, refresh=False) if r.sheet.pk in visible]
     steps = []
     if run:
         for t in wf.available(rnd.status, roles_on(user, rnd.province_id)):
@@ -214,6 +234,10 @@ def _round_context(request, rnd: Round, reopen_form=None) -> dict:
         "round": rnd,
         "phases": phases(rnd),
         "results": results,
+        "provisional": bool(rnd.opens),
+        "can_import": bool(rnd.opens)
+        and any(permissions.can_import(user, rnd, stage) for stage in permissions.IMPORT_STAGES),
+        "documents": round_documents(user, rnd),
         "analysis": analysis,
         "steps": steps,
         "events": events,
@@ -239,7 +263,7 @@ def round_advance(request, pk: int):
         messages.error(request, _("Đánh dấu ô xác nhận trước khi kết thúc và công bố kết quả."))
         return redirect("assessment:round", pk=rnd.pk)
     try:
-        rnd = rounds.advance(rnd, request.user, to=target)
+        rnd = rounds.advance(rnd, request.user, to=target, expected=request.POST.get("from") or None)
     except (WorkflowError, ValidationError) as exc:
         messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
     except ImportRefused as exc:

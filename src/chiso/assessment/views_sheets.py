@@ -20,6 +20,7 @@ from .services import rounds, sheets
 from .services.evidence import sheet_suggestions
 from .services.history import sheet_history
 from .services.structure import structure
+from .views_documents import sheet_documents
 
 STAGES = ("self", "appraisal", "explanation", "final")
 
@@ -74,9 +75,8 @@ def _columns(user, sheet: Sheet, work: str | None) -> list[str]:
     rnd = sheet.round
     current = rnd.opens
     reached = list(STAGES[: STAGES.index(current) + 1]) if current in STAGES else list(STAGES)
-    insider = permissions.oversees(user, rnd) or permissions.assignment(user, rnd) is not None
-    if current and not insider:
-        reached = [s for s in reached if s != current or s in permissions.SELF_WORKS]
+    seen = permissions.stages_seen(user, sheet)  # the one rule of what a stage shows to whom
+    reached = [s for s in reached if s not in permissions.APPRAISAL_WORKS or s in seen]
     if work and work not in reached:
         reached.append(work)
     return reached
@@ -227,6 +227,11 @@ def _page(request, sheet: Sheet, rows: SheetRows, scores, work, is_open, *, erro
             "suggestions": suggestions,
             "precision": sheet.round.framework.precision,
             "oversees": permissions.oversees(user, sheet.round),
+            "documents": sheet_documents(user, sheet),
+            "can_import": any(
+                permissions.can_import(user, sheet.round, stage) for stage in permissions.IMPORT_STAGES
+            )
+            and bool(sheet.round.opens),
         },
         status=status,
     )
@@ -282,8 +287,9 @@ def sheet_page(request, pk: int, unit: int):
 
 def sheet_history_page(request, pk: int, unit: int):
     sheet = visible_sheet(request, pk, unit)
+    seen = permissions.stages_seen(request.user, sheet)
     return render(
         request,
         "assessment/history.html",
-        {"sheet": sheet, "round": sheet.round, "entries": sheet_history(sheet)},
+        {"sheet": sheet, "round": sheet.round, "entries": sheet_history(sheet, seen=seen)},
     )

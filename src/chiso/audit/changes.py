@@ -47,7 +47,9 @@ class HistoryEntry:
 
 
 #: Fields never listed as changes (bookkeeping).
-SKIP_FIELDS = frozenset({"id", "plan", "created_at", "updated_at", "search_text", "uploaded_at", "file"})
+SKIP_FIELDS = frozenset(
+    {"id", "plan", "created_at", "updated_at", "search_text", "uploaded_at", "file", "revision"}
+)
 
 
 def show(value: Any, f: Any, units: dict[int, str], labels: dict[str, str] | None = None) -> str:

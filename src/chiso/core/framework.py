@@ -29,7 +29,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -879,6 +879,42 @@ def _validate_index(fw: FrameworkDef, known: Mapping[str, IndexDef] | None, add:
     return idx
 
 
+#: The sizes of the database columns these values go to (chiso.frameworks.models; a test keeps them
+#: equal): checked here so that PostgreSQL never refuses an over-long value with a server error.
+MAX_LENGTHS = {
+    "index.name": 200,
+    "index.short_name": 40,
+    "framework.code": 60,
+    "framework.name": 300,
+    "node.code": 40,
+    "node.name": 500,
+}
+MAX_YEAR = 9999
+
+
+def _validate_lengths(fw: FrameworkDef, add: Callable[[int | None, str | None, str], None]) -> None:
+    """Every value within its column; the message names the limit, never echoes the long value."""
+
+    def check(row: int | None, value: str | None, key: str, what: str) -> None:
+        if value is not None and len(value) > MAX_LENGTHS[key]:
+            add(row, None, f"{what} dài quá {MAX_LENGTHS[key]} ký tự ({len(value)} ký tự).")
+
+    if fw.index_def is not None:
+        for value in (fw.index_def.name_vi, fw.index_def.name_en):
+            check(None, value, "index.name", "Tên chỉ số")
+        check(None, fw.index_def.short_name, "index.short_name", "Tên ngắn của chỉ số")
+    check(None, fw.code, "framework.code", "Mã bộ chỉ số")
+    for value in (fw.name_vi, fw.name_en):
+        check(None, value, "framework.name", "Tên bộ chỉ số")
+    for year in (fw.valid_from, fw.valid_to):
+        if year is not None and not 1 <= year <= MAX_YEAR:
+            add(None, None, f"Năm áp dụng phải từ 1 đến {MAX_YEAR}.")
+    for n in fw.nodes:
+        check(n.row, n.code, "node.code", "Mã nút")
+        for value in (n.name_vi, n.name_en):
+            check(n.row, value, "node.name", "Tên nút")
+
+
 def validate(fw: FrameworkDef, known: Mapping[str, IndexDef] | None = None) -> list[FrameworkError]:
     """Check a framework; return every problem found (empty list = valid). ``known`` are the indices
     chiso already has, by code: a file that does not declare its index must name one of them."""
@@ -889,6 +925,7 @@ def validate(fw: FrameworkDef, known: Mapping[str, IndexDef] | None = None) -> l
 
     # -- framework level -----------------------------------------------------
     idx = _validate_index(fw, known, add)
+    _validate_lengths(fw, add)
     if not fw.code.strip():
         add(None, None, "Thiếu mã bộ chỉ số.")
     if fw.valid_from is not None and fw.valid_to is not None and fw.valid_from > fw.valid_to:

@@ -15,7 +15,7 @@ from typing import Literal, get_args
 
 from .gap import group_with, needed_for_group, needed_for_rank, needed_for_score, rank_of
 from .stats import GroupRule, is_number
-from .text import format_number
+from .text import format_number, round_up
 
 __all__ = [
     "Baseline",
@@ -78,9 +78,8 @@ class NodeInput:
 
 
 def points_up(x: float, decimals: int = POINT_DECIMALS) -> float:
-    """x rounded up to `decimals` (a "tối thiểu" figure must not understate); float noise ignored."""
-    f: int = 10**decimals
-    return math.ceil(round(x * f, 6)) / f
+    """x rounded up to `decimals` (a "tối thiểu" figure must not understate): :func:`.text.round_up`."""
+    return round_up(x, decimals)
 
 
 def _pad(n: int) -> str:

@@ -228,3 +228,19 @@ def safe_append(ws: Any, row: list[object]) -> None:
     for cell in ws[ws.max_row]:
         if isinstance(cell.value, str) and cell.data_type == "f":
             cell.data_type = "s"
+
+
+def safe_cells(ws: Any, row: list[Any]) -> list[Any]:
+    """The row for a *write-only* openpyxl worksheet (``ws.append(safe_cells(ws, row))``), with every text
+    that openpyxl would store as a formula ("=…") stored as text instead."""
+    from openpyxl.cell import WriteOnlyCell
+
+    out: list[Any] = []
+    for value in row:
+        if isinstance(value, str) and value.startswith("="):
+            cell = WriteOnlyCell(ws, value=value)
+            cell.data_type = "s"
+            out.append(cell)
+        else:
+            out.append(value)
+    return out

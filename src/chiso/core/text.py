@@ -9,7 +9,7 @@ import math
 import re
 import unicodedata
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 
 __all__ = [
     "nfc",
@@ -24,7 +24,13 @@ __all__ = [
     "encode_tcvn3",
     "encode_vni",
     "format_number",
+    "format_at_least",
+    "format_change",
+    "format_exact",
+    "format_full",
     "format_percent",
+    "number_flags",
+    "round_up",
     "format_signed",
     "format_date",
     "format_place_date",
@@ -360,7 +366,9 @@ def format_number(x: float | None, decimals: int | None = None) -> str:
         return DASH
     q = Decimal(repr(float(x)))
     places = 4 if decimals is None else decimals
-    q = q.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    with localcontext() as ctx:  # enough digits for any float (1e308 has 309 before the point)
+        ctx.prec = max(ctx.prec, q.adjusted() + places + 2)
+        q = q.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     neg = q < 0
     text = f"{abs(q):f}"
     int_part, _, frac = text.partition(".")
@@ -372,6 +380,61 @@ def format_number(x: float | None, decimals: int | None = None) -> str:
         sign = ""
     res = sign + _group_thousands(int_part)
     return res + ("," + frac if frac else "")
+
+
+def round_up(x: float, decimals: int) -> float:
+    """x rounded *up* to ``decimals`` places: an "at least" figure (points needed, a minimum score) must
+    never understate — 0,94313 needed is "0,9432", not "0,9431" (which misses the goal). Float noise
+    below 1e-9 is ignored first, so 0,1 + 0,2 stays 0,3."""
+    if not math.isfinite(x):
+        return x
+    q = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-9), rounding=ROUND_HALF_UP)
+    return float(q.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_CEILING))
+
+
+def format_at_least(x: float | None, decimals: int) -> str:
+    """An "at least" figure as shown or printed: rounded up at ``decimals`` (see :func:`round_up`),
+    trailing zeros kept as the precision says ("0,9432", "1,50")."""
+    if x is None or not math.isfinite(x):
+        return DASH
+    return format_number(round_up(x, decimals), decimals)
+
+
+def format_exact(x: float | None) -> str:
+    """Every digit of x (the shortest text that reads back as the same float), with a decimal comma and
+    no thousands dots, so that chiso's own exports read back unchanged and unambiguously ("1000,5")."""
+    if x is None or not math.isfinite(x):
+        return ""
+    text = f"{Decimal(repr(float(x))):f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def format_full(x: float | None, least: int = 4, most: int = 9) -> str:
+    """x with as many decimals as it has (at least ``least`` when it has them, at most ``most``), trailing
+    zeros dropped: an imported 0,87599 is shown "0,87599", not "0,876"."""
+    if x is None or not math.isfinite(x):
+        return DASH
+    places = least
+    while places < most and round(x, places) != round(x, most):
+        places += 1
+    s = format_number(x, places)
+    return s.rstrip("0").rstrip(",") if "," in s else s
+
+
+def format_change(old: float, new: float, decimals: int = 4, most: int = 12) -> tuple[str, str]:
+    """Old and new values with enough decimals to see that they differ: "0,8309 → 0,83094", never
+    "0,8309 → 0,8309" (the shorter text keeps its own digits, trailing zeros dropped)."""
+    places = decimals
+    while places < most and format_number(old, places) == format_number(new, places):
+        places += 1
+
+    def text(x: float) -> str:
+        s = format_number(x, places)
+        return s.rstrip("0").rstrip(",") if "," in s else s
+
+    return text(old), text(new)
 
 
 def format_percent(x: float | None, decimals: int = 2) -> str:
@@ -444,3 +507,26 @@ def parse_number(value: object, *, fractions: bool = False) -> float | None:
     if not math.isfinite(result):
         raise ValueError(f"không phải số: {value!r}")
     return result
+
+
+_AMBIGUOUS_THOUSANDS = re.compile(r"^-?\d{1,3}[.,]\d{3}$")
+
+
+def number_flags(value: object) -> frozenset[str]:
+    """What :func:`parse_number` decided silently about a cell, for an import to warn about:
+
+    * ``"ambiguous"`` — "1.000" or "1,000": one separator followed by exactly three digits reads as 1
+      (a decimal mark) but may have been meant as a thousand;
+    * ``"percent"`` — a "%" sign was dropped ("86,14%" read as 86,14).
+
+    Numbers stored as numbers in a spreadsheet have no flags."""
+    if not isinstance(value, str):
+        return frozenset()
+    text = value.strip().replace("\u00a0", "").replace(" ", "")
+    flags = set()
+    if text.endswith("%"):
+        flags.add("percent")
+        text = text.rstrip("%")
+    if _AMBIGUOUS_THOUSANDS.match(text):
+        flags.add("ambiguous")
+    return frozenset(flags)

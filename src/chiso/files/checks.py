@@ -120,8 +120,9 @@ def _scan(data: bytes) -> str:
     raise UploadRejected(_("Không kiểm tra được virus cho tệp; vui lòng thử lại."))
 
 
-def check_upload(uploaded) -> CheckedUpload:
-    """Read and check an uploaded file (Django UploadedFile); UploadRejected says what is wrong."""
+def check_upload(uploaded, limit: int | None = None) -> CheckedUpload:
+    """Read and check an uploaded file (Django UploadedFile) against ``limit`` bytes (default: the upload
+    limit); UploadRejected says what is wrong."""
     from chiso.core.text import nfc
 
     name = nfc(os.path.basename(uploaded.name or "")).strip()
@@ -132,7 +133,7 @@ def check_upload(uploaded) -> CheckedUpload:
                 ext=ext or "?", allowed=", ".join(sorted(ALLOWED))
             )
         )
-    limit = max_bytes()
+    limit = limit or max_bytes()
     if uploaded.size is not None and uploaded.size > limit:
         raise UploadRejected(
             _("Tệp «{name}» quá lớn ({size} MB); tối đa {limit} MB.").format(
@@ -156,6 +157,45 @@ def check_upload(uploaded) -> CheckedUpload:
         )
     status = _scan(data)
     return CheckedUpload(name, CONTENT_TYPES[ext], len(data), hashlib.sha256(data).hexdigest(), status, data)
+
+
+#: Tables imported (scores, results): the spreadsheets above and CSV.
+TABLE_EXTENSIONS = ("csv", "xlsx", "xls", "ods")
+
+
+def check_table_upload(uploaded, limit: int | None = None) -> CheckedUpload:
+    """An uploaded table to import (CSV, XLSX, XLS, ODS), checked as every upload (type by extension and
+    by content, size — ``limit`` or the import limit —, virus scan); a CSV must be text (no NUL byte, no
+    known binary signature; its encoding is the table reader's to work out). UploadRejected says what is
+    wrong."""
+    from chiso.core.text import nfc
+
+    name = nfc(os.path.basename(uploaded.name or "")).strip()
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in TABLE_EXTENSIONS:
+        raise UploadRejected(
+            _("Tệp «{name}» không phải bảng tính: chỉ nhận {allowed}.").format(
+                name=name or "?", allowed=", ".join(e.upper() for e in TABLE_EXTENSIONS)
+            )
+        )
+    limit = limit or int(getattr(settings, "CHISO_MAX_IMPORT_BYTES", MAX_BYTES_DEFAULT))
+    if ext != "csv":
+        return check_upload(uploaded, limit)
+    data = uploaded.read(limit + 1)
+    if len(data) > limit:
+        raise UploadRejected(
+            _("Tệp «{name}» quá lớn; tối đa {limit} MB.").format(name=name, limit=limit // 1048576)
+        )
+    if not data:
+        raise UploadRejected(_("Tệp «{name}» rỗng.").format(name=name))
+    if b"\x00" in data or _sniff(data) != "unknown":
+        raise UploadRejected(
+            _("Nội dung tệp «{name}» không đúng với đuôi .{ext} (tệp có thể bị đổi tên hoặc hỏng).").format(
+                name=name, ext=ext
+            )
+        )
+    status = _scan(data)
+    return CheckedUpload(name, "text/csv", len(data), hashlib.sha256(data).hexdigest(), status, data)
 
 
 def check_uploads(files, errors, field: str) -> list[CheckedUpload]:

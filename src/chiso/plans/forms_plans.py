@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chiso.accounts.scope import covered
+from chiso.concurrency import RevisionField, SubmissionKeyField
 from chiso.core.text import format_date, nfc, vi_sort_key
 from chiso.documents.services import wording_for
 from chiso.frameworks.services import index_choices, index_labels
@@ -58,6 +59,9 @@ def _place_of(unit: Unit) -> str:
 
 
 class PlanForm(forms.Form):
+    #: Hidden: the revision the form was opened at, and the token that makes a resent form create once.
+    revision = RevisionField()
+    submit_key = SubmissionKeyField()
     issuing_unit = UnitChoiceField(label=_("Cơ quan ban hành"), queryset=Unit.objects.none())
     number = forms.CharField(
         label=_("Số"), max_length=20, required=False, help_text=_("Ví dụ: 3993 (ghi khi ban hành)")
@@ -131,6 +135,7 @@ class PlanForm(forms.Form):
             except ValueError:
                 deadlines.append(str(d))
         return {
+            "revision": plan.revision,
             "issuing_unit": plan.issuing_unit_id,
             "number": plan.number,
             "symbol": plan.symbol,
@@ -174,6 +179,9 @@ class PlanForm(forms.Form):
 
 
 class TargetForm(forms.Form):
+    #: Hidden: the revision the form was opened at, and the token that makes a resent form create once.
+    revision = RevisionField()
+    submit_key = SubmissionKeyField()
     node = forms.ChoiceField(label=_("Chỉ số, nội dung"))
     kind = forms.ChoiceField(label=_("Loại mục tiêu"), choices=Target.Kind.choices)
     value = forms.CharField(
@@ -191,6 +199,7 @@ class TargetForm(forms.Form):
                 "node": f"{target.index}|{target.node_code}",
                 "kind": target.kind,
                 "value": target.value,
+                "revision": target.revision,
             }
         super().__init__(*args, **kwargs)
         year = plan.results_year or plan.year - 1
@@ -209,6 +218,9 @@ class TargetForm(forms.Form):
 
 
 class TaskForm(forms.Form):
+    #: Hidden: the revision the form was opened at, and the token that makes a resent form create once.
+    revision = RevisionField()
+    submit_key = SubmissionKeyField()
     text = forms.CharField(
         label=_("Nội dung nhiệm vụ"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -250,6 +262,7 @@ class TaskForm(forms.Form):
                 nodes=list(task.nodes or []),
                 lead_unit=task.lead_unit_id,
                 coordinating_units=list(task.coordinating_units.values_list("pk", flat=True)),
+                revision=task.revision,
             )
         super().__init__(*args, **kwargs)
         self.plan = plan

@@ -109,6 +109,9 @@ class Plan(WorkflowDocument):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     issued_at = models.DateTimeField(null=True, blank=True)
+    #: Raised by every edit through the services (chiso.concurrency): a form or an API client sends the
+    #: revision it read, and a save made after someone else's is refused instead of overwriting it.
+    revision = models.PositiveIntegerField(_("phiên bản chỉnh sửa"), default=0, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -183,6 +186,9 @@ class Target(models.Model):
     met = models.BooleanField(_("đã đạt"), default=False)
     label = models.TextField(_("nội dung mục tiêu"))
     order = models.PositiveIntegerField(default=0)
+    #: Raised by every edit through the services (chiso.concurrency): a form or an API client sends the
+    #: revision it read, and a save made after someone else's is refused instead of overwriting it.
+    revision = models.PositiveIntegerField(_("phiên bản chỉnh sửa"), default=0, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -276,6 +282,9 @@ class Task(models.Model):
     done = models.BooleanField(_("đã hoàn thành"), default=False)
     done_on = models.DateField(_("ngày hoàn thành"), null=True, blank=True)
     last_reported_at = models.DateTimeField(null=True, blank=True)
+    #: Raised by every edit through the services (chiso.concurrency): a form or an API client sends the
+    #: revision it read, and a save made after someone else's is refused instead of overwriting it.
+    revision = models.PositiveIntegerField(_("phiên bản chỉnh sửa"), default=0, editable=False)
     history = HistoricalRecords(m2m_fields=[coordinating_units])
 
     class Meta:

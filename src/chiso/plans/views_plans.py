@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chiso.concurrency import StaleEdit, show_stale
 from chiso.core.text import fold, format_place_date
 from chiso.core.workflow import WorkflowError
 from chiso.documents.services import wording_for
@@ -147,15 +148,33 @@ def plan_list(request):
 # --------------------------------------------------------------------------- create / edit
 
 
+def guard(form, obj) -> dict:
+    """What an edit form sends the service against lost updates and double submits: the revision it
+    was opened at (editing ``obj``) or its submission key (creating)."""
+    if obj is not None:
+        return {"revision": form.cleaned_data.get("revision")}
+    return {"key": form.cleaned_data.get("submit_key")}
+
+
+def replayed(request, obj) -> bool:
+    """The form was sent again after it had created ``obj``: say so (nothing new was made)."""
+    if getattr(obj, "was_replayed", False):
+        messages.info(request, _("Biểu mẫu này đã được gửi trước đó: không tạo thêm, đây là bản đã lưu."))
+        return True
+    return False
+
+
 def plan_new(request):
     permissions.require_plan_creator(request.user)
     form = PlanForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = svc.save_plan(request.user, form.cleaned_data)
+            plan = svc.save_plan(request.user, form.cleaned_data, key=form.cleaned_data.get("submit_key"))
         except ValidationError as exc:
             show_errors(form, exc)
         else:
+            if replayed(request, plan):
+                return redirect("plans:detail", pk=plan.pk)
             messages.success(request, _("Đã lập dự thảo kế hoạch «{title}».").format(title=plan.title))
             return redirect("plans:detail", pk=plan.pk)
     return render(
@@ -174,7 +193,11 @@ def plan_edit(request, pk: int):
     form = PlanForm(request.POST or None, user=request.user, plan=plan)
     if request.method == "POST" and form.is_valid():
         try:
-            plan = svc.save_plan(request.user, form.cleaned_data, plan)
+            plan = svc.save_plan(
+                request.user, form.cleaned_data, plan, revision=form.cleaned_data.get("revision")
+            )
+        except StaleEdit as exc:
+            show_stale(form, exc)
         except ValidationError as exc:
             show_errors(form, exc)
         else:
@@ -371,11 +394,14 @@ def target_edit(request, pk: int, target_pk: int | None = None):
     form = TargetForm(request.POST or None, plan=plan, target=target)
     if request.method == "POST" and form.is_valid():
         try:
-            svc.save_target(plan, request.user, form.cleaned_data, target)
+            saved = svc.save_target(plan, request.user, form.cleaned_data, target, **guard(form, target))
+        except StaleEdit as exc:
+            show_stale(form, exc)
         except ValidationError as exc:
             show_errors(form, exc, NODE_FIELDS)
         else:
-            messages.success(request, _("Đã lưu mục tiêu."))
+            if not replayed(request, saved):
+                messages.success(request, _("Đã lưu mục tiêu."))
             return redirect(reverse("plans:detail", args=[plan.pk]) + "#muc-tieu")
     return render(
         request,
@@ -444,11 +470,14 @@ def task_edit(request, pk: int, task_pk: int | None = None):
     form = TaskForm(request.POST or None, plan=plan, task=task)
     if request.method == "POST" and form.is_valid():
         try:
-            svc.save_task(plan, request.user, form.cleaned_data, task)
+            saved = svc.save_task(plan, request.user, form.cleaned_data, task, **guard(form, task))
+        except StaleEdit as exc:
+            show_stale(form, exc)
         except ValidationError as exc:
             show_errors(form, exc)
         else:
-            messages.success(request, _("Đã lưu nhiệm vụ."))
+            if not replayed(request, saved):
+                messages.success(request, _("Đã lưu nhiệm vụ."))
             return redirect(reverse("plans:detail", args=[plan.pk]) + "#nhiem-vu")
     return render(
         request,

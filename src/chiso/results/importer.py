@@ -16,17 +16,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from chiso.core.text import fold, parse_number
+from chiso.core.text import fold, format_change, format_full, number_flags, parse_number
 from chiso.frameworks.models import Framework, Index, Node
 from chiso.frameworks.permissions import refuse_unless_can_edit
 from chiso.frameworks.services import IndexUnknown, framework_for, framework_tree, get_index, scored_units
 from chiso.units.models import Unit
 from chiso.units.services import UnitLookupError, UnitResolver
 
+from .bulkwrite import create_results, delete_results, insert_changes, update_results, write_history
 from .models import ImportBatch, Result, ResultChange
-from .reader import Table, TableError, read_table
+from .reader import Table, TableError, filled, is_number, read_table
 from .version import bump_data_version, current_data_version  # noqa: F401  (re-exported)
 
 
@@ -55,8 +55,18 @@ CODE_COLUMNS = {
 }
 YEAR_COLUMNS = {_key(x) for x in ["year", "năm", "năm đánh giá"]}
 RANK_COLUMNS = {_key(x) for x in ["rank", "xếp hạng", "thứ hạng", "hạng"]}
-RANK_OF_COLUMNS = {_key(x) for x in ["rank_of", "trên tổng số", "số đơn vị xếp hạng", "tổng số"]}
+RANK_OF_COLUMNS = {
+    _key(x) for x in ["rank_of", "trên tổng số", "số đơn vị xếp hạng", "tổng số", "trên", "out of"]
+}
 GROUP_COLUMNS = {_key(x) for x in ["group", "nhóm", "xếp nhóm"]}
+# chiso's own results export (results/views.py, Vietnamese and English headers): the total, where each
+# rank and group came from, and figures chiso computes. A computed rank or group is never imported as
+# published, and a computed percentage is never imported at all.
+TOTAL_COLUMNS = {_key(x) for x in ["điểm", "score", "tổng điểm", "total"]}
+RANK_SOURCE_COLUMNS = {_key(x) for x in ["nguồn xếp hạng", "rank source"]}
+GROUP_SOURCE_COLUMNS = {_key(x) for x in ["nguồn nhóm", "group source"]}
+COMPUTED_COLUMNS = {_key(x) for x in ["% tối đa", "% of max", "tỷ lệ so với điểm tối đa", "percent"]}
+COMPUTED_WORDS = {_key(x) for x in ["tính toán", "computed"]}
 SOURCE_COLUMNS = {_key(x) for x in ["source", "source_url", "nguồn"]}
 NOTE_COLUMNS = {_key(x) for x in ["note", "ghi chú"]}
 IGNORED_COLUMNS = {_key(x) for x in ["province_en", "src_code", "n_subdims", "stt", "tt", "số thứ tự"]}
@@ -76,6 +86,9 @@ ROLE_LABELS = {  # lazy: translated when shown
     "source": gettext_lazy("nguồn"),
     "note": gettext_lazy("ghi chú"),
     "complete": gettext_lazy("đủ thành phần (tổng của dòng không đủ thì không nhập)"),
+    "rank_source": gettext_lazy("nguồn xếp hạng (hạng “tính toán” không nhập)"),
+    "group_source": gettext_lazy("nguồn nhóm (nhóm “tính toán” không nhập)"),
+    "computed": gettext_lazy("số chiso tính, không nhập"),
     "ignore": gettext_lazy("bỏ qua"),
 }
 
@@ -123,6 +136,61 @@ class PreviewRows:
         self.notes.extend(table.notes)
         return table
 
+    def parse_cell(self, raw: object, column: str, line: int) -> float | None:
+        """A number from a cell (``parse_number``; ValueError when it is not one), remembering what was
+        decided silently — "1.000" read as 1, a "%" dropped — for :meth:`number_notes`."""
+        value = parse_number(raw)
+        if value is not None:
+            flagged = self.__dict__.setdefault("_number_flags", {})
+            for flag in number_flags(raw):
+                flagged.setdefault((flag, column), []).append((line, str(raw).strip(), value))
+        return value
+
+    def number_notes(self) -> list[str]:
+        """One warning per column and kind for the numbers read in a way the file may not have meant."""
+        out = []
+        for (flag, column), cells in self.__dict__.get("_number_flags", {}).items():
+            line, raw, value = cells[0]
+            lines = ", ".join(str(c[0]) for c in cells[:5]) + ("…" if len(cells) > 5 else "")
+            if flag == "ambiguous":
+                text = ngettext(
+                    "Cột “{column}”: {n} ô như “{raw}” (dòng {lines}) có một dấu chấm hoặc phẩy và đúng ba "
+                    "chữ số sau: chiso đọc là {value} (dấu thập phân). Nếu đó là số hàng nghìn, hãy sửa tệp.",
+                    "Cột “{column}”: {n} ô như “{raw}” (dòng {lines}) có một dấu chấm hoặc phẩy và đúng ba "
+                    "chữ số sau: chiso đọc là {value} (dấu thập phân). Nếu đó là số hàng nghìn, hãy sửa tệp.",
+                    len(cells),
+                )
+            else:
+                text = ngettext(
+                    "Cột “{column}”: {n} ô có dấu “%” (ví dụ “{raw}”, dòng {lines}): chiso bỏ dấu % và đọc là "
+                    "{value}; hãy kiểm tra cột này ghi điểm chứ không phải tỷ lệ.",
+                    "Cột “{column}”: {n} ô có dấu “%” (ví dụ “{raw}”, dòng {lines}): chiso bỏ dấu % và đọc là "
+                    "{value}; hãy kiểm tra cột này ghi điểm chứ không phải tỷ lệ.",
+                    len(cells),
+                )
+            out.append(text.format(column=column, n=len(cells), raw=raw, lines=lines, value=_fmt(value)))
+        return out
+
+    def check_header_below(self, table: Table, unit_columns: list[int]) -> bool:
+        """A header spread over two rows: the row right below the header has no unit but labels most
+        other columns, and no number. Said as an error (read as data it would be a row of nonsense);
+        False then."""
+        if not table.rows or table.rows[0][0] != table.header_line + 1:
+            return True
+        line, cells = table.rows[0]
+        if any(i < len(cells) and filled([cells[i]]) for i in unit_columns):
+            return True
+        labels = filled(cells)
+        if len(labels) < max(2, len(filled(table.header)) // 2) or any(is_number(c) for c in labels):
+            return True
+        self.errors.append(
+            _(
+                "Tệp có vẻ có tiêu đề hai dòng (dòng {first} và {second}: “{sample}”). chiso chỉ đọc một dòng "
+                "tiêu đề: hãy gộp thành một dòng (mỗi cột một tên, ví dụ mã nội dung) rồi nhập lại."
+            ).format(first=line - 1, second=line, sample=", ".join(str(c) for c in labels[:3]))
+        )
+        return False
+
     @property
     def ok(self) -> bool:
         return not self.errors and not any(r.status == "error" for r in self.rows)
@@ -148,6 +216,14 @@ class CellChange:
     old: float | None
     new: float | None
     status: str  # new | changed | unchanged
+    computed: bool = False  # equal to what chiso derives from the stored parts: never stored
+
+    @property
+    def change_texts(self) -> tuple[str, str]:
+        """(old, new) with enough decimals to see the change: "0,8309 → 0,83094"."""
+        if self.old is None or self.new is None:
+            return (format_full(self.old), format_full(self.new))  # a new value: all its digits
+        return format_change(self.old, self.new)
 
 
 @dataclass
@@ -175,6 +251,8 @@ class ImportPreview(PreviewRows):
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     frameworks: dict[int, Framework] = field(default_factory=dict)
+    own_export: bool = False  # the file is chiso's own results export (it says where ranks came from)
+    computed: dict[str, int] = field(default_factory=dict)  # what was recognised as computed, not imported
 
     @property
     def counts(self) -> dict[str, int]:
@@ -204,10 +282,26 @@ class _NodeMatcher:
                 if label:
                     self.by_key.setdefault(_key(label), node)
         self.root = next(n for n in self.nodes if n.parent_id is None)
+        for k in TOTAL_COLUMNS:  # "Điểm" of chiso's export: the total
+            self.by_key.setdefault(k, self.root)
         self.tree = framework_tree(framework)[0]
 
     def match(self, header: str) -> Node | None:
-        return self.by_key.get(_key(header))
+        found = self.by_key.get(_key(header))
+        if found is None:  # "D1 Tham gia của người dân ở cấp cơ sở": code, then the node's name
+            code, _sep, name = str(header or "").strip().partition(" ")
+            node = self.by_key.get(_key(code))
+            if (
+                node is not None
+                and node.code == code.strip()
+                and _key(name)
+                in {
+                    _key(node.name_vi),
+                    _key(node.name_en or ""),
+                }
+            ):
+                found = node
+        return found
 
 
 def _is_header(row: list) -> bool:
@@ -215,8 +309,23 @@ def _is_header(row: list) -> bool:
     return bool(keys & (UNIT_COLUMNS | CODE_COLUMNS))
 
 
+def _no_progress(phase: str, done: int, total: int) -> None:
+    """A progress hook (``jobs.Progress``): phase "read", "check" or "write", done out of total rows
+    (values while writing). It may raise ``ImportCancelled`` to stop: nothing is then written."""
+
+
+class ImportCancelled(Exception):
+    """Raised by a progress hook when the user cancelled the import (the transaction rolls back)."""
+
+
 def preview_import(
-    data: bytes, file_name: str, *, index_code: str, year: int | None = None, max_bytes: int | None = None
+    data: bytes,
+    file_name: str,
+    *,
+    index_code: str,
+    year: int | None = None,
+    max_bytes: int | None = None,
+    progress=_no_progress,
 ) -> ImportPreview:
     try:
         index = get_index(index_code)
@@ -226,6 +335,7 @@ def preview_import(
     table = preview.read(data, file_name, max_bytes=max_bytes)
     if table is None:
         return preview
+    progress("read", len(table.rows), len(table.rows))
 
     # Classify columns.
     roles: dict[int, str] = {}
@@ -243,6 +353,9 @@ def preview_import(
             ("source", SOURCE_COLUMNS),
             ("note", NOTE_COLUMNS),
             ("complete", COMPLETE_COLUMNS),
+            ("rank_source", RANK_SOURCE_COLUMNS),
+            ("group_source", GROUP_SOURCE_COLUMNS),
+            ("computed", COMPUTED_COLUMNS),
             ("ignore", IGNORED_COLUMNS),
         ):
             if k in keys and role not in roles.values():
@@ -250,6 +363,8 @@ def preview_import(
                 break
     if "unit" not in roles.values() and "code" not in roles.values():
         preview.errors.append(_("Thiếu cột tên đơn vị (ví dụ “Tỉnh”, “Đơn vị”) hoặc cột mã đơn vị."))
+        return preview
+    if not preview.check_header_below(table, [i for i, r in roles.items() if r in ("unit", "code")]):
         return preview
     year_col = next((i for i, r in roles.items() if r == "year"), None)
     if year is None and year_col is None:
@@ -301,6 +416,7 @@ def preview_import(
             value_cols[i] = header
         else:
             preview.ignored.append(header)
+    preview.own_export = "rank_source" in roles.values()
     for i, role in sorted(roles.items()):
         preview.columns.append((table.header[i], str(ROLE_LABELS[role])))
     for header in value_cols.values():
@@ -318,7 +434,9 @@ def preview_import(
     col_of = {r: i for i, r in roles.items()}
 
     rows: list[RowPreview] = []
-    for line, cells in table.rows:
+    for n_row, (line, cells) in enumerate(table.rows):
+        if n_row % 500 == 0:
+            progress("check", n_row, len(table.rows))
         y = row_year(cells)
         unit_text = (
             str(cells[unit_col]).strip() if unit_col is not None and cells[unit_col] is not None else ""
@@ -379,7 +497,7 @@ def preview_import(
                     )
                 continue
             try:
-                value = parse_number(cells[i])
+                value = preview.parse_cell(cells[i], header, line)
             except ValueError:
                 rp.status = "error"
                 rp.errors.append(
@@ -429,6 +547,7 @@ def preview_import(
         for role in ("group", "source", "note"):
             if role in col_of and cells[col_of[role]] not in (None, ""):
                 rp.meta[role] = str(cells[col_of[role]]).strip()
+        _drop_computed_meta(rp, cells, col_of, preview)
         if rp.meta.get("rank") and rp.meta.get("rank_of") and rp.meta["rank"] > rp.meta["rank_of"]:
             rp.status = "error"
             rp.errors.append(
@@ -457,12 +576,85 @@ def preview_import(
         else:
             seen[k] = rp.line
 
-    _compare_with_database(rows, matchers)
+    _compare_with_database(rows, matchers, preview)
     preview.rows = rows
+    preview.notes.extend(preview.number_notes())
+    preview.notes.extend(_computed_notes(preview, table, roles))
+    progress("check", len(table.rows), len(table.rows))
     return preview
 
 
-def _compare_with_database(rows: list[RowPreview], matchers: dict[int, _NodeMatcher]) -> None:
+def _drop_computed_meta(rp: RowPreview, cells: list, col_of: dict[str, int], preview: ImportPreview) -> None:
+    """A rank or group chiso computed (its export says "tính toán") is not a published one: dropped.
+    An export without a group-source column cannot say where its groups came from: dropped too."""
+    if "rank_source" in col_of and _key(cells[col_of["rank_source"]]) in COMPUTED_WORDS:
+        if rp.meta.pop("rank", None) is not None:
+            preview.computed["rank"] = preview.computed.get("rank", 0) + 1
+        rp.meta.pop("rank_of", None)
+    if "group" in rp.meta and (
+        ("group_source" in col_of and _key(cells[col_of["group_source"]]) in COMPUTED_WORDS)
+        or ("group_source" not in col_of and "rank_source" in col_of)
+    ):
+        rp.meta.pop("group")
+        preview.computed["group"] = preview.computed.get("group", 0) + 1
+
+
+def _computed_notes(preview: ImportPreview, table: Table, roles: dict[int, str]) -> list[str]:
+    """What the preview recognised as computed by chiso and did not import, said once per kind."""
+    out = []
+    computed_columns = [table.header[i] for i, r in roles.items() if r == "computed"]
+    if computed_columns:
+        out.append(
+            _("Cột {columns}: số chiso tự tính, không nhập.").format(
+                columns=", ".join(f"“{c}”" for c in computed_columns)
+            )
+        )
+    if preview.computed.get("rank"):
+        n = preview.computed["rank"]
+        out.append(
+            ngettext(
+                "{n} xếp hạng do chiso tính (“tính toán”), không phải số công bố: không nhập.",
+                "{n} xếp hạng do chiso tính (“tính toán”), không phải số công bố: không nhập.",
+                n,
+            ).format(n=n)
+        )
+    if preview.computed.get("group"):
+        n = preview.computed["group"]
+        out.append(
+            ngettext(
+                "{n} nhóm do chiso tính (hoặc không rõ nguồn), không phải nhóm công bố: không nhập.",
+                "{n} nhóm do chiso tính (hoặc không rõ nguồn), không phải nhóm công bố: không nhập.",
+                n,
+            ).format(n=n)
+        )
+    if preview.computed.get("values"):
+        n = preview.computed["values"]
+        out.append(
+            ngettext(
+                "{n} giá trị bằng đúng số chiso tính từ các điểm thành phần (tổng, điểm nội dung): là số tính "
+                "toán, không lưu thành số công bố.",
+                "{n} giá trị bằng đúng số chiso tính từ các điểm thành phần (tổng, điểm nội dung): là số tính "
+                "toán, không lưu thành số công bố.",
+                n,
+            ).format(n=n)
+        )
+    if preview.computed.get("parents"):
+        n = preview.computed["parents"]
+        out.append(
+            ngettext(
+                "{n} điểm công bố của nội dung cấp trên sẽ khác tổng các thành phần sau khi nhập (xem từng "
+                "dòng): hãy nhập cả điểm cấp trên mới hoặc kiểm tra lại.",
+                "{n} điểm công bố của nội dung cấp trên sẽ khác tổng các thành phần sau khi nhập (xem từng "
+                "dòng): hãy nhập cả điểm cấp trên mới hoặc kiểm tra lại.",
+                n,
+            ).format(n=n)
+        )
+    return out
+
+
+def _compare_with_database(
+    rows: list[RowPreview], matchers: dict[int, _NodeMatcher], preview: ImportPreview | None = None
+) -> None:
     by_year: dict[int, list[RowPreview]] = defaultdict(list)
     for rp in rows:
         if rp.unit is not None and rp.status != "skipped" and rp.year is not None:
@@ -474,10 +666,17 @@ def _compare_with_database(rows: list[RowPreview], matchers: dict[int, _NodeMatc
             framework=matcher.framework, year=y, unit_id__in=[rp.unit.pk for rp in year_rows]
         ).select_related("node"):
             existing[(r.unit_id, r.node.code)] = r
+        by_unit: dict[int, dict[str, Result]] = defaultdict(dict)  # the unit's stored values, found at once
+        for (uid, code), r in existing.items():
+            by_unit[uid][code] = r
         root = matcher.root.code
         for rp in year_rows:
+            stored = {code: r.value for code, r in by_unit[rp.unit.pk].items() if r.value is not None}
+            _mark_computed(rp, stored, matcher, preview)
             any_new = any_changed = False
             for cell in rp.cells:
+                if cell.computed:
+                    continue
                 old = existing.get((rp.unit.pk, cell.node_code))
                 cell.old = old.value if old else None
                 if old is None or old.value is None:
@@ -504,12 +703,8 @@ def _compare_with_database(rows: list[RowPreview], matchers: dict[int, _NodeMatc
             if rp.status != "error":
                 rp.status = "changed" if any_changed else "new" if any_new else "unchanged"
             # A published total that disagrees with the sum of its parts is flagged, not replaced.
-            values = {
-                code: r.value
-                for (uid, code), r in existing.items()
-                if uid == rp.unit.pk and r.value is not None
-            }
-            values.update({c.node_code: c.new for c in rp.cells})
+            values = dict(stored)
+            values.update({c.node_code: c.new for c in rp.cells if not c.computed})
             derived = matcher.tree.aggregate(values, tolerance=matcher.framework.tolerance)
             for code, nv in derived.items():
                 if nv.mismatch is not None and code in {c.node_code for c in rp.cells}:
@@ -524,6 +719,60 @@ def _compare_with_database(rows: list[RowPreview], matchers: dict[int, _NodeMatc
                             difference=_fmt(nv.mismatch),
                         )
                     )
+            _warn_parents(rp, stored, derived, matcher, preview)
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= EPS * max(1.0, abs(a), abs(b))
+
+
+def _mark_computed(
+    rp: RowPreview, stored: dict[str, float], matcher: _NodeMatcher, preview: ImportPreview | None
+) -> None:
+    """A value equal to what chiso derives from the stored parts (a total, a dimension's score — as
+    chiso's own export writes them) is a computed figure: it is never stored as a published one (the
+    published value, when there is one, is kept). In chiso's own export the parts in the same file count
+    too (an export after edits carries the new parts and their new sums)."""
+    base = dict(stored)
+    if preview is not None and preview.own_export:
+        base.update({c.node_code: c.new for c in rp.cells})
+    derived = matcher.tree.aggregate(base, tolerance=matcher.framework.tolerance)
+    for cell in rp.cells:
+        nv = derived.get(cell.node_code)
+        if nv is None or not nv.derived or nv.value is None or cell.new is None:
+            continue
+        old = stored.get(cell.node_code)
+        if _close(nv.value, cell.new) and (old is None or abs(old - cell.new) > EPS):
+            cell.computed, cell.status, cell.old = True, "unchanged", old
+            if preview is not None:
+                preview.computed["values"] = preview.computed.get("values", 0) + 1
+
+
+def _warn_parents(
+    rp: RowPreview,
+    stored: dict[str, float],
+    after: dict,
+    matcher: _NodeMatcher,
+    preview: ImportPreview | None,
+) -> None:
+    """Importing only a part (a sub-dimension) leaves its parents' published values in disagreement
+    with the sum of their parts: said on the row (and counted for the preview)."""
+    in_file = {c.node_code for c in rp.cells if not c.computed}
+    changed = [c.node_code for c in rp.cells if c.status != "unchanged" and not c.computed]
+    if not changed:
+        return
+    before = matcher.tree.aggregate(stored, tolerance=matcher.framework.tolerance)
+    for code, nv in after.items():
+        if code in in_file or nv.mismatch is None or before[code].mismatch is not None:
+            continue
+        rp.warnings.append(
+            _(
+                "{code}: điểm công bố {published} sẽ khác tổng các thành phần {sum} sau khi nhập {parts}; "
+                "hãy nhập cả điểm {code} mới hoặc kiểm tra lại."
+            ).format(code=code, published=_fmt(nv.published), sum=_fmt(nv.value), parts=", ".join(changed))
+        )
+        if preview is not None:
+            preview.computed["parents"] = preview.computed.get("parents", 0) + 1
 
 
 def _state(result: Result | None) -> dict | None:
@@ -545,6 +794,10 @@ class ImportRefused(Exception):
         self.messages = messages
 
 
+# What an import (and its revert) writes on a result.
+RESULT_FIELDS = ["value", "published_rank", "published_rank_of", "published_group", "source", "note", "batch"]
+
+
 @transaction.atomic
 def commit_import(
     data: bytes,
@@ -554,9 +807,12 @@ def commit_import(
     year: int | None = None,
     user=None,
     max_bytes: int | None = None,
+    progress=_no_progress,
 ) -> ImportBatch:
     """Validate again and write everything, or nothing. Returns the batch (rows_changed may be 0)."""
-    preview = preview_import(data, file_name, index_code=index_code, year=year, max_bytes=max_bytes)
+    preview = preview_import(
+        data, file_name, index_code=index_code, year=year, max_bytes=max_bytes, progress=progress
+    )
     if user is not None and getattr(user, "is_authenticated", False) and preview.index is not None:
         refuse_unless_can_edit(user, preview.index)  # national data: administrators; a province's: its own
     if not preview.ok:
@@ -618,36 +874,48 @@ def commit_import(
                 changes.append(
                     ResultChange(
                         batch=batch,
-                        node=result.node,
+                        node_id=result.node_id,
                         unit=rp.unit,
                         year=y,
                         before=before,
                         after=_state(result),
                     )
                 )
-    if to_create:
-        bulk_create_with_history(
-            to_create,
-            Result,
-            batch_size=1000,
-            default_user=batch.created_by,
-            default_change_reason=f"Nhập tệp {file_name}",
-        )
-    if to_update:
-        bulk_update_with_history(
-            to_update,
-            Result,
-            ["value", "published_rank", "published_rank_of", "published_group", "source", "note", "batch"],
-            batch_size=1000,
-            default_user=batch.created_by,
-            default_change_reason=f"Nhập tệp {file_name}",
-        )
-    ResultChange.objects.bulk_create(changes, batch_size=2000)
+    # Bulk writes (bulkwrite.py): the same results, history rows and change rows as one save each.
+    reason = f"Nhập tệp {file_name}"
+    total = len(changes)
+    progress("write", 0, total)
+    create_results(to_create, user=batch.created_by, reason=reason)
+    progress("write", len(to_create), total)
+    update_results(to_update, RESULT_FIELDS)
+    write_history(to_update, "~", user=batch.created_by, reason=reason)
+    progress("write", total, total)
+    insert_changes(changes)
     batch.rows_changed = len(changes)
     batch.save(update_fields=["rows_changed"])
     if changes:
         bump_data_version()
     return batch
+
+
+def _previous_batches(batch: ImportBatch, changes: list[ResultChange]) -> dict[tuple[int, int, int], int]:
+    """For each result a reverted import touched, the committed import that wrote it before (the latest
+    still committed, older than this one); absent when none did (e.g. seeded data)."""
+    out: dict[tuple[int, int, int], int] = {}
+    earlier = (
+        ResultChange.objects.filter(
+            batch__status=ImportBatch.Status.COMMITTED,
+            batch__created_at__lte=batch.created_at,
+            node_id__in={c.node_id for c in changes},
+            unit_id__in={c.unit_id for c in changes},
+        )
+        .exclude(batch=batch)
+        .order_by("batch__created_at", "batch_id")
+        .values_list("node_id", "unit_id", "year", "batch_id")
+    )
+    for node_id, unit_id, year, batch_id in earlier:
+        out[(node_id, unit_id, year)] = batch_id  # ordered: the latest wins
+    return out
 
 
 class RevertRefused(Exception):
@@ -670,25 +938,24 @@ def revert_import(batch: ImportBatch, *, user=None) -> int:
                 )
             ]
         )
-    changes = list(batch.changes.select_related("node", "unit"))
+    changes = list(batch.changes.all())  # node and unit names are read only for a refusal
     current = {
         (r.node_id, r.unit_id, r.year): r
         for r in Result.objects.filter(
             node_id__in={c.node_id for c in changes}, unit_id__in={c.unit_id for c in changes}
         )
     }
-    conflicts = []
-    for c in changes:
-        r = current.get((c.node_id, c.unit_id, c.year))
-        if _state(r) != c.after:
-            conflicts.append(
-                _(
-                    "{unit} – {node} năm {year} đã bị thay đổi sau lần nhập này; "
-                    "hãy hoàn tác lần nhập sau trước."
-                ).format(unit=c.unit.short_name, node=c.node.code, year=c.year)
-            )
-    if conflicts:
-        more = len(conflicts) - 20
+    conflicting = [c for c in changes if _state(current.get((c.node_id, c.unit_id, c.year))) != c.after]
+    if conflicting:
+        units = Unit.objects.in_bulk({c.unit_id for c in conflicting[:20]})
+        nodes = Node.objects.in_bulk({c.node_id for c in conflicting[:20]})
+        conflicts = [
+            _(
+                "{unit} – {node} năm {year} đã bị thay đổi sau lần nhập này; hãy hoàn tác lần nhập sau trước."
+            ).format(unit=units[c.unit_id].short_name, node=nodes[c.node_id].code, year=c.year)
+            for c in conflicting[:20]
+        ]
+        more = len(conflicting) - 20
         raise RevertRefused(
             conflicts[:20]
             + (
@@ -698,12 +965,14 @@ def revert_import(batch: ImportBatch, *, user=None) -> int:
             )
         )
     reason = f"Hoàn tác lần nhập {batch.file_name}"
+    previous = _previous_batches(batch, changes)
+    history_user = user if getattr(user, "is_authenticated", False) else None
+    to_delete: list[Result] = []
+    to_update: list[Result] = []
     for c in changes:
         r = current[(c.node_id, c.unit_id, c.year)]
-        r._history_user = user if getattr(user, "is_authenticated", False) else None
-        r._change_reason = reason
         if c.before is None:
-            r.delete()
+            to_delete.append(r)
         else:
             r.value = c.before["value"]
             r.published_rank = c.before["rank"]
@@ -711,7 +980,14 @@ def revert_import(batch: ImportBatch, *, user=None) -> int:
             r.published_group = c.before["group"] or ""
             r.source = c.before["source"] or ""
             r.note = c.before["note"] or ""
-            r.save()
+            r.batch_id = previous.get((c.node_id, c.unit_id, c.year))  # not the reverted batch
+            to_update.append(r)
+    # Written in bulk, with the history rows a save (~) or a delete (-) of each would have made.
+    now = timezone.now()
+    write_history(to_delete, "-", user=history_user, reason=reason, date=now)
+    delete_results([r.pk for r in to_delete])
+    update_results(to_update, RESULT_FIELDS)
+    write_history(to_update, "~", user=history_user, reason=reason, date=now)
     batch.status = ImportBatch.Status.REVERTED
     batch.reverted_at = timezone.now()
     batch.reverted_by = user if getattr(user, "is_authenticated", False) else None

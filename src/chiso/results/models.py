@@ -99,3 +99,46 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.counter}"
+
+
+class ImportJob(models.Model):
+    """A preview or a commit of an uploaded file, run by the background worker (large files) or in the
+    request (small ones). Its progress (rows read, checked, written) and a cancel request live in small
+    files next to the upload (``jobs.py``), so that they are seen while the commit's transaction is open."""
+
+    class Kind(models.TextChoices):
+        PREVIEW = "preview", _("Xem trước")
+        COMMIT = "commit", _("Ghi")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang chạy")
+        DONE = "done", _("Xong")
+        FAILED = "failed", _("Lỗi")
+        CANCELLED = "cancelled", _("Đã huỷ")
+
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )  # the upload (a batch in preview) — kept null once the committed batch replaces it
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    result = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )  # the committed batch
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED, self.State.CANCELLED)

@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chiso.core.spreadsheet import (
     Limits,
@@ -18,7 +19,7 @@ from chiso.core.spreadsheet import (
     xlsx_hidden_rows,
     xlsx_sheets,
 )
-from chiso.core.text import looks_like_tcvn3, looks_like_vni, nfc
+from chiso.core.text import looks_like_tcvn3, looks_like_vni, nfc, parse_number
 
 ALLOWED_EXTENSIONS = {"csv", "xlsx", "xls", "ods"}
 MAGIC = {"xlsx": b"PK\x03\x04", "ods": b"PK\x03\x04", "xls": b"\xd0\xcf\x11\xe0"}
@@ -37,6 +38,7 @@ class Table:
     file_size: int
     sheet: str = ""
     notes: list[str] = field(default_factory=list)
+    header_line: int = 1  # 1-based line of the header row
 
 
 def extension_of(file_name: str) -> str:
@@ -107,6 +109,7 @@ def read_table(data: bytes, file_name: str, *, max_bytes: int | None = None, hea
             )
     if not grid:
         raise TableError(_("Tệp “{name}” không có dữ liệu.").format(name=file_name))
+    _note_rows_above_header(grid, header_index, notes)
     header = [str(c).strip() if c is not None else "" for c in grid[header_index]]
     rows = []
     for i, row in enumerate(grid[header_index + 1 :], start=header_index + 2):
@@ -114,7 +117,31 @@ def read_table(data: bytes, file_name: str, *, max_bytes: int | None = None, hea
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
             continue
         rows.append((i, cells))
-    return Table(header, rows, file_name, digest, len(data), sheet_name, notes)
+    return Table(header, rows, file_name, digest, len(data), sheet_name, notes, header_index + 1)
+
+
+def filled(row: list[object]) -> list[object]:
+    return [c for c in row if c is not None and not (isinstance(c, str) and c.strip() in ("", "-", "–", "—"))]
+
+
+def is_number(cell: object) -> bool:
+    try:
+        return parse_number(cell) is not None
+    except ValueError:
+        return False
+
+
+def _note_rows_above_header(grid: list[list[object]], header_index: int, notes: list[str]) -> None:
+    """Several labels right above the header row (group headings of a two-row header) are said: only
+    the row naming the columns is read as the header. (A sub-heading row *below* it is caught by the
+    import, which knows the unit column: see ``PreviewRows.check_header_below``.)"""
+    if header_index > 0 and len(filled(grid[header_index - 1])) >= 2:
+        notes.append(
+            _(
+                "Dòng {line} phía trên dòng tiêu đề có nhiều ô (có thể là tiêu đề hai dòng): chiso chỉ dùng "
+                "dòng {header} làm tiêu đề và bỏ qua các dòng phía trên; hãy kiểm tra các cột bên dưới."
+            ).format(line=header_index, header=header_index + 1)
+        )
 
 
 def _read_csv(data: bytes, file_name: str, notes: list[str]) -> list[list[object]]:
@@ -231,13 +258,15 @@ def _sheet_to_read(workbook, data: bytes, ext: str, notes: list[str]) -> int:
                 notes.append(
                     _("Tệp có trang tính ẩn không được đọc: {sheets}.").format(sheets=", ".join(info.hidden))
                 )
-            hidden_rows = xlsx_hidden_rows(data, info.part)
+            hidden_rows = xlsx_hidden_rows(data, info.part, limit=limits().max_rows)
             if hidden_rows:
                 shown = ", ".join(str(n) for n in hidden_rows[:10]) + ("…" if len(hidden_rows) > 10 else "")
                 notes.append(
-                    _(
-                        "Trang “{sheet}” có dòng bị ẩn ({rows}): các dòng này VẪN được đọc; hãy kiểm tra."
-                    ).format(sheet=info.name, rows=shown)
+                    ngettext(
+                        "Trang “{sheet}” có {n} dòng bị ẩn ({rows}): các dòng này VẪN được đọc; hãy kiểm tra.",
+                        "Trang “{sheet}” có {n} dòng bị ẩn ({rows}): các dòng này VẪN được đọc; hãy kiểm tra.",
+                        len(hidden_rows),
+                    ).format(sheet=info.name, n=len(hidden_rows), rows=shown)
                 )
             return info.index
     from python_calamine import SheetVisibleEnum

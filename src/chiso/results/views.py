@@ -3,10 +3,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,16 +17,16 @@ from django.views.decorators.http import require_POST
 
 from chiso.analysis.services import available_years, year_figures
 from chiso.core.spreadsheet import csv_cell, safe_append
-from chiso.core.text import fold, format_number, vi_sort_key
+from chiso.core.text import fold, format_exact, vi_sort_key
 from chiso.frameworks.models import Index
 from chiso.frameworks.permissions import editable_indices, refuse_unless_can_edit, visible_indices
+from chiso.frameworks.services import framework_for
 from chiso.units.models import Region
 
-from .importer import ImportRefused, RevertRefused, commit_import, preview_import, revert_import
-from .models import ImportBatch
+from . import jobs
+from .importer import RevertRefused, revert_import
+from .models import ImportBatch, ImportJob
 from .reader import ALLOWED_EXTENSIONS, extension_of
-
-UPLOAD_DIR = settings.VAR_DIR / "imports"
 
 
 def results_index(request, index: str):
@@ -135,6 +137,7 @@ def _export(idx, year, ctx, top_nodes, rows, fmt):
         pgettext("export column", "Trên"),
         pgettext("export column", "Nguồn xếp hạng"),
         pgettext("export column", "Nhóm"),
+        pgettext("export column", "Nguồn nhóm"),
     ] + [f"{n.code} {n.name_vi}" for n in top_nodes]
     rank_sources = {
         "computed": pgettext("rank source", "tính toán"),
@@ -153,6 +156,7 @@ def _export(idx, year, ctx, top_nodes, rows, fmt):
                 ud.rank_of,
                 rank_sources.get(ud.rank_source or "", ""),
                 ud.group or "",
+                rank_sources.get(ud.group_source or "", ""),
             ]
             + [nv.value for _, nv in r["nodes"]]
         )
@@ -164,7 +168,8 @@ def _export(idx, year, ctx, top_nodes, rows, fmt):
         for row in data:
             w.writerow(
                 [
-                    "" if v is None else (format_number(v) if isinstance(v, float) else csv_cell(v))
+                    # every digit: the export reads back unchanged (a no-op import), never "0,8309"
+                    "" if v is None else (format_exact(v) if isinstance(v, float) else csv_cell(v))
                     for v in row
                 ]
             )
@@ -192,7 +197,9 @@ def _export(idx, year, ctx, top_nodes, rows, fmt):
 # --- imports ------------------------------------------------------------------------------------
 
 
+@permission_required("chiso.import_results", raise_exception=True)
 def import_list(request):
+    """The import log: who imported which file when (coordinators only, as the imports themselves)."""
     batches = (
         ImportBatch.objects.exclude(status=ImportBatch.Status.PREVIEW)
         .filter(index__in=visible_indices(request.user))
@@ -237,13 +244,14 @@ def import_new(request):
                 year = int(year_text)
         if errors:
             return render(
-                request, "results/import_new.html", {"indices": indices, "errors": errors}, status=400
+                request, "results/import_new.html", {**_new_context(indices), "errors": errors}, status=400
             )
         data = upload.read()
         digest = hashlib.sha256(data).hexdigest()
-        UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+        upload_dir = jobs.upload_dir()
+        upload_dir.mkdir(parents=True, exist_ok=True)
         ext = extension_of(upload.name)
-        (UPLOAD_DIR / f"{digest}.{ext}").write_bytes(data)
+        (upload_dir / f"{digest}.{ext}").write_bytes(data)
         batch = ImportBatch.objects.create(
             index_id=chosen.pk,
             year=year,
@@ -252,43 +260,121 @@ def import_new(request):
             file_size=len(data),
             created_by=request.user,
         )
+        jobs.start(batch, ImportJob.Kind.PREVIEW, request.user)  # a large file: by the worker
         return redirect("results:import_preview", pk=batch.pk)
-    return render(request, "results/import_new.html", {"indices": indices})
+    return render(request, "results/import_new.html", _new_context(indices))
+
+
+def _new_context(indices) -> dict:
+    return {
+        "indices": indices,
+        "max_bytes": settings.CHISO_MAX_IMPORT_BYTES,
+        "sync_bytes": settings.CHISO_SYNC_IMPORT_BYTES,
+    }
 
 
 def _stored_file(batch: ImportBatch) -> bytes:
-    path = UPLOAD_DIR / f"{batch.file_hash}.{extension_of(batch.file_name)}"
-    if not path.exists():
-        raise Http404(_("Tệp tải lên không còn trên máy chủ; hãy tải lại."))
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != batch.file_hash:
-        raise Http404(_("Tệp tải lên đã bị thay đổi; hãy tải lại."))
-    return data
+    try:
+        return jobs.stored_file(batch)
+    except FileNotFoundError:
+        raise Http404(_("Tệp tải lên không còn trên máy chủ; hãy tải lại.")) from None
+
+
+PREVIEW_PAGE_ROWS = 100
 
 
 @permission_required("chiso.import_results", raise_exception=True)
 def import_preview(request, pk: int):
     batch = get_object_or_404(ImportBatch, pk=pk, status=ImportBatch.Status.PREVIEW)
     refuse_unless_can_edit(request.user, batch.index)
-    data = _stored_file(batch)
-    preview = preview_import(
-        data,
-        batch.file_name,
-        index_code=batch.index.code,
-        year=batch.year,
-        max_bytes=settings.CHISO_MAX_IMPORT_BYTES,
-    )
+    job = batch.jobs.filter(kind=ImportJob.Kind.PREVIEW).order_by("-pk").first()
+    preview = jobs.stored_preview(job) if job is not None and job.state == ImportJob.State.DONE else None
+    if job is None or (job.state == ImportJob.State.DONE and preview is None):
+        _stored_file(batch)  # a clear 404 when the upload is gone
+        job = jobs.start(batch, ImportJob.Kind.PREVIEW, request.user)
+        preview = jobs.stored_preview(job) if job.state == ImportJob.State.DONE else None
+    if preview is None:  # waiting, running, failed or cancelled: the job's page says which
+        return _job_page(request, job)
     show = request.GET.get("show", "changes")
     rows = (
         preview.rows
         if show == "all"
         else [r for r in preview.rows if r.status in ("new", "changed", "error") or r.warnings]
     )
+    paginator = Paginator(rows, PREVIEW_PAGE_ROWS)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "results/import_preview.html",
-        {"batch": batch, "preview": preview, "rows": rows, "show": show},
+        {
+            "batch": batch,
+            "preview": preview,
+            "rows": page.object_list,
+            "page": page,
+            "show": show,
+            "error_summary": error_summary(preview),
+        },
     )
+
+
+def error_summary(preview, first: int = 20) -> dict:
+    """The rows' errors counted per kind (the message with its values taken out), and the first ones."""
+    kinds: dict[str, list] = {}
+    total = 0
+    for r in preview.rows:
+        for e in r.errors:
+            total += 1
+            kind = re.sub(r"“[^”]*”|\d+(?:[.,]\d+)*", "…", str(e))
+            entry = kinds.setdefault(kind, [0, r.line, str(e)])
+            entry[0] += 1
+    ordered = sorted(kinds.items(), key=lambda kv: -kv[1][0])
+    return {
+        "total": total,
+        "kinds": [{"count": c, "line": line, "example": ex} for _k, (c, line, ex) in ordered[:first]],
+        "more_kinds": max(0, len(ordered) - first),
+    }
+
+
+def _job_page(request, job: ImportJob):
+    return render(
+        request,
+        "results/import_job.html",
+        {"job": job, "batch": job.batch, "progress": jobs.read_progress(job), "refresh": not job.finished},
+    )
+
+
+def _job_or_404(request, pk: int) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.select_related("batch__index", "result__index"), pk=pk)
+    index = job.batch.index if job.batch else job.result.index if job.result else None
+    if index is None:
+        raise Http404
+    refuse_unless_can_edit(request.user, index)
+    return job
+
+
+@permission_required("chiso.import_results", raise_exception=True)
+def import_job(request, pk: int):
+    """A job's progress; a finished commit goes to the import log, a finished preview to the preview."""
+    job = _job_or_404(request, pk)
+    if job.state == ImportJob.State.DONE:
+        if job.kind == ImportJob.Kind.COMMIT:
+            messages.success(request, job.message)
+            return redirect("results:import_list")
+        return redirect("results:import_preview", pk=job.batch_id)
+    if job.state == ImportJob.State.FAILED and job.kind == ImportJob.Kind.COMMIT and job.batch_id:
+        messages.error(request, job.message)
+        return redirect("results:import_preview", pk=job.batch_id)
+    return _job_page(request, job)
+
+
+@require_POST
+@permission_required("chiso.import_results", raise_exception=True)
+def import_job_cancel(request, pk: int):
+    job = _job_or_404(request, pk)
+    if not job.finished:
+        jobs.request_cancel(job)
+        messages.info(request, _("Đã yêu cầu huỷ. Nếu việc ghi chưa bắt đầu thì không có gì được ghi."))
+    return redirect("results:import_job", pk=job.pk)
 
 
 @require_POST
@@ -296,31 +382,41 @@ def import_preview(request, pk: int):
 def import_commit(request, pk: int):
     batch = get_object_or_404(ImportBatch, pk=pk, status=ImportBatch.Status.PREVIEW)
     refuse_unless_can_edit(request.user, batch.index)
-    data = _stored_file(batch)
+    _stored_file(batch)
+    job = jobs.start(batch, ImportJob.Kind.COMMIT, request.user)  # a large file: by the worker
+    return redirect("results:import_job", pk=job.pk)
+
+
+@permission_required("chiso.import_results", raise_exception=True)
+def results_template(request, index: str):
+    """An empty results file for an index: the columns the import recognises, one example row."""
+    idx = next((i for i in editable_indices(request.user) if i.code == index), None)
+    if idx is None:
+        raise Http404(_("Không có chỉ số này, hoặc bạn không được nhập kết quả của nó."))
+    years = available_years(index)
     try:
-        committed = commit_import(
-            data,
-            batch.file_name,
-            index_code=batch.index.code,
-            year=batch.year,
-            user=request.user,
-            max_bytes=settings.CHISO_MAX_IMPORT_BYTES,
-        )
-    except ImportRefused as exc:
-        messages.error(
-            request, _("Không ghi gì vì tệp có lỗi: {errors}").format(errors="; ".join(exc.messages[:5]))
-        )
-        return redirect("results:import_preview", pk=pk)
-    batch.delete()  # the preview placeholder; the committed batch is the record
-    messages.success(
-        request,
-        ngettext(
-            "Đã ghi {n} giá trị từ tệp “{name}”.",
-            "Đã ghi {n} giá trị từ tệp “{name}”.",
-            committed.rows_changed,
-        ).format(n=committed.rows_changed, name=committed.file_name),
-    )
-    return redirect("results:import_list")
+        fw = framework_for(index, years[-1]) if years else framework_for(index, None)
+    except Exception:  # noqa: BLE001 - no framework yet: the fixed columns only
+        fw = None
+    nodes = list(fw.nodes.order_by("order")) if fw else []
+    header = [
+        "unit",
+        "gso_code",
+        "year",
+        *[n.code for n in nodes],
+        "rank",
+        "rank_of",
+        "group",
+        "source",
+        "note",
+    ]
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(header)
+    w.writerow(["Kon Tum", "62", str(years[-1]) if years else "", *["" for _n in nodes], "", "", "", "", ""])
+    resp = HttpResponse(("\ufeff" + buf.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8")
+    resp["Content-Disposition"] = f'attachment; filename="mau-ket-qua-{idx.code}.csv"'
+    return resp
 
 
 @require_POST

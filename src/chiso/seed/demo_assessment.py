@@ -17,6 +17,11 @@ is invented for the demo; the frameworks they are scored on are illustrative (se
   has submitted, with an evidence file and a link to the product of its demo plan task; six departments
   have started (Sở Tư pháp half-way: the demo account ``tuphap`` may carry on); Sở Khoa học và Công nghệ
   has not started.
+- an **open round of 2025 on the province itself** (its PAR INDEX self-assessment on the shipped national
+  framework, whose appraisal part is one block until the ministry's table of criteria is public): the
+  province's PAR INDEX responsibility map gives the appraisal block to Sở Nội vụ (lead) with Văn phòng UBND
+  tỉnh and Sở Tư pháp (coordinating); the departments are assigned and Sở Nội vụ has proposed its score
+  (the demo account ``tuphap`` may propose Sở Tư pháp's), so the province page and its forecast are alive.
 
 Department officers without a demo account are created with an unusable password (they only appear in the
 history as the people who scored). Idempotent: a round that exists is left as it is.
@@ -170,6 +175,7 @@ DAYS_2024 = {
 class DemoAssessment:
     closed: object
     open: object
+    province: object
     frameworks: dict[str, Framework]
     created: bool
 
@@ -399,6 +405,49 @@ def _open_round(framework, province, units, coordinator, appraiser, today: dt.da
     return rnd
 
 
+#: The demo province's PAR INDEX responsibility map: node → (lead, coordinating) keys of ``demo_units``.
+PAR_MAP = {"APPRAISAL": ("noivu", ("vanphong", "tuphap"))}
+PROVINCE_TITLE = "Tự đánh giá Chỉ số CCHC (PAR INDEX) của tỉnh năm {year} (dữ liệu minh họa)"
+
+
+def demo_par_map(province: Unit, units: dict[str, Unit], coordinator) -> None:
+    """The province's PAR INDEX responsibility map (``PAR_MAP``) for the nodes that have no entry yet."""
+    from chiso.plans.models import Responsibility
+
+    for code, (lead, coordinating) in PAR_MAP.items():
+        if Responsibility.objects.filter(province=province, index="par", node_code=code).exists():
+            continue
+        row = Responsibility(
+            province=province, index="par", node_code=code, lead_unit=units[lead], updated_by=coordinator
+        )
+        row._history_user = coordinator
+        row.save()
+        row.coordinating_units.set([units[k] for k in coordinating])
+
+
+def _province_round(province, units, coordinator, today: dt.date):
+    """The province's own PAR INDEX self-assessment of 2025, in self-assessment (see the module)."""
+    from chiso.assessment.services import province as province_svc
+    from chiso.assessment.services import rounds
+    from chiso.frameworks.services import framework_for
+
+    year = 2025
+    framework = framework_for("par", year)
+    if framework is None:
+        return None
+    demo_par_map(province, units, coordinator)
+    start = _future(DEMO_DATE + dt.timedelta(days=10), today, 10)
+    rnd = rounds.open_round(
+        framework, year, province, "province", coordinator, title=PROVINCE_TITLE.format(year=year),
+        deadlines={"self": start, "appraisal": start + dt.timedelta(days=60)},
+    )  # fmt: skip
+    province_svc.assign_departments(rnd, coordinator)
+    officer = demo_account(*OFFICERS["noivu"], "officer", units["noivu"])
+    entry = {"score": 55.5, "note": "Tổng hợp từ báo cáo CCHC năm 2025 của các sở (số liệu minh họa)."}
+    province_svc.propose(rnd, officer, units["noivu"], "APPRAISAL", entry, today=today)
+    return rnd
+
+
 @transaction.atomic
 def load_demo_assessment(today: dt.date | None = None) -> DemoAssessment:
     """Install the demo province's indices and build its two demo rounds (once; see the module)."""
@@ -423,4 +472,12 @@ def load_demo_assessment(today: dt.date | None = None) -> DemoAssessment:
     if 2025 not in found:
         found[2025] = _open_round(frameworks["cchc-so-2025"], province, units, coordinator, appraiser, today)
         created = True
-    return DemoAssessment(closed=found[2024], open=found[2025], frameworks=frameworks, created=created)
+    own = Round.objects.filter(
+        province=province, scope="province", framework__index__code="par", year=2025
+    ).first()
+    if own is None:
+        own = _province_round(province, units, coordinator, today)
+        created = created or own is not None
+    return DemoAssessment(
+        closed=found[2024], open=found[2025], province=own, frameworks=frameworks, created=created
+    )

@@ -8,10 +8,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chiso.concurrency import RevisionField, SubmissionKeyField
+
 from .models import REPORT_FIELDS, ProgressReport
 
 
 class ReportForm(forms.Form):
+    #: Hidden: the revision of the report shown (0: none yet), and the token that makes a resent form create once.
+    revision = RevisionField()
+    submit_key = SubmissionKeyField()
     unit = forms.TypedChoiceField(label=_("Đơn vị báo cáo"), coerce=int)
     period = forms.ChoiceField(label=_("Kỳ báo cáo"))
     state = forms.ChoiceField(label=_("Tình trạng"), choices=ProgressReport.State.choices)
@@ -52,7 +57,7 @@ class ReportForm(forms.Form):
     @staticmethod
     def initial_from(report: ProgressReport) -> dict:
         """The form's values for a report already made."""
-        return {name: getattr(report, name) for name in REPORT_FIELDS}
+        return {**{name: getattr(report, name) for name in REPORT_FIELDS}, "revision": report.revision}
 
     def report_data(self) -> dict:
         """What the service saves: the report's own fields (the unit and the period are its key)."""

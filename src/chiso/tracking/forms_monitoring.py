@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chiso.concurrency import RevisionField, SubmissionKeyField
 from chiso.core.text import nfc
 
 PERIOD_KINDS = [
@@ -27,6 +28,7 @@ class DashboardFilterForm(forms.Form):
 
 class PeriodForm(forms.Form):
     period = forms.ChoiceField(label=_("Kỳ báo cáo"))
+    submit_key = SubmissionKeyField()
 
     def __init__(self, *args, choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,6 +39,7 @@ class PeriodicReportForm(forms.Form):
     """Title, place, signer, recipients, the text sections, and one narrative per results row
     (fields ``narrative_<task_id>``)."""
 
+    revision = RevisionField()
     title = forms.CharField(label=_("Trích yếu"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
     place = forms.CharField(label=_("Địa danh"), max_length=100, required=False)
     signer_name = forms.CharField(label=_("Người ký"), max_length=100, required=False)
@@ -59,6 +62,7 @@ class PeriodicReportForm(forms.Form):
         self.rows = list(content.get("results", []))
         if report is not None and "initial" not in kwargs:
             kwargs["initial"] = {
+                "revision": report.revision,
                 "title": report.title,
                 "place": report.place,
                 "signer_name": report.signer_name,

@@ -53,6 +53,9 @@ class ProgressReport(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     submitted_at = models.DateTimeField(auto_now=True)
+    #: Raised by every edit through the services (chiso.concurrency): a form or an API client sends the
+    #: revision it read, and a save made after someone else's is refused instead of overwriting it.
+    revision = models.PositiveIntegerField(_("phiên bản chỉnh sửa"), default=0, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -118,6 +121,9 @@ class PeriodicReport(WorkflowDocument):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     issued_at = models.DateTimeField(null=True, blank=True)
+    #: Raised by every edit through the services (chiso.concurrency): a form or an API client sends the
+    #: revision it read, and a save made after someone else's is refused instead of overwriting it.
+    revision = models.PositiveIntegerField(_("phiên bản chỉnh sửa"), default=0, editable=False)
     history = HistoricalRecords()
 
     class Meta:

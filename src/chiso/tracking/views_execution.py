@@ -15,10 +15,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chiso.concurrency import StaleEdit, show_stale
 from chiso.core.schedule import period_label
 from chiso.files.responses import download
 from chiso.plans import permissions as plan_perms
 from chiso.plans.models import Task
+from chiso.plans.views_plans import replayed
 from chiso.units.models import Unit
 from chiso.validation import show_errors
 
@@ -71,6 +73,7 @@ def _report_form(request, task: Task, data=None):
     if existing is not None:
         initial.update(ReportForm.initial_from(existing))
     else:
+        initial["revision"] = 0
         initial["state"] = ProgressReport.State.IN_PROGRESS
         initial["percent"] = task.progress if unit.pk == task.lead_unit_id else 0
     return ReportForm(initial=initial, units=units, periods=periods)
@@ -143,10 +146,16 @@ def report(request, pk: int):
                 data["period"],
                 form.report_data(),
                 files=request.FILES.getlist("evidence"),
+                revision=data.get("revision"),
+                key=data.get("submit_key"),
             )
+        except StaleEdit as exc:
+            show_stale(form, exc)
         except ValidationError as exc:
             show_errors(form, exc)
         else:
+            if replayed(request, saved):
+                return redirect("tracking:task", pk=task.pk)
             messages.success(
                 request,
                 _("Đã lưu báo cáo {period} của {unit}.").format(

@@ -13,10 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from chiso.concurrency import StaleEdit, show_stale
 from chiso.core.schedule import period_label
 from chiso.core.workflow import WorkflowError
 from chiso.plans.models import Plan
 from chiso.plans.permissions import plan_transitions, visible_plans
+from chiso.plans.views_plans import replayed
 from chiso.workflows.services import transition
 
 from .forms_monitoring import DashboardFilterForm, PeriodForm, PeriodicReportForm, TransitionForm
@@ -134,10 +136,14 @@ def periodic_new(request, plan_pk: int):
         error = "Chỉ lập báo cáo định kỳ cho kế hoạch đã ban hành."
     elif request.method == "POST" and form.is_valid():
         try:
-            report = periodic.compile_report(plan, form.cleaned_data["period"], request.user)
+            report = periodic.compile_report(
+                plan, form.cleaned_data["period"], request.user, key=form.cleaned_data.get("submit_key")
+            )
         except periodic.PeriodicError as exc:
             error = str(exc)
         else:
+            if replayed(request, report):
+                return redirect("tracking:periodic_edit", pk=report.pk)
             messages.success(request, f"Đã tổng hợp {report.title}. Hãy rà soát, chỉnh sửa nội dung.")
             return redirect("tracking:periodic_edit", pk=report.pk)
     return render(request, "tracking/periodic_new.html", {"plan": plan, "form": form, "error": error})
@@ -181,7 +187,12 @@ def periodic_edit(request, pk: int):
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            periodic.update_report(report, form.data_for_service(), request.user)
+            periodic.update_report(
+                report, form.data_for_service(), request.user, revision=form.cleaned_data.get("revision")
+            )
+        except StaleEdit as exc:
+            show_stale(form, exc)
+            error = exc.messages[0]
         except periodic.PeriodicError as exc:
             error = str(exc)
         else:

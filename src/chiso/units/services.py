@@ -339,6 +339,15 @@ def create_department(*, parent: Unit, name: str, code: str, short_name: str = "
     name = nfc(name)
     if not name:
         raise ValueError(_("Tên cơ quan không được để trống."))
+    # Lengths checked here, not by the database (PostgreSQL refuses with a 500, SQLite stores anything).
+    for value, field in ((code, "code"), (name, "name"), (nfc(short_name), "short_name")):
+        limit = Unit._meta.get_field(field).max_length
+        if len(value) > limit:
+            raise ValueError(
+                _("“{label}” không được dài quá {n} ký tự.").format(
+                    label=Unit._meta.get_field(field).verbose_name, n=limit
+                )
+            )
     if Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, code=code, valid_from=valid_from).exists():
         raise ValueError(_("Mã “{code}” đã được dùng cho một cơ quan khác.").format(code=code))
     return Unit.objects.create(
@@ -375,6 +384,8 @@ def save_peer_group(*, name: str, member_ids: list[int], user=None, region: Regi
     errors = []
     if not name:
         errors.append("Tên nhóm không được để trống.")
+    elif len(name) > Region._meta.get_field("name_vi").max_length:
+        errors.append(f"Tên nhóm không được dài quá {Region._meta.get_field('name_vi').max_length} ký tự.")
     members = list(Unit.objects.filter(pk__in=member_ids, kind=Unit.Kind.PROVINCE))
     if len(members) < 2:
         errors.append("Nhóm so sánh cần ít nhất 2 tỉnh, thành phố.")

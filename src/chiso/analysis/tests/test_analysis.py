@@ -335,3 +335,111 @@ def test_a_merged_province_is_compared_with_its_predecessors(admin_user):
     assert set(names) == {"Kon Tum", "Quảng Ngãi"} and all(d["year"] == 2024 for d in names.values())
     assert names["Kon Tum"]["total"] == pytest.approx(papi_totals(2024)["Kon Tum"], abs=1e-4)
     assert "hình thành do sáp nhập" in a.previous_unit_note and "Kon Tum" in a.previous_unit_note
+
+
+# --- "at least" figures are rounded up; impossible goals are refused (issue 10, item 3) --------------
+
+
+def test_the_shown_minimum_really_reaches_the_goal_when_applied():
+    """The figure a coordinator reads (and copies into a plan) is rounded UP at the framework's
+    precision: applying it reaches the goal. Rounded to nearest it would, somewhere, miss it."""
+    from chiso.core.text import format_number, parse_number
+
+    nearest_would_miss = 0
+    for name in GAP_UNITS:
+        u = unit(name, 2023)
+        ctx = year_figures("papi", 2023)
+        total = ctx.derived.units[u.pk].total
+        others = ctx.derived.totals(exclude=u.pk)
+        for places in range(1, 8):
+            g = gap("papi", u, 2023, places=places)
+            shown = parse_number(g.needed_text)
+            assert rank_in(total + shown, others) <= g.target_rank, (name, places, g.needed_text)
+            assert parse_number(g.new_total_text) >= total + g.needed_increase - 1e-12
+            nearest = parse_number(format_number(g.needed_increase, 4))
+            if rank_in(total + nearest, others) > g.target_rank:
+                nearest_would_miss += 1
+    assert nearest_would_miss > 0  # the case the issue reported exists in the real data
+
+
+def test_impossible_goals_are_refused_with_the_reason():
+    u = unit("Kon Tum", 2023)
+    with pytest.raises(AnalysisError, match="chỉ có thể tăng tối đa 55 bậc"):
+        gap("papi", u, 2023, places=56)
+    with pytest.raises(AnalysisError, match="vượt điểm tối đa 80"):
+        gap("papi", u, 2023, score=81)
+    with pytest.raises(AnalysisError, match="phải nhỏ hơn 61"):
+        gap("papi", u, 2023, top=61)
+    best = max(year_figures("papi", 2023).derived.units.values(), key=lambda d: d.total or 0)
+    from chiso.units.models import Unit
+
+    with pytest.raises(AnalysisError, match="đã xếp thứ nhất"):
+        gap("papi", Unit.objects.get(pk=best.key), 2023, places=1)
+
+
+def test_fractional_places_are_refused_on_the_web_not_truncated(viewer_client):
+    u = unit("Kon Tum", 2023)
+    response = viewer_client.get(
+        f"/phan-tich/papi/{u.pk}/2023/khoang-cach/", {"goal": "places", "value": "5,7"}
+    )
+    assert response.status_code == 400
+    assert "phải là số nguyên" in response.content.decode()
+    response = viewer_client.get(
+        f"/phan-tich/papi/{u.pk}/2023/khoang-cach/", {"goal": "score", "value": "95"}
+    )
+    assert response.status_code == 400 and "vượt điểm tối đa" in response.content.decode()
+
+
+def test_the_web_gap_shows_the_rounded_up_minimum(viewer_client):
+    import re
+
+    from chiso.core.text import parse_number
+
+    u = unit("Kon Tum", 2023)
+    g = gap("papi", u, 2023, places=5)
+    html = viewer_client.get(
+        f"/phan-tich/papi/{u.pk}/2023/khoang-cach/", {"goal": "places", "value": "5"}
+    ).content.decode()
+    shown = re.search(r"tối thiểu <strong>([\d.,]+)</strong>", html).group(1)
+    assert shown == g.needed_text and parse_number(shown) >= g.needed_increase
+
+
+# --- a partial year: one rule for the rank card, the gap and the charts (issue 10, item 4) ---------
+
+
+def test_a_partial_year_gap_never_ranks_among_the_units_with_data(viewer_client):
+    """PAR INDEX 2023 is known for part of the 63 provinces; Kon Tum's published rank is 43/63. The
+    gap, the what-if and the chart either use that or say plainly that they cannot."""
+    u = unit("Kon Tum", 2023)
+    ctx = year_figures("par", 2023)
+    assert not ctx.derived.full_coverage and ctx.derived.n_with_data < 63
+    n = ctx.derived.n_with_data
+    with pytest.raises(AnalysisError, match="43/63") as exc:
+        gap("par", u, 2023, places=5)
+    assert f"{n}/63" in str(exc.value) and "theo số điểm" in str(exc.value)
+    with pytest.raises(AnalysisError, match="43/63"):
+        gap("par", u, 2023, top=10)
+    g = gap("par", u, 2023, score=90)  # an absolute goal is answered, with the published rank
+    assert (g.current_rank, g.rank_of) == (43, 63) and g.needed_increase == pytest.approx(90 - 86.14)
+    assert g.note
+    w = what_if("par", u, 2023, {})
+    assert w.rank is None
+
+    page = viewer_client.get(f"/phan-tich/par/{u.pk}/2023/").content.decode()
+    assert "43/63" in page
+    for url, params in (
+        (f"/phan-tich/par/{u.pk}/2023/khoang-cach/", {"goal": "places", "value": "5"}),
+        (f"/phan-tich/par/{u.pk}/2023/khoang-cach/", {"goal": "score", "value": "90"}),
+        (f"/phan-tich/par/{u.pk}/2023/gia-dinh/", {}),
+    ):
+        html = viewer_client.get(url, params).content.decode()
+        for among in {n, ctx.derived.n_scored}:  # never "18/28": a rank among those with data
+            assert f"/{among}" not in html, (url, params)
+    svg = viewer_client.get(f"/phan-tich/par/{u.pk}/2023/bieu-do/distribution.svg").content.decode()
+    assert "43/63" in svg and "so với cả nước" not in svg
+    assert f"/{n})" not in svg and f"/{ctx.derived.n_scored})" not in svg
+
+    api = viewer_client.get(f"/api/gap/par/{u.pk}/2023/", {"places": 5})
+    assert api.status_code == 400 and "43/63" in api.json()["detail"]
+    data = viewer_client.get(f"/api/whatif/par/{u.pk}/2023/").json()
+    assert data["rank"] is None and data["note"]

@@ -133,12 +133,14 @@ def test_plan_list_filters(client, world, make_plan):
 
 def test_edit_and_delete_plan(coord, world, make_plan):
     plan = make_plan(status="draft")
-    response = coord.patch(f"/api/plans/{plan.pk}/", {"signer_name": "Nguyễn Văn A", "year_to": 2026}, **JSON)
+    response = coord.patch(
+        f"/api/plans/{plan.pk}/", {"signer_name": "Nguyễn Văn A", "year_to": 2026}, HTTP_IF_MATCH="*", **JSON
+    )
     assert response.status_code == 200, response.json()
     plan.refresh_from_db()
     assert (plan.signer_name, plan.year_to) == ("Nguyễn Văn A", 2026)
     assert plan.history.first().history_user == world.coordinator
-    response = coord.patch(f"/api/plans/{plan.pk}/", {"year_to": 2020}, **JSON)
+    response = coord.patch(f"/api/plans/{plan.pk}/", {"year_to": 2020}, HTTP_IF_MATCH="*", **JSON)
     assert response.status_code == 400 and plan.history.count() == 2
     assert coord.delete(f"/api/plans/{plan.pk}/").status_code == 204
     assert not Plan.objects.filter(pk=plan.pk).exists()
@@ -148,11 +150,16 @@ def test_edit_and_delete_plan(coord, world, make_plan):
 
 def test_submitted_plan_is_editable_not_deletable_and_issued_is_locked(coord, make_plan):
     submitted = make_plan(status="submitted")
-    assert coord.patch(f"/api/plans/{submitted.pk}/", {"place": "Quảng Ngãi"}, **JSON).status_code == 200
+    assert (
+        coord.patch(
+            f"/api/plans/{submitted.pk}/", {"place": "Quảng Ngãi"}, HTTP_IF_MATCH="*", **JSON
+        ).status_code
+        == 200
+    )
     response = coord.delete(f"/api/plans/{submitted.pk}/")
     assert response.status_code == 403 and "dự thảo" in response.json()["detail"]
     issued = make_plan(status="issued")
-    response = coord.patch(f"/api/plans/{issued.pk}/", {"title": "Khác"}, **JSON)
+    response = coord.patch(f"/api/plans/{issued.pk}/", {"title": "Khác"}, HTTP_IF_MATCH="*", **JSON)
     assert response.status_code == 403
     assert "khóa" in response.json()["detail"] and "sửa đổi" in response.json()["detail"]
     assert Plan.objects.get(pk=issued.pk).title != "Khác"
@@ -208,7 +215,9 @@ def test_target_is_checked_against_the_results(coord, world, make_plan):
     target = Target.objects.get(pk=data["id"])
     assert target.history.get().history_user == world.coordinator
     # A score already reached is flagged as met.
-    response = coord.patch(f"/api/targets/{target.pk}/", {"kind": "score", "value": "1,5"}, **JSON)
+    response = coord.patch(
+        f"/api/targets/{target.pk}/", {"kind": "score", "value": "1,5"}, HTTP_IF_MATCH="*", **JSON
+    )
     assert response.status_code == 200, response.json()
     assert response.json()["met"] is True and response.json()["needed_points"] == 0
     assert Target.objects.get(pk=target.pk).value == "1,5" or Target.objects.get(pk=target.pk).value == "1.5"
@@ -258,7 +267,9 @@ def test_create_and_edit_task(coord, world, make_plan):
     assert data["coordinating"] == [{"id": world.xa1.pk, "code": "QNG-X1", "name": "Xã Đăk Hà"}]
     assert data["first_due"] == "2025-03-31" and data["order"] == 1
     assert task.history.first().history_user == world.coordinator
-    response = coord.patch(f"/api/tasks/{task.pk}/", {"product": "Báo cáo kết quả"}, **JSON)
+    response = coord.patch(
+        f"/api/tasks/{task.pk}/", {"product": "Báo cáo kết quả"}, HTTP_IF_MATCH="*", **JSON
+    )
     assert response.status_code == 200
     assert list(Task.objects.get(pk=task.pk).coordinating_units.all()) == [world.xa1]  # kept
     assert coord.delete(f"/api/tasks/{task.pk}/").status_code == 204
@@ -431,7 +442,11 @@ def test_http_basic_writes(client, world, make_plan):
     plan = make_plan(status="draft")
     token = base64.b64encode(b"dieuphoi_kh:mat-khau-thu-nghiem").decode()
     response = client.patch(
-        f"/api/plans/{plan.pk}/", {"place": "Quảng Ngãi"}, HTTP_AUTHORIZATION=f"Basic {token}", **JSON
+        f"/api/plans/{plan.pk}/",
+        {"place": "Quảng Ngãi"},
+        HTTP_AUTHORIZATION=f"Basic {token}",
+        HTTP_IF_MATCH="*",
+        **JSON,
     )
     assert response.status_code == 200
     assert plan.history.first().history_user == world.coordinator
@@ -447,9 +462,9 @@ def test_responses_match_the_schema(generated, client, world, make_plan, issued_
     task_body = {"text": "Nhiệm vụ", "lead_unit": world.tuphap.pk, "deadline": "30/06/2025"}
     components = generated["components"]["schemas"]
 
-    def check(method, url, status, body=None, template=None):
+    def check(method, url, status, body=None, template=None, **headers):
         call = getattr(client, method)
-        response = call(url, body, **JSON) if body is not None else call(url)
+        response = call(url, body, **JSON, **headers) if body is not None else call(url, **headers)
         assert response.status_code == status, (url, response.content[:300])
         operation = generated["paths"][template][method] if template else _operation(generated, url)
         documented = operation["responses"][str(status)]
@@ -469,8 +484,18 @@ def test_responses_match_the_schema(generated, client, world, make_plan, issued_
         {"issuing_unit": world.province.pk, "title": "Kế hoạch", "year": 2026, "indices": ["papi"]},
         "/api/plans/",
     ).json()
-    check("patch", f"/api/plans/{new['id']}/", 200, {"title": "Kế hoạch mới"}, "/api/plans/{id}/")
-    check("patch", f"/api/plans/{new['id']}/", 400, {"year": "x"}, "/api/plans/{id}/")
+    etag = f'"{new["revision"]}"'
+    check("patch", f"/api/plans/{new['id']}/", 428, {"title": "Kế hoạch mới"}, "/api/plans/{id}/")
+    check(
+        "patch",
+        f"/api/plans/{new['id']}/",
+        200,
+        {"title": "Kế hoạch mới"},
+        "/api/plans/{id}/",
+        HTTP_IF_MATCH=etag,
+    )
+    check("patch", f"/api/plans/{new['id']}/", 412, {"title": "Khác"}, "/api/plans/{id}/", HTTP_IF_MATCH=etag)
+    check("patch", f"/api/plans/{new['id']}/", 400, {"year": "x"}, "/api/plans/{id}/", HTTP_IF_MATCH="*")
     check("get", f"/api/plans/{plan.pk}/targets/", 200)
     target = check(
         "post",
@@ -499,8 +524,15 @@ def test_responses_match_the_schema(generated, client, world, make_plan, issued_
     check("get", "/api/reminders/", 200)
     # The officer sees the issued plan (her unit's task) but may not change it; the submitted one she
     # does not see at all.
-    check("patch", f"/api/plans/{issued_task.plan_id}/", 403, {"title": "x"}, "/api/plans/{id}/")
-    check("patch", f"/api/plans/{plan.pk}/", 404, {"title": "x"}, "/api/plans/{id}/")
+    check(
+        "patch",
+        f"/api/plans/{issued_task.plan_id}/",
+        403,
+        {"title": "x"},
+        "/api/plans/{id}/",
+        HTTP_IF_MATCH="*",
+    )
+    check("patch", f"/api/plans/{plan.pk}/", 404, {"title": "x"}, "/api/plans/{id}/", HTTP_IF_MATCH="*")
 
 
 PLAN_PATHS = {

@@ -260,7 +260,9 @@ MATRIX = [
 def _call(client, method, url, data):
     if data is None:
         return getattr(client, method)(url)
-    return getattr(client, method)(url, data, content_type="application/json")
+    # A change names the version it replaces (If-Match, chiso.api.concurrency); "*": roles are tested here.
+    headers = {"HTTP_IF_MATCH": "*"} if method in ("put", "patch") else {}
+    return getattr(client, method)(url, data, content_type="application/json", **headers)
 
 
 @pytest.mark.parametrize(("name", "method", "url", "body", "expected"), MATRIX, ids=[m[0] for m in MATRIX])

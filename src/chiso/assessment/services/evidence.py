@@ -14,7 +14,8 @@ reports of plan tasks. The only place that writes them.
 - ``may_change(user, sheet)``, ``removable(user, item)`` — what a page offers, by the same rules.
 
 Who and when: whoever does the unit's own work on the sheet (``permissions.can_work``: its officers; in a
-round on the province itself, the province's coordinators) while that work — the self-assessment or the
+round on the province itself, the province's coordinators, and for one criterion the officers of the
+departments that propose its score, who remove only what they added) while that work — the self-assessment or the
 explanation — is open for the sheet. A file is removed only while the work it was added in is still open;
 a link only during the self-assessment (after it, the appraisers have seen the evidence, which the unit
 then only adds to). Every change is in the history.
@@ -59,10 +60,13 @@ __all__ = [
 LABEL_MAX = 500
 
 
-def _open_work(sheet: Sheet, user, today: dt.date | None) -> str:
+def _open_work(sheet: Sheet, user, today: dt.date | None, code: str | None = None) -> str:
     """The unit's work open now on this sheet (self or explanation); PermissionDenied when the user does
-    not do the unit's work, ValidationError when none is open."""
-    if not permissions.can_work(user, sheet, "self"):
+    not do the unit's work (in a round on the province itself: nor proposes criterion ``code``'s score for
+    a department), ValidationError when none is open."""
+    if not permissions.can_work(user, sheet, "self") and not (
+        code and permissions.proposes_criterion(user, sheet, code)
+    ):
         raise PermissionDenied(_("Chỉ đơn vị được đánh giá thêm hoặc gỡ tài liệu kiểm chứng của phiếu này."))
     rnd = sheet.round
     work = rnd.opens
@@ -91,7 +95,7 @@ def score_of(sheet: Sheet, code: str, user) -> Score:
 
 @transaction.atomic
 def add_files(sheet: Sheet, code: str, user, files, *, today: dt.date | None = None) -> list[EvidenceFile]:
-    work = _open_work(sheet, user, today)
+    work = _open_work(sheet, user, today, code)
     errors = Errors()
     if not files:
         errors.add("file", _("Chọn ít nhất một tệp tài liệu kiểm chứng."))
@@ -117,7 +121,7 @@ def link(
     today: dt.date | None = None,
 ) -> EvidenceLink:
     """Link a task's product, or a progress report, as evidence of one criterion."""
-    _open_work(sheet, user, today)
+    _open_work(sheet, user, today, code)
     if (task is None) == (report is None):
         raise ValidationError({"task": _("Chọn một nhiệm vụ hoặc một báo cáo tiến độ.")})
     if report is not None:
@@ -176,9 +180,21 @@ def _sheet_of(item: EvidenceFile | EvidenceLink) -> Sheet:
     return Sheet.objects.select_related("round__framework", "unit").get(pk=item.score.sheet_id)
 
 
+def _work_on(item: EvidenceFile | EvidenceLink, user, today: dt.date | None) -> str:
+    """The work open to ``user`` on the item's criterion; a department proposing a criterion of the
+    province's round (not its coordinator) removes only what its own people added."""
+    sheet = _sheet_of(item)
+    work = _open_work(sheet, user, today, item.score.node.code)
+    if not permissions.can_work(user, sheet, "self"):
+        by = item.uploaded_by_id if isinstance(item, EvidenceFile) else item.added_by_id
+        if by != user.pk:
+            raise PermissionDenied(_("Chỉ người đã thêm tài liệu này (hoặc chuyên viên điều phối) gỡ được."))
+    return work
+
+
 @transaction.atomic
 def _remove(item: EvidenceFile | EvidenceLink, user, today: dt.date | None) -> None:
-    refusal = _removal_refusal(item, _open_work(_sheet_of(item), user, today))
+    refusal = _removal_refusal(item, _work_on(item, user, today))
     if refusal:
         raise ValidationError({"__all__": refusal})
     item._history_user = user
@@ -193,10 +209,10 @@ def remove_link(evidence: EvidenceLink, user, *, today: dt.date | None = None) -
     _remove(evidence, user, today)
 
 
-def may_change(user, sheet: Sheet, today: dt.date | None = None) -> bool:
-    """May ``user`` add evidence to this sheet now."""
+def may_change(user, sheet: Sheet, today: dt.date | None = None, code: str | None = None) -> bool:
+    """May ``user`` add evidence to this sheet (to criterion ``code`` when given) now."""
     try:
-        _open_work(sheet, user, today)
+        _open_work(sheet, user, today, code)
     except (PermissionDenied, ValidationError):
         return False
     return True
@@ -205,7 +221,7 @@ def may_change(user, sheet: Sheet, today: dt.date | None = None) -> bool:
 def removable(user, item: EvidenceFile | EvidenceLink, today: dt.date | None = None) -> bool:
     """May ``user`` remove this file or link now."""
     try:
-        work = _open_work(_sheet_of(item), user, today)
+        work = _work_on(item, user, today)
     except (PermissionDenied, ValidationError):
         return False
     return _removal_refusal(item, work) is None

@@ -23,6 +23,7 @@ appraiser is not assigned, a unit twice in the file.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -31,7 +32,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chiso.core.scoring import check_score
-from chiso.core.text import nfc, parse_number
+from chiso.core.text import format_number, nfc, parse_number
 from chiso.frameworks.models import Node
 from chiso.frameworks.services import scored_units
 from chiso.results.importer import (
@@ -76,6 +77,8 @@ class RowPreview(PreviewRow):
     sheet: Sheet | None = None
     status: str = "unchanged"  # new | changed | unchanged | error
     errors: list[str] = field(default_factory=list)
+    #: what was read in a way the importer should check (an ambiguous "1.000", a "%" dropped)
+    warnings: list[str] = field(default_factory=list)
     cells: list[CellChange] = field(default_factory=list)
 
 
@@ -93,6 +96,10 @@ class ScorePreview(PreviewRows):
     committed: bool = False  # by commit_scores
     written: int = 0  # scores written by commit_scores
     today: dt.date | None = None  # the day the phases are judged on (None: today)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(r.warnings) for r in self.rows)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -121,6 +128,7 @@ class ScorePreview(PreviewRows):
                     "unit": r.unit.name if r.unit is not None else r.unit_text,
                     "status": r.status,
                     "errors": r.errors,
+                    "warnings": r.warnings,
                     "cells": [
                         {"criterion": c.node_code, "old": c.old, "new": c.new, "status": c.status}
                         for c in r.cells
@@ -208,6 +216,31 @@ def _empty(cell: object) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
+#: "1.000" or "1,000": a thousand with a thousands separator, or one with three decimals?
+_AMBIGUOUS = re.compile(r"^-?\d{1,3}[.,]\d{3}$")
+
+
+def _reading_warning(raw: object, value: float, where: str) -> str:
+    """A warning when a typed cell was read in a way its author may not have meant: a number whose only
+    separator is followed by three digits ("1.000": read as a decimal point, 1), or a "%" dropped (the
+    score is the number, not a percentage of the maximum)."""
+    if not isinstance(raw, str):
+        return ""
+    text = raw.strip().replace("\u00a0", "").replace(" ", "")
+    shown = format_number(value)
+    if _AMBIGUOUS.match(text.rstrip("%")):
+        return _(
+            "{where}: “{raw}” được đọc là {value} (dấu “{sep}” là dấu thập phân); nếu ý là {thousand}, sửa trong tệp rồi tải lại."
+        ).format(
+            where=where, raw=raw, value=shown, sep=text.rstrip("%")[-4], thousand=format_number(value * 1000)
+        )
+    if text.endswith("%"):
+        return _(
+            "{where}: bỏ ký hiệu “%” của “{raw}”, điểm được nhập là {value} (không phải phần trăm của điểm tối đa)."
+        ).format(where=where, raw=raw, value=shown)
+    return ""
+
+
 # --- rows --------------------------------------------------------------------------------------------
 
 
@@ -286,7 +319,7 @@ def _row(
             row.errors.append(f"{where}: {col.problem}")
             continue
         try:
-            value = parse_number(raw)
+            value = preview.parse_cell(raw, col.header, line)  # "1.000", a dropped "%": warned
         except ValueError:
             row.errors.append(_("{where}: “{value}” không phải là số.").format(where=where, value=raw))
             continue
@@ -316,6 +349,9 @@ def _row(
                 )
             )
             continue
+        warning = _reading_warning(raw, value, where)
+        if warning:
+            row.warnings.append(warning)
         old = stored.get((row.sheet.pk, col.crit.code))
         status = "new" if old is None else "unchanged" if abs(old - value) <= EPS else "changed"
         row.cells.append(CellChange(col.crit.code, node.name_vi, old, value, status))
@@ -373,6 +409,8 @@ def preview_scores(
     table = preview.read(data, file_name, max_bytes=max_bytes)
     if table is None:
         return preview
+    if table.sheet:
+        preview.notes.insert(0, _("Đọc trang tính “{sheet}” của tệp.").format(sheet=table.sheet))
     st = structure(rnd.framework)
     unit_col = code_col = None
     columns: dict[int, _Column] = {}
@@ -403,6 +441,8 @@ def preview_scores(
                 preview.columns.append((header, col.crit.code))
     if unit_col is None and code_col is None:
         preview.errors.append(_("Thiếu cột tên đơn vị (ví dụ “Đơn vị”) hoặc cột mã đơn vị."))
+    elif not preview.check_header_below(table, [i for i in (unit_col, code_col) if i is not None]):
+        return preview
     if not seen and not preview.errors:
         preview.errors.append(
             _(
@@ -436,6 +476,7 @@ def preview_scores(
         preview.rows.append(row)
     if not preview.rows:
         preview.errors.append(_("Tệp không có dòng dữ liệu nào."))
+    preview.notes.extend(preview.number_notes())
     return preview
 
 
@@ -444,6 +485,21 @@ def default_source(stage: str, file_name: str) -> str:
     if stage == "self":
         return ""
     return _("Nhập từ tệp “{name}” ({stage})").format(name=file_name, stage=STAGES[stage])
+
+
+#: The history's reason of an imported score ("Nhập điểm khảo sát từ tệp “sipas.csv”, SHA-256 3f2a…"):
+#: with the record's user and time, which file a score came from (``import_record`` reads it back).
+REASON_MAX = 100
+
+
+def import_reason(stage: str, file_name: str, sha256: str) -> str:
+    """The reason written in the history of every score (and sheet) an import changes: the stage, the
+    file's name (shortened to fit) and the start of its SHA-256."""
+    tail = _("”, SHA-256 {digest}…").format(digest=sha256[:12]) if sha256 else "”"
+    head = _("Nhập điểm {stage} từ tệp “").format(stage=STAGES[stage])
+    room = REASON_MAX - len(head) - len(tail)
+    name = file_name if len(file_name) <= room else file_name[: max(room - 1, 1)] + "…"
+    return (head + name + tail)[:REASON_MAX]
 
 
 def commit_scores(
@@ -466,7 +522,8 @@ def commit_scores(
         if not preview.ok:
             raise ValidationError({"file": preview.error_messages})
         source = (nfc(source or "").strip() or default_source(stage, file_name))[:SOURCE_MAX]
-        reason = _("Nhập điểm {stage} từ tệp “{name}”").format(stage=STAGES[stage], name=file_name)[:100]
+        sha256 = preview.table.file_hash if preview.table is not None else ""
+        reason = import_reason(stage, file_name, sha256)
         for row in preview.rows:
             values = {c.node_code: c.new for c in row.cells if c.status != "unchanged" and c.new is not None}
             if row.sheet is None or not values:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from django.core.files.storage import Storage
 from django.utils import timezone
 
+from chiso.core.spreadsheet import safe_cells
 from chiso.core.text import fold, format_number, nfc
 
 from ..models import Score, Sheet
@@ -296,9 +297,8 @@ def index_xlsx(p: PackagePlan) -> bytes:
         return cell
 
     ws.append([strong(f"HỒ SƠ TÀI LIỆU KIỂM CHỨNG — {nfc(unit.name)}")])
-    ws.append(
-        [f"{nfc(rnd.title)} ({nfc(rnd.framework.index.label or rnd.framework.index.code)}, năm {rnd.year})"]
-    )
+    title = f"{nfc(rnd.title)} ({nfc(rnd.framework.index.label or rnd.framework.index.code)}, năm {rnd.year})"
+    ws.append(safe_cells(ws, [title]))
     ws.append([f"Lập lúc {timezone.localtime():%H:%M %d/%m/%Y}; mã SHA-256 là mã được tính khi tải tệp lên."])
     ws.append([])
     heads = ["Mã tiêu chí", "Tiêu chí", "Lĩnh vực", "Điểm tối đa", "Điểm tự đánh giá", "Loại tài liệu",
@@ -312,20 +312,23 @@ def index_xlsx(p: PackagePlan) -> bytes:
     prefix = len(p.root) + 1
     for e in p.entries:
         node, score = e.crit.node, p.scores.get(e.crit.code)
-        ws.append(
-            [
-                e.crit.code,
-                nfc(node.name_vi),
-                nfc(e.crit.field.name_vi) if e.crit.field is not None else "",
-                node.max_score,
-                _self_score(score),
-                _KIND_LABELS[e.kind],
-                e.label,
-                e.arcname[prefix:] if e.arcname else "",
-                e.sha256,
-                e.size,
-                e.note,
-            ]
+        ws.append(  # names, labels and notes are users' text: never a live formula (issue 10, item 12)
+            safe_cells(
+                ws,
+                [
+                    e.crit.code,
+                    nfc(node.name_vi),
+                    nfc(e.crit.field.name_vi) if e.crit.field is not None else "",
+                    node.max_score,
+                    _self_score(score),
+                    _KIND_LABELS[e.kind],
+                    e.label,
+                    e.arcname[prefix:] if e.arcname else "",
+                    e.sha256,
+                    e.size,
+                    e.note,
+                ],
+            )
         )
     buf = io.BytesIO()
     wb.save(buf)

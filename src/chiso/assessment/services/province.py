@@ -249,9 +249,11 @@ def consolidate(
     entry: dict[str, Any] | None = None,
     versions: dict[str, int] | None = None,
     today: dt.date | None = None,
+    note: str = "",
 ) -> list[Score]:
     """Set the province's self-score of ``code`` from a department's proposal or from the coordinator's
-    own ``entry`` (as in ``sheets.save``), by every rule of ``sheets.save``."""
+    own ``entry`` (as in ``sheets.save``), by every rule of ``sheets.save``. ``note``: the coordinator's
+    words added to a chosen proposal's."""
     sheet = _province_round(rnd)
     if (proposal is None) == (entry is None):
         raise ValidationError({code: _("Chọn một đề xuất hoặc nhập điểm của tỉnh.")})
@@ -260,8 +262,9 @@ def consolidate(
             raise ValidationError({code: _("Đề xuất này không thuộc tiêu chí {code}.").format(code=code)})
         if proposal.proposed_score is None:
             raise ValidationError({code: _("{unit} chưa đề xuất điểm.").format(unit=proposal.unit)})
-        note = _("Theo đề xuất của {unit}.").format(unit=proposal.unit)
-        entry = {"score": proposal.proposed_score, "note": f"{note} {proposal.note}".strip()}
+        taken = _("Theo đề xuất của {unit}.").format(unit=proposal.unit)
+        said = " ".join(t for t in (proposal.note.strip(), (note or "").strip()) if t)
+        entry = {"score": proposal.proposed_score, "note": f"{taken} {said}".strip()}
     assert entry is not None
     return save(sheet, user, "self", {code: entry}, versions=versions, today=today)
 

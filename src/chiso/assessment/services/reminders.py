@@ -10,8 +10,15 @@ registered by ``AssessmentConfig.ready``; ``chiso remind`` runs it with the othe
 - **explanation**: the officers of every unit whose scores the appraisal lowered and that has not explained
   them all, 7, 3 and 1 days before the explanation deadline.
 
-Each reminder is recorded once (notifications' key: the sheet or the assignment, the kind, the deadline),
-in the app and by e-mail. The counting queries are here until the monitoring service offers them.
+- **the province's coordinators**, 7, 3 and 1 days before the deadline of every phase: where the round
+  stands, with the figures of the monitoring page (``services.monitoring.round_monitor``): units not
+  started, scoring but not submitted, submitted; criteria scored above zero without evidence (and in how
+  many units); at appraisal and re-appraisal, the criteria left to each appraiser; at explanation, the
+  units with lowered scores not explained.
+
+The units' and appraisers' own reminders count with the same monitoring figures (criteria scored of those
+to score, criteria without evidence). Each reminder is recorded once (notifications' key: the sheet, the
+assignment or the round, the kind, the deadline), in the app and by e-mail.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 
 from chiso.accounts.models import Membership
@@ -28,6 +35,7 @@ from chiso.core.text import format_date
 from chiso.notifications import services as notices
 
 from ..models import Assignment, Proposal, Round, Score, Sheet
+from .monitoring import RoundMonitor, round_monitor
 
 __all__ = ["TEMPLATE", "describe", "phase_reminders"]
 
@@ -136,18 +144,20 @@ def _sheet_recipients(rnd: Round, sheets: list[Sheet]) -> dict[int, list]:
     return {s.pk: members.get(s.unit_id, []) for s in sheets}
 
 
-def _self_reminders(rnd: Round, today: dt.date, counts: Counter) -> None:
-    sheets = [s for s in rnd.sheets.select_related("unit") if s.state != Sheet.State.SUBMITTED]
+def _self_reminders(rnd: Round, today: dt.date, counts: Counter, mon: RoundMonitor) -> None:
+    progress = {u.sheet.pk: u for u in mon.units}
+    sheets = [u.sheet for u in mon.units if u.state != Sheet.State.SUBMITTED]
     recipients = _sheet_recipients(rnd, sheets)
     for sheet in sheets:
         due = _due(rnd, sheet, "self")
         kind = reminder_kind(due, today) if due else None
         if kind is None:
             continue
-        scored = sheet.scores.filter(Q(self_score__isnull=False) | Q(not_applicable=True)).count()
+        p = progress[sheet.pk]
         for user in recipients[sheet.pk]:
             _send(counts, about=sheet, user=user, unit=sheet.unit, kind=kind, due=due, rnd=rnd, work="self",
-                  url=_sheet_url(sheet), late_days=(today - due).days, scored=scored)  # fmt: skip
+                  url=_sheet_url(sheet), late_days=(today - due).days, scored=p.scored, to_score=p.to_score,
+                  without_evidence=len(p.without_evidence))  # fmt: skip
         if rnd.scope == Round.Scope.PROVINCE and kind in DAYS:
             _proposal_reminders(rnd, sheet, due, kind, counts)
 
@@ -194,13 +204,58 @@ def _explanation_reminders(rnd: Round, today: dt.date, counts: Counter) -> None:
                   work="explanation", url=_sheet_url(sheet), left=left)  # fmt: skip
 
 
+def overview(rnd: Round, work: str, mon: RoundMonitor) -> dict:
+    """Where the round stands, for its coordinators' reminder (the monitoring page's figures)."""
+    by_state = mon.counts
+    missing = [u for u in mon.units if u.without_evidence]
+    out = {
+        "total_units": len(mon.units),
+        "not_started": by_state.get(Sheet.State.NOT_STARTED, 0),
+        "in_progress": by_state.get(Sheet.State.IN_PROGRESS, 0),
+        "submitted": by_state.get(Sheet.State.SUBMITTED, 0),
+        "without_evidence": sum(len(u.without_evidence) for u in missing),
+        "units_without_evidence": len(missing),
+        "not_started_names": ", ".join(u.unit.short_name for u in mon.by_state(Sheet.State.NOT_STARTED)[:10]),
+    }
+    if work in ("appraisal", "final"):
+        behind = []
+        for a in mon.appraisers:
+            done = a.appraised if work == "appraisal" else a.finalised
+            if done < a.assigned:
+                who = a.user.get_full_name() or a.user.username
+                behind.append(f"{who} {done}/{a.assigned}")
+        out["appraisers_behind"] = "; ".join(behind)
+    if work == "explanation":
+        out["unexplained_units"] = sum(1 for u in mon.units if unexplained(u.sheet))
+    return out
+
+
+def _coordinator_reminders(rnd: Round, work: str, today: dt.date, counts: Counter, mon: RoundMonitor) -> None:
+    if rnd.scope == Round.Scope.PROVINCE:  # the province's own sheet: its coordinators are reminded of it
+        return
+    due = _due(rnd, None, work)
+    kind = reminder_kind(due, today) if due else None
+    if kind not in DAYS:
+        return
+    coordinators = _members([rnd.province_id], ("coordinator",)).get(rnd.province_id, [])
+    if not coordinators:
+        return
+    figures = overview(rnd, work, mon)
+    url = _link(("assessment:monitoring", [rnd.pk]), ("assessment:round", [rnd.pk]))
+    for user in coordinators:
+        _send(counts, about=rnd, user=user, unit=rnd.province, kind=kind, due=due, rnd=rnd, work=work,
+              url=url, overview=figures)  # fmt: skip
+
+
 def phase_reminders(today: dt.date, counts: Counter) -> None:
     """Every reminder the open rounds owe today (see the module)."""
     working = [code for code, state in Round.workflow().states.items() if state.opens]
     for rnd in Round.objects.filter(status__in=working).select_related("framework", "province"):
         work = rnd.opens
+        mon = round_monitor(rnd)
+        _coordinator_reminders(rnd, work, today, counts, mon)
         if work == "self":
-            _self_reminders(rnd, today, counts)
+            _self_reminders(rnd, today, counts, mon)
         elif work in ("appraisal", "final"):
             _appraisal_reminders(rnd, work, today, counts)
         elif work == "explanation":

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from chiso.core.spreadsheet import csv_cell
 from chiso.core.stats import GroupRule, group_cutoffs, group_of, rank_desc
+from chiso.core.text import format_number
 
 from ..models import Round, Score, Sheet
 from .sheets import effective, refresh_totals
@@ -131,14 +132,36 @@ def summary_data(rnd: Round) -> dict:
     }
 
 
+def published_total(r: UnitResult, maximum: float | None) -> tuple[float, str]:
+    """The total a unit's results carry, and a note: its final (else self) total in points; for a unit
+    with criteria not applicable to it, that total converted to the framework's scale — its percent of
+    the applicable maximum times the maximum (METHODOLOGY §2.8: the index is the score over the applicable
+    maximum) — so the analysis, which ranks and classes totals on the framework's maximum, ranks and
+    classes every unit as the round did (one rule)."""
+    total = r.final_total if r.final_total is not None else r.self_total
+    applicable = r.sheet.applicable_max
+    if maximum and applicable and r.percent is not None and applicable < maximum - 1e-9:
+        scaled = r.percent * maximum / 100.0
+        note = _(
+            "Quy đổi theo điểm tối đa áp dụng: {points}/{applicable} điểm = {percent} % (có tiêu chí không áp dụng)"
+        ).format(
+            points=format_number(total or 0),
+            applicable=format_number(applicable),
+            percent=format_number(r.percent),
+        )
+        return scaled, note
+    return float(total or 0), ""
+
+
 def _csv(rnd: Round, results: list[UnitResult]) -> bytes:
     """The final scores as a results table (one row per unit, one column per criterion, the total with its
     rank and class) for the results import."""
     st = structure(rnd.framework)
     codes = [c.code for c in st.criteria]
+    maximum = st.nodes[st.root].max_score
     buf = io.StringIO()
     w = csv.writer(buf)
-    w.writerow(["Đơn vị", *codes, st.root, "rank", "rank_of", "nhóm", "nguồn"])
+    w.writerow(["Đơn vị", *codes, st.root, "rank", "rank_of", "nhóm", "nguồn", "ghi chú"])
     ranked = [r for r in results if r.rank is not None]
     source = _("Kết quả {title} (chiso, đợt đánh giá số {pk})").format(title=rnd.title, pk=rnd.pk)
     for r in ranked:
@@ -148,9 +171,9 @@ def _csv(rnd: Round, results: list[UnitResult]) -> bytes:
             s = scores.get(code)
             v = None if s is None or s.not_applicable else effective(s, "final")
             cells.append("" if v is None else repr(float(v)))
-        total = r.final_total if r.final_total is not None else r.self_total
+        total, note = published_total(r, maximum)
         w.writerow(
-            [csv_cell(r.unit.name), *cells, repr(float(total or 0)), r.rank, len(ranked), r.klass, source]
+            [csv_cell(r.unit.name), *cells, repr(total), r.rank, len(ranked), r.klass, source, csv_cell(note)]
         )
     return buf.getvalue().encode("utf-8")
 

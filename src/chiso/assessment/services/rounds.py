@@ -186,10 +186,29 @@ def open_round(
 
 
 @transaction.atomic
-def advance(rnd: Round, user, to: str | None = None, *, today: dt.date | None = None) -> Round:
+def advance(
+    rnd: Round,
+    user,
+    to: str | None = None,
+    *,
+    today: dt.date | None = None,
+    expected: str | None = None,
+) -> Round:
     """Take the round to its next state, or to ``to``; closing computes and publishes the results.
-    WorkflowError (Vietnamese) when the step is not allowed; nothing changes then."""
+    WorkflowError (Vietnamese) when the step is not allowed; nothing changes then.
+
+    The round's row is locked (``select_for_update``) and its state read again before the step is chosen,
+    so two coordinators (or a double click) never advance it twice: the second waits for the first and
+    then finds the round already moved on. ``expected`` — the state the user saw when she asked (the web
+    form and the API send it) — makes that explicit: a round no longer in that state is refused."""
+    rnd = Round.objects.select_for_update().select_related("framework__index", "province").get(pk=rnd.pk)
     wf = rnd.workflow()
+    if expected and expected != rnd.status:
+        raise WorkflowError(
+            _(
+                "Đợt đánh giá đã được chuyển sang giai đoạn «{now}» (có người vừa chuyển); tải lại trang để xem."
+            ).format(now=wf.label(rnd.status))
+        )
     if to is not None and to not in wf.states:
         raise WorkflowError(
             _("Không có giai đoạn “{to}”; các giai đoạn: {states}.").format(

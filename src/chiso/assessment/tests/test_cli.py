@@ -96,6 +96,7 @@ def test_import_scores_previews_then_commits_all_or_nothing(scene, open_round, t
         "unit": "Sở Tư pháp",
         "status": "new",
         "errors": [],
+        "warnings": [],
         "cells": [
             {"criterion": "1.3", "old": None, "new": 3.0, "status": "new"},
             {"criterion": "1.4", "old": None, "new": 2.0, "status": "new"},

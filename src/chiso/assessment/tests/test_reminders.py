@@ -41,7 +41,7 @@ def test_units_that_have_not_submitted_are_reminded_before_and_after_the_deadlin
     sheets.submit(tp, scene.officer_tp, today=dt.date(2026, 1, 5))
     assert "0 nhắc việc đánh giá" in remind("10/01/2026")  # five days before: nothing
     out = remind("08/01/2026")
-    assert "2 nhắc việc đánh giá" in out
+    assert "3 nhắc việc đánh giá" in out  # two units, and the coordinator
     for user in (scene.officer_yt, scene.officer_xd):
         assert subjects(user) == ["[chiso] Còn 7 ngày đến hạn tự đánh giá: " + rnd.title]
         assert set(Reminder.objects.filter(user=user).values_list("kind", "channel")) == {
@@ -49,8 +49,18 @@ def test_units_that_have_not_submitted_are_reminded_before_and_after_the_deadlin
             ("d7", "email"),
         }
     body = next(m.body for m in mail.outbox if scene.officer_yt.email in m.to)
-    assert "Sở Y tế chưa nộp phiếu tự đánh giá (đã chấm 0 tiêu chí)" in body and "15/01/2026" in body
-    assert not subjects(scene.officer_tp) and not subjects(scene.coordinator)  # submitted; not an officer
+    to_score = len([c for c in structure(rnd.framework).criteria if not c.survey])
+    assert f"Sở Y tế chưa nộp phiếu tự đánh giá (đã chấm 0/{to_score} tiêu chí; 0 tiêu chí" in body
+    assert "15/01/2026" in body
+    assert not subjects(scene.officer_tp)  # submitted
+    # the coordinator: where the round stands, with the monitoring page's figures
+    assert subjects(scene.coordinator) == [
+        "[chiso] Còn 7 ngày đến hạn giai đoạn hiện tại — tình hình: " + rnd.title
+    ]
+    overview = next(m.body for m in mail.outbox if scene.coordinator.email in m.to)
+    assert "Tình hình 3 đơn vị:" in overview
+    assert "Chưa bắt đầu: 2 đơn vị (Sở Xây dựng, Sở Y tế)" in overview
+    assert "Đang chấm, chưa nộp: 0 đơn vị" in overview and "Đã nộp: 1 đơn vị" in overview
     sent = len(mail.outbox)
     assert "0 nhắc việc đánh giá" in remind("08/01/2026") and len(mail.outbox) == sent  # never twice
     remind("12/01/2026")
@@ -69,6 +79,29 @@ def test_units_that_have_not_submitted_are_reminded_before_and_after_the_deadlin
     remind("17/01/2026")
     assert subjects(scene.officer_yt)[-1].startswith("[chiso] Còn 3 ngày đến hạn tự đánh giá")
     assert "0 nhắc việc đánh giá" in remind("18/01/2026")  # late once only
+
+
+def test_a_unit_and_the_coordinator_read_the_criteria_without_evidence(scene, open_round):
+    rnd = open_round(self=dt.date(2026, 1, 15))
+    yt = rnd.sheets.get(unit=scene.yte)
+    sheets.save(yt, scene.officer_yt, "self", {"1.3": {"score": 2}, "1.4": {"score": 1.5}, "2.1": {"score": 0}},
+                today=dt.date(2026, 1, 5))  # fmt: skip
+    remind("12/01/2026")  # three days before
+    body = next(m.body for m in mail.outbox if scene.officer_yt.email in m.to)
+    assert "(đã chấm 3/" in body and "; 2 tiêu chí có điểm chưa có tài liệu kiểm chứng)" in body
+    overview = next(m.body for m in mail.outbox if scene.coordinator.email in m.to)
+    assert "Chưa bắt đầu: 2 đơn vị (Sở Tư pháp, Sở Xây dựng)" in overview
+    assert "Đang chấm, chưa nộp: 1 đơn vị" in overview
+    assert "Tiêu chí có điểm nhưng chưa có tài liệu kiểm chứng: 2 (ở 1 đơn vị)" in overview
+    # in appraisal, the coordinator reads who is behind
+    rnd = rounds.advance(rnd, scene.coordinator)
+    remind("24/01/2026")
+    overview = [m.body for m in mail.outbox if scene.coordinator.email in m.to][-1]
+    assert "Thành viên thẩm định chưa xong (đã chấm/được phân công): td 0/" in overview
+
+
+def _not_coordinators(scene) -> int:
+    return sum(1 for m in mail.outbox if scene.coordinator.email not in m.to)
 
 
 def test_appraisers_explanations_and_reappraisal(scene, open_round):
@@ -108,9 +141,9 @@ def test_appraisers_explanations_and_reappraisal(scene, open_round):
     assert not subjects(scene.officer_yt)
     sheets.save(rnd.sheets.get(unit=scene.tuphap), scene.officer_tp, "explanation",
                 {"1.3": {"note": "Bổ sung biên bản"}}, today=dt.date(2026, 2, 4))  # fmt: skip
-    sent = len(mail.outbox)
+    sent = _not_coordinators(scene)
     remind("07/02/2026")
-    assert len(mail.outbox) == sent
+    assert _not_coordinators(scene) == sent  # the coordinator alone is told where the round stands
     # re-appraisal: the lowered criterion without a final score, for both appraisers assigned it
     rnd = rounds.advance(rnd, scene.coordinator)
     remind("13/02/2026")
@@ -119,9 +152,9 @@ def test_appraisers_explanations_and_reappraisal(scene, open_round):
     sheets.save(
         rnd.sheets.get(unit=scene.tuphap), other, "final", {"1.3": {"score": 2}}, today=dt.date(2026, 2, 14)
     )
-    sent = len(mail.outbox)
+    sent = _not_coordinators(scene)
     remind("17/02/2026")
-    assert len(mail.outbox) == sent
+    assert _not_coordinators(scene) == sent
 
 
 def test_province_round_reminds_coordinators_and_departments_with_criteria_to_propose(scene):

@@ -7,6 +7,7 @@ may import, and when."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 
 import pytest
@@ -75,7 +76,8 @@ def test_preview_writes_nothing_and_commit_writes_all_with_history_and_totals(sc
     assert rnd.sheets.get(unit=scene.xd).state == Sheet.State.NOT_STARTED
     record = Score.history.filter(sheet_id=tp.pk, node__code="1.3").get()
     assert record.history_user == scene.coordinator
-    assert record.history_change_reason == "Nhập điểm tự đánh giá từ tệp “diem.csv”"
+    digest = hashlib.sha256(GOOD).hexdigest()[:12]
+    assert record.history_change_reason == f"Nhập điểm tự đánh giá từ tệp “diem.csv”, SHA-256 {digest}…"
     # self-scores carry no source: they are the unit's own
     assert set(Score.objects.filter(sheet=tp).values_list("source", flat=True)) == {""}
 
@@ -302,3 +304,20 @@ def test_the_ministry_appraisal_of_a_round_on_the_province_itself(scene):
     }
     summary = summary_data(rnd)
     assert summary["units"][0]["self_total"] == 7.0 and summary["units"][0]["final_total"] == 6.5
+
+
+def test_numbers_read_silently_are_warned_as_in_results_imports(scene, open_round):
+    """ "1.000" (one thousand, or one?) and a dropped "%" are said in the preview's notes (issue 10)."""
+    rnd = open_round()
+    data = _csv("Đơn vị,1.3,2.1", 'Sở Tư pháp,1.000,"2,5%"')
+    preview = preview_scores(rnd, data, "diem.csv", "self", user=scene.coordinator, today=SELF_DAY)
+    assert any("“1.000”" in n and "đọc là 1" in n and "1.3" in n for n in preview.notes), preview.notes
+    assert any("“2,5%”" in n and "bỏ dấu %" in n for n in preview.notes), preview.notes
+    assert preview.as_data()["notes"] == preview.notes
+
+
+def test_a_two_row_header_is_said(scene, open_round):
+    rnd = open_round()
+    data = _csv("Đơn vị,1.3,2.1", ",Tiêu chí a,Tiêu chí b", "Sở Tư pháp,1,2")
+    preview = preview_scores(rnd, data, "diem.csv", "self", user=scene.coordinator, today=SELF_DAY)
+    assert any("tiêu đề hai dòng (dòng 1 và 2" in e for e in preview.errors), preview.errors

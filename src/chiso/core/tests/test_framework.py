@@ -750,3 +750,19 @@ def fwcore_match(word: str, fw: FrameworkDef) -> str | None:
 
     assert fw.index_def is not None
     return match_index(word, [fw.index_def])
+
+
+def test_over_long_values_are_refused_with_their_limit_not_echoed():
+    """Issue 10, item 17: an over-long code or name reached PostgreSQL and came back as a 500."""
+    nodes = _good_nodes()
+    nodes[1].name_vi = "Rất dài " * 200
+    nodes[2].code = "D1.1" + "x" * 100
+    fw = _fw(nodes)
+    fw.code = "c" * 61
+    fw.valid_to = 99999
+    msgs = _messages(fw)
+    assert "Mã bộ chỉ số dài quá 60 ký tự (61 ký tự)." in msgs
+    assert any(m.startswith("Dòng 3: tên nút dài quá 500 ký tự") for m in msgs)
+    assert any(m.startswith("Dòng 4: mã nút dài quá 40 ký tự") for m in msgs)
+    assert "Năm áp dụng phải từ 1 đến 9999." in msgs
+    assert all(len(m) < 300 for m in msgs)  # the long values are not echoed whole

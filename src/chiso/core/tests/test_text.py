@@ -350,3 +350,84 @@ def test_user_yaml_is_bounded_and_says_where():
     with pytest.raises(YamlRefused) as exc:
         load("a: [1, 2\nb: " + "y" * 5000)
     assert "dòng" in str(exc.value) and len(str(exc.value)) < 400  # never echoes the input at length
+
+
+# --- "at least" figures, exact exports, changes below display precision, silent parsing ----------
+
+
+def test_an_at_least_figure_is_rounded_up_never_to_nearest():
+    from chiso.core.text import format_at_least, round_up
+
+    assert format_at_least(0.94313, 4) == "0,9432"  # "0,9431" would miss the goal
+    assert format_at_least(0.9431, 4) == "0,9431"  # exact: not raised
+    assert format_at_least(0.1 + 0.2, 1) == "0,3"  # float noise is not a missing hundredth
+    assert format_at_least(2.001, 2) == "2,01"
+    assert format_at_least(5, 2) == "5,00"
+    assert format_at_least(None, 2) == "–"
+    assert round_up(1.23456, 2) == 1.24
+
+
+@given(st.floats(min_value=0, max_value=1000, allow_nan=False), st.integers(min_value=0, max_value=6))
+def test_round_up_never_understates(x, d):
+    from chiso.core.text import round_up
+
+    y = round_up(x, d)
+    assert y >= x - 1e-9
+    assert y - x < 10**-d + 1e-9
+
+
+@given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
+def test_format_exact_reads_back_as_the_same_number(x):
+    from chiso.core.text import format_exact, parse_number
+
+    assert parse_number(format_exact(x)) == x
+
+
+def test_a_change_below_display_precision_is_shown():
+    from chiso.core.text import format_change
+
+    assert format_change(0.8309, 0.83094) == ("0,8309", "0,83094")
+    assert format_change(1.5, 2.25) == ("1,5", "2,25")
+    from chiso.core.text import format_full
+
+    assert (
+        format_full(0.87599) == "0,87599"
+        and format_full(2.5) == "2,5"
+        and format_full(1 / 3) == "0,333333333"
+    )
+
+
+def test_silent_parsing_is_flagged():
+    from chiso.core.text import number_flags
+
+    assert number_flags("1.000") == {"ambiguous"}
+    assert number_flags("1,000") == {"ambiguous"}
+    assert number_flags("86,14%") == {"percent"}
+    assert number_flags("1.000,5") == set() and number_flags("0,8309") == set()
+    assert number_flags(1.0) == set() and number_flags("12.5") == set()
+
+
+@settings(deadline=None)
+@given(st.floats(allow_nan=False, allow_infinity=False), st.one_of(st.none(), st.integers(0, 6)))
+def test_format_number_takes_any_float(x, d):
+    """Issue 10, item 17: a score of 1e308 typed into the gap was a 500 (the rounding ran out of
+    digits). Every finite float is written out, digit for digit, and reads back."""
+    s = format_number(x, d)
+    back = float(s.replace(".", "").replace(",", "."))
+    assert back == pytest.approx(x, rel=1e-9, abs=10 ** -(4 if d is None else d))
+
+
+def test_write_only_exports_store_formula_text_as_text(tmp_path):
+    """Issue 10, item 12, for the write-only sheets (the evidence package's index): a file or criterion
+    named "=HYPERLINK(…)" is text in the workbook, not a live formula."""
+    import openpyxl
+
+    from chiso.core.spreadsheet import safe_cells
+
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet("Mục lục")
+    ws.append(safe_cells(ws, ['=HYPERLINK("http://x.invalid","Bấm")', "Kon Tum", 2.5, None]))
+    wb.save(tmp_path / "x.xlsx")
+    row = next(openpyxl.load_workbook(tmp_path / "x.xlsx")["Mục lục"].iter_rows())
+    assert row[0].data_type == "s" and row[0].value.startswith("=HYPERLINK")
+    assert [c.value for c in row[1:3]] == ["Kon Tum", 2.5]

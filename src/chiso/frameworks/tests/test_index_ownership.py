@@ -136,9 +136,9 @@ def test_a_province_owns_the_index_its_coordinator_makes(setting):
 
 
 def test_the_web_import_offers_only_the_indices_one_may_change(setting, tmp_path, monkeypatch):
-    from chiso.results import views as result_views
+    from chiso.results import jobs as result_jobs
 
-    monkeypatch.setattr(result_views, "UPLOAD_DIR", tmp_path)
+    monkeypatch.setattr(result_jobs, "UPLOAD_DIR", tmp_path)
     _own_index(setting.mine)
     mine = _client(setting.mine)
     page = mine.get(reverse("results:import_new")).content.decode()

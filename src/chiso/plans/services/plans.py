@@ -38,10 +38,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chiso.audit.changes import HistoryEntry, history_entries, records
+from chiso.concurrency import bump, check_revision
 from chiso.core.plan import Baseline, baseline_of, check_target, points_up
 from chiso.core.text import format_date, format_number, nfc, parse_number, vi_sort_key
 from chiso.documents.services import wording_for
 from chiso.frameworks.services import index_labels
+from chiso.idempotency import services as idempotency
 from chiso.units import lineage
 from chiso.units.models import Unit
 from chiso.units.services import province_of
@@ -229,31 +231,44 @@ def _clean_plan(plan: Plan, values: dict, errors: Errors) -> dict:
 
 
 @transaction.atomic
-def save_plan(user, data: dict, plan: Plan | None = None) -> Plan:
+def save_plan(
+    user, data: dict, plan: Plan | None = None, *, revision: int | None = None, key: str | None = None
+) -> Plan:
     """Create (plan None) or update a plan from parsed data (keys of PLAN_FIELDS; dates as dates,
     report_deadlines as dates or ISO strings, recipients and indices as lists). Checks who may and
     every rule of the plan; ValidationError({field: [messages]}) / PermissionDenied and nothing changed.
     A new plan starts with the symbol and signer of its issuing unit's standard wording (what ``data``
-    omits)."""
+    omits). ``revision``: the plan's revision the edit started from (StaleEdit when someone saved since,
+    chiso.concurrency); ``key``: a submission key — the same key again returns the plan it created, with
+    ``was_replayed`` (chiso.idempotency)."""
     unit = data.get("issuing_unit")
     if plan is None:
         permissions.require_create_plan(user, unit)
+        claim = idempotency.claim(user, key, "plan")
+        if claim.existing is not None:
+            claim.existing.was_replayed = True
+            return claim.existing
         plan = Plan(
             created_by=user if user.is_authenticated else None,
             **wording_for(unit, "plan").issue_fields("plan"),
         )
     else:
+        claim = None
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
         permissions.require_edit(user, plan)
         if unit is not None and unit.pk != plan.issuing_unit_id:
             permissions.require_create_plan(user, unit)
+        check_revision(plan, revision, _("kế hoạch này"))
     errors = Errors()
     values = _clean_plan(plan, {name: data[name] for name in PLAN_FIELDS if name in data}, errors)
     errors.raise_if_any()
     for name, value in values.items():
         setattr(plan, name, value)
+    bump(plan)
     plan._history_user = user
     plan.save()
+    if claim is not None:
+        claim.done(plan)
     return plan
 
 
@@ -542,17 +557,31 @@ def check_and_fill_target(target: Target) -> Target:
 
 
 @transaction.atomic
-def save_target(plan: Plan, user, data: dict, target: Target | None = None) -> Target:
+def save_target(
+    plan: Plan,
+    user,
+    data: dict,
+    target: Target | None = None,
+    *,
+    revision: int | None = None,
+    key: str | None = None,
+) -> Target:
     """Create (target None) or update a target. data: index, node_code, kind, value (text as typed or a
     number), optional order. The target must be for one of the plan's indices, its value must fit its
     kind (parse_target_value), and it is checked against the results (check_and_fill_target: a
     problem there is an error of the target as a whole). ValidationError / PermissionDenied and
-    nothing changed."""
+    nothing changed. ``revision`` / ``key``: as for save_plan."""
     plan = _editable(plan, user)
+    claim = None
     if target is None:
+        claim = idempotency.claim(user, key, f"target:plan={plan.pk}")
+        if claim.existing is not None:
+            claim.existing.was_replayed = True
+            return claim.existing
         target = Target(plan=plan, order=(plan.targets.count() + 1))
     else:
         target = Target.objects.select_for_update().get(pk=target.pk, plan=plan)
+        check_revision(target, revision, _("mục tiêu này"))
     errors = Errors()
     index = _text(data.get("index", target.index)).lower()
     if index not in index_labels():
@@ -585,8 +614,11 @@ def save_target(plan: Plan, user, data: dict, target: Target | None = None) -> T
     except ValueError as exc:  # the target as a whole, against the results
         errors.add(None, exc)
         errors.raise_if_any()
+    bump(target)
     target._history_user = user
     target.save()
+    if claim is not None:
+        claim.done(target)
     return target
 
 
@@ -742,15 +774,31 @@ def _clean_task(plan: Plan, task: Task | None, data: dict, errors: Errors) -> di
 
 
 @transaction.atomic
-def save_task(plan: Plan, user, data: dict, task: Task | None = None) -> Task:
+def save_task(
+    plan: Plan,
+    user,
+    data: dict,
+    task: Task | None = None,
+    *,
+    revision: int | None = None,
+    key: str | None = None,
+) -> Task:
     """Create (task None) or update a task. data: any of TASK_FIELDS, parsed (units as Unit objects,
     dates as dates); what is left out keeps its value. Every rule of a task is checked here: text,
     index and nodes of the index's framework, a lead (unit, class or text), units within the plan's
     province, deadline / recurrence / first due date consistent and within task_date_window of the
-    plan. ValidationError({field: [messages]}) / PermissionDenied and nothing changed."""
+    plan. ValidationError({field: [messages]}) / PermissionDenied and nothing changed.
+    ``revision`` / ``key``: as for save_plan."""
     plan = _editable(plan, user)
+    claim = None
     if task is not None:
         task = Task.objects.select_for_update().get(pk=task.pk, plan=plan)
+        check_revision(task, revision, _("nhiệm vụ này"))
+    else:
+        claim = idempotency.claim(user, key, f"task:plan={plan.pk}")
+        if claim.existing is not None:
+            claim.existing.was_replayed = True
+            return claim.existing
     errors = Errors()
     values = _clean_task(plan, task, data, errors)
     errors.raise_if_any()
@@ -764,11 +812,14 @@ def save_task(plan: Plan, user, data: dict, task: Task | None = None) -> Task:
         if name == "order" and value is None:
             continue
         setattr(task, name, value)
+    bump(task)
     task._history_user = user
     task.save()
     if coordinating is not None:
         if {u.pk for u in coordinating} != set(task.coordinating_units.values_list("pk", flat=True)):
             task.coordinating_units.set(coordinating)
+    if claim is not None:
+        claim.done(task)
     return task
 
 

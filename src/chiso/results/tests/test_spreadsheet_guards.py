@@ -54,7 +54,7 @@ def test_the_visible_active_sheet_is_read_and_hidden_parts_are_said():
     assert table.sheet == "Bản chính thức"
     assert [r[1][:2] for r in table.rows] == [["Kon Tum", 2023.0], ["Gia Lai", 2023.0]]
     assert "Tệp có trang tính ẩn không được đọc: Bản nháp cũ." in table.notes
-    assert any("dòng bị ẩn (3)" in n and "VẪN được đọc" in n for n in table.notes)
+    assert any("có 1 dòng bị ẩn (3)" in n and "VẪN được đọc" in n for n in table.notes)
 
 
 def test_a_file_saved_on_a_hidden_sheet_reads_the_first_visible_one():

@@ -96,3 +96,27 @@ def test_loading_twice_changes_nothing(demo):
         Score.history.count(),
         Result.objects.count(),
     ) == counts
+
+
+def test_the_provinces_own_par_index_round_is_alive(demo):
+    """The province's PAR INDEX self-assessment: the appraisal block assigned from the province's map to Sở
+    Nội vụ (lead), Văn phòng UBND tỉnh and Sở Tư pháp; Sở Nội vụ has proposed; the forecast has a range."""
+    from chiso.assessment.models import Proposal
+    from chiso.assessment.services import province as svc
+
+    rnd = demo.province
+    assert rnd.scope == "province" and rnd.opens == "self" and rnd.framework.index.code == "par"
+    proposals = (
+        Proposal.objects.filter(score__sheet__round=rnd).select_related("unit").order_by("-lead", "pk")
+    )
+    assert [(p.unit.short_name, p.lead) for p in proposals][0] == ("Sở Nội vụ", True)
+    assert {p.unit.short_name for p in proposals} == {
+        "Sở Nội vụ",
+        "Văn phòng Ủy ban nhân dân tỉnh",
+        "Sở Tư pháp",
+    }
+    assert proposals[0].proposed_score == 55.5
+    f = svc.forecast(rnd)
+    assert f.low <= f.high and f.blocks and "APPRAISAL" in f.missing  # not consolidated yet
+    again = load_demo_assessment(today=TODAY)
+    assert again.province == rnd and not again.created

@@ -22,9 +22,11 @@ from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chiso.concurrency import bump, check_revision
 from chiso.core.schedule import last_due, next_due, period_bounds, period_label, period_of, periods_containing
 from chiso.core.text import nfc
 from chiso.files.checks import check_uploads, store
+from chiso.idempotency import services as idempotency
 from chiso.plans import permissions as plan_perms
 from chiso.plans.models import Plan, Recurrence, Task
 from chiso.units.models import Unit
@@ -199,6 +201,19 @@ def _checked_files(files, errors: Errors) -> list:
     return check_uploads(files, errors, "evidence")
 
 
+def _store_evidence(report: ProgressReport, checked, user) -> list[Evidence]:
+    """Store the files a report does not hold yet (the same content — SHA-256 — sent twice, by a form
+    resent or the same file chosen twice, is kept once); the report's row is locked by the caller."""
+    held = set(Evidence.objects.filter(report=report).values_list("sha256", flat=True))
+    stored = []
+    for c in checked:
+        if c.sha256 in held:
+            continue
+        held.add(c.sha256)
+        stored.append(store(Evidence, c, user=user, report=report))
+    return stored
+
+
 def _report_unit(user, task: Task, unit, errors: Errors) -> Unit | None:
     """The unit a report is for: the one given (a Unit or its id), else the user's only reporting unit
     of the task. PermissionDenied when she may not report for it."""
@@ -257,15 +272,33 @@ def _report_values(report: ProgressReport, data: dict, errors: Errors) -> dict:
 
 
 @transaction.atomic
-def save_report(task: Task, user, unit, period: str, data: dict, files=()) -> ProgressReport:
+def save_report(
+    task: Task,
+    user,
+    unit,
+    period: str,
+    data: dict,
+    files=(),
+    *,
+    revision: int | None = None,
+    key: str | None = None,
+) -> ProgressReport:
     """Store the report of ``unit`` (a Unit or its id; None: the user's only reporting unit of the task)
     on ``task`` for ``period`` (a second report for the same period updates the first; history keeps
     both). ``data``: any of REPORT_FIELDS (what is left out keeps its value). ``files``: uploaded
     evidence. Every rule of a report is checked here: the user reports for a unit of the task of an
     issued plan (PermissionDenied), the period is one of the plan's, the percent 0–100, a task done
     names its product, every file passes the upload checks; ValidationError({field: [messages]}) with
-    every problem and nothing saved otherwise. The report returned says ``was_created``."""
+    every problem and nothing saved otherwise. The report returned says ``was_created``.
+
+    Sent twice (a double click, a retry), it does not fail nor duplicate: the task's row is locked first,
+    so simultaneous reports of one task run one after the other and the second finds the first one's
+    report; a file already held by the report (same SHA-256) is not stored again; with a ``key`` (the
+    form's token, the API's Idempotency-Key) the second submission returns the first one's report
+    untouched (``was_replayed``). ``revision``: the report's revision the form was opened at (0: there was
+    none yet) — someone else saved the report of that unit and period since: StaleEdit, nothing saved."""
     permissions.require_reporting(user, task)
+    Task.objects.select_for_update().filter(pk=task.pk).order_by().first()  # the task row alone
     errors = Errors()
     unit = _report_unit(user, task, unit, errors)
     period = _report_period(task, period, errors)
@@ -274,6 +307,14 @@ def save_report(task: Task, user, unit, period: str, data: dict, files=()) -> Pr
         report = (
             ProgressReport.objects.select_for_update().filter(task=task, unit=unit, period=period).first()
         )
+    scope = f"report:task={task.pk}"
+    claim = idempotency.claim(user, key, scope) if not errors else idempotency.Claim()
+    if claim.existing is not None:
+        claim.existing.was_created = False
+        claim.existing.was_replayed = True
+        return claim.existing
+    if report is not None:
+        check_revision(report, revision, _("báo cáo kỳ này của đơn vị"))
     created = report is None
     if report is None:
         report = ProgressReport(task=task, unit=unit, period=period)
@@ -283,10 +324,11 @@ def save_report(task: Task, user, unit, period: str, data: dict, files=()) -> Pr
     for name, value in values.items():
         setattr(report, name, value)
     report.submitted_by = user
+    bump(report)
     report._history_user = user
     report.save()
-    for c in checked:
-        store(Evidence, c, user=user, report=report)
+    _store_evidence(report, checked, user)
+    claim.done(report)
     refresh_task(task, user)
     report.was_created = created
     return report
@@ -296,14 +338,16 @@ def save_report(task: Task, user, unit, period: str, data: dict, files=()) -> Pr
 def add_evidence(report: ProgressReport, user, files) -> list[Evidence]:
     """Add evidence files to a report: only who may report for its unit on its task, while the plan is
     issued (PermissionDenied); every file checked, one refused refuses all (ValidationError on
-    "evidence", nothing stored)."""
+    "evidence", nothing stored). A file the report already holds (same SHA-256: the upload sent twice)
+    is not stored again; returns the files stored now."""
     permissions.require_evidence(user, report)
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
     errors = Errors()
     if not files:
         errors.add("evidence", _("Chọn ít nhất một tệp minh chứng."))
     checked = _checked_files(files, errors)
     errors.raise_if_any()
-    return [store(Evidence, c, user=user, report=report) for c in checked]
+    return _store_evidence(report, checked, user)
 
 
 # ---------------------------------------------------------------- lateness

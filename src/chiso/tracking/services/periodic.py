@@ -16,11 +16,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from chiso.accounts.scope import covers
+from chiso.concurrency import bump, check_revision
 from chiso.core.schedule import last_due, period_bounds, period_label
 from chiso.core.text import format_date, format_number, nfc
 from chiso.documents.services import wording_for
+from chiso.idempotency import services as idempotency
 from chiso.plans.models import Plan, Task
 from chiso.plans.permissions import oversees
 
@@ -265,9 +268,15 @@ def compile_content(plan: Plan, period: str, today: dt.date | None = None) -> di
 
 
 @transaction.atomic
-def compile_report(plan: Plan, period: str, user, today: dt.date | None = None) -> PeriodicReport:
+def compile_report(
+    plan: Plan, period: str, user, today: dt.date | None = None, *, key: str | None = None
+) -> PeriodicReport:
     """A new draft periodic report of `period` for an issued plan; PeriodicError (Vietnamese) if the
-    plan is not being executed, the period is not one, or a report of that period already exists."""
+    plan is not being executed, the period is not one, or a report of that period already exists. The
+    plan's row is locked first, so two compilations of one period cannot both pass that check; with a
+    ``key`` (the form's token), the same submission sent again returns the report it made
+    (``was_replayed``) instead of refusing."""
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()
     if not can_compile(user, plan):
         raise PeriodicError("Bạn không có quyền lập báo cáo định kỳ của kế hoạch này")
     if not plan.is_public:
@@ -277,6 +286,10 @@ def compile_report(plan: Plan, period: str, user, today: dt.date | None = None) 
         kind = period_kind_of(period)
     except ValueError as exc:
         raise PeriodicError(str(exc)) from None
+    claim = idempotency.claim(user, key, f"periodic:plan={plan.pk}")
+    if claim.existing is not None:
+        claim.existing.was_replayed = True
+        return claim.existing
     if PeriodicReport.objects.filter(plan=plan, period=period).exists():
         raise PeriodicError(f"Đã có báo cáo {period_label(period)} của kế hoạch này; hãy mở để chỉnh sửa")
     report = PeriodicReport(
@@ -293,9 +306,11 @@ def compile_report(plan: Plan, period: str, user, today: dt.date | None = None) 
         signer_name=plan.signer_name,
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
+    bump(report)
     report._history_user = user
     report._change_reason = "Tổng hợp từ báo cáo của các đơn vị"
     report.save()
+    claim.done(report)
     return report
 
 
@@ -312,14 +327,16 @@ def _same(a, b) -> bool:
 
 
 @transaction.atomic
-def update_report(report: PeriodicReport, data: dict, user) -> PeriodicReport:
+def update_report(report: PeriodicReport, data: dict, user, *, revision: int | None = None) -> PeriodicReport:
     """Save the edited text: title, place, signer_name, recipients (list), overview, difficulties,
-    proposals, and narratives {task_id: text} of the results rows. PeriodicError if locked or forbidden."""
+    proposals, and narratives {task_id: text} of the results rows. PeriodicError if locked or forbidden;
+    StaleEdit (chiso.concurrency) when ``revision`` is given and someone saved the report since."""
     report = PeriodicReport.objects.select_for_update().select_related("plan").get(pk=report.pk)
     if not can_compile(user, report.plan):
         raise PeriodicError("Bạn không có quyền sửa báo cáo này")
     if report.locked:
         raise PeriodicError(f"Báo cáo đang ở trạng thái «{report.status_label}», không sửa được")
+    check_revision(report, revision, _("báo cáo này"))
     title = _clean(data.get("title", report.title))
     if not title:
         raise PeriodicError("Trích yếu không được để trống")
@@ -350,6 +367,7 @@ def update_report(report: PeriodicReport, data: dict, user) -> PeriodicReport:
         if isinstance(recipients, str):
             recipients = recipients.splitlines()
         report.recipients = [_clean(r) for r in recipients if _clean(r)]
+    bump(report)
     report._history_user = user
     report._change_reason = "Chỉnh sửa nội dung"
     report.save()

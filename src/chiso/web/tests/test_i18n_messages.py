@@ -125,9 +125,9 @@ BROKEN_CSV = "Tỉnh;Năm;D1\nAtlantis;2023;5\nKon Tum;2023;12\n"
 
 
 def _upload_broken_file(client, tmp_path, monkeypatch) -> str:
-    from chiso.results import views as result_views
+    from chiso.results import jobs as result_jobs
 
-    monkeypatch.setattr(result_views, "UPLOAD_DIR", tmp_path)
+    monkeypatch.setattr(result_jobs, "UPLOAD_DIR", tmp_path)
     upload = io.BytesIO(BROKEN_CSV.encode())
     upload.name = "hong.csv"
     r = client.post(reverse("results:import_new"), {"file": upload, "index": "papi", "year": "2023"})

@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from chiso.analysis import services as analysis_services
-from chiso.core.text import vi_sort_key
+from chiso.core.text import parse_number, vi_sort_key
 from chiso.frameworks.models import Framework
 from chiso.results.models import ImportBatch, Result
 from chiso.units.models import Unit
@@ -80,9 +80,9 @@ READ_PAGES = {
     "framework": lambda i: reverse("frameworks:detail", args=[i["framework"]]),
     "framework_export": lambda i: reverse("frameworks:export", args=[i["framework"]]),
     "framework_template": lambda i: reverse("frameworks:template"),
-    "imports": lambda i: reverse("results:import_list"),
 }
 EDIT_PAGES = {  # GET pages only coordinators may open
+    "imports": lambda i: reverse("results:import_list"),  # the import log (issue 10, item 13)
     "import_new": lambda i: reverse("results:import_new"),
     "framework_import": lambda i: reverse("frameworks:import"),
 }
@@ -217,7 +217,12 @@ def test_csv_export_contains_exactly_the_rows_shown(viewer_client):
     assert rows[0][:3] == ["Đơn vị", "Mã", "Điểm"]
     assert [row[0] for row in rows[1:]] == shown
     kon_tum = next(row for row in rows if row[0] == "Kon Tum")
-    assert kon_tum[2] == "39,9613" and kon_tum[4] == "56" and kon_tum[5] == "61" and kon_tum[7] == "Thấp"
+    # every digit (so that the export imports back unchanged), with a decimal comma
+    assert kon_tum[2].startswith("39,9612949") and parse_number(kon_tum[2]) == pytest.approx(
+        39.9613, abs=1e-4
+    )
+    assert kon_tum[4] == "56" and kon_tum[5] == "61" and kon_tum[6] == "tính toán" and kon_tum[7] == "Thấp"
+    assert kon_tum[8] == "tính toán"  # where the group came from: chiso computed it
 
 
 def test_xlsx_export_contains_exactly_the_rows_shown(viewer_client):
@@ -301,9 +306,9 @@ def test_analysis_of_a_year_without_results_says_so(viewer_client, ids):
 
 def test_import_through_preview_and_commit(admin_member_client, tmp_path, monkeypatch, fresh_caches):
     coordinator_client = admin_member_client  # national results: the administrators' to import
-    from chiso.results import views as result_views
+    from chiso.results import jobs as result_jobs
 
-    monkeypatch.setattr(result_views, "UPLOAD_DIR", tmp_path)
+    monkeypatch.setattr(result_jobs, "UPLOAD_DIR", tmp_path)
     kon_tum = Unit.objects.get(kind="province", code="62")
     data = "Tỉnh;Năm;D1.1\nKon Tum;2023;0,9\n".encode()
     upload = io.BytesIO(data)
@@ -335,9 +340,9 @@ def test_import_of_a_broken_file_through_the_web_writes_nothing(
     admin_member_client, tmp_path, monkeypatch, fresh_caches
 ):
     coordinator_client = admin_member_client  # national results: the administrators' to import
-    from chiso.results import views as result_views
+    from chiso.results import jobs as result_jobs
 
-    monkeypatch.setattr(result_views, "UPLOAD_DIR", tmp_path)
+    monkeypatch.setattr(result_jobs, "UPLOAD_DIR", tmp_path)
     upload = io.BytesIO("Tỉnh;Năm;D1\nKon Tum;2023;12\n".encode())
     upload.name = "hong.csv"
     r = coordinator_client.post(

@@ -37,12 +37,17 @@ class Command(BaseCommand):
         a = g.analysis
         self.stdout.write(
             f"{a.unit.short_name} – {a.index.short_name} {a.year}: {format_number(g.current_total, 4)} điểm, "
-            f"hạng {g.current_rank}/{a.n_scored}. Mục tiêu: {g.goal}."
+            + (f"hạng {g.current_rank}/{g.rank_of}" if g.current_rank else "chưa có hạng")
+            + f". Mục tiêu: {g.goal}."
         )
+        if g.note:
+            self.stdout.write(g.note)
         if g.needed_increase is None:
             self.stdout.write("Không thể đạt mục tiêu trong thang điểm.")
             return
-        self.stdout.write(f"Cần tăng tối thiểu {format_number(g.needed_increase, 4)} điểm. {g.assumptions}")
+        self.stdout.write(
+            f"Cần tăng tối thiểu {g.needed_text} điểm (lên ít nhất {g.new_total_text}). {g.assumptions}"
+        )
         self.stdout.write("Các nội dung có thể bù điểm (điểm còn thiếu so với tối đa):")
         for s in g.suggestions[:12]:
             best = f"; tốt nhất từng đạt {format_number(s.best_past, 4)}" if s.best_past is not None else ""

@@ -168,6 +168,7 @@ class Command(BaseCommand):
                 or [f"{c.node_code}: {format_number(c.old)} → {format_number(c.new)}" for c in changed]
             )
             lines.append(f"Dòng {r.line:>4} {r.status_label:<10} {r.unit_text:<28} {detail}")
+            lines.extend(f"          Cần kiểm tra: {w}" for w in r.warnings)
         c = preview.counts
         lines.append(
             f"Tổng: {c['new']} mới, {c['changed']} thay đổi, {c['unchanged']} không đổi, {c['error']} lỗi; "

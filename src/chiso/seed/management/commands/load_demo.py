@@ -54,6 +54,7 @@ class Command(BaseCommand):
             self.create_users()
             self.create_plans()
             self.create_assessment()
+            self.create_survey()
 
     @transaction.atomic
     def create_users(self):
@@ -99,8 +100,20 @@ class Command(BaseCommand):
         from chiso.seed.demo_assessment import load_demo_assessment
 
         result = load_demo_assessment()
-        for rnd in (result.closed, result.open):
+        for rnd in (result.closed, result.open, result.province):
+            if rnd is None:
+                continue
             self.stdout.write(
                 f"Đợt đánh giá mẫu: {rnd} ({rnd.status_label})"
                 + (" — đã tạo" if result.created else " — đã có")
             )
+
+    def create_survey(self):
+        from chiso.seed.demo_survey import load_demo_survey
+
+        result = load_demo_survey()
+        n = result.survey.responses.count()
+        self.stdout.write(
+            f"Khảo sát mẫu: {result.survey} ({n} phiếu mô phỏng)"
+            + (" — đã tạo" if result.created else " — đã có")
+        )

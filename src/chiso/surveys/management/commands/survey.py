@@ -1,0 +1,121 @@
+"""``chiso survey …``: satisfaction surveys from the command line (issue 9), for operators and scripts.
+
+- ``chiso survey create --template sipas --province NAME --year YYYY [--title T] [--user U] --format json`` →
+  ``{"survey": ID, "questions": ["<code>", …], "scale_questions": ["<code of a 1–5 item>", …],
+  "public_url": "…"}`` — a draft survey with the template's questionnaire and a frame of the province's
+  departments and communes;
+- ``chiso survey advance --survey ID --action open|reopen|close [--user U]`` — a workflow step;
+- ``chiso survey estimates --survey ID [--weighted] --format json`` → ``{"survey", "n", "items": [{"code",
+  "n", "satisfied_pct", "mean", "ci_low", "ci_high"}], "overall": {…}}`` (``services.estimates``).
+
+Without ``--user`` a command is the operator's (no permission is checked); with it, the account's roles are
+checked as on the web. A refusal is a CommandError with the Vietnamese message (exit code 2).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from chiso.core.workflow import WorkflowError
+from chiso.units.lineage import unit_valid_in
+from chiso.units.services import UnitLookupError
+
+from ...links import public_url
+from ...models import Survey
+from ...services import frame, questionnaire
+
+
+def _fail(message: str) -> CommandError:
+    return CommandError(message, returncode=2)
+
+
+def _messages(exc: ValidationError) -> str:
+    if hasattr(exc, "error_dict"):
+        return "\n".join(m for messages in exc.message_dict.values() for m in messages)
+    return "\n".join(exc.messages)
+
+
+class Command(BaseCommand):
+    help = "Khảo sát sự hài lòng: tạo cuộc khảo sát từ mẫu (create), mở/kết thúc (advance), ước lượng (estimates)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, title="lệnh")
+        c = sub.add_parser("create", help="Tạo cuộc khảo sát từ mẫu phiếu.")
+        c.add_argument("--template", required=True, help="Mã mẫu phiếu (ví dụ sipas)")
+        c.add_argument("--province", required=True, help="Tỉnh tổ chức (tên hoặc mã)")
+        c.add_argument("--year", required=True, type=int, help="Năm khảo sát")
+        c.add_argument("--title", default="", help="Tên cuộc khảo sát (mặc định: tự đặt)")
+        a = sub.add_parser("advance", help="Mở thu phiếu, tạm dừng hoặc kết thúc cuộc khảo sát.")
+        a.add_argument("--survey", required=True, type=int, dest="survey_id")
+        a.add_argument("--step", required=True, help="open, reopen hoặc close")
+        e = sub.add_parser("estimates", help="Ước lượng tỷ lệ hài lòng và điểm trung bình từng câu.")
+        e.add_argument("--survey", required=True, type=int, dest="survey_id")
+        e.add_argument("--weighted", action="store_true", help="Gia quyền theo khung mẫu (và cơ cấu dân số)")
+        for p in (c, a, e):
+            p.add_argument("--format", choices=["text", "json"], default="text")
+            p.add_argument("--user", help="Tên đăng nhập (kiểm tra quyền); bỏ trống: lệnh của người vận hành")
+
+    def handle(self, *args, action, **options):
+        account = self._account(options.get("user"))
+        try:
+            data, text = {"create": self.create, "advance": self.advance, "estimates": self.estimates}[
+                action
+            ](account, **options)
+        except ValidationError as exc:
+            raise _fail(_messages(exc)) from exc
+        except (PermissionDenied, WorkflowError, UnitLookupError) as exc:
+            raise _fail(str(exc)) from exc
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(text)
+
+    def _account(self, username: str | None):
+        if not username:
+            return None
+        account = get_user_model().objects.filter(username=username).first()
+        if account is None:
+            raise _fail(f"Không có tài khoản “{username}”.")
+        return account
+
+    def _survey(self, pk: int) -> Survey:
+        survey = Survey.objects.select_related("province").filter(pk=pk).first()
+        if survey is None:
+            raise _fail(f"Không có cuộc khảo sát số {pk}.")
+        return survey
+
+    def create(self, account, *, template, province, year, title="", **options):
+        where = unit_valid_in(province, year)
+        survey = questionnaire.create_survey(template, where, year, account, title=title)
+        questions = questionnaire.questions_of(survey)
+        data = {
+            "survey": survey.pk,
+            "questions": [q.code for q in questions],
+            "scale_questions": [q.code for q in questions if q.scale],
+            "public_url": public_url(survey.pk),
+        }
+        text = (
+            f"Đã tạo cuộc khảo sát số {survey.pk}: {survey.title} — {len(questions)} câu hỏi, "
+            f"{survey.points.count()} điểm phục vụ. Phiếu trực tuyến: {data['public_url']}"
+        )
+        return data, text
+
+    def advance(self, account, *, survey_id, step, **options):
+        survey = frame.step(self._survey(survey_id), step, account)
+        return {
+            "survey": survey.pk,
+            "status": survey.status,
+        }, f"Cuộc khảo sát {survey.pk}: {survey.status_label}."
+
+    def estimates(self, account, *, survey_id, weighted=False, **options):
+        from ...services.estimates import estimates_json
+
+        survey = self._survey(survey_id)
+        data = estimates_json(survey, account, weighted=weighted)
+        o = data["overall"]
+        text = f"{survey.title}: {data['n']} phiếu; hài lòng {o['satisfied_pct']} % [{o['ci_low']}; {o['ci_high']}]."
+        return data, text

@@ -1,0 +1,1 @@
+"""The only writers of surveys, questions, service points and responses."""

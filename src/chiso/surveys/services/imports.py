@@ -1,0 +1,183 @@
+"""Importing responses collected by other tools (Kobo/ODK exports, a typed spreadsheet): CSV/XLSX/XLS/ODS,
+one response per row, a column per question code — all or nothing, after a preview.
+
+- ``preview_responses(survey, data, file_name)`` → ``ResponsePreview``: the file read by
+  ``results.reader.read_table`` (its limits: size, decompression bombs, legacy encodings, NFC), the columns
+  matched to question codes (a Kobo group prefix ``grp/q9_sat_24`` is dropped; Kobo/ODK metadata columns
+  such as ``_id``, ``_uuid``, ``start``, ``end`` are ignored), the service point (column ``service_point``
+  or ``diem``) and dossier (``dossier`` or ``ma_ho_so``); every row checked as a response would be
+  (``answers.clean_answers``), a dossier code used twice (in the file or already in the survey) is an
+  error. Answers must be the options' numbers (Kobo: export "XML values and headers").
+- ``commit_responses(survey, data, file_name, user)`` — checks everything again and writes every row in one
+  transaction, or nothing (``ImportRefused`` with the messages).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from chiso.core.text import nfc
+from chiso.results.importer import ImportRefused, PreviewRow, PreviewRows
+from chiso.results.reader import Table, read_table
+
+from .. import permissions
+from ..models import Response, Survey
+from .answers import clean_answers
+from .intake import find_point, new_receipt
+from .questionnaire import questions_of
+from .screening import has_text
+
+POINT_COLUMNS = {"service_point", "diem", "điểm", "diem_phuc_vu", "ma_diem"}
+DOSSIER_COLUMNS = {"dossier", "ma_ho_so", "mã_hồ_sơ", "ma_hs"}
+METADATA = {"start", "end", "today", "deviceid", "username", "instanceid", "meta/instanceid", "__version__"}
+
+
+@dataclass
+class ResponseRow(PreviewRow):
+    line: int
+    status: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    scores: str = ""
+    point_id: int | None = None
+    point_name: str = ""
+    dossier: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ResponsePreview(PreviewRows):
+    errors: list[str] = field(default_factory=list)
+    rows: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    table: Table | None = None
+    columns: list[tuple[str, str]] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.status_counts(("new", "error"))
+
+
+def _column_key(header: str) -> str:
+    return nfc(header).split("/")[-1].strip().lower()
+
+
+def _split_multiple(value: Any) -> Any:
+    if isinstance(value, str) and re.search(r"[\s,;]", value.strip()):
+        return [v for v in re.split(r"[\s,;]+", value.strip()) if v]
+    return value
+
+
+def preview_responses(
+    survey: Survey, data: bytes, file_name: str, *, max_bytes: int | None = None
+) -> ResponsePreview:
+    preview = ResponsePreview()
+    try:
+        table = read_table(data, file_name, max_bytes=max_bytes)
+    except Exception as exc:  # TableError and the reader's own refusals: a message for the user
+        preview.errors.append(str(exc))
+        return preview
+    preview.table = table
+    preview.notes.extend(table.notes)
+    questions = questions_of(survey)
+    by_code = {q.code.lower(): q for q in questions}
+    mapping: dict[int, str] = {}
+    point_col = dossier_col = None
+    for i, header in enumerate(table.header):
+        key = _column_key(header)
+        if key in by_code:
+            mapping[i] = by_code[key].code
+            preview.columns.append((header, by_code[key].code))
+        elif key in POINT_COLUMNS:
+            point_col = i
+            preview.columns.append((header, "service_point"))
+        elif key in DOSSIER_COLUMNS:
+            dossier_col = i
+            preview.columns.append((header, "dossier"))
+        elif header:
+            preview.ignored.append(header)
+    if not mapping:
+        preview.errors.append(
+            "Không có cột nào mang mã câu hỏi của phiếu (ví dụ q9_sat_24): hãy xuất tệp với tiêu đề là mã câu hỏi."
+        )
+        return preview
+    if survey.locked or not survey.collecting:
+        preview.errors.append(f"Cuộc khảo sát hiện không nhận phiếu ({survey.status_label}).")
+    kinds = {q.code: q.kind for q in questions}
+    seen: dict[str, int] = {}
+    existing = set(
+        Response.objects.filter(survey=survey).exclude(dossier="").values_list("dossier", flat=True)
+    )
+    for line, cells in table.rows:
+        row = ResponseRow(line=line, status="new")
+        raw: dict[str, Any] = {}
+        for i, code in mapping.items():
+            value = cells[i] if i < len(cells) else None
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            raw[code] = _split_multiple(value) if kinds[code] == "multiple" else value
+        try:
+            row.answers, row.scores = clean_answers(questions, raw)
+        except ValidationError as exc:
+            row.errors.extend(f"{c}: {m}" for c, msgs in exc.message_dict.items() for m in msgs)
+        if point_col is not None:
+            code = nfc(str(cells[point_col] or "")) if point_col < len(cells) else ""
+            if code:
+                point = find_point(survey, code)
+                if point is None:
+                    row.errors.append(f"không có điểm phục vụ mã “{code[:40]}”")
+                else:
+                    row.point_id, row.point_name = point.pk, point.name
+        if dossier_col is not None and dossier_col < len(cells):
+            row.dossier = nfc(str(cells[dossier_col] or ""))
+            if isinstance(cells[dossier_col], float) and cells[dossier_col].is_integer():
+                row.dossier = str(int(cells[dossier_col]))
+            if len(row.dossier) > 60:
+                row.errors.append("mã hồ sơ dài quá 60 ký tự")
+            elif row.dossier in existing:
+                row.errors.append(f"hồ sơ “{row.dossier}” đã có phiếu trong cuộc khảo sát")
+            elif row.dossier and row.dossier in seen:
+                row.errors.append(f"hồ sơ “{row.dossier}” đã có ở dòng {seen[row.dossier]}")
+            elif row.dossier:
+                seen[row.dossier] = line
+        if row.errors:
+            row.status = "error"
+        preview.rows.append(row)
+    if not preview.rows:
+        preview.errors.append("Tệp không có dòng phiếu nào.")
+    return preview
+
+
+def commit_responses(
+    survey: Survey, data: bytes, file_name: str, user, *, max_bytes: int | None = None
+) -> int:
+    if user is not None and not permissions.can_manage(user, survey.province_id):
+        raise PermissionDenied("Chỉ chuyên viên điều phối của tỉnh được nhập phiếu từ tệp.")
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        preview = preview_responses(survey, data, file_name, max_bytes=max_bytes)
+        if not preview.ok:
+            raise ImportRefused(preview.error_messages)
+        questions = questions_of(survey)
+        Response.objects.bulk_create(
+            Response(
+                survey=survey,
+                version=survey.version,
+                point_id=r.point_id,
+                dossier=r.dossier,
+                receipt=new_receipt(),
+                mode=Response.Mode.IMPORT,
+                answers=r.answers,
+                scores=r.scores,
+                sheet=f"{file_name[:30]}:{r.line}",
+                entered_by=user,
+                text_state="pending" if has_text(questions, r.answers) else "",
+            )
+            for r in preview.rows
+        )
+    return len(preview.rows)

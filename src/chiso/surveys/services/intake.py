@@ -1,0 +1,202 @@
+"""Taking one response: the public form, the public API, officers' paper entry and imports all come here.
+
+- ``submit(survey, raw_answers, *, point="", dossier="", mode, client=None, user=None, sheet="")`` →
+  Response: checks that the survey takes responses, the service point (its code), the dossier code (one
+  response per non-empty code and survey: ``DuplicateDossier``, the API's 409), the answers
+  (``answers.clean_answers``) and the rate limit of the sender (``RateLimited``, the API's 429); writes
+  one row, nothing else (no history, no cache to invalidate).
+- ``client_key(survey, address)`` — the salted hash the rate limit counts by: HMAC-SHA-256 of the address
+  with the server's secret and the survey's own salt; the address itself is never stored. The counts
+  are dropped when the survey closes (``drop_rate_counts``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from chiso.core.text import nfc
+from chiso.validation import Errors
+
+from .. import permissions
+from ..models import RateCount, Response, ServicePoint, Survey
+from .answers import clean_answers
+from .questionnaire import questions_of
+from .screening import has_text
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud or copied by hand
+MAX_DOSSIER = 60
+
+
+class DuplicateDossier(Exception):
+    """A response with this dossier code is already in the survey."""
+
+    def __init__(self, dossier: str):
+        super().__init__(
+            f"Hồ sơ “{dossier}” đã có phiếu trả lời trong cuộc khảo sát này: mỗi hồ sơ chỉ một phiếu."
+        )
+
+
+class RateLimited(Exception):
+    def __init__(self) -> None:
+        super().__init__(
+            "Có quá nhiều phiếu gửi từ cùng một địa chỉ trong giờ này. Xin vui lòng thử lại sau."
+        )
+
+
+def new_receipt() -> str:
+    body = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+    return f"KS-{body[:5]}-{body[5:]}"
+
+
+def client_key(survey: Survey, address: str) -> str:
+    secret = f"{settings.SECRET_KEY}:{survey.salt}".encode()
+    return hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def client_address(request) -> str:
+    header = getattr(settings, "CHISO_SURVEY_CLIENT_IP_HEADER", "")
+    value = request.META.get(header, "") if header else ""
+    return (value.split(",")[0].strip() if value else request.META.get("REMOTE_ADDR", "")) or "unknown"
+
+
+def _count(survey: Survey, key: str) -> int:
+    """Add one to this sender's count for the hour and return it."""
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    rows = RateCount.objects.filter(survey=survey, key=key, hour=hour)
+    if not rows.update(count=F("count") + 1):
+        try:
+            with transaction.atomic():
+                RateCount.objects.create(survey=survey, key=key, hour=hour, count=1)
+                return 1
+        except IntegrityError:
+            rows.update(count=F("count") + 1)
+    return rows.values_list("count", flat=True).first() or 1
+
+
+def check_rate(survey: Survey, address: str | None) -> None:
+    limit = int(getattr(settings, "CHISO_SURVEY_RATE_LIMIT", 0) or 0)
+    if limit <= 0 or address is None:
+        return
+    if _count(survey, client_key(survey, address)) > limit:
+        raise RateLimited()
+
+
+def drop_rate_counts(survey: Survey) -> int:
+    return RateCount.objects.filter(survey=survey).delete()[0]
+
+
+def find_point(survey: Survey, code: str) -> ServicePoint | None:
+    code = nfc(str(code or ""))
+    if not code:
+        return None
+    point = survey.__dict__.setdefault("_points", {}).get(code)
+    if point is None:
+        point = ServicePoint.objects.filter(survey=survey, code__iexact=code).first()
+        if point is not None:
+            survey.__dict__["_points"][code] = point
+    return point
+
+
+def submit(
+    survey: Survey,
+    raw_answers: Any,
+    *,
+    point: str = "",
+    dossier: str = "",
+    mode: str = Response.Mode.WEB,
+    client: str | None = None,
+    user=None,
+    sheet: str = "",
+) -> Response:
+    errors = Errors()
+    if not survey.collecting:
+        raise ValidationError(
+            {"survey": [f"Cuộc khảo sát “{survey.title}” hiện không nhận phiếu ({survey.status_label})."]}
+        )
+    where = find_point(survey, point) if point else None
+    if point and where is None:
+        errors.add(
+            "service_point", f"Không có điểm phục vụ mã “{nfc(str(point))[:40]}” trong cuộc khảo sát này."
+        )
+    if user is not None and mode == Response.Mode.PAPER:
+        if where is None:
+            errors.add("service_point", "Phiếu giấy cần ghi điểm phục vụ đã phát phiếu.")
+        elif not permissions.can_enter(user, where.unit_id):
+            raise PermissionDenied("Bạn chỉ nhập phiếu giấy của đơn vị mình.")
+    dossier = nfc(str(dossier or ""))
+    if len(dossier) > MAX_DOSSIER:
+        errors.add("dossier", f"Mã hồ sơ dài quá {MAX_DOSSIER} ký tự.")
+    answers: dict[str, Any] = {}
+    scores = ""
+    try:
+        answers, scores = clean_answers(questions_of(survey), raw_answers)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                errors.add(field, message)
+    errors.raise_if_any()
+    check_rate(survey, client)
+    if dossier and Response.objects.filter(survey=survey, dossier=dossier).exists():
+        raise DuplicateDossier(dossier)
+    row = Response(
+        survey=survey,
+        version=survey.version,
+        point=where,
+        dossier=dossier,
+        receipt=new_receipt(),
+        mode=mode,
+        answers=answers,
+        scores=scores,
+        sheet=nfc(str(sheet or ""))[:40],
+        entered_by=user,
+        text_state="pending" if has_text(questions_of(survey), answers) else "",
+    )
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        if dossier and Response.objects.filter(survey=survey, dossier=dossier).exists():
+            raise DuplicateDossier(dossier) from None
+        row.receipt = new_receipt()  # a receipt collision (1 in 32^10): try once more
+        row.save(force_insert=True)
+    return row
+
+
+@transaction.atomic
+def add_many(survey: Survey, items, *, mode: str = Response.Mode.IMPORT, user=None) -> int:
+    """Many responses at once, each checked as ``submit`` checks it (no rate limit: an operator's or a
+    loader's batch), written in one transaction or not at all. ``items``: (answers, point code, dossier)."""
+    questions = questions_of(survey)
+    if not survey.collecting:
+        raise ValidationError({"survey": [f"Cuộc khảo sát “{survey.title}” hiện không nhận phiếu."]})
+    rows = []
+    for raw, point_code, dossier in items:
+        answers, scores = clean_answers(questions, raw)
+        point = find_point(survey, point_code) if point_code else None
+        if point_code and point is None:
+            raise ValidationError({"service_point": [f"Không có điểm phục vụ mã “{point_code}”."]})
+        rows.append(
+            Response(
+                survey=survey,
+                version=survey.version,
+                point=point,
+                dossier=nfc(dossier or ""),
+                receipt=new_receipt(),
+                mode=mode,
+                answers=answers,
+                scores=scores,
+                entered_by=user,
+                text_state="pending" if has_text(questions, answers) else "",
+            )
+        )
+    Response.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

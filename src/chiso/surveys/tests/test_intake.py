@@ -1,0 +1,151 @@
+"""The public intake API and the rules of one response (services.intake, services.answers)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from chiso.surveys.models import RateCount, Response
+from chiso.surveys.services import frame, intake
+
+from .conftest import full_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, survey_id, body, **extra):
+    return client.post(
+        f"/api/public/surveys/{survey_id}/responses/",
+        data=json.dumps(body),
+        content_type="application/json",
+        **extra,
+    )
+
+
+def test_a_citizen_posts_without_signing_in_and_gets_a_receipt(client, survey):
+    r = post(client, survey.pk, {"answers": full_answers(5), "service_point": "QNG-STP", "dossier": ""})
+    assert r.status_code == 201, r.content
+    receipt = r.json()["receipt"]
+    row = Response.objects.get(receipt=receipt)
+    assert row.point.unit.code == "QNG-STP"
+    assert row.answers["q9_sat_24"] == 5
+    # 16 items: 13 answered, the three of element E skipped (q8_7 = "Không")
+    assert row.scores == "5" * 13 + "---"
+    assert row.mode == "api"
+
+
+def test_profile_questions_are_optional_and_typed_when_given(client, survey):
+    r = post(client, survey.pk, {"answers": full_answers(3, gender="2", age=3), "service_point": ""})
+    assert r.status_code == 201
+    row = Response.objects.get(receipt=r.json()["receipt"])
+    assert row.answers["gender"] == 2 and row.answers["age"] == 3 and row.point is None
+
+
+def test_the_same_dossier_twice_is_a_conflict_and_keeps_one_response(client, survey):
+    body = {"answers": full_answers(), "service_point": "QNG-SYT", "dossier": "000.00.12.H55-260101-0001"}
+    assert post(client, survey.pk, body).status_code == 201
+    second = post(client, survey.pk, body)
+    assert second.status_code == 409
+    assert "mỗi hồ sơ chỉ một phiếu" in second.json()["detail"]
+    assert Response.objects.filter(survey=survey).count() == 1
+
+
+def test_empty_dossiers_never_conflict(client, survey):
+    for _ in range(3):
+        assert post(client, survey.pk, {"answers": full_answers(), "dossier": ""}).status_code == 201
+    assert Response.objects.filter(survey=survey, dossier="").count() == 3
+
+
+@pytest.mark.parametrize(
+    ("answers", "field", "words"),
+    [
+        ({**full_answers(), "q9_sat_24": 6}, "q9_sat_24", "từ 1 đến 5"),
+        ({**full_answers(), "q9_sat_24": "năm"}, "q9_sat_24", "từ 1 đến 5"),
+        ({**full_answers(), "q9_sat_24": True}, "q9_sat_24", "từ 1 đến 5"),
+        ({**full_answers(), "q9_sat_24": 4.5}, "q9_sat_24", "từ 1 đến 5"),
+        ({k: v for k, v in full_answers().items() if k != "q9_sat_30"}, "q9_sat_30", "cần được trả lời"),
+        ({**full_answers(), "gender": 3}, "gender", "phương án đã cho"),
+        ({**full_answers(), "khong_co": 1}, "khong_co", "Không có câu hỏi"),
+        ({**full_answers(), "other_feedback": 12}, "other_feedback", "đoạn chữ"),
+        ({**full_answers(), "other_feedback": "x" * 2001}, "other_feedback", "2000"),
+        ({**full_answers(), "q8_7": 1}, "q9_sat_37", "cần được trả lời"),  # element E now applies
+    ],
+)
+def test_bad_answers_are_refused_with_the_reason_and_nothing_is_kept(client, survey, answers, field, words):
+    r = post(client, survey.pk, {"answers": answers})
+    assert r.status_code == 400
+    assert field in r.json(), r.json()
+    assert words in " ".join(r.json()[field])
+    assert not Response.objects.filter(survey=survey).exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ({"answers": [1, 2]}, "answers"),
+        ({"answers": full_answers(), "service_point": "KHONG-CO"}, "service_point"),
+        ({"answers": full_answers(), "dossier": "x" * 61}, "dossier"),
+        ({"answers": full_answers(), "name": "Nguyễn Văn A"}, "non_field_errors"),
+        ({"answers": full_answers(), "dossier": 12}, "non_field_errors"),
+    ],
+)
+def test_bad_bodies_are_refused(client, survey, body, key):
+    r = post(client, survey.pk, body)
+    assert r.status_code == 400
+    assert key in r.json()
+    assert not Response.objects.exists()
+
+
+def test_unreadable_json_and_unknown_survey(client, survey):
+    r = client.post(
+        f"/api/public/surveys/{survey.pk}/responses/", data="{nope", content_type="application/json"
+    )
+    assert r.status_code == 400
+    assert post(client, 999999, {"answers": {}}).status_code == 404
+
+
+def test_a_survey_not_open_takes_no_response(client, survey, scene):
+    frame.step(survey, "close", scene.coordinator)
+    r = post(client, survey.pk, {"answers": full_answers()})
+    assert r.status_code == 400 and "không nhận phiếu" in r.json()["survey"][0]
+
+
+def test_intake_needs_no_csrf_token(survey):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert post(strict, survey.pk, {"answers": full_answers()}).status_code == 201
+
+
+def test_rate_limit_counts_a_salted_hash_and_can_be_turned_off(client, survey, settings, scene):
+    settings.CHISO_SURVEY_RATE_LIMIT = 3
+    for _ in range(3):
+        assert (
+            post(client, survey.pk, {"answers": full_answers()}, REMOTE_ADDR="203.0.113.7").status_code == 201
+        )
+    blocked = post(client, survey.pk, {"answers": full_answers()}, REMOTE_ADDR="203.0.113.7")
+    assert blocked.status_code == 429
+    # another address (another counter) is not blocked
+    assert post(client, survey.pk, {"answers": full_answers()}, REMOTE_ADDR="198.51.100.2").status_code == 201
+    keys = list(RateCount.objects.values_list("key", flat=True))
+    assert keys and all("203.0.113.7" not in k and "198.51" not in k for k in keys)
+    assert Response.objects.filter(survey=survey).count() == 4
+    settings.CHISO_SURVEY_RATE_LIMIT = 0
+    assert post(client, survey.pk, {"answers": full_answers()}, REMOTE_ADDR="203.0.113.7").status_code == 201
+    # closing the survey drops the hashes
+    frame.step(survey, "close", scene.coordinator)
+    assert not RateCount.objects.filter(survey=survey).exists()
+
+
+def test_the_hash_differs_between_surveys(survey, scene):
+    from chiso.surveys.services import questionnaire
+
+    other = questionnaire.create_survey("sipas", scene.province, 2027, scene.coordinator)
+    assert intake.client_key(survey, "203.0.113.7") != intake.client_key(other, "203.0.113.7")
+
+
+def test_only_json_is_taken(client, survey):
+    r = client.post(f"/api/public/surveys/{survey.pk}/responses/", data={"answers": "x"})
+    assert r.status_code == 415
+    assert not Response.objects.exists()

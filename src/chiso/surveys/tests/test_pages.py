@@ -1,0 +1,173 @@
+"""Staff pages of surveys and who may use them (role matrix): coordinators of the province manage,
+officers type the paper forms of their unit, leaders and viewers read quotas and estimates."""
+
+from __future__ import annotations
+
+import pytest
+
+from chiso.surveys.models import Response
+from chiso.surveys.services import intake
+
+from .conftest import full_answers
+
+pytestmark = pytest.mark.django_db
+
+# page → roles that may open it (others: 403 or 404)
+MATRIX = {
+    "detail": {"coordinator", "leader", "viewer", "officer_tp"},
+    "estimates": {"coordinator", "leader", "viewer"},
+    "frame": {"coordinator"},
+    "paper": {"coordinator", "officer_tp"},
+}
+USERS = ("coordinator", "leader", "viewer", "officer_tp", "outsider")
+
+
+def _url(survey, page):
+    return {
+        "detail": f"/khao-sat/{survey.pk}/",
+        "estimates": f"/khao-sat/{survey.pk}/uoc-luong/",
+        "frame": f"/khao-sat/{survey.pk}/khung-mau/",
+        "paper": f"/khao-sat/{survey.pk}/phieu-giay/",
+    }[page]
+
+
+@pytest.mark.parametrize("page", sorted(MATRIX))
+@pytest.mark.parametrize("who", USERS)
+def test_role_matrix(client, scene, survey, page, who):
+    client.force_login(getattr(scene, who))
+    r = client.get(_url(survey, page))
+    if who in MATRIX[page]:
+        assert r.status_code == 200, (who, page)
+    else:
+        assert r.status_code in (403, 404), (who, page, r.status_code)
+
+
+def test_anonymous_staff_pages_ask_to_sign_in(client, survey):
+    r = client.get(f"/khao-sat/{survey.pk}/")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+
+
+def test_the_coordinator_sees_quotas_and_takes_workflow_steps(client, scene, survey):
+    intake.submit(survey, full_answers(), point="QNG-STP", mode="api")
+    client.force_login(scene.coordinator)
+    html = client.get(f"/khao-sat/{survey.pk}/").content.decode()
+    assert "Bộ phận một cửa — Sở Tư pháp" in html and ">292<" in html and ">291<" in html
+    client.post(f"/khao-sat/{survey.pk}/buoc/", {"action": "close"})
+    survey.refresh_from_db()
+    assert survey.locked
+
+
+def test_a_viewer_cannot_take_workflow_steps(client, scene, survey):
+    client.force_login(scene.viewer)
+    assert client.post(f"/khao-sat/{survey.pk}/buoc/", {"action": "close"}).status_code == 403
+    survey.refresh_from_db()
+    assert survey.collecting
+
+
+def test_frame_counts_are_checked_and_nothing_is_saved_on_error(client, scene, survey):
+    client.force_login(scene.coordinator)
+    r = client.post(
+        f"/khao-sat/{survey.pk}/khung-mau/", {"n-QNG-STP": "2.000", "n-QNG-SYT": "-5", "n-99901": "300"}
+    )
+    assert r.status_code == 400 and "số nguyên không âm" in r.content.decode()
+    assert survey.points.get(code="QNG-STP").dossiers == 1200
+    r = client.post(
+        f"/khao-sat/{survey.pk}/khung-mau/", {"n-QNG-STP": "2.000", "n-QNG-SYT": "800", "n-99901": "300"}
+    )
+    assert r.status_code == 302
+    assert survey.points.get(code="QNG-STP").dossiers == 2000
+
+
+def _paper(**answers):
+    data = {"d": "QNG-STP", "sheet": "TP-001"}
+    data.update({k: str(v) for k, v in answers.items()})
+    return data
+
+
+def test_an_officer_types_a_paper_form_and_a_second_entry_verifies_it(client, scene, survey):
+    client.force_login(scene.officer_tp)
+    r = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", _paper(**full_answers(4), job="3"))
+    assert r.status_code == 302
+    row = Response.objects.get(survey=survey)
+    assert (
+        row.mode == "paper"
+        and row.entered_by == scene.officer_tp
+        and row.sheet == "TP-001"
+        and not row.verified
+    )
+    # a second entry that differs is shown, nothing is confirmed
+    wrong = {**full_answers(4), "q9_sat_30": 2, "job": 3}
+    r = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", {**_paper(**wrong), "verify": "1"})
+    assert r.status_code == 400 and "Khác lần nhập đầu" in r.content.decode()
+    row.refresh_from_db()
+    assert not row.verified
+    r = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", {**_paper(**full_answers(4), job=3), "verify": "1"})
+    assert r.status_code == 302
+    row.refresh_from_db()
+    assert row.verified and Response.objects.count() == 1
+
+
+def test_an_officer_cannot_type_forms_of_another_unit(client, scene, survey):
+    client.force_login(scene.officer_tp)
+    r = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", {**_paper(**full_answers()), "d": "QNG-SYT"})
+    assert r.status_code == 403
+    assert not Response.objects.exists()
+
+
+def test_paper_entry_errors_are_on_their_fields(client, scene, survey):
+    client.force_login(scene.officer_tp)
+    r = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", _paper(**{**full_answers(), "q9_sat_24": 7}))
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert 'href="#i-q9_sat_24"' in html and 'aria-describedby="e-q9_sat_24"' in html
+    assert not Response.objects.exists()
+
+
+def test_the_qr_poster_is_an_a4_pdf_with_the_point_in_its_link(client, scene, survey, settings):
+    settings.CHISO_SITE_URL = "https://chiso.example.vn"
+    client.force_login(scene.officer_tp)
+    r = client.get(f"/khao-sat/{survey.pk}/ma-qr/QNG-STP.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF") and b"/MediaBox [ 0 0 595.2756 841.8898 ]" in r.content
+    assert client.get(f"/khao-sat/{survey.pk}/ma-qr/QNG-SYT.pdf").status_code == 403
+    assert client.get(f"/khao-sat/{survey.pk}/ma-qr/KHONG.pdf").status_code == 404
+
+
+def test_the_estimates_page_marks_figures_not_publishable(client, scene, survey):
+    for _ in range(3):
+        intake.submit(survey, full_answers(5), point="QNG-STP", mode="api")
+    client.force_login(scene.viewer)
+    html = client.get(f"/khao-sat/{survey.pk}/uoc-luong/?gia-quyen=1").content.decode()
+    assert "100 %" in html.replace("\xa0", " ") or "100,0 %" in html.replace("\xa0", " ")
+    assert "chưa đủ mẫu để công bố" in html
+
+
+def test_the_menu_shows_surveys_to_their_readers_only(client, scene, survey):
+    client.force_login(scene.viewer)
+    assert "/khao-sat/" in client.get("/").content.decode()
+    client.force_login(scene.officer_yt)
+    client.get("/")  # an officer of a unit in the frame sees the menu too
+    client.force_login(scene.outsider)
+    assert 'href="/khao-sat/"' not in client.get("/don-vi/").content.decode()
+
+
+def test_the_coordinator_edits_a_question_and_a_new_version_keeps_old_answers(client, scene, survey):
+    intake.submit(survey, full_answers(), mode="api")
+    client.force_login(scene.viewer)
+    assert client.get(f"/khao-sat/{survey.pk}/phieu-hoi/").status_code == 200
+    assert (
+        client.post(f"/khao-sat/{survey.pk}/phieu-hoi/", {"code": "q9_sat_24", "text": "x"}).status_code
+        == 403
+    )
+    client.force_login(scene.coordinator)
+    r = client.post(f"/khao-sat/{survey.pk}/phieu-hoi/", {"code": "q9_sat_24", "text": "   "})
+    assert r.status_code == 400 and "không được để trống" in r.content.decode()
+    r = client.post(
+        f"/khao-sat/{survey.pk}/phieu-hoi/",
+        {"code": "gender", "text": "Giới tính của Ông/Bà", "required": ""},
+    )
+    assert r.status_code == 302
+    survey.refresh_from_db()
+    assert survey.version == 2
+    assert survey.questions.get(version=2, code="gender").text == "Giới tính của Ông/Bà"
+    assert survey.questions.get(version=1, code="gender").text == "Giới tính"

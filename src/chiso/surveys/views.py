@@ -1,0 +1,382 @@
+"""Staff pages of surveys: the list, a survey's page (workflow steps, the frame with live quotas, QR posters
+of the service points), the frame's dossier counts, the estimates page and officers' paper entry (with an
+optional second entry that must match the first). Thin: who may see and do what is asked of
+``chiso.surveys.permissions``, every write goes through ``chiso.surveys.services``."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chiso.accounts.scope import covered
+from chiso.core.workflow import WorkflowError
+from chiso.results.importer import ImportRefused
+from chiso.results.reader import ALLOWED_EXTENSIONS, extension_of
+from chiso.workflows.services import available_steps
+
+from . import permissions
+from .forms import answers_from_post, rows
+from .links import public_url
+from .models import Response, Survey
+from .poster import poster_pdf
+from .services import estimates, frame, imports, intake, questionnaire, screening
+from .services.answers import clean_answers
+from .services.questionnaire import questions_of
+from .views_public import LIKERT
+
+
+def visible_surveys(user):
+    scope = covered(user, permissions.READ_ROLES + permissions.ENTRY_ROLES)
+    qs = Survey.objects.select_related("province").order_by("-year", "-pk")
+    if scope is None:
+        return qs
+    return qs.filter(pk__in=Survey.objects.filter(province_id__in=scope).values("pk")) | qs.filter(
+        pk__in=Survey.objects.filter(points__unit_id__in=scope).values("pk")
+    )
+
+
+def _survey(request, pk: int) -> Survey:
+    survey = get_object_or_404(Survey.objects.select_related("province"), pk=pk)
+    if not permissions.sees_survey(request.user, survey):
+        raise Http404
+    return survey
+
+
+def survey_list(request):
+    return render(request, "surveys/list.html", {"surveys": visible_surveys(request.user)})
+
+
+def survey_detail(request, pk: int):
+    survey = _survey(request, pk)
+    reader = permissions.can_read(request.user, survey.province_id)
+    manager = permissions.can_manage(request.user, survey.province_id)
+    quota_rows = estimates.quotas(survey) if reader else []
+    if not reader:
+        mine = set(permissions.entry_points(request.user, survey).values_list("pk", flat=True))
+        quota_rows = [r for r in estimates.quotas(survey) if r["point"].pk in mine]
+    return render(
+        request,
+        "surveys/detail.html",
+        {
+            "survey": survey,
+            "reader": reader,
+            "manager": manager,
+            "can_enter": permissions.entry_points(request.user, survey).exists(),
+            "steps": available_steps(request.user, survey) if manager else [],
+            "quotas": quota_rows,
+            "total": {
+                k: sum(r[k] for r in quota_rows) for k in ("dossiers", "target", "collected", "remaining")
+            },
+            "public_url": public_url(survey.pk),
+            "n_responses": Response.objects.filter(survey=survey).count(),
+        },
+    )
+
+
+@require_POST
+def survey_step(request, pk: int):
+    survey = _survey(request, pk)
+    if not permissions.can_manage(request.user, survey.province_id):
+        raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh làm được việc này."))
+    try:
+        frame.step(survey, request.POST.get("action", ""), request.user)
+    except (WorkflowError, ValidationError) as exc:
+        messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("surveys:detail", pk=survey.pk)
+
+
+def frame_edit(request, pk: int):
+    survey = _survey(request, pk)
+    if not permissions.can_manage(request.user, survey.province_id):
+        raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh làm được việc này."))
+    points = list(survey.points.select_related("unit").order_by("unit__kind", "name"))
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        counts = {p.code: request.POST.get(f"n-{p.code}", "") for p in points}
+        try:
+            changed = frame.set_dossiers(survey, counts, request.user)
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            messages.success(request, _("Đã lưu số hồ sơ của %(n)s điểm phục vụ.") % {"n": changed})
+            return redirect("surveys:detail", pk=survey.pk)
+    return render(
+        request,
+        "surveys/frame.html",
+        {
+            "survey": survey,
+            "points": [
+                (p, errors.get(p.code, []), request.POST.get(f"n-{p.code}", p.dossiers)) for p in points
+            ],
+        },
+        status=400 if errors else 200,
+    )
+
+
+def survey_estimates(request, pk: int):
+    survey = _survey(request, pk)
+    if not permissions.can_read(request.user, survey.province_id):
+        raise PermissionDenied(_("Bạn không được xem kết quả của cuộc khảo sát này."))
+    weighted = request.GET.get("gia-quyen") == "1"
+    figures = estimates.compute(survey, weighted=weighted)
+    questions = {q.code: q for q in questions_of(survey)}
+    return render(
+        request,
+        "surveys/estimates.html",
+        {
+            "survey": survey,
+            "weighted": weighted,
+            "f": figures,
+            "items": [(questions[c], e) for c, e in figures.items.items()],
+            "texts": screening.texts(survey, "shown", limit=50),
+        },
+    )
+
+
+def paper_entry(request, pk: int):
+    """One paper form typed by an officer. With "second entry" the form is typed again by sheet number and
+    kept only if it matches the first entry; the differences are shown otherwise."""
+    survey = _survey(request, pk)
+    points = list(permissions.entry_points(request.user, survey))
+    if not points:
+        raise PermissionDenied(_("Bạn không nhập phiếu giấy cho cuộc khảo sát này."))
+    questions = questions_of(survey)
+    raw: dict = {}
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        raw = answers_from_post(questions, request.POST)
+        code = request.POST.get("d", "")
+        sheet = request.POST.get("sheet", "").strip()
+        if request.POST.get("verify") == "1":
+            first = (
+                Response.objects.filter(survey=survey, sheet=sheet, mode=Response.Mode.PAPER).first()
+                if sheet
+                else None
+            )
+            if first is None:
+                errors = {"sheet": [_("Chưa có phiếu số “%(s)s” nhập lần đầu.") % {"s": sheet}]}
+            else:
+                try:
+                    again, _scores = clean_answers(questions_of(survey, first.version), raw)
+                except ValidationError as exc:
+                    errors = exc.message_dict
+                else:
+                    diff = sorted(
+                        c for c in set(again) | set(first.answers) if again.get(c) != first.answers.get(c)
+                    )
+                    if diff:
+                        errors = {c: [_("Khác lần nhập đầu.")] for c in diff}
+                    else:
+                        Response.objects.filter(pk=first.pk).update(verified=True)
+                        messages.success(
+                            request, _("Phiếu số %(s)s: lần nhập thứ hai khớp, đã xác nhận.") % {"s": sheet}
+                        )
+                        return redirect("surveys:paper", pk=survey.pk)
+        else:
+            try:
+                row = intake.submit(
+                    survey,
+                    raw,
+                    point=code,
+                    dossier=request.POST.get("dossier", ""),
+                    mode=Response.Mode.PAPER,
+                    user=request.user,
+                    sheet=sheet,
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+            except intake.DuplicateDossier as exc:
+                errors = {"dossier": [str(exc)]}
+            else:
+                messages.success(
+                    request,
+                    _("Đã lưu phiếu giấy %(s)s (biên nhận %(r)s).") % {"s": sheet or "", "r": row.receipt},
+                )
+                return redirect(f"{request.path}?d={code}")
+        status = 400
+    summary = [(c, m) for c, msgs in errors.items() for m in msgs]
+    return render(
+        request,
+        "surveys/paper.html",
+        {
+            "survey": survey,
+            "points": points,
+            "point_code": request.POST.get("d") or request.GET.get("d", ""),
+            "rows": list(rows(questions, raw, errors)),
+            "summary": summary,
+            "likert": LIKERT,
+            "sheet": request.POST.get("sheet", ""),
+            "verify": request.POST.get("verify") == "1" or request.GET.get("lan") == "2",
+        },
+        status=status,
+    )
+
+
+def point_poster(request, pk: int, code: str):
+    survey = _survey(request, pk)
+    point = survey.points.filter(code=code).first()
+    if point is None:
+        raise Http404
+    if not (
+        permissions.can_manage(request.user, survey.province_id)
+        or permissions.can_enter(request.user, point.unit_id)
+    ):
+        raise PermissionDenied(_("Bạn không in được áp phích của điểm phục vụ này."))
+    base = settings.CHISO_SITE_URL or request.build_absolute_uri("/")
+    pdf = poster_pdf(survey, point, public_url(survey.pk, point.code, base=base))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="ma-qr-{survey.pk}-{point.pk}.pdf"'
+    return response
+
+
+# ------------------------------------------------------------------------------------------ imports
+
+IMPORT_DIR = settings.VAR_DIR / "imports" / "surveys"
+_STORED = re.compile(r"^[0-9a-f]{64}\.(csv|xlsx|xls|ods)$")
+
+
+def _manager_survey(request, pk: int) -> Survey:
+    survey = _survey(request, pk)
+    if not permissions.can_manage(request.user, survey.province_id):
+        raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh làm được việc này."))
+    return survey
+
+
+def import_new(request, pk: int):
+    survey = _manager_survey(request, pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors.append(_("Chưa chọn tệp."))
+        elif extension_of(upload.name) not in ALLOWED_EXTENSIONS:
+            errors.append(
+                _("Tệp “{name}” không đúng định dạng: chỉ nhận CSV, XLSX, XLS hoặc ODS.").format(
+                    name=upload.name
+                )
+            )
+        elif upload.size > settings.CHISO_MAX_IMPORT_BYTES:
+            errors.append(_("Tệp quá lớn."))
+        if not errors:
+            data = upload.read()
+            stored = f"{hashlib.sha256(data).hexdigest()}.{extension_of(upload.name)}"
+            IMPORT_DIR.mkdir(parents=True, exist_ok=True)
+            (IMPORT_DIR / stored).write_bytes(data)
+            query = urlencode({"name": upload.name[:120]})
+            return redirect(f"{reverse('surveys:import_preview', args=[survey.pk, stored])}?{query}")
+    return render(
+        request,
+        "surveys/import_new.html",
+        {"survey": survey, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+def _stored(stored: str) -> bytes:
+    path = IMPORT_DIR / stored
+    if not _STORED.match(stored) or not path.exists():
+        raise Http404(_("Tệp tải lên không còn trên máy chủ; hãy tải lại."))
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != stored.split(".")[0]:
+        raise Http404(_("Tệp tải lên đã bị thay đổi; hãy tải lại."))
+    return data
+
+
+def import_preview(request, pk: int, stored: str):
+    survey = _manager_survey(request, pk)
+    data = _stored(stored)
+    name = request.GET.get("name") or request.POST.get("name") or stored
+    file_name = f"{name.rsplit('.', 1)[0]}.{stored.rsplit('.', 1)[1]}"
+    if request.method == "POST":
+        try:
+            n = imports.commit_responses(
+                survey, data, file_name, request.user, max_bytes=settings.CHISO_MAX_IMPORT_BYTES
+            )
+        except ImportRefused as exc:
+            messages.error(
+                request, _("Không ghi gì vì tệp có lỗi: {errors}").format(errors="; ".join(exc.messages[:5]))
+            )
+        else:
+            (IMPORT_DIR / stored).unlink(missing_ok=True)
+            messages.success(request, _("Đã nhập {n} phiếu từ tệp “{name}”.").format(n=n, name=file_name))
+            return redirect("surveys:detail", pk=survey.pk)
+    preview = imports.preview_responses(survey, data, file_name, max_bytes=settings.CHISO_MAX_IMPORT_BYTES)
+    return render(
+        request,
+        "surveys/import_preview.html",
+        {
+            "survey": survey,
+            "preview": preview,
+            "file_name": file_name,
+            "name": name,
+            "rows": preview.rows[:500],
+        },
+        status=200 if preview.ok else 400,
+    )
+
+
+def feedback(request, pk: int):
+    """Free text answers waiting for a coordinator: show or hide each before anyone else reads them."""
+    survey = _manager_survey(request, pk)
+    if request.method == "POST":
+        ids = [int(x) for x in request.POST.getlist("r") if x.isdigit()]
+        n = screening.decide(survey, ids, request.POST.get("action") == "show", request.user)
+        messages.success(request, _("Đã duyệt {n} ý kiến.").format(n=n))
+        return redirect("surveys:feedback", pk=survey.pk)
+    return render(
+        request,
+        "surveys/feedback.html",
+        {
+            "survey": survey,
+            "pending": screening.texts(survey, "pending"),
+            "shown": screening.texts(survey, "shown"),
+        },
+    )
+
+
+def questionnaire_page(request, pk: int):
+    """The questionnaire of the current version; coordinators edit a question's wording or whether it is
+    required (a new version once responses exist: ``services.questionnaire.edit_question``)."""
+    survey = _survey(request, pk)
+    manager = permissions.can_manage(request.user, survey.province_id)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        if not manager:
+            raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh làm được việc này."))
+        code = request.POST.get("code", "")
+        try:
+            questionnaire.edit_question(
+                survey,
+                code,
+                request.user,
+                text=request.POST.get("text", ""),
+                required=request.POST.get("required") == "1",
+            )
+        except ValidationError as exc:
+            errors = {code: [m for msgs in exc.message_dict.values() for m in msgs]}
+        else:
+            messages.success(request, _("Đã sửa câu hỏi %(code)s.") % {"code": code})
+            return redirect("surveys:questionnaire", pk=survey.pk)
+    survey.refresh_from_db()
+    return render(
+        request,
+        "surveys/questionnaire.html",
+        {
+            "survey": survey,
+            "manager": manager and not survey.locked,
+            "rows": list(rows(questions_of(survey), {}, errors)),
+            "answered": Response.objects.filter(survey=survey, version=survey.version).exists(),
+        },
+        status=400 if errors else 200,
+    )
