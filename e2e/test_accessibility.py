@@ -114,7 +114,7 @@ def test_the_sign_in_page_and_the_analysis_answers_are_accessible(page, server, 
     from support import login
 
     login(page, "coordinator")
-    page.goto("/phan-tich/")
+    page.goto("/phan-tich/?index=papi")
     page.get_by_role("button", name="Xem phân tích").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Phân tích")
     # the gap and the what-if answers, as they come back into the page
