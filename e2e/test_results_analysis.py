@@ -131,7 +131,7 @@ def test_analysis_whatif_above_maximum_shows_an_error_instead_of_a_stale_answer(
     resp = info.value
     assert resp.status == 400
     assert 'role="alert"' in resp.text()
-    expect(page.locator("#whatif [role=alert]")).to_be_visible()
+    expect(page.locator("#whatif .alert-error")).to_be_visible()
     expect(page.locator("#whatif-answer")).to_have_count(0)
 
 
@@ -143,7 +143,7 @@ def test_analysis_gap_to_an_unknown_group_shows_an_error(page):
     with page.expect_response(lambda r: "/khoang-cach/" in r.url) as info:
         page.get_by_role("button", name="Tính", exact=True).click()
     assert info.value.status == 400
-    expect(page.locator("#gap [role=alert]")).to_be_visible()
+    expect(page.locator("#gap .alert-error")).to_be_visible()
 
 
 def test_region_comparisons_can_be_told_apart(page):

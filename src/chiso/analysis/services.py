@@ -172,25 +172,45 @@ class Analysis:
     history: list[dict] = field(default_factory=list)
     mismatches: dict[str, float] = field(default_factory=dict)
 
+    def _notable(self, good: bool) -> list[NodeLine]:
+        """Strengths (``good``) or weaknesses at every level: a dimension in the top (bottom) third of the
+        ranking — or, with no ranks, at ≥ 90 % (< 80 %) of its maximum — and, under a dimension that is
+        not listed, its sub-dimensions that are (a sub-dimension ranked 4th counts even when its dimension
+        is middling); what lies under a listed node is not repeated. Dimensions first, best (worst) first."""
+        lines = [n for n in self.nodes if n.depth >= 1 and n.score is not None]
+        ranked = any(n.rank for n in lines)
+
+        def hit(n: NodeLine) -> bool:
+            if ranked:
+                if not (n.rank and n.rank_of):
+                    return False
+                return n.rank <= max(1, n.rank_of // 3) if good else n.rank > n.rank_of * 2 // 3
+            if n.percent is None:
+                return False
+            return n.percent >= 90 if good else n.percent < 80
+
+        out: list[NodeLine] = []
+        covered: int | None = None  # depth of the last listed node while walking its subtree
+        for n in self.nodes:
+            if n.depth < 1:
+                continue
+            if covered is not None and n.depth > covered:
+                continue
+            covered = None
+            if n.score is not None and hit(n):
+                out.append(n)
+                covered = n.depth
+        if ranked:
+            return sorted(out, key=lambda n: (n.depth, n.rank if good else -(n.rank or 0)))
+        return sorted(out, key=lambda n: (n.depth, -(n.percent or 0) if good else (n.percent or 0)))
+
     @property
     def strengths(self) -> list[NodeLine]:
-        lines = [n for n in self.nodes if n.depth == 1 and n.score is not None]
-        if any(n.rank for n in lines):
-            good = [n for n in lines if n.rank and n.rank_of and n.rank <= max(1, n.rank_of // 3)]
-            return sorted(good, key=lambda n: n.rank)
-        return sorted(
-            [n for n in lines if n.percent is not None and n.percent >= 90], key=lambda n: -(n.percent or 0)
-        )
+        return self._notable(good=True)
 
     @property
     def weaknesses(self) -> list[NodeLine]:
-        lines = [n for n in self.nodes if n.depth == 1 and n.score is not None]
-        if any(n.rank for n in lines):
-            bad = [n for n in lines if n.rank and n.rank_of and n.rank > n.rank_of * 2 // 3]
-            return sorted(bad, key=lambda n: -(n.rank or 0))
-        return sorted(
-            [n for n in lines if n.percent is not None and n.percent < 80], key=lambda n: n.percent or 0
-        )
+        return self._notable(good=False)
 
     @property
     def lost(self) -> list[NodeLine]:

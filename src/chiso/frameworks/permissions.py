@@ -60,10 +60,19 @@ def owner_for_new_index(user) -> Unit | None:
 
 def visible_indices(user) -> QuerySet[Index]:
     """The national indices and the province indices of the provinces the user holds a role in."""
-    scope = covered(user, ("admin", "coordinator", "leader", "officer", "viewer"))
+    scope = covered(user, ("admin", "coordinator", "leader", "officer", "viewer", "appraiser"))
     if scope is None:
         return Index.objects.all()
-    return Index.objects.filter(Q(owner__isnull=True) | Q(owner__in=scope))
+    # A department's or a commune's officer reads its own province's index too: the ranking of the
+    # province's departments and communes is published by the province's decision.
+    from chiso.units.services import province_of
+
+    provinces = (
+        {province_of(m.unit).pk for m in user.memberships.select_related("unit", "unit__parent")}
+        if user.is_authenticated
+        else set()
+    )
+    return Index.objects.filter(Q(owner__isnull=True) | Q(owner__in=scope) | Q(owner__in=provinces))
 
 
 def editable_indices(user) -> list[Index]:

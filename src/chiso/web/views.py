@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from chiso.analysis.services import available_years, unit_history, year_figures
 from chiso.core.text import fold, vi_sort_key
 from chiso.frameworks.models import Index
+from chiso.frameworks.permissions import visible_indices
 from chiso.units.lineage import carried_units
 from chiso.units.models import Unit
 from chiso.units.services import create_department
@@ -43,7 +44,7 @@ def home(request):
     cards = []
     if unit is not None:
         members = carried_units(unit)
-        for index in Index.objects.all():
+        for index in visible_indices(request.user):
             years = available_years(index.code)
             for member in members:
                 found = []

@@ -141,7 +141,24 @@ def test_node_lines_carry_score_max_rank_and_lost_points():
     lost = a.lost
     assert lost and all(n.is_leaf for n in lost)
     assert [n.lost_points for n in lost] == sorted((n.lost_points for n in lost), reverse=True)
-    assert a.weaknesses and all(n.depth == 1 for n in a.weaknesses)
+    assert a.weaknesses and a.weaknesses[0].depth == 1
+
+
+def test_strengths_and_weaknesses_consider_every_level():
+    """A sub-dimension ranked in the top third is a strength even when its dimension is not (issue 10,
+    item 19: "Ưu điểm" said there were none while sub-dimensions ranked 4th and 11th); nothing under a
+    listed dimension is repeated."""
+    for name in ("Kon Tum", "Quảng Ngãi", "Gia Lai"):
+        a = analyse("papi", unit(name, 2023), 2023)
+        listed = {n.code for n in a.strengths}
+        for n in a.nodes:
+            if n.depth >= 1 and n.rank and n.rank <= n.rank_of // 3:
+                ancestors = [c for c in listed if n.code.startswith(c + ".")]
+                assert n.code in listed or ancestors, (name, n.code, n.rank)
+            if n.code in listed:
+                assert not any(c != n.code and n.code.startswith(c + ".") for c in listed), n.code
+        assert [n.depth for n in a.strengths] == sorted(n.depth for n in a.strengths)
+        assert all(n.rank and n.rank > n.rank_of * 2 // 3 for n in a.weaknesses)
 
 
 # --- rank sources, incomplete units, scale changes -------------------------------------------------
