@@ -168,7 +168,7 @@ def test_plan_story_draft_issue_report_monitor_documents(
 
     # She names the signer: a plan is not issued without one.
     page.get_by_role("link", name="Sửa kế hoạch").click()
-    page.get_by_label("Người ký").fill("Nguyễn Văn An")
+    page.get_by_label("Người ký", exact=True).fill("Nguyễn Văn An")
     page.get_by_role("button", name="Lưu").click()
     page.wait_for_url(re.compile(rf"{plan_url}$"))
 
