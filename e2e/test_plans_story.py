@@ -166,6 +166,12 @@ def test_plan_story_draft_issue_report_monitor_documents(
     expect(edited).to_contain_text("Báo cáo kết quả rà soát")
     expect(task_rows).to_have_count(n_tasks)
 
+    # She names the signer: a plan is not issued without one.
+    page.get_by_role("link", name="Sửa kế hoạch").click()
+    page.get_by_label("Người ký", exact=True).fill("Nguyễn Văn An")
+    page.get_by_role("button", name="Lưu").click()
+    page.wait_for_url(re.compile(rf"{plan_url}$"))
+
     # Submit.
     page.get_by_role("button", name="Trình phê duyệt").click()
     page.wait_for_url(re.compile(rf"{plan_url}$"))
@@ -316,8 +322,9 @@ def test_plan_story_draft_issue_report_monitor_documents(
     assert f"Quảng Ngãi, {ISSUE_DATE_WORDS}" in text
     assert "KẾ HOẠCH" in text
     assert re.search(r"nâng cao Chỉ số PAPI", text, re.IGNORECASE)
-    assert "Nơi nhận" in text
-    assert EDITED_TASK in text
+    assert "Nơi nhận" in text and "Nguyễn Văn An" in text
+    assert "DỰ THẢO" not in text  # issued
+    assert text.count(EDITED_TASK) == 1  # each task once (in the appendix table)
     assert "Sở Tư pháp" in text
 
     with page.expect_download() as info:

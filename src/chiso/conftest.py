@@ -160,6 +160,7 @@ def make_plan(world):
             status=status,
             number=fields.pop("number", "123" if status in ("issued", "closed") else ""),
             date=fields.pop("date", dt.date(2025, 3, 15) if status in ("issued", "closed") else None),
+            signer_name=fields.pop("signer_name", "Nguyễn Văn An" if status in ("issued", "closed") else ""),
             created_by=world.coordinator,
             **fields,
         )

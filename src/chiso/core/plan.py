@@ -88,7 +88,9 @@ def _pad(n: int) -> str:
 
 
 def _rank_text(rank: int, of: int | None) -> str:
-    return f"{_pad(rank)}/{of}" if of else _pad(rank)
+    """A rank as officials write it, without a leading zero: "6/62" (the denominator is the number of
+    units ranked in the published results of that year, ``rank_of``); counts of places keep two digits."""
+    return f"{rank}/{of}" if of else str(rank)
 
 
 def _subject(index_name: str, node: str | None, node_name: str | None) -> str:

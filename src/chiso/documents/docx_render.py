@@ -601,9 +601,27 @@ class _Writer:
 
     def render(self) -> bytes:
         self.setup()
+        if self.doc.draft_mark.strip():
+            self.para(
+                self.d,
+                self.doc.draft_mark.strip(),
+                size=self.layout.number_size,
+                bold=True,
+                upper=True,
+                align=WD_ALIGN_PARAGRAPH.RIGHT,
+                style="Chiso Compact",
+                space_after=4,
+            )
         self.header_block()
         self.title_block()
         self.blocks(self.doc.blocks)
+        # the signature and "Nơi nhận" never open a page on their own: the last body paragraph goes
+        # with them (its row cannot split either)
+        if self.d.paragraphs and self.doc.blocks:
+            last = self.d.element.body[-1]
+            if last.tag == qn("w:p"):
+                self.d.paragraphs[-1].paragraph_format.keep_with_next = True
+                self.d.paragraphs[-1].paragraph_format.keep_together = True
         self.signature_block()
         for app in self.doc.appendices:
             self.appendix(app)

@@ -119,6 +119,8 @@ class OfficialDocument:
     appendices: list[Appendix] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
     signer: Signer = field(default_factory=Signer)
+    #: "DỰ THẢO" on a document not issued yet: printed bold at the top right of its first page.
+    draft_mark: str = ""
 
     def number_text(self, label: str = "Số:") -> str:
         """ "Số: 3993/KH-UBND"; "Số:      /KH-UBND" when the number is empty; a number below 10 gets a
@@ -299,6 +301,8 @@ class Layout:
     issuer_rule_ratio: float = 0.4
     title_rule_ratio: float = 0.4
     signature_blank_lines: int = 4
+    plan_tasks_in_appendix: bool = True
+    plan_point_decimals: int = 2
     motto_line1: str = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
     motto_line2: str = "Độc lập - Tự do - Hạnh phúc"
     number_label: str = "Số:"
@@ -528,6 +532,21 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec(
         ("signature", "blank_lines"), "signature_blank_lines", "Số dòng trống để ký", "int", 2, 8, "dòng"
+    ),
+    FieldSpec(
+        ("plan", "tasks_in_appendix"),
+        "plan_tasks_in_appendix",
+        "Nhiệm vụ của kế hoạch trình bày ở bảng phụ lục (không: trong nội dung)",
+        "bool",
+    ),
+    FieldSpec(
+        ("plan", "point_decimals"),
+        "plan_point_decimals",
+        "Số chữ số thập phân của điểm",
+        "int",
+        0,
+        4,
+        "chữ số",
     ),
     FieldSpec(("texts", "motto_line1"), "motto_line1", "Quốc hiệu", "text"),
     FieldSpec(("texts", "motto_line2"), "motto_line2", "Tiêu ngữ", "text"),

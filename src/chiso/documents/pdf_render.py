@@ -332,7 +332,7 @@ class _Writer:
                 ]
             )
         )
-        return [KeepTogether([t])]
+        return [t]
 
     def appendix(self, app: Appendix) -> list:
         lay = self.layout
@@ -414,10 +414,19 @@ class _Writer:
             ]
         )
         story: list = [_SectionStart()]
+        if doc.draft_mark.strip():
+            story.append(
+                self.p(
+                    doc.draft_mark.strip(), lay.number_size, bold=True, upper=True, align=TA_RIGHT, after=4
+                )
+            )
         story += self.header_block()
         story += self.title_block()
         story += self.blocks(doc.blocks, self.width)
-        story += self.signature_block()
+        # the signature and "Nơi nhận" never open a page on their own: the last body paragraph goes
+        # with them
+        keep = [story.pop()] if len(story) > 1 and isinstance(story[-1], RLParagraph) and doc.blocks else []
+        story.append(KeepTogether([*keep, *self.signature_block()]))
         for app in doc.appendices:
             story += self.appendix(app)
         template.build(story)

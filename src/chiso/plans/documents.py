@@ -13,17 +13,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 
-from chiso.core.text import format_date, format_number, nfc
+from chiso.core.text import fold, format_date, format_number, nfc
 from chiso.documents.model import (
     Appendix,
     Heading,
+    Layout,
     OfficialDocument,
     Paragraph,
     Table,
     Wording,
     blocks_from_text,
 )
-from chiso.documents.services import FORMATS, render, wording_for
+from chiso.documents.services import FORMATS, layout_for, province_for, render, wording_for
 from chiso.documents.wording import (
     ROMAN,
     body_name,
@@ -322,10 +323,13 @@ def _shortcoming_responsible(s: Shortcoming) -> str:
     return "; ".join(dict.fromkeys(n for n in names if n))
 
 
-def _points(achieved: float | None, maximum: float | None) -> str:
+def _points(achieved: float | None, maximum: float | None, decimals: int = 2) -> str:
+    """ "3,89/10": the points achieved with the layout's decimals (two unless configured), the maximum
+    as published."""
     if achieved is None and maximum is None:
         return ""
-    return f"{format_number(achieved, 2) if achieved is not None else '–'}/{format_number(maximum)}"
+    got = format_number(achieved, decimals) if achieved is not None else "–"
+    return f"{got}/{format_number(maximum) if maximum is not None else '–'}"
 
 
 def _tasks_appendix(plan: Plan, tasks: list[Task], label: str, nodes: _Nodes) -> Appendix:
@@ -345,7 +349,14 @@ def _tasks_appendix(plan: Plan, tasks: list[Task], label: str, nodes: _Nodes) ->
         for t in sorted(items, key=lambda t: (_task_group_key(t, nodes)[1] == "", t.order, t.pk)):
             stt += 1
             rows.append(
-                [str(stt), nfc(t.text), task_lead(t), task_coordinating(t), nfc(t.product), task_deadline(t)]
+                [
+                    str(stt),
+                    esc(nfc(t.text)),  # printed as the user wrote it, stars included
+                    esc(task_lead(t)),
+                    esc(task_coordinating(t)),
+                    esc(nfc(t.product)),
+                    task_deadline(t),
+                ]
             )
     table = Table(
         columns=["STT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Sản phẩm", "Thời hạn hoàn thành"],
@@ -355,13 +366,13 @@ def _tasks_appendix(plan: Plan, tasks: list[Task], label: str, nodes: _Nodes) ->
     return Appendix(
         label=label,
         title="DANH MỤC NHIỆM VỤ",
-        subtitle=f"(Kèm theo {plan_reference(plan)})",
+        subtitle=f"(Kèm theo {_appendix_reference(plan)})",
         blocks=[table],
     )
 
 
 def _shortcomings_appendix(
-    plan: Plan, shortcomings: list[Shortcoming], label: str, nodes: _Nodes
+    plan: Plan, shortcomings: list[Shortcoming], label: str, nodes: _Nodes, decimals: int = 2
 ) -> Appendix:
     rows: list[list[str]] = []
     indices = _ordered_indices(plan, [s.index for s in shortcomings])
@@ -380,8 +391,8 @@ def _shortcomings_appendix(
                 [
                     str(stt),
                     content,
-                    _points(s.achieved, s.maximum),
-                    format_number(s.lost, 2) if s.lost is not None else "",
+                    _points(s.achieved, s.maximum, decimals),
+                    format_number(s.lost, decimals) if s.lost is not None else "",
                     _shortcoming_responsible(s),
                 ]
             )
@@ -394,14 +405,133 @@ def _shortcomings_appendix(
     return Appendix(
         label=label,
         title="TỔNG HỢP CÁC NỘI DUNG BỊ MẤT ĐIỂM",
-        subtitle=f"(Kèm theo {plan_reference(plan)})",
+        subtitle=f"(Kèm theo {_appendix_reference(plan)})",
         blocks=[table],
     )
 
 
-def plan_document(plan: Plan) -> OfficialDocument:
-    """The plan as an official document, in the shape of the seeds' plans."""
+def _appendix_reference(plan: Plan) -> str:
+    """The plan as its appendices cite it, dated exactly as its date line (blank while it has no date,
+    so a draft's appendices never name another year than the one its date line will get)."""
+    when = OfficialDocument(place="", date=plan.date).place_date_text().lstrip(", ").strip()
+    return (
+        f"Kế hoạch số {number_ref(plan.number, plan.symbol)} {when} "
+        f"của {body_name(plan.issuing_unit, full=True)}"
+    )
+
+
+def _is_results_paragraph(block, plan: Plan) -> bool:
+    """The paragraph saying where the unit stands (drafting writes it first in "Mục đích"): it belongs
+    to the opening, the "căn cứ" of the plan."""
+    if not isinstance(block, Paragraph) or not plan.results_year or block.text.startswith(("-", "+", "•")):
+        return False
+    text = fold(block.text)
+    return f"nam {plan.results_year}" in text and text.startswith(("chi so", "ket qua"))
+
+
+def _opening_blocks(plan: Plan, purpose: list, indices_text: str, title: str) -> list:
+    """Where the unit stands (moved out of "Mục đích"), then why the plan is issued."""
+    blocks: list = []
+    while purpose and _is_results_paragraph(purpose[0], plan):
+        blocks.append(purpose.pop(0))
+    if plan.results_year and indices_text:
+        blocks.append(
+            Paragraph(
+                f"Căn cứ kết quả {indices_text} năm {plan.results_year} đã được công bố; để phát huy ưu điểm, "
+                f"khắc phục tồn tại, hạn chế, {body_name(plan.issuing_unit)} ban hành Kế hoạch "
+                f"{esc(lower_first(title))} như sau:"
+            )
+        )
+    return blocks
+
+
+_CLOSING = "Yêu cầu các cơ quan, đơn vị, địa phương nghiêm túc triển khai thực hiện./."
+
+
+def _organisation_blocks(plan: Plan, wording: Wording) -> list:
+    """Section IV, numbered throughout: "1. Trách nhiệm thực hiện" (the body's bullets and sentences),
+    "2. Chế độ báo cáo" (the reporting deadlines, unless the body already states them), "3. Kinh phí
+    thực hiện" (the body's paragraphs about funding); the closing sentence ends the last one. A body
+    the author numbered herself ("# …" headings) is printed as written."""
+    body = blocks_from_text(plan.body)
+    closing = [] if nfc(plan.body).rstrip().endswith("./.") else [Paragraph(_CLOSING)]
+    sentence = _report_deadline_sentence(plan, wording)
+    if any(isinstance(b, Heading) for b in body):
+        tail = [Paragraph(sentence)] if sentence and not _states_deadlines(body, plan) else []
+        return [*body, *tail, *closing]
+    funding, duties = [], []
+    for b in body:
+        if not isinstance(b, Paragraph):
+            duties.append(b)
+        elif "kinh phi" in fold(b.text) and not b.text.startswith(("-", "+", "•")):
+            funding.append(b)
+        elif b.text.startswith(("-", "+", "•")):
+            duties.append(b)
+        else:
+            duties.append(Paragraph("- " + b.text, indent_first=b.indent_first, bold=b.bold, italic=b.italic))
+    sections: list[tuple[str, list]] = []
+    if duties:
+        sections.append(("Trách nhiệm thực hiện", duties))
+    if sentence and not _states_deadlines(body, plan):
+        sections.append(("Chế độ báo cáo", [Paragraph(sentence)]))
+    if funding:
+        sections.append(("Kinh phí thực hiện", funding))
+    if not sections:
+        return closing
+    out: list = []
+    for n, (head, items) in enumerate(sections, start=1):
+        out.append(Heading(f"{n}. {head}", 2))
+        out.extend(items)
+    out.extend(closing)
+    return out
+
+
+def _states_deadlines(body: list, plan: Plan) -> bool:
+    """Whether the body already says when to report (a reporting sentence is never written twice)."""
+    days = []
+    for raw in plan.report_deadlines or []:
+        try:
+            days.append(format_date(dt.date.fromisoformat(str(raw)[:10])))
+        except ValueError:
+            continue
+    texts = [b.text for b in body if isinstance(b, Paragraph)]
+    return bool(days) and any("bao cao" in fold(t) and any(d in t for d in days) for t in texts)
+
+
+def _tasks_reference(plan: Plan, tasks: list[Task], nodes: _Nodes, label: str) -> list:
+    """Section III when the tasks are in the appendix table: the contents they improve, then where the
+    tasks are (each task is written once)."""
+    blocks: list = [Heading("III. NHIỆM VỤ, GIẢI PHÁP", 1)]
+    if not tasks:
+        blocks.append(Paragraph("(Chưa có nhiệm vụ.)", italic=True))
+        return blocks
+    groups: dict[tuple[str, str], int] = {}
+    for t in tasks:
+        key = _task_group_key(t, nodes)
+        groups[key] = groups.get(key, 0) + 1
+    for idx in _ordered_indices(plan, [k[0] for k in groups if k[0]]):
+        keys = sorted((k for k in groups if k[0] == idx and k[1]), key=lambda k: nodes.sort_key(idx, k[1]))
+        if keys:
+            names = "; ".join(f"“{nodes.name(idx, k[1])}”" for k in keys)
+            blocks.append(
+                Paragraph(
+                    f"- Cải thiện, nâng cao Chỉ số {nodes.label(idx)}, tập trung vào các nội dung: {names}."
+                )
+            )
+    blocks.append(
+        Paragraph(
+            f"Các nhiệm vụ, giải pháp cụ thể; cơ quan chủ trì, phối hợp; sản phẩm và thời hạn hoàn thành "
+            f"tại {label} kèm theo Kế hoạch này."
+        )
+    )
+    return blocks
+
+
+def plan_document(plan: Plan, layout: Layout | None = None) -> OfficialDocument:
+    """The plan as an official document, in the shape of the seeds' plans (``layout``: the province's
+    layout of plans, which says where the tasks go and how points are written)."""
     unit = plan.issuing_unit
+    layout = layout or layout_for("plan", province_for(unit))
     wording = wording_for(unit, "plan")
     parent_body, issuer = issuer_lines(unit, wording)
     targets = list(plan.targets.all())
@@ -409,22 +539,17 @@ def plan_document(plan: Plan) -> OfficialDocument:
     tasks = list(plan.tasks.select_related("lead_unit").prefetch_related("coordinating_units"))
     nodes = _Nodes(plan, targets, shortcomings)
     title = title_of(plan.title, "Kế hoạch")
+    in_appendix = layout.plan_tasks_in_appendix and bool(tasks)
+    n_appendices = int(in_appendix) + int(bool(shortcomings))
+    tasks_label = "Phụ lục I" if n_appendices > 1 else "Phụ lục"
 
-    blocks: list = []
     indices_text = _indices_text(plan.indices, nodes)
-    if plan.results_year and indices_text:
-        blocks.append(
-            Paragraph(
-                f"Căn cứ kết quả {indices_text} năm {plan.results_year} đã được công bố; để phát huy ưu điểm, "
-                f"khắc phục tồn tại, hạn chế, {body_name(unit)} ban hành Kế hoạch "
-                f"{esc(lower_first(title))} như sau:"
-            )
-        )
+    purpose = blocks_from_text(plan.purpose)
+    blocks: list = _opening_blocks(plan, purpose, indices_text, title)
     blocks.append(Heading("I. MỤC ĐÍCH, YÊU CẦU", 1))
     blocks.append(Heading("1. Mục đích", 2))
     blocks.extend(
-        blocks_from_text(plan.purpose)
-        or [Paragraph(f"Cải thiện, nâng cao kết quả {indices_text or 'các Chỉ số'} năm {plan.year}.")]
+        purpose or [Paragraph(f"Cải thiện, nâng cao kết quả {indices_text or 'các Chỉ số'} năm {plan.year}.")]
     )
     blocks.append(Heading("2. Yêu cầu", 2))
     blocks.extend(
@@ -437,21 +562,18 @@ def plan_document(plan: Plan) -> OfficialDocument:
         ]
     )
     blocks.extend(_targets_blocks(plan, targets, nodes))
-    blocks.extend(_tasks_blocks(plan, tasks, nodes))
+    if in_appendix:
+        blocks.extend(_tasks_reference(plan, tasks, nodes, tasks_label))
+    else:
+        blocks.extend(_tasks_blocks(plan, tasks, nodes))
     blocks.append(Heading("IV. TỔ CHỨC THỰC HIỆN", 1))
-    body = blocks_from_text(plan.body)
-    blocks.extend(body)
-    sentence = _report_deadline_sentence(plan, wording)
-    if sentence:
-        blocks.append(Paragraph(sentence))
-    if not (nfc(plan.body).rstrip().endswith("./.")):
-        blocks.append(Paragraph("Yêu cầu các cơ quan, đơn vị, địa phương nghiêm túc triển khai thực hiện./."))
+    blocks.extend(_organisation_blocks(plan, wording))
 
     appendices = []
-    if tasks:
+    if in_appendix:
         appendices.append(_tasks_appendix(plan, tasks, "", nodes))
     if shortcomings:
-        appendices.append(_shortcomings_appendix(plan, shortcomings, "", nodes))
+        appendices.append(_shortcomings_appendix(plan, shortcomings, "", nodes, layout.plan_point_decimals))
     for i, app in enumerate(appendices):
         app.label = f"Phụ lục {ROMAN[i]}" if len(appendices) > 1 else "Phụ lục"
 
@@ -467,6 +589,7 @@ def plan_document(plan: Plan) -> OfficialDocument:
         appendices=appendices,
         recipients=recipient_list(plan.recipients, wording),
         signer=signer_of(plan),
+        draft_mark="" if plan.is_public else "DỰ THẢO",
     )
 
 

@@ -149,6 +149,11 @@ class Plan(WorkflowDocument):
             return "Kế hoạch này đã được thay thế bởi bản sửa đổi; không thể chuyển trạng thái"
         return None
 
+    def issue_blocked(self) -> str | None:
+        if not (self.signer_name or "").strip():
+            return "Cần họ tên người ký để ban hành kế hoạch: trả lại dự thảo, ghi «Người ký» rồi trình lại"
+        return None
+
 
 class PlanAttachment(StoredFile):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="attachments")

@@ -90,6 +90,11 @@ class WorkflowDocument(models.Model):
     def is_public(self) -> bool:
         return self.workflow().is_public(self.status)
 
+    def issue_blocked(self) -> str | None:
+        """Why this document cannot be issued yet (a Vietnamese sentence), checked by the step that
+        gives it its number; None: nothing missing."""
+        return None
+
     @property
     def workflow_unit_id(self) -> int | None:
         """The unit on which a user's roles decide which steps she may take."""

@@ -77,6 +77,9 @@ def transition(
             raise WorkflowError("Cần số văn bản để ban hành (ví dụ: 3993)")
         if date is None:
             raise WorkflowError("Cần ngày ban hành (dd/mm/yyyy)")
+        missing = obj.issue_blocked()
+        if missing:
+            raise WorkflowError(missing)
         obj.number = number
         obj.date = date
         obj.issued_at = timezone.now()

@@ -169,7 +169,7 @@ def test_submitted_plan_is_editable_not_deletable_and_issued_is_locked(coord, ma
 
 
 def test_workflow_through_the_api(client, world, make_plan):
-    plan = make_plan(status="draft")
+    plan = make_plan(status="draft", signer_name="Nguyễn Văn An")
     url = f"/api/plans/{plan.pk}/transition/"
     client.force_login(world.coordinator)
     response = client.post(url, {"action": "submit", "comment": "Kính trình"}, **JSON)

@@ -209,6 +209,7 @@ def test_shipped_yaml_parses_with_comments_kept_as_documentation():
         "spacing",
         "header",
         "signature",
+        "plan",
         "texts",
         "wording",
     }

@@ -171,7 +171,7 @@ def test_a_plan_drafted_from_the_new_index_prints_it(qts, tmp_path, world):
     overall = summary["targets"][0]
     assert overall["kind"] == "places" and overall["needed_points"] > 0
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
-    assert "Phấn đấu Chỉ số QTS năm 2025 tăng tối thiểu 02 bậc (từ 10/12 lên 08/12)" in text
+    assert "Phấn đấu Chỉ số QTS năm 2025 tăng tối thiểu 02 bậc (từ 10/12 lên 8/12)" in text
     assert "Phấn đấu nội dung Dữ liệu mở (Chỉ số QTS) năm 2025" in text  # a weakest pillar, by name
 
 

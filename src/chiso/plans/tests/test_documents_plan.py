@@ -127,15 +127,15 @@ def test_plan_docx_reads_like_the_seeds(full_plan):
     assert "- Nâng cao trách nhiệm người đứng đầu." in text
     assert "tăng tối thiểu 05 bậc (từ 38/61 lên 33/61)" in text
     assert "năm 2024 đạt 5,43/10 điểm, xếp hạng 26/61" in text
-    # Tasks grouped under the index and the node, with their lead unit and deadline.
-    assert "1. Cải thiện, nâng cao Chỉ số PAPI" in text
-    assert "Nội dung “Công khai, minh bạch trong việc ra quyết định ở địa phương”" in text
-    assert (
-        "Cơ quan chủ trì: Xã Đăk Hà; phối hợp: Sở Nội vụ; sản phẩm: Báo cáo công khai; thời hạn: 30/09/2025."
-        in text
-    )
-    assert "Nhiệm vụ chung" in text
-    assert "thời hạn: hằng quý (từ 31/03/2025)" in text
+    # Tasks are written once, in the appendix table (the default layout); section III names the
+    # contents they improve and points to the table.
+    assert "tập trung vào các nội dung: “Công khai, minh bạch trong việc ra quyết định ở địa phương”" in text
+    assert "tại Phụ lục I kèm theo Kế hoạch này" in text
+    assert text.count("Công khai ngân sách cấp xã tại trụ sở UBND xã") == 1
+    assert "Cơ quan chủ trì: Xã Đăk Hà" not in text
+    # Section IV is numbered, and says when to report exactly once.
+    assert "1. Trách nhiệm thực hiện" in text and "2. Chế độ báo cáo" in text
+    assert "- Sở Nội vụ chủ trì theo dõi, đôn đốc việc thực hiện Kế hoạch." in text
     assert (
         "báo cáo kết quả thực hiện Kế hoạch này về Sở Nội vụ trước ngày 15/06/2025 và ngày 15/12/2025" in text
     )

@@ -42,6 +42,12 @@ def test_draft_to_issued_with_number_and_date(client, world, make_plan):
     # issuing without a number changes nothing
     r = _step(client, world.leader, plan, "issue", number="", date="15/03/2025")
     assert "Cần số văn bản" in r.content.decode()
+    # nor without a signer's name: the document would go out unsigned
+    r = _step(client, world.leader, plan, "issue", number="3993", date="15/03/2025")
+    assert "Cần họ tên người ký để ban hành kế hoạch" in r.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == "approved" and not plan.number
+    Plan.objects.filter(pk=plan.pk).update(signer_name="Nguyễn Văn An")
     r = _step(client, world.leader, plan, "issue", number="3993", date="32/13/2025")
     assert "Ngày ban hành không hợp lệ" in r.content.decode()
     plan.refresh_from_db()
