@@ -130,7 +130,7 @@ def test_analysis_whatif_above_maximum_shows_an_error_instead_of_a_stale_answer(
         d83.dispatch_event("input")
     resp = info.value
     assert resp.status == 400
-    assert 'role="alert"' in resp.text()
+    assert 'class="alert alert-error"' in resp.text()  # announced by the live region it lands in
     expect(page.locator("#whatif .alert-error")).to_be_visible()
     expect(page.locator("#whatif-answer")).to_have_count(0)
 
