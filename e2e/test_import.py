@@ -25,6 +25,8 @@ def upload(page, path, index_label="SIPAS", year="2025"):
     page.get_by_role("button", name="Tải lên và xem trước").click()
     page.wait_for_url(re.compile(r"/ket-qua/nhap/\d+/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Xem trước: {path.name}")
+    # the preview's heading takes the focus: a screen reader starts at the answer, not the menu
+    expect(page.get_by_role("heading", level=1)).to_be_focused()
 
 
 def test_import_preview_commit_reupload_revert(page, screenshot, js_errors):
