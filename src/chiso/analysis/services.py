@@ -132,6 +132,15 @@ class NodeLine:
     contributes: bool
     is_leaf: bool
     mismatch: float | None = None
+    name_en: str = ""
+
+    @property
+    def display(self) -> str:
+        """The name in the reader's language (English when the framework gives one); ``name`` stays the
+        Vietnamese, official one that plans and documents quote."""
+        from django.utils.translation import get_language
+
+        return self.name_en if self.name_en and (get_language() or "vi").startswith("en") else self.name
 
 
 @dataclass
@@ -323,6 +332,7 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
             NodeLine(
                 code=code,
                 name=node.name_vi,
+                name_en=node.name_en,
                 level=node.level,
                 level_label=node.level_label,
                 depth=node.depth,

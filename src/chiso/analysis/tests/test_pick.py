@@ -50,3 +50,17 @@ def test_nonsense_is_said_on_the_form_not_a_server_error(coordinator_client, par
     html = response.content.decode()
     assert message in html
     assert '<select id="pick-index" name="index">' in html  # the form is there to try again
+
+
+def test_the_analysis_page_in_english_names_the_dimensions_in_english(coordinator_client):
+    """Issue 10, item 19: the frameworks carry ``name_en``; an English reader sees them."""
+    from django.conf import settings
+
+    kon_tum = Unit.objects.get(kind="province", code="62")
+    url = reverse("analysis:page", kwargs={"index": "papi", "unit": kon_tum.pk, "year": 2023})
+    coordinator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = coordinator_client.get(url).content.decode()
+    assert "Participation at Local Levels" in html
+    coordinator_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    html = coordinator_client.get(url).content.decode()
+    assert "Tham gia của người dân ở cấp cơ sở" in html and "Participation at Local Levels" not in html
