@@ -49,6 +49,11 @@ class State:
     live: bool = False
     public: bool = False
     opens: str = ""
+    label_en: str = ""
+
+    def label_for(self, language: str | None) -> str:
+        """The label in ``language`` ("en…": the English one when the file gives it)."""
+        return self.label_en if self.label_en and (language or "").startswith("en") else self.label
 
 
 #: The flags a state may carry (see the module docstring).
@@ -64,6 +69,10 @@ class Transition:
     roles: tuple[str, ...]
     needs_comment: bool = False
     needs_number: bool = False
+    label_en: str = ""
+
+    def label_for(self, language: str | None) -> str:
+        return self.label_en if self.label_en and (language or "").startswith("en") else self.label
 
 
 @dataclass
@@ -156,14 +165,15 @@ def load_workflow(data: Mapping[str, Any]) -> Workflow:
             label = str(spec.get("label") or "").strip()
             if not label:
                 problems.append(f"Trạng thái {code!r} thiếu nhãn (label)")
-            unknown = sorted(set(spec) - {"label", "opens", *STATE_FLAGS})
+            unknown = sorted(set(spec) - {"label", "label_en", "opens", *STATE_FLAGS})
             if unknown:
                 problems.append(
                     f"Trạng thái {code!r}: khóa không được hỗ trợ: {', '.join(map(str, unknown))}"
                 )
             flags = {f: bool(spec.get(f, False)) for f in STATE_FLAGS}
             opens = str(spec.get("opens") or "").strip()
-            states[str(code)] = State(str(code), label or str(code), opens=opens, **flags)
+            label_en = str(spec.get("label_en") or "").strip()
+            states[str(code)] = State(str(code), label or str(code), opens=opens, label_en=label_en, **flags)
     initial = str(data.get("initial") or "")
     if initial not in states:
         problems.append(f"Trạng thái ban đầu {initial!r} không có trong danh sách trạng thái")
@@ -202,6 +212,7 @@ def load_workflow(data: Mapping[str, Any]) -> Workflow:
                 tuple(roles),
                 bool(spec.get("needs_comment", False)),
                 bool(spec.get("needs_number", False)),
+                label_en=str(spec.get("label_en") or "").strip(),
             )
         )
     if problems:

@@ -76,7 +76,11 @@ class WorkflowDocument(models.Model):
 
     @property
     def status_label(self) -> str:
-        return self.workflow().label(self.status)
+        """The state's label in the reader's language (the workflow file's ``label_en`` in English)."""
+        from django.utils.translation import get_language
+
+        wf = self.workflow()
+        return wf.states[self.status].label_for(get_language()) if self.status in wf.states else self.status
 
     @property
     def locked(self) -> bool:

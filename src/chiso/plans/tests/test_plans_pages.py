@@ -178,3 +178,23 @@ def test_non_coordinators_cannot_edit(client, world, make_plan, who):
     assert plan.title == "Tên cũ"
     if who == "officer_tp":  # no task of hers in this plan: it does not exist for her
         assert r.status_code == 404
+
+
+def test_plan_states_and_steps_follow_the_readers_language(client, world, make_plan):
+    """Issue 10, item 19: the workflow file gives each state and step an English label too."""
+    from django.conf import settings
+
+    plan = make_plan(status="draft")
+    client.force_login(world.coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "Submit for approval" in html and "Trình phê duyệt" not in html
+    from django.utils import translation
+
+    with translation.override("vi"):
+        assert plan.status_label == "Dự thảo"
+    with translation.override("en"):
+        assert plan.status_label == "Draft"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    html = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "Trình phê duyệt" in html and "Submit for approval" not in html

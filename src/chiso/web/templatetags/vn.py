@@ -52,3 +52,9 @@ def vn_date(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def in_language(item) -> str:
+    """A workflow state's or step's label in the reader's language: ``{{ t|in_language }}``."""
+    return item.label_for(get_language()) if hasattr(item, "label_for") else str(item)
