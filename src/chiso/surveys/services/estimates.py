@@ -191,13 +191,26 @@ class Official:
 
 
 def official_sipas(survey: Survey, overall: stats.Estimate | None) -> Official | None:
-    """The province's official SIPAS (results of the index ``sipas``, root node, latest year), and whether
-    it lies in the interval of ``overall`` (the survey's share satisfied). None when none is on file."""
+    """The province's official figure (results of the index the survey's template names in
+    ``compare_with_index`` — SIPAS for the shipped one —, root node, latest year), and whether it lies in
+    the interval of ``overall`` (the survey's share satisfied). None when none is named or on file."""
+    from django.core.exceptions import ValidationError
+
     from chiso.results.models import Result
 
+    from .questionnaire import load_template
+
+    try:
+        index_code = (
+            str(load_template(survey.template).get("compare_with_index") or "") if survey.template else ""
+        )
+    except ValidationError:
+        index_code = ""
+    if not index_code:
+        return None
     row = (
         Result.objects.filter(
-            framework__index__code="sipas",
+            framework__index__code=index_code,
             node__parent__isnull=True,
             unit=survey.province,
             value__isnull=False,
