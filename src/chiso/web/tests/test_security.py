@@ -180,3 +180,31 @@ def test_framework_length_limits_match_the_database_columns():
         "node.code": size(Node, "code"),
         "node.name": min(size(Node, "name_vi"), size(Node, "name_en")),
     }
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/results/?index=%00papi",
+        "/api/results/?offset=1&%00=1",
+        "/api/results/%00/",
+        "/phan-tich/?index=pa%00pi",
+    ],
+)
+def test_a_nul_character_is_refused_before_any_view(viewer_client, url):
+    """PostgreSQL cannot store or compare text with NUL: a filter read from the URL used to raise a 500
+    on PostgreSQL (schemathesis found it on /api/results/)."""
+    r = viewer_client.get(url)
+    assert r.status_code == 400
+    assert "NUL" in r.content.decode()
+    if url.startswith("/api/"):
+        assert r.json() == {"detail": "Yêu cầu chứa ký tự không hợp lệ (NUL)."}
+
+
+def test_a_nul_character_in_a_form_field_is_refused(coordinator_client):
+    r = coordinator_client.post("/dang-xuat/", {"next": "/\x00"})
+    assert r.status_code == 400
+
+
+def test_the_same_filter_without_nul_answers(viewer_client):
+    assert viewer_client.get("/api/results/?index=papi").status_code == 200
