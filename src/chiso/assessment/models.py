@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -202,6 +203,14 @@ class EvidenceLink(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["score", "task", "report"], name="evidence_link_once"),
+            # A link names a task or a report, the other is NULL, and NULLs are distinct in a unique
+            # constraint: these two keep "once per criterion" true for each kind of link.
+            models.UniqueConstraint(
+                fields=["score", "task"], condition=Q(report__isnull=True), name="evidence_link_task_once"
+            ),
+            models.UniqueConstraint(
+                fields=["score", "report"], condition=Q(task__isnull=True), name="evidence_link_report_once"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -48,6 +48,11 @@ class Unit(models.Model):
         verbose_name_plural = _("cơ quan, đơn vị, địa phương")
         constraints = [
             models.UniqueConstraint(fields=["kind", "code", "valid_from"], name="unit_unique_code_period"),
+            # valid_from is NULL for a unit whose start is unknown; NULLs are distinct in a unique
+            # constraint, so one undated unit per kind and code is kept by its own constraint.
+            models.UniqueConstraint(
+                fields=["kind", "code"], condition=Q(valid_from__isnull=True), name="unit_unique_code_undated"
+            ),
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True)
                 | Q(valid_from__isnull=True)

@@ -27,7 +27,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from chiso.core.text import format_date, nfc_multiline
@@ -162,7 +162,13 @@ def link(
         added_by=user if getattr(user, "is_authenticated", False) else None,
     )
     obj._history_user = user
-    obj.save()
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:  # the same link added by a second request at the same moment
+        raise ValidationError(
+            {"task" if task else "report": _("Tài liệu này đã được liên kết với tiêu chí.")}
+        ) from None
     return obj
 
 

@@ -177,3 +177,17 @@ def test_merged_province_page_shows_its_predecessors_series(viewer_client):
     html = viewer_client.get(reverse("web:unit", args=[province.pk])).content.decode()
     assert "Kon Tum" in html
     assert "39,9613" in html  # Kon Tum's PAPI 2023 total, carried by today's Quảng Ngãi
+
+
+@pytest.mark.django_db
+def test_two_undated_units_with_one_code_are_refused_by_the_database():
+    """NULL valid_from escaped the (kind, code, valid_from) constraint on PostgreSQL and SQLite."""
+    from django.db import IntegrityError, transaction
+
+    Unit.objects.create(kind=Unit.Kind.DEPARTMENT, code="ZZ-TEST", name="Sở Thử nghiệm")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Unit.objects.create(kind=Unit.Kind.DEPARTMENT, code="ZZ-TEST", name="Sở Thử nghiệm 2")
+    # a dated unit with the same code (the same body after a merger) is still allowed
+    Unit.objects.create(
+        kind=Unit.Kind.DEPARTMENT, code="ZZ-TEST", name="Sở Thử nghiệm", valid_from=dt.date(2025, 7, 1)
+    )

@@ -66,3 +66,23 @@ def test_monitoring_figures(ui):
         ("td", 58, 1),
         ("td2", 29, 0),
     ]
+
+
+def test_a_link_is_kept_once_even_past_the_service_check(ui, monkeypatch):
+    """Two requests at the same moment both pass the service's "already linked?" check; the database
+    keeps one link (NULL report or task used to escape the unique constraint) and the second gets the
+    same message, not a 500."""
+    from django.db import models as dj
+
+    from chiso.assessment.models import EvidenceLink
+
+    evidence.link(ui.sheet, "2.1", ui.officer_tp, task=ui.task)
+    evidence.link(ui.sheet, "2.1", ui.officer_tp, report=ui.report)
+    real_exists = dj.QuerySet.exists
+    monkeypatch.setattr(
+        dj.QuerySet, "exists", lambda qs: False if qs.model is EvidenceLink else real_exists(qs)
+    )
+    for kwargs in ({"task": ui.task}, {"report": ui.report}):
+        with pytest.raises(ValidationError, match="đã được liên kết"):
+            evidence.link(ui.sheet, "2.1", ui.officer_tp, **kwargs)
+    assert EvidenceLink.objects.filter(score__sheet=ui.sheet).count() == 2
