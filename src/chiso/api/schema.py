@@ -25,3 +25,28 @@ class SwaggerView(ReadOnlyApi, SpectacularSwaggerSplitView):
         if isinstance(exc, exceptions.NotAuthenticated):  # a browser: send it to the sign-in page
             return redirect_to_login(self.request.get_full_path(), settings.LOGIN_URL)
         return super().handle_exception(exc)
+
+
+LOCKED_OUT = (
+    "Đăng nhập sai quá nhiều lần (HTTP Basic): tài khoản tạm khóa, thử lại sau thời gian chờ "
+    "(chiso.accounts.lockout)."
+)
+
+
+def document_sign_in_lockout(result, generator, request, public):
+    """A drf-spectacular post-processing hook: every operation that takes HTTP Basic may answer 429
+    while the sign-in throttling (django-axes) locks the account out — say so in the schema, with the
+    ``Error`` body the lockout sends."""
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            if any("basicAuth" in scheme for scheme in operation.get("security", [])):
+                operation["responses"].setdefault(
+                    "429",
+                    {
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        "description": LOCKED_OUT,
+                    },
+                )
+    return result

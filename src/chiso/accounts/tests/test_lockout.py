@@ -81,3 +81,26 @@ def test_web_lockout_also_holds_for_the_api(client, viewer):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         web_login(client, viewer.username, "sai")
     assert api_get(client, viewer.username, PASSWORD).status_code == 429
+
+
+def test_the_schema_documents_the_lockout_answer():
+    """The 429 of a locked-out HTTP Basic client is in docs/openapi.yaml on every operation taking it."""
+    from pathlib import Path
+
+    import yaml
+
+    schema = yaml.safe_load(
+        (Path(__file__).resolve().parents[4] / "docs" / "openapi.yaml").read_text(encoding="utf-8")
+    )
+    basic = [
+        (path, method, op)
+        for path, item in schema["paths"].items()
+        for method, op in item.items()
+        if any("basicAuth" in s for s in op.get("security", []))
+    ]
+    assert len(basic) > 50
+    for path, method, op in basic:
+        assert "429" in op["responses"], f"{method.upper()} {path}"
+        assert op["responses"]["429"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"
+        }
