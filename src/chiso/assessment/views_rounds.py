@@ -15,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -79,7 +80,7 @@ def phases(rnd: Round, today: dt.date | None = None) -> list[dict]:
         out.append(
             {
                 "work": work,
-                "label": wf.label(state),
+                "label": wf.label(state, get_language()),
                 "deadline": deadline,
                 "current": rnd.opens == work,
                 "passed": deadline is not None and today > deadline,
@@ -215,9 +216,19 @@ def _round_context(request, rnd: Round, reopen_form=None) -> dict:
     steps = []
     if run:
         for t in wf.available(rnd.status, roles_on(user, rnd.province_id)):
-            steps.append({"target": t.target, "label": t.label, "closes": wf.state(t.target).public})
+            steps.append(
+                {
+                    "target": t.target,
+                    "label": t.label_for(get_language()),
+                    "closes": wf.state(t.target).public,
+                }
+            )
     events = [
-        {"event": e, "from_label": wf.label(e.from_status), "to_label": wf.label(e.to_status)}
+        {
+            "event": e,
+            "from_label": wf.label(e.from_status, get_language()),
+            "to_label": wf.label(e.to_status, get_language()),
+        }
         for e in rnd.events.select_related("user").order_by("at", "pk")
     ]
     index = rnd.framework.index

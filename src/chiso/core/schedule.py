@@ -135,12 +135,20 @@ def period_bounds(period: str) -> tuple[dt.date, dt.date]:
     return dt.date(year, first_month, 1), dt.date(year, last_month, calendar.monthrange(year, last_month)[1])
 
 
-def period_label(period: str) -> str:
-    """Vietnamese name of a period: Quý I/2025, 6 tháng đầu năm 2025, 6 tháng cuối năm 2025, Năm 2025."""
+def period_label(period: str, language: str | None = None) -> str:
+    """Vietnamese name of a period: Quý I/2025, 6 tháng đầu năm 2025, 6 tháng cuối năm 2025, Năm 2025
+    (``language`` "en…": Q1/2025, First half of 2025, Second half of 2025, Year 2025 — for the English
+    UI; documents keep the Vietnamese)."""
     period_bounds(period)
     m = _PERIOD.match(period)
     assert m
     year, part = m.group(1), m.group(2)
+    if (language or "").startswith("en"):
+        if part is None:
+            return f"Year {year}"
+        if part[0] == "Q":
+            return f"Q{part[1]}/{year}"
+        return f"{'First' if part == 'H1' else 'Second'} half of {year}"
     if part is None:
         return f"Năm {year}"
     if part[0] == "Q":

@@ -87,8 +87,9 @@ class Workflow:
         except KeyError:
             raise WorkflowError(f"Trạng thái không có trong quy trình: {code!r}") from None
 
-    def label(self, code: str) -> str:
-        return self.states[code].label if code in self.states else code
+    def label(self, code: str, language: str | None = None) -> str:
+        """A state's label; in ``language`` ("en…": the English one when the file gives it)."""
+        return self.states[code].label_for(language) if code in self.states else code
 
     def is_locked(self, code: str) -> bool:
         return self.state(code).locked

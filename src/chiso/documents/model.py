@@ -466,6 +466,13 @@ class FieldSpec:
     def key(self) -> str:
         return ".".join(self.path)
 
+    def label_for(self, language: str | None) -> str:
+        """The field's name in ``language`` ("en…": English, for the layout page of the English UI;
+        error messages and documents stay Vietnamese)."""
+        if (language or "").startswith("en"):
+            return LABELS_EN.get(self.key, self.label)
+        return self.label
+
 
 def _size(key: str, attr: str, label: str, low: float, high: float) -> FieldSpec:
     return FieldSpec(("sizes_pt", key), attr, f"Cỡ chữ {label}", "number", low, high, "pt")
@@ -594,6 +601,77 @@ FIELDS: tuple[FieldSpec, ...] = (
         for key, (label, may_be_empty) in ISSUER_WORDING.items()
     ),
 )
+
+_SIZES_EN = {
+    "body": "body text",
+    "parent_body": "name of the parent body",
+    "issuer": "name of the issuing body",
+    "motto_line1": "national title",
+    "motto_line2": "motto",
+    "number": "number and symbol",
+    "subject": "subject line of a letter",
+    "place_date": "place and date",
+    "kind_label": "document type",
+    "title": "title",
+    "salutation": "“Kính gửi” (to)",
+    "recipients_label": "“Nơi nhận” (recipients)",
+    "recipients": "list of recipients",
+    "signer": "signing authority and title",
+    "signer_name": "signer's name",
+    "table": "tables",
+    "appendix_label": "“Phụ lục” (appendix)",
+    "appendix_title": "appendix title",
+    "page_number": "page numbers",
+}
+_ISSUER_WORDING_EN = {
+    "plan_symbol": "Symbol of plans",
+    "report_symbol": "Symbol of reports",
+    "letter_symbol": "Symbol of reminder letters",
+    "decision_symbol": "Symbol of decisions",
+    "signer_authority": "Signing authority of plans and reports",
+    "signer_title": "Signer's title on plans and reports",
+    "letter_signer_authority": "Signing authority of reminder letters",
+    "letter_signer_title": "Signer's title on reminder letters",
+}
+#: The fields' names in English (the layout page of the English UI), by YAML key.
+LABELS_EN: dict[str, str] = {
+    "page.width_mm": "Page width",
+    "page.height_mm": "Page height",
+    "page.page_numbers": "Page numbers",
+    "margins_mm.top": "Top margin",
+    "margins_mm.bottom": "Bottom margin",
+    "margins_mm.left": "Left margin",
+    "margins_mm.right": "Right margin",
+    "font.family": "Font",
+    **{f"sizes_pt.{key}": f"Font size: {label}" for key, label in _SIZES_EN.items()},
+    "spacing.line": "Line spacing",
+    "spacing.paragraph_pt": "Paragraph spacing",
+    "spacing.first_line_indent_mm": "First-line indent",
+    "header.left_width_mm": "Left column of the header",
+    "header.issuer_rule_ratio": "Length of the rule under the issuing body (relative to the text)",
+    "header.title_rule_ratio": "Length of the rule under the title (relative to the text)",
+    "signature.blank_lines": "Blank lines for the signature",
+    "plan.tasks_in_appendix": "Plan tasks in an appendix table (no: in the body)",
+    "plan.point_decimals": "Decimals of points",
+    "texts.motto_line1": "National title",
+    "texts.motto_line2": "Motto",
+    "texts.number_label": "The word “Số:” (number)",
+    "texts.salutation_label": "The words “Kính gửi:” (to)",
+    "texts.recipients_label": "The words “Nơi nhận:” (recipients)",
+    "wording.coordinating_agency": "Coordinating agency (receives reports, follows up, reminds)",
+    "wording.filing_line": "The “Lưu” (filed) line at the end of the recipients",
+    "wording.plan_recipients": "Recipients of a plan",
+    "wording.letter_recipients": "Recipients of a reminder letter",
+    "wording.decision_bases": "Legal bases of the decision announcing assessment results (one per line)",
+    "wording.decision_recipients": "Recipients of the decision announcing assessment results",
+    "wording.committee.name": "Name of the People's Committee on documents",
+    "wording.committee.short_name": "Short name of the People's Committee (parent body of a department)",
+    **{
+        f"wording.{group}.{key}": f"{label} {whose}"
+        for group, whose in (("committee", "of the People's Committee"), ("department", "of a department"))
+        for key, label in _ISSUER_WORDING_EN.items()
+    },
+}
 
 #: The YAML shape: section → key → spec, or section → group → key → spec.
 SECTIONS: dict[str, dict[str, Any]] = {}

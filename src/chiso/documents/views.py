@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chiso.units.models import Unit
@@ -89,7 +90,7 @@ def _shown(value) -> object:
 
 def _effective(kind: str, province: Unit | None) -> list[tuple[str, str, object]]:
     layout = services.layout_for(kind, province)
-    return [(spec.key, spec.label, _shown(getattr(layout, spec.attr))) for spec in FIELDS]
+    return [(spec.key, spec.label_for(get_language()), _shown(getattr(layout, spec.attr))) for spec in FIELDS]
 
 
 def layout_list(request):

@@ -169,7 +169,9 @@ class Framework(models.Model):
     def years_label(self) -> str:
         if self.valid_to == self.valid_from:
             return str(self.valid_from)
-        return f"{self.valid_from}–{self.valid_to}" if self.valid_to else f"từ {self.valid_from}"
+        if self.valid_to:
+            return f"{self.valid_from}–{self.valid_to}"
+        return translation.gettext("từ {year}").format(year=self.valid_from)
 
     def covers(self, year: int) -> bool:
         return self.valid_from <= year and (self.valid_to is None or year <= self.valid_to)

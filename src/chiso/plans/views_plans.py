@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -266,7 +267,11 @@ def plan_detail(request, pk: int):
         "shortcomings": list(plan.shortcomings.prefetch_related("responsible_units")) if oversees else [],
         "attachments": list(plan.attachments.all()),
         "events": [
-            {"event": e, "from_label": wf.label(e.from_status), "to_label": wf.label(e.to_status)}
+            {
+                "event": e,
+                "from_label": wf.label(e.from_status, get_language()),
+                "to_label": wf.label(e.to_status, get_language()),
+            }
             for e in plan.events.select_related("user")
         ],
         "amendments": list(amendments),

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -121,7 +122,7 @@ def _task_context(request, task: Task, form=None):
 
 def _safe_label(period: str) -> str:
     try:
-        return period_label(period)
+        return period_label(period, get_language())
     except ValueError:
         return period
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from chiso.concurrency import StaleEdit, show_stale
@@ -110,7 +111,7 @@ def _report_for(request, pk: int) -> PeriodicReport:
 def periodic_list(request, plan_pk: int):
     plan = _plan_for(request, plan_pk)
     reports = [
-        {"r": r, "status_label": r.status_label, "period_label": period_label(r.period)}
+        {"r": r, "status_label": r.status_label, "period_label": period_label(r.period, get_language())}
         for r in plan.periodic_reports.order_by("-period", "-pk")
     ]
     return render(
@@ -163,7 +164,7 @@ def periodic_detail(request, pk: int):
             "pdf_url": _url("tracking:periodic_pdf", report.pk),
             "c": report.content or {},
             "status_label": report.status_label,
-            "period_label": period_label(report.period),
+            "period_label": period_label(report.period, get_language()),
             "transitions": plan_transitions(request.user, report),
             "can_edit": periodic.can_edit_report(request.user, report),
             "events": report.events.select_related("user"),

@@ -19,6 +19,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -207,7 +208,7 @@ def advance(
         raise WorkflowError(
             _(
                 "Đợt đánh giá đã được chuyển sang giai đoạn «{now}» (có người vừa chuyển); tải lại trang để xem."
-            ).format(now=wf.label(rnd.status))
+            ).format(now=wf.label(rnd.status, get_language()))
         )
     if to is not None and to not in wf.states:
         raise WorkflowError(
@@ -222,7 +223,9 @@ def advance(
     step = next((t for t in wf.transitions if rnd.status in t.sources and t.target == target), None)
     if step is None:
         raise WorkflowError(
-            _("Không chuyển được từ «{a}» sang «{b}».").format(a=wf.label(rnd.status), b=wf.label(target))
+            _("Không chuyển được từ «{a}» sang «{b}».").format(
+                a=wf.label(rnd.status, get_language()), b=wf.label(target, get_language())
+            )
         )
     if wf.state(target).public:
         from .results import publish

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chiso.concurrency import bump, check_revision
@@ -87,7 +88,7 @@ def period_choices(plan, today: dt.date | None = None) -> list[tuple[str, str]]:
     out = []
     for year in range(first, last + 1):
         for p in [f"{year}-Q{q}" for q in range(1, 5)] + [f"{year}-H1", f"{year}-H2", str(year)]:
-            out.append((p, period_label(p)))
+            out.append((p, period_label(p, get_language())))
     return out
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chiso.accounts.scope import covers
@@ -102,7 +103,7 @@ def period_choices(plan: Plan, today: dt.date | None = None) -> list[tuple[str, 
             str(year),
         ):
             if period_bounds(name)[0] <= today:
-                out.append((name, period_label(name)))
+                out.append((name, period_label(name, get_language())))
     out.reverse()
     return out
 

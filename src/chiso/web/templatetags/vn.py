@@ -56,5 +56,20 @@ def get_item(mapping, key):
 
 @register.filter
 def in_language(item) -> str:
-    """A workflow state's or step's label in the reader's language: ``{{ t|in_language }}``."""
-    return item.label_for(get_language()) if hasattr(item, "label_for") else str(item)
+    """A label in the reader's language: a workflow state or step (``label_for``), or a mapping of data
+    files with ``label`` and ``label_en`` (a framework's groups, a questionnaire's options):
+    ``{{ t|in_language }}``."""
+    if hasattr(item, "label_for"):
+        return item.label_for(get_language())
+    if isinstance(item, dict):
+        english = (get_language() or "").startswith("en")
+        return str((english and item.get("label_en")) or item.get("label") or "")
+    return str(item)
+
+
+@register.filter
+def group_in_language(label) -> str:
+    """A group's label ("Cao", "Xuất sắc") in the reader's language: ``{{ a.group|group_in_language }}``."""
+    from chiso.frameworks.labels import group_in_language as translate_group
+
+    return translate_group(label)

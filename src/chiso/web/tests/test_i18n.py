@@ -290,3 +290,57 @@ def test_analysis_page_in_english(coordinator_client):
     assert "What-if" in html
     assert "Points lost" in html
     assert "Khoảng cách đến mục tiêu" not in html
+
+
+# --- labels from data files and the core follow the language (issue 10, item 19) ---------------------
+
+
+def test_every_shipped_workflow_names_its_states_and_steps_in_english():
+    import yaml
+
+    for path in sorted((Path(settings.PACKAGE_DIR) / "data" / "workflows").glob("*.yaml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for code, state in spec["states"].items():
+            assert state.get("label_en"), f"{path.name}: state {code}"
+        for step in spec.get("transitions") or []:
+            assert step.get("label_en"), f"{path.name}: step {step['name']}"
+
+
+def test_period_names_follow_the_language():
+    from chiso.core.schedule import period_label
+
+    assert [period_label(p) for p in ("2025-Q3", "2025-H1", "2025-H2", "2025")] == [
+        "Quý III/2025",
+        "6 tháng đầu năm 2025",
+        "6 tháng cuối năm 2025",
+        "Năm 2025",
+    ]
+    assert [period_label(p, "en") for p in ("2025-Q3", "2025-H1", "2025-H2", "2025")] == [
+        "Q3/2025",
+        "First half of 2025",
+        "Second half of 2025",
+        "Year 2025",
+    ]
+
+
+def test_document_layout_fields_are_named_in_english(coordinator_client):
+    from chiso.documents.model import FIELDS, LABELS_EN
+
+    assert {f.key for f in FIELDS} == set(LABELS_EN)
+    html = (
+        _english(coordinator_client).get(reverse("documents:layout_edit", args=["default"])).content.decode()
+    )
+    assert "Top margin" in html and "Font size: body text" in html
+    assert "Lề trên" not in html and "Cỡ chữ nội dung" not in html
+
+
+def test_group_labels_follow_the_language(viewer_client):
+    from chiso.frameworks.models import Framework
+
+    fw = Framework.objects.filter(index__code="papi", grouping__isnull=False).order_by("-valid_from").first()
+    html = _english(viewer_client).get(reverse("frameworks:detail", args=[fw.pk])).content.decode()
+    assert "High-average" in html and "Trung bình cao" not in html
+    table = _english(viewer_client).get(_table_url(viewer_client)).content.decode()
+    assert "<td>High" in table and "<td>Cao" not in table
+    del viewer_client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert "<td>Cao" in viewer_client.get(_table_url(viewer_client)).content.decode()
