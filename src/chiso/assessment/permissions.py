@@ -9,8 +9,10 @@
   appraised and final scores of the criteria she is assigned (none listed: all). In a round on the province
   itself the ministry appraises: the province's coordinators record its appraised and final scores.
 - In a round on the province itself, a department that leads or coordinates a criterion (a Proposal row,
-  ``services.province.assign_departments``) sees the province's sheet and the round, proposes the
-  criterion's score and adds evidence to it (``can_propose``).
+  ``services.province.assign_departments``) sees the round and, on the province's sheet, only the criteria
+  it leads or coordinates (``criteria_limit``: their rows, evidence and history; not the totals, the score
+  report, the explanation form nor the evidence package of the whole sheet), proposes the criterion's
+  score and adds evidence to it (``can_propose``).
 - Importing a file of scores (``can_import``): the province's coordinators import the units' self-scores
   and the survey parts; the appraised and final scores are the appraisers' — each imports her own, for
   her units and criteria (``can_import_cell``) — except in a round on the province itself, where they are
@@ -94,6 +96,32 @@ def _proposes(user, sheet: Sheet) -> bool:
     """The user is an officer of a department that proposes scores on this sheet."""
     scope = covered(user, UNIT_ROLES)  # None (administrators) never gets here: they oversee every round
     return bool(scope) and Proposal.objects.filter(score__sheet=sheet, unit__in=scope).exists()
+
+
+def criteria_limit(user, sheet: Sheet) -> frozenset[str] | None:
+    """The criteria of the sheet ``user`` may see, None for all of them. In a round on the province itself
+    an officer of a department who neither oversees the round nor appraises it sees the province's sheet
+    only for the criteria her department leads or coordinates (its Proposal rows): not the other
+    departments' criteria, nor the province's totals, nor the whole evidence package."""
+    rnd = sheet.round
+    if rnd.scope != Round.Scope.PROVINCE or oversees(user, rnd) or covers(user, sheet.unit_id, UNIT_ROLES):
+        return None
+    a = assignment(user, rnd)
+    if a is not None and (_assigned_units(a) is None or sheet.unit_id in (_assigned_units(a) or ())):
+        return None
+    scope = covered(user, UNIT_ROLES)
+    if scope is None:  # administrators oversee every round: not reached
+        return None
+    if not scope:
+        return frozenset()
+    return frozenset(
+        Proposal.objects.filter(score__sheet=sheet, unit__in=scope).values_list("score__node__code", flat=True)
+    )
+
+
+def sees_criterion(user, sheet: Sheet, code: str) -> bool:
+    limit = criteria_limit(user, sheet)
+    return limit is None or code in limit
 
 
 def visible_sheets(user, rnd: Round) -> list[Sheet]:
