@@ -115,7 +115,9 @@ def criteria_limit(user, sheet: Sheet) -> frozenset[str] | None:
     if not scope:
         return frozenset()
     return frozenset(
-        Proposal.objects.filter(score__sheet=sheet, unit__in=scope).values_list("score__node__code", flat=True)
+        Proposal.objects.filter(score__sheet=sheet, unit__in=scope).values_list(
+            "score__node__code", flat=True
+        )
     )
 
 

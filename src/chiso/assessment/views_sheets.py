@@ -9,13 +9,13 @@ import hashlib
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import Http404
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.html import json_script
 from django.utils.safestring import mark_safe
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -226,9 +226,7 @@ def _stamp(sheet: Sheet) -> list[tuple]:
     )
 
 
-def _parts_key(
-    user, sheet: Sheet, editing: str | None, columns: list[str], suggestions: dict, limit
-) -> str:
+def _parts_key(user, sheet: Sheet, editing: str | None, columns: list[str], suggestions: dict, limit) -> str:
     """The cache key of a sheet's rendered rows for this user: the stored data they show (``_stamp``), the
     framework's structure (the data version), the language, and everything that makes two users' rows
     differ — the stage columns she sees (``permissions.stages_seen``: a hidden stage is never in the
@@ -237,9 +235,7 @@ def _parts_key(
     if editing in permissions.APPRAISAL_WORKS:  # an appraiser edits only the criteria assigned to her
         st = structure(sheet.round.framework)
         editable = tuple(
-            c.code
-            for c in st.criteria
-            if not c.survey and permissions.can_work(user, sheet, editing, c.code)
+            c.code for c in st.criteria if not c.survey and permissions.can_work(user, sheet, editing, c.code)
         )
     parts = (
         sheet.pk,
