@@ -17,6 +17,8 @@
   and the survey parts; the appraised and final scores are the appraisers' — each imports her own, for
   her units and criteria (``can_import_cell``) — except in a round on the province itself, where they are
   the ministry's appraisal, which the province's coordinators import.
+- The files of scores imported into a round (``visible_imports``: name, SHA-256, stage, who, when, rows):
+  all of them for those who oversee the province, her own for an appraiser.
 - The summary of a round (totals, ranks, classes of every unit) is read by those who oversee the
   province; once the round is closed (its results are public), by everyone who sees the round.
 - Appraisers' assignments are read by those who oversee the province, and each appraiser reads her own.
@@ -32,7 +34,7 @@ from django.db.models import Q, QuerySet
 
 from chiso.accounts.scope import OVERSIGHT_ROLES, covered, covers
 
-from .models import Assignment, Proposal, Round, Sheet
+from .models import Assignment, Proposal, Round, ScoreImport, Sheet
 
 UNIT_ROLES = ("officer",)
 RUN_ROLES = ("coordinator",)
@@ -173,6 +175,17 @@ def can_import_cell(user, sheet: Sheet, stage: str, criterion: str) -> bool:
     if user is None or stage not in APPRAISAL_WORKS or imports_ministry_appraisal(user, sheet.round):
         return True
     return can_work(user, sheet, stage, criterion)
+
+
+def visible_imports(user, rnd: Round) -> list[ScoreImport]:
+    """The files of scores imported into the round that ``user`` reads on the round page: every one for
+    those who oversee the province, her own for anyone else (an appraiser's appraisal file)."""
+    rows = rnd.score_imports.select_related("imported_by")
+    if oversees(user, rnd):
+        return list(rows)
+    if not user.is_authenticated:
+        return []
+    return list(rows.filter(imported_by=user))
 
 
 def can_view_summary(user, rnd: Round) -> bool:
