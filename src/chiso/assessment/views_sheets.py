@@ -20,6 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chiso.results.version import current_data_version
+from chiso.tracking.version import plans_version
 from chiso.web.templatetags.vn import vn
 
 from . import permissions
@@ -226,11 +227,20 @@ def _stamp(sheet: Sheet) -> list[tuple]:
     )
 
 
-def _parts_key(user, sheet: Sheet, editing: str | None, columns: list[str], suggestions: dict, limit) -> str:
+def _suggestions(sheet: Sheet, editing: str | None) -> dict[str, int]:
+    """{criterion: the number of plan tasks offered as its evidence}, for the unit's own work."""
+    if editing not in permissions.SELF_WORKS:
+        return {}
+    return {code: len(found) for code, found in sheet_suggestions(sheet).items()}
+
+
+def _parts_key(user, sheet: Sheet, editing: str | None, columns: list[str], limit) -> str:
     """The cache key of a sheet's rendered rows for this user: the stored data they show (``_stamp``), the
     framework's structure (the data version), the language, and everything that makes two users' rows
     differ — the stage columns she sees (``permissions.stages_seen``: a hidden stage is never in the
-    key of a page that shows it), the work she may do now and on which criteria, her suggestions."""
+    key of a page that shows it), the work she may do now and on which criteria, the criteria she sees
+    (``permissions.criteria_limit``), and for the unit's own work the plans data its suggestions come
+    from (``tracking.version``: tasks, products, reports; the links already made are in the stamp)."""
     editable: tuple = ()
     if editing in permissions.APPRAISAL_WORKS:  # an appraiser edits only the criteria assigned to her
         st = structure(sheet.round.framework)
@@ -247,7 +257,7 @@ def _parts_key(user, sheet: Sheet, editing: str | None, columns: list[str], sugg
         tuple(columns),
         editable,
         None if limit is None else sorted(limit),
-        sorted(suggestions.items()),
+        plans_version() if editing in permissions.SELF_WORKS else None,
         _stamp(sheet),
     )
     digest = hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
@@ -280,13 +290,14 @@ def _render_parts(sheet: Sheet, rows: SheetRows, scores, columns, stage, suggest
     }
 
 
-def sheet_parts(user, sheet: Sheet, work, is_open, columns, stage, suggestions, limit) -> dict:
+def sheet_parts(user, sheet: Sheet, work, is_open, columns, stage, limit) -> dict:
     """The rendered rows of the sheet for this user, from the cache when nothing they show has changed
     (a page costs a few queries then, instead of building and rendering every row)."""
     editing = work if is_open else None
-    key = _parts_key(user, sheet, editing, columns, suggestions, limit)
+    key = _parts_key(user, sheet, editing, columns, limit)
     parts = cache.get(key)
     if parts is None:
+        suggestions = _suggestions(sheet, editing)
         rows, scores = _rows(user, sheet, work, is_open)
         parts = _render_parts(sheet, rows, scores, columns, stage, suggestions, limit is not None)
         cache.set(key, parts, PARTS_TTL)
@@ -302,13 +313,11 @@ def _page(request, sheet: Sheet, rows, scores, work, is_open, *, errors=None, st
     editing = work if is_open else None
     kind, notice = _notice(user, sheet, work, is_open)
     limit = permissions.criteria_limit(user, sheet)
-    suggestions = {}
-    if editing in permissions.SELF_WORKS:
-        suggestions = {code: len(found) for code, found in sheet_suggestions(sheet).items()}
     if rows is None:
-        parts = sheet_parts(user, sheet, work, is_open, columns, stage, suggestions, limit)
+        parts = sheet_parts(user, sheet, work, is_open, columns, stage, limit)
         faulty = []
     else:
+        suggestions = _suggestions(sheet, editing)
         parts = _render_parts(sheet, rows, scores, columns, stage, suggestions, limit is not None)
         faulty = [r for r in rows.rows if r.error]
     general = (errors or {}).get(NON_FIELD_ERRORS, [])

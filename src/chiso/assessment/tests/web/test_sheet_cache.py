@@ -92,3 +92,21 @@ def test_a_page_read_again_builds_no_rows(ui):
     # the same page, but for the security tokens (a new one per response)
     strip = lambda html: re.sub(r"[A-Za-z0-9]{64}", "", html)  # noqa: E731
     assert strip(one) == strip(two) and 'name="s-1.3"' in two
+
+
+def test_a_new_task_product_is_offered_at_once(ui):
+    from chiso.plans.models import Task
+
+    officer = ui.client_for("officer_unit")
+    page = _sheet(officer, ui.round, ui.tuphap)
+    assert "gợi ý từ kế hoạch" in text_of(page, "tc-2-1") and "gợi ý" not in text_of(page, "tc-1-3")
+    Task.objects.create(
+        plan=ui.plan,
+        order=2,
+        text="Kiểm tra công tác cải cách hành chính tại các phòng",
+        index="cchc-so",
+        nodes=["1.3"],
+        lead_unit=ui.tuphap,
+        product="Báo cáo kết quả kiểm tra",
+    )
+    assert "1 gợi ý từ kế hoạch" in text_of(_sheet(officer, ui.round, ui.tuphap), "tc-1-3")
