@@ -97,9 +97,13 @@ class EvidenceLinkCreateSerializer(VietnameseMixin, serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
 
 
-def _evidence(sheet: Sheet, criterion: str = "") -> dict:
+def _evidence(sheet: Sheet, criterion: str = "", limit: frozenset[str] | None = None) -> dict:
+    """The sheet's evidence (of one criterion), of the criteria in ``limit`` only when given
+    (``perms.criteria_limit``: a department's officer on the province's sheet)."""
     files = EvidenceFile.objects.filter(score__sheet=sheet).select_related("score__node", "uploaded_by")
     links = EvidenceLink.objects.filter(score__sheet=sheet).select_related("score__node", "added_by")
+    if limit is not None:
+        files, links = files.filter(score__node__code__in=limit), links.filter(score__node__code__in=limit)
     if criterion:
         files, links = files.filter(score__node__code=criterion), links.filter(score__node__code=criterion)
     return {
@@ -116,13 +120,14 @@ def _evidence(sheet: Sheet, criterion: str = "") -> dict:
     ],
     summary="Tài liệu kiểm chứng của phiếu",
     description="Tệp và liên kết (sản phẩm, báo cáo tiến độ của nhiệm vụ) của mọi tiêu chí, hoặc của một tiêu "
-    "chí. Ai xem được phiếu thì xem được.",
+    "chí. Ai xem được phiếu thì xem được (cán bộ sở trên phiếu của tỉnh: chỉ các tiêu chí sở chủ trì, phối hợp).",
     responses=read_responses(ScoreEvidenceSerializer),
 )
 class SheetEvidenceView(AssessmentApi, APIView):
     def get(self, request: Request, pk: int) -> Response:
         sheet = visible_sheet(self.user, pk)
-        return Response(_evidence(sheet, request.query_params.get("criterion", "").strip()))
+        limit = perms.criteria_limit(self.user, sheet)
+        return Response(_evidence(sheet, request.query_params.get("criterion", "").strip(), limit))
 
 
 @extend_schema(
@@ -167,8 +172,12 @@ class SheetEvidenceLinksView(AssessmentApi, APIView):
 
 
 def _visible(model, user, pk: int):
-    obj = get_object_or_404(model.objects.select_related("score__sheet__round", "score__sheet__unit"), pk=pk)
-    if not perms.can_view_sheet(user, obj.score.sheet):
+    obj = get_object_or_404(
+        model.objects.select_related("score__sheet__round", "score__sheet__unit", "score__node"), pk=pk
+    )
+    if not perms.can_view_sheet(user, obj.score.sheet) or not perms.sees_criterion(
+        user, obj.score.sheet, obj.score.node.code
+    ):
         raise Http404
     return obj
 

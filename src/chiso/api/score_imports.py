@@ -12,6 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from chiso.assessment import permissions as perms
+from chiso.assessment.models import ScoreImport
 from chiso.assessment.services.imports import commit_scores, preview_scores
 
 from .assessment import IMPORT_STAGES, ROUND_PK, TAG_ROUNDS, AssessmentApi, ImportStageField, visible_round
@@ -76,21 +78,41 @@ class ScoreImportResultSerializer(serializers.Serializer):
     rows = ScoreImportRowSerializer(many=True)
 
 
-@extend_schema(
-    tags=[TAG_ROUNDS],
-    parameters=[ROUND_PK],
-    summary="Nhập điểm từ tệp",
-    description="multipart/form-data: file, stage (self, appraisal, final, survey), commit, source. Xem trước "
-    "(commit=false): 200 với từng dòng, từng ô (mới, thay đổi, không đổi, lỗi và lý do), không ghi gì. Ghi "
-    '(commit=true): tất cả hoặc không gì; tệp có lỗi: 400 {"file": ["Dòng N: …"]}. Nhập lại cùng tệp không '
-    "thay đổi gì. Ai nhập: chuyên viên điều phối của tỉnh (tự đánh giá, khảo sát); thành viên thẩm định được "
-    "phân công (thẩm định, thẩm định lại: chỉ đơn vị và tiêu chí của mình); đợt đánh giá chính tỉnh: chuyên "
-    "viên điều phối nhập kết quả thẩm định của Bộ. Chỉ khi giai đoạn của điểm đang mở (khảo sát: tới khi đợt "
-    "kết thúc).",
-    request={"multipart/form-data": ScoreImportRequestSerializer},
-    responses={200: ScoreImportResultSerializer, 400: FIELD_ERRORS, 403: E403, 404: E404},
-)
+class ScoreImportBatchSerializer(serializers.ModelSerializer):
+    imported_by = serializers.CharField(source="imported_by.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ScoreImport
+        fields = ["id", "file_name", "sha256", "stage", "ministry", "source", "rows", "written", "imported_by",
+                  "imported_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+@extend_schema(tags=[TAG_ROUNDS], parameters=[ROUND_PK])
 class RoundImportView(AssessmentApi, APIView):
+    @extend_schema(
+        summary="Các lần nhập điểm từ tệp",
+        description="Mỗi tệp điểm đã ghi vào đợt (kể cả kết quả thẩm định của Bộ): tên tệp, SHA-256, giai đoạn, "
+        "nguồn, số dòng, số điểm đã ghi, ai nhập (null: dòng lệnh trên máy chủ), lúc nào; mới nhất trước. Người "
+        "giám sát tỉnh thấy mọi lần nhập; người khác thấy các lần mình nhập.",
+        responses={200: ScoreImportBatchSerializer(many=True), 403: E403, 404: E404},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        rnd = visible_round(self.user, pk)
+        return Response(ScoreImportBatchSerializer(perms.visible_imports(self.user, rnd), many=True).data)
+
+    @extend_schema(
+        summary="Nhập điểm từ tệp",
+        description="multipart/form-data: file, stage (self, appraisal, final, survey), commit, source. Xem trước "
+        "(commit=false): 200 với từng dòng, từng ô (mới, thay đổi, không đổi, lỗi và lý do), không ghi gì. Ghi "
+        '(commit=true): tất cả hoặc không gì; tệp có lỗi: 400 {"file": ["Dòng N: …"]}. Nhập lại cùng tệp không '
+        "thay đổi gì. Ai nhập: chuyên viên điều phối của tỉnh (tự đánh giá, khảo sát); thành viên thẩm định được "
+        "phân công (thẩm định, thẩm định lại: chỉ đơn vị và tiêu chí của mình); đợt đánh giá chính tỉnh: chuyên "
+        "viên điều phối nhập kết quả thẩm định của Bộ. Chỉ khi giai đoạn của điểm đang mở (khảo sát: tới khi đợt "
+        "kết thúc).",
+        request={"multipart/form-data": ScoreImportRequestSerializer},
+        responses={200: ScoreImportResultSerializer, 400: FIELD_ERRORS, 403: E403, 404: E404},
+    )
     def post(self, request: Request, pk: int) -> Response:
         rnd = visible_round(self.user, pk)
         data = ScoreImportRequestSerializer(data=request.data)

@@ -48,6 +48,12 @@ __all__ = [
 WORKS = [code for code, _label in WORK_CHOICES]
 
 
+#: The sheet's totals: hidden from one who sees only some of its criteria (``perms.criteria_limit``).
+TOTALS = frozenset(
+    {"self_total", "appraised_total", "final_total", "percent", "applicable_max", "rank", "klass", "class"}
+)
+
+
 class SheetSerializer(serializers.ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     state = SheetStateField(choices=SHEET_STATES, read_only=True)
@@ -89,7 +95,10 @@ class SheetSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None:
             return data
-        return perms.mask(data, perms.hidden_fields(request.user, instance))
+        hidden = perms.hidden_fields(request.user, instance)
+        if perms.criteria_limit(request.user, instance) is not None:  # a department on the province's sheet
+            hidden |= TOTALS
+        return perms.mask(data, hidden)
 
 
 class CriterionScoreSerializer(serializers.Serializer):
@@ -125,8 +134,9 @@ class CriterionScoreSerializer(serializers.Serializer):
 
 
 def criteria_rows(sheet: Sheet, user=None) -> list[dict]:
-    """Every criterion of the sheet's framework, in order, with the unit's scores; those of a stage
-    ``user`` may not see yet are null (``permissions.hidden_fields``; no user: all of them)."""
+    """Every criterion of the sheet's framework the user sees (``permissions.criteria_limit``), in order,
+    with the unit's scores; those of a stage ``user`` may not see yet are null
+    (``permissions.hidden_fields``; no user: all of them)."""
     seen = perms.stages_seen(user, sheet) if user is not None else frozenset({"self", "appraisal", "final"})
     hidden = perms.hidden_fields(user, sheet, seen) if user is not None else frozenset()
     st = structure(sheet.round.framework)
@@ -136,8 +146,11 @@ def criteria_rows(sheet: Sheet, user=None) -> list[dict]:
             n_files=Count("files", distinct=True), n_links=Count("links", distinct=True)
         )
     }
+    limit = perms.criteria_limit(user, sheet) if user is not None else None
     rows = []
     for crit in st.criteria:
+        if limit is not None and crit.code not in limit:
+            continue  # a department's officer on the province's sheet: only her criteria
         n, s = crit.node, scores.get(crit.code)
         rows.append(
             {

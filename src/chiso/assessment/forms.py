@@ -471,12 +471,16 @@ class SheetRows:
         can_edit,
         scores: dict[str, Score],
         precision: int = 2,
+        only: frozenset[str] | None = None,
     ):
+        """``only``: the criteria the user may see (``permissions.criteria_limit``; None: all)."""
         self.sheet = sheet
         self.structure = st
         self.work = work
         self.rows: list[Row] = []
         for crit in st.criteria:
+            if only is not None and crit.code not in only:
+                continue
             score = scores.get(crit.code)
             editable = bool(work) and not crit.survey and can_edit(crit.code)
             if editable and work is not None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -263,4 +264,43 @@ class Proposal(models.Model):
 
     def save(self, *args, **kwargs):
         nfc_attrs(self, ["note"], multiline=frozenset({"note"}))
+        super().save(*args, **kwargs)
+
+
+class ScoreImport(models.Model):
+    """One file of scores written into a round (``services.imports.commit_scores``, and the ministry's
+    appraisal of the province, ``services.ministry.commit_ministry``): the file (name, SHA-256), the stage,
+    the source recorded on its scores, who and when, the rows the file had and the scores it wrote. The
+    round page lists them; each score's history names the file too (``services.imports.import_reason``)."""
+
+    class Stage(models.TextChoices):
+        SELF = "self", _("tự đánh giá")
+        APPRAISAL = "appraisal", _("thẩm định")
+        FINAL = "final", _("thẩm định lại")
+        SURVEY = "survey", _("khảo sát")
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="score_imports")
+    file_name = models.CharField(_("tên tệp"), max_length=300)
+    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64, blank=True)
+    stage = models.CharField(_("giai đoạn"), max_length=20, choices=Stage.choices)
+    #: the ministry's appraisal of the province (a round on the province itself)
+    ministry = models.BooleanField(_("kết quả thẩm định của Bộ"), default=False)
+    source = models.CharField(_("nguồn điểm"), max_length=300, blank=True)
+    rows = models.PositiveIntegerField(_("số dòng của tệp"), default=0)
+    written = models.PositiveIntegerField(_("số điểm đã ghi"), default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("thời điểm nhập"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        verbose_name = _("lần nhập điểm")
+        verbose_name_plural = _("các lần nhập điểm")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.stage}, {self.imported_at:%d/%m/%Y %H:%M})"
+
+    def save(self, *args, **kwargs):
+        nfc_attrs(self, ["file_name", "source"])
         super().save(*args, **kwargs)

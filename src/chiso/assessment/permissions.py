@@ -9,12 +9,16 @@
   appraised and final scores of the criteria she is assigned (none listed: all). In a round on the province
   itself the ministry appraises: the province's coordinators record its appraised and final scores.
 - In a round on the province itself, a department that leads or coordinates a criterion (a Proposal row,
-  ``services.province.assign_departments``) sees the province's sheet and the round, proposes the
-  criterion's score and adds evidence to it (``can_propose``).
+  ``services.province.assign_departments``) sees the round and, on the province's sheet, only the criteria
+  it leads or coordinates (``criteria_limit``: their rows, evidence and history; not the totals, the score
+  report, the explanation form nor the evidence package of the whole sheet), proposes the criterion's
+  score and adds evidence to it (``can_propose``).
 - Importing a file of scores (``can_import``): the province's coordinators import the units' self-scores
   and the survey parts; the appraised and final scores are the appraisers' — each imports her own, for
   her units and criteria (``can_import_cell``) — except in a round on the province itself, where they are
   the ministry's appraisal, which the province's coordinators import.
+- The files of scores imported into a round (``visible_imports``: name, SHA-256, stage, who, when, rows):
+  all of them for those who oversee the province, her own for an appraiser.
 - The summary of a round (totals, ranks, classes of every unit) is read by those who oversee the
   province; once the round is closed (its results are public), by everyone who sees the round.
 - Appraisers' assignments are read by those who oversee the province, and each appraiser reads her own.
@@ -30,7 +34,7 @@ from django.db.models import Q, QuerySet
 
 from chiso.accounts.scope import OVERSIGHT_ROLES, covered, covers
 
-from .models import Assignment, Proposal, Round, Sheet
+from .models import Assignment, Proposal, Round, ScoreImport, Sheet
 
 UNIT_ROLES = ("officer",)
 RUN_ROLES = ("coordinator",)
@@ -96,6 +100,34 @@ def _proposes(user, sheet: Sheet) -> bool:
     return bool(scope) and Proposal.objects.filter(score__sheet=sheet, unit__in=scope).exists()
 
 
+def criteria_limit(user, sheet: Sheet) -> frozenset[str] | None:
+    """The criteria of the sheet ``user`` may see, None for all of them. In a round on the province itself
+    an officer of a department who neither oversees the round nor appraises it sees the province's sheet
+    only for the criteria her department leads or coordinates (its Proposal rows): not the other
+    departments' criteria, nor the province's totals, nor the whole evidence package."""
+    rnd = sheet.round
+    if rnd.scope != Round.Scope.PROVINCE or oversees(user, rnd) or covers(user, sheet.unit_id, UNIT_ROLES):
+        return None
+    a = assignment(user, rnd)
+    if a is not None and (_assigned_units(a) is None or sheet.unit_id in (_assigned_units(a) or ())):
+        return None
+    scope = covered(user, UNIT_ROLES)
+    if scope is None:  # administrators oversee every round: not reached
+        return None
+    if not scope:
+        return frozenset()
+    return frozenset(
+        Proposal.objects.filter(score__sheet=sheet, unit__in=scope).values_list(
+            "score__node__code", flat=True
+        )
+    )
+
+
+def sees_criterion(user, sheet: Sheet, code: str) -> bool:
+    limit = criteria_limit(user, sheet)
+    return limit is None or code in limit
+
+
 def visible_sheets(user, rnd: Round) -> list[Sheet]:
     return [s for s in rnd.sheets.select_related("unit", "round") if can_view_sheet(user, s)]
 
@@ -143,6 +175,17 @@ def can_import_cell(user, sheet: Sheet, stage: str, criterion: str) -> bool:
     if user is None or stage not in APPRAISAL_WORKS or imports_ministry_appraisal(user, sheet.round):
         return True
     return can_work(user, sheet, stage, criterion)
+
+
+def visible_imports(user, rnd: Round) -> list[ScoreImport]:
+    """The files of scores imported into the round that ``user`` reads on the round page: every one for
+    those who oversee the province, her own for anyone else (an appraiser's appraisal file)."""
+    rows = rnd.score_imports.select_related("imported_by")
+    if oversees(user, rnd):
+        return list(rows)
+    if not user.is_authenticated:
+        return []
+    return list(rows.filter(imported_by=user))
 
 
 def can_view_summary(user, rnd: Round) -> bool:

@@ -30,8 +30,8 @@ def _criterion(request, pk: int, unit: int, code: str) -> tuple[Sheet, Score | N
     """The sheet and the criterion's score row (None while the criterion has none)."""
     sheet = visible_sheet(request, pk, unit)
     crit = structure(sheet.round.framework).by_code.get(code)
-    if crit is None:
-        raise Http404
+    if crit is None or not permissions.sees_criterion(request.user, sheet, code):
+        raise Http404  # a department's officer on the province's sheet sees only her criteria
     return sheet, sheet.scores.select_related("node").filter(node=crit.node).first()
 
 
@@ -127,7 +127,9 @@ def _evidence_sheet(request, obj) -> Sheet:
     sheet = Sheet.objects.select_related("round__framework__index", "round__province", "unit").get(
         pk=obj.score.sheet_id
     )
-    if not permissions.can_view_sheet(request.user, sheet):
+    if not permissions.can_view_sheet(request.user, sheet) or not permissions.sees_criterion(
+        request.user, sheet, obj.score.node.code
+    ):
         raise Http404
     return sheet
 
@@ -156,6 +158,6 @@ def link_remove(request, pk: int):
 
 
 def file_download(request, pk: int):
-    f = get_object_or_404(EvidenceFile.objects.select_related("score"), pk=pk)
+    f = get_object_or_404(EvidenceFile.objects.select_related("score__node"), pk=pk)
     _evidence_sheet(request, f)
     return download(f)

@@ -133,6 +133,8 @@ def province_page(request, pk: int, *, status: int = 200, pending: dict | None =
         "sheet": sheet,
         "rows": rows,
         "oversees": oversees,
+        # the whole sheet's documents (the evidence package): not for a department's officer
+        "whole": permissions.criteria_limit(user, sheet) is None,
         "can_run": run,
         "self_open": self_open,
         "closed_text": "" if self_open else closed_message(rnd, "self"),

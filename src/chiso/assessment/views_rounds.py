@@ -257,6 +257,7 @@ def _round_context(request, rnd: Round, reopen_form=None) -> dict:
         "reopen_form": reopen_form if run and rnd.opens else None,
         "assignments": list(rnd.assignments.select_related("user").prefetch_related("units")),
         "my_assignment": permissions.assignment(user, rnd),
+        "score_imports": permissions.visible_imports(user, rnd),
     }
 
 

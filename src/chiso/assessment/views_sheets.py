@@ -4,13 +4,23 @@ Thin: the rows are built and read by ``forms.SheetRows``; every rule is in ``ser
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import json_script
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from chiso.results.version import current_data_version
+from chiso.tracking.version import plans_version
 from chiso.web.templatetags.vn import vn
 
 from . import permissions
@@ -124,7 +134,15 @@ def _rows(user, sheet: Sheet, work: str | None, is_open: bool) -> tuple[SheetRow
             return bool(s and (changed or s.appraisal_comment or s.explanation))
         return True
 
-    rows = SheetRows(sheet, st, editing, can_edit, by_code, precision=sheet.round.framework.precision)
+    rows = SheetRows(
+        sheet,
+        st,
+        editing,
+        can_edit,
+        by_code,
+        precision=sheet.round.framework.precision,
+        only=permissions.criteria_limit(user, sheet),
+    )
     for r in rows.rows:
         if r.score is not None:
             r.files, r.links = list(r.score.files.all()), list(r.score.links.all())
@@ -195,15 +213,113 @@ def _summary(sheet: Sheet, rows: SheetRows, scores: list[Score], stage: str) -> 
     }
 
 
-def _page(request, sheet: Sheet, rows: SheetRows, scores, work, is_open, *, errors=None, status=200):
+#: How long the rendered rows of a sheet are kept (their key changes whenever what they show changes).
+PARTS_TTL = 3600
+
+
+def _stamp(sheet: Sheet) -> list[tuple]:
+    """What the rows show of the stored data, read in one query: each score's criterion, id, version and
+    time of its last save (``Score.updated_at`` moves with every save) and its number of files and links."""
+    return list(
+        sheet.scores.order_by("node_id")
+        .annotate(nf=Count("files", distinct=True), nl=Count("links", distinct=True))
+        .values_list("node_id", "pk", "version", "updated_at", "nf", "nl")
+    )
+
+
+def _suggestions(sheet: Sheet, editing: str | None) -> dict[str, int]:
+    """{criterion: the number of plan tasks offered as its evidence}, for the unit's own work."""
+    if editing not in permissions.SELF_WORKS:
+        return {}
+    return {code: len(found) for code, found in sheet_suggestions(sheet).items()}
+
+
+def _parts_key(user, sheet: Sheet, editing: str | None, columns: list[str], limit) -> str:
+    """The cache key of a sheet's rendered rows for this user: the stored data they show (``_stamp``), the
+    framework's structure (the data version), the language, and everything that makes two users' rows
+    differ — the stage columns she sees (``permissions.stages_seen``: a hidden stage is never in the
+    key of a page that shows it), the work she may do now and on which criteria, the criteria she sees
+    (``permissions.criteria_limit``), and for the unit's own work the plans data its suggestions come
+    from (``tracking.version``: tasks, products, reports; the links already made are in the stamp)."""
+    editable: tuple = ()
+    if editing in permissions.APPRAISAL_WORKS:  # an appraiser edits only the criteria assigned to her
+        st = structure(sheet.round.framework)
+        editable = tuple(
+            c.code for c in st.criteria if not c.survey and permissions.can_work(user, sheet, editing, c.code)
+        )
+    parts = (
+        sheet.pk,
+        sheet.round.framework_id,
+        sheet.round.framework.precision,
+        current_data_version(),
+        get_language(),
+        editing,
+        tuple(columns),
+        editable,
+        None if limit is None else sorted(limit),
+        plans_version() if editing in permissions.SELF_WORKS else None,
+        _stamp(sheet),
+    )
+    digest = hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+    return f"chiso:sheet-rows:{sheet.pk}:{digest}"
+
+
+def _render_parts(sheet: Sheet, rows: SheetRows, scores, columns, stage, suggestions, partial=False) -> dict:
+    """The sheet's rows, its evidence index, its totals and the data of the page's script, rendered."""
+    rows.prepare(columns)
+    summary = _summary(sheet, rows, scores, stage)
+    ctx = {
+        "sheet": sheet,
+        "round": sheet.round,
+        "rows": rows,
+        "groups": rows.groups(),
+        "columns": [column_meta(c) for c in columns],
+        "work": rows.work,
+        "summary": summary,
+        "suggestions": suggestions,
+        "partial": partial,
+    }
+    return {
+        "rows": mark_safe(render_to_string("assessment/_sheet_rows.html", ctx)),  # noqa: S308 (a template)
+        "evidence_index": mark_safe(  # noqa: S308 (a template)
+            render_to_string("assessment/_sheet_evidence_index.html", ctx)
+        ),
+        "script": json_script(summary["script"], "sheet-data") if rows.work else "",
+        "summary": {k: v for k, v in summary.items() if k != "script"},
+        "editable": rows.editable,
+    }
+
+
+def sheet_parts(user, sheet: Sheet, work, is_open, columns, stage, limit) -> dict:
+    """The rendered rows of the sheet for this user, from the cache when nothing they show has changed
+    (a page costs a few queries then, instead of building and rendering every row)."""
+    editing = work if is_open else None
+    key = _parts_key(user, sheet, editing, columns, limit)
+    parts = cache.get(key)
+    if parts is None:
+        suggestions = _suggestions(sheet, editing)
+        rows, scores = _rows(user, sheet, work, is_open)
+        parts = _render_parts(sheet, rows, scores, columns, stage, suggestions, limit is not None)
+        cache.set(key, parts, PARTS_TTL)
+    return parts
+
+
+def _page(request, sheet: Sheet, rows, scores, work, is_open, *, errors=None, status=200):
+    """The page; ``rows`` None: a plain GET, its rows from ``sheet_parts``; given: the rows as the user
+    posted them (with her input and the messages on them), rendered afresh."""
     user = request.user
     columns = _columns(user, sheet, work)
     stage = "final" if "final" in columns else "appraisal" if "appraisal" in columns else "self"
-    rows.prepare(columns)
+    editing = work if is_open else None
     kind, notice = _notice(user, sheet, work, is_open)
-    suggestions = {}
-    if rows.work in permissions.SELF_WORKS:
-        suggestions = {code: len(found) for code, found in sheet_suggestions(sheet).items()}
+    limit = permissions.criteria_limit(user, sheet)
+    if rows is None:
+        parts = sheet_parts(user, sheet, work, is_open, columns, stage, limit)
+        faulty = []
+    else:
+        suggestions = _suggestions(sheet, editing)
+        parts = _render_parts(sheet, rows, scores, columns, stage, suggestions, limit is not None)
+        faulty = [r for r in rows.rows if r.error]
     general = (errors or {}).get(NON_FIELD_ERRORS, [])
     return render(
         request,
@@ -211,23 +327,22 @@ def _page(request, sheet: Sheet, rows: SheetRows, scores, work, is_open, *, erro
         {
             "sheet": sheet,
             "round": sheet.round,
-            "rows": rows,
-            "groups": rows.groups(),
+            "parts": parts,
             "columns": [column_meta(c) for c in columns],
             "summary_label": summary_label(stage),
             "submitting": request.method == "POST" and request.POST.get("action") == "submit",
-            "work": rows.work,
+            "work": editing,
             "notice": notice,
             "notice_kind": kind,
-            "summary": _summary(sheet, rows, scores, stage),
+            "summary": parts["summary"],
+            # a department's officer on the province's sheet: only her criteria, not the province's totals
+            "partial": limit is not None,
             "errors": errors or {},
             "general_errors": general,
-            "faulty": [r for r in rows.rows if r.error],
-            "can_submit": rows.work == "self",
-            "suggestions": suggestions,
-            "precision": sheet.round.framework.precision,
+            "faulty": faulty,
+            "can_submit": editing == "self",
             "oversees": permissions.oversees(user, sheet.round),
-            "documents": sheet_documents(user, sheet),
+            "documents": sheet_documents(user, sheet, limit),
             "can_import": any(
                 permissions.can_import(user, sheet.round, stage) for stage in permissions.IMPORT_STAGES
             )
@@ -241,9 +356,9 @@ def sheet_page(request, pk: int, unit: int):
     sheet = visible_sheet(request, pk, unit)
     user = request.user
     work, is_open = user_work(user, sheet)
-    rows, scores = _rows(user, sheet, work, is_open)
     if request.method != "POST":
-        return _page(request, sheet, rows, scores, work, is_open)
+        return _page(request, sheet, None, None, work, is_open)
+    rows, scores = _rows(user, sheet, work, is_open)
     if not rows.editable:
         if work is None:
             raise PermissionDenied(_("Bạn không được chấm hoặc giải trình phiếu này ở giai đoạn này."))
@@ -291,5 +406,9 @@ def sheet_history_page(request, pk: int, unit: int):
     return render(
         request,
         "assessment/history.html",
-        {"sheet": sheet, "round": sheet.round, "entries": sheet_history(sheet, seen=seen)},
+        {
+            "sheet": sheet,
+            "round": sheet.round,
+            "entries": sheet_history(sheet, seen=seen, codes=permissions.criteria_limit(request.user, sheet)),
+        },
     )

@@ -56,19 +56,26 @@ def _figures(value: Any, labels: dict[str, str], seen: frozenset[str] = ALL_STAG
     return " · ".join(parts) or "—"
 
 
-def sheet_history(sheet: Sheet, seen: frozenset[str] = ALL_STAGES) -> list[HistoryEntry]:
+def sheet_history(
+    sheet: Sheet, seen: frozenset[str] = ALL_STAGES, codes: frozenset[str] | None = None
+) -> list[HistoryEntry]:
     """Every historical record of the sheet and of its scores and evidence, newest first; of the scores
     and comments of a stage only if it is in ``seen`` (``permissions.stages_seen`` of the reader: a unit
-    does not read the appraisal in the history before it is handed to her)."""
+    does not read the appraisal in the history before it is handed to her); of the criteria in ``codes``
+    only when given (``permissions.criteria_limit``: a department on the province's sheet)."""
     hidden = frozenset().union(*(names for stage, names in STAGE_FIELDS.items() if stage not in seen))
     if hidden:  # the source an appraisal import writes would tell of it
         hidden |= {"source"}
     st = structure(sheet.round.framework)
-    score_ids = list(Score.history.filter(sheet_id=sheet.pk).values_list("id", flat=True).distinct())
-    codes = {}
-    for rec in Score.history.filter(id__in=score_ids).values("id", "node_id").distinct():
-        codes[rec["id"]] = rec["node_id"]
     nodes = {n.pk: n for n in st.nodes.values()}
+    score_ids = list(Score.history.filter(sheet_id=sheet.pk).values_list("id", flat=True).distinct())
+    node_of_score = {}
+    for rec in Score.history.filter(id__in=score_ids).values("id", "node_id").distinct():
+        node_of_score[rec["id"]] = rec["node_id"]
+    if codes is not None:
+        score_ids = [
+            i for i in score_ids if (n := nodes.get(node_of_score.get(i))) is not None and n.code in codes
+        ]
     labels: dict[str, str] = {}
     for c in st.criteria:
         if c.rule is not None:
@@ -76,7 +83,7 @@ def sheet_history(sheet: Sheet, seen: frozenset[str] = ALL_STAGES) -> list[Histo
             labels.update({ch.code: ch.label for ch in c.rule.choices})
 
     def node_of(score_id: int):
-        return nodes.get(codes.get(score_id))
+        return nodes.get(node_of_score.get(score_id))
 
     def label(model, rec) -> str:
         if model is Sheet:
@@ -97,7 +104,7 @@ def sheet_history(sheet: Sheet, seen: frozenset[str] = ALL_STAGES) -> list[Histo
 
     sources = [
         (_("Phiếu chấm điểm"), Sheet, records(Sheet, id=sheet.pk)),
-        (_("Điểm tiêu chí"), Score, records(Score, sheet_id=sheet.pk)),
+        (_("Điểm tiêu chí"), Score, records(Score, sheet_id=sheet.pk, id__in=score_ids)),
         (_("Tệp kiểm chứng"), EvidenceFile, records(EvidenceFile, score_id__in=score_ids)),
         (_("Liên kết kiểm chứng"), EvidenceLink, records(EvidenceLink, score_id__in=score_ids)),
     ]

@@ -51,7 +51,7 @@ from chiso.units.models import Unit
 from chiso.units.services import UnitLookupError
 
 from .. import permissions
-from ..models import Round, Score, Sheet
+from ..models import Round, Score, ScoreImport, Sheet
 from . import sheets as sheet_services
 from .rounds import work_open
 from .structure import Criterion, Structure, structure
@@ -95,6 +95,7 @@ class ScorePreview(PreviewRows):
     notes: list[str] = field(default_factory=list)
     committed: bool = False  # by commit_scores
     written: int = 0  # scores written by commit_scores
+    batch: ScoreImport | None = None  # the record commit_scores keeps
     today: dt.date | None = None  # the day the phases are judged on (None: today)
 
     @property
@@ -533,4 +534,21 @@ def commit_scores(
             )
             preview.written += len(written)
         preview.committed = True
+        preview.batch = record_batch(rnd, preview, user, stage, sha256, source)
     return preview
+
+
+def record_batch(rnd: Round, preview, user, stage: str, sha256: str, source: str, *, ministry=False):
+    """Keep the committed file as a ScoreImport of the round: file, SHA-256, stage, source, who, when, its
+    rows and the scores written (``user`` None: an operator's command on the server)."""
+    return ScoreImport.objects.create(
+        round=rnd,
+        file_name=(preview.file_name or "")[:300],
+        sha256=sha256,
+        stage=stage,
+        ministry=ministry,
+        source=source[:SOURCE_MAX],
+        rows=len(preview.rows),
+        written=preview.written,
+        imported_by=user if getattr(user, "is_authenticated", False) else None,
+    )

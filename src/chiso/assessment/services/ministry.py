@@ -31,7 +31,7 @@ from chiso.results.reader import Table, TableError, read_table
 from .. import permissions
 from ..models import Round, Score
 from . import province
-from .imports import SOURCE_MAX, _node_for
+from .imports import SOURCE_MAX, _node_for, record_batch
 from .rounds import work_open
 from .sheets import closed_message
 from .structure import structure
@@ -308,4 +308,6 @@ def commit_ministry(
             raise ValidationError({"file": exc.messages}) from exc
         preview.written = len(written or [])
         preview.committed = True
+        sha256 = preview.table.file_hash if preview.table is not None else ""
+        record_batch(rnd, preview, user, preview.stage, sha256, source, ministry=True)
     return preview

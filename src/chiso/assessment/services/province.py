@@ -75,7 +75,7 @@ CARRIED_KINDS = (*SURVEY_SOURCE_KINDS, "socioeconomic")
 #: and its appraisal found (Nam Định 2020, departments: self 64,75, appraised 62,62 —
 #: shared/spec/notes/INTERNAL-INDEX-FRAMEWORKS.md §5).
 DEFAULT_RATIO = 62.62 / 64.75
-DEFAULT_RATIO_SOURCE = "Nam Định 2020 (khối sở: tự chấm 64,75, thẩm định 62,62 điểm)"
+DEFAULT_RATIO_SOURCE = "bằng tỷ lệ của khối sở Nam Định 2020: được thẩm định 62,62 trên 64,75 điểm tự chấm"
 #: How many years back the carried blocks are looked for.
 LOOKBACK = 3
 
@@ -463,7 +463,7 @@ def _previous_ratio(rnd: Round) -> tuple[float, str] | None:
             theirs += _official(s) or 0.0
     if mine <= 0:
         return None
-    return theirs / mine, _("đợt tự đánh giá năm {year} của tỉnh").format(year=prev.year)
+    return theirs / mine, _("bằng tỷ lệ của đợt tự đánh giá năm {year} của tỉnh").format(year=prev.year)
 
 
 def _node_value(ctx, unit_pk: int, crit: Criterion, kind: str | None) -> float | None:
@@ -541,7 +541,7 @@ def forecast(rnd: Round, *, ratio: float | None = None, lookback: int = LOOKBACK
     if appraised:
         ratio, ratio_source = 1.0, _("kết quả thẩm định của Bộ Nội vụ đã nhập")
     elif ratio is not None:
-        ratio_source = _("tỷ lệ do chuyên viên chọn")
+        ratio_source = _("theo tỷ lệ chuyên viên chọn")
     else:
         ratio, ratio_source = _previous_ratio(rnd) or (DEFAULT_RATIO, DEFAULT_RATIO_SOURCE)
     stage = "final" if appraised else "self"
@@ -561,25 +561,33 @@ def forecast(rnd: Round, *, ratio: float | None = None, lookback: int = LOOKBACK
             low[b.criterion.code], high[b.criterion.code] = b.low, b.high
     na = {c for c, s in scores.items() if s.not_applicable}
     total_low, total_high = totals(st.items, low, na), totals(st.items, high, na)
-    parts = [
-        _(
-            "Phần thẩm định: cao nhất là điểm {stage} ({high}); thấp nhất khi bị cắt theo tỷ lệ {ratio} % ({source})."
-        ).format(
-            stage=_("Bộ Nội vụ thẩm định") if appraised else _("tự đánh giá"),
-            high=format_number(sum(high.get(c.code, 0.0) for c in own)),
-            ratio=format_number(100 * ratio, 2),
-            source=ratio_source,
-        )
-    ]
+    own_high = sum(high.get(c.code, 0.0) for c in own)
+    own_low = sum(low.get(c.code, 0.0) for c in own)
+    # Plain sentences, no brackets inside brackets: "Phần thẩm định: …. Chỉ số SIPAS: 8,5–9 — Kon Tum 2023: 8,5."
+    if appraised:
+        parts = [
+            _("Phần thẩm định: điểm Bộ Nội vụ đã thẩm định, tổng {high} điểm.").format(
+                high=format_number(own_high)
+            )
+        ]
+    else:
+        parts = [
+            _(
+                "Phần thẩm định: cao nhất {high} điểm nếu Bộ Nội vụ giữ nguyên điểm tự đánh giá; thấp nhất "
+                "{low} điểm nếu Bộ chỉ công nhận {ratio} % số điểm đó, {source}."
+            ).format(
+                high=format_number(own_high),
+                low=format_number(own_low),
+                ratio=format_number(100 * ratio, 2),
+                source=ratio_source,
+            )
+        ]
     for b in blocks:
-        span = (
-            _("chưa có")
-            if b.low is None
-            else format_number(b.low)
-            if b.low == b.high
-            else f"{format_number(b.low)}–{format_number(b.high)}"
-        )
-        parts.append(f"{b.criterion.node.name_vi}: {span} ({b.source}).")
+        if b.low is None:
+            parts.append(_("{name}: chưa có số liệu.").format(name=b.criterion.node.name_vi))
+            continue
+        span = format_number(b.low) if b.low == b.high else f"{format_number(b.low)}–{format_number(b.high)}"
+        parts.append(f"{b.criterion.node.name_vi}: {span} — {b.source}.")
     return Forecast(
         low=total_low.total,
         high=total_high.total,

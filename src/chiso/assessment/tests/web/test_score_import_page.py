@@ -128,3 +128,36 @@ def test_who_may_open_the_import_page(ui):
         assert ui.client_for(role).get(url).status_code == status, role
     page = ui.client_for("appraiser_assigned").get(url).content.decode()
     assert 'value="appraisal"' in page and 'value="survey"' not in page
+
+
+def test_each_committed_file_is_listed_on_the_round_page_for_the_coordinator(ui):
+    from chiso.assessment.models import ScoreImport
+
+    rnd, client = ui.round, ui.client_for("coordinator")
+    data = _xlsx([["Đơn vị", "8.1"], ["Sở Tư pháp", "8,5"], ["Sở Y tế", "7"], ["Sở Xây dựng", None]])
+    html = _upload(client, rnd, "khao-sat.xlsx", data, source="SIPAS 2025").content.decode()
+    assert not ScoreImport.objects.exists()  # a preview is no import
+    client.post(reverse("assessment:import", args=[rnd.pk]), _commit_form(html))
+    # a faulty file committed by hand writes nothing and records nothing
+    bad = "Đơn vị,8.1\nSở Tư pháp,80\n".encode()
+    _upload(client, rnd, "loi.csv", bad)
+    forged = {"action": "commit", "stage": "survey", "digest": hashlib.sha256(bad).hexdigest(),
+              "name": "loi.csv", "source": ""}  # fmt: skip
+    assert client.post(reverse("assessment:import", args=[rnd.pk]), forged).status_code == 400
+    batch = ScoreImport.objects.get()
+    assert (batch.file_name, batch.stage, batch.source, batch.rows, batch.written) == (
+        "khao-sat.xlsx", "survey", "SIPAS 2025", 3, 2,
+    )  # fmt: skip
+    assert batch.sha256 == hashlib.sha256(data).hexdigest() and batch.imported_by == ui.coordinator
+    listed = text_of(client.get(reverse("assessment:round", args=[rnd.pk])).content.decode(), "score-imports")
+    assert (
+        "khao-sat.xlsx" in listed and "khảo sát" in listed and batch.sha256[:12] in listed and "dp" in listed
+    )
+    # the API lists it; a unit's officer sees neither the list nor the file
+    api = client.get(f"/api/assessment/rounds/{rnd.pk}/import-scores/").json()
+    assert [(b["file_name"], b["written"], b["imported_by"]) for b in api] == [("khao-sat.xlsx", 2, "dp")]
+    officer = ui.client_for("officer_unit")
+    assert (
+        'id="score-imports"' not in officer.get(reverse("assessment:round", args=[rnd.pk])).content.decode()
+    )
+    assert officer.get(f"/api/assessment/rounds/{rnd.pk}/import-scores/").json() == []

@@ -76,7 +76,8 @@ def test_every_page_and_action_in_the_self_assessment_for_every_role(prov):
             ("consolidate", url("province_consolidate"), {"code": "F1", "choice": "own", "score": "18"}, RUN),
             ("criterion", url("criterion", prov.province.pk, "F2"), None, SEE),
             ("upload", url("upload", prov.province.pk, "F2"), {"file": _pdf}, codes(302, 403, 403, 302, 404, 404)),
-            ("package", url("package", prov.province.pk), None, SEE),
+            # the package of the whole sheet: not for a department (it sees only its criteria)
+            ("package", url("package", prov.province.pk), None, codes(200, 200, 200, 403, 404, 404)),
         ],
     )  # fmt: skip
 
@@ -127,12 +128,12 @@ def test_what_the_coordinator_and_a_department_see_and_do(prov):
     officer.post(reverse("assessment:upload", args=[rnd.pk, prov.province.pk, "F2"]), {"file": _pdf()})
     f = EvidenceFile.objects.get(score__sheet=prov.sheet, score__node__code="F2")
     assert f.uploaded_by == prov.officer_tp
-    # F3 is not hers: no upload there
+    # F3 is not hers: she does not even see it (permissions.criteria_limit), no upload there
     assert (
         officer.post(
             reverse("assessment:upload", args=[rnd.pk, prov.province.pk, "F3"]), {"file": _pdf()}
         ).status_code
-        == 403
+        == 404
     )
     # the coordinator sees everything, picks the proposal
     coordinator = prov.client_for("coordinator")
