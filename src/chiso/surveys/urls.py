@@ -7,6 +7,7 @@ from . import views
 app_name = "surveys"
 urlpatterns = [
     path("", views.survey_list, name="list"),
+    path("tao/", views.survey_new, name="new"),
     path("<int:pk>/", views.survey_detail, name="detail"),
     path("<int:pk>/buoc/", views.survey_step, name="step"),
     path("<int:pk>/khung-mau/", views.frame_edit, name="frame"),
