@@ -212,6 +212,68 @@ def survey_estimates(request, pk: int):
     )
 
 
+def survey_compare(request, pk: int):
+    """The survey's overall and element figures beside the province's official SIPAS (the index and nodes
+    the template names), the three latest years on file, for the survey's readers."""
+    survey = _survey(request, pk)
+    if not permissions.can_read(request.user, survey.province_id):
+        raise PermissionDenied(_("Bạn không được xem kết quả của cuộc khảo sát này."))
+    weighted = request.GET.get("gia-quyen") == "1"
+    figures = estimates.compute(survey, weighted=weighted)
+    compared = estimates.comparison(survey, figures)
+    return render(
+        request,
+        "surveys/compare.html",
+        {
+            "survey": survey,
+            "weighted": weighted,
+            "f": figures,
+            "c": compared,
+            "table": compared.table() if compared else [],
+        },
+    )
+
+
+def republish(request, pk: int):
+    """A closed survey's estimates published again: what would change (old → new per unit), then, on
+    confirmation, the write through the results importer (history and change rows)."""
+    from .services import publish
+
+    survey = _manager_survey(request, pk)
+    if not survey.locked:
+        messages.error(
+            request, _("Cuộc khảo sát chưa kết thúc: kết quả được công bố khi kết thúc thu phiếu.")
+        )
+        return redirect("surveys:detail", pk=survey.pk)
+    if request.method == "POST":
+        try:
+            batch = publish.republish(survey, request.user)
+        except (ValidationError, ImportRefused) as exc:
+            messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])[:5]))
+        else:
+            n = batch.summary.get("values_changed", 0) if batch is not None else 0
+            messages.success(
+                request,
+                _("Đã công bố lại kết quả của cuộc khảo sát: %(n)s giá trị thay đổi.") % {"n": n}
+                if n
+                else _("Đã công bố lại: kết quả không thay đổi."),
+            )
+        return redirect("surveys:detail", pk=survey.pk)
+    preview = publish.republish_preview(survey)
+    changes = []
+    if preview is not None:
+        for row in preview.rows:
+            for cell in row.cells:
+                if cell.status != "unchanged" and not cell.computed:
+                    changes.append((row.unit.name if row.unit else row.unit_text, cell))
+    return render(
+        request,
+        "surveys/republish.html",
+        {"survey": survey, "preview": preview, "changes": changes},
+        status=200 if preview is None or preview.ok else 400,
+    )
+
+
 def survey_report(request, pk: int, fmt: str):
     """The survey report (methods, estimates with intervals) as DOCX or PDF, for its readers."""
     from chiso.documents.responses import document_response
