@@ -203,3 +203,19 @@ def test_the_comparison_with_sipas_on_the_web(browser, server, js_errors):
         expect(page.locator("#no-official")).to_be_visible()
     assert js_errors == []
     page.context.close()
+
+
+def test_the_coordinator_monitors_collection(browser, server, js_errors):
+    sid = _survey_id(browser, server, js_errors)
+    page = signed_in_page(browser, server, js_errors, "coordinator")
+    page.goto(f"/khao-sat/{sid}/")
+    page.get_by_role("link", name="Theo dõi thu phiếu").click()
+    expect(page.locator("#summary")).to_contain_text("phiếu theo chỉ tiêu")
+    chart = page.get_by_role("img", name=re.compile("số phiếu thu được mỗi ngày"))
+    expect(chart).to_be_visible()
+    page.wait_for_function("document.querySelector('figure img').naturalWidth > 0")
+    expect(page.locator("#points tbody tr").first).to_contain_text("Bộ phận một cửa")
+    page.get_by_text("Bảng số phiếu theo ngày").click()
+    expect(page.locator("#days tbody tr").first).to_contain_text(re.compile(r"\d{2}/\d{2}/\d{4}"))
+    assert js_errors == []
+    page.context.close()

@@ -151,6 +151,52 @@ def survey_detail(request, pk: int):
     )
 
 
+def _monitored_points(request, survey: Survey):
+    """Readers of the province see every service point; an officer only her unit's (None = all)."""
+    if permissions.can_read(request.user, survey.province_id):
+        return None
+    mine = set(permissions.entry_points(request.user, survey).values_list("pk", flat=True))
+    if not mine:
+        raise PermissionDenied(_("Bạn không theo dõi được cuộc khảo sát này."))
+    return mine
+
+
+def monitor(request, pk: int):
+    """Monitoring: responses per service point against its quota (bars), and per day (chart and table)."""
+    survey = _survey(request, pk)
+    mine = _monitored_points(request, survey)
+    rows = [r for r in estimates.quotas(survey) if mine is None or r["point"].pk in mine]
+    for r in rows:
+        r["pct"] = min(100, round(100 * r["collected"] / r["target"])) if r["target"] else 0
+    rows.sort(key=lambda r: (-(r["remaining"] or 0), r["point"].name))
+    days = estimates.daily(survey, mine)
+    total = {k: sum(r[k] for r in rows) for k in ("dossiers", "target", "collected", "remaining")}
+    total["pct"] = min(100, round(100 * total["collected"] / total["target"])) if total["target"] else 0
+    return render(
+        request,
+        "surveys/monitor.html",
+        {
+            "survey": survey,
+            "rows": rows,
+            "total": total,
+            "days": list(reversed(days)),
+            "reached": sum(1 for r in rows if r["target"] and r["remaining"] == 0),
+        },
+    )
+
+
+def monitor_chart(request, pk: int):
+    from . import charts
+
+    survey = _survey(request, pk)
+    mine = _monitored_points(request, survey)
+    target = sum(r["target"] for r in estimates.quotas(survey) if mine is None or r["point"].pk in mine)
+    svg = charts.daily(estimates.daily(survey, mine), target, _("Số phiếu thu được theo ngày"))
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
 @require_POST
 def survey_step(request, pk: int):
     survey = _survey(request, pk)

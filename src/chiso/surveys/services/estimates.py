@@ -377,3 +377,27 @@ def comparison(survey: Survey, figures: Figures) -> Comparison | None:
         )
     name = (index.short_name or index.name_vi) if index else index_code
     return Comparison(index_name=name, years=years, rows=rows)
+
+
+def daily(survey: Survey, point_ids=None) -> list[tuple[Any, int]]:
+    """Responses per day (the server's time zone), oldest first; ``point_ids`` limits them to some
+    service points (an officer's own). Days without a response inside the range are given as 0."""
+    import datetime as dt
+
+    from django.db.models.functions import TruncDate
+
+    qs = Response.objects.filter(survey=survey)
+    if point_ids is not None:
+        qs = qs.filter(point_id__in=list(point_ids))
+    counts = dict(
+        qs.annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("pk")).values_list("day", "n")
+    )
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    out = []
+    day = first
+    while day <= last:
+        out.append((day, counts.get(day, 0)))
+        day += dt.timedelta(days=1)
+    return out
