@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import axe
 import pytest
 from playwright.sync_api import expect
 from support import signed_in_page
@@ -136,6 +137,11 @@ def test_the_coordinator_sees_quotas_and_estimates(browser, server, js_errors):
     page.context.close()
 
 
+def _accessible(page) -> None:
+    found = axe.violations(page)
+    assert found == [], axe.report(page.url, found)
+
+
 def test_the_coordinator_creates_a_survey_and_edits_its_questionnaire(browser, server, js_errors):
     """Create from the template on the web; add a question asked only after a given answer, move it, see
     a bad code refused; open and close the survey; the republish page says what would change."""
@@ -144,6 +150,7 @@ def test_the_coordinator_creates_a_survey_and_edits_its_questionnaire(browser, s
     page = signed_in_page(browser, server, js_errors, "coordinator")
     page.goto("/khao-sat/")
     page.get_by_role("link", name="Tạo cuộc khảo sát").click()
+    _accessible(page)
     title = f"Khảo sát thử trên trình duyệt {time.time_ns()}"
     page.get_by_label("Năm khảo sát").fill("2027")
     page.get_by_label("Tên cuộc khảo sát").fill(title)
@@ -175,6 +182,7 @@ def test_the_coordinator_creates_a_survey_and_edits_its_questionnaire(browser, s
     # q_cong cannot go above the question it depends on
     page.locator("#q-q_cong").get_by_role("button", name="Lên").click()
     expect(page.locator("#q-q_cong [role=alert]")).to_contain_text("phải đứng trước")
+    _accessible(page)
     page.get_by_role("link", name=title).click()
     page.get_by_role("button", name="Mở thu phiếu").click()
     expect(page.locator("#status")).to_have_text("Đang thu phiếu")
@@ -186,6 +194,7 @@ def test_the_coordinator_creates_a_survey_and_edits_its_questionnaire(browser, s
     expect(page.locator("#status")).to_have_text("Đã kết thúc")
     page.get_by_role("link", name="Công bố lại kết quả").click()
     expect(page.locator("#nothing")).to_contain_text("Chưa có đơn vị nào đủ mẫu")
+    _accessible(page)
     assert js_errors == []
     page.context.close()
 
@@ -201,6 +210,7 @@ def test_the_comparison_with_sipas_on_the_web(browser, server, js_errors):
         expect(page.locator("#compare tbody tr")).to_have_count(6)  # overall and five elements
     else:
         expect(page.locator("#no-official")).to_be_visible()
+    _accessible(page)
     assert js_errors == []
     page.context.close()
 
@@ -217,5 +227,6 @@ def test_the_coordinator_monitors_collection(browser, server, js_errors):
     expect(page.locator("#points tbody tr").first).to_contain_text("Bộ phận một cửa")
     page.get_by_text("Bảng số phiếu theo ngày").click()
     expect(page.locator("#days tbody tr").first).to_contain_text(re.compile(r"\d{2}/\d{2}/\d{4}"))
+    _accessible(page)
     assert js_errors == []
     page.context.close()
