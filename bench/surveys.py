@@ -8,12 +8,20 @@ Targets of issue 9, reported, never asserted:
     and unweighted; baseline: the bare read of the same ``scores`` column into a Python list;
 (b) the public intake: responses/s and p95 of ``POST /api/public/surveys/<id>/responses/`` through Django's
     test client in this one process (rate limit off), against the same rows INSERTed straight into the
-    database by one cursor in the same run. Not measured here (left): the multi-worker HTTP load on
-    gunicorn and the PostgreSQL-restart-mid-load scenario (0 acknowledged responses lost).
+    database by one cursor in the same run;
+(c) with ``--http`` (PostgreSQL only): the intake target itself — ≥ 500 responses/s, p95 < 100 ms — over
+    HTTP on gunicorn (2 workers by default) with concurrent keep-alive clients, against a same-run baseline
+    of the same number of concurrent connections INSERTing the same rows straight into PostgreSQL; then
+    the restart scenario: the same load while PostgreSQL is restarted
+    (``pg_ctlcluster --skip-systemctl-redirect <ver> main restart``, a few seconds, only inside this run),
+    counting the acknowledged responses (201 with a receipt) and checking every one is in the table
+    afterwards (target: 0 lost). Responses refused during the restart (5xx, closed connections) are
+    counted apart: they were never acknowledged, a client would send them again.
 
     .venv/bin/python bench/surveys.py                      # SQLite file in a temporary directory
     .venv/bin/python bench/surveys.py --pg                 # PostgreSQL chiso_bench_surveys, dropped and created
     .venv/bin/python bench/surveys.py --responses 200000   # fewer responses for (a)
+    .venv/bin/python bench/surveys.py --pg --http --responses 0   # (c) only, with (b)
 
 The responses of (a) are synthetic rows written straight into the table (COPY on PostgreSQL).
 """
@@ -54,7 +62,9 @@ def build_survey():
             code=f"BENCH-S{i:02d}",
             defaults={"name": f"Sở thử {i:02d}", "parent": province},
         )
-    survey = questionnaire.create_survey("sipas", province, 2026, None, title="Khảo sát bench")
+    survey = questionnaire.create_survey(
+        "sipas", province, 2026, None, title=f"Khảo sát bench {time.strftime('%Y%m%d-%H%M%S')}"
+    )
     rng = random.Random(9)
     frame.set_dossiers(survey, {p.code: rng.randint(500, 20000) for p in survey.points.all()}, None)
     survey.margins = {
@@ -225,21 +235,254 @@ def bench_intake(survey, n: int) -> None:
     print(f"  responses in the survey now: {Response.objects.filter(survey=survey).count():,}")
 
 
+# --- (c) HTTP intake on gunicorn, and a PostgreSQL restart mid-load ---------------------------------
+
+
+def _post(conn, path: str, body: bytes) -> tuple[int, bytes]:
+    conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+    r = conn.getresponse()
+    return r.status, r.read()
+
+
+def http_load(port: int, survey, clients: int, *, per_client: int = 0, seconds: float = 0, tag: str = "h"):
+    """``clients`` threads posting responses over keep-alive connections, ``per_client`` each or for
+    ``seconds``; every response has its own dossier code. Returns latencies of the 201s, their receipts,
+    the other statuses and the wall time."""
+    import http.client
+    import threading
+    from collections import Counter
+
+    from analysis_load import HOST
+    from common import run_together
+
+    points = list(survey.points.values_list("code", flat=True))
+    path = f"/api/public/surveys/{survey.pk}/responses/"
+    answers = {"q8_7": 2, **{f"q9_sat_{i}": 4 for i in range(24, 37)}}
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+    latencies: list[float] = []
+    receipts: list[str] = []
+    statuses: Counter = Counter()
+    stop_at = [0.0]
+
+    def client():
+        me = threading.get_ident()
+        conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        mine, got, codes = [], [], Counter()
+        barrier.wait()
+        i = 0
+        while (per_client and i < per_client) or (seconds and time.perf_counter() < stop_at[0]):
+            body = json.dumps(
+                {"answers": answers, "service_point": points[i % len(points)], "dossier": f"{tag}{me}-{i}"}
+            ).encode()
+            i += 1
+            t = time.perf_counter()
+            try:
+                status, content = _post(conn, path, body)
+            except (OSError, http.client.HTTPException):
+                codes["connection error"] += 1
+                conn.close()
+                conn = http.client.HTTPConnection(HOST, port, timeout=30)
+                time.sleep(0.05)
+                continue
+            codes[status] += 1
+            if status == 201:
+                mine.append(time.perf_counter() - t)
+                got.append(json.loads(content)["receipt"])
+            elif status >= 500:
+                time.sleep(0.05)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            receipts.extend(got)
+            statuses.update(codes)
+
+    stop_at[0] = time.perf_counter() + seconds
+    wall = run_together(client, clients, barrier, daemon=True)
+    return latencies, receipts, statuses, wall
+
+
+def insert_load(survey, clients: int, per_client: int):
+    """The baseline: ``clients`` connections INSERTing the same rows straight into PostgreSQL, autocommit."""
+    import threading
+
+    import psycopg
+    from common import run_together
+    from django.conf import settings
+
+    from chiso.surveys.services.intake import new_receipt
+
+    db = settings.DATABASES["default"]
+    dsn = f"host={db['HOST']} port={db['PORT'] or 5432} user={db['USER']} dbname={db['NAME']}"
+    if db.get("PASSWORD"):
+        dsn += f" password={db['PASSWORD']}"
+    cols = "survey_id, version, point_id, dossier, receipt, mode, answers, scores, sheet, verified, created_at, text_state"
+    sql = f"INSERT INTO surveys_response ({cols}) VALUES ({', '.join(['%s'] * 12)})"
+    points = list(survey.points.values_list("pk", flat=True))
+    answers = json.dumps({"q8_7": 2, **{f"q9_sat_{i}": 4 for i in range(24, 37)}})
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+    latencies: list[float] = []
+
+    def client():
+        me = threading.get_ident()
+        mine = []
+        with psycopg.connect(dsn, autocommit=True) as conn, conn.cursor() as cur:
+            barrier.wait()
+            for i in range(per_client):
+                t = time.perf_counter()
+                cur.execute(
+                    sql,
+                    (
+                        survey.pk,
+                        survey.version,
+                        points[i % len(points)],
+                        f"b{me}-{i}",
+                        new_receipt(),
+                        "api",
+                        answers,
+                        "4" * 13 + "---",
+                        "",
+                        False,
+                        "2026-01-01 00:00:00+00",
+                        "",
+                    ),
+                )
+                mine.append(time.perf_counter() - t)
+        with lock:
+            latencies.extend(mine)
+
+    wall = run_together(client, clients, barrier, daemon=True)
+    return latencies, wall
+
+
+def restart_postgresql() -> tuple[float, str]:
+    import subprocess
+
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version_num")
+        major = int(cur.fetchone()[0]) // 10000
+    connection.close()
+    t = time.perf_counter()
+    out = subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", str(major), "main", "restart"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"pg_ctlcluster failed ({out.returncode}): {out.stderr[-500:]}")
+    return time.perf_counter() - t, f"{major}/main"
+
+
+def bench_http(
+    env: dict,
+    var_dir: Path,
+    survey,
+    clients: int,
+    per_client: int,
+    workers: int,
+    threads: int,
+    restart_seconds: float,
+) -> None:
+    import threading
+
+    from analysis_load import free_port, start_gunicorn, stop_gunicorn, wait_until_up
+
+    from chiso.surveys.models import Response
+
+    env = {**env, "CHISO_SURVEY_RATE_LIMIT": "0"}
+    port = free_port()
+    log = var_dir / "gunicorn-surveys.log"
+    proc = start_gunicorn(env, port, workers, threads, log)
+    print(
+        f"\n(c) public intake over HTTP: gunicorn {workers} workers × {threads} threads, {clients} concurrent "
+        f"keep-alive clients × {per_client} responses (targets: ≥ 500/s, p95 < 100 ms, 0 acknowledged lost)"
+    )
+    try:
+        wait_until_up(proc, port, log)
+        http_load(port, survey, clients, per_client=5, tag="w")  # warm every worker
+        base_lat, base_wall = insert_load(survey, clients, per_client)
+        lat, receipts, statuses, wall = http_load(port, survey, clients, per_client=per_client)
+        n, bn = len(lat), len(base_lat)
+        rate, base_rate = n / wall, bn / base_wall
+        p95, base_p95 = percentile(lat, 95), percentile(base_lat, 95)
+        print(
+            f"  baseline INSERT {base_rate:8.0f}/s  median {fmt_s(median(base_lat)):>9}  p95 {fmt_s(base_p95):>9}"
+        )
+        print(
+            f"  intake HTTP     {rate:8.0f}/s  median {fmt_s(median(lat)):>9}  p95 {fmt_s(p95):>9}  "
+            f"statuses {dict(statuses)}"
+        )
+        print(f"  intake / baseline: throughput ×{rate / base_rate:.2f}, p95 ×{p95 / base_p95:.1f}")
+        print(
+            f"  target: {rate:.0f}/s {'met' if rate >= 500 else 'NOT met'} (≥ 500/s); "
+            f"p95 {fmt_s(p95)} {'met' if p95 < 0.1 else 'NOT met'} (< 100 ms)"
+        )
+        if restart_seconds:
+            outcome: dict = {}
+
+            def restarter():
+                time.sleep(restart_seconds / 3)
+                outcome["took"], outcome["cluster"] = restart_postgresql()
+
+            t = threading.Thread(target=restarter)
+            t.start()
+            lat, receipts, statuses, wall = http_load(port, survey, clients, seconds=restart_seconds, tag="r")
+            t.join()
+            from django.db import connection
+
+            connection.close()
+            found = set()
+            for k in range(0, len(receipts), 5000):
+                chunk = receipts[k : k + 5000]
+                found.update(Response.objects.filter(receipt__in=chunk).values_list("receipt", flat=True))
+            lost = len(set(receipts) - found)
+            refused = sum(v for k, v in statuses.items() if k != 201)
+            print(
+                f"  PostgreSQL {outcome.get('cluster')} restarted mid-load (restart took {outcome.get('took', 0):.1f} s) "
+                f"during {wall:.1f} s of load: {len(receipts)} acknowledged, {lost} of them lost; "
+                f"{refused} not acknowledged (statuses {dict(statuses)})"
+            )
+            print(f"  target: {lost} acknowledged responses lost {'met' if lost == 0 else 'NOT met'} (0)")
+    finally:
+        stop_gunicorn(proc)
+
+
 def main() -> None:
     p = parser(__doc__, PG_NAME)
     p.add_argument("--pg", action="store_true", help="PostgreSQL instead of a temporary SQLite file")
     p.add_argument("--responses", type=int, default=1_000_000, help="responses for (a)")
     p.add_argument("--intake", type=int, default=2000, help="responses posted for (b)")
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument(
+        "--http", action="store_true", help="(c): HTTP intake on gunicorn and a PostgreSQL restart"
+    )
+    p.add_argument("--clients", type=int, default=16, help="(c): concurrent clients")
+    p.add_argument("--per-client", type=int, default=250, help="(c): responses per client")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--threads", type=int, default=4)
+    p.add_argument(
+        "--restart-seconds", type=float, default=12.0, help="(c): load around the restart; 0: none"
+    )
     args = p.parse_args()
     print(machine_line())
-    env, _var = prepare_database(pg=args.pg, pg_name=args.pg_name, reuse=args.reuse)
+    env, var = prepare_database(pg=args.pg, pg_name=args.pg_name, reuse=args.reuse)
     setup_django(env)
     survey = build_survey()
     bench_intake(survey, args.intake)
-    seconds = fill(survey, args.responses)
-    print(f"\n» {args.responses:,} synthetic responses written in {seconds:.1f} s")
-    bench_estimates(survey, args.repeat)
+    if args.http:
+        if not args.pg:
+            raise SystemExit("--http needs --pg (the restart scenario is PostgreSQL's)")
+        bench_http(
+            env, var, survey, args.clients, args.per_client, args.workers, args.threads, args.restart_seconds
+        )
+    if args.responses:
+        seconds = fill(survey, args.responses)
+        print(f"\n» {args.responses:,} synthetic responses written in {seconds:.1f} s")
+        bench_estimates(survey, args.repeat)
     print("\n" + machine_line())
 
 

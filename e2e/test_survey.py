@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+import axe
 import pytest
 from playwright.sync_api import expect
 from support import signed_in_page
@@ -132,5 +133,100 @@ def test_the_coordinator_sees_quotas_and_estimates(browser, server, js_errors):
     expect(page.locator("#items tbody tr")).to_have_count(16)
     page.get_by_role("link", name="Xem có gia quyền").click()
     expect(page.locator("#overall")).to_contain_text("không gia quyền")
+    assert js_errors == []
+    page.context.close()
+
+
+def _accessible(page) -> None:
+    found = axe.violations(page)
+    assert found == [], axe.report(page.url, found)
+
+
+def test_the_coordinator_creates_a_survey_and_edits_its_questionnaire(browser, server, js_errors):
+    """Create from the template on the web; add a question asked only after a given answer, move it, see
+    a bad code refused; open and close the survey; the republish page says what would change."""
+    import time
+
+    page = signed_in_page(browser, server, js_errors, "coordinator")
+    page.goto("/khao-sat/")
+    page.get_by_role("link", name="Tạo cuộc khảo sát").click()
+    _accessible(page)
+    title = f"Khảo sát thử trên trình duyệt {time.time_ns()}"
+    page.get_by_label("Năm khảo sát").fill("2027")
+    page.get_by_label("Tên cuộc khảo sát").fill(title)
+    page.get_by_role("button", name="Tạo cuộc khảo sát").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.locator("#status")).to_have_text("Dự thảo")
+    page.get_by_role("link", name="Phiếu hỏi").click()
+    add = page.locator("#add-form")
+    add.get_by_label("Mã câu hỏi").fill("Câu mới")
+    add.get_by_label("Nội dung câu hỏi").fill("Ông/Bà nộp hồ sơ bằng cách nào?")
+    add.get_by_role("button", name="Thêm câu hỏi").click()
+    expect(page.get_by_role("alert")).to_contain_text("chữ thường không dấu")
+    add = page.locator("#add-form")
+    add.get_by_label("Mã câu hỏi").fill("q_kenh")
+    add.get_by_label("Loại câu hỏi").select_option("single")
+    add.get_by_label("Phương án trả lời").fill("1. Trực tiếp\n2. Trực tuyến")
+    add.get_by_label("Đặt sau câu").select_option("q8_7")
+    add.get_by_role("button", name="Thêm câu hỏi").click()
+    expect(page.locator("#q-q_kenh")).to_contain_text("Chọn một")
+    add = page.locator("#add-form")
+    add.get_by_label("Mã câu hỏi").fill("q_cong")
+    add.get_by_label("Nội dung câu hỏi").fill("Cổng dịch vụ công có dễ dùng không?")
+    add.get_by_label("Loại câu hỏi").select_option("likert5")
+    add.get_by_label("Chỉ hỏi khi câu").select_option("q_kenh")
+    add.get_by_label("được trả lời là").fill("2")
+    add.get_by_label("Đặt sau câu").select_option("q_kenh")
+    add.get_by_role("button", name="Thêm câu hỏi").click()
+    expect(page.locator("#q-q_cong")).to_contain_text("Chỉ trả lời nếu")
+    # q_cong cannot go above the question it depends on
+    page.locator("#q-q_cong").get_by_role("button", name="Lên").click()
+    expect(page.locator("#q-q_cong [role=alert]")).to_contain_text("phải đứng trước")
+    _accessible(page)
+    page.get_by_role("link", name=title).click()
+    page.get_by_role("button", name="Mở thu phiếu").click()
+    expect(page.locator("#status")).to_have_text("Đang thu phiếu")
+    page.get_by_role("link", name="Phiếu hỏi").click()
+    expect(page.locator("#live-note")).to_be_visible()
+    expect(page.locator("#add-form")).to_have_count(0)
+    page.get_by_role("link", name=title).click()
+    page.get_by_role("button", name="Kết thúc thu phiếu").click()
+    expect(page.locator("#status")).to_have_text("Đã kết thúc")
+    page.get_by_role("link", name="Công bố lại kết quả").click()
+    expect(page.locator("#nothing")).to_contain_text("Chưa có đơn vị nào đủ mẫu")
+    _accessible(page)
+    assert js_errors == []
+    page.context.close()
+
+
+def test_the_comparison_with_sipas_on_the_web(browser, server, js_errors):
+    sid = _survey_id(browser, server, js_errors)
+    page = signed_in_page(browser, server, js_errors, "viewer")
+    page.goto(f"/khao-sat/{sid}/uoc-luong/")
+    page.get_by_role("link", name="So sánh theo từng yếu tố và qua các năm").click()
+    expect(page.get_by_role("heading", name="So sánh với SIPAS chính thức")).to_be_visible()
+    expect(page.locator("#method-note")).to_contain_text("lựa chọn của tỉnh")
+    if page.locator("#compare").count():
+        expect(page.locator("#compare tbody tr")).to_have_count(6)  # overall and five elements
+    else:
+        expect(page.locator("#no-official")).to_be_visible()
+    _accessible(page)
+    assert js_errors == []
+    page.context.close()
+
+
+def test_the_coordinator_monitors_collection(browser, server, js_errors):
+    sid = _survey_id(browser, server, js_errors)
+    page = signed_in_page(browser, server, js_errors, "coordinator")
+    page.goto(f"/khao-sat/{sid}/")
+    page.get_by_role("link", name="Theo dõi thu phiếu").click()
+    expect(page.locator("#summary")).to_contain_text("phiếu theo chỉ tiêu")
+    chart = page.get_by_role("img", name=re.compile("số phiếu thu được mỗi ngày"))
+    expect(chart).to_be_visible()
+    page.wait_for_function("document.querySelector('figure img').naturalWidth > 0")
+    expect(page.locator("#points tbody tr").first).to_contain_text("Bộ phận một cửa")
+    page.get_by_text("Bảng số phiếu theo ngày").click()
+    expect(page.locator("#days tbody tr").first).to_contain_text(re.compile(r"\d{2}/\d{2}/\d{4}"))
+    _accessible(page)
     assert js_errors == []
     page.context.close()

@@ -49,3 +49,32 @@ def rows(questions, answers: dict[str, Any], errors: dict[str, list[str]]):
             "show_if": next(iter((q.show_if or {}).items()), None),
         }
         section = q.section
+
+
+def question_from_post(data) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """A question's definition from the questionnaire editor's form: wording, required, kind, options (one
+    per line), 1–5 index item and element, and the skip logic (an earlier question and its values)."""
+    from .services.questionnaire import parse_options
+
+    errors: dict[str, list[str]] = {}
+    kind = data.get("kind", "")
+    changes: dict[str, Any] = {
+        "text": data.get("text", ""),
+        "required": data.get("required") == "1",
+        "kind": kind,
+        "options": parse_options(data.get("options", "")) if kind in ("single", "multiple") else [],
+        "scale": data.get("scale") == "1",
+        "element": data.get("element", "") if data.get("scale") == "1" else "",
+    }
+    show_if: dict[str, list[int]] = {}
+    on = data.get("if_code", "").strip()
+    if on:
+        tokens = [t for t in re.split(r"[,;\s]+", data.get("if_values", "")) if t]
+        if not tokens or not all(t.isdigit() and len(t) <= 3 for t in tokens):
+            errors["show_if"] = [
+                "Điều kiện hỏi: ghi số của các phương án của câu đã chọn, cách nhau bằng dấu phẩy (ví dụ 1, 2)."
+            ]
+        else:
+            show_if = {on: sorted({int(t) for t in tokens})}
+    changes["show_if"] = show_if
+    return changes, errors

@@ -7,10 +7,15 @@ from . import views
 app_name = "surveys"
 urlpatterns = [
     path("", views.survey_list, name="list"),
+    path("tao/", views.survey_new, name="new"),
     path("<int:pk>/", views.survey_detail, name="detail"),
     path("<int:pk>/buoc/", views.survey_step, name="step"),
     path("<int:pk>/khung-mau/", views.frame_edit, name="frame"),
     path("<int:pk>/uoc-luong/", views.survey_estimates, name="estimates"),
+    path("<int:pk>/so-sanh-sipas/", views.survey_compare, name="compare"),
+    path("<int:pk>/cong-bo-lai/", views.republish, name="republish"),
+    path("<int:pk>/theo-doi/", views.monitor, name="monitor"),
+    path("<int:pk>/theo-doi/theo-ngay.svg", views.monitor_chart, name="monitor_chart"),
     path("<int:pk>/bao-cao.<str:fmt>", views.survey_report, name="report"),
     path("<int:pk>/phieu-giay/", views.paper_entry, name="paper"),
     path("<int:pk>/phieu-hoi/", views.questionnaire_page, name="questionnaire"),

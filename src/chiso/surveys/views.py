@@ -15,19 +15,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.scope import covered
+from chiso.core.text import vi_sort_key
 from chiso.core.workflow import WorkflowError
 from chiso.results.importer import ImportRefused
 from chiso.results.reader import ALLOWED_EXTENSIONS, extension_of
+from chiso.units.models import Unit
 from chiso.workflows.services import available_steps
 
 from . import permissions
-from .forms import answers_from_post, rows
+from .forms import answers_from_post, question_from_post, rows
 from .links import public_url
-from .models import Response, Survey
+from .models import Question, Response, Survey
 from .poster import poster_pdf
 from .services import estimates, frame, imports, intake, questionnaire, screening
 from .services.answers import clean_answers
@@ -53,7 +56,72 @@ def _survey(request, pk: int) -> Survey:
 
 
 def survey_list(request):
-    return render(request, "surveys/list.html", {"surveys": visible_surveys(request.user)})
+    return render(
+        request,
+        "surveys/list.html",
+        {"surveys": visible_surveys(request.user), "can_create": bool(_managed_provinces(request.user))},
+    )
+
+
+def _managed_provinces(user) -> list[Unit]:
+    scope = covered(user, permissions.MANAGE_ROLES)
+    qs = Unit.objects.filter(kind=Unit.Kind.PROVINCE)
+    qs = qs.filter(valid_to__isnull=True) if scope is None else qs.filter(pk__in=scope)
+    return sorted(qs, key=lambda u: vi_sort_key(u.name))
+
+
+def survey_new(request):
+    """A coordinator creates a survey from a shipped template for her province (as ``chiso survey create``):
+    a draft with the template's questions and a frame of the province's departments and communes."""
+    provinces = _managed_provinces(request.user)
+    if not provinces:
+        raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh được tạo cuộc khảo sát."))
+    templates = [
+        (code, questionnaire.load_template(code)["title"]) for code in questionnaire.template_codes()
+    ]
+    errors: dict[str, list[str]] = {}
+    data = request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        province = next((p for p in provinces if str(p.pk) == request.POST.get("province", "")), None)
+        year_text = request.POST.get("year", "").strip()
+        if province is None:
+            errors["province"] = [_("Hãy chọn tỉnh, thành phố bạn điều phối.")]
+        if not (year_text.isdigit() and len(year_text) == 4):
+            errors["year"] = [_("Năm khảo sát là một số có bốn chữ số, ví dụ 2026.")]
+        if not errors:
+            try:
+                survey = questionnaire.create_survey(
+                    request.POST.get("template", ""),
+                    province,
+                    int(year_text),
+                    request.user,
+                    title=request.POST.get("title", "")[:300],
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Đã tạo cuộc khảo sát “%(t)s” (dự thảo) với %(q)s câu hỏi và %(p)s điểm phục vụ. "
+                        "Nhập số hồ sơ của khung mẫu rồi mở thu phiếu."
+                    )
+                    % {"t": survey.title, "q": len(questions_of(survey)), "p": survey.points.count()},
+                )
+                return redirect("surveys:detail", pk=survey.pk)
+    return render(
+        request,
+        "surveys/new.html",
+        {
+            "provinces": provinces,
+            "templates": templates,
+            "errors": errors,
+            "summary": [m for msgs in errors.values() for m in msgs],
+            "data": data,
+            "default_year": timezone.localdate().year,
+        },
+        status=400 if errors else 200,
+    )
 
 
 def survey_detail(request, pk: int):
@@ -81,6 +149,52 @@ def survey_detail(request, pk: int):
             "n_responses": Response.objects.filter(survey=survey).count(),
         },
     )
+
+
+def _monitored_points(request, survey: Survey):
+    """Readers of the province see every service point; an officer only her unit's (None = all)."""
+    if permissions.can_read(request.user, survey.province_id):
+        return None
+    mine = set(permissions.entry_points(request.user, survey).values_list("pk", flat=True))
+    if not mine:
+        raise PermissionDenied(_("Bạn không theo dõi được cuộc khảo sát này."))
+    return mine
+
+
+def monitor(request, pk: int):
+    """Monitoring: responses per service point against its quota (bars), and per day (chart and table)."""
+    survey = _survey(request, pk)
+    mine = _monitored_points(request, survey)
+    rows = [r for r in estimates.quotas(survey) if mine is None or r["point"].pk in mine]
+    for r in rows:
+        r["pct"] = min(100, round(100 * r["collected"] / r["target"])) if r["target"] else 0
+    rows.sort(key=lambda r: (-(r["remaining"] or 0), r["point"].name))
+    days = estimates.daily(survey, mine)
+    total = {k: sum(r[k] for r in rows) for k in ("dossiers", "target", "collected", "remaining")}
+    total["pct"] = min(100, round(100 * total["collected"] / total["target"])) if total["target"] else 0
+    return render(
+        request,
+        "surveys/monitor.html",
+        {
+            "survey": survey,
+            "rows": rows,
+            "total": total,
+            "days": list(reversed(days)),
+            "reached": sum(1 for r in rows if r["target"] and r["remaining"] == 0),
+        },
+    )
+
+
+def monitor_chart(request, pk: int):
+    from . import charts
+
+    survey = _survey(request, pk)
+    mine = _monitored_points(request, survey)
+    target = sum(r["target"] for r in estimates.quotas(survey) if mine is None or r["point"].pk in mine)
+    svg = charts.daily(estimates.daily(survey, mine), target, _("Số phiếu thu được theo ngày"))
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=60"
+    return response
 
 
 @require_POST
@@ -141,6 +255,68 @@ def survey_estimates(request, pk: int):
             "texts": screening.texts(survey, "shown", limit=50),
             "official": estimates.official_sipas(survey, figures.overall.get("p")),
         },
+    )
+
+
+def survey_compare(request, pk: int):
+    """The survey's overall and element figures beside the province's official SIPAS (the index and nodes
+    the template names), the three latest years on file, for the survey's readers."""
+    survey = _survey(request, pk)
+    if not permissions.can_read(request.user, survey.province_id):
+        raise PermissionDenied(_("Bạn không được xem kết quả của cuộc khảo sát này."))
+    weighted = request.GET.get("gia-quyen") == "1"
+    figures = estimates.compute(survey, weighted=weighted)
+    compared = estimates.comparison(survey, figures)
+    return render(
+        request,
+        "surveys/compare.html",
+        {
+            "survey": survey,
+            "weighted": weighted,
+            "f": figures,
+            "c": compared,
+            "table": compared.table() if compared else [],
+        },
+    )
+
+
+def republish(request, pk: int):
+    """A closed survey's estimates published again: what would change (old → new per unit), then, on
+    confirmation, the write through the results importer (history and change rows)."""
+    from .services import publish
+
+    survey = _manager_survey(request, pk)
+    if not survey.locked:
+        messages.error(
+            request, _("Cuộc khảo sát chưa kết thúc: kết quả được công bố khi kết thúc thu phiếu.")
+        )
+        return redirect("surveys:detail", pk=survey.pk)
+    if request.method == "POST":
+        try:
+            batch = publish.republish(survey, request.user)
+        except (ValidationError, ImportRefused) as exc:
+            messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])[:5]))
+        else:
+            n = batch.summary.get("values_changed", 0) if batch is not None else 0
+            messages.success(
+                request,
+                _("Đã công bố lại kết quả của cuộc khảo sát: %(n)s giá trị thay đổi.") % {"n": n}
+                if n
+                else _("Đã công bố lại: kết quả không thay đổi."),
+            )
+        return redirect("surveys:detail", pk=survey.pk)
+    preview = publish.republish_preview(survey)
+    changes = []
+    if preview is not None:
+        for row in preview.rows:
+            for cell in row.cells:
+                if cell.status != "unchanged" and not cell.computed:
+                    changes.append((row.unit.name if row.unit else row.unit_text, cell))
+    return render(
+        request,
+        "surveys/republish.html",
+        {"survey": survey, "preview": preview, "changes": changes},
+        status=200 if preview is None or preview.ok else 400,
     )
 
 
@@ -363,37 +539,65 @@ def feedback(request, pk: int):
 
 
 def questionnaire_page(request, pk: int):
-    """The questionnaire of the current version; coordinators edit a question's wording or whether it is
-    required (a new version once responses exist: ``services.questionnaire.edit_question``)."""
+    """The questionnaire of the current version. Coordinators edit it here: wording and required flag at
+    any time before the survey closes; kind, options, skip logic, order, adding and removing questions while
+    it is not collecting. Once the current version has responses any edit makes a new version
+    (``services.questionnaire``: what would change the meaning of collected answers is refused)."""
     survey = _survey(request, pk)
     manager = permissions.can_manage(request.user, survey.province_id)
     errors: dict[str, list[str]] = {}
+    adding: dict = {}
     if request.method == "POST":
         if not manager:
             raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh làm được việc này."))
-        code = request.POST.get("code", "")
+        action = request.POST.get("action", "save")
+        code = request.POST.get("code", "")[:60]
+        done = ""
         try:
-            questionnaire.edit_question(
-                survey,
-                code,
-                request.user,
-                text=request.POST.get("text", ""),
-                required=request.POST.get("required") == "1",
-            )
+            if action in ("up", "down"):
+                questionnaire.move_question(survey, code, action, request.user)
+                done = _("Đã chuyển câu hỏi %(code)s.") % {"code": code}
+            elif action == "delete":
+                questionnaire.remove_question(survey, code, request.user)
+                done = _("Đã bỏ câu hỏi %(code)s khỏi phiếu.") % {"code": code}
+            else:
+                changes, form_errors = question_from_post(request.POST)
+                if "kind" not in request.POST:  # collecting: the form has only wording and required
+                    changes = {k: changes[k] for k in ("text", "required")}
+                if form_errors:
+                    raise ValidationError(form_errors)
+                if action == "add":
+                    adding = request.POST
+                    questionnaire.add_question(
+                        survey, request.user, code=code, after=request.POST.get("after", ""), **changes
+                    )
+                    done = _("Đã thêm câu hỏi %(code)s.") % {"code": code.strip().lower()}
+                else:
+                    questionnaire.edit_question(survey, code, request.user, **changes)
+                    done = _("Đã sửa câu hỏi %(code)s.") % {"code": code}
         except ValidationError as exc:
-            errors = {code: [m for msgs in exc.message_dict.values() for m in msgs]}
+            key = "__add__" if action == "add" else code
+            errors = {key: [m for msgs in exc.message_dict.values() for m in msgs]}
         else:
-            messages.success(request, _("Đã sửa câu hỏi %(code)s.") % {"code": code})
-            return redirect("surveys:questionnaire", pk=survey.pk)
+            messages.success(request, done)
+            return redirect(f"{reverse('surveys:questionnaire', args=[survey.pk])}#q-{code.strip().lower()}")
     survey.refresh_from_db()
+    survey.__dict__.pop("_questions", None)
+    questions = questions_of(survey)
     return render(
         request,
         "surveys/questionnaire.html",
         {
             "survey": survey,
             "manager": manager and not survey.locked,
-            "rows": list(rows(questions_of(survey), {}, errors)),
+            "structure": manager and not survey.locked and not survey.is_live,
+            "rows": list(rows(questions, {}, errors)),
+            "kinds": Question.Kind.choices,
+            "elements": list(survey.elements.all()),
+            "conditions": [q for q in questions if q.kind in ("single", "likert5")],
             "answered": Response.objects.filter(survey=survey, version=survey.version).exists(),
+            "add_errors": errors.get("__add__", []),
+            "adding": adding,
         },
         status=400 if errors else 200,
     )

@@ -25,18 +25,11 @@ from django.views.decorators.http import require_http_methods
 from .forms import answers_from_post, rows
 from .models import Response, Survey
 from .services import intake
+from .services.answers import LIKERT
 from .services.questionnaire import questions_of
 
 SIGNER_SALT = "chiso.surveys.form"
 HONEYPOT = "website"
-
-LIKERT = [
-    (1, "Rất không hài lòng"),
-    (2, "Không hài lòng"),
-    (3, "Bình thường"),
-    (4, "Hài lòng"),
-    (5, "Rất hài lòng"),
-]
 
 
 def _token(survey: Survey) -> str:

@@ -18,6 +18,14 @@ from chiso.core.text import nfc_multiline, parse_number
 from chiso.validation import Errors
 
 MAX_TEXT = 2000
+#: The labels of the 1–5 satisfaction scale (the public form, paper entry, and imports by label).
+LIKERT = [
+    (1, "Rất không hài lòng"),
+    (2, "Không hài lòng"),
+    (3, "Bình thường"),
+    (4, "Hài lòng"),
+    (5, "Rất hài lòng"),
+]
 
 
 def _int(value: Any) -> int | None:

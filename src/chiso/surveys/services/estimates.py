@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from chiso.core import survey as stats
 
@@ -272,3 +272,132 @@ def estimates_json(survey: Survey, user=None, *, weighted: bool = False) -> dict
         "overall": _row(f.overall["p"], f.overall["mean"]) if f.overall else dict(EMPTY),
         "notes": f.notes,
     }
+
+
+@dataclass
+class ComparedRow:
+    label: str
+    estimate: stats.Estimate | None
+    #: year → (official value in percent, the node's code it was read from)
+    official: dict[int, float] = field(default_factory=dict)
+
+    def latest(self, years: list[int]) -> tuple[int, float] | None:
+        for year in years:
+            if year in self.official:
+                return year, self.official[year]
+        return None
+
+    @property
+    def survey_pct(self) -> float | None:
+        return None if self.estimate is None or self.estimate.value is None else 100 * self.estimate.value
+
+
+@dataclass
+class Comparison:
+    index_name: str
+    years: list[int]  # latest first, at most three
+    rows: list[ComparedRow]
+
+    def table(self) -> list[dict[str, Any]]:
+        out = []
+        for row in self.rows:
+            latest = row.latest(self.years)
+            pct = row.survey_pct
+            est = row.estimate
+            out.append(
+                {
+                    "label": row.label,
+                    "estimate": est,
+                    "by_year": [row.official.get(y) for y in self.years],
+                    "latest_year": latest[0] if latest else None,
+                    "latest": latest[1] if latest else None,
+                    "diff": None if latest is None or pct is None else pct - latest[1],
+                    "inside": None
+                    if latest is None or est is None or est.lower is None
+                    else est.contains(latest[1] / 100),
+                }
+            )
+        return out
+
+
+def comparison(survey: Survey, figures: Figures) -> Comparison | None:
+    """The survey's overall and element figures beside the official index the template names
+    (``compare_with_index``): its ``compare_overall_node`` (the root when a year's framework has no such
+    node) and each element's ``official_node``, for the province, the three latest years on file. None when
+    the template names no index; rows without an official figure are kept (shown as "no figure")."""
+    from django.core.exceptions import ValidationError
+
+    from chiso.frameworks.models import Index
+    from chiso.results.models import Result
+
+    from .questionnaire import load_template
+
+    try:
+        template = load_template(survey.template) if survey.template else {}
+    except ValidationError:
+        template = {}
+    index_code = str(template.get("compare_with_index") or "")
+    if not index_code:
+        return None
+    index = Index.objects.filter(code=index_code).first()
+    overall_node = str(template.get("compare_overall_node") or "")
+    element_nodes = {e["code"]: str(e.get("official_node") or "") for e in template.get("elements", [])}
+    results = list(
+        Result.objects.filter(framework__index__code=index_code, unit=survey.province, value__isnull=False)
+        .filter(
+            Q(node__parent__isnull=True) | Q(node__code__in={overall_node, *element_nodes.values()} - {""})
+        )
+        .values_list("year", "node__code", "node__parent_id", "value")
+    )
+    by_year: dict[int, dict[str, float]] = {}
+    roots: dict[int, float] = {}
+    for year, code, parent, value in results:
+        by_year.setdefault(year, {})[code] = value
+        if parent is None:
+            roots[year] = value
+    years = sorted(set(by_year), reverse=True)[:3]
+    overall = ComparedRow(
+        label="Tỷ lệ hài lòng chung",
+        estimate=figures.overall.get("p"),
+        official={
+            y: by_year[y][overall_node] if overall_node in by_year[y] else roots[y]
+            for y in years
+            if overall_node in by_year[y] or y in roots
+        },
+    )
+    rows = [overall]
+    for element, values in figures.elements:
+        node = element_nodes.get(element.code, "")
+        rows.append(
+            ComparedRow(
+                label=element.label,
+                estimate=values["p"],
+                official={y: by_year[y][node] for y in years if node and node in by_year[y]},
+            )
+        )
+    name = (index.short_name or index.name_vi) if index else index_code
+    return Comparison(index_name=name, years=years, rows=rows)
+
+
+def daily(survey: Survey, point_ids=None) -> list[tuple[Any, int]]:
+    """Responses per day (the server's time zone), oldest first; ``point_ids`` limits them to some
+    service points (an officer's own). Days without a response inside the range are given as 0."""
+    import datetime as dt
+
+    from django.db.models.functions import TruncDate
+
+    qs = Response.objects.filter(survey=survey)
+    if point_ids is not None:
+        qs = qs.filter(point_id__in=list(point_ids))
+    counts = dict(
+        qs.annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("pk")).values_list("day", "n")
+    )
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    out = []
+    day = first
+    while day <= last:
+        out.append((day, counts.get(day, 0)))
+        day += dt.timedelta(days=1)
+    return out

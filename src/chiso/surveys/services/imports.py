@@ -7,7 +7,9 @@ one response per row, a column per question code — all or nothing, after a pre
   such as ``_id``, ``_uuid``, ``start``, ``end`` are ignored), the service point (column ``service_point``
   or ``diem``) and dossier (``dossier`` or ``ma_ho_so``); every row checked as a response would be
   (``answers.clean_answers``), a dossier code used twice (in the file or already in the survey) is an
-  error. Answers must be the options' numbers (Kobo: export "XML values and headers").
+  error. A choice may be written as the option's number or its label (Kobo/ODK "labels" exports): a label
+  is matched in NFC without case, diacritics (đ = d) or repeated spaces; several choices of a multiple
+  choice question are separated by “,”, “;” or spaces (``choice_value``).
 - ``commit_responses(survey, data, file_name, user)`` — checks everything again and writes every row in one
   transaction, or nothing (``ImportRefused`` with the messages).
 """
@@ -27,7 +29,7 @@ from chiso.results.reader import Table, read_table
 
 from .. import permissions
 from ..models import Response, Survey
-from .answers import clean_answers
+from .answers import LIKERT, _int, clean_answers
 from .intake import find_point, new_receipt
 from .questionnaire import questions_of
 from .screening import has_text
@@ -73,6 +75,78 @@ def _split_multiple(value: Any) -> Any:
     return value
 
 
+class NotAnOption(ValueError):
+    pass
+
+
+def _labels(q) -> dict[str, int]:
+    from .questionnaire import option_key
+
+    pairs = LIKERT if q.kind == "likert5" else q.options
+    return {option_key(label): int(v) for v, label in pairs}
+
+
+def _one(token: Any, labels: dict[str, int]) -> Any:
+    from .questionnaire import option_key
+
+    if not isinstance(token, str) or _int(token) is not None:
+        return token
+    key = option_key(token)
+    if key in labels:
+        return labels[key]
+    raise NotAnOption(token)
+
+
+def _greedy(text: str, labels: dict[str, int]) -> list[int]:
+    """Labels written one after another with spaces (Kobo's labels export of a multiple choice)."""
+    from .questionnaire import option_key
+
+    words = option_key(text).split()
+    out: list[int] = []
+    i = 0
+    while i < len(words):
+        for j in range(len(words), i, -1):
+            key = " ".join(words[i:j])
+            if key in labels:
+                out.append(labels[key])
+                i = j
+                break
+        else:
+            raise NotAnOption(text)
+    return out
+
+
+def choice_value(q, value: Any) -> tuple[Any, bool]:
+    """A cell of a choice question (1–5, single, multiple) as option numbers → (value, whether a label was
+    read). ``NotAnOption`` names a piece that is neither an option's number nor its label."""
+    if q.kind not in ("likert5", "single", "multiple"):
+        return value, False
+    labels = _labels(q)
+    if q.kind != "multiple":
+        got = _one(value.strip() if isinstance(value, str) else value, labels)
+        return got, got is not value and not (isinstance(value, str) and got == value.strip())
+    if not isinstance(value, str):
+        return value, False
+    text = value.strip()
+    tokens = [t for t in re.split(r"[\s,;]+", text) if t]
+    if tokens and all(_int(t) is not None for t in tokens):
+        return (tokens if len(tokens) > 1 else text), False
+    out: list[Any] = []
+    for part in (p.strip() for p in re.split(r"[,;|\n]+", text)):
+        if not part:
+            continue
+        try:
+            out.append(_one(part, labels))
+        except NotAnOption:
+            out.extend(_greedy(part, labels))
+    return out, True
+
+
+def _option_list(q) -> str:
+    pairs = LIKERT if q.kind == "likert5" else q.options
+    return "; ".join(f"{v}. {label}" for v, label in pairs)
+
+
 def preview_responses(
     survey: Survey, data: bytes, file_name: str, *, max_bytes: int | None = None
 ) -> ResponsePreview:
@@ -109,6 +183,8 @@ def preview_responses(
     if survey.locked or not survey.collecting:
         preview.errors.append(f"Cuộc khảo sát hiện không nhận phiếu ({survey.status_label}).")
     kinds = {q.code: q.kind for q in questions}
+    by_exact = {q.code: q for q in questions}
+    from_labels = 0
     seen: dict[str, int] = {}
     existing = set(
         Response.objects.filter(survey=survey).exclude(dossier="").values_list("dossier", flat=True)
@@ -116,15 +192,28 @@ def preview_responses(
     for line, cells in table.rows:
         row = ResponseRow(line=line, status="new")
         raw: dict[str, Any] = {}
+        unreadable: set[str] = set()
         for i, code in mapping.items():
             value = cells[i] if i < len(cells) else None
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
+            try:
+                value, was_label = choice_value(by_exact[code], value)
+            except NotAnOption as exc:
+                unreadable.add(code)
+                row.errors.append(
+                    f"{code}: “{str(exc)[:60]}” không phải số hay nhãn của một phương án "
+                    f"({_option_list(by_exact[code])[:300]})"
+                )
+                continue
+            from_labels += was_label
             raw[code] = _split_multiple(value) if kinds[code] == "multiple" else value
         try:
             row.answers, row.scores = clean_answers(questions, raw)
         except ValidationError as exc:
-            row.errors.extend(f"{c}: {m}" for c, msgs in exc.message_dict.items() for m in msgs)
+            row.errors.extend(
+                f"{c}: {m}" for c, msgs in exc.message_dict.items() if c not in unreadable for m in msgs
+            )
         if point_col is not None:
             code = nfc(str(cells[point_col] or "")) if point_col < len(cells) else ""
             if code:
@@ -150,6 +239,11 @@ def preview_responses(
         preview.rows.append(row)
     if not preview.rows:
         preview.errors.append("Tệp không có dòng phiếu nào.")
+    if from_labels:
+        preview.notes.append(
+            f"{from_labels} câu trả lời ghi bằng nhãn phương án (ví dụ “Hài lòng”) đã được đọc thành số của "
+            "phương án (không phân biệt dấu, hoa thường)."
+        )
     return preview
 
 

@@ -126,3 +126,45 @@ def publish(survey: Survey, user=None) -> ImportBatch | None:
     return commit_import(
         data, f"khao-sat-{survey.pk}.csv", index_code=index_code(survey), year=survey.year, user=user
     )
+
+
+def republish_preview(survey: Survey):
+    """What publishing again would change in the published results (the results importer's preview: one
+    row per unit, each value new, changed or unchanged); None when no unit has a publishable figure."""
+    from chiso.results.importer import preview_import
+    from chiso.results.reader import TableError
+
+    data = table(survey)
+    if data.count(b"\n") < 2:
+        return None
+    try:
+        return preview_import(
+            data, f"khao-sat-{survey.pk}.csv", index_code=index_code(survey), year=survey.year
+        )
+    except TableError:
+        return None  # never published (the index does not exist yet): publishing is a first publication
+
+
+def republish(survey: Survey, user) -> ImportBatch | None:
+    """Publish a closed survey's estimates again (after late paper forms, a corrected frame…): through the
+    results importer like the first time, so every changed value keeps its history and change row; the
+    survey's own history records who republished and how many values changed."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.db import transaction
+
+    from .. import permissions
+
+    if user is not None and not permissions.can_manage(user, survey.province_id):
+        raise PermissionDenied("Chỉ chuyên viên điều phối của tỉnh được công bố lại kết quả khảo sát.")
+    if not survey.locked:
+        raise ValidationError(
+            {"survey": ["Cuộc khảo sát chưa kết thúc: kết quả được công bố khi kết thúc thu phiếu."]}
+        )
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        batch = publish(survey, user)
+        changed = batch.summary.get("values_changed", 0) if batch is not None else 0
+        survey._history_user = user
+        survey._change_reason = f"Công bố lại kết quả: {changed} giá trị thay đổi"
+        survey.save(update_fields=["closed_at"])
+    return batch

@@ -78,3 +78,59 @@ def test_import_pages_are_the_coordinators(client, survey, scene):
     assert client.get(preview_url).status_code == 200 and not Response.objects.exists()
     client.post(preview_url, {"name": "kobo.csv"})
     assert Response.objects.filter(survey=survey, mode="import").count() == 1
+
+
+def test_choices_written_as_labels_are_read_as_their_numbers(survey, scene):
+    """A Kobo "labels" export: options by label, in any case, with or without diacritics, NFD or NFC."""
+    import unicodedata
+
+    header = ["gender", "age", "job", "q8_7", *ITEMS, "service_point"]
+    nfd_kinh = unicodedata.normalize("NFD", "Nữ")
+    rows = [
+        [nfd_kinh, "25-34 TUỔI", "Sinh viên", "khong", *(["Rất hài lòng"] * len(ITEMS)), "QNG-STP"],
+        ["nam", "3", "Nghi huu", "Không", *(["hai long"] * len(ITEMS)), "QNG-STP"],
+    ]
+    preview = imports.preview_responses(survey, _csv(rows, header), "kobo-labels.csv")
+    assert preview.ok, [r.errors for r in preview.rows]
+    first, second = (r.answers for r in preview.rows)
+    assert first["gender"] == 2 and first["age"] == 2 and first["job"] == 4 and first["q8_7"] == 2
+    assert first["q9_sat_24"] == 5 and second["q9_sat_24"] == 4
+    assert second["gender"] == 1 and second["age"] == 3 and second["job"] == 1
+    assert any("nhãn phương án" in n for n in preview.notes)
+    assert imports.commit_responses(survey, _csv(rows, header), "kobo-labels.csv", scene.coordinator) == 2
+    assert Response.objects.filter(scores__startswith="5" * len(ITEMS)).count() == 1
+
+
+def test_an_unknown_label_is_named_with_the_options_and_nothing_is_written(survey, scene):
+    header = ["gender", "q8_7", *ITEMS]
+    rows = [["Nam", "Không", *(["Hài lòng"] * len(ITEMS))], ["Khác", "Không", *(["Tốt"] * len(ITEMS))]]
+    preview = imports.preview_responses(survey, _csv(rows, header), "kobo.csv")
+    assert not preview.ok
+    bad = " ".join(preview.rows[1].errors)
+    assert "“Khác” không phải số hay nhãn" in bad and "1. Nam; 2. Nữ" in bad
+    assert "“Tốt”" in bad and "cần được trả lời" not in bad  # one message per cell, not two
+    with pytest.raises(ImportRefused):
+        imports.commit_responses(survey, _csv(rows, header), "kobo.csv", scene.coordinator)
+    assert not Response.objects.exists()
+
+
+def test_a_multiple_choice_by_labels(survey, scene):
+    from chiso.surveys.services import frame, questionnaire
+
+    survey = frame.step(survey, "reopen", scene.coordinator)
+    questionnaire.add_question(
+        survey,
+        scene.coordinator,
+        code="kenh",
+        text="Ông/Bà biết thủ tục qua kênh nào?",
+        kind="multiple",
+        options=[[1, "Cổng dịch vụ công"], [2, "Người quen"], [3, "Loa phát thanh"]],
+    )
+    survey = frame.step(survey, "open", scene.coordinator)
+    header = ["kenh", "q8_7", *ITEMS]
+    cells = ["cong dich vu cong; Loa phát thanh", "Người quen Loa phát thanh", "1 3", "2"]
+    rows = [[c, 2, *([4] * len(ITEMS))] for c in cells]
+    data = _csv([[f'"{r[0]}"', *r[1:]] for r in rows], header)
+    preview = imports.preview_responses(survey, data, "kobo.csv")
+    assert preview.ok, [r.errors for r in preview.rows]
+    assert [r.answers["kenh"] for r in preview.rows] == [[1, 3], [2, 3], [1, 3], [2]]
