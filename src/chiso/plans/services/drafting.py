@@ -38,11 +38,11 @@ from .library import (
     lookup_responsibility,
     match_units,
     modernise_text,
-    province_units,
     resolve_lead_unit,
     responsibility_map,
 )
 from .plans import TARGET_VALUE_MESSAGES, TargetValueError, parse_target_value
+from .tiers import for_plan_year, local_words, plan_day, units_of_year
 
 __all__ = [
     "AMBITION_KINDS",
@@ -150,11 +150,12 @@ def _responsible(entry) -> tuple[list[Unit], str]:
 
 
 def shortcomings_rows(
-    index: str, unit: Unit, year: int, province: Unit | None, *, analysis=None
+    index: str, unit: Unit, year: int, province: Unit | None, *, analysis=None, units: set[int] | None = None
 ) -> list[dict]:
     """The shortcomings appendix: every node (leaf-most, scored) where points were lost, in the
     framework's order, with achieved/max/lost points and the units responsible (from the province's
-    responsibility map: the node's entry, else its nearest ancestor's)."""
+    responsibility map: the node's entry, else its nearest ancestor's; with ``units``, only those of
+    these ids — the units of the plan's year)."""
     a = analysis or analyse(index, unit, year)
     entries = responsibility_map(province, index)
     parents = framework_parents(a.framework)
@@ -163,7 +164,9 @@ def shortcomings_rows(
     for n in a.nodes:
         if n.code not in lost:
             continue
-        units, text = _responsible(lookup_responsibility(entries, [n.code], parents))
+        responsible, text = _responsible(lookup_responsibility(entries, [n.code], parents))
+        if units is not None:
+            responsible = [u for u in responsible if u.pk in units]
         rows.append(
             {
                 "index": index,
@@ -172,7 +175,7 @@ def shortcomings_rows(
                 "achieved": n.score,
                 "maximum": n.max,
                 "lost": n.lost_points,
-                "responsible_units": units,
+                "responsible_units": responsible,
                 "responsible_text": text,
             }
         )
@@ -192,12 +195,14 @@ def _value_text(value) -> str:
     return str(value)
 
 
-def _purpose(a: Analysis, issuing: Unit) -> str:
+def _purpose(a: Analysis, issuing: Unit, reformed: bool = True) -> str:
     """Mục đích: where the unit stands (the analysis's opening paragraph), then the plan's aims. The
-    targets themselves are the plan's Target rows (the document prints them in their own section)."""
+    targets themselves are the plan's Target rows (the document prints them in their own section). A plan
+    of a merged province after the 2025 reorganisation says its baseline is a former province's ("trước
+    sắp xếp, sáp nhập"); a plan of a year before it speaks of that province as it then was."""
     name = a.index.short_name
     opening = opening_text(a)
-    if a.unit.pk != issuing.pk:
+    if a.unit.pk != issuing.pk and reformed:
         name_of = a.unit.name
         if a.unit.kind == Unit.Kind.PROVINCE and name_of[:1].isupper():
             name_of = name_of[0].lower() + name_of[1:]
@@ -229,12 +234,15 @@ def _requirements(name: str, coordinating_agency: str) -> str:
 
 
 def _body(plan_year: int, coordinating_agency: str) -> str:
+    """Tổ chức thực hiện: funding, the duties of the departments and of the local committees of the plan's
+    year (the districts' before the 2025 reorganisation, the communes' from it), reporting."""
     first, second = format_date(dt.date(plan_year, 6, 15)), format_date(dt.date(plan_year, 11, 15))
+    chairs = local_words(plan_year)["chairs"]
     return "\n\n".join(
         [
             "Kinh phí thực hiện do các cơ quan, đơn vị, địa phương cân đối trong dự toán ngân sách được giao "
             "và các nguồn tài trợ hợp pháp khác (nếu có).",
-            "- Thủ trưởng các sở, ban, ngành, Chủ tịch Ủy ban nhân dân các xã, phường căn cứ nhiệm vụ được "
+            f"- Thủ trưởng các sở, ban, ngành, {chairs} căn cứ nhiệm vụ được "
             f"giao tại Kế hoạch này xây dựng kế hoạch cụ thể và tổ chức thực hiện; báo cáo kết quả về "
             f"{coordinating_agency} trước ngày {first} và {second}.",
             f"- {coordinating_agency} theo dõi, đôn đốc, kiểm tra việc thực hiện Kế hoạch; tổng hợp, báo cáo "
@@ -266,10 +274,9 @@ def plan_title(index_name: str, issuing: Unit, plan_year: int) -> str:
 
 
 def _plan_date(issuing: Unit, plan_year: int) -> dt.date:
-    """The time a plan speaks of: its year, or the day its issuing unit came into being if later (a
-    plan of a province formed on 01/07/2025 speaks of the reorganised bodies)."""
-    end = dt.date(plan_year, 12, 31)
-    return max(end, issuing.valid_from) if issuing.valid_from else end
+    """The time a plan speaks of: the end of its year (``tiers.plan_day``), whoever drafts it today (a 2023
+    plan drafted by today's merged province speaks of the districts and departments of 2023)."""
+    return plan_day(plan_year)
 
 
 def _schedule(recurrence: str, plan_year: int) -> tuple[dt.date | None, dt.date | None]:
@@ -285,6 +292,13 @@ def _schedule(recurrence: str, plan_year: int) -> tuple[dt.date | None, dt.date 
 
 
 # --------------------------------------------------------------------------- drafting
+
+#: Units drafting may name as lead or coordinating (the province itself is the issuer).
+_DRAFT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.OTHER, Unit.Kind.DISTRICT, Unit.Kind.WARD)
+
+
+def _in_year(units, ids: set[int]) -> list[Unit]:
+    return [u for u in units if u.pk in ids]
 
 
 @dataclass
@@ -442,17 +456,19 @@ def draft_plan(
 
     province = issuing_unit
     wording = wording_for(issuing_unit, "plan")
+    on = _plan_date(issuing_unit, plan_year)
+    reformed = on >= REFORM_DATE
     plan = Plan(
         issuing_unit=issuing_unit,
         place=strip_admin_prefix(issuing_unit.short_name) or issuing_unit.short_name,
         title=plan_title(idx.short_name, issuing_unit, plan_year),
-        purpose=_purpose(a, issuing_unit),
+        purpose=_purpose(a, issuing_unit, reformed),
         requirements=_requirements(idx.short_name, wording.coordinating_agency),
         body=_body(plan_year, wording.coordinating_agency),
         indices=[code],
         year=plan_year,
         results_year=year,
-        recipients=list(wording.plan_recipients),
+        recipients=for_plan_year(wording.plan_recipients, plan_year),
         **wording.issue_fields("plan"),
         report_deadlines=[f"{plan_year}-06-15", f"{plan_year}-11-15"],
         created_by=user,
@@ -489,9 +505,9 @@ def draft_plan(
     parents = framework_parents(a.framework)
     entries = responsibility_map(province, code)
     depth = {n.code: n.depth for n in a.nodes}
-    on = _plan_date(issuing_unit, plan_year)
-    reformed = on >= REFORM_DATE
-    candidates = province_units(province)
+    # the units of the plan's year: a map entry naming a unit that did not exist then is not followed
+    candidates = units_of_year(province, plan_year, _DRAFT_KINDS)
+    in_year = {u.pk for u in candidates}
     for i, (target_node, s) in enumerate(_suggest(code, targets, parents, tasks_per_node), start=1):
         specific = sorted(s.nodes, key=lambda c: -depth.get(c, 0))
         entry = lookup_responsibility(entries, [*specific, target_node], parents)
@@ -510,10 +526,14 @@ def draft_plan(
             library_key=s.lib.key,
         )
         coordinating = []
-        if entry is not None and (entry.lead_unit_id or entry.coordinating_units.all()):
+        if entry is not None and entry.lead_unit_id and entry.lead_unit_id not in in_year:
+            entry = None
+        if entry is not None and (entry.lead_unit_id or _in_year(entry.coordinating_units.all(), in_year)):
             task.lead_unit = entry.lead_unit
             task.lead_text = entry.lead_text
-            coordinating = [u for u in entry.coordinating_units.all() if u.pk != entry.lead_unit_id]
+            coordinating = [
+                u for u in _in_year(entry.coordinating_units.all(), in_year) if u.pk != entry.lead_unit_id
+            ]
         else:
             # no entry in the map: the library's words (renamed after the 2025 reorganisation), and the
             # units they name when the province has them
@@ -533,7 +553,7 @@ def draft_plan(
         if coordinating:
             task.coordinating_units.set(coordinating)
 
-    for i, r in enumerate(shortcomings_rows(code, unit, year, province, analysis=a), start=1):
+    for i, r in enumerate(shortcomings_rows(code, unit, year, province, analysis=a, units=in_year), start=1):
         sc = Shortcoming(
             plan=plan,
             index=code,
