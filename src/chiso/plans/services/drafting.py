@@ -31,6 +31,7 @@ from chiso.units.models import Unit
 
 from ..models import LibraryTask, Plan, Priority, Recurrence, Shortcoming, Target, Task, UnitClass
 from ..permissions import EDIT_ROLES
+from .default_map import default_responsible
 from .library import (
     REFORM_DATE,
     coordinator_provinces,
@@ -150,23 +151,37 @@ def _responsible(entry) -> tuple[list[Unit], str]:
 
 
 def shortcomings_rows(
-    index: str, unit: Unit, year: int, province: Unit | None, *, analysis=None, units: set[int] | None = None
+    index: str,
+    unit: Unit,
+    year: int,
+    province: Unit | None,
+    *,
+    analysis=None,
+    units: list[Unit] | None = None,
+    plan_year: int | None = None,
 ) -> list[dict]:
     """The shortcomings appendix: every node (leaf-most, scored) where points were lost, in the
-    framework's order, with achieved/max/lost points and the units responsible (from the province's
-    responsibility map: the node's entry, else its nearest ancestor's; with ``units``, only those of
-    these ids — the units of the plan's year)."""
+    framework's order, with achieved/max/lost points and the units responsible: from the province's
+    responsibility map (the node's entry, else its nearest ancestor's), else from the default map
+    (``default_map``: the kind of body that usually leads it, named as in a plan of ``plan_year``, default
+    the year after ``year``). ``units``: the units that may be named (the units of the plan's year; default
+    the province's units of that year)."""
     a = analysis or analyse(index, unit, year)
+    plan_year = plan_year or year + 1
     entries = responsibility_map(province, index)
     parents = framework_parents(a.framework)
+    if units is None:
+        units = units_of_year(province or unit, plan_year, _DRAFT_KINDS)
+    allowed = {u.pk for u in units}
     lost = {n.code for n in a.lost}
     rows = []
     for n in a.nodes:
         if n.code not in lost:
             continue
         responsible, text = _responsible(lookup_responsibility(entries, [n.code], parents))
-        if units is not None:
-            responsible = [u for u in responsible if u.pk in units]
+        responsible = [u for u in responsible if u.pk in allowed]
+        if not responsible and not text:
+            responsible, text = default_responsible(index, [n.code], parents, plan_year, units, province)
         rows.append(
             {
                 "index": index,
@@ -553,7 +568,10 @@ def draft_plan(
         if coordinating:
             task.coordinating_units.set(coordinating)
 
-    for i, r in enumerate(shortcomings_rows(code, unit, year, province, analysis=a, units=in_year), start=1):
+    for i, r in enumerate(
+        shortcomings_rows(code, unit, year, province, analysis=a, units=candidates, plan_year=plan_year),
+        start=1,
+    ):
         sc = Shortcoming(
             plan=plan,
             index=code,
