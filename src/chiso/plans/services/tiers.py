@@ -63,19 +63,13 @@ def reformed(year: int | None) -> bool:
 
 def year_provinces(unit: Unit, year: int | None) -> list[Unit]:
     """The provinces whose units a plan of ``unit``'s province for ``year`` may name: the unit that stands
-    for the province that year (``unit_on``), then the province itself when it is in force then too.
-    Without a year: the province."""
+    for the province that year (``unit_on``), then the province itself (its units without a start date,
+    e.g. departments entered without one, count as in force then). Without a year: the province."""
     province = province_of(unit)
     if not year:
         return [province]
-    day = plan_day(year)
-    out = []
-    then = unit_on(province, day)
-    if then is not None:
-        out.append(then)
-    if province.valid_on(day) and province not in out:
-        out.append(province)
-    return out or [province]
+    then = unit_on(province, plan_day(year))
+    return [then, province] if then is not None and then != province else [province]
 
 
 def _subtree(roots: Iterable[Unit]) -> set[int]:
@@ -153,7 +147,15 @@ def local_words(year: int | None) -> dict[str, str]:
     }
 
 
-_COMMUNE_LINES = ("ubnd cac xa, phuong", "ubnd cac xa, phuong, dac khu", "uy ban nhan dan cac xa, phuong")
+_COMMUNE_LINES = {
+    fold(line)
+    for line in (
+        "UBND các xã, phường",
+        "UBND các xã, phường, đặc khu",
+        "Ủy ban nhân dân các xã, phường",
+        "Ủy ban nhân dân các xã, phường, đặc khu",
+    )
+}
 
 
 def for_plan_year(lines: Iterable[str], year: int | None) -> list[str]:
@@ -165,7 +167,7 @@ def for_plan_year(lines: Iterable[str], year: int | None) -> list[str]:
     words = local_words(year)["committees"]
     out: list[str] = []
     for line in lines:
-        text = words if fold(line).rstrip(" .;") in _COMMUNE_LINES else line
+        text = words if fold(line) in _COMMUNE_LINES else line
         if text not in out:
             out.append(text)
     return out
