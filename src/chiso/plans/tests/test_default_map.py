@@ -137,3 +137,15 @@ def test_draft_with_an_unknown_index_among_several_fails_and_keeps_nothing(world
         _run("draft", "--index", "papi", "xyz", "--unit", "Kon Tum", "--year", "2023", "--save")
     assert "xyz" in str(exc.value)
     assert not Plan.objects.exists()
+
+
+def test_the_map_page_shows_the_default_of_each_unmapped_node(client, world):
+    from django.urls import reverse
+
+    Responsibility.objects.create(
+        province=world.province, index="papi", node_code="D3", lead_unit=world.tuphap
+    )
+    client.force_login(world.coordinator)
+    html = client.get(reverse("plans:responsibility", args=["papi"])).content.decode()
+    assert "Mặc định: Sở Nội vụ; UBND các xã, phường, đặc khu" in html  # D1, unmapped
+    assert "Mặc định: Thanh tra tỉnh" not in html  # D3 is the province's own
