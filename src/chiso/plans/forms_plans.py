@@ -17,6 +17,7 @@ from chiso.units.models import Unit
 
 from .models import Plan, Priority, Recurrence, Shortcoming, Target, UnitClass
 from .services.plans import TASK_FIELDS, node_choices, unit_choices
+from .services.tiers import unit_label, unit_labels
 
 
 def _node_parts(data: dict) -> dict:
@@ -32,12 +33,12 @@ def _lines(text: str) -> list[str]:
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.short_name
+        return unit_label(obj)
 
 
 class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        return obj.short_name
+        return unit_label(obj)
 
 
 def issuing_units(user) -> list[Unit]:
@@ -268,9 +269,10 @@ class TaskForm(forms.Form):
         self.plan = plan
         labels = index_labels()
         self.fields["index"].choices = [("", _("— chung —")), *labels.items()]
-        units = unit_choices(plan)
+        keep = [task.lead_unit, *task.coordinating_units.all()] if task is not None else []
+        units = unit_choices(plan, keep=keep)
         ids = [u.pk for u in units]
-        unit_list = [(u.pk, u.short_name) for u in units]
+        unit_list = unit_labels(units)
         self.fields["lead_unit"].queryset = Unit.objects.filter(pk__in=ids)
         self.fields["lead_unit"].choices = [("", "—"), *unit_list]
         self.fields["coordinating_units"].queryset = Unit.objects.filter(pk__in=ids)
@@ -347,9 +349,9 @@ class ShortcomingForm(forms.Form):
             self.node_names[key] = row.node_name
             choices.insert(0, (labels.get(row.index, row.index.upper()), [(key, str(row))]))
         self.fields["node"].choices = [("", "—"), *choices]
-        units = unit_choices(plan)
+        units = unit_choices(plan, keep=row.responsible_units.all() if row is not None else ())
         self.fields["responsible_units"].queryset = Unit.objects.filter(pk__in=[u.pk for u in units])
-        self.fields["responsible_units"].choices = [(u.pk, u.short_name) for u in units]
+        self.fields["responsible_units"].choices = unit_labels(units)
 
     def clean(self):
         data = _node_parts(super().clean())

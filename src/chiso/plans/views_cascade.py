@@ -65,6 +65,7 @@ def cascade(request, pk: int):
         d.url = plan_url(d)
     class_tasks = list(plan.tasks.filter(lead_unit__isnull=True).exclude(lead_class=""))
     instances = Task.objects.filter(plan=plan, origin__in=class_tasks).count()
+    class_status = cascade_service.class_task_status(plan)
     return render(
         request,
         "plans/cascade_plan.html",
@@ -76,6 +77,7 @@ def cascade(request, pk: int):
             "derived_plans": derived_plans,
             "class_tasks": class_tasks,
             "instances": instances,
+            "class_status": class_status,
             "issued": plan.is_live and not plan.superseded,
         },
         status=status,
@@ -90,8 +92,20 @@ def instantiate(request, pk: int):
     except cascade_service.CascadeError as exc:
         messages.error(request, str(exc))
     else:
+        status = cascade_service.class_task_status(plan)
         if n:
-            messages.success(request, _("Đã giao {n} nhiệm vụ cho từng xã, phường.").format(n=n))
-        else:
-            messages.info(request, _("Không có nhiệm vụ mới: mọi xã, phường đã được giao."))
+            messages.success(request, _("Đã giao {n} nhiệm vụ cho từng đơn vị.").format(n=n))
+        elif not status:
+            messages.info(request, _("Kế hoạch không có nhiệm vụ giao theo cấp."))
+        elif all(row["units"] and not row["copies_missing"] for row in status):
+            messages.info(request, _("Không có nhiệm vụ mới: mọi đơn vị đã được giao."))
+        for row in status:
+            if not row["units"]:
+                messages.warning(
+                    request,
+                    _(
+                        "Năm {year} không có đơn vị nào thuộc “{label}”: {n} nhiệm vụ giao cho cấp này "
+                        "chưa được giao; hãy chọn đơn vị chủ trì cho các nhiệm vụ đó."
+                    ).format(year=plan.year, label=row["label"], n=row["tasks"]),
+                )
     return redirect("plans:cascade", pk=plan.pk)

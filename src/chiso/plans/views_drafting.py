@@ -24,11 +24,13 @@ from chiso.units.models import Unit
 from .forms_drafting import DraftForm, LibraryTaskForm
 from .models import LibraryTask, Responsibility
 from .permissions import can_edit_responsibility, can_manage_library
+from .services.default_map import default_names
 from .services.drafting import DraftError, draft_plan, drafting_units, results_years
 from .services.library import (
     LibraryError,
     can_edit_library_task,
     copy_initial,
+    framework_parents,
     library_index_choices,
     library_nodes,
     province_units,
@@ -175,7 +177,10 @@ def responsibility(request, index: str):
             )
             return redirect(reverse("plans:responsibility", args=[index]) + f"?province={province.pk}")
     framework, rows = responsibility_rows(province, index)
+    parents = framework_parents(framework)
     for row in rows:
+        # what a draft uses for a node the province has not mapped (the shipped default map, by role)
+        row.default = "; ".join(default_names(index, [row.node.code], parents, None))
         row.lead_id = row.entry.lead_unit_id if row.entry else None
         row.note = row.entry.lead_text if row.entry else ""
         p = (posted or {}).get(row.node.code)

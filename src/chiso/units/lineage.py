@@ -13,6 +13,9 @@ the one home of that rule; every page, service, command and loader asks it.
   (``has_results(unit)``), else None: whose results a plan of ``unit`` starts from.
 - :func:`units_in_force` ``(unit, day)`` — the unit if it is in force on ``day``, then its successors
   (recursively, same order) in force that day: who issues, on ``day``, what was ``unit``'s.
+- :func:`unit_on` ``(unit, day)`` — the unit that stands for ``unit`` on ``day``: itself, else its first
+  successor, else its first predecessor in force that day (a plan of 2023 of today's Quảng Ngãi speaks of
+  the former Quảng Ngãi and its districts), else None.
 - :func:`unit_valid_in` ``(name_or_unit, year)`` — the unit in force in ``year`` for a name (the
   resolver: "Quảng Ngãi" in 2022 is the old province, in 2026 the merged one) or for a unit (itself,
   else its successor, else its predecessor in force that year).
@@ -36,6 +39,7 @@ __all__ = [
     "carried_units",
     "order_generation",
     "results_unit",
+    "unit_on",
     "unit_valid_in",
     "units_in_force",
     "walk",
@@ -124,6 +128,13 @@ def units_in_force(unit: Unit, day: dt.date) -> list[Unit]:
     return _in_force(walk(unit, _links(unit, backward=False)), day)
 
 
+def unit_on(unit: Unit, day: dt.date) -> Unit | None:
+    """The unit in force on ``day`` that stands for ``unit``: itself, else its first successor, else its
+    first predecessor (the lineage order: the same code first), else None."""
+    found = units_in_force(unit, day) or _in_force(walk(unit, _links(unit, backward=True)), day)
+    return found[0] if found else None
+
+
 def unit_valid_in(
     query: str | Unit,
     year: int | None,
@@ -143,8 +154,8 @@ def unit_valid_in(
     day = reference_date(year)
     if day is None:
         return query
-    found = units_in_force(query, day) or carried_units(query, year)
-    if not found:
+    found = unit_on(query, day)
+    if found is None:
         raise UnitLookupError(
             query.short_name,
             _("“{name}” không có hiệu lực trong năm {year} (có: {units}).").format(
@@ -152,4 +163,4 @@ def unit_valid_in(
             ),
             (query,),
         )
-    return found[0]
+    return found

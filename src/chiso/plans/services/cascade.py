@@ -3,9 +3,11 @@
 - `derive_plan(plan, unit, user)`: the draft plan of a department or commune that implements an issued
   plan: the tasks the unit leads or coordinates become its own (origin = the provincial task), the
   targets are copied. A second call for the same unit returns the plan already derived.
-- `instantiate_class_tasks(plan, user)`: tasks addressed to "UBND cấp xã" as a class get one copy per
-  current commune of the province (in the same plan, origin = the class task); running it again adds
-  only what is missing.
+- `instantiate_class_tasks(plan, user)`: tasks addressed to a class ("UBND cấp xã", "UBND cấp huyện")
+  get one copy per unit of that class of the plan's year (``tiers.class_units``: the districts of 2023
+  for a 2023 plan, the communes of today for a plan under way; in the same plan, origin = the class
+  task); running it again adds only what is missing. ``class_task_status(plan)`` says, per class, how
+  many units it goes to and how many already have their copy.
 - `candidate_units(plan)`: the subordinate units a plan can be cascaded to.
 """
 
@@ -23,8 +25,16 @@ from chiso.units.models import Unit
 
 from .. import permissions
 from ..models import Plan, Target, Task, UnitClass
+from .tiers import class_units
 
-__all__ = ["CascadeError", "candidate_units", "derive_plan", "instantiate_class_tasks", "subordinate"]
+__all__ = [
+    "CascadeError",
+    "candidate_units",
+    "class_task_status",
+    "derive_plan",
+    "instantiate_class_tasks",
+    "subordinate",
+]
 
 _CLASS_KIND = {UnitClass.WARD: "ward", UnitClass.DISTRICT: "district", UnitClass.DEPARTMENT: "department"}
 _TASK_FIELDS = (
@@ -43,12 +53,6 @@ _TARGET_FIELDS = [f.name for f in Target._meta.concrete_fields if f.name not in 
 
 class CascadeError(ValueError):
     """Cascading refused; the message says why (Vietnamese)."""
-
-
-def _valid_today(day: dt.date) -> Q:
-    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
-        Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-    )
 
 
 def subordinate(plan: Plan, unit: Unit) -> bool:
@@ -177,29 +181,51 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
     return derived
 
 
-def _communes(plan: Plan, today: dt.date, kind: str = "ward"):
-    province = plan.issuing_unit
-    while province.parent_id and province.kind != "province":
-        province = province.parent
-    return (
-        Unit.objects.filter(pk__in=province.descendants_ids(), kind=kind)
-        .filter(_valid_today(today))
-        .order_by("code", "pk")
-    )
+def _class_tasks(plan: Plan) -> list[Task]:
+    return list(plan.tasks.filter(lead_unit__isnull=True).exclude(lead_class="").order_by("order", "pk"))
+
+
+def class_task_status(plan: Plan, today: dt.date | None = None) -> list[dict]:
+    """Per class of units the plan's tasks are addressed to (in the order of UnitClass): ``unit_class``,
+    ``label`` ("UBND cấp huyện"), ``tasks`` (how many tasks), ``units`` (how many units of the class the
+    plan's year has), ``copies_missing`` (copies still to create)."""
+    out: dict[str, dict] = {}
+    units_by_kind: dict[str, list[Unit]] = {}
+    for task in _class_tasks(plan):
+        kind = _CLASS_KIND.get(task.lead_class)
+        if kind is None:
+            continue
+        if kind not in units_by_kind:
+            units_by_kind[kind] = class_units(plan, kind, today)
+        row = out.setdefault(
+            task.lead_class,
+            {
+                "unit_class": task.lead_class,
+                "label": str(UnitClass(task.lead_class).label),
+                "tasks": 0,
+                "units": len(units_by_kind[kind]),
+                "copies_missing": 0,
+            },
+        )
+        row["tasks"] += 1
+        done = set(task.derived_tasks.filter(plan=plan).values_list("lead_unit_id", flat=True))
+        row["copies_missing"] += sum(1 for u in units_by_kind[kind] if u.pk not in done)
+    order = list(UnitClass.values)
+    return sorted(out.values(), key=lambda r: order.index(r["unit_class"]))
 
 
 @transaction.atomic
 def instantiate_class_tasks(plan: Plan, user, today: dt.date | None = None) -> int:
-    """One copy of every task addressed to a class of units (UBND cấp xã…) per current unit of that
-    class in the province; returns how many copies were created (0 when run again). Only a coordinator
-    of the plan's issuing unit (PermissionDenied otherwise)."""
+    """One copy of every task addressed to a class of units (UBND cấp xã, cấp huyện…) per unit of that
+    class of the plan's year (``tiers.class_units``); returns how many copies were created (0 when run
+    again; a class with no unit in the plan's year, e.g. "UBND cấp huyện" after the 2025 reorganisation,
+    gets none: ``class_task_status`` tells). Only a coordinator of the plan's issuing unit
+    (PermissionDenied otherwise)."""
     permissions.require_cascade(user, plan)
     if not plan.is_live or plan.superseded:
         raise CascadeError(_("Chỉ giao nhiệm vụ cho từng xã từ kế hoạch đã ban hành (và chưa bị thay thế)."))
     today = today or dt.date.today()
-    class_tasks = list(
-        plan.tasks.filter(lead_unit__isnull=True).exclude(lead_class="").order_by("order", "pk")
-    )
+    class_tasks = _class_tasks(plan)
     created = 0
     units_by_kind: dict[str, list[Unit]] = {}
     for task in class_tasks:
@@ -207,7 +233,7 @@ def instantiate_class_tasks(plan: Plan, user, today: dt.date | None = None) -> i
         if kind is None:
             continue
         if kind not in units_by_kind:
-            units_by_kind[kind] = list(_communes(plan, today, kind))
+            units_by_kind[kind] = class_units(plan, kind, today)
         done = set(task.derived_tasks.filter(plan=plan).values_list("lead_unit_id", flat=True))
         note = _coordinating_names(task)
         for unit in units_by_kind[kind]:

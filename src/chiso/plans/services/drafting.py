@@ -31,6 +31,7 @@ from chiso.units.models import Unit
 
 from ..models import LibraryTask, Plan, Priority, Recurrence, Shortcoming, Target, Task, UnitClass
 from ..permissions import EDIT_ROLES
+from .default_map import default_responsible
 from .library import (
     REFORM_DATE,
     coordinator_provinces,
@@ -38,11 +39,11 @@ from .library import (
     lookup_responsibility,
     match_units,
     modernise_text,
-    province_units,
     resolve_lead_unit,
     responsibility_map,
 )
 from .plans import TARGET_VALUE_MESSAGES, TargetValueError, parse_target_value
+from .tiers import for_plan_year, local_words, plan_day, units_of_year
 
 __all__ = [
     "AMBITION_KINDS",
@@ -50,6 +51,7 @@ __all__ = [
     "draft_plan",
     "drafting_units",
     "issuing_unit_for",
+    "merge_drafts",
     "parse_ambition",
     "plan_title",
     "results_years",
@@ -150,20 +152,37 @@ def _responsible(entry) -> tuple[list[Unit], str]:
 
 
 def shortcomings_rows(
-    index: str, unit: Unit, year: int, province: Unit | None, *, analysis=None
+    index: str,
+    unit: Unit,
+    year: int,
+    province: Unit | None,
+    *,
+    analysis=None,
+    units: list[Unit] | None = None,
+    plan_year: int | None = None,
 ) -> list[dict]:
     """The shortcomings appendix: every node (leaf-most, scored) where points were lost, in the
-    framework's order, with achieved/max/lost points and the units responsible (from the province's
-    responsibility map: the node's entry, else its nearest ancestor's)."""
+    framework's order, with achieved/max/lost points and the units responsible: from the province's
+    responsibility map (the node's entry, else its nearest ancestor's), else from the default map
+    (``default_map``: the kind of body that usually leads it, named as in a plan of ``plan_year``, default
+    the year after ``year``). ``units``: the units that may be named (the units of the plan's year; default
+    the province's units of that year)."""
     a = analysis or analyse(index, unit, year)
+    plan_year = plan_year or year + 1
     entries = responsibility_map(province, index)
     parents = framework_parents(a.framework)
+    if units is None:
+        units = units_of_year(province or unit, plan_year, _DRAFT_KINDS)
+    allowed = {u.pk for u in units}
     lost = {n.code for n in a.lost}
     rows = []
     for n in a.nodes:
         if n.code not in lost:
             continue
-        units, text = _responsible(lookup_responsibility(entries, [n.code], parents))
+        responsible, text = _responsible(lookup_responsibility(entries, [n.code], parents))
+        responsible = [u for u in responsible if u.pk in allowed]
+        if not responsible and not text:
+            responsible, text = default_responsible(index, [n.code], parents, plan_year, units, province)
         rows.append(
             {
                 "index": index,
@@ -172,7 +191,7 @@ def shortcomings_rows(
                 "achieved": n.score,
                 "maximum": n.max,
                 "lost": n.lost_points,
-                "responsible_units": units,
+                "responsible_units": responsible,
                 "responsible_text": text,
             }
         )
@@ -192,12 +211,14 @@ def _value_text(value) -> str:
     return str(value)
 
 
-def _purpose(a: Analysis, issuing: Unit) -> str:
+def _purpose(a: Analysis, issuing: Unit, reformed: bool = True) -> str:
     """Mục đích: where the unit stands (the analysis's opening paragraph), then the plan's aims. The
-    targets themselves are the plan's Target rows (the document prints them in their own section)."""
+    targets themselves are the plan's Target rows (the document prints them in their own section). A plan
+    of a merged province after the 2025 reorganisation says its baseline is a former province's ("trước
+    sắp xếp, sáp nhập"); a plan of a year before it speaks of that province as it then was."""
     name = a.index.short_name
     opening = opening_text(a)
-    if a.unit.pk != issuing.pk:
+    if a.unit.pk != issuing.pk and reformed:
         name_of = a.unit.name
         if a.unit.kind == Unit.Kind.PROVINCE and name_of[:1].isupper():
             name_of = name_of[0].lower() + name_of[1:]
@@ -229,12 +250,15 @@ def _requirements(name: str, coordinating_agency: str) -> str:
 
 
 def _body(plan_year: int, coordinating_agency: str) -> str:
+    """Tổ chức thực hiện: funding, the duties of the departments and of the local committees of the plan's
+    year (the districts' before the 2025 reorganisation, the communes' from it), reporting."""
     first, second = format_date(dt.date(plan_year, 6, 15)), format_date(dt.date(plan_year, 11, 15))
+    chairs = local_words(plan_year)["chairs"]
     return "\n\n".join(
         [
             "Kinh phí thực hiện do các cơ quan, đơn vị, địa phương cân đối trong dự toán ngân sách được giao "
             "và các nguồn tài trợ hợp pháp khác (nếu có).",
-            "- Thủ trưởng các sở, ban, ngành, Chủ tịch Ủy ban nhân dân các xã, phường căn cứ nhiệm vụ được "
+            f"- Thủ trưởng các sở, ban, ngành, {chairs} căn cứ nhiệm vụ được "
             f"giao tại Kế hoạch này xây dựng kế hoạch cụ thể và tổ chức thực hiện; báo cáo kết quả về "
             f"{coordinating_agency} trước ngày {first} và {second}.",
             f"- {coordinating_agency} theo dõi, đôn đốc, kiểm tra việc thực hiện Kế hoạch; tổng hợp, báo cáo "
@@ -266,10 +290,9 @@ def plan_title(index_name: str, issuing: Unit, plan_year: int) -> str:
 
 
 def _plan_date(issuing: Unit, plan_year: int) -> dt.date:
-    """The time a plan speaks of: its year, or the day its issuing unit came into being if later (a
-    plan of a province formed on 01/07/2025 speaks of the reorganised bodies)."""
-    end = dt.date(plan_year, 12, 31)
-    return max(end, issuing.valid_from) if issuing.valid_from else end
+    """The time a plan speaks of: the end of its year (``tiers.plan_day``), whoever drafts it today (a 2023
+    plan drafted by today's merged province speaks of the districts and departments of 2023)."""
+    return plan_day(plan_year)
 
 
 def _schedule(recurrence: str, plan_year: int) -> tuple[dt.date | None, dt.date | None]:
@@ -285,6 +308,13 @@ def _schedule(recurrence: str, plan_year: int) -> tuple[dt.date | None, dt.date 
 
 
 # --------------------------------------------------------------------------- drafting
+
+#: Units drafting may name as lead or coordinating (the province itself is the issuer).
+_DRAFT_KINDS = (Unit.Kind.DEPARTMENT, Unit.Kind.OTHER, Unit.Kind.DISTRICT, Unit.Kind.WARD)
+
+
+def _in_year(units, ids: set[int]) -> list[Unit]:
+    return [u for u in units if u.pk in ids]
 
 
 @dataclass
@@ -442,17 +472,19 @@ def draft_plan(
 
     province = issuing_unit
     wording = wording_for(issuing_unit, "plan")
+    on = _plan_date(issuing_unit, plan_year)
+    reformed = on >= REFORM_DATE
     plan = Plan(
         issuing_unit=issuing_unit,
         place=strip_admin_prefix(issuing_unit.short_name) or issuing_unit.short_name,
         title=plan_title(idx.short_name, issuing_unit, plan_year),
-        purpose=_purpose(a, issuing_unit),
+        purpose=_purpose(a, issuing_unit, reformed),
         requirements=_requirements(idx.short_name, wording.coordinating_agency),
         body=_body(plan_year, wording.coordinating_agency),
         indices=[code],
         year=plan_year,
         results_year=year,
-        recipients=list(wording.plan_recipients),
+        recipients=for_plan_year(wording.plan_recipients, plan_year),
         **wording.issue_fields("plan"),
         report_deadlines=[f"{plan_year}-06-15", f"{plan_year}-11-15"],
         created_by=user,
@@ -489,9 +521,9 @@ def draft_plan(
     parents = framework_parents(a.framework)
     entries = responsibility_map(province, code)
     depth = {n.code: n.depth for n in a.nodes}
-    on = _plan_date(issuing_unit, plan_year)
-    reformed = on >= REFORM_DATE
-    candidates = province_units(province)
+    # the units of the plan's year: a map entry naming a unit that did not exist then is not followed
+    candidates = units_of_year(province, plan_year, _DRAFT_KINDS)
+    in_year = {u.pk for u in candidates}
     for i, (target_node, s) in enumerate(_suggest(code, targets, parents, tasks_per_node), start=1):
         specific = sorted(s.nodes, key=lambda c: -depth.get(c, 0))
         entry = lookup_responsibility(entries, [*specific, target_node], parents)
@@ -510,10 +542,14 @@ def draft_plan(
             library_key=s.lib.key,
         )
         coordinating = []
-        if entry is not None and (entry.lead_unit_id or entry.coordinating_units.all()):
+        if entry is not None and entry.lead_unit_id and entry.lead_unit_id not in in_year:
+            entry = None
+        if entry is not None and (entry.lead_unit_id or _in_year(entry.coordinating_units.all(), in_year)):
             task.lead_unit = entry.lead_unit
             task.lead_text = entry.lead_text
-            coordinating = [u for u in entry.coordinating_units.all() if u.pk != entry.lead_unit_id]
+            coordinating = [
+                u for u in _in_year(entry.coordinating_units.all(), in_year) if u.pk != entry.lead_unit_id
+            ]
         else:
             # no entry in the map: the library's words (renamed after the 2025 reorganisation), and the
             # units they name when the province has them
@@ -533,7 +569,10 @@ def draft_plan(
         if coordinating:
             task.coordinating_units.set(coordinating)
 
-    for i, r in enumerate(shortcomings_rows(code, unit, year, province, analysis=a), start=1):
+    for i, r in enumerate(
+        shortcomings_rows(code, unit, year, province, analysis=a, units=candidates, plan_year=plan_year),
+        start=1,
+    ):
         sc = Shortcoming(
             plan=plan,
             index=code,
@@ -578,3 +617,50 @@ def summary(plan: Plan) -> dict:
         "tasks": plan.tasks.count(),
         "shortcomings": plan.shortcomings.count(),
     }
+
+
+@transaction.atomic
+def merge_drafts(plans: list[Plan], user) -> Plan:
+    """One draft covering several indices from drafts of one issuing unit and year (one per index, as
+    ``draft_plan`` makes them): the first keeps its number and fields and takes the others' targets, tasks
+    and shortcomings (numbered after its own), their indices, the opening paragraph of their purpose; its
+    title names every index. The other drafts are deleted. Refused (DraftError) for drafts of different
+    issuing units or years."""
+    if not plans:
+        raise DraftError(_("Không có dự thảo nào để gộp."))
+    first, rest = plans[0], plans[1:]
+    if any(p.issuing_unit_id != first.issuing_unit_id or p.year != first.year for p in rest):
+        raise DraftError(_("Chỉ gộp được các dự thảo của cùng một cơ quan ban hành và cùng năm thực hiện."))
+    if not rest:
+        return first
+    names = dict(Index.objects.values_list("code", "short_name"))
+    for model, related in ((Target, "targets"), (Task, "tasks"), (Shortcoming, "shortcomings")):
+        order = getattr(first, related).count()
+        for p in rest:
+            for row in model.objects.filter(plan=p).order_by("order", "pk"):
+                order += 1
+                row.plan, row.order = first, order
+                row._history_user = user
+                row.save()
+    first_name = names.get(first.indices[0], first.indices[0]) if first.indices else ""
+    for p in rest:
+        for code in p.indices or []:
+            if code not in first.indices:
+                first.indices.append(code)
+    labels = [names.get(c, c) for c in first.indices]
+    # "PAPI, Chỉ số PAR INDEX và Chỉ số SIPAS": plan_title and the texts write "Chỉ số " before it
+    joined = labels[0]
+    if len(labels) > 1:
+        joined = ", Chỉ số ".join(labels[:-1]) + " và Chỉ số " + labels[-1]
+    own = (first.purpose or "").split("\n\n")
+    openings = [own[0], *((p.purpose or "").split("\n\n", 1)[0] for p in rest)]
+    aims = [t.replace(f"Chỉ số {first_name}", f"Chỉ số {joined}") for t in own[1:]]
+    first.purpose = "\n\n".join(x for x in [*openings, *aims] if x)
+    first.requirements = (first.requirements or "").replace(f"Chỉ số {first_name}", f"Chỉ số {joined}")
+    first.title = plan_title(joined, first.issuing_unit, first.year)[:500]
+    first._history_user = user
+    first.save()
+    for p in rest:
+        p._history_user = user
+        p.delete()
+    return first

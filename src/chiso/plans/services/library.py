@@ -581,7 +581,8 @@ def _unit_keys(unit: Unit, province: Unit | None) -> set[str]:
     if unit.kind in (Unit.Kind.DEPARTMENT, Unit.Kind.OTHER):
         names.append(unit.short_name)
     keys = {_key(n) for n in names if n}
-    if province is not None:
+    if province is not None and unit.kind in (Unit.Kind.DEPARTMENT, Unit.Kind.OTHER):
+        # not for a local government: "Thành phố Quảng Ngãi" is not "thành phố" (in "các huyện, thành phố")
         place = _key(strip_admin_prefix(province.short_name or province.name))
         for k in list(keys):
             if place and k.endswith(" " + place) and len(k) > len(place) + 6:

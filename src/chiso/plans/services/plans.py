@@ -51,6 +51,7 @@ from chiso.validation import Errors
 
 from .. import permissions
 from ..models import Plan, PlanAttachment, Priority, Recurrence, Shortcoming, Target, Task, UnitClass
+from .tiers import units_of_year
 
 __all__ = [
     "add_attachment",
@@ -138,26 +139,20 @@ def results_unit(unit: Unit, index: str, year: int) -> Unit:
     return lineage.results_unit(province, lambda u: _has_results(index, u, year)) or province
 
 
-def unit_choices(plan_or_unit) -> list[Unit]:
-    """Units a task may name (lead or coordinating): the province of the issuing unit, its
-    departments and its communes (its whole subtree), sorted the Vietnamese way, province first."""
-    unit = plan_or_unit.issuing_unit if isinstance(plan_or_unit, Plan) else plan_or_unit
-    province = province_of(unit)
-    ids = province.descendants_ids()
-    units = list(
-        Unit.objects.filter(
-            pk__in=ids,
-            kind__in=[Unit.Kind.PROVINCE, Unit.Kind.DEPARTMENT, Unit.Kind.WARD, Unit.Kind.DISTRICT, "other"],
-        )
-    )
-    order = {
-        Unit.Kind.PROVINCE: 0,
-        Unit.Kind.DEPARTMENT: 1,
-        "other": 2,
-        Unit.Kind.DISTRICT: 3,
-        Unit.Kind.WARD: 4,
-    }
-    return sorted(units, key=lambda u: (order.get(u.kind, 9), vi_sort_key(u.short_name)))
+def unit_choices(plan_or_unit, keep: Iterable[Unit] = ()) -> list[Unit]:
+    """Units a task may name (lead or coordinating): the province of the issuing unit, its departments,
+    agencies, districts and communes (its whole subtree) in force in the plan's year
+    (``tiers.units_of_year``: a 2023 plan lists the districts and communes of 2023, through the province
+    that stood for the issuing one then; a unit without a plan: today's), sorted by kind then the
+    Vietnamese way, province first; plus the units of ``keep`` (those a row already names)."""
+    if isinstance(plan_or_unit, Plan):
+        unit, year = plan_or_unit.issuing_unit, plan_or_unit.year
+    else:
+        unit, year = plan_or_unit, None
+    units = units_of_year(unit, year)
+    ids = {u.pk for u in units}
+    units.extend(u for u in keep if u is not None and u.pk not in ids)
+    return units
 
 
 def node_choices(index: str, year: int | None) -> list[tuple[str, str, int]]:
@@ -750,6 +745,8 @@ def _clean_task(plan: Plan, task: Task | None, data: dict, errors: Errors) -> di
     coordinating = data.get("coordinating_units")
     if lead is not None or coordinating:
         allowed = {u.pk for u in unit_choices(plan)}
+        if task is not None:  # the units the task already names stay allowed
+            allowed |= {task.lead_unit_id, *task.coordinating_units.values_list("pk", flat=True)}
         if lead is not None and "lead_unit" in data and lead.pk not in allowed:
             errors.add("lead_unit", _("“{unit}” không thuộc địa phương của kế hoạch.").format(unit=lead.name))
         outside = [u.name for u in coordinating or [] if u.pk not in allowed]
@@ -881,6 +878,8 @@ def save_shortcoming(plan: Plan, user, data: dict, row: Shortcoming | None = Non
             ),
         )
     allowed = {u.pk for u in unit_choices(plan)}
+    if row is not None:  # the units the row already names stay allowed
+        allowed |= set(row.responsible_units.values_list("pk", flat=True))
     units = list(data.get("responsible_units") or []) if "responsible_units" in data else None
     if units is not None and any(u.pk not in allowed for u in units):
         errors.add("responsible_units", _("Có đơn vị chịu trách nhiệm không thuộc địa phương của kế hoạch."))

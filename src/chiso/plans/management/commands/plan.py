@@ -2,7 +2,9 @@
 
 ``chiso plan draft --index papi --unit "Kon Tum" --year 2024 --places 5 --out kh.docx [--pdf kh.pdf]
 [--weakest 5] [--user USERNAME] [--save]`` drafts a plan from the unit's results (as the web page
-"Lập kế hoạch từ kết quả phân tích" does), writes its DOCX and/or PDF and prints a JSON summary. Without
+"Lập kế hoạch từ kết quả phân tích" does), writes its DOCX and/or PDF and prints a JSON summary.
+``--index`` takes several codes (``--index papi par`` or ``--index papi,par``): one plan covering them
+all (the ambition applies to each index; ``drafting.merge_drafts``). Without
 --save nothing is kept in the database (the draft is rolled back after the documents are written).
 ``chiso plan list [--year Y] [--status S] [--json]`` lists the stored plans.
 Errors (unknown unit, no results, impossible target, no permission) exit with code 2.
@@ -19,7 +21,14 @@ from django.db import transaction
 
 from chiso.frameworks.services import IndexUnknown, get_index, resolve_scored_unit
 from chiso.plans.models import Plan
-from chiso.plans.services.drafting import DraftError, draft_plan, issuing_unit_for, parse_ambition, summary
+from chiso.plans.services.drafting import (
+    DraftError,
+    draft_plan,
+    issuing_unit_for,
+    merge_drafts,
+    parse_ambition,
+    summary,
+)
 from chiso.units.services import UnitLookupError
 
 
@@ -33,7 +42,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, title="lệnh")
         d = sub.add_parser("draft", help="Lập dự thảo kế hoạch từ kết quả của một đơn vị và xuất văn bản.")
-        d.add_argument("--index", required=True, help="Mã chỉ số (xem chiso import-framework)")
+        d.add_argument(
+            "--index",
+            required=True,
+            nargs="+",
+            help="Mã chỉ số, một hoặc nhiều (ví dụ: papi hoặc papi par sipas hoặc papi,par)",
+        )
         d.add_argument("--unit", required=True, help="Tên hoặc mã đơn vị (ví dụ: “Kon Tum”, 62)")
         d.add_argument("--year", required=True, type=int, help="Năm kết quả làm căn cứ")
         goal = d.add_mutually_exclusive_group()
@@ -72,10 +86,18 @@ class Command(BaseCommand):
             ambition = parse_ambition(kind, value)
         except DraftError as exc:
             raise _fail(str(exc)) from exc
+        codes = list(
+            dict.fromkeys(c.strip().lower() for raw in index for c in str(raw).split(",") if c.strip())
+        )
+        if not codes:
+            raise _fail("Cần ít nhất một mã chỉ số (--index).")
+        units = []
         try:
-            u = resolve_scored_unit(get_index(index), unit, year)
+            for code in codes:
+                units.append(resolve_scored_unit(get_index(code), unit, year))
         except (IndexUnknown, UnitLookupError) as exc:
             raise _fail(str(exc)) from exc
+        u = units[0]
         account = None
         if user:
             account = get_user_model().objects.filter(username=user).first()
@@ -93,16 +115,20 @@ class Command(BaseCommand):
         rendered: list[tuple[Path, bytes]] = []
         with transaction.atomic():
             try:
-                plan = draft_plan(
-                    index,
-                    u,
-                    year,
-                    ambition,
-                    account,
-                    weakest=weakest,
-                    issuing_unit=issuing,
-                    plan_year=options.get("plan_year"),
-                )
+                drafts = [
+                    draft_plan(
+                        code,
+                        scored,
+                        year,
+                        ambition,
+                        account,
+                        weakest=weakest,
+                        issuing_unit=issuing,
+                        plan_year=options.get("plan_year"),
+                    )
+                    for code, scored in zip(codes, units, strict=True)
+                ]
+                plan = merge_drafts(drafts, account)
             except DraftError as exc:
                 raise _fail(str(exc)) from exc
             if outputs:
@@ -113,6 +139,7 @@ class Command(BaseCommand):
                 for fmt, p in outputs:
                     rendered.append((p, render_plan(plan, fmt)))
             data = summary(plan)
+            data["indices"] = list(plan.indices)
             if not save:
                 transaction.set_rollback(True)
                 data["id"] = None
