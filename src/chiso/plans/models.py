@@ -53,6 +53,29 @@ class UnitClass(models.TextChoices):
     WARD = "ward", _("UBND cấp xã")
     DISTRICT = "district", _("UBND cấp huyện")
     DEPARTMENT = "department", _("Các sở, ban, ngành")
+    # a lead naming two classes ("Các sở, ban ngành và UBND các xã") addresses both
+    DEPARTMENT_WARD = "department_ward", _("Các sở, ban, ngành và UBND cấp xã")
+    DEPARTMENT_DISTRICT = "department_district", _("Các sở, ban, ngành và UBND cấp huyện")
+    DISTRICT_WARD = "district_ward", _("UBND cấp huyện và UBND cấp xã")
+
+    @classmethod
+    def combined(cls, classes) -> str:
+        """The one value for a set of single classes (department, district, ward): "" for none, the
+        class itself for one, the pair's value for two (three: departments and districts, which reach
+        the communes through their districts)."""
+        single = [c for c in (cls.DEPARTMENT, cls.DISTRICT, cls.WARD) if c in set(classes)]
+        if not single:
+            return cls.NONE
+        if len(single) == 1:
+            return single[0]
+        if len(single) == 3:
+            single = single[:2]
+        return cls("_".join(str(c) for c in single))
+
+    @classmethod
+    def kinds(cls, value: str) -> tuple[str, ...]:
+        """The kinds of units (chiso.units Unit.Kind values) a class value addresses."""
+        return tuple(k for k in str(value or "").split("_") if k)
 
 
 class Plan(WorkflowDocument):
@@ -148,6 +171,16 @@ class Plan(WorkflowDocument):
         if self.superseded:
             return "Kế hoạch này đã được thay thế bởi bản sửa đổi; không thể chuyển trạng thái"
         return None
+
+    def step_blocked(self, step) -> str | None:
+        """Leaving the draft (submitting) is refused while a task's words carry a past deadline or an
+        unfilled year parameter (chiso.plans.services.review)."""
+        initial = self.workflow().initial
+        if self.status != initial or step.target == initial:
+            return None
+        from .services.review import submission_blocked
+
+        return submission_blocked(self)
 
     def issue_blocked(self) -> str | None:
         if not (self.signer_name or "").strip():

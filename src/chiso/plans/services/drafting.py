@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from chiso.accounts.scope import covers
 from chiso.analysis.services import Analysis, AnalysisError, analyse, opening_text, year_figures
+from chiso.core import datedtext, tasklib
 from chiso.core import plan as plancore
-from chiso.core import tasklib
 from chiso.core.text import fold, format_date, strip_admin_prefix
 from chiso.documents.services import wording_for
 from chiso.frameworks.models import Index
@@ -244,16 +244,18 @@ def _body(plan_year: int, coordinating_agency: str) -> str:
 
 
 def _lead_class(text: str, reformed: bool = True) -> str:
-    """The class of units a lead text names as a whole ("UBND cấp xã", "các sở, ban, ngành"…). Districts
-    were abolished by the 2025 reorganisation: for a plan after it, their work goes to the communes."""
+    """The class of units a lead text names as a whole ("UBND cấp xã", "các sở, ban, ngành"…); a text
+    naming two classes ("Các sở, ban ngành và UBND các xã") keeps both. Districts were abolished by the
+    2025 reorganisation: for a plan after it, their work goes to the communes."""
     f = fold(text)
-    if "cap xa" in f or "cac xa" in f or "xa phuong" in f:
-        return UnitClass.WARD
-    if "cap huyen" in f or "cac huyen" in f:
-        return UnitClass.WARD if reformed else UnitClass.DISTRICT
+    classes = set()
     if "so ban nganh" in f or "co quan chuyen mon" in f or "cac so" in f:
-        return UnitClass.DEPARTMENT
-    return UnitClass.NONE
+        classes.add(UnitClass.DEPARTMENT)
+    if "cap huyen" in f or "cac huyen" in f:
+        classes.add(UnitClass.WARD if reformed else UnitClass.DISTRICT)
+    if "cap xa" in f or "cac xa" in f or "xa phuong" in f:
+        classes.add(UnitClass.WARD)
+    return UnitClass.combined(classes)
 
 
 def plan_title(index_name: str, issuing: Unit, plan_year: int) -> str:
@@ -492,6 +494,11 @@ def draft_plan(
     on = _plan_date(issuing_unit, plan_year)
     reformed = on >= REFORM_DATE
     candidates = province_units(province)
+
+    def words(text: str) -> str:
+        # the library's year parameters filled with this plan's years, then the bodies of the plan's time
+        return modernise_text(datedtext.fill(text, plan_year, year), on)
+
     for i, (target_node, s) in enumerate(_suggest(code, targets, parents, tasks_per_node), start=1):
         specific = sorted(s.nodes, key=lambda c: -depth.get(c, 0))
         entry = lookup_responsibility(entries, [*specific, target_node], parents)
@@ -499,10 +506,10 @@ def draft_plan(
         task = Task(
             plan=plan,
             order=i,
-            text=modernise_text(s.lib.text, on),
+            text=words(s.lib.text),
             index=code,
             nodes=s.nodes,
-            product=s.lib.product,
+            product=words(s.lib.product)[:300],
             recurrence=s.lib.recurrence,
             deadline=deadline,
             first_due=first_due,
@@ -517,8 +524,8 @@ def draft_plan(
         else:
             # no entry in the map: the library's words (renamed after the 2025 reorganisation), and the
             # units they name when the province has them
-            lead_text = modernise_text(s.lib.lead, on)
-            coordinating_texts = [modernise_text(c, on) for c in s.lib.coordinating]
+            lead_text = words(s.lib.lead)
+            coordinating_texts = [words(c) for c in s.lib.coordinating]
             task.lead_text = lead_text[:300]
             task.coordinating_text = ", ".join(coordinating_texts)[:500]
             task.lead_unit = resolve_lead_unit(lead_text, candidates, province)

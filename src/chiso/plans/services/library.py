@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chiso.accounts.scope import covered
-from chiso.core import tasklib
+from chiso.core import datedtext, tasklib
 from chiso.core.text import fold, nfc, strip_admin_prefix
 from chiso.frameworks.models import Framework, Node
 from chiso.frameworks.services import framework_for, index_choices
@@ -112,13 +112,16 @@ def load_shipped_library(directory=None) -> dict[str, int]:
     for t in tasklib.load_library(directory):
         if not t.id:
             continue
+        # the years of the time the source plan speaks of become parameters ({năm}…), filled with the
+        # years of the plan the task goes into (chiso.core.datedtext); cited documents keep theirs
+        dated = lambda text: datedtext.parameterise(nfc(text), t.year)  # noqa: E731
         values = {
-            "text": nfc(t.text),
+            "text": dated(t.text),
             "index": t.index,
             "nodes": list(t.nodes),
-            "lead": nfc(t.lead),
-            "coordinating": [nfc(c) for c in t.coordinating],
-            "product": nfc(t.product),
+            "lead": dated(t.lead),
+            "coordinating": [dated(c) for c in t.coordinating],
+            "product": dated(t.product),
             "recurrence": t.recurrence if t.recurrence in Recurrence.values else Recurrence.NONE,
             "source": shipped_source(t),
             "quote_line": t.quote_line,
@@ -251,6 +254,13 @@ def save_library_task(user, data: dict, task: LibraryTask | None = None) -> Libr
         errors.append(_("Tần suất không hợp lệ."))
     if index == tasklib.GENERAL and nodes:
         errors.append(_("Nhiệm vụ chung không gắn với nội dung chỉ số nào: để trống ô mã nội dung."))
+    unknown = datedtext.unknown_parameters(" ".join([text, str(data.get("product") or "")]))
+    if unknown:
+        errors.append(
+            _("Tham số {unknown} không có; dùng {known}.").format(
+                unknown=", ".join(unknown), known=", ".join(datedtext.PARAMETERS)
+            )
+        )
     if errors:
         raise LibraryError(errors)
     if task is None:
