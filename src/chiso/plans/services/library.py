@@ -112,9 +112,12 @@ def load_shipped_library(directory=None) -> dict[str, int]:
     for t in tasklib.load_library(directory):
         if not t.id:
             continue
+
         # the years of the time the source plan speaks of become parameters ({năm}…), filled with the
         # years of the plan the task goes into (chiso.core.datedtext); cited documents keep theirs
-        dated = lambda text: datedtext.parameterise(nfc(text), t.year)  # noqa: E731
+        def dated(text: str, year: int | None = t.year) -> str:
+            return datedtext.parameterise(nfc(text), year)
+
         values = {
             "text": dated(t.text),
             "index": t.index,

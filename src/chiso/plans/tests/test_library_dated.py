@@ -1,0 +1,93 @@
+"""A plan drafted for 2023 from the library (quoted from a 2019 plan) reads as a 2023 plan: the library's
+years are filled with the plan's, a past deadline typed by hand blocks the submission with the list,
+and a lead naming departments and communes keeps both classes."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from docx import Document
+
+from chiso.core.workflow import WorkflowError
+from chiso.plans import documents
+from chiso.plans.models import LibraryTask, UnitClass
+from chiso.plans.services.drafting import draft_plan
+from chiso.plans.services.library import LibraryError, load_shipped_library, save_library_task
+from chiso.plans.services.review import text_review
+from chiso.units.models import Unit
+from chiso.workflows.services import transition
+
+pytestmark = pytest.mark.django_db
+
+
+def _docx_text(plan) -> str:
+    doc = Document(io.BytesIO(documents.render_plan(plan, "docx")))
+    cells = [c.text for t in doc.tables for c in t._cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def _draft_2023(world):
+    kontum = Unit.objects.get(kind="province", code="62")
+    return draft_plan(
+        "papi", kontum, 2022, {"places": 3}, world.coordinator, weakest=8, tasks_per_node=40, plan_year=2023
+    )
+
+
+def test_library_years_are_the_plans_years_in_the_docx(world):
+    load_shipped_library()
+    shipped = LibraryTask.objects.get(key="kt2019-14")
+    assert "{năm}" in shipped.text and "2019" not in shipped.text  # the library shows the parameter
+    plan = _draft_2023(world)
+    task = plan.tasks.get(library_key="kt2019-14")
+    assert "từ năm 2023" in task.text and "Quý III năm 2023" in task.text
+    text = _docx_text(plan)
+    assert "Quý III năm 2023" in text
+    assert "năm 2019" not in text and "{năm" not in text
+    assert not [r for r in text_review(plan) if r.blocking]
+
+
+def test_a_past_deadline_blocks_submission_with_the_list(world):
+    load_shipped_library()
+    plan = _draft_2023(world)
+    task = plan.tasks.order_by("order").first()
+    task.text += " Hoàn thành chậm nhất trong Quý III năm 2019."
+    task.save()
+    with pytest.raises(WorkflowError, match=rf"nhiệm vụ {task.order}: «.*Quý III năm 2019"):
+        transition(plan, "submit", world.coordinator)
+    plan.refresh_from_db()
+    assert plan.status == "draft"
+    task.text = task.text.replace("năm 2019", "năm 2023")
+    task.save()
+    assert transition(plan, "submit", world.coordinator).status == "submitted"
+
+
+def test_the_plan_page_lists_what_to_check(client, world):
+    load_shipped_library()
+    plan = _draft_2023(world)
+    task = plan.tasks.order_by("order").first()
+    task.text += " Theo Quyết định số 3532/QĐ-UBND ngày 23/12/2022; hoàn thành trước ngày 30/6/2019."
+    task.save()
+    client.force_login(world.coordinator)
+    page = client.get(f"/ke-hoach/{plan.pk}/").content.decode()
+    assert "Cần rà soát lời văn nhiệm vụ trước khi trình" in page
+    assert "Quyết định số 3532/QĐ-UBND ngày 23/12/2022" in page and "phải sửa" in page
+
+
+def test_unknown_parameter_in_a_coordinators_task_is_refused(world):
+    with pytest.raises(LibraryError, match="Tham số"):
+        save_library_task(world.coordinator, {"text": "Làm việc năm {năm học}.", "index": "papi"})
+    assert not LibraryTask.objects.filter(shipped=False).exists()
+
+
+def test_a_lead_naming_departments_and_communes_keeps_both(world):
+    load_shipped_library()
+    lib = LibraryTask.objects.get(key="kt2019-14")
+    lib.lead = "Các sở, ban ngành và UBND các xã, phường"
+    lib.save()
+    plan = _draft_2023(world)
+    task = plan.tasks.get(library_key="kt2019-14")
+    assert task.lead_unit is None
+    assert task.lead_class == UnitClass.DEPARTMENT_WARD
+    assert set(UnitClass.kinds(task.lead_class)) == {"department", "ward"}
+    assert "Các sở, ban ngành và UBND các xã" in _docx_text(plan)
