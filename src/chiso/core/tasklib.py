@@ -31,7 +31,15 @@ __all__ = [
     "validate_library",
     "tasks_for",
     "node_ancestors",
+    "CROSSWALK_FILE",
+    "Crosswalk",
+    "apply_crosswalk",
+    "load_crosswalk",
+    "validate_crosswalk",
 ]
+
+#: The file of a library folder that maps older node codes to current ones (not a list of tasks).
+CROSSWALK_FILE = "crosswalk.yaml"
 
 #: Index of a task that serves every index of its plan rather than one.
 GENERAL = "general"
@@ -154,8 +162,101 @@ def load_library(directory: str | os.PathLike[str] | None = None) -> list[Librar
     d = Path(directory) if directory is not None else shipped_library_dir()
     tasks: list[LibraryTask] = []
     for p in sorted(d.glob("*.yaml")):
-        tasks.extend(load_file(p))
+        if p.name != CROSSWALK_FILE:
+            tasks.extend(load_file(p))
     return tasks
+
+
+@dataclass
+class Crosswalk:
+    """Older node codes → current ones, per framework (``frameworks[old] = (new framework, {code:
+    [codes]})``); codes added to single tasks (``tasks[id]``); tasks also serving another index
+    (``serves``: (task id, index, node codes))."""
+
+    frameworks: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = field(default_factory=dict)
+    tasks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    serves: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+
+
+def load_crosswalk(directory: str | os.PathLike[str] | None = None) -> Crosswalk:
+    """The crosswalk of a library folder (default: the shipped library); empty when it has none."""
+    d = Path(directory) if directory is not None else shipped_library_dir()
+    p = d / CROSSWALK_FILE
+    if not p.exists():
+        return Crosswalk()
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise TaskLibraryFormatError(f"{p.name}: không đọc được YAML ({exc}).") from exc
+    if not isinstance(data, Mapping):
+        raise TaskLibraryFormatError(f"{p.name}: phải là một bảng YAML.")
+    cw = Crosswalk()
+    for old, spec in (data.get("frameworks") or {}).items():
+        if not isinstance(spec, Mapping):
+            raise TaskLibraryFormatError(f"{p.name}: bộ chỉ số '{old}' phải là một bảng (to, nodes).")
+        nodes = {str(k): _str_list(v) for k, v in (spec.get("nodes") or {}).items()}
+        cw.frameworks[str(old)] = (_str(spec.get("to")), nodes)
+    cw.tasks = {str(k): _str_list(v) for k, v in (data.get("tasks") or {}).items()}
+    for raw in data.get("serves") or []:
+        if not isinstance(raw, Mapping):
+            raise TaskLibraryFormatError(
+                f"{p.name}: mỗi dòng 'serves' phải là một bảng (from, index, nodes)."
+            )
+        cw.serves.append((_str(raw.get("from")), _str(raw.get("index")).lower(), _str_list(raw.get("nodes"))))
+    return cw
+
+
+def apply_crosswalk(
+    tasks: Iterable[LibraryTask], cw: Crosswalk, frameworks: Mapping[str, str]
+) -> list[LibraryTask]:
+    """The tasks with the current codes added after their own (a task of an older framework: its codes
+    mapped; a task named in ``cw.tasks``: those codes), then one new task per ``serves`` line (id
+    ``<id>-<index>``, same words and source, the other index's codes; ``frameworks``: index → framework
+    code of those codes)."""
+    from dataclasses import replace
+
+    out: list[LibraryTask] = []
+    by_id: dict[str, LibraryTask] = {}
+    for t in tasks:
+        nodes = list(t.nodes)
+        mapped = cw.frameworks.get(t.framework)
+        if mapped is not None:
+            for code in t.nodes:
+                nodes.extend(c for c in mapped[1].get(code, ()) if c not in nodes)
+        nodes.extend(c for c in cw.tasks.get(t.id, ()) if c not in nodes)
+        new = replace(t, nodes=tuple(nodes))
+        out.append(new)
+        by_id[t.id] = new
+    for source, index, codes in cw.serves:
+        origin = by_id.get(source)
+        if origin is None:
+            continue
+        out.append(
+            replace(
+                origin, id=f"{source}-{index}", index=index, nodes=codes, framework=frameworks.get(index, "")
+            )
+        )
+    return out
+
+
+def validate_crosswalk(
+    cw: Crosswalk, tasks: Iterable[LibraryTask], known_nodes: Mapping[str, set[str]]
+) -> list[str]:
+    """Vietnamese messages for a crosswalk that names unknown tasks or codes (``known_nodes``: framework
+    code → its node codes)."""
+    errors: list[str] = []
+    ids = {t.id for t in tasks}
+    for old, (new, nodes) in cw.frameworks.items():
+        for code, targets in nodes.items():
+            if old in known_nodes and code not in known_nodes[old]:
+                errors.append(f"Bảng chuyển mã: '{code}' không có trong bộ chỉ số {old}.")
+            for c in targets:
+                if new in known_nodes and c not in known_nodes[new]:
+                    errors.append(f"Bảng chuyển mã: '{c}' không có trong bộ chỉ số {new}.")
+    for tid in [*cw.tasks, *(s[0] for s in cw.serves)]:
+        if tid not in ids:
+            errors.append(f"Bảng chuyển mã: không có nhiệm vụ '{tid}' trong thư viện.")
+    return errors
 
 
 def validate_library(

@@ -289,16 +289,35 @@ def _schedule(recurrence: str, plan_year: int) -> tuple[dt.date | None, dt.date 
 # --------------------------------------------------------------------------- drafting
 
 
+def _crossing(a: Analysis) -> list[str]:
+    """The top-level nodes outside the total's sum (the 8 fields of PAR INDEX 2022, a second view of the
+    same points as its score blocks): the ones that lost points, weakest first, else all in order when
+    their scores are not known."""
+    fields = [n for n in a.nodes if n.depth == 1 and not n.contributes]
+    scored = [n for n in fields if n.score is not None and n.max]
+    if scored:
+        lost = [n for n in scored if n.score < n.max]
+        return [n.code for n in sorted(lost, key=lambda n: n.score / n.max)]
+    return [n.code for n in fields]
+
+
 @dataclass
 class _Suggestion:
     lib: LibraryTask
     nodes: list[str]
 
 
-def _suggest(index: str, targets: list[plancore.Target], parents: dict[str, str | None], per_node: int):
+def _suggest(
+    index: str,
+    targets: list[plancore.Target],
+    parents: dict[str, str | None],
+    per_node: int,
+    crossing: list[str] | None = None,
+):
     """Library tasks for each target node (a task tied to the node or one of its sub-nodes first, then to
     an ancestor), each task once; codes are matched as written (the library may use an older framework
-    version with the same codes)."""
+    version with the same codes). ``crossing``: nodes outside the total's sum that the plan also works
+    on (the fields of PAR INDEX 2022, crossing its score blocks), a few tasks each."""
     library = list(LibraryTask.objects.filter(index=index).order_by("shipped", "key"))
     library.sort(key=lambda r: (not r.shipped, r.key))
     children: dict[str, list[str]] = {}
@@ -316,23 +335,24 @@ def _suggest(index: str, targets: list[plancore.Target], parents: dict[str, str 
 
     chosen: dict[int, _Suggestion] = {}
     order: list[tuple[str, _Suggestion]] = []
-    for t in targets:
-        if t.node is None:
-            continue
-        codes = subtree(t.node)
+    served = [t.node for t in targets if t.node is not None]
+    extra = [c for c in crossing or [] if c not in served]
+    for node in [*served, *extra]:
+        codes = subtree(node)
         found = tasklib.tasks_for(library, index, codes, parents)
-        ranked = [f for f in found if any(c in codes for c in f.nodes)][:per_node]
+        limit = per_node if node in served else max(1, per_node // 4)
+        ranked = [f for f in found if any(c in codes for c in f.nodes)][:limit]
         for lib in ranked:
-            mine = [c for c in lib.nodes if c in codes and c != t.node]
+            mine = [c for c in lib.nodes if c in codes and c != node]
             if lib.pk in chosen:
                 s = chosen[lib.pk]
-                for c in [t.node, *mine]:
+                for c in [node, *mine]:
                     if c not in s.nodes:
                         s.nodes.append(c)
                 continue
-            s = _Suggestion(lib, list(dict.fromkeys([t.node, *mine])))
+            s = _Suggestion(lib, list(dict.fromkeys([node, *mine])))
             chosen[lib.pk] = s
-            order.append((t.node, s))
+            order.append((node, s))
     return order
 
 
@@ -499,7 +519,9 @@ def draft_plan(
         # the library's year parameters filled with this plan's years, then the bodies of the plan's time
         return modernise_text(datedtext.fill(text, plan_year, year), on)
 
-    for i, (target_node, s) in enumerate(_suggest(code, targets, parents, tasks_per_node), start=1):
+    for i, (target_node, s) in enumerate(
+        _suggest(code, targets, parents, tasks_per_node, _crossing(a)), start=1
+    ):
         specific = sorted(s.nodes, key=lambda c: -depth.get(c, 0))
         entry = lookup_responsibility(entries, [*specific, target_node], parents)
         deadline, first_due = _schedule(s.lib.recurrence, plan_year)

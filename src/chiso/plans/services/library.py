@@ -109,7 +109,10 @@ def load_shipped_library(directory=None) -> dict[str, int]:
     Rows a coordinator added (shipped=False) are never changed, even when their key collides ("kept")."""
     counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
     existing = {row.key: row for row in LibraryTask.objects.all()}
-    for t in tasklib.load_library(directory):
+    # the codes of older frameworks mapped to the current ones, and the tasks that also serve another
+    # index (crosswalk.yaml of the library folder)
+    tasks = tasklib.apply_crosswalk(tasklib.load_library(directory), tasklib.load_crosswalk(directory), {})
+    for t in tasks:
         if not t.id:
             continue
 

@@ -91,3 +91,28 @@ def test_a_lead_naming_departments_and_communes_keeps_both(world):
     assert task.lead_class == UnitClass.DEPARTMENT_WARD
     assert set(UnitClass.kinds(task.lead_class)) == {"department", "ward"}
     assert "Các sở, ban ngành và UBND các xã" in _docx_text(plan)
+
+
+def test_par_2022_fields_and_sipas_elements_get_tasks(world):
+    from chiso.core import tasklib
+    from chiso.frameworks.models import Framework
+
+    load_shipped_library()
+    known = {fw.code: set(fw.nodes.values_list("code", flat=True)) for fw in Framework.objects.all()}
+    cw = tasklib.load_crosswalk()
+    assert tasklib.validate_crosswalk(cw, tasklib.load_library(), known) == []
+    # the 2018 tasks serve the fields and blocks of par-2022; SIPAS elements have tasks
+    assert "SOCIOECON" in LibraryTask.objects.get(key="kt2019-84").nodes
+    sipas = LibraryTask.objects.filter(index="sipas")
+    served = {c for nodes in sipas.values_list("nodes", flat=True) for c in nodes}
+    assert {"E1", "E2", "E3", "E4", "E5", "P2", "P3", "P6", "P8"} <= served
+    assert sipas.get(key="kt2019-19-sipas").text == LibraryTask.objects.get(key="kt2019-19").text
+
+    kontum = Unit.objects.get(kind="province", code="62")
+    plan = draft_plan("par", kontum, 2023, {"places": 3}, world.coordinator, plan_year=2024)
+    fields = {c for t in plan.tasks.filter(index="par") for c in t.nodes if c.startswith("F")}
+    assert {"F1", "F3", "F5", "F7"} <= fields  # every field of the 2022 set gets its tasks
+    assert not any("TP" in c for t in plan.tasks.all() for c in t.nodes)  # no 2018 sub-criterion
+    text = _docx_text(plan)
+    assert "“Cải cách thủ tục hành chính”" in text
+    assert "“Cải cách chế độ công vụ”" in text
