@@ -21,8 +21,10 @@ from typing import Any
 import yaml
 
 __all__ = [
+    "ACTIVITIES",
     "RECURRENCES",
     "GENERAL",
+    "activity_of",
     "LibraryTask",
     "TaskLibraryFormatError",
     "load_library",
@@ -44,6 +46,8 @@ CROSSWALK_FILE = "crosswalk.yaml"
 #: Index of a task that serves every index of its plan rather than one.
 GENERAL = "general"
 RECURRENCES: tuple[str, ...] = ("none", "continuous", "quarterly", "semiannual", "annual")
+#: Kinds of work a task may be, for the plan sections by activity ("" = the specialist work of a content).
+ACTIVITIES: tuple[str, ...] = ("direction", "training", "inspection", "survey")
 
 
 class TaskLibraryFormatError(ValueError):
@@ -64,6 +68,8 @@ class LibraryTask:
     deadline: str = ""
     recurrence: str = "none"
     quote_line: int | None = None
+    #: Kind of work (one of ACTIVITIES) when the file says it; else read from the words (activity_of).
+    activity: str = ""
     #: Source of the task (the ``source`` block of its file).
     seed: str = ""
     issuer: str = ""
@@ -136,6 +142,7 @@ def _parse(data: Any, file: str) -> list[LibraryTask]:
                 deadline=_str(raw.get("deadline")),
                 recurrence=_str(raw.get("recurrence")).lower() or "none",
                 quote_line=_int(raw.get("quote_line")),
+                activity=_str(raw.get("activity")).lower(),
                 seed=_str(source.get("seed")),
                 issuer=_str(source.get("issuer")),
                 document=_str(source.get("document")),
@@ -287,6 +294,10 @@ def validate_library(
         allowed = [*indices, GENERAL] if indices is not None else None
         if allowed is not None and t.index not in allowed:
             errors.append(f"{where}: chỉ số '{t.index}' không hợp lệ (dùng một trong: {', '.join(allowed)}).")
+        if t.activity and t.activity not in ACTIVITIES:
+            errors.append(
+                f"{where}: hoạt động '{t.activity}' không hợp lệ (dùng một trong: {', '.join(ACTIVITIES)})."
+            )
         if t.recurrence not in RECURRENCES:
             errors.append(
                 f"{where}: tần suất '{t.recurrence}' không hợp lệ (dùng một trong: {', '.join(RECURRENCES)})."
@@ -310,6 +321,38 @@ def validate_library(
                 if code not in known:
                     errors.append(f"{where}: mã '{code}' không có trong {scope}.")
     return errors
+
+
+_OPENING = ("tiep tuc ", "tang cuong ", "thuong xuyen ", "chu dong ", "day manh ", "dinh ky ", "to chuc ")
+
+
+def activity_of(text: str) -> str:
+    """The kind of work a task's words say (one of ACTIVITIES, "" for the specialist work of a content):
+    supporting the survey teams (điều tra xã hội học, khảo sát), training (tập huấn, bồi dưỡng), inspection
+    (a task that opens with kiểm tra, thanh tra, giám sát), direction and propaganda (one that opens with
+    chỉ đạo, tuyên truyền, phổ biến, quán triệt). Accents and case are ignored."""
+    from chiso.core.text import fold
+
+    f = fold(text)
+    head = f
+    changed = True
+    while changed:
+        changed = False
+        for w in _OPENING:
+            if head.startswith(w):
+                head, changed = head[len(w) :], True
+    head = " ".join(head.split()[:10])
+    if any(w in f for w in ("dieu tra xa hoi hoc", "doan dieu tra", "doan khao sat")) or "khao sat" in head:
+        return "survey"
+    if any(w in head for w in ("tap huan", "boi duong", "lop dao tao")):
+        return "training"
+    if head.startswith(("kiem tra", "thanh tra", "giam sat", "cong tac kiem tra", "cong tac thanh tra")):
+        return "inspection"
+    if head.startswith(("chi dao", "cong tac chi dao")) or any(
+        w in head for w in ("tuyen truyen", "pho bien", "quan triet")
+    ):
+        return "direction"
+    return ""
 
 
 def node_ancestors(code: str) -> list[str]:

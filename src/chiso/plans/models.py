@@ -78,6 +78,24 @@ class UnitClass(models.TextChoices):
         return tuple(k for k in str(value or "").split("_") if k)
 
 
+class Activity(models.TextChoices):
+    """The kind of work a task is, for the plan sections by activity (real plans have, besides the tasks
+    per dimension, sections for direction and propaganda, training, inspection and the survey teams)."""
+
+    NONE = "", _("—")
+    DIRECTION = "direction", _("Lãnh đạo, chỉ đạo và thông tin, tuyên truyền")
+    TRAINING = "training", _("Tập huấn, bồi dưỡng")
+    INSPECTION = "inspection", _("Kiểm tra, giám sát")
+    SURVEY = "survey", _("Phối hợp, hỗ trợ các đoàn điều tra, khảo sát")
+
+
+class TaskLayout(models.TextChoices):
+    """How the body of a plan arranges its tasks."""
+
+    DIMENSION = "dimension", _("Theo nội dung chỉ số (các hoạt động chung ở cuối)")
+    ACTIVITY = "activity", _("Theo hoạt động (các nhiệm vụ chuyên môn theo nội dung ở cuối)")
+
+
 class Plan(WorkflowDocument):
     WORKFLOW = "plan"
 
@@ -100,6 +118,9 @@ class Plan(WorkflowDocument):
     year = models.PositiveSmallIntegerField(_("năm thực hiện"))
     year_to = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
     results_year = models.PositiveSmallIntegerField(_("năm kết quả làm căn cứ"), null=True, blank=True)
+    task_layout = models.CharField(
+        _("sắp xếp nhiệm vụ"), max_length=20, choices=TaskLayout.choices, default=TaskLayout.DIMENSION
+    )
     recipients = models.JSONField(_("nơi nhận"), default=list, blank=True)
     signer_authority = models.CharField(_("thẩm quyền ký"), max_length=100, default="TM. ỦY BAN NHÂN DÂN")
     signer_title = models.CharField(_("chức vụ người ký"), max_length=100, default="CHỦ TỊCH")
@@ -307,6 +328,9 @@ class Task(models.Model):
         _("mức ưu tiên"), choices=Priority.choices, default=Priority.NORMAL
     )
     library_key = models.CharField(_("mã trong thư viện"), max_length=60, blank=True)
+    activity = models.CharField(
+        _("hoạt động"), max_length=20, choices=Activity.choices, blank=True, default=""
+    )
     origin = models.ForeignKey(
         "self",
         null=True,
@@ -360,6 +384,9 @@ class LibraryTask(models.Model):
     coordinating = models.JSONField(_("phối hợp"), default=list, blank=True)
     product = models.CharField(_("sản phẩm"), max_length=300, blank=True)
     recurrence = models.CharField(_("tần suất"), max_length=20, choices=Recurrence.choices, default="none")
+    activity = models.CharField(
+        _("hoạt động"), max_length=20, choices=Activity.choices, blank=True, default=""
+    )
     source = models.CharField(_("nguồn"), max_length=500, blank=True)
     quote_line = models.PositiveIntegerField(null=True, blank=True)
     shipped = models.BooleanField(default=False)

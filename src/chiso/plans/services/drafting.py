@@ -29,7 +29,18 @@ from chiso.results.models import Result
 from chiso.units.lineage import carried_units, units_in_force
 from chiso.units.models import Unit
 
-from ..models import LibraryTask, Plan, Priority, Recurrence, Shortcoming, Target, Task, UnitClass
+from ..models import (
+    Activity,
+    LibraryTask,
+    Plan,
+    Priority,
+    Recurrence,
+    Shortcoming,
+    Target,
+    Task,
+    TaskLayout,
+    UnitClass,
+)
 from ..permissions import EDIT_ROLES
 from .library import (
     REFORM_DATE,
@@ -289,6 +300,35 @@ def _schedule(recurrence: str, plan_year: int) -> tuple[dt.date | None, dt.date 
 # --------------------------------------------------------------------------- drafting
 
 
+#: How many library tasks drafting proposes for each activity section the coordinator chose.
+TASKS_PER_ACTIVITY = 4
+
+
+def _activity_suggestions(
+    index: str, activities, taken: set[int], parents: dict[str, str | None]
+) -> list[tuple[str | None, _Suggestion]]:
+    """Library tasks for the activity sections chosen (direction and propaganda, training, inspection,
+    survey teams), in the order of Activity: tasks of the plan's index or of every index, not already
+    proposed for a content; tasks tied to no content first (the sections' own work), shipped first."""
+    wanted = [a for a in Activity.values if a and a in set(activities or ())]
+    if not wanted:
+        return []
+    rows = list(
+        LibraryTask.objects.filter(activity__in=wanted, index__in=[index, tasklib.GENERAL]).exclude(
+            pk__in=taken
+        )
+    )
+    out: list[tuple[str | None, _Suggestion]] = []
+    for activity in wanted:
+        mine = sorted(
+            (r for r in rows if r.activity == activity),
+            key=lambda r: (bool(r.nodes), not r.shipped, r.index != tasklib.GENERAL, r.key),
+        )[:TASKS_PER_ACTIVITY]
+        for r in mine:
+            out.append((None, _Suggestion(r, [c for c in r.nodes or [] if c in parents])))
+    return out
+
+
 def _crossing(a: Analysis) -> list[str]:
     """The top-level nodes outside the total's sum (the 8 fields of PAR INDEX 2022, a second view of the
     same points as its score blocks): the ones that lost points, weakest first, else all in order when
@@ -368,13 +408,17 @@ def draft_plan(
     *,
     tasks_per_node: int = TASKS_PER_NODE,
     plan_year: int | None = None,
+    activities=(),
+    task_layout: str = TaskLayout.DIMENSION,
 ) -> Plan:
     """Draft a plan from ``unit``'s results of ``year`` for ``plan_year`` (default: the year after);
     see the module's docstring. A plan year before the results or more than five years after them is
     refused.
 
     ``ambition``: one of {"places": N}, {"rank": K}, {"top": K}, {"group": "Cao"}, {"score": x},
-    {"percent": p}. ``user`` None (command line without a user) skips the permission check."""
+    {"percent": p}. ``user`` None (command line without a user) skips the permission check.
+    ``activities``: the activity sections to propose from the library (Activity values);
+    ``task_layout``: how the body arranges the tasks (TaskLayout)."""
     idx = _index(index)
     code = idx.code
     try:
@@ -384,6 +428,11 @@ def draft_plan(
         raise DraftError(_("Năm kết quả và số nội dung yếu nhất phải là số nguyên.")) from exc
     if weakest < 0 or weakest > 50:
         raise DraftError(_("Số nội dung yếu nhất phải từ 0 đến 50."))
+    unknown = [a for a in activities or () if a not in Activity.values or not a]
+    if unknown:
+        raise DraftError(_("Hoạt động không hợp lệ: {values}.").format(values=", ".join(map(str, unknown))))
+    if task_layout not in TaskLayout.values:
+        raise DraftError(_("Cách sắp xếp nhiệm vụ không hợp lệ: «{value}».").format(value=task_layout))
     if issuing_unit is None:
         issuing_unit = issuing_unit_for(user, unit)
         if issuing_unit is None:
@@ -477,6 +526,7 @@ def draft_plan(
         recipients=list(wording.plan_recipients),
         **wording.issue_fields("plan"),
         report_deadlines=[f"{plan_year}-06-15", f"{plan_year}-11-15"],
+        task_layout=task_layout,
         created_by=user,
     )
     plan._history_user = user
@@ -519,18 +569,19 @@ def draft_plan(
         # the library's year parameters filled with this plan's years, then the bodies of the plan's time
         return modernise_text(datedtext.fill(text, plan_year, year), on)
 
-    for i, (target_node, s) in enumerate(
-        _suggest(code, targets, parents, tasks_per_node, _crossing(a)), start=1
-    ):
+    suggestions = _suggest(code, targets, parents, tasks_per_node, _crossing(a))
+    suggestions += _activity_suggestions(code, activities, {s.lib.pk for _n, s in suggestions}, parents)
+    for i, (target_node, s) in enumerate(suggestions, start=1):
         specific = sorted(s.nodes, key=lambda c: -depth.get(c, 0))
-        entry = lookup_responsibility(entries, [*specific, target_node], parents)
+        entry = lookup_responsibility(entries, [*specific, *([target_node] if target_node else [])], parents)
         deadline, first_due = _schedule(s.lib.recurrence, plan_year)
         task = Task(
             plan=plan,
             order=i,
             text=words(s.lib.text),
-            index=code,
+            index=code if s.lib.index == code else "",
             nodes=s.nodes,
+            activity=s.lib.activity,
             product=words(s.lib.product)[:300],
             recurrence=s.lib.recurrence,
             deadline=deadline,

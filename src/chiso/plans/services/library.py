@@ -29,7 +29,7 @@ from chiso.frameworks.models import Framework, Node
 from chiso.frameworks.services import framework_for, index_choices
 from chiso.units.models import Unit
 
-from ..models import LibraryTask, Recurrence, Responsibility
+from ..models import Activity, LibraryTask, Recurrence, Responsibility
 from ..permissions import EDIT_ROLES, can_edit_responsibility, can_manage_library
 
 __all__ = [
@@ -97,6 +97,7 @@ _SHIPPED_FIELDS = (
     "coordinating",
     "product",
     "recurrence",
+    "activity",
     "source",
     "quote_line",
 )
@@ -129,6 +130,7 @@ def load_shipped_library(directory=None) -> dict[str, int]:
             "coordinating": [dated(c) for c in t.coordinating],
             "product": dated(t.product),
             "recurrence": t.recurrence if t.recurrence in Recurrence.values else Recurrence.NONE,
+            "activity": t.activity if t.activity in tasklib.ACTIVITIES else tasklib.activity_of(t.text),
             "source": shipped_source(t),
             "quote_line": t.quote_line,
         }
@@ -258,6 +260,9 @@ def save_library_task(user, data: dict, task: LibraryTask | None = None) -> Libr
         )
     if recurrence not in Recurrence.values:
         errors.append(_("Tần suất không hợp lệ."))
+    activity = str(data.get("activity") or "")
+    if activity not in Activity.values:
+        errors.append(_("Hoạt động không hợp lệ."))
     if index == tasklib.GENERAL and nodes:
         errors.append(_("Nhiệm vụ chung không gắn với nội dung chỉ số nào: để trống ô mã nội dung."))
     unknown = datedtext.unknown_parameters(" ".join([text, str(data.get("product") or "")]))
@@ -278,6 +283,7 @@ def save_library_task(user, data: dict, task: LibraryTask | None = None) -> Libr
     task.coordinating = _clean_list(data.get("coordinating"))
     task.product = nfc(str(data.get("product") or ""))
     task.recurrence = recurrence
+    task.activity = activity
     task.source = nfc(str(data.get("source") or ""))[:500]
     task._history_user = user
     task.save()
@@ -301,6 +307,7 @@ def copy_initial(task: LibraryTask) -> dict:
         "coordinating": "\n".join(task.coordinating or []),
         "product": task.product,
         "recurrence": task.recurrence,
+        "activity": task.activity,
         "source": _("Sao chép từ {key} ({source})").format(key=task.key, source=task.source or "—")[:500],
     }
 
