@@ -100,6 +100,7 @@ class PlanForm(forms.Form):
         label=_("Sắp xếp nhiệm vụ trong kế hoạch"),
         choices=TaskLayout.choices,
         initial=TaskLayout.DIMENSION,
+        required=False,
         widget=forms.RadioSelect,
     )
     recipients = forms.CharField(
@@ -165,6 +166,12 @@ class PlanForm(forms.Form):
 
     def clean_recipients(self):
         return _lines(self.cleaned_data.get("recipients", ""))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("task_layout"):
+            data.pop("task_layout", None)  # not sent: the plan keeps its arrangement
+        return data
 
     def clean_report_deadlines(self):
         out, bad = [], []

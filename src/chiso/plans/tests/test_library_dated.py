@@ -116,3 +116,72 @@ def test_par_2022_fields_and_sipas_elements_get_tasks(world):
     text = _docx_text(plan)
     assert "“Cải cách thủ tục hành chính”" in text
     assert "“Cải cách chế độ công vụ”" in text
+
+
+def _headings(doc) -> list[str]:
+    from chiso.documents.model import Heading
+
+    return [b.text for b in doc.blocks if isinstance(b, Heading)]
+
+
+def test_activity_sections_when_chosen_and_the_body_arranged_by_activity(world):
+    import dataclasses
+
+    from chiso.documents.model import load_layout
+    from chiso.plans.models import Activity, TaskLayout
+
+    load_shipped_library()
+    kontum = Unit.objects.get(kind="province", code="62")
+    chosen = ["direction", "training", "inspection", "survey"]
+    plan = draft_plan(
+        "papi",
+        kontum,
+        2022,
+        {"places": 3},
+        world.coordinator,
+        plan_year=2023,
+        activities=chosen,
+        task_layout=TaskLayout.ACTIVITY,
+    )
+    assert plan.task_layout == TaskLayout.ACTIVITY
+    general = plan.tasks.filter(index="")
+    assert {t.activity for t in general} == set(chosen)  # the library's tasks of each activity
+    in_body = dataclasses.replace(load_layout(), plan_tasks_in_appendix=False)
+    heads = _headings(documents.plan_document(plan, in_body))
+    labels = [str(label) for value, label in Activity.choices if value]
+    first = heads.index("III. NHIỆM VỤ, GIẢI PHÁP")
+    assert heads[first + 1 : first + 5] == [f"{n}. {label}" for n, label in enumerate(labels, start=1)]
+    assert "5. Cải thiện, nâng cao Chỉ số PAPI" in heads  # the specialist tasks by content after them
+    # each task once in the DOCX (tasks in the appendix table, grouped by activity first)
+    text = _docx_text(plan)
+    assert "I. LÃNH ĐẠO, CHỈ ĐẠO VÀ THÔNG TIN, TUYÊN TRUYỀN" in text
+    texts = [t.text for t in plan.tasks.all()]
+    for t in texts:
+        if not any(t in other for other in texts if other is not t):
+            assert text.count(t) == 1
+
+    # the same plan arranged by content: contents first, the activity sections after them
+    plan.task_layout = TaskLayout.DIMENSION
+    plan.save()
+    heads = _headings(documents.plan_document(plan, in_body))
+    first = heads.index("III. NHIỆM VỤ, GIẢI PHÁP")
+    assert heads[first + 1] == "1. Cải thiện, nâng cao Chỉ số PAPI"
+    assert any(h.endswith(labels[0]) for h in heads[first + 2 :])
+
+
+def test_no_activity_section_unless_chosen_and_bad_values_refused(world):
+    from chiso.plans.models import Plan
+    from chiso.plans.services.drafting import DraftError
+
+    load_shipped_library()
+    plan = _draft_2023(world)
+    assert not plan.tasks.filter(index="").exists()
+    kontum = Unit.objects.get(kind="province", code="62")
+    before = Plan.objects.count()
+    with pytest.raises(DraftError, match="Hoạt động không hợp lệ"):
+        draft_plan(
+            "papi", kontum, 2022, {"places": 3}, world.coordinator, plan_year=2023, activities=["party"]
+        )
+    with pytest.raises(DraftError, match="sắp xếp"):
+        draft_plan("papi", kontum, 2022, {"places": 3}, world.coordinator, plan_year=2023, task_layout="x")
+    assert Plan.objects.count() == before
