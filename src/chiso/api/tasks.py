@@ -107,6 +107,7 @@ class TaskSerializer(VietnameseMixin, serializers.ModelSerializer):
             "first_due",
             "due",
             "priority",
+            "activity",
             *KEPT_FIELDS,
             "revision",
         ]

@@ -21,8 +21,10 @@ from typing import Any
 import yaml
 
 __all__ = [
+    "ACTIVITIES",
     "RECURRENCES",
     "GENERAL",
+    "activity_of",
     "LibraryTask",
     "TaskLibraryFormatError",
     "load_library",
@@ -31,11 +33,21 @@ __all__ = [
     "validate_library",
     "tasks_for",
     "node_ancestors",
+    "CROSSWALK_FILE",
+    "Crosswalk",
+    "apply_crosswalk",
+    "load_crosswalk",
+    "validate_crosswalk",
 ]
+
+#: The file of a library folder that maps older node codes to current ones (not a list of tasks).
+CROSSWALK_FILE = "crosswalk.yaml"
 
 #: Index of a task that serves every index of its plan rather than one.
 GENERAL = "general"
 RECURRENCES: tuple[str, ...] = ("none", "continuous", "quarterly", "semiannual", "annual")
+#: Kinds of work a task may be, for the plan sections by activity ("" = the specialist work of a content).
+ACTIVITIES: tuple[str, ...] = ("direction", "training", "inspection", "survey")
 
 
 class TaskLibraryFormatError(ValueError):
@@ -56,6 +68,8 @@ class LibraryTask:
     deadline: str = ""
     recurrence: str = "none"
     quote_line: int | None = None
+    #: Kind of work (one of ACTIVITIES) when the file says it; else read from the words (activity_of).
+    activity: str = ""
     #: Source of the task (the ``source`` block of its file).
     seed: str = ""
     issuer: str = ""
@@ -128,6 +142,7 @@ def _parse(data: Any, file: str) -> list[LibraryTask]:
                 deadline=_str(raw.get("deadline")),
                 recurrence=_str(raw.get("recurrence")).lower() or "none",
                 quote_line=_int(raw.get("quote_line")),
+                activity=_str(raw.get("activity")).lower(),
                 seed=_str(source.get("seed")),
                 issuer=_str(source.get("issuer")),
                 document=_str(source.get("document")),
@@ -154,8 +169,101 @@ def load_library(directory: str | os.PathLike[str] | None = None) -> list[Librar
     d = Path(directory) if directory is not None else shipped_library_dir()
     tasks: list[LibraryTask] = []
     for p in sorted(d.glob("*.yaml")):
-        tasks.extend(load_file(p))
+        if p.name != CROSSWALK_FILE:
+            tasks.extend(load_file(p))
     return tasks
+
+
+@dataclass
+class Crosswalk:
+    """Older node codes → current ones, per framework (``frameworks[old] = (new framework, {code:
+    [codes]})``); codes added to single tasks (``tasks[id]``); tasks also serving another index
+    (``serves``: (task id, index, node codes))."""
+
+    frameworks: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = field(default_factory=dict)
+    tasks: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    serves: list[tuple[str, str, tuple[str, ...]]] = field(default_factory=list)
+
+
+def load_crosswalk(directory: str | os.PathLike[str] | None = None) -> Crosswalk:
+    """The crosswalk of a library folder (default: the shipped library); empty when it has none."""
+    d = Path(directory) if directory is not None else shipped_library_dir()
+    p = d / CROSSWALK_FILE
+    if not p.exists():
+        return Crosswalk()
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise TaskLibraryFormatError(f"{p.name}: không đọc được YAML ({exc}).") from exc
+    if not isinstance(data, Mapping):
+        raise TaskLibraryFormatError(f"{p.name}: phải là một bảng YAML.")
+    cw = Crosswalk()
+    for old, spec in (data.get("frameworks") or {}).items():
+        if not isinstance(spec, Mapping):
+            raise TaskLibraryFormatError(f"{p.name}: bộ chỉ số '{old}' phải là một bảng (to, nodes).")
+        nodes = {str(k): _str_list(v) for k, v in (spec.get("nodes") or {}).items()}
+        cw.frameworks[str(old)] = (_str(spec.get("to")), nodes)
+    cw.tasks = {str(k): _str_list(v) for k, v in (data.get("tasks") or {}).items()}
+    for raw in data.get("serves") or []:
+        if not isinstance(raw, Mapping):
+            raise TaskLibraryFormatError(
+                f"{p.name}: mỗi dòng 'serves' phải là một bảng (from, index, nodes)."
+            )
+        cw.serves.append((_str(raw.get("from")), _str(raw.get("index")).lower(), _str_list(raw.get("nodes"))))
+    return cw
+
+
+def apply_crosswalk(
+    tasks: Iterable[LibraryTask], cw: Crosswalk, frameworks: Mapping[str, str]
+) -> list[LibraryTask]:
+    """The tasks with the current codes added after their own (a task of an older framework: its codes
+    mapped; a task named in ``cw.tasks``: those codes), then one new task per ``serves`` line (id
+    ``<id>-<index>``, same words and source, the other index's codes; ``frameworks``: index → framework
+    code of those codes)."""
+    from dataclasses import replace
+
+    out: list[LibraryTask] = []
+    by_id: dict[str, LibraryTask] = {}
+    for t in tasks:
+        nodes = list(t.nodes)
+        mapped = cw.frameworks.get(t.framework)
+        if mapped is not None:
+            for code in t.nodes:
+                nodes.extend(c for c in mapped[1].get(code, ()) if c not in nodes)
+        nodes.extend(c for c in cw.tasks.get(t.id, ()) if c not in nodes)
+        new = replace(t, nodes=tuple(nodes))
+        out.append(new)
+        by_id[t.id] = new
+    for source, index, codes in cw.serves:
+        origin = by_id.get(source)
+        if origin is None:
+            continue
+        out.append(
+            replace(
+                origin, id=f"{source}-{index}", index=index, nodes=codes, framework=frameworks.get(index, "")
+            )
+        )
+    return out
+
+
+def validate_crosswalk(
+    cw: Crosswalk, tasks: Iterable[LibraryTask], known_nodes: Mapping[str, set[str]]
+) -> list[str]:
+    """Vietnamese messages for a crosswalk that names unknown tasks or codes (``known_nodes``: framework
+    code → its node codes)."""
+    errors: list[str] = []
+    ids = {t.id for t in tasks}
+    for old, (new, nodes) in cw.frameworks.items():
+        for code, targets in nodes.items():
+            if old in known_nodes and code not in known_nodes[old]:
+                errors.append(f"Bảng chuyển mã: '{code}' không có trong bộ chỉ số {old}.")
+            for c in targets:
+                if new in known_nodes and c not in known_nodes[new]:
+                    errors.append(f"Bảng chuyển mã: '{c}' không có trong bộ chỉ số {new}.")
+    for tid in [*cw.tasks, *(s[0] for s in cw.serves)]:
+        if tid not in ids:
+            errors.append(f"Bảng chuyển mã: không có nhiệm vụ '{tid}' trong thư viện.")
+    return errors
 
 
 def validate_library(
@@ -186,6 +294,10 @@ def validate_library(
         allowed = [*indices, GENERAL] if indices is not None else None
         if allowed is not None and t.index not in allowed:
             errors.append(f"{where}: chỉ số '{t.index}' không hợp lệ (dùng một trong: {', '.join(allowed)}).")
+        if t.activity and t.activity not in ACTIVITIES:
+            errors.append(
+                f"{where}: hoạt động '{t.activity}' không hợp lệ (dùng một trong: {', '.join(ACTIVITIES)})."
+            )
         if t.recurrence not in RECURRENCES:
             errors.append(
                 f"{where}: tần suất '{t.recurrence}' không hợp lệ (dùng một trong: {', '.join(RECURRENCES)})."
@@ -209,6 +321,38 @@ def validate_library(
                 if code not in known:
                     errors.append(f"{where}: mã '{code}' không có trong {scope}.")
     return errors
+
+
+_OPENING = ("tiep tuc ", "tang cuong ", "thuong xuyen ", "chu dong ", "day manh ", "dinh ky ", "to chuc ")
+
+
+def activity_of(text: str) -> str:
+    """The kind of work a task's words say (one of ACTIVITIES, "" for the specialist work of a content):
+    supporting the survey teams (điều tra xã hội học, khảo sát), training (tập huấn, bồi dưỡng), inspection
+    (a task that opens with kiểm tra, thanh tra, giám sát), direction and propaganda (one that opens with
+    chỉ đạo, tuyên truyền, phổ biến, quán triệt). Accents and case are ignored."""
+    from chiso.core.text import fold
+
+    f = fold(text)
+    head = f
+    changed = True
+    while changed:
+        changed = False
+        for w in _OPENING:
+            if head.startswith(w):
+                head, changed = head[len(w) :], True
+    head = " ".join(head.split()[:10])
+    if any(w in f for w in ("dieu tra xa hoi hoc", "doan dieu tra", "doan khao sat")) or "khao sat" in head:
+        return "survey"
+    if any(w in head for w in ("tap huan", "boi duong", "lop dao tao")):
+        return "training"
+    if head.startswith(("kiem tra", "thanh tra", "giam sat", "cong tac kiem tra", "cong tac thanh tra")):
+        return "inspection"
+    if head.startswith(("chi dao", "cong tac chi dao")) or any(
+        w in head for w in ("tuyen truyen", "pho bien", "quan triet")
+    ):
+        return "direction"
+    return ""
 
 
 def node_ancestors(code: str) -> list[str]:

@@ -42,7 +42,7 @@ from chiso.documents.wording import (
 )
 from chiso.frameworks.services import index_labels
 
-from .models import Plan, Recurrence, Shortcoming, Target, Task, UnitClass
+from .models import Activity, Plan, Recurrence, Shortcoming, Target, Task, TaskLayout, UnitClass
 
 __all__ = [
     "FORMATS",
@@ -250,16 +250,37 @@ def _targets_blocks(plan: Plan, targets: list[Target], nodes: _Nodes) -> list:
     return blocks
 
 
-def _tasks_blocks(plan: Plan, tasks: list[Task], nodes: _Nodes) -> list:
-    blocks: list = [Heading("III. NHIỆM VỤ, GIẢI PHÁP", 1)]
-    if not tasks:
-        blocks.append(Paragraph("(Chưa có nhiệm vụ.)", italic=True))
-        return blocks
+def _in_activity_section(plan: Plan, task: Task) -> bool:
+    """Whether a task is printed in its activity's section: every task with an activity when the plan is
+    arranged by activity; else only those tied to no content (the activities' own work)."""
+    if not task.activity:
+        return False
+    return plan.task_layout == TaskLayout.ACTIVITY or not (task.nodes and task.index)
+
+
+def _activity_blocks(tasks: list[Task], n: int) -> tuple[list, int]:
+    """One section per activity (direction and propaganda, training, inspection, survey teams), in that
+    order."""
+    blocks: list = []
+    for value, label in Activity.choices:
+        items = [t for t in tasks if value and t.activity == value]
+        if not items:
+            continue
+        n += 1
+        blocks.append(Heading(f"{n}. {label}", 2))
+        for t in items:
+            blocks.extend(_task_paragraphs(t))
+    return blocks, n
+
+
+def _dimension_blocks(plan: Plan, tasks: list[Task], nodes: _Nodes, n: int) -> tuple[list, list[Task], int]:
+    """One section per index, one sub-section per content; returns the blocks, the tasks of no index
+    (printed last, "Nhiệm vụ chung") and the last number used."""
+    blocks: list = []
     groups: dict[tuple[str, str], list[Task]] = {}
     for t in tasks:
         groups.setdefault(_task_group_key(t, nodes), []).append(t)
     indices = _ordered_indices(plan, [k[0] for k in groups if k[0]])
-    n = 0
     for idx in indices:
         keys = sorted(
             (k for k in groups if k[0] == idx), key=lambda k: (k[1] == "", nodes.sort_key(idx, k[1]))
@@ -278,7 +299,30 @@ def _tasks_blocks(plan: Plan, tasks: list[Task], nodes: _Nodes) -> list:
             blocks.append(Heading(title, 3))
             for t in groups[key]:
                 blocks.extend(_task_paragraphs(t))
-    general = groups.get(("", ""), [])
+    return blocks, groups.get(("", ""), []), n
+
+
+def _tasks_blocks(plan: Plan, tasks: list[Task], nodes: _Nodes) -> list:
+    """Section III with the tasks: by content of each index, then the activity sections (a plan arranged
+    by activity: the activity sections first, then the specialist tasks by content), then the tasks
+    common to all indices. Each task is printed once."""
+    blocks: list = [Heading("III. NHIỆM VỤ, GIẢI PHÁP", 1)]
+    if not tasks:
+        blocks.append(Paragraph("(Chưa có nhiệm vụ.)", italic=True))
+        return blocks
+    activity = [t for t in tasks if _in_activity_section(plan, t)]
+    rest = [t for t in tasks if not _in_activity_section(plan, t)]
+    n = 0
+    if plan.task_layout == TaskLayout.ACTIVITY:
+        part, n = _activity_blocks(activity, n)
+        blocks.extend(part)
+        part, general, n = _dimension_blocks(plan, rest, nodes, n)
+        blocks.extend(part)
+    else:
+        part, general, n = _dimension_blocks(plan, rest, nodes, n)
+        blocks.extend(part)
+        part, n = _activity_blocks(activity, n)
+        blocks.extend(part)
     if general:
         n += 1
         blocks.append(Heading(f"{n}. Nhiệm vụ chung", 2))
@@ -335,16 +379,28 @@ def _points(achieved: float | None, maximum: float | None, decimals: int = 2) ->
 def _tasks_appendix(plan: Plan, tasks: list[Task], label: str, nodes: _Nodes) -> Appendix:
     rows: list[list[str]] = []
     groups: OrderedDict[str, list[Task]] = OrderedDict()
+    activities = [f"activity:{a}" for a in Activity.values if a]
+    if plan.task_layout == TaskLayout.ACTIVITY:
+        groups.update((a, []) for a in activities)
     for idx in _ordered_indices(plan, [t.index for t in tasks if t.index in nodes.labels]):
         groups[idx] = []
+    if plan.task_layout != TaskLayout.ACTIVITY:
+        groups.update((a, []) for a in activities)
     groups[""] = []
     for t in tasks:
-        groups[t.index if t.index in nodes.labels else ""].append(t)
+        if _in_activity_section(plan, t):
+            groups[f"activity:{t.activity}"].append(t)
+        else:
+            groups[t.index if t.index in nodes.labels else ""].append(t)
     used = [(k, v) for k, v in groups.items() if v]
+    labels = dict(Activity.choices)
     stt = 0
     for i, (idx, items) in enumerate(used):
         if len(used) > 1:
-            head = f"CẢI THIỆN, NÂNG CAO CHỈ SỐ {nodes.label(idx)}" if idx else "NHIỆM VỤ CHUNG"
+            if idx.startswith("activity:"):
+                head = str(labels[idx.split(":", 1)[1]]).upper()
+            else:
+                head = f"CẢI THIỆN, NÂNG CAO CHỈ SỐ {nodes.label(idx)}" if idx else "NHIỆM VỤ CHUNG"
             rows.append([f"{ROMAN[i] if i < len(ROMAN) else i + 1}. {head}"])
         for t in sorted(items, key=lambda t: (_task_group_key(t, nodes)[1] == "", t.order, t.pk)):
             stt += 1
@@ -518,6 +574,9 @@ def _tasks_reference(plan: Plan, tasks: list[Task], nodes: _Nodes, label: str) -
                     f"- Cải thiện, nâng cao Chỉ số {nodes.label(idx)}, tập trung vào các nội dung: {names}."
                 )
             )
+    used = [label for value, label in Activity.choices if value and any(t.activity == value for t in tasks)]
+    if used and any(_in_activity_section(plan, t) for t in tasks):
+        blocks.append(Paragraph(f"- Các hoạt động: {'; '.join(lower_first(str(x)) for x in used)}."))
     blocks.append(
         Paragraph(
             f"Các nhiệm vụ, giải pháp cụ thể; cơ quan chủ trì, phối hợp; sản phẩm và thời hạn hoàn thành "

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chiso.frameworks.services import index_choices
 
-from .models import Recurrence
+from .models import Activity, Recurrence, TaskLayout
 from .services.drafting import AMBITION_KINDS, DraftError, parse_ambition
 from .services.library import library_index_choices
 
@@ -45,6 +45,20 @@ class DraftForm(forms.Form):
         help_text=_("Để trống: năm sau năm kết quả. Kết quả công bố muộn thì chọn năm hiện tại."),
     )
 
+    activities = forms.MultipleChoiceField(
+        label=_("Thêm các mục theo hoạt động"),
+        required=False,
+        choices=[(a, label) for a, label in Activity.choices if a],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Nhiệm vụ lấy từ thư viện cho từng hoạt động, ngoài các nhiệm vụ theo nội dung chỉ số."),
+    )
+    task_layout = forms.ChoiceField(
+        label=_("Sắp xếp nhiệm vụ trong kế hoạch"),
+        choices=TaskLayout.choices,
+        initial=TaskLayout.DIMENSION,
+        widget=forms.RadioSelect,
+    )
+
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["index"].choices = index_choices(with_frameworks=True)
@@ -65,7 +79,14 @@ class DraftForm(forms.Form):
 
 
 class LibraryTaskForm(forms.Form):
-    text = forms.CharField(label=_("Nội dung nhiệm vụ"), widget=forms.Textarea(attrs={"rows": 5, "cols": 80}))
+    text = forms.CharField(
+        label=_("Nội dung nhiệm vụ"),
+        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+        help_text=_(
+            "Năm ghi bằng tham số để kế hoạch năm nào cũng đúng: {năm} (năm thực hiện kế hoạch), "
+            "{năm kết quả} (năm kết quả làm căn cứ), {năm sau}."
+        ),
+    )
     index = forms.ChoiceField(label=_("Chỉ số"), choices=[])  # the indices chiso has and "Chung": per form
     nodes = forms.CharField(
         label=_("Mã nội dung chỉ số"),
@@ -82,6 +103,12 @@ class LibraryTaskForm(forms.Form):
     )
     product = forms.CharField(label=_("Sản phẩm"), required=False, max_length=300)
     recurrence = forms.ChoiceField(label=_("Tần suất"), choices=Recurrence.choices, initial=Recurrence.NONE)
+    activity = forms.ChoiceField(
+        label=_("Hoạt động"),
+        required=False,
+        choices=Activity.choices,
+        help_text=_("Để trống: việc chuyên môn của một nội dung chỉ số."),
+    )
     source = forms.CharField(
         label=_("Nguồn"),
         required=False,

@@ -15,7 +15,7 @@ from chiso.documents.services import wording_for
 from chiso.frameworks.services import index_choices, index_labels
 from chiso.units.models import Unit
 
-from .models import Plan, Priority, Recurrence, Shortcoming, Target, UnitClass
+from .models import Activity, Plan, Priority, Recurrence, Shortcoming, Target, TaskLayout, UnitClass
 from .services.plans import TASK_FIELDS, node_choices, unit_choices
 from .services.tiers import unit_label, unit_labels
 
@@ -97,6 +97,13 @@ class PlanForm(forms.Form):
     results_year = forms.IntegerField(
         label=_("Năm kết quả làm căn cứ"), min_value=2000, max_value=2100, required=False
     )
+    task_layout = forms.ChoiceField(
+        label=_("Sắp xếp nhiệm vụ trong kế hoạch"),
+        choices=TaskLayout.choices,
+        initial=TaskLayout.DIMENSION,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     recipients = forms.CharField(
         label=_("Nơi nhận (mỗi dòng một nơi)"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -155,10 +162,17 @@ class PlanForm(forms.Form):
             "signer_title": plan.signer_title,
             "signer_name": plan.signer_name,
             "report_deadlines": "\n".join(deadlines),
+            "task_layout": plan.task_layout,
         }
 
     def clean_recipients(self):
         return _lines(self.cleaned_data.get("recipients", ""))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("task_layout"):
+            data.pop("task_layout", None)  # not sent: the plan keeps its arrangement
+        return data
 
     def clean_report_deadlines(self):
         out, bad = [], []
@@ -251,6 +265,12 @@ class TaskForm(forms.Form):
     deadline = forms.DateField(label=_("Thời hạn (dd/mm/yyyy)"), required=False)
     recurrence = forms.ChoiceField(label=_("Tần suất"), choices=Recurrence.choices, initial=Recurrence.NONE)
     first_due = forms.DateField(label=_("Hạn lần đầu (dd/mm/yyyy, khi lặp lại)"), required=False)
+    activity = forms.ChoiceField(
+        label=_("Hoạt động"),
+        required=False,
+        choices=Activity.choices,
+        help_text=_("Để trống: việc chuyên môn của một nội dung chỉ số."),
+    )
     priority = forms.TypedChoiceField(
         label=_("Mức ưu tiên"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
     )

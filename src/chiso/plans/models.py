@@ -53,6 +53,47 @@ class UnitClass(models.TextChoices):
     WARD = "ward", _("UBND cấp xã")
     DISTRICT = "district", _("UBND cấp huyện")
     DEPARTMENT = "department", _("Các sở, ban, ngành")
+    # a lead naming two classes ("Các sở, ban ngành và UBND các xã") addresses both
+    DEPARTMENT_WARD = "department_ward", _("Các sở, ban, ngành và UBND cấp xã")
+    DEPARTMENT_DISTRICT = "department_district", _("Các sở, ban, ngành và UBND cấp huyện")
+    DISTRICT_WARD = "district_ward", _("UBND cấp huyện và UBND cấp xã")
+
+    @classmethod
+    def combined(cls, classes) -> str:
+        """The one value for a set of single classes (department, district, ward): "" for none, the
+        class itself for one, the pair's value for two (three: departments and districts, which reach
+        the communes through their districts)."""
+        single = [c for c in (cls.DEPARTMENT, cls.DISTRICT, cls.WARD) if c in set(classes)]
+        if not single:
+            return cls.NONE
+        if len(single) == 1:
+            return single[0]
+        if len(single) == 3:
+            single = single[:2]
+        return cls("_".join(str(c) for c in single))
+
+    @classmethod
+    def kinds(cls, value: str) -> tuple[str, ...]:
+        """The kinds of units (chiso.units Unit.Kind values) a class value addresses."""
+        return tuple(k for k in str(value or "").split("_") if k)
+
+
+class Activity(models.TextChoices):
+    """The kind of work a task is, for the plan sections by activity (real plans have, besides the tasks
+    per dimension, sections for direction and propaganda, training, inspection and the survey teams)."""
+
+    NONE = "", _("—")
+    DIRECTION = "direction", _("Lãnh đạo, chỉ đạo và thông tin, tuyên truyền")
+    TRAINING = "training", _("Tập huấn, bồi dưỡng")
+    INSPECTION = "inspection", _("Kiểm tra, giám sát")
+    SURVEY = "survey", _("Phối hợp, hỗ trợ các đoàn điều tra, khảo sát")
+
+
+class TaskLayout(models.TextChoices):
+    """How the body of a plan arranges its tasks."""
+
+    DIMENSION = "dimension", _("Theo nội dung chỉ số (các hoạt động chung ở cuối)")
+    ACTIVITY = "activity", _("Theo hoạt động (các nhiệm vụ chuyên môn theo nội dung ở cuối)")
 
 
 class Plan(WorkflowDocument):
@@ -77,6 +118,9 @@ class Plan(WorkflowDocument):
     year = models.PositiveSmallIntegerField(_("năm thực hiện"))
     year_to = models.PositiveSmallIntegerField(_("đến năm"), null=True, blank=True)
     results_year = models.PositiveSmallIntegerField(_("năm kết quả làm căn cứ"), null=True, blank=True)
+    task_layout = models.CharField(
+        _("sắp xếp nhiệm vụ"), max_length=20, choices=TaskLayout.choices, default=TaskLayout.DIMENSION
+    )
     recipients = models.JSONField(_("nơi nhận"), default=list, blank=True)
     signer_authority = models.CharField(_("thẩm quyền ký"), max_length=100, default="TM. ỦY BAN NHÂN DÂN")
     signer_title = models.CharField(_("chức vụ người ký"), max_length=100, default="CHỦ TỊCH")
@@ -148,6 +192,16 @@ class Plan(WorkflowDocument):
         if self.superseded:
             return "Kế hoạch này đã được thay thế bởi bản sửa đổi; không thể chuyển trạng thái"
         return None
+
+    def step_blocked(self, step) -> str | None:
+        """Leaving the draft (submitting) is refused while a task's words carry a past deadline or an
+        unfilled year parameter (chiso.plans.services.review)."""
+        initial = self.workflow().initial
+        if self.status != initial or step.target == initial:
+            return None
+        from .services.review import submission_blocked
+
+        return submission_blocked(self)
 
     def issue_blocked(self) -> str | None:
         if not (self.signer_name or "").strip():
@@ -274,6 +328,9 @@ class Task(models.Model):
         _("mức ưu tiên"), choices=Priority.choices, default=Priority.NORMAL
     )
     library_key = models.CharField(_("mã trong thư viện"), max_length=60, blank=True)
+    activity = models.CharField(
+        _("hoạt động"), max_length=20, choices=Activity.choices, blank=True, default=""
+    )
     origin = models.ForeignKey(
         "self",
         null=True,
@@ -327,6 +384,9 @@ class LibraryTask(models.Model):
     coordinating = models.JSONField(_("phối hợp"), default=list, blank=True)
     product = models.CharField(_("sản phẩm"), max_length=300, blank=True)
     recurrence = models.CharField(_("tần suất"), max_length=20, choices=Recurrence.choices, default="none")
+    activity = models.CharField(
+        _("hoạt động"), max_length=20, choices=Activity.choices, blank=True, default=""
+    )
     source = models.CharField(_("nguồn"), max_length=500, blank=True)
     quote_line = models.PositiveIntegerField(null=True, blank=True)
     shipped = models.BooleanField(default=False)

@@ -22,7 +22,7 @@ from chiso.frameworks.services import index_choices
 from chiso.units.models import Unit
 
 from .forms_drafting import DraftForm, LibraryTaskForm
-from .models import LibraryTask, Responsibility
+from .models import LibraryTask, Responsibility, TaskLayout
 from .permissions import can_edit_responsibility, can_manage_library
 from .services.default_map import default_names
 from .services.drafting import DraftError, draft_plan, drafting_units, results_years
@@ -285,6 +285,8 @@ def draft(request):
                     weakest=d["weakest"],
                     issuing_unit=province_of[unit.pk],
                     plan_year=d.get("plan_year"),
+                    activities=d.get("activities") or (),
+                    task_layout=d.get("task_layout") or TaskLayout.DIMENSION,
                 )
             except DraftError as exc:
                 form.add_error(None, str(exc))

@@ -38,6 +38,7 @@ from .forms_plans import (
 )
 from .models import Plan, PlanAttachment, Shortcoming, Target, Task, UnitClass
 from .services import plans as svc
+from .services.review import text_review
 
 DOCUMENT_LINKS_TEMPLATE = "tracking/_documents_links.html"
 #: The services' fields of a target or appendix row shown on the form's one node field.
@@ -289,6 +290,7 @@ def plan_detail(request, pk: int):
         "today": today,
         "issuer_line": _issuer_line(plan),
         "place_date": format_place_date(plan.place or "", plan.date) if plan.date else "",
+        "text_review": text_review(plan, tasks) if oversees and not plan.locked else [],
     }
     return render(request, "plans/plan_detail.html", context)
 

@@ -107,3 +107,8 @@ class WorkflowDocument(models.Model):
     def workflow_blocked(self) -> str | None:
         """Why no step may be taken on this document now (None: the workflow decides)."""
         return None
+
+    def step_blocked(self, step) -> str | None:
+        """Why this step (a chiso.core.workflow.Transition) may not be taken now (a Vietnamese sentence),
+        checked before every step; None: nothing against it."""
+        return None

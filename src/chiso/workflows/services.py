@@ -67,6 +67,9 @@ def transition(
     if blocked:
         raise WorkflowError(blocked)
     step = obj.workflow().check(obj.status, action, roles)
+    refused = obj.step_blocked(step)
+    if refused:
+        raise WorkflowError(refused)
     comment = nfc(comment or "").strip()
     if step.needs_comment and not comment:
         raise WorkflowError(f"Bước «{step.label}» cần ghi rõ lý do")

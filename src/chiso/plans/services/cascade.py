@@ -36,7 +36,6 @@ __all__ = [
     "subordinate",
 ]
 
-_CLASS_KIND = {UnitClass.WARD: "ward", UnitClass.DISTRICT: "district", UnitClass.DEPARTMENT: "department"}
 _TASK_FIELDS = (
     "text",
     "index",
@@ -171,7 +170,7 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
         copied_origins.add(task.origin_id)
     # Tasks addressed to the unit's whole class ("UBND cấp xã") and not yet instantiated for it.
     for task in plan.tasks.filter(lead_unit__isnull=True).exclude(lead_class="").order_by("order", "pk"):
-        if _CLASS_KIND.get(task.lead_class) == unit.kind and task.pk not in copied_origins:
+        if unit.kind in UnitClass.kinds(task.lead_class) and task.pk not in copied_origins:
             order += 1
             _copy_task(task, derived, order, unit, user, _coordinating_names(task))
     for target in plan.targets.all():
@@ -192,24 +191,26 @@ def class_task_status(plan: Plan, today: dt.date | None = None) -> list[dict]:
     out: dict[str, dict] = {}
     units_by_kind: dict[str, list[Unit]] = {}
     for task in _class_tasks(plan):
-        kind = _CLASS_KIND.get(task.lead_class)
-        if kind is None:
+        kinds = UnitClass.kinds(task.lead_class)
+        if not kinds:
             continue
-        if kind not in units_by_kind:
-            units_by_kind[kind] = class_units(plan, kind, today)
+        for kind in kinds:
+            if kind not in units_by_kind:
+                units_by_kind[kind] = class_units(plan, kind, today)
+        class_units_now = [u for kind in kinds for u in units_by_kind[kind]]
         row = out.setdefault(
             task.lead_class,
             {
                 "unit_class": task.lead_class,
                 "label": str(UnitClass(task.lead_class).label),
                 "tasks": 0,
-                "units": len(units_by_kind[kind]),
+                "units": len(class_units_now),
                 "copies_missing": 0,
             },
         )
         row["tasks"] += 1
         done = set(task.derived_tasks.filter(plan=plan).values_list("lead_unit_id", flat=True))
-        row["copies_missing"] += sum(1 for u in units_by_kind[kind] if u.pk not in done)
+        row["copies_missing"] += sum(1 for u in class_units_now if u.pk not in done)
     order = list(UnitClass.values)
     return sorted(out.values(), key=lambda r: order.index(r["unit_class"]))
 
@@ -229,14 +230,15 @@ def instantiate_class_tasks(plan: Plan, user, today: dt.date | None = None) -> i
     created = 0
     units_by_kind: dict[str, list[Unit]] = {}
     for task in class_tasks:
-        kind = _CLASS_KIND.get(task.lead_class)
-        if kind is None:
+        kinds = UnitClass.kinds(task.lead_class)
+        if not kinds:
             continue
-        if kind not in units_by_kind:
-            units_by_kind[kind] = class_units(plan, kind, today)
+        for kind in kinds:
+            if kind not in units_by_kind:
+                units_by_kind[kind] = class_units(plan, kind, today)
         done = set(task.derived_tasks.filter(plan=plan).values_list("lead_unit_id", flat=True))
         note = _coordinating_names(task)
-        for unit in units_by_kind[kind]:
+        for unit in [u for kind in kinds for u in units_by_kind[kind]]:
             if unit.pk in done:
                 continue
             _copy_task(task, plan, task.order, unit, user, note, lead_text=unit.name)

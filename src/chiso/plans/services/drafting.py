@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from chiso.accounts.scope import covers
 from chiso.analysis.services import Analysis, AnalysisError, analyse, opening_text, year_figures
+from chiso.core import datedtext, tasklib
 from chiso.core import plan as plancore
-from chiso.core import tasklib
 from chiso.core.text import fold, format_date, strip_admin_prefix
 from chiso.documents.services import wording_for
 from chiso.frameworks.models import Index
@@ -29,7 +29,18 @@ from chiso.results.models import Result
 from chiso.units.lineage import carried_units, units_in_force
 from chiso.units.models import Unit
 
-from ..models import LibraryTask, Plan, Priority, Recurrence, Shortcoming, Target, Task, UnitClass
+from ..models import (
+    Activity,
+    LibraryTask,
+    Plan,
+    Priority,
+    Recurrence,
+    Shortcoming,
+    Target,
+    Task,
+    TaskLayout,
+    UnitClass,
+)
 from ..permissions import EDIT_ROLES
 from .default_map import default_responsible
 from .library import (
@@ -268,16 +279,18 @@ def _body(plan_year: int, coordinating_agency: str) -> str:
 
 
 def _lead_class(text: str, reformed: bool = True) -> str:
-    """The class of units a lead text names as a whole ("UBND cấp xã", "các sở, ban, ngành"…). Districts
-    were abolished by the 2025 reorganisation: for a plan after it, their work goes to the communes."""
+    """The class of units a lead text names as a whole ("UBND cấp xã", "các sở, ban, ngành"…); a text
+    naming two classes ("Các sở, ban ngành và UBND các xã") keeps both. Districts were abolished by the
+    2025 reorganisation: for a plan after it, their work goes to the communes."""
     f = fold(text)
-    if "cap xa" in f or "cac xa" in f or "xa phuong" in f:
-        return UnitClass.WARD
-    if "cap huyen" in f or "cac huyen" in f:
-        return UnitClass.WARD if reformed else UnitClass.DISTRICT
+    classes = set()
     if "so ban nganh" in f or "co quan chuyen mon" in f or "cac so" in f:
-        return UnitClass.DEPARTMENT
-    return UnitClass.NONE
+        classes.add(UnitClass.DEPARTMENT)
+    if "cap huyen" in f or "cac huyen" in f:
+        classes.add(UnitClass.WARD if reformed else UnitClass.DISTRICT)
+    if "cap xa" in f or "cac xa" in f or "xa phuong" in f:
+        classes.add(UnitClass.WARD)
+    return UnitClass.combined(classes)
 
 
 def plan_title(index_name: str, issuing: Unit, plan_year: int) -> str:
@@ -317,16 +330,64 @@ def _in_year(units, ids: set[int]) -> list[Unit]:
     return [u for u in units if u.pk in ids]
 
 
+#: How many library tasks drafting proposes for each activity section the coordinator chose.
+TASKS_PER_ACTIVITY = 4
+
+
+def _activity_suggestions(
+    index: str, activities, taken: set[int], parents: dict[str, str | None]
+) -> list[tuple[str | None, _Suggestion]]:
+    """Library tasks for the activity sections chosen (direction and propaganda, training, inspection,
+    survey teams), in the order of Activity: tasks of the plan's index or of every index, not already
+    proposed for a content; tasks tied to no content first (the sections' own work), shipped first."""
+    wanted = [a for a in Activity.values if a and a in set(activities or ())]
+    if not wanted:
+        return []
+    rows = list(
+        LibraryTask.objects.filter(activity__in=wanted, index__in=[index, tasklib.GENERAL]).exclude(
+            pk__in=taken
+        )
+    )
+    out: list[tuple[str | None, _Suggestion]] = []
+    for activity in wanted:
+        mine = sorted(
+            (r for r in rows if r.activity == activity),
+            key=lambda r: (bool(r.nodes), not r.shipped, r.index != tasklib.GENERAL, r.key),
+        )[:TASKS_PER_ACTIVITY]
+        for r in mine:
+            out.append((None, _Suggestion(r, [c for c in r.nodes or [] if c in parents])))
+    return out
+
+
+def _crossing(a: Analysis) -> list[str]:
+    """The top-level nodes outside the total's sum (the 8 fields of PAR INDEX 2022, a second view of the
+    same points as its score blocks): the ones that lost points, weakest first, else all in order when
+    their scores are not known."""
+    fields = [n for n in a.nodes if n.depth == 1 and not n.contributes]
+    scored = [n for n in fields if n.score is not None and n.max]
+    if scored:
+        lost = [n for n in scored if n.score < n.max]
+        return [n.code for n in sorted(lost, key=lambda n: n.score / n.max)]
+    return [n.code for n in fields]
+
+
 @dataclass
 class _Suggestion:
     lib: LibraryTask
     nodes: list[str]
 
 
-def _suggest(index: str, targets: list[plancore.Target], parents: dict[str, str | None], per_node: int):
+def _suggest(
+    index: str,
+    targets: list[plancore.Target],
+    parents: dict[str, str | None],
+    per_node: int,
+    crossing: list[str] | None = None,
+):
     """Library tasks for each target node (a task tied to the node or one of its sub-nodes first, then to
     an ancestor), each task once; codes are matched as written (the library may use an older framework
-    version with the same codes)."""
+    version with the same codes). ``crossing``: nodes outside the total's sum that the plan also works
+    on (the fields of PAR INDEX 2022, crossing its score blocks), a few tasks each."""
     library = list(LibraryTask.objects.filter(index=index).order_by("shipped", "key"))
     library.sort(key=lambda r: (not r.shipped, r.key))
     children: dict[str, list[str]] = {}
@@ -344,23 +405,24 @@ def _suggest(index: str, targets: list[plancore.Target], parents: dict[str, str 
 
     chosen: dict[int, _Suggestion] = {}
     order: list[tuple[str, _Suggestion]] = []
-    for t in targets:
-        if t.node is None:
-            continue
-        codes = subtree(t.node)
+    served = [t.node for t in targets if t.node is not None]
+    extra = [c for c in crossing or [] if c not in served]
+    for node in [*served, *extra]:
+        codes = subtree(node)
         found = tasklib.tasks_for(library, index, codes, parents)
-        ranked = [f for f in found if any(c in codes for c in f.nodes)][:per_node]
+        limit = per_node if node in served else max(1, per_node // 4)
+        ranked = [f for f in found if any(c in codes for c in f.nodes)][:limit]
         for lib in ranked:
-            mine = [c for c in lib.nodes if c in codes and c != t.node]
+            mine = [c for c in lib.nodes if c in codes and c != node]
             if lib.pk in chosen:
                 s = chosen[lib.pk]
-                for c in [t.node, *mine]:
+                for c in [node, *mine]:
                     if c not in s.nodes:
                         s.nodes.append(c)
                 continue
-            s = _Suggestion(lib, list(dict.fromkeys([t.node, *mine])))
+            s = _Suggestion(lib, list(dict.fromkeys([node, *mine])))
             chosen[lib.pk] = s
-            order.append((t.node, s))
+            order.append((node, s))
     return order
 
 
@@ -376,13 +438,17 @@ def draft_plan(
     *,
     tasks_per_node: int = TASKS_PER_NODE,
     plan_year: int | None = None,
+    activities=(),
+    task_layout: str = TaskLayout.DIMENSION,
 ) -> Plan:
     """Draft a plan from ``unit``'s results of ``year`` for ``plan_year`` (default: the year after);
     see the module's docstring. A plan year before the results or more than five years after them is
     refused.
 
     ``ambition``: one of {"places": N}, {"rank": K}, {"top": K}, {"group": "Cao"}, {"score": x},
-    {"percent": p}. ``user`` None (command line without a user) skips the permission check."""
+    {"percent": p}. ``user`` None (command line without a user) skips the permission check.
+    ``activities``: the activity sections to propose from the library (Activity values);
+    ``task_layout``: how the body arranges the tasks (TaskLayout)."""
     idx = _index(index)
     code = idx.code
     try:
@@ -392,6 +458,11 @@ def draft_plan(
         raise DraftError(_("Năm kết quả và số nội dung yếu nhất phải là số nguyên.")) from exc
     if weakest < 0 or weakest > 50:
         raise DraftError(_("Số nội dung yếu nhất phải từ 0 đến 50."))
+    unknown = [a for a in activities or () if a not in Activity.values or not a]
+    if unknown:
+        raise DraftError(_("Hoạt động không hợp lệ: {values}.").format(values=", ".join(map(str, unknown))))
+    if task_layout not in TaskLayout.values:
+        raise DraftError(_("Cách sắp xếp nhiệm vụ không hợp lệ: «{value}».").format(value=task_layout))
     if issuing_unit is None:
         issuing_unit = issuing_unit_for(user, unit)
         if issuing_unit is None:
@@ -487,6 +558,7 @@ def draft_plan(
         recipients=for_plan_year(wording.plan_recipients, plan_year),
         **wording.issue_fields("plan"),
         report_deadlines=[f"{plan_year}-06-15", f"{plan_year}-11-15"],
+        task_layout=task_layout,
         created_by=user,
     )
     plan._history_user = user
@@ -524,17 +596,25 @@ def draft_plan(
     # the units of the plan's year: a map entry naming a unit that did not exist then is not followed
     candidates = units_of_year(province, plan_year, _DRAFT_KINDS)
     in_year = {u.pk for u in candidates}
-    for i, (target_node, s) in enumerate(_suggest(code, targets, parents, tasks_per_node), start=1):
+
+    def words(text: str) -> str:
+        # the library's year parameters filled with this plan's years, then the bodies of the plan's time
+        return modernise_text(datedtext.fill(text, plan_year, year), on)
+
+    suggestions = _suggest(code, targets, parents, tasks_per_node, _crossing(a))
+    suggestions += _activity_suggestions(code, activities, {s.lib.pk for _n, s in suggestions}, parents)
+    for i, (target_node, s) in enumerate(suggestions, start=1):
         specific = sorted(s.nodes, key=lambda c: -depth.get(c, 0))
-        entry = lookup_responsibility(entries, [*specific, target_node], parents)
+        entry = lookup_responsibility(entries, [*specific, *([target_node] if target_node else [])], parents)
         deadline, first_due = _schedule(s.lib.recurrence, plan_year)
         task = Task(
             plan=plan,
             order=i,
-            text=modernise_text(s.lib.text, on),
-            index=code,
+            text=words(s.lib.text),
+            index=code if s.lib.index == code else "",
             nodes=s.nodes,
-            product=s.lib.product,
+            activity=s.lib.activity,
+            product=words(s.lib.product)[:300],
             recurrence=s.lib.recurrence,
             deadline=deadline,
             first_due=first_due,
@@ -553,8 +633,8 @@ def draft_plan(
         else:
             # no entry in the map: the library's words (renamed after the 2025 reorganisation), and the
             # units they name when the province has them
-            lead_text = modernise_text(s.lib.lead, on)
-            coordinating_texts = [modernise_text(c, on) for c in s.lib.coordinating]
+            lead_text = words(s.lib.lead)
+            coordinating_texts = [words(c) for c in s.lib.coordinating]
             task.lead_text = lead_text[:300]
             task.coordinating_text = ", ".join(coordinating_texts)[:500]
             task.lead_unit = resolve_lead_unit(lead_text, candidates, province)

@@ -23,13 +23,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from chiso.accounts.scope import covered
-from chiso.core import tasklib
+from chiso.core import datedtext, tasklib
 from chiso.core.text import fold, nfc, strip_admin_prefix
 from chiso.frameworks.models import Framework, Node
 from chiso.frameworks.services import framework_for, index_choices
 from chiso.units.models import Unit
 
-from ..models import LibraryTask, Recurrence, Responsibility
+from ..models import Activity, LibraryTask, Recurrence, Responsibility
 from ..permissions import EDIT_ROLES, can_edit_responsibility, can_manage_library
 
 __all__ = [
@@ -97,6 +97,7 @@ _SHIPPED_FIELDS = (
     "coordinating",
     "product",
     "recurrence",
+    "activity",
     "source",
     "quote_line",
 )
@@ -109,17 +110,27 @@ def load_shipped_library(directory=None) -> dict[str, int]:
     Rows a coordinator added (shipped=False) are never changed, even when their key collides ("kept")."""
     counts = {"created": 0, "updated": 0, "unchanged": 0, "kept": 0}
     existing = {row.key: row for row in LibraryTask.objects.all()}
-    for t in tasklib.load_library(directory):
+    # the codes of older frameworks mapped to the current ones, and the tasks that also serve another
+    # index (crosswalk.yaml of the library folder)
+    tasks = tasklib.apply_crosswalk(tasklib.load_library(directory), tasklib.load_crosswalk(directory), {})
+    for t in tasks:
         if not t.id:
             continue
+
+        # the years of the time the source plan speaks of become parameters ({năm}…), filled with the
+        # years of the plan the task goes into (chiso.core.datedtext); cited documents keep theirs
+        def dated(text: str, year: int | None = t.year) -> str:
+            return datedtext.parameterise(nfc(text), year)
+
         values = {
-            "text": nfc(t.text),
+            "text": dated(t.text),
             "index": t.index,
             "nodes": list(t.nodes),
-            "lead": nfc(t.lead),
-            "coordinating": [nfc(c) for c in t.coordinating],
-            "product": nfc(t.product),
+            "lead": dated(t.lead),
+            "coordinating": [dated(c) for c in t.coordinating],
+            "product": dated(t.product),
             "recurrence": t.recurrence if t.recurrence in Recurrence.values else Recurrence.NONE,
+            "activity": t.activity if t.activity in tasklib.ACTIVITIES else tasklib.activity_of(t.text),
             "source": shipped_source(t),
             "quote_line": t.quote_line,
         }
@@ -249,8 +260,18 @@ def save_library_task(user, data: dict, task: LibraryTask | None = None) -> Libr
         )
     if recurrence not in Recurrence.values:
         errors.append(_("Tần suất không hợp lệ."))
+    activity = str(data.get("activity") or "")
+    if activity not in Activity.values:
+        errors.append(_("Hoạt động không hợp lệ."))
     if index == tasklib.GENERAL and nodes:
         errors.append(_("Nhiệm vụ chung không gắn với nội dung chỉ số nào: để trống ô mã nội dung."))
+    unknown = datedtext.unknown_parameters(" ".join([text, str(data.get("product") or "")]))
+    if unknown:
+        errors.append(
+            _("Tham số {unknown} không có; dùng {known}.").format(
+                unknown=", ".join(unknown), known=", ".join(datedtext.PARAMETERS)
+            )
+        )
     if errors:
         raise LibraryError(errors)
     if task is None:
@@ -262,6 +283,7 @@ def save_library_task(user, data: dict, task: LibraryTask | None = None) -> Libr
     task.coordinating = _clean_list(data.get("coordinating"))
     task.product = nfc(str(data.get("product") or ""))
     task.recurrence = recurrence
+    task.activity = activity
     task.source = nfc(str(data.get("source") or ""))[:500]
     task._history_user = user
     task.save()
@@ -285,6 +307,7 @@ def copy_initial(task: LibraryTask) -> dict:
         "coordinating": "\n".join(task.coordinating or []),
         "product": task.product,
         "recurrence": task.recurrence,
+        "activity": task.activity,
         "source": _("Sao chép từ {key} ({source})").format(key=task.key, source=task.source or "—")[:500],
     }
 

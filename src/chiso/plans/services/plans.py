@@ -50,7 +50,18 @@ from chiso.units.services import province_of
 from chiso.validation import Errors
 
 from .. import permissions
-from ..models import Plan, PlanAttachment, Priority, Recurrence, Shortcoming, Target, Task, UnitClass
+from ..models import (
+    Activity,
+    Plan,
+    PlanAttachment,
+    Priority,
+    Recurrence,
+    Shortcoming,
+    Target,
+    Task,
+    TaskLayout,
+    UnitClass,
+)
 from .tiers import units_of_year
 
 __all__ = [
@@ -99,6 +110,7 @@ PLAN_FIELDS = (
     "signer_title",
     "signer_name",
     "report_deadlines",
+    "task_layout",
 )
 TEXT_FIELDS = (
     "number",
@@ -204,6 +216,13 @@ def _clean_plan(plan: Plan, values: dict, errors: Errors) -> dict:
         elif not indices:
             errors.add("indices", _("Chọn ít nhất một chỉ số."))
         out["indices"] = indices
+    if "task_layout" in out:
+        out["task_layout"] = _text(out["task_layout"] or TaskLayout.DIMENSION)
+        if out["task_layout"] not in TaskLayout.values:
+            errors.add(
+                "task_layout",
+                _("Cách sắp xếp nhiệm vụ không hợp lệ: «{value}».").format(value=out["task_layout"]),
+            )
     if "recipients" in out:
         out["recipients"] = [line for line in (_text(r) for r in out["recipients"] or []) if line]
     if "report_deadlines" in out:
@@ -658,6 +677,7 @@ TASK_FIELDS = (
     "first_due",
     "priority",
     "order",
+    "activity",
 )
 _TASK_TEXTS = ("text", "lead_text", "coordinating_text", "product")
 
@@ -735,6 +755,9 @@ def _clean_task(plan: Plan, task: Task | None, data: dict, errors: Errors) -> di
                     index=labels.get(index, index.upper()), codes=", ".join(unknown)
                 ),
             )
+    values["activity"] = _text(current("activity", "") or "")
+    if values["activity"] not in Activity.values:
+        errors.add("activity", _("Hoạt động không hợp lệ: «{value}».").format(value=values["activity"]))
     lead = current("lead_unit")
     values["lead_unit"] = lead
     values["lead_class"] = current("lead_class", "") or ""
