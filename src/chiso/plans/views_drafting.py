@@ -33,6 +33,7 @@ from .services.library import (
     framework_parents,
     library_index_choices,
     library_nodes,
+    lookup_responsibility,
     province_units,
     responsibility_rows,
     save_library_task,
@@ -178,9 +179,12 @@ def responsibility(request, index: str):
             return redirect(reverse("plans:responsibility", args=[index]) + f"?province={province.pk}")
     framework, rows = responsibility_rows(province, index)
     parents = framework_parents(framework)
+    mapped = {row.node.code: row.entry for row in rows if row.entry}
     for row in rows:
-        # what a draft uses for a node the province has not mapped (the shipped default map, by role)
-        row.default = "; ".join(default_names(index, [row.node.code], parents, None))
+        # what a draft uses for a node the province has mapped neither itself nor above it: the shipped
+        # default map (the body that usually leads it, by role)
+        own = lookup_responsibility(mapped, [row.node.code], parents)
+        row.default = "" if own else "; ".join(default_names(index, [row.node.code], parents, None))
         row.lead_id = row.entry.lead_unit_id if row.entry else None
         row.note = row.entry.lead_text if row.entry else ""
         p = (posted or {}).get(row.node.code)

@@ -25,7 +25,7 @@ from chiso.units.models import Unit
 
 from .. import permissions
 from ..models import Plan, Target, Task, UnitClass
-from .tiers import class_units
+from .tiers import class_units, year_provinces
 
 __all__ = [
     "CascadeError",
@@ -54,14 +54,28 @@ class CascadeError(ValueError):
     """Cascading refused; the message says why (Vietnamese)."""
 
 
+def _below(plan: Plan) -> set[int]:
+    """Ids of the units under the plan's issuing unit; for a province, also those under the province that
+    stood for it in the plan's year (``tiers.year_provinces``: the districts of a 2023 plan of today's
+    merged province)."""
+    issuer = plan.issuing_unit
+    ids = issuer.descendants_ids()
+    roots = {issuer.pk}
+    if issuer.kind == Unit.Kind.PROVINCE:
+        for p in year_provinces(issuer, plan.year):
+            ids |= p.descendants_ids()
+            roots.add(p.pk)
+    return ids - roots
+
+
 def subordinate(plan: Plan, unit: Unit) -> bool:
-    return unit.pk != plan.issuing_unit_id and unit.pk in plan.issuing_unit.descendants_ids()
+    return unit.pk in _below(plan)
 
 
 def candidate_units(plan: Plan) -> list[Unit]:
     """Subordinate units (departments, communes, districts) named as lead or coordinating unit of a
     task of the plan."""
-    below = plan.issuing_unit.descendants_ids() - {plan.issuing_unit_id}
+    below = _below(plan)
     ids = set(plan.tasks.filter(lead_unit__in=below).values_list("lead_unit_id", flat=True))
     ids |= set(plan.tasks.filter(coordinating_units__in=below).values_list("coordinating_units", flat=True))
     ids &= below

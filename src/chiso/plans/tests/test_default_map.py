@@ -148,4 +148,6 @@ def test_the_map_page_shows_the_default_of_each_unmapped_node(client, world):
     client.force_login(world.coordinator)
     html = client.get(reverse("plans:responsibility", args=["papi"])).content.decode()
     assert "Mặc định: Sở Nội vụ; UBND các xã, phường, đặc khu" in html  # D1, unmapped
-    assert "Mặc định: Thanh tra tỉnh" not in html  # D3 is the province's own
+    # D3 and its sub-dimensions are the province's own (D4's default also starts with Thanh tra tỉnh)
+    assert "Mặc định: Thanh tra tỉnh; UBND các xã, phường, đặc khu<" not in html
+    assert "Mặc định: Thanh tra tỉnh; Sở Nội vụ; UBND các xã, phường, đặc khu<" in html

@@ -239,3 +239,20 @@ def test_units_of_year_and_labels(world, tiers):
     assert dict(unit_labels([tiers["binhminh_tp"]])) == {
         tiers["binhminh_tp"].pk: "Xã Bình Minh, thành phố Quảng Ngãi"
     }
+
+
+def test_a_district_of_the_plans_year_may_get_its_own_plan(world, tiers, make_plan):
+    plan = make_plan(
+        status="issued",
+        year=2023,
+        results_year=2022,
+        date=dt.date(2023, 2, 1),
+        tasks=[dict(text="Rà soát", lead_unit=tiers["binhson"], deadline=dt.date(2023, 9, 30))],
+    )
+    assert cascade.candidate_units(plan) == [tiers["binhson"]]
+    derived = cascade.derive_plan(plan, tiers["binhson"], world.coordinator)
+    assert derived.issuing_unit == tiers["binhson"] and [t.text for t in derived.tasks.all()] == ["Rà soát"]
+    # the other province merged into today's is not under this plan
+    kontum_old = Unit.objects.get(kind="province", code="62")
+    other = _unit("district", "610", "Huyện Đăk Hà", kontum_old, "Huyện", valid_to=BEFORE)
+    assert not cascade.subordinate(plan, other)
