@@ -171,6 +171,8 @@ class Target(models.Model):
         TOP = "top", _("Nhóm dẫn đầu (top K)")
         GROUP = "group", _("Nhóm xếp loại")
         PERCENT = "percent", _("Tỷ lệ % điểm tối đa")
+        COUNT_MIN = "count_min", _("Số chỉ số nội dung thuộc nhóm (ít nhất)")
+        COUNT_MAX = "count_max", _("Số chỉ số nội dung thuộc nhóm (không quá)")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
     index = models.CharField(_("chỉ số"), max_length=20)
