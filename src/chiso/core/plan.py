@@ -15,7 +15,7 @@ from typing import Literal, cast, get_args
 
 from .gap import group_with, needed_for_group, needed_for_rank, needed_for_score, rank_of
 from .stats import NDIGITS, GroupRule, is_number
-from .text import fold, format_number, round_up
+from .text import fold, format_number, parse_number, round_up
 
 __all__ = [
     "COUNT_KINDS",
@@ -494,7 +494,7 @@ def review_target(
                 achieved = f"có {_pad(got)} {level_word} thuộc nhóm {lab}{_tail(kind, lab, rule)}"
                 met = got >= n if kind == "count_min" else got <= n
         elif kind in ("score", "percent"):
-            goal = _as_float(str(value).replace(",", "."), "Giá trị mục tiêu")
+            goal = _as_float(value if is_number(value) else parse_number(str(value)), "Giá trị mục tiêu")
             got_f = outcome.score if kind == "score" else outcome.percent
             if got_f is None:
                 why = "chưa có điểm"
@@ -590,8 +590,9 @@ def draft_targets(
     unit_word: str = "tỉnh, thành phố",
     extra_population: Sequence[float] = (),
 ) -> list[Target]:
-    """The whole index's target from the ambition, then a target for every node (in their order),
-    each with its baseline score, rank and group, then (when the nodes are grouped) a count target.
+    """The whole index's target from the ambition, then a target for every node (the chosen weak ones
+    first, then the others in their order), each with its baseline score, rank and group, then (when
+    the nodes are grouped) a count target.
 
     Nodes are the parts whose points add up to the total (e.g. PAPI's dimensions). The `weakest`
     nodes with points at stake (lowest rank, then most points lost) are chosen; when their points at
@@ -634,9 +635,10 @@ def draft_targets(
 
     out = [overall]
     picked = {nd.code for nd in chosen}
-    for nd in nodes:
-        if not (is_number(nd.score) and is_number(nd.max)):
-            continue
+    rest_in_order = [
+        nd for nd in nodes if nd.code not in picked and is_number(nd.score) and is_number(nd.max)
+    ]
+    for nd in [*chosen, *rest_in_order]:
         b = Baseline(
             baseline.year,
             nd.score,
@@ -654,7 +656,17 @@ def draft_targets(
             floor = nd.best_past - nd.score if nd.best_past is not None and nd.best_past > nd.score else 0.0
             goal = min(nd.max, points_up(nd.score + max(share, floor)))
             t = check_target(
-                "score", goal, nd.score, (), None, nd.max, b, nd.code, index_name, year_target, node_name=nd.name
+                "score",
+                goal,
+                nd.score,
+                (),
+                None,
+                nd.max,
+                b,
+                nd.code,
+                index_name,
+                year_target,
+                node_name=nd.name,
             )
             if t.met:
                 t.label_vi = (
@@ -664,7 +676,16 @@ def draft_targets(
         elif nd.group is not None and rule is not None:
             # not among the weakest: at least keep its group among the units
             t = check_target(
-                "group", nd.group, nd.score, nd.others, rule, nd.max, b, nd.code, index_name, year_target,
+                "group",
+                nd.group,
+                nd.score,
+                nd.others,
+                rule,
+                nd.max,
+                b,
+                nd.code,
+                index_name,
+                year_target,
                 node_name=nd.name,
             )
             t.label_vi = (
@@ -673,7 +694,16 @@ def draft_targets(
             )
         else:
             t = check_target(
-                "score", nd.score, nd.score, (), None, nd.max, b, nd.code, index_name, year_target,
+                "score",
+                nd.score,
+                nd.score,
+                (),
+                None,
+                nd.max,
+                b,
+                nd.code,
+                index_name,
+                year_target,
                 node_name=nd.name,
             )
             t.label_vi = (
@@ -687,7 +717,13 @@ def draft_targets(
         now = _counted("count_max", worst, rule, [g.group for g in grouped if g.group is not None])
         out.append(
             check_count_target(
-                "count_max", f"{max(0, now - 1)} {worst}", grouped, rule, baseline.year, index_name, year_target
+                "count_max",
+                f"{max(0, now - 1)} {worst}",
+                grouped,
+                rule,
+                baseline.year,
+                index_name,
+                year_target,
             )
         )
     return out

@@ -37,6 +37,7 @@ from .forms_plans import (
 )
 from .models import Plan, PlanAttachment, Shortcoming, Target, Task, UnitClass
 from .services import plans as svc
+from .services.review import review_plan
 
 DOCUMENT_LINKS_TEMPLATE = "tracking/_documents_links.html"
 #: The services' fields of a target or appendix row shown on the form's one node field.
@@ -261,6 +262,7 @@ def plan_detail(request, pk: int):
         "can_amend": permissions.can_amend_plan(user, plan),
         "transitions": transitions,
         "targets": list(plan.targets.all()),
+        "review": review_plan(plan) if plan.results_year else None,
         "task_rows": task_rows,
         "tasks_filtered": not oversees,
         "shortcomings": list(plan.shortcomings.prefetch_related("responsible_units")) if oversees else [],

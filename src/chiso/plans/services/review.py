@@ -118,7 +118,9 @@ def review_plan(plan: Plan, year: int | None = None) -> PlanReview | None:
             rule, word = ctx.rule, _level_word(ctx)
         baseline = plancore.Baseline(t.baseline_year, t.baseline_score, t.baseline_rank, t.baseline_rank_of)
         rows.append(
-            TargetReview(t, plancore.review_target(t.kind, t.value, outcome, baseline, rule, t.label, level_word=word))
+            TargetReview(
+                t, plancore.review_target(t.kind, t.value, outcome, baseline, rule, t.label, level_word=word)
+            )
         )
     return PlanReview(year, rows)
 
@@ -151,7 +153,9 @@ def review_sentence(plan: Plan, review: PlanReview) -> str:
     if plan.date:
         ref += f" ngày {format_date(plan.date)}"
     issuer = plan.issuing_unit.name
-    text = f"Kết quả thực hiện {ref} của {_authority(issuer)} theo kết quả năm {review.year}: {review.summary}"
+    text = (
+        f"Kết quả thực hiện {ref} của {_authority(issuer)} theo kết quả năm {review.year}: {review.summary}"
+    )
     unmet = review.unmet
     if unmet:
         items = "; ".join(_short(r) for r in unmet)
