@@ -601,7 +601,7 @@ def draft_targets(
     (stake = max − score), raised to its best past score when that is higher than today's, rounded up
     to 4 decimals and capped at its max; so the asked points add up to at least the needed increase
     whenever the nodes can supply it. Every other node keeps its group (a group target) when it has
-    one, else its score. When the nodes are grouped, a count target asks for one node fewer in the
+    one (a node in the worst group aims at the next one), else its score. When the nodes are grouped, a count target asks for one node fewer in the
     worst group ("không có chỉ số nội dung nào thuộc nhóm Thấp" when at most one is there).
     ValueError if the overall target is impossible or unreachable."""
     kind, value = _ambition(ambition)
@@ -674,10 +674,12 @@ def draft_targets(
                     f"{format_number(nd.score)} điểm" + _baseline_text(b, nd.max)
                 )
         elif nd.group is not None and rule is not None:
-            # not among the weakest: at least keep its group among the units
+            # not among the weakest: keep its group among the units, or leave the worst group
+            at = rule.index(nd.group)
+            aim = rule.labels[at - 1] if at == len(rule.groups) - 1 and at > 0 else nd.group
             t = check_target(
                 "group",
-                nd.group,
+                aim,
                 nd.score,
                 nd.others,
                 rule,
@@ -688,10 +690,14 @@ def draft_targets(
                 year_target,
                 node_name=nd.name,
             )
-            t.label_vi = (
-                f"Phấn đấu {subject} năm {year_target} tiếp tục giữ vững nhóm {nd.group}"
-                + _baseline_text(b, nd.max)
-            )
+            if aim == nd.group or t.needed_points is None:
+                t = check_target(
+                    "group", nd.group, nd.score, nd.others, rule, nd.max, b, nd.code, index_name, year_target
+                )
+                t.label_vi = (
+                    f"Phấn đấu {subject} năm {year_target} tiếp tục giữ vững nhóm {nd.group}"
+                    + _baseline_text(b, nd.max)
+                )
         else:
             t = check_target(
                 "score",

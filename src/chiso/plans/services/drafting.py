@@ -312,7 +312,7 @@ class _Suggestion:
 
 
 def _suggest(index: str, targets: list[plancore.Target], parents: dict[str, str | None], per_node: int):
-    """Library tasks for each target node (a task tied to the node or one of its sub-nodes first, then to
+    """Library tasks for each target node still to be reached (a task tied to the node or one of its sub-nodes first, then to
     an ancestor), each task once; codes are matched as written (the library may use an older framework
     version with the same codes)."""
     library = list(LibraryTask.objects.filter(index=index).order_by("shipped", "key"))
@@ -333,7 +333,7 @@ def _suggest(index: str, targets: list[plancore.Target], parents: dict[str, str 
     chosen: dict[int, _Suggestion] = {}
     order: list[tuple[str, _Suggestion]] = []
     for t in targets:
-        if t.node is None:
+        if t.node is None or t.met:  # a node that only keeps its score or group gets no new tasks
             continue
         codes = subtree(t.node)
         found = tasklib.tasks_for(library, index, codes, parents)
