@@ -464,6 +464,16 @@ def _achieved_text(o: Outcome) -> str:
     return ", ".join(parts)
 
 
+def _number(value: object) -> object:
+    """A stored target value ("5", "42,5") as a number; anything else as it was (refused later)."""
+    if isinstance(value, str):
+        try:
+            return parse_number(value)
+        except ValueError:
+            return value
+    return value
+
+
 def review_target(
     kind: str,
     value: object,
@@ -494,7 +504,7 @@ def review_target(
                 achieved = f"có {_pad(got)} {level_word} thuộc nhóm {lab}{_tail(kind, lab, rule)}"
                 met = got >= n if kind == "count_min" else got <= n
         elif kind in ("score", "percent"):
-            goal = _as_float(value if is_number(value) else parse_number(str(value)), "Giá trị mục tiêu")
+            goal = _as_float(_number(value), "Giá trị mục tiêu")
             got_f = outcome.score if kind == "score" else outcome.percent
             if got_f is None:
                 why = "chưa có điểm"
@@ -505,7 +515,7 @@ def review_target(
                         f" ({achieved})" if achieved else ""
                     )
         elif kind in ("rank", "top", "places"):
-            k = _as_int(value, "Thứ hạng")
+            k = _as_int(_number(value), "Thứ hạng")
             if outcome.rank is None:
                 why = "chưa có thứ hạng"
             elif kind == "places":

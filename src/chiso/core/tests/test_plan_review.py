@@ -196,6 +196,7 @@ def test_review_each_kind():
         "thuộc nhóm Trung bình cao (tăng 04 bậc so với 30/63): Chưa đạt."
     )
     assert review_target("places", 4, o, b, RULE).met is True
+    assert review_target("places", "4", o, b, RULE).met is True  # values as stored: text
     assert review_target("rank", 26, o, b, RULE).met is True
     assert review_target("top", 25, o, b, RULE).met is False
     assert review_target("score", "42,5", o, b, RULE).met is True  # a tie counts as met
