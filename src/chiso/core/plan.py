@@ -268,7 +268,11 @@ def check_target(
         needed = needed_for_group(
             current, pool, rule, label_g, maximum=maximum, extra_population=extra_population
         )
-        label = f"{head} thuộc nhóm {label_g}" + _baseline_text(baseline, None) + _needed_text(needed)
+        label = (
+            f"{head} thuộc nhóm {label_g}"
+            + _baseline_text(baseline, maximum if node is not None else None)
+            + _needed_text(needed)
+        )
     elif kind == "percent":
         p = _as_float(value, "Tỷ lệ mục tiêu")
         if not 0 <= p <= 100:

@@ -163,8 +163,8 @@ def test_the_plan_page_and_the_api_show_the_verdict(client, world, kontum):
     assert [row["met"] for row in data["rows"]] == [x.met for x in review.rows]
     assert client.get(f"/api/plans/{previous.pk}/target-review/?year=abc").status_code == 400
     assert client.get(f"/api/plans/{previous.pk}/target-review/?year=2030").status_code == 404
-    client.force_login(world.outsider)  # no role on the plan's province: the plan does not exist for her
-    assert client.get(f"/api/plans/{previous.pk}/target-review/").status_code == 404
+    client.force_login(world.outsider)  # no role on the plan's province: refused
+    assert client.get(f"/api/plans/{previous.pk}/target-review/").status_code == 403
 
 
 def test_a_floor_never_comes_from_another_framework_version(kontum):
