@@ -85,8 +85,14 @@ def _compute(framework: Framework, year: int) -> YearContext:
             entry["rank"], entry["of"], entry["group"] = prank, pof, pgroup or None
     inputs = [UnitInput(uid, e["values"], e["rank"], e["of"], e["group"]) for uid, e in per_unit.items()]
     rule = GroupRule.from_dict(framework.grouping) if framework.grouping else None
+    grouped = [c for c, n in nodes.items() if rule is not None and n.level in rule.levels]
     derived = derive_year(
-        tree, {c: n.max_score for c, n in nodes.items()}, inputs, rule, tolerance=framework.tolerance
+        tree,
+        {c: n.max_score for c, n in nodes.items()},
+        inputs,
+        rule,
+        tolerance=framework.tolerance,
+        grouped_nodes=grouped,
     )
     units = Unit.objects.in_bulk(list(per_unit))
     return YearContext(framework, year, nodes, tree, derived, units, rule)
@@ -133,6 +139,9 @@ class NodeLine:
     is_leaf: bool
     mismatch: float | None = None
     name_en: str = ""
+    #: The unit's group on this node among the units, when the publisher groups its level (PAPI's
+    #: dimensions: ``GroupRule.levels``).
+    group: str | None = None
 
     @property
     def display(self) -> str:
@@ -246,6 +255,30 @@ def _same_node(a: Node | None, b: Node | None) -> bool:
     return a.code == b.code and (a.name_vi == b.name_vi or (a.name_en and a.name_en == b.name_en))
 
 
+def _shape(ctx: YearContext, code: str) -> tuple[tuple[str, float | None], ...]:
+    """The node's subtree in that year's framework: every node under it (itself included) with its maximum."""
+    by_pk = {n.pk: n for n in ctx.nodes.values()}
+    out = []
+    for c, n in ctx.nodes.items():
+        p = n
+        while p is not None and p.code != code:
+            p = by_pk.get(p.parent_id)
+        if p is not None:
+            out.append((c, n.max_score))
+    return tuple(sorted(out, key=lambda x: x[0]))
+
+
+def same_definition(a: YearContext | None, b: YearContext | None, code: str) -> bool:
+    """Whether a node measures the same thing in two years: the same node (code and name) with the same
+    sub-nodes and maxima (PAPI's D2 before 2018 had no "Access to information", D5 from 2021 no
+    construction permits). A score of a node defined differently is never a floor or a target."""
+    if a is None or b is None or not _same_node(a.nodes.get(code), b.nodes.get(code)):
+        return False
+    if a.framework.pk == b.framework.pk:
+        return True
+    return _shape(a, code) == _shape(b, code)
+
+
 def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
     ctx = year_figures(index_code, year)
     if ctx is None:
@@ -312,7 +345,7 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
         if not pud:
             continue
         for code, nv in pud.nodes.items():
-            if nv.value is None or not _same_node(pctx.nodes.get(code), ctx.nodes.get(code)):
+            if nv.value is None or not same_definition(pctx, ctx, code):
                 continue
             if code not in best_past or nv.value > best_past[code][0]:
                 best_past[code] = (nv.value, py)
@@ -354,6 +387,7 @@ def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
                 contributes=node.contributes,
                 is_leaf=code not in children,
                 mismatch=nv.mismatch,
+                group=st.groups.get(unit.pk),
             )
         )
 

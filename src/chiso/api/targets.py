@@ -7,10 +7,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, serializers
+from rest_framework.response import Response
 
 from chiso.plans import permissions as perms
 from chiso.plans.models import Target
 from chiso.plans.services import plans as plan_services
+from chiso.plans.services.review import review_plan
 
 from .common import (
     PK,
@@ -24,10 +26,11 @@ from .common import (
     VietnameseMixin,
     detail_operations,
     plan_children,
+    visible_plan,
 )
 from .concurrency import IdempotentCreate, Versioned
 
-__all__ = ["PlanTargetListView", "TargetDetailView", "TargetSerializer"]
+__all__ = ["PlanTargetListView", "PlanTargetReviewView", "TargetDetailView", "TargetSerializer"]
 
 #: What the service fills in by checking a target against the results (read-only here).
 CHECKED_FIELDS = (
@@ -49,7 +52,9 @@ class TargetSerializer(VietnameseMixin, serializers.ModelSerializer):
     value = serializers.CharField(
         max_length=40,
         help_text="Giá trị: điểm (score), % điểm tối đa (percent), thứ hạng (rank), số bậc (places), "
-        "K (top) hoặc tên nhóm (group). Số thập phân nhận cả dấu phẩy.",
+        "K (top), tên nhóm (group; cả cho nội dung được xếp nhóm như chỉ số nội dung PAPI) hoặc «số lượng "
+        "tên nhóm» (count_min: ít nhất N nội dung thuộc nhóm trở lên, count_max: không quá N nội dung "
+        "thuộc nhóm trở xuống; ví dụ «3 Cao», «0 Thấp»). Số thập phân nhận cả dấu phẩy.",
     )
     label = serializers.CharField(read_only=True, help_text="Nội dung mục tiêu, chiso viết theo kết quả.")
     # Bounds stated here: the model field's own range differs between SQLite and PostgreSQL.
@@ -132,3 +137,44 @@ class TargetDetailView(PlansApi, PlanPartMixin, Versioned, generics.RetrieveUpda
 
     def perform_destroy(self, instance: Target) -> None:
         plan_services.delete_target(instance, self.user)
+
+
+class TargetReviewRowSerializer(serializers.Serializer):
+    target = serializers.IntegerField(source="target.pk", help_text="Mã mục tiêu.")
+    kind = serializers.CharField(source="target.kind", help_text="Loại mục tiêu.")
+    node_code = serializers.CharField(
+        source="target.node_code", help_text="Mã nội dung (trống = toàn chỉ số)."
+    )
+    met = serializers.BooleanField(
+        allow_null=True, help_text="Đạt (true), chưa đạt (false), chưa đánh giá được (null)."
+    )
+    achieved = serializers.CharField(source="review.achieved", help_text="Kết quả đạt được năm đánh giá.")
+    label = serializers.CharField(source="review.label_vi", help_text="Mục tiêu, kết quả và đánh giá.")
+
+
+class PlanReviewSerializer(serializers.Serializer):
+    year = serializers.IntegerField(help_text="Năm kết quả dùng để đánh giá (năm thực hiện kế hoạch).")
+    summary = serializers.CharField(help_text="Ví dụ: đạt 03/07 mục tiêu, còn 04 mục tiêu chưa đạt.")
+    rows = TargetReviewRowSerializer(many=True)
+
+
+@extend_schema(
+    tags=[TAG_TARGETS],
+    summary="Đánh giá kết quả thực hiện mục tiêu",
+    description="Mỗi mục tiêu của kế hoạch đối chiếu với kết quả năm thực hiện (hoặc năm `year`): đạt, "
+    "chưa đạt, kèm số liệu. 404 khi chưa có kết quả năm đó.",
+    responses=PlanReviewSerializer,
+)
+class PlanTargetReviewView(PlansApi, generics.GenericAPIView):
+    serializer_class = PlanReviewSerializer
+    pagination_class = None
+
+    def get(self, request, plan_id: int):
+        plan = visible_plan(self.user, plan_id)
+        year = request.query_params.get("year")
+        if year is not None and not (year.isdigit() and 1990 <= int(year) <= 2100):
+            raise serializers.ValidationError({"year": ["Năm đánh giá phải là số từ 1990 đến 2100."]})
+        review = review_plan(plan, int(year) if year else None)
+        if review is None:
+            raise Http404("Chưa có kết quả để đánh giá các mục tiêu của kế hoạch này.")
+        return Response(PlanReviewSerializer(review).data)

@@ -10,6 +10,11 @@ urlpatterns = [
     path("plans/<int:pk>/", plans.PlanDetailView.as_view(), name="api-plan"),
     path("plans/<int:pk>/transition/", plans.PlanTransitionView.as_view(), name="api-plan-transition"),
     path("plans/<int:plan_id>/targets/", targets.PlanTargetListView.as_view(), name="api-plan-targets"),
+    path(
+        "plans/<int:plan_id>/target-review/",
+        targets.PlanTargetReviewView.as_view(),
+        name="api-plan-target-review",
+    ),
     path("plans/<int:plan_id>/tasks/", tasks.PlanTaskListView.as_view(), name="api-plan-tasks"),
     path("targets/<int:pk>/", targets.TargetDetailView.as_view(), name="api-target"),
     path("tasks/<int:pk>/", tasks.TaskDetailView.as_view(), name="api-task"),

@@ -8,7 +8,7 @@ for 28 of 63 provinces, a rank "among the 28" would mislead, so the published ra
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .stats import GroupRule, assign_groups, group_cutoffs, mean, median, rank_desc
@@ -33,6 +33,9 @@ class NodeStats:
     ranks: dict[Hashable, int]
     best: float | None
     worst: float | None
+    #: The node's group per unit, for the nodes the publisher groups (``GroupRule.levels``): the rule
+    #: applied to the node's scores among the units scored on it (maximum = the node's). Empty otherwise.
+    groups: dict[Hashable, str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -72,6 +75,15 @@ class YearDerived:
     def totals(self, *, exclude: Hashable | None = None) -> list[float]:
         return [u.total for k, u in self.units.items() if u.total is not None and k != exclude]
 
+    def node_scores(self, code: str, *, exclude: Hashable | None = None) -> list[float]:
+        """Every unit's known score on one node (but ``exclude``'s)."""
+        out: list[float] = []
+        for k, u in self.units.items():
+            nv = u.nodes.get(code)
+            if k != exclude and nv is not None and nv.value is not None:
+                out.append(nv.value)
+        return out
+
 
 def derive_year(
     tree: Tree,
@@ -81,8 +93,11 @@ def derive_year(
     *,
     tolerance: float = 0.0051,
     expected: int | None = None,
+    grouped_nodes: Collection[str] = (),
 ) -> YearDerived:
-    """``expected``: how many units the index ranked that year, when known (a published "…/63")."""
+    """``expected``: how many units the index ranked that year, when known (a published "…/63").
+    ``grouped_nodes``: the nodes (besides the root) grouped like the total, each among the units scored
+    on it (the nodes of the levels in ``rule.levels``); quantile groups need a fully known year."""
     root = tree.root
     aggregated = {u.key: tree.aggregate(u.values, tolerance=tolerance) for u in units}
     published_of = [u.published_rank_of for u in units if u.published_rank_of]
@@ -107,6 +122,11 @@ def derive_year(
             best=max(values) if values else None,
             worst=min(values) if values else None,
         )
+        node_max = maxima.get(code)
+        groupable = rule is not None and (rule.kind == "threshold" or full)
+        if rule is not None and groupable and code in grouped_nodes and code != root:
+            if not (rule.kind == "threshold" and rule.on == "percent" and not node_max):
+                stats[code].groups = assign_groups(scored, rule, maximum=node_max)
 
     maximum = maxima.get(root)
     totals = {k: nv[root].value for k, nv in aggregated.items()}

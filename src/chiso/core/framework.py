@@ -1113,6 +1113,11 @@ def _validate_grouping(grouping: dict[str, Any] | None, add: Any) -> None:
     kind = grouping.get("kind")
     if kind not in GROUPING_KINDS:
         add(None, None, f"Kiểu xếp nhóm '{kind}' không hợp lệ (cho phép: quantile, threshold).")
+    levels = grouping.get("levels")
+    if levels is not None and (
+        not isinstance(levels, list) or not all(isinstance(x, str) and x.strip() for x in levels)
+    ):
+        add(None, None, "Các cấp xếp nhóm (levels) phải là danh sách mã cấp, ví dụ [dimension].")
     groups = grouping.get("groups")
     if not isinstance(groups, list) or not groups:
         add(None, None, "Quy tắc xếp nhóm phải có danh sách nhóm (groups).")

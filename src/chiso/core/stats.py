@@ -123,12 +123,15 @@ class GroupRule:
     units' totals when population == "all"); the last band usually has lower None.
     threshold: band.lower is compared with the raw value (on="value") or percent of maximum
     (on="percent"); units below the last band are ungrouped (None) unless it has lower None.
+    levels: the framework levels below the total that the publisher groups the same way, each node
+    among the units scored on it (PAPI: its dimensions, METHODOLOGY §4.4); () = the total only.
     """
 
     kind: GroupKind
     groups: tuple[GroupBand, ...]
     population: Population = "scored"
     on: CompareOn = "value"
+    levels: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in ("quantile", "threshold"):
@@ -173,6 +176,7 @@ class GroupRule:
             groups=tuple(GroupBand.from_dict(g) for g in d["groups"]),
             population=d.get("population", "scored"),
             on=d.get("on", "value"),
+            levels=tuple(str(x) for x in d.get("levels") or ()),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -182,6 +186,8 @@ class GroupRule:
         else:
             out["on"] = self.on
         out["groups"] = [g.to_dict() for g in self.groups]
+        if self.levels:
+            out["levels"] = list(self.levels)
         return out
 
 

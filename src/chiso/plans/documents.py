@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import OrderedDict
 
+from chiso.core.plan import COUNT_KINDS
 from chiso.core.text import fold, format_date, format_number, nfc
 from chiso.documents.model import (
     Appendix,
@@ -220,8 +221,14 @@ def _task_detail(task: Task) -> str:
 
 def _targets_blocks(plan: Plan, targets: list[Target], nodes: _Nodes) -> list:
     blocks: list = [Heading("II. MỤC TIÊU", 1)]
-    overall = [t for t in targets if not t.node_code]
-    specific = [t for t in targets if t.node_code]
+    # the whole index's targets first; then each node's in the framework's order (a plan goes through
+    # every dimension in turn), then the targets on how many nodes are in a group
+    counted = [t for t in targets if t.kind in COUNT_KINDS]
+    overall = [t for t in targets if not t.node_code and t.kind not in COUNT_KINDS]
+    specific = sorted(
+        (t for t in targets if t.node_code), key=lambda t: (t.index, nodes.sort_key(t.index, t.node_code))
+    )
+    specific += counted
     if not targets:
         what = _indices_text(plan.indices, nodes) or "các Chỉ số"
         blocks.append(

@@ -204,7 +204,9 @@ class TargetForm(forms.Form):
         max_length=40,
         help_text=_(
             "Điểm số (vd 45,5); thứ hạng (vd 20); số bậc cần tăng (vd 2); top K (vd 25); "
-            "tên nhóm (vd Cao); tỷ lệ % điểm tối đa (vd 60)."
+            "tên nhóm (vd Cao, cho toàn chỉ số hoặc một chỉ số nội dung được xếp nhóm); tỷ lệ % điểm tối "
+            "đa (vd 60); số chỉ số nội dung thuộc nhóm: số lượng và tên nhóm (vd «3 Cao» với loại «ít "
+            "nhất», «0 Thấp» với loại «không quá»)."
         ),
     )
 

@@ -195,11 +195,11 @@ class Plan(WorkflowDocument):
 
     def step_blocked(self, step) -> str | None:
         """Leaving the draft (submitting) is refused while a task's words carry a past deadline or an
-        unfilled year parameter (chiso.plans.services.review)."""
+        unfilled year parameter (chiso.plans.services.text_review)."""
         initial = self.workflow().initial
         if self.status != initial or step.target == initial:
             return None
-        from .services.review import submission_blocked
+        from .services.text_review import submission_blocked
 
         return submission_blocked(self)
 
@@ -225,6 +225,8 @@ class Target(models.Model):
         TOP = "top", _("Nhóm dẫn đầu (top K)")
         GROUP = "group", _("Nhóm xếp loại")
         PERCENT = "percent", _("Tỷ lệ % điểm tối đa")
+        COUNT_MIN = "count_min", _("Số chỉ số nội dung thuộc nhóm (ít nhất)")
+        COUNT_MAX = "count_max", _("Số chỉ số nội dung thuộc nhóm (không quá)")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="targets")
     index = models.CharField(_("chỉ số"), max_length=20)

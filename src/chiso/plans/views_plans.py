@@ -38,7 +38,8 @@ from .forms_plans import (
 )
 from .models import Plan, PlanAttachment, Shortcoming, Target, Task, UnitClass
 from .services import plans as svc
-from .services.review import text_review
+from .services.review import review_plan
+from .services.text_review import text_review
 
 DOCUMENT_LINKS_TEMPLATE = "tracking/_documents_links.html"
 #: The services' fields of a target or appendix row shown on the form's one node field.
@@ -263,6 +264,7 @@ def plan_detail(request, pk: int):
         "can_amend": permissions.can_amend_plan(user, plan),
         "transitions": transitions,
         "targets": list(plan.targets.all()),
+        "review": review_plan(plan) if plan.results_year else None,
         "task_rows": task_rows,
         "tasks_filtered": not oversees,
         "shortcomings": list(plan.shortcomings.prefetch_related("responsible_units")) if oversees else [],

@@ -293,6 +293,24 @@ def _lead_class(text: str, reformed: bool = True) -> str:
     return UnitClass.combined(classes)
 
 
+def previous_review(index: str, unit: Unit, issuing: Unit, year: int) -> str:
+    """The verdict on the published plan for ``year`` (of the issuing unit or of the unit whose results
+    are used) against ``year``'s results ("" when there is none): a new plan opens with it."""
+    from .review import previous_plan, review_plan, review_sentence
+
+    prev = previous_plan({issuing, unit}, index, year)
+    review = review_plan(prev, year) if prev is not None else None
+    return review_sentence(prev, review) if review is not None and review.rows else ""
+
+
+def _with_review(purpose: str, sentence: str) -> str:
+    """The review sentence closes the opening paragraph (where the plan states the results)."""
+    if not sentence:
+        return purpose
+    opening, sep, rest = purpose.partition("\n\n")
+    return f"{opening} {sentence}{sep}{rest}"
+
+
 def plan_title(index_name: str, issuing: Unit, plan_year: int) -> str:
     """The trích yếu of a drafted plan (the document prints "KẾ HOẠCH" above it): "Cải thiện, nâng cao Chỉ
     số PAPI tỉnh Quảng Ngãi năm 2025"."""
@@ -384,7 +402,8 @@ def _suggest(
     per_node: int,
     crossing: list[str] | None = None,
 ):
-    """Library tasks for each target node (a task tied to the node or one of its sub-nodes first, then to
+    """Library tasks for each target node still to be reached (a task tied to the node or one of its
+    sub-nodes first, then to
     an ancestor), each task once; codes are matched as written (the library may use an older framework
     version with the same codes). ``crossing``: nodes outside the total's sum that the plan also works
     on (the fields of PAR INDEX 2022, crossing its score blocks), a few tasks each."""
@@ -405,7 +424,8 @@ def _suggest(
 
     chosen: dict[int, _Suggestion] = {}
     order: list[tuple[str, _Suggestion]] = []
-    served = [t.node for t in targets if t.node is not None]
+    # a node that only keeps its score or group gets no new tasks
+    served = [t.node for t in targets if t.node is not None and not t.met]
     extra = [c for c in crossing or [] if c not in served]
     for node in [*served, *extra]:
         codes = subtree(node)
@@ -502,7 +522,17 @@ def draft_plan(
             )
         ambition["group"] = match
     nodes = [
-        plancore.NodeInput(n.code, n.name, n.score, n.max, n.rank, n.rank_of, n.best_past)
+        plancore.NodeInput(
+            n.code,
+            n.name,
+            n.score,
+            n.max,
+            n.rank,
+            n.rank_of,
+            n.best_past,
+            n.group,
+            ctx.derived.node_scores(n.code, exclude=unit.pk),
+        )
         for n in a.nodes
         if n.depth == 1 and n.contributes and n.score is not None and n.max
     ]
@@ -549,7 +579,9 @@ def draft_plan(
         issuing_unit=issuing_unit,
         place=strip_admin_prefix(issuing_unit.short_name) or issuing_unit.short_name,
         title=plan_title(idx.short_name, issuing_unit, plan_year),
-        purpose=_purpose(a, issuing_unit, reformed),
+        purpose=_with_review(
+            _purpose(a, issuing_unit, reformed), previous_review(code, unit, issuing_unit, year)
+        ),
         requirements=_requirements(idx.short_name, wording.coordinating_agency),
         body=_body(plan_year, wording.coordinating_agency),
         indices=[code],
@@ -568,6 +600,8 @@ def draft_plan(
     node_name = {n.code: n.name for n in a.nodes}
     for i, t in enumerate(targets, start=1):
         b = t.baseline
+        if t.kind in plancore.COUNT_KINDS:  # its baseline is a count of nodes, not a score
+            b = plancore.Baseline(b.year, None)
         row = Target(
             plan=plan,
             index=code,

@@ -39,7 +39,15 @@ from django.utils.translation import gettext_lazy
 
 from chiso.audit.changes import HistoryEntry, history_entries, records
 from chiso.concurrency import bump, check_revision
-from chiso.core.plan import Baseline, baseline_of, check_target, points_up
+from chiso.core.plan import (
+    COUNT_KINDS,
+    Baseline,
+    GroupedNode,
+    baseline_of,
+    check_count_target,
+    check_target,
+    points_up,
+)
 from chiso.core.text import format_date, format_number, nfc, parse_number, vi_sort_key
 from chiso.documents.services import wording_for
 from chiso.frameworks.services import index_labels
@@ -405,6 +413,7 @@ TARGET_VALUE_MESSAGES = {
     "too_small": gettext_lazy("Giá trị mục tiêu «{value}» phải từ {lowest} trở lên."),
     "negative": gettext_lazy("Giá trị mục tiêu «{value}» không được âm."),
     "percent": gettext_lazy("Tỷ lệ phải trong khoảng 0–100."),
+    "count": gettext_lazy("Mục tiêu theo số nội dung ghi «số lượng tên nhóm», ví dụ «3 Cao» hoặc «0 Thấp»."),
 }
 
 
@@ -424,6 +433,11 @@ def parse_target_value(
         raise refuse("empty")
     if kind == Target.Kind.GROUP:
         return text
+    if kind in COUNT_KINDS:
+        head, _sep, rest = text.partition(" ")
+        if not head.isdigit() or not rest.strip():
+            raise refuse("count")
+        return f"{int(head)} {' '.join(rest.split())}"
     try:
         number = parse_number(text)
     except ValueError:
@@ -481,6 +495,31 @@ def check_and_fill_target(target: Target) -> Target:
     root = ctx.derived.root
     if code == root:
         code = ""
+    if target.kind in COUNT_KINDS:
+        if code:
+            raise ValueError(_("Mục tiêu theo số nội dung thuộc nhóm áp dụng cho toàn chỉ số."))
+        grouped = grouped_nodes(ctx, unit.pk)
+        if not grouped:
+            raise ValueError(
+                _("Bộ chỉ số {index} năm {year} không xếp nhóm các nội dung.").format(
+                    index=index_name, year=year
+                )
+            )
+        result = check_count_target(
+            target.kind, parsed, grouped, ctx.rule, year, index_name, plan.year, level_word=_level_word(ctx)
+        )
+        target.index = index
+        target.node_code = ""
+        target.node_name = ""
+        target.value = str(result.value)
+        target.baseline_year = year
+        target.baseline_score = target.baseline_max = target.baseline_rank = None
+        target.baseline_rank_of = target.baseline_percent = None
+        target.baseline_group = ""
+        target.needed_points = None if result.needed_points is None else points_up(result.needed_points)
+        target.met = result.met
+        target.label = result.label_vi
+        return target
     if not code:
         current = ud.total
         if current is None:
@@ -521,21 +560,27 @@ def check_and_fill_target(target: Target) -> Target:
             for k, u in ctx.derived.units.items()
             if k != unit.pk and code in u.nodes and u.nodes[code].value is not None
         ]
-        rule = None
         maximum = node.max_score
         stats = ctx.derived.stats.get(code)
+        # a node the publisher groups (PAPI's dimensions) has a group among the units, as the total
+        rule = ctx.rule if stats and stats.groups else None
         rank = stats.ranks.get(unit.pk) if stats else None
         baseline = Baseline(
             year,
             current,
             rank,
             stats.n if stats and rank else None,
-            None,
+            stats.groups.get(unit.pk) if stats else None,
             100.0 * current / maximum if maximum else None,
         )
         node_name = node.name_vi
-        if target.kind == "group":
-            raise ValueError(_("Mục tiêu theo nhóm xếp loại chỉ áp dụng cho toàn chỉ số."))
+        if target.kind == "group" and rule is None:
+            raise ValueError(
+                _(
+                    "Nội dung «{code}» không được xếp nhóm trong bộ chỉ số {index} năm {year}: mục tiêu theo "
+                    "nhóm chỉ đặt cho toàn chỉ số hoặc các nội dung được xếp nhóm."
+                ).format(code=code, index=index_name, year=year)
+            )
     if target.kind == "group" and rule is not None:
         match = next((lab for lab in rule.labels if lab.lower() == str(parsed).lower()), None)
         parsed = match or parsed
@@ -568,6 +613,41 @@ def check_and_fill_target(target: Target) -> Target:
     target.met = result.met
     target.label = result.label_vi
     return target
+
+
+def _level_word(ctx) -> str:
+    """How the index names the level it groups ("chỉ số nội dung"), lower-case."""
+    levels = ctx.rule.levels if ctx.rule is not None else ()
+    for lv in ctx.framework.index.levels or []:
+        if levels and isinstance(lv, dict) and lv.get("code") == levels[0] and lv.get("name_vi"):
+            label = str(lv["name_vi"])
+            return label[:1].lower() + label[1:]
+    return "nội dung"
+
+
+def grouped_nodes(ctx, unit_pk) -> list[GroupedNode]:
+    """The nodes of the year the publisher groups (``GroupRule.levels``), in the framework's order, with
+    the unit's score and group on each and the other units' scores (count targets)."""
+    ud = ctx.derived.units.get(unit_pk)
+    if ud is None or ctx.rule is None:
+        return []
+    out = []
+    for code, node in ctx.nodes.items():
+        st = ctx.derived.stats.get(code)
+        if st is None or not st.groups:
+            continue
+        nv = ud.nodes.get(code)
+        out.append(
+            GroupedNode(
+                code,
+                node.name_vi,
+                nv.value if nv else None,
+                ctx.derived.node_scores(code, exclude=unit_pk),
+                node.max_score,
+                st.groups.get(unit_pk),
+            )
+        )
+    return out
 
 
 @transaction.atomic

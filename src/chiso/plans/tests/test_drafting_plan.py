@@ -60,7 +60,7 @@ def test_draft_plan_on_real_results(world, kontum, library):
     assert plan.requirements and plan.history.count() == 1
 
     targets = list(plan.targets.order_by("order"))
-    overall, nodes = targets[0], targets[1:]
+    overall, nodes, others, count = targets[0], targets[1:6], targets[6:-1], targets[-1]
     assert overall.node_code == "" and overall.kind == "places" and overall.value == "5"
     assert overall.baseline_score == pytest.approx(a.total)
     assert (overall.baseline_rank, overall.baseline_rank_of) == (a.rank, a.rank_of)
@@ -78,12 +78,26 @@ def test_draft_plan_on_real_results(world, kontum, library):
         assert t.node_name == by_code[t.node_code].name
         assert float(t.value) == pytest.approx(t.baseline_score + t.needed_points, abs=1e-3)
     assert sum(t.needed_points for t in nodes) >= overall.needed_points - 1e-9
+    # every other dimension has a target too, by its group among the provinces (PAPI groups dimensions)
+    dims = [n for n in a.nodes if n.depth == 1]
+    assert {t.node_code for t in nodes + others} == {n.code for n in dims}
+    for t in nodes + others:
+        line = by_code[t.node_code]
+        assert t.baseline_group and t.baseline_group == line.group
+        assert (t.baseline_rank, t.baseline_rank_of) == (line.rank, line.rank_of)
+        assert f"xếp hạng {line.rank}/61" in t.label and f"thuộc nhóm {line.group}" in t.label
+    assert all(t.kind == "group" for t in others), [(t.kind, t.label) for t in others]
+    # a count target on the dimensions in the worst group
+    in_low = sum(1 for n in dims if n.group == "Thấp")
+    assert count.kind == "count_max" and count.value == f"{max(0, in_low - 1)} Thấp"
+    assert count.baseline_score is None and "chỉ số nội dung" in count.label
 
     # tasks from the library for each target node, with the map's units for D3
     tasks = list(plan.tasks.order_by("order"))
     assert tasks
-    target_codes = {t.node_code for t in nodes}
+    target_codes = {t.node_code for t in nodes + others if not t.met}  # kept nodes get no new tasks
     assert all(t.nodes and t.nodes[0] in target_codes and t.library_key for t in tasks)
+    assert {t.nodes[0] for t in tasks} >= {t.node_code for t in nodes}
     d3 = [t for t in tasks if t.nodes[0] == "D3"]
     assert d3 and all(t.lead_unit == world.tuphap for t in d3)
     assert set(d3[0].coordinating_units.all()) == {world.noivu, world.xa1}
@@ -187,7 +201,8 @@ def test_page_takes_the_analysis_link_and_drafts(client, world, kontum, library)
     )
     plan = Plan.objects.get()
     assert r.status_code == 302 and r.url == reverse("plans:detail", args=[plan.pk])
-    assert plan.targets.count() == 5
+    assert plan.targets.count() == 1 + 8 + 1  # the whole index, every dimension, a count target
+    assert plan.targets.filter(kind="score").exclude(node_code="").count() == 4  # the 4 weakest
     assert plan.history.first().history_user == world.coordinator
 
 

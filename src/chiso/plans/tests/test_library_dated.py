@@ -14,7 +14,7 @@ from chiso.plans import documents
 from chiso.plans.models import LibraryTask, UnitClass
 from chiso.plans.services.drafting import draft_plan
 from chiso.plans.services.library import LibraryError, load_shipped_library, save_library_task
-from chiso.plans.services.review import text_review
+from chiso.plans.services.text_review import text_review
 from chiso.units.models import Unit
 from chiso.workflows.services import transition
 
