@@ -29,7 +29,17 @@ from chiso.results.models import Result
 from chiso.units.lineage import carried_units, units_in_force
 from chiso.units.models import Unit
 
-from ..models import LibraryTask, Plan, Priority, Recurrence, Shortcoming, Target, Task, UnitClass
+from ..models import (
+    LibraryTask,
+    Plan,
+    Priority,
+    Recurrence,
+    RequestStatus,
+    Shortcoming,
+    Target,
+    Task,
+    UnitClass,
+)
 from ..permissions import EDIT_ROLES
 from .library import (
     REFORM_DATE,
@@ -43,6 +53,7 @@ from .library import (
     responsibility_map,
 )
 from .plans import TARGET_VALUE_MESSAGES, TargetValueError, parse_target_value
+from .requests import is_outside_body
 
 __all__ = [
     "AMBITION_KINDS",
@@ -192,18 +203,30 @@ def _value_text(value) -> str:
     return str(value)
 
 
-def _purpose(a: Analysis, issuing: Unit) -> str:
-    """Mục đích: where the unit stands (the analysis's opening paragraph), then the plan's aims. The
+def _names(analyses: list[Analysis]) -> str:
+    """ "PAPI", "PAR INDEX và SIPAS", "PAR INDEX, SIPAS và PAPI": the indices a plan covers."""
+    names = [a.index.short_name for a in analyses]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1]
+
+
+def _purpose(analyses: Analysis | list[Analysis], issuing: Unit) -> str:
+    """Mục đích: where the unit stands (each index's opening paragraph), then the plan's aims. The
     targets themselves are the plan's Target rows (the document prints them in their own section)."""
-    name = a.index.short_name
-    opening = opening_text(a)
-    if a.unit.pk != issuing.pk:
-        name_of = a.unit.name
-        if a.unit.kind == Unit.Kind.PROVINCE and name_of[:1].isupper():
-            name_of = name_of[0].lower() + name_of[1:]
-        opening = f"Kết quả của {name_of} (trước sắp xếp, sáp nhập): {opening}"
+    if not isinstance(analyses, list):
+        analyses = [analyses]
+    a = analyses[0]
+    name = _names(analyses)
+    openings = []
+    for one in analyses:
+        opening = opening_text(one)
+        if one.unit.pk != issuing.pk:
+            name_of = one.unit.name
+            if one.unit.kind == Unit.Kind.PROVINCE and name_of[:1].isupper():
+                name_of = name_of[0].lower() + name_of[1:]
+            opening = f"Kết quả của {name_of} (trước sắp xếp, sáp nhập): {opening}"
+        openings.append(opening)
     paragraphs = [
-        opening,
+        *openings,
         f"- Nâng cao nhận thức, tinh thần trách nhiệm của các cơ quan, đơn vị, địa phương trên địa bàn tỉnh "
         f"trong việc cải thiện, nâng cao Chỉ số {name}; phát huy kết quả đạt được và khắc phục những tồn tại, "
         f"hạn chế tại các nội dung, tiêu chí của Chỉ số {name} năm {a.year}.",
@@ -256,12 +279,16 @@ def _lead_class(text: str, reformed: bool = True) -> str:
     return UnitClass.NONE
 
 
-def plan_title(index_name: str, issuing: Unit, plan_year: int) -> str:
+def plan_title(index_name: str | list[str], issuing: Unit, plan_year: int) -> str:
     """The trích yếu of a drafted plan (the document prints "KẾ HOẠCH" above it): "Cải thiện, nâng cao Chỉ
     số PAPI tỉnh Quảng Ngãi năm 2025"."""
     where = issuing.name
     if issuing.kind == Unit.Kind.PROVINCE and where[:1].isupper():
         where = where[0].lower() + where[1:]
+    if isinstance(index_name, (list, tuple)):
+        index_name = (
+            index_name[0] if len(index_name) == 1 else ", ".join(index_name[:-1]) + " và " + index_name[-1]
+        )
     return f"Cải thiện, nâng cao Chỉ số {index_name} {where} năm {plan_year}"
 
 
@@ -346,13 +373,39 @@ def draft_plan(
     *,
     tasks_per_node: int = TASKS_PER_NODE,
     plan_year: int | None = None,
+    into: Plan | None = None,
 ) -> Plan:
     """Draft a plan from ``unit``'s results of ``year`` for ``plan_year`` (default: the year after);
     see the module's docstring. A plan year before the results or more than five years after them is
     refused.
 
     ``ambition``: one of {"places": N}, {"rank": K}, {"top": K}, {"group": "Cao"}, {"score": x},
-    {"percent": p}. ``user`` None (command line without a user) skips the permission check."""
+    {"percent": p}; with several indices, the same ambition for each or ``{code: ambition}`` per index.
+    ``user`` None (command line without a user) skips the permission check.
+
+    ``index`` may be several indices (a list: "par", "sipas", "papi"): one plan covers them all, each
+    with its targets, tasks and shortcomings, in the order given (``into``: the draft being built)."""
+    if isinstance(index, (list, tuple)):
+        codes = list(dict.fromkeys(str(_index(i).code) for i in index))
+        if not codes:
+            raise DraftError(_("Chọn ít nhất một chỉ số."))
+        plan = None
+        for c in codes:
+            one = ambition.get(c, ambition) if isinstance(ambition, dict) and c in ambition else ambition
+            plan = draft_plan(
+                c,
+                unit,
+                year,
+                one,
+                user,
+                weakest,
+                issuing_unit,
+                tasks_per_node=tasks_per_node,
+                plan_year=plan_year,
+                into=plan,
+            )
+        assert plan is not None
+        return plan
     idx = _index(index)
     code = idx.code
     try:
@@ -442,6 +495,16 @@ def draft_plan(
 
     province = issuing_unit
     wording = wording_for(issuing_unit, "plan")
+    if into is not None:
+        plan = _extend(into, a, issuing_unit, plan_year, wording, user)
+    else:
+        plan = _new_plan(a, issuing_unit, plan_year, year, wording, user)
+    _add_content(plan, a, idx, code, unit, year, plan_year, targets, province, user, tasks_per_node)
+    return plan
+
+
+def _new_plan(a: Analysis, issuing_unit: Unit, plan_year: int, year: int, wording, user) -> Plan:
+    idx, code = a.index, a.index.code
     plan = Plan(
         issuing_unit=issuing_unit,
         place=strip_admin_prefix(issuing_unit.short_name) or issuing_unit.short_name,
@@ -459,7 +522,31 @@ def draft_plan(
     )
     plan._history_user = user
     plan.save()
+    plan._analyses = [a]  # type: ignore[attr-defined]
+    return plan
 
+
+def _extend(plan: Plan, a: Analysis, issuing_unit: Unit, plan_year: int, wording, user) -> Plan:
+    """The draft ``plan`` now covers one more index: its title, indices, purpose and requirements name
+    them all."""
+    analyses = [*getattr(plan, "_analyses", []), a]
+    plan._analyses = analyses  # type: ignore[attr-defined]
+    names = [x.index.short_name for x in analyses]
+    plan.indices = [*plan.indices, a.index.code]
+    plan.title = plan_title(names, issuing_unit, plan_year)
+    plan.purpose = _purpose(analyses, issuing_unit)
+    plan.requirements = _requirements(_names(analyses), wording.coordinating_agency)
+    plan._history_user = user
+    plan.save()
+    return plan
+
+
+def _add_content(plan, a, idx, code, unit, year, plan_year, targets, province, user, tasks_per_node):
+    """The targets, tasks and shortcomings of one index, numbered after what the plan already has."""
+    issuing_unit = plan.issuing_unit
+    t0 = plan.targets.count()
+    k0 = plan.tasks.count()
+    s0 = plan.shortcomings.count()
     node_max = {n.code: n.max for n in a.nodes}
     node_name = {n.code: n.name for n in a.nodes}
     for i, t in enumerate(targets, start=1):
@@ -481,7 +568,7 @@ def draft_plan(
             needed_points=None if t.needed_points is None else plancore.points_up(t.needed_points),
             met=t.met,
             label=t.label_vi,
-            order=i,
+            order=t0 + i,
         )
         row._history_user = user
         row.save()
@@ -498,7 +585,7 @@ def draft_plan(
         deadline, first_due = _schedule(s.lib.recurrence, plan_year)
         task = Task(
             plan=plan,
-            order=i,
+            order=k0 + i,
             text=modernise_text(s.lib.text, on),
             index=code,
             nodes=s.nodes,
@@ -528,6 +615,9 @@ def draft_plan(
                 for u in match_units(text, candidates, province):
                     if u != task.lead_unit and u not in coordinating:
                         coordinating.append(u)
+        # a body outside the administration is requested ("Đề nghị …"), not assigned
+        if is_outside_body(task.lead_unit.name if task.lead_unit else task.lead_text):
+            task.is_request, task.request_status = True, RequestStatus.PENDING
         task._history_user = user
         task.save()
         if coordinating:
@@ -543,13 +633,12 @@ def draft_plan(
             maximum=r["maximum"],
             lost=r["lost"],
             responsible_text=r["responsible_text"],
-            order=i,
+            order=s0 + i,
         )
         sc._history_user = user
         sc.save()
         if r["responsible_units"]:
             sc.responsible_units.set(r["responsible_units"])
-    return plan
 
 
 def summary(plan: Plan) -> dict:

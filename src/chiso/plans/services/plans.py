@@ -50,7 +50,17 @@ from chiso.units.services import province_of
 from chiso.validation import Errors
 
 from .. import permissions
-from ..models import Plan, PlanAttachment, Priority, Recurrence, Shortcoming, Target, Task, UnitClass
+from ..models import (
+    Plan,
+    PlanAttachment,
+    Priority,
+    Recurrence,
+    RequestStatus,
+    Shortcoming,
+    Target,
+    Task,
+    UnitClass,
+)
 
 __all__ = [
     "add_attachment",
@@ -94,6 +104,8 @@ PLAN_FIELDS = (
     "year_to",
     "results_year",
     "recipients",
+    "legal_basis",
+    "implements",
     "signer_authority",
     "signer_title",
     "signer_name",
@@ -209,8 +221,9 @@ def _clean_plan(plan: Plan, values: dict, errors: Errors) -> dict:
         elif not indices:
             errors.add("indices", _("Chọn ít nhất một chỉ số."))
         out["indices"] = indices
-    if "recipients" in out:
-        out["recipients"] = [line for line in (_text(r) for r in out["recipients"] or []) if line]
+    for name in ("recipients", "legal_basis", "implements"):
+        if name in out:
+            out[name] = [line for line in (_text(r).rstrip(";").rstrip() for r in out[name] or []) if line]
     if "report_deadlines" in out:
         out["report_deadlines"] = sorted({_iso_day(d) for d in out["report_deadlines"] or []})
 
@@ -663,6 +676,7 @@ TASK_FIELDS = (
     "first_due",
     "priority",
     "order",
+    "is_request",
 )
 _TASK_TEXTS = ("text", "lead_text", "coordinating_text", "product")
 
@@ -766,6 +780,13 @@ def _clean_task(plan: Plan, task: Task | None, data: dict, errors: Errors) -> di
     else:
         values["deadline"], values["first_due"] = current("deadline"), current("first_due")
         _check_task_dates(plan, task, values, errors)
+    # a request ("Đề nghị …") waits for the body's acceptance before it is tracked; an assignment has none
+    values["is_request"] = bool(current("is_request", False))
+    stored_status = task.request_status if task is not None else ""
+    if values["is_request"]:
+        values["request_status"] = stored_status or RequestStatus.PENDING
+    else:
+        values["request_status"] = RequestStatus.NONE
     priority = current("priority", Priority.NORMAL)
     values["priority"] = Priority.NORMAL if priority is None else priority
     if values["priority"] not in Priority.values:
