@@ -319,9 +319,7 @@ def draft(request):
             initial["unit"] = next((a["unit"].pk for a in available if a["years"].get(index)), pairs[0][0].pk)
         year = _int_or_none(request.GET.get("year", ""))
         if year is None:
-            years = next(
-                (a["years"].get(index) for a in available if a["unit"].pk == initial["unit"]), []
-            )
+            years = next((a["years"].get(index) for a in available if a["unit"].pk == initial["unit"]), [])
             year = years[-1] if years else None
         if year is not None:
             initial["year"] = year

@@ -268,6 +268,10 @@ def plan_detail(request, pk: int):
         "targets": list(plan.targets.all()),
         "task_rows": task_rows,
         "request_rows": request_rows,
+        # a derived plan: the issuing unit's own offices (to give its tasks to), added from here
+        "offices": list(plan.issuing_unit.children.order_by("kind", "name"))
+        if plan.derived_from_id and plan.issuing_unit.kind in ("district", "ward", "department")
+        else None,
         "can_answer": permissions.covers_issuer(user, plan),
         "tasks_filtered": not oversees,
         "shortcomings": list(plan.shortcomings.prefetch_related("responsible_units")) if oversees else [],
