@@ -98,7 +98,8 @@ class TaskSerializer(VietnameseMixin, serializers.ModelSerializer):
         "trống với nhiệm vụ được giao. Ghi bằng POST /api/tasks/{id}/answer/.",
     )
     tracked = serializers.BooleanField(
-        read_only=True, help_text="Được theo dõi (nhắc hạn, tổng hợp): nhiệm vụ được giao hoặc đề nghị đã nhận."
+        read_only=True,
+        help_text="Được theo dõi (nhắc hạn, tổng hợp): nhiệm vụ được giao hoặc đề nghị đã nhận.",
     )
     revision = serializers.IntegerField(
         read_only=True, help_text="Phiên bản chỉnh sửa (cũng là ETag): gửi lại trong If-Match khi sửa."

@@ -328,6 +328,8 @@ def amend_plan(plan: Plan, user) -> Plan:
         year_to=old.year_to,
         results_year=old.results_year,
         recipients=list(old.recipients or []),
+        legal_basis=list(old.legal_basis or []),
+        implements=list(old.implements or []),
         signer_authority=old.signer_authority,
         signer_title=old.signer_title,
         signer_name=old.signer_name,
