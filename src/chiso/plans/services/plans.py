@@ -224,6 +224,11 @@ def _clean_plan(plan: Plan, values: dict, errors: Errors) -> dict:
     for name in ("recipients", "legal_basis", "implements"):
         if name in out:
             out[name] = [line for line in (_text(r).rstrip(";").rstrip() for r in out[name] or []) if line]
+    # stored without the word the document puts before each ("Căn cứ …;", "Thực hiện …;")
+    for name, word in (("legal_basis", "căn cứ "), ("implements", "thực hiện ")):
+        if name in out:
+            out[name] = [r[len(word) :].strip() if r.lower().startswith(word) else r for r in out[name]]
+            out[name] = [r for r in out[name] if r]
     if "report_deadlines" in out:
         out["report_deadlines"] = sorted({_iso_day(d) for d in out["report_deadlines"] or []})
 

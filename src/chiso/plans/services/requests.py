@@ -47,7 +47,7 @@ OUTSIDE_BODY_WORDS = (
     "cuc thue",
     "thue tinh",
     "buu dien",
-    "bao ",
+    " bao ",
     "dai phat thanh",
     "dai truyen hinh",
     "co quan bao chi",

@@ -122,6 +122,7 @@ def test_the_opening_cites_the_legal_basis_then_every_parent_document(world, mak
         plan,
     )
     assert plan.legal_basis == [BASIS]  # the trailing ";" and blank lines dropped
+    assert plan.implements == [PARENT, NOTICE]  # stored without "Thực hiện"
     text = _docx_text(plan)
     i_basis = text.index(f"Căn cứ {BASIS};")
     i_parent = text.index(f"Thực hiện {PARENT};")
