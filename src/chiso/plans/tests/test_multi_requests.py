@@ -355,3 +355,38 @@ def test_drafting_marks_a_task_led_by_the_front_as_a_request(world, kontum):
         "Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh giám sát việc giải trình của chính quyền với Nhân dân"
         in rows[0]
     )
+
+
+def test_a_pending_request_is_not_reminded_of_nor_late(world, make_plan):
+    """The police of the province are in chiso (a unit with an officer): a request to them is reminded
+    of only once they have accepted it."""
+    from chiso.conftest import _member
+    from chiso.notifications.models import Reminder
+    from chiso.plans.permissions import visible_plans
+    from chiso.tracking import reminders
+    from chiso.tracking.services.execution import late_tasks
+
+    police = Unit.objects.create(kind="other", code="QNG-CA", name="Công an tỉnh", parent=world.province)
+    officer = _member("canbo_congan", "officer", police)
+    due = dt.date(2025, 6, 30)
+    plan = make_plan(
+        status="issued",
+        tasks=[
+            dict(
+                text="Phòng, chống tội phạm",
+                lead_unit=police,
+                is_request=True,
+                request_status="pending",
+                deadline=due,
+            )
+        ],
+    )
+    req = plan.tasks.get()
+    reminders.send_due(due - dt.timedelta(days=3))
+    assert not Reminder.objects.filter(user=officer).exists()
+    assert req not in late_tasks(visible_plans(world.coordinator), due + dt.timedelta(days=2))
+
+    answer_request(req, officer, accepted=True)  # the body itself records that it accepts
+    reminders.send_due(due - dt.timedelta(days=1))
+    assert Reminder.objects.filter(user=officer).exists()
+    assert req in late_tasks(visible_plans(world.coordinator), due + dt.timedelta(days=2))
