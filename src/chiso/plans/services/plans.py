@@ -221,7 +221,9 @@ def _clean_plan(plan: Plan, values: dict, errors: Errors) -> dict:
         elif not indices:
             errors.add("indices", _("Chọn ít nhất một chỉ số."))
         out["indices"] = indices
-    for name in ("recipients", "legal_basis", "implements"):
+    if "recipients" in out:
+        out["recipients"] = [line for line in (_text(r) for r in out["recipients"] or []) if line]
+    for name in ("legal_basis", "implements"):  # the document adds the ";" of each line
         if name in out:
             out[name] = [line for line in (_text(r).rstrip(";").rstrip() for r in out[name] or []) if line]
     # stored without the word the document puts before each ("Căn cứ …;", "Thực hiện …;")
