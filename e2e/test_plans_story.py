@@ -97,7 +97,7 @@ def test_plan_story_draft_issue_report_monitor_documents(
     page.wait_for_url(re.compile(r"/ke-hoach/lap-tu-phan-tich/\?"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Lập kế hoạch từ kết quả phân tích")
     # The form comes filled from the analysis: PAPI, Kon Tum (now part of Quảng Ngãi), 2024.
-    expect(page.get_by_label("Chỉ số")).to_have_value("papi")
+    expect(page.get_by_role("checkbox", name="PAPI")).to_be_checked()
     expect(page.get_by_label("Kết quả của đơn vị").locator("option:checked")).to_contain_text("Kon Tum")
     expect(page.get_by_label("Năm kết quả")).to_have_value("2024")
     page.get_by_label("Mục tiêu chung").select_option(label="Tăng số bậc")

@@ -34,6 +34,7 @@ from chiso.plans.services.cascade import CascadeError
 from chiso.plans.services.drafting import DraftError
 from chiso.plans.services.library import LibraryError
 from chiso.plans.services.plans import PlanInUse, TargetValueError
+from chiso.plans.services.requests import RequestError
 from chiso.tracking.services.periodic import PeriodicError
 
 __all__ = ["MESSAGES", "SERVICE_ERRORS", "Conflict", "ErrorSerializer", "InvalidInput", "exception_handler"]
@@ -68,6 +69,7 @@ SERVICE_ERRORS: tuple[type[ValueError], ...] = (
     LibraryError,
     PlanInUse,
     TargetValueError,
+    RequestError,
 )
 
 # DRF's own messages have no Vietnamese translation: these replace them.

@@ -77,6 +77,17 @@ class PlanSerializer(VietnameseMixin, serializers.ModelSerializer):
         required=False,
         help_text="Nơi nhận, mỗi phần tử một nơi.",
     )
+    legal_basis = serializers.ListField(
+        child=serializers.CharField(max_length=1000, allow_blank=True),
+        required=False,
+        help_text="Căn cứ ban hành, mỗi phần tử một văn bản (kế hoạch in «Căn cứ …;»).",
+    )
+    implements = serializers.ListField(
+        child=serializers.CharField(max_length=1000, allow_blank=True),
+        required=False,
+        help_text="Kế hoạch, thông báo cấp trên kế hoạch thực hiện, mỗi phần tử một văn bản "
+        "(kế hoạch in «Thực hiện Kế hoạch số …/KH-UBND ngày … của UBND tỉnh …;»).",
+    )
     report_deadlines = serializers.ListField(
         child=serializers.DateField(input_formats=DATE_INPUTS),
         required=False,

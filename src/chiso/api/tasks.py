@@ -9,10 +9,14 @@ import datetime as dt
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from chiso.plans import permissions as perms
-from chiso.plans.models import Task
+from chiso.plans.models import RequestStatus, Task
 from chiso.plans.services import plans as plan_services
+from chiso.plans.services.requests import answer_request
 from chiso.units.models import Unit
 
 from .common import (
@@ -34,11 +38,12 @@ from .common import (
     plan_children,
     tasks_of,
     visible_task,
+    write_responses,
 )
 from .concurrency import IdempotentCreate, Versioned
 from .pagination import Pagination
 
-__all__ = ["PlanTaskListView", "TaskDetailView", "TaskSerializer"]
+__all__ = ["PlanTaskListView", "TaskAnswerView", "TaskDetailView", "TaskSerializer"]
 
 #: What chiso keeps of a task (its library entry, its origin when cascaded, its state from the reports).
 KEPT_FIELDS = ("library_key", "origin", "progress", "done", "done_on", "last_reported_at")
@@ -81,6 +86,21 @@ class TaskSerializer(VietnameseMixin, serializers.ModelSerializer):
     priority = PriorityField(choices=PRIORITIES, required=False)
     due = serializers.SerializerMethodField(help_text="Hạn gần nhất (lần tới phải hoàn thành hoặc báo cáo).")
 
+    is_request = serializers.BooleanField(
+        required=False,
+        help_text="Đề nghị cơ quan ngoài hệ thống hành chính (Mặt trận, đoàn thể, báo chí, công an…): kế "
+        "hoạch ghi «Đề nghị …» riêng; chỉ theo dõi khi cơ quan đó nhận (request_status accepted).",
+    )
+    request_status = serializers.ChoiceField(
+        choices=RequestStatus.choices,
+        read_only=True,
+        help_text="Phản hồi của cơ quan được đề nghị: pending (chờ), accepted (nhận), declined (không nhận); "
+        "trống với nhiệm vụ được giao. Ghi bằng POST /api/tasks/{id}/answer/.",
+    )
+    tracked = serializers.BooleanField(
+        read_only=True,
+        help_text="Được theo dõi (nhắc hạn, tổng hợp): nhiệm vụ được giao hoặc đề nghị đã nhận.",
+    )
     revision = serializers.IntegerField(
         read_only=True, help_text="Phiên bản chỉnh sửa (cũng là ETag): gửi lại trong If-Match khi sửa."
     )
@@ -108,6 +128,9 @@ class TaskSerializer(VietnameseMixin, serializers.ModelSerializer):
             "due",
             "priority",
             "activity",
+            "is_request",
+            "request_status",
+            "tracked",
             *KEPT_FIELDS,
             "revision",
         ]
@@ -180,3 +203,27 @@ class TaskDetailView(PlansApi, PlanPartMixin, Versioned, generics.RetrieveUpdate
 
     def perform_destroy(self, instance: Task) -> None:
         plan_services.delete_task(instance, self.user)
+
+
+class TaskAnswerSerializer(VietnameseMixin, serializers.Serializer):
+    accepted = serializers.BooleanField(help_text="true: cơ quan nhận thực hiện; false: không nhận.")
+
+
+@extend_schema(
+    tags=[TAG_TASKS],
+    parameters=[PK],
+    summary="Ghi phản hồi của cơ quan được đề nghị",
+    description="Với nội dung đề nghị (is_request): cơ quan ngoài hệ thống hành chính nhận thực hiện (từ đó "
+    "nhiệm vụ được theo dõi, nhắc hạn như nhiệm vụ được giao) hoặc không nhận. Người điều phối của cơ quan "
+    "ban hành hoặc cán bộ của cơ quan được đề nghị; nhiệm vụ được giao: 400. Gửi lại cùng phản hồi không "
+    "thay đổi gì.",
+    request=TaskAnswerSerializer,
+    responses=write_responses(TaskSerializer),
+)
+class TaskAnswerView(PlansApi, APIView):
+    def post(self, request: Request, pk: int) -> Response:
+        task = visible_task(self.user, pk)
+        data = TaskAnswerSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer_request(task, self.user, data.validated_data["accepted"])
+        return Response(TaskSerializer(visible_task(self.user, pk), context={"request": request}).data)

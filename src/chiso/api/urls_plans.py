@@ -18,6 +18,7 @@ urlpatterns = [
     path("plans/<int:plan_id>/tasks/", tasks.PlanTaskListView.as_view(), name="api-plan-tasks"),
     path("targets/<int:pk>/", targets.TargetDetailView.as_view(), name="api-target"),
     path("tasks/<int:pk>/", tasks.TaskDetailView.as_view(), name="api-task"),
+    path("tasks/<int:pk>/answer/", tasks.TaskAnswerView.as_view(), name="api-task-answer"),
     path("tasks/<int:task_id>/reports/", reports.TaskReportListView.as_view(), name="api-task-reports"),
     path("reports/<int:pk>/", reports.ReportDetailView.as_view(), name="api-report"),
     path("reports/<int:pk>/evidence/", reports.ReportEvidenceView.as_view(), name="api-report-evidence"),

@@ -44,6 +44,7 @@ from chiso.documents.wording import (
 from chiso.frameworks.services import index_labels
 
 from .models import Activity, Plan, Recurrence, Shortcoming, Target, Task, TaskLayout, UnitClass
+from .services.requests import request_sentence
 
 __all__ = [
     "FORMATS",
@@ -53,6 +54,7 @@ __all__ = [
     "task_coordinating",
     "task_deadline",
     "task_lead",
+    "task_sentence",
 ]
 
 RECURRENCE_WORDS = {
@@ -257,6 +259,37 @@ def _targets_blocks(plan: Plan, targets: list[Target], nodes: _Nodes) -> list:
     return blocks
 
 
+REQUESTS_HEADING = "Đề nghị các cơ quan, tổ chức phối hợp thực hiện"
+
+
+def task_sentence(task: Task) -> str:
+    """The task as the plan writes it: an assignment as written, a request "Đề nghị <body> …"."""
+    if task.is_request:
+        return request_sentence(task_lead(task), task.text)
+    return nfc(task.text)
+
+
+def _split_requests(tasks: list[Task]) -> tuple[list[Task], list[Task]]:
+    return [t for t in tasks if not t.is_request], [t for t in tasks if t.is_request]
+
+
+def _request_paragraphs(task: Task) -> list[Paragraph]:
+    text = task_sentence(task).rstrip()
+    if text and text[-1] not in ".;:!?":
+        text += "."
+    out = [Paragraph("- " + esc(text))]
+    parts = []
+    coord = task_coordinating(task)
+    if coord:
+        parts.append(f"phối hợp: {coord}")
+    deadline = task_deadline(task)
+    if deadline:
+        parts.append(f"thời hạn: {lower_first(deadline) if task.recurrence != 'none' else deadline}")
+    if parts:
+        out.append(Paragraph(esc(upper_first("; ".join(parts)) + "."), italic=True))
+    return out
+
+
 def _in_activity_section(plan: Plan, task: Task) -> bool:
     """Whether a task is printed in its activity's section: every task with an activity when the plan is
     arranged by activity; else only those tied to no content (the activities' own work)."""
@@ -284,6 +317,7 @@ def _dimension_blocks(plan: Plan, tasks: list[Task], nodes: _Nodes, n: int) -> t
     """One section per index, one sub-section per content; returns the blocks, the tasks of no index
     (printed last, "Nhiệm vụ chung") and the last number used."""
     blocks: list = []
+
     groups: dict[tuple[str, str], list[Task]] = {}
     for t in tasks:
         groups.setdefault(_task_group_key(t, nodes), []).append(t)
@@ -312,11 +346,13 @@ def _dimension_blocks(plan: Plan, tasks: list[Task], nodes: _Nodes, n: int) -> t
 def _tasks_blocks(plan: Plan, tasks: list[Task], nodes: _Nodes) -> list:
     """Section III with the tasks: by content of each index, then the activity sections (a plan arranged
     by activity: the activity sections first, then the specialist tasks by content), then the tasks
-    common to all indices. Each task is printed once."""
+    common to all indices, then the requests to bodies outside the administration, apart. Each task is
+    printed once."""
     blocks: list = [Heading("III. NHIỆM VỤ, GIẢI PHÁP", 1)]
     if not tasks:
         blocks.append(Paragraph("(Chưa có nhiệm vụ.)", italic=True))
         return blocks
+    tasks, requests = _split_requests(tasks)
     activity = [t for t in tasks if _in_activity_section(plan, t)]
     rest = [t for t in tasks if not _in_activity_section(plan, t)]
     n = 0
@@ -335,6 +371,11 @@ def _tasks_blocks(plan: Plan, tasks: list[Task], nodes: _Nodes) -> list:
         blocks.append(Heading(f"{n}. Nhiệm vụ chung", 2))
         for t in general:
             blocks.extend(_task_paragraphs(t))
+    if requests:  # apart: a request is not an assignment
+        n += 1
+        blocks.append(Heading(f"{n}. {REQUESTS_HEADING}", 2))
+        for t in requests:
+            blocks.extend(_request_paragraphs(t))
     return blocks
 
 
@@ -394,17 +435,21 @@ def _tasks_appendix(plan: Plan, tasks: list[Task], label: str, nodes: _Nodes) ->
     if plan.task_layout != TaskLayout.ACTIVITY:
         groups.update((a, []) for a in activities)
     groups[""] = []
+    tasks, requests = _split_requests(tasks)
     for t in tasks:
         if _in_activity_section(plan, t):
             groups[f"activity:{t.activity}"].append(t)
         else:
             groups[t.index if t.index in nodes.labels else ""].append(t)
+    groups["\x00requests"] = requests  # apart, last: requests to bodies outside the administration
     used = [(k, v) for k, v in groups.items() if v]
     labels = dict(Activity.choices)
     stt = 0
     for i, (idx, items) in enumerate(used):
         if len(used) > 1:
-            if idx.startswith("activity:"):
+            if idx == "\x00requests":
+                head = REQUESTS_HEADING.upper()
+            elif idx.startswith("activity:"):
                 head = str(labels[idx.split(":", 1)[1]]).upper()
             else:
                 head = f"CẢI THIỆN, NÂNG CAO CHỈ SỐ {nodes.label(idx)}" if idx else "NHIỆM VỤ CHUNG"
@@ -414,7 +459,7 @@ def _tasks_appendix(plan: Plan, tasks: list[Task], label: str, nodes: _Nodes) ->
             rows.append(
                 [
                     str(stt),
-                    esc(nfc(t.text)),  # printed as the user wrote it, stars included
+                    esc(task_sentence(t)),  # printed as the user wrote it, stars included
                     esc(task_lead(t)),
                     esc(task_coordinating(t)),
                     esc(nfc(t.product)),
@@ -492,11 +537,26 @@ def _is_results_paragraph(block, plan: Plan) -> bool:
     return f"nam {plan.results_year}" in text and text.startswith(("chi so", "ket qua"))
 
 
+def _cited(prefix: str, text: str) -> str:
+    """ "Căn cứ Nghị quyết số …;" / "Thực hiện Kế hoạch số …;": one line of the opening."""
+    text = nfc(text).strip().rstrip(";.").rstrip()
+    if not fold(text).startswith(fold(prefix)):
+        text = f"{prefix} {text}"
+    return esc(text) + ";"
+
+
 def _opening_blocks(plan: Plan, purpose: list, indices_text: str, title: str) -> list:
-    """Where the unit stands (moved out of "Mục đích"), then why the plan is issued."""
-    blocks: list = []
+    """The legal basis ("Căn cứ …;") and the parent plans and notices the plan implements ("Thực hiện
+    …;"), where the unit stands (moved out of "Mục đích"), then why the plan is issued."""
+    blocks: list = [Paragraph(_cited("Căn cứ", b)) for b in plan.legal_basis or []]
+    blocks += [Paragraph(_cited("Thực hiện", b)) for b in plan.implements or []]
+    cited = bool(blocks)
     while purpose and _is_results_paragraph(purpose[0], plan):
         blocks.append(purpose.pop(0))
+    if cited and not (plan.results_year and indices_text):
+        blocks.append(
+            Paragraph(f"{body_name(plan.issuing_unit)} ban hành Kế hoạch {esc(lower_first(title))} như sau:")
+        )
     if plan.results_year and indices_text:
         blocks.append(
             Paragraph(
@@ -570,6 +630,8 @@ def _tasks_reference(plan: Plan, tasks: list[Task], nodes: _Nodes, label: str) -
         return blocks
     groups: dict[tuple[str, str], int] = {}
     for t in tasks:
+        if t.is_request:
+            continue
         key = _task_group_key(t, nodes)
         groups[key] = groups.get(key, 0) + 1
     for idx in _ordered_indices(plan, [k[0] for k in groups if k[0]]):
@@ -590,6 +652,15 @@ def _tasks_reference(plan: Plan, tasks: list[Task], nodes: _Nodes, label: str) -
             f"tại {label} kèm theo Kế hoạch này."
         )
     )
+    requests = [t for t in tasks if t.is_request]
+    if requests:
+        bodies = list(dict.fromkeys(task_lead(t) for t in requests if task_lead(t)))
+        blocks.append(
+            Paragraph(
+                f"- Đề nghị {esc('; '.join(bodies) or 'các cơ quan, tổ chức liên quan')} phối hợp thực hiện "
+                f"các nội dung tại mục “{REQUESTS_HEADING}” của {label}."
+            )
+        )
     return blocks
 
 

@@ -24,7 +24,14 @@ AMBITION_LABELS = {
 
 
 class DraftForm(forms.Form):
-    index = forms.ChoiceField(label=_("Chỉ số"), choices=[])  # the indices with a framework: per form
+    #: One or several indices (a plan may cover PAR INDEX, SIPAS and PAPI together): per form, the
+    #: indices with a framework, in the order chosen by the data.
+    index = forms.MultipleChoiceField(
+        label=_("Chỉ số (chọn một hoặc nhiều)"),
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Chọn ít nhất một chỉ số.")},
+    )
     unit = forms.TypedChoiceField(label=_("Kết quả của đơn vị"), coerce=int, choices=())
     year = forms.IntegerField(label=_("Năm kết quả"), min_value=2000, max_value=2100)
     ambition = forms.ChoiceField(
@@ -70,7 +77,15 @@ class DraftForm(forms.Form):
     def clean(self):
         data = super().clean()
         kind, value = data.get("ambition"), data.get("value")
-        if kind and value is not None:
+        if kind in ("score", "group") and len(data.get("index") or []) > 1:
+            self.add_error(
+                "ambition",
+                _(
+                    "Kế hoạch nhiều chỉ số: chọn mục tiêu chung theo số bậc, thứ hạng, top hoặc tỷ lệ % "
+                    "(điểm số và nhóm xếp loại khác nhau giữa các chỉ số)."
+                ),
+            )
+        elif kind and value is not None:
             try:
                 data["ambition_dict"] = parse_ambition(kind, value)
             except DraftError as exc:

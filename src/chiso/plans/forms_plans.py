@@ -107,6 +107,18 @@ class PlanForm(forms.Form):
     recipients = forms.CharField(
         label=_("Nơi nhận (mỗi dòng một nơi)"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
+    legal_basis = forms.CharField(
+        label=_("Căn cứ (mỗi dòng một văn bản)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Ví dụ: Nghị quyết số 76/NQ-CP ngày 15 tháng 7 năm 2021 của Chính phủ …"),
+    )
+    implements = forms.CharField(
+        label=_("Thực hiện kế hoạch, thông báo cấp trên (mỗi dòng một văn bản)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ví dụ: Kế hoạch số 12/KH-UBND ngày 10 tháng 01 năm 2025 của UBND tỉnh …"),
+    )
     signer_authority = forms.CharField(label=_("Thẩm quyền ký"), max_length=100)
     signer_title = forms.CharField(label=_("Chức vụ người ký"), max_length=100)
     signer_name = forms.CharField(label=_("Người ký"), max_length=100, required=False)
@@ -158,6 +170,8 @@ class PlanForm(forms.Form):
             "year_to": plan.year_to,
             "results_year": plan.results_year,
             "recipients": "\n".join(plan.recipients or []),
+            "legal_basis": "\n".join(plan.legal_basis or []),
+            "implements": "\n".join(plan.implements or []),
             "signer_authority": plan.signer_authority,
             "signer_title": plan.signer_title,
             "signer_name": plan.signer_name,
@@ -173,6 +187,12 @@ class PlanForm(forms.Form):
         if not data.get("task_layout"):
             data.pop("task_layout", None)  # not sent: the plan keeps its arrangement
         return data
+
+    def clean_legal_basis(self):
+        return _lines(self.cleaned_data.get("legal_basis", ""))
+
+    def clean_implements(self):
+        return _lines(self.cleaned_data.get("implements", ""))
 
     def clean_report_deadlines(self):
         out, bad = [], []
@@ -277,6 +297,13 @@ class TaskForm(forms.Form):
         label=_("Mức ưu tiên"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL
     )
     order = forms.IntegerField(label=_("Số thứ tự"), min_value=0, max_value=100000, required=False)
+    is_request = forms.BooleanField(
+        label=_("Đề nghị cơ quan ngoài hệ thống hành chính (Mặt trận, đoàn thể, báo chí, công an…)"),
+        required=False,
+        help_text=_(
+            "Ghi «Đề nghị …» và tách riêng trong kế hoạch; chỉ theo dõi khi cơ quan đó nhận thực hiện."
+        ),
+    )
 
     def __init__(self, *args, plan: Plan, task=None, **kwargs):
         if task is not None and "initial" not in kwargs:

@@ -96,6 +96,15 @@ class TaskLayout(models.TextChoices):
     ACTIVITY = "activity", _("Theo hoạt động (các nhiệm vụ chuyên môn theo nội dung ở cuối)")
 
 
+class RequestStatus(models.TextChoices):
+    """The reply of a body outside the administration to a task the plan requests of it ("Đề nghị …")."""
+
+    NONE = "", _("—")
+    PENDING = "pending", _("Chờ cơ quan nhận")
+    ACCEPTED = "accepted", _("Đã nhận thực hiện")
+    DECLINED = "declined", _("Không nhận")
+
+
 class Plan(WorkflowDocument):
     WORKFLOW = "plan"
 
@@ -122,6 +131,11 @@ class Plan(WorkflowDocument):
         _("sắp xếp nhiệm vụ"), max_length=20, choices=TaskLayout.choices, default=TaskLayout.DIMENSION
     )
     recipients = models.JSONField(_("nơi nhận"), default=list, blank=True)
+    #: The opening of the plan: "Căn cứ …" (laws, decisions, the published results…) one per item, then
+    #: "Thực hiện …" (the parent plans and notices the plan implements: "Kế hoạch số 12/KH-UBND ngày … của
+    #: UBND tỉnh …"), one per item, as the plan cites them.
+    legal_basis = models.JSONField(_("căn cứ"), default=list, blank=True)
+    implements = models.JSONField(_("thực hiện văn bản cấp trên"), default=list, blank=True)
     signer_authority = models.CharField(_("thẩm quyền ký"), max_length=100, default="TM. ỦY BAN NHÂN DÂN")
     signer_title = models.CharField(_("chức vụ người ký"), max_length=100, default="CHỦ TỊCH")
     signer_name = models.CharField(_("người ký"), max_length=100, blank=True)
@@ -174,6 +188,8 @@ class Plan(WorkflowDocument):
         self.signer_authority = nfc(self.signer_authority).strip().upper()
         self.signer_title = nfc(self.signer_title).strip().upper()
         self.recipients = [nfc(str(r)).strip() for r in self.recipients or [] if str(r).strip()]
+        self.legal_basis = [nfc(str(r)).strip() for r in self.legal_basis or [] if str(r).strip()]
+        self.implements = [nfc(str(r)).strip() for r in self.implements or [] if str(r).strip()]
         super().save(*args, **kwargs)
 
     @property
@@ -333,6 +349,13 @@ class Task(models.Model):
     activity = models.CharField(
         _("hoạt động"), max_length=20, choices=Activity.choices, blank=True, default=""
     )
+    #: A request to a body outside the administration (the Fatherland Front, mass organisations, the
+    #: press, the police…): the plan writes it "Đề nghị …" apart from the assignments, and it is tracked
+    #: (reminders, dashboard, reports) only once the body has accepted it.
+    is_request = models.BooleanField(_("đề nghị (cơ quan ngoài hệ thống hành chính)"), default=False)
+    request_status = models.CharField(
+        _("phản hồi đề nghị"), max_length=10, choices=RequestStatus.choices, blank=True, default=""
+    )
     origin = models.ForeignKey(
         "self",
         null=True,
@@ -367,6 +390,17 @@ class Task(models.Model):
     def save(self, *args, **kwargs):
         _nfc_fields(self, ["text", "lead_text", "coordinating_text", "product"])
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def tracked_q(prefix: str = "") -> models.Q:
+        """Tasks that are tracked: assignments, and requests the body has accepted."""
+        return models.Q(**{f"{prefix}is_request": False}) | models.Q(
+            **{f"{prefix}request_status": RequestStatus.ACCEPTED}
+        )
+
+    @property
+    def tracked(self) -> bool:
+        return not self.is_request or self.request_status == RequestStatus.ACCEPTED
 
     def due_date(self, today: dt.date | None = None) -> dt.date | None:
         """The next date this task is due (from chiso.core.schedule)."""

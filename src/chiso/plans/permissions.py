@@ -145,6 +145,11 @@ def require_cascade(user, plan: Plan) -> None:
         raise PermissionDenied(_("Chỉ chuyên viên điều phối của cơ quan ban hành được triển khai kế hoạch."))
 
 
+def covers_issuer(user, plan: Plan) -> bool:
+    """The user coordinates the plan's issuing unit (records the replies to its requests, cascades it)."""
+    return covers(user, plan.issuing_unit_id, EDIT_ROLES)
+
+
 def takes_steps(user, plan: Plan) -> bool:
     """The user has a role on the issuing unit that some workflow step of the plan needs."""
     roles = {role for t in plan.workflow().transitions for role in t.roles}

@@ -12,4 +12,5 @@ urlpatterns = [
     *urls_documents.urlpatterns,
     path("trien-khai/<int:pk>/", views_cascade.cascade, name="cascade"),
     path("trien-khai/<int:pk>/giao-cap-xa/", views_cascade.instantiate, name="instantiate"),
+    path("trien-khai/<int:pk>/phong-ban/", views_cascade.office_add, name="office_add"),
 ]

@@ -18,6 +18,7 @@ urlpatterns: list = [
     path("<int:pk>/nhiem-vu/moi/", v.task_edit, name="task_new"),
     path("<int:pk>/nhiem-vu/<int:task_pk>/sua/", v.task_edit, name="task_edit"),
     path("<int:pk>/nhiem-vu/<int:task_pk>/xoa/", v.task_delete, name="task_delete"),
+    path("<int:pk>/nhiem-vu/<int:task_pk>/phan-hoi/", v.task_answer, name="task_answer"),
     path("<int:pk>/han-che/moi/", v.shortcoming_edit, name="shortcoming_new"),
     path("<int:pk>/han-che/<int:row_pk>/sua/", v.shortcoming_edit, name="shortcoming_edit"),
     path("<int:pk>/han-che/<int:row_pk>/xoa/", v.shortcoming_delete, name="shortcoming_delete"),

@@ -109,3 +109,21 @@ def instantiate(request, pk: int):
                     ).format(year=plan.year, label=row["label"], n=row["tasks"]),
                 )
     return redirect("plans:cascade", pk=plan.pk)
+
+
+@require_POST
+def office_add(request, pk: int):
+    """A new office of the unit issuing a derived plan (from the plan's page), to lead its tasks."""
+    plan = get_object_or_404(permissions.visible_plans(request.user), pk=pk)
+    try:
+        office = cascade_service.add_office(plan, request.POST.get("name", ""), request.user)
+    except cascade_service.CascadeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Đã thêm «{office}» vào {unit}: chọn được làm đơn vị chủ trì các nhiệm vụ.").format(
+                office=office.name, unit=plan.issuing_unit.short_name
+            ),
+        )
+    return redirect(reverse("plans:detail", args=[plan.pk]) + "#phong-ban")

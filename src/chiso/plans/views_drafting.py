@@ -279,9 +279,10 @@ def draft(request):
         if form.is_valid():
             d = form.cleaned_data
             unit = unit_of[d["unit"]]
+            codes = list(d["index"])
             try:
                 plan = draft_plan(
-                    d["index"],
+                    codes if len(codes) > 1 else codes[0],
                     unit,
                     d["year"],
                     d["ambition_dict"],
@@ -315,7 +316,7 @@ def draft(request):
         index = request.GET.get("index", "").strip().lower()
         if index not in dict(indices):  # the first index with results of the user's province
             index = next((c for c, _l in indices if any(a["years"].get(c) for a in available)), "")
-        initial = {"index": index, "ambition": "places", "value": "5", "weakest": 5}
+        initial = {"index": [index], "ambition": "places", "value": "5", "weakest": 5}
         unit_pk = _int_or_none(request.GET.get("unit", ""))
         if unit_pk is not None and unit_pk in unit_of:
             initial["unit"] = unit_pk
@@ -326,14 +327,10 @@ def draft(request):
                 "nhất vào tỉnh của bạn."
             ).format(unit=other.short_name if other else unit_pk)
         if "unit" not in initial:  # the first unit with results of the index
-            initial["unit"] = next(
-                (a["unit"].pk for a in available if a["years"].get(initial["index"])), pairs[0][0].pk
-            )
+            initial["unit"] = next((a["unit"].pk for a in available if a["years"].get(index)), pairs[0][0].pk)
         year = _int_or_none(request.GET.get("year", ""))
         if year is None:
-            years = next(
-                (a["years"].get(initial["index"]) for a in available if a["unit"].pk == initial["unit"]), []
-            )
+            years = next((a["years"].get(index) for a in available if a["unit"].pk == initial["unit"]), [])
             year = years[-1] if years else None
         if year is not None:
             initial["year"] = year

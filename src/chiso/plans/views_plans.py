@@ -38,6 +38,7 @@ from .forms_plans import (
 )
 from .models import Plan, PlanAttachment, Shortcoming, Target, Task, UnitClass
 from .services import plans as svc
+from .services.requests import RequestError, answer_request, request_sentence
 from .services.review import review_plan
 from .services.text_review import text_review
 
@@ -250,7 +251,11 @@ def plan_detail(request, pk: int):
     for t in tasks:
         t.plan = plan  # the rule reads the plan's status: no query per task
     reported = execution.lead_periods(tasks) if plan.is_public else set()
-    task_rows = [_task_row(t, today, reported) for t in tasks]
+    task_rows = [_task_row(t, today, reported) for t in tasks if not t.is_request]
+    # requests to bodies outside the administration: apart, with the body's reply
+    request_rows = [_task_row(t, today, reported) for t in tasks if t.is_request]
+    for r in request_rows:
+        r["sentence"] = request_sentence(r["lead"] or r["task"].lead_text, r["task"].text)
     transitions = permissions.plan_transitions(user, plan)
     wf = plan.workflow()
     derived = permissions.visible_plans(user).filter(derived_from=plan)
@@ -266,6 +271,12 @@ def plan_detail(request, pk: int):
         "targets": list(plan.targets.all()),
         "review": review_plan(plan) if plan.results_year else None,
         "task_rows": task_rows,
+        "request_rows": request_rows,
+        # a derived plan: the issuing unit's own offices (to give its tasks to), added from here
+        "offices": list(plan.issuing_unit.children.order_by("kind", "name"))
+        if plan.derived_from_id and plan.issuing_unit.kind in ("district", "ward", "department")
+        else None,
+        "can_answer": permissions.covers_issuer(user, plan),
         "tasks_filtered": not oversees,
         "shortcomings": list(plan.shortcomings.prefetch_related("responsible_units")) if oversees else [],
         "attachments": list(plan.attachments.all()),
@@ -499,6 +510,29 @@ def task_edit(request, pk: int, task_pk: int | None = None):
 @require_POST
 def task_delete(request, pk: int, task_pk: int):
     return _delete_part(request, pk, Task, task_pk, svc.delete_task, _("Đã xoá nhiệm vụ."), "nhiem-vu")
+
+
+@require_POST
+def task_answer(request, pk: int, task_pk: int):
+    """The reply of the body a request is addressed to (accepted: the task is then tracked)."""
+    plan = _visible_plan(request, pk)
+    task = get_object_or_404(Task, pk=task_pk, plan=plan)
+    answer = request.POST.get("answer", "")
+    if answer not in ("accept", "decline"):
+        messages.error(request, _("Chọn «Nhận thực hiện» hoặc «Không nhận»."))
+        return redirect(reverse("plans:detail", args=[plan.pk]) + "#de-nghi")
+    try:
+        answer_request(task, request.user, answer == "accept")
+    except RequestError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Đã ghi: cơ quan nhận thực hiện; nhiệm vụ được theo dõi như nhiệm vụ được giao.")
+            if answer == "accept"
+            else _("Đã ghi: cơ quan không nhận thực hiện; nội dung đề nghị không được theo dõi."),
+        )
+    return redirect(reverse("plans:detail", args=[plan.pk]) + "#de-nghi")
 
 
 # --------------------------------------------------------------------------- shortcomings appendix

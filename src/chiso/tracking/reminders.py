@@ -88,6 +88,7 @@ TEMPLATE = "tracking/email/reminder"
 def task_reminders(today: dt.date, counts: Counter) -> None:
     tasks = list(
         Task.objects.filter(plan__status__in=Plan.workflow().live_states, plan__superseded=False, done=False)
+        .filter(Task.tracked_q())  # a request is reminded of once the body has accepted it
         .filter(Q(deadline__isnull=False) | Q(first_due__isnull=False))
         .select_related("plan", "lead_unit")
         .prefetch_related("coordinating_units")
@@ -192,7 +193,7 @@ def _not_reported(plans, today: dt.date) -> list[Unit]:
     _start, end = period_bounds(period)
     leads = set()
     for unit_id, recurrence, deadline, first_due in Task.objects.filter(
-        plan__in=plans, done=False, lead_unit__isnull=False
+        Task.tracked_q(), plan__in=plans, done=False, lead_unit__isnull=False
     ).values_list("lead_unit_id", "recurrence", "deadline", "first_due"):
         due = next_due(recurrence, deadline, first_due, today)
         if due is not None and due <= end:

@@ -1,8 +1,12 @@
 """Cascading an issued plan down to subordinate units.
 
-- `derive_plan(plan, unit, user)`: the draft plan of a department or commune that implements an issued
-  plan: the tasks the unit leads or coordinates become its own (origin = the provincial task), the
-  targets are copied. A second call for the same unit returns the plan already derived.
+- `derive_plan(plan, unit, user)`: the draft plan of a department, district or commune that implements an
+  issued plan, as its own document: its issuing body, place ("TP. Kon Tum") and signer (its leader
+  approves and issues it), the parent plan cited in its opening ("Thực hiện Kế hoạch số …"), the tasks
+  the unit leads or coordinates (origin = the provincial task; the coordinator then gives them to the
+  unit's own offices and communes), its reporting chain (offices → its home-affairs office → the
+  province's department) and the province's targets stated as its contribution, never copied as its
+  own figures. A second call for the same unit returns the plan already derived.
 - `instantiate_class_tasks(plan, user)`: tasks addressed to a class ("UBND cấp xã", "UBND cấp huyện")
   get one copy per unit of that class of the plan's year (``tiers.class_units``: the districts of 2023
   for a 2023 plan, the communes of today for a plan under way; in the same plan, origin = the class
@@ -29,8 +33,11 @@ from .tiers import class_units, year_provinces
 
 __all__ = [
     "CascadeError",
+    "add_office",
     "candidate_units",
     "class_task_status",
+    "derived_place",
+    "home_affairs_office",
     "derive_plan",
     "instantiate_class_tasks",
     "subordinate",
@@ -105,6 +112,77 @@ def _derived_title(plan: Plan) -> str:
     return title[:500]
 
 
+#: How many days before the parent plan's reporting date a derived plan's own offices report to the unit.
+OWN_REPORT_DAYS_BEFORE = 5
+
+
+def derived_place(unit: Unit, parent: Plan) -> str:
+    """The place on a derived plan's date line: a city "TP. Kon Tum", a district or commune its name, a
+    department or other body the place of the plan it implements (the provincial capital's)."""
+    from chiso.core.text import fold, strip_admin_prefix
+
+    if unit.kind in ("district", "ward"):
+        bare = strip_admin_prefix(unit.name) or unit.name
+        if fold(unit.name).startswith(("thanh pho", "tp.")):
+            return f"TP. {bare}"
+        return bare
+    return parent.place
+
+
+def home_affairs_office(unit: Unit) -> str:
+    """Who gathers the reports of a unit's offices for it: its own home-affairs office when chiso has it
+    as a unit, else the usual one by kind (a district's Phòng Nội vụ; a commune's Văn phòng HĐND và
+    UBND; a department's Văn phòng Sở). The coordinator edits the plan's text if it differs."""
+    from chiso.core.text import fold
+
+    for child in Unit.objects.filter(parent=unit).only("name"):
+        if "noi vu" in fold(child.name):
+            return child.name
+    return {
+        "district": "Phòng Nội vụ",
+        "ward": "Văn phòng Hội đồng nhân dân và Ủy ban nhân dân",
+    }.get(unit.kind, "Văn phòng")
+
+
+def _reporting_chain(unit: Unit, parent: Plan, deadlines: list[dt.date]) -> str:
+    """Section IV of a derived plan: offices (and communes) → the unit's home-affairs office → the
+    province's department, each with its date."""
+    from chiso.documents.wording import body_name
+
+    office = home_affairs_office(unit)
+    own = {
+        "district": "các phòng, ban chuyên môn và Ủy ban nhân dân các xã, thị trấn",
+        "ward": "các bộ phận, công chức chuyên môn",
+    }.get(unit.kind, "các phòng, đơn vị trực thuộc")
+    province_agency = wording_for(parent.issuing_unit, "plan").coordinating_agency
+    me = body_name(unit) if unit.kind in ("district", "ward", "province") else unit.name
+    if deadlines:
+        early = " và ".join(format_date(d - dt.timedelta(days=OWN_REPORT_DAYS_BEFORE)) for d in deadlines)
+        late = " và ".join(format_date(d) for d in deadlines)
+        when_own, when_up = f" trước ngày {early}", f" trước ngày {late}"
+    else:
+        when_own = when_up = " theo định kỳ"
+    return "\n\n".join(
+        [
+            f"- Thủ trưởng {own} thuộc {unit.name} căn cứ nhiệm vụ được giao tổ chức thực hiện; báo cáo kết quả "
+            f"về {office}{when_own} để tổng hợp.",
+            f"- {office} theo dõi, đôn đốc việc thực hiện Kế hoạch; tổng hợp, tham mưu {me} báo cáo kết quả về "
+            f"{province_agency}{when_up} để tổng hợp, báo cáo {_issuer_label(parent.issuing_unit)}.",
+        ]
+    )
+
+
+def _contribution(plan: Plan) -> str:
+    """The parent plan's targets as what the unit contributes to (never as the unit's own figures)."""
+    labels = [t.label.strip().rstrip(".;") for t in plan.targets.all() if t.label.strip()]
+    if not labels:
+        return ""
+    who = _issuer_label(plan.issuing_unit)
+    lines = [f"Góp phần cùng {who} thực hiện các mục tiêu đã đề ra tại Kế hoạch của {who}:"]
+    lines += [f"- {label}." for label in labels]
+    return "\n".join(lines)
+
+
 def _copy_task(
     task: Task, plan: Plan, order: int, unit: Unit, user, coordinating_text: str, lead_text: str = ""
 ) -> Task:
@@ -138,7 +216,18 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
     existing = Plan.objects.filter(derived_from=plan, issuing_unit=unit, superseded=False).first()
     if existing is not None:
         return existing
+    from ..documents import plan_reference
+
     wording = wording_for(unit, "plan")
+    deadlines = []
+    for raw in plan.report_deadlines or []:
+        try:
+            deadlines.append(dt.date.fromisoformat(str(raw)[:10]))
+        except ValueError:
+            continue
+    deadlines.sort()
+    province_agency = wording_for(plan.issuing_unit, "plan").coordinating_agency
+    contribution = _contribution(plan)
     derived = Plan(
         issuing_unit=unit,
         derived_from=plan,
@@ -147,19 +236,32 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
         year_to=plan.year_to,
         results_year=plan.results_year,
         indices=list(plan.indices or []),
-        place=plan.place,
+        # its own document: its own place and signer (the unit's leader approves and issues it)
+        place=derived_place(unit, plan),
         **wording.issue_fields("plan"),
-        report_deadlines=list(plan.report_deadlines or []),
+        implements=[plan_reference(plan)],
+        report_deadlines=[d.isoformat() for d in deadlines],
         # Document text: always Vietnamese (an official document), whatever the UI language.
-        purpose=(
-            f"Triển khai thực hiện có hiệu quả các nhiệm vụ được giao tại {plan.number_symbol if plan.number else plan.title} của {_issuer_label(plan.issuing_unit)}; "
-            "góp phần cải thiện, nâng cao các chỉ số của tỉnh."
+        purpose="\n\n".join(
+            p
+            for p in (
+                f"Triển khai thực hiện có hiệu quả các nhiệm vụ được giao tại "
+                f"{plan.number_symbol if plan.number else plan.title} của {_issuer_label(plan.issuing_unit)} "
+                f"trên địa bàn, lĩnh vực của {unit.name}.",
+                contribution,
+            )
+            if p
         ),
         requirements=(
             "Xác định rõ nội dung công việc, đơn vị chủ trì, thời hạn hoàn thành; "
             "báo cáo kết quả thực hiện đúng thời hạn."
         ),
-        recipients=[f"{_issuer_label(plan.issuing_unit)} (để báo cáo)", wording.filing_line],
+        body=_reporting_chain(unit, plan, deadlines),
+        recipients=[
+            f"{_issuer_label(plan.issuing_unit)} (để báo cáo)",
+            f"{province_agency} (để theo dõi)",
+            wording.filing_line,
+        ],
         created_by=user if user is not None and user.is_authenticated else None,
     )
     derived._history_user = user
@@ -187,10 +289,8 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
         if unit.kind in UnitClass.kinds(task.lead_class) and task.pk not in copied_origins:
             order += 1
             _copy_task(task, derived, order, unit, user, _coordinating_names(task))
-    for target in plan.targets.all():
-        t = Target(plan=derived, **{name: getattr(target, name) for name in _TARGET_FIELDS})
-        t._history_user = user
-        t.save()
+    # The province's targets are not the unit's own figures: the purpose states them as its
+    # contribution (_contribution); the coordinator adds the unit's own targets if it has any.
     return derived
 
 
@@ -258,3 +358,38 @@ def instantiate_class_tasks(plan: Plan, user, today: dt.date | None = None) -> i
             _copy_task(task, plan, task.order, unit, user, note, lead_text=unit.name)
             created += 1
     return created
+
+
+@transaction.atomic
+def add_office(plan: Plan, name: str, user) -> Unit:
+    """A new office (phòng, ban) of the unit that issues a derived plan, so that the plan's tasks can be
+    given to it: by a coordinator of that unit or of a unit above it (PermissionDenied), on a derived
+    plan only; an empty name or an office the unit already has is refused (CascadeError)."""
+    from django.core.exceptions import PermissionDenied
+
+    from chiso.core.text import fold, nfc
+
+    unit = plan.issuing_unit
+    if not permissions.covers_issuer(user, plan):
+        raise PermissionDenied(
+            _("Chỉ chuyên viên điều phối của {unit} hoặc cấp trên được thêm phòng, ban.").format(
+                unit=unit.short_name
+            )
+        )
+    if plan.derived_from_id is None or unit.kind not in ("district", "ward", "department"):
+        raise CascadeError(_("Chỉ thêm phòng, ban cho kế hoạch triển khai của sở, huyện, xã."))
+    name = " ".join(nfc(name or "").split())
+    if len(name) < 3 or len(name) > 200:
+        raise CascadeError(_("Nhập tên phòng, ban (từ 3 đến 200 ký tự), ví dụ: Phòng Nội vụ."))
+    children = list(Unit.objects.filter(parent=unit))
+    if any(fold(c.name) == fold(name) for c in children):
+        raise CascadeError(_("{unit} đã có «{name}».").format(unit=unit.short_name, name=name))
+    n = len(children) + 1
+    code = f"{unit.code}-P{n}"[:20]
+    while Unit.objects.filter(code=code).exists():
+        n += 1
+        code = f"{unit.code}-P{n}"[:20]
+    office = Unit(code=code, name=name, short_name=name, kind=Unit.Kind.OTHER, parent=unit)
+    office._history_user = user
+    office.save()
+    return office

@@ -35,6 +35,7 @@ from ..models import (
     Plan,
     Priority,
     Recurrence,
+    RequestStatus,
     Shortcoming,
     Target,
     Task,
@@ -54,6 +55,7 @@ from .library import (
     responsibility_map,
 )
 from .plans import TARGET_VALUE_MESSAGES, TargetValueError, parse_target_value
+from .requests import is_outside_body
 from .tiers import for_plan_year, local_words, plan_day, units_of_year
 
 __all__ = [
@@ -222,20 +224,39 @@ def _value_text(value) -> str:
     return str(value)
 
 
-def _purpose(a: Analysis, issuing: Unit, reformed: bool = True) -> str:
-    """Mục đích: where the unit stands (the analysis's opening paragraph), then the plan's aims. The
-    targets themselves are the plan's Target rows (the document prints them in their own section). A plan
-    of a merged province after the 2025 reorganisation says its baseline is a former province's ("trước
-    sắp xếp, sáp nhập"); a plan of a year before it speaks of that province as it then was."""
-    name = a.index.short_name
-    opening = opening_text(a)
-    if a.unit.pk != issuing.pk and reformed:
-        name_of = a.unit.name
-        if a.unit.kind == Unit.Kind.PROVINCE and name_of[:1].isupper():
-            name_of = name_of[0].lower() + name_of[1:]
-        opening = f"Kết quả của {name_of} (trước sắp xếp, sáp nhập): {opening}"
+def _names(analyses: list[Analysis]) -> str:
+    """ "PAPI", "PAR INDEX và SIPAS", "PAR INDEX, SIPAS và PAPI": the indices a plan covers."""
+    names = [a.index.short_name for a in analyses]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1]
+
+
+def _purpose(
+    analyses: Analysis | list[Analysis],
+    issuing: Unit,
+    reformed: bool = True,
+    reviews: list[str] | None = None,
+) -> str:
+    """Mục đích: where the unit stands (each index's opening paragraph, closed by the verdict on the
+    previous plan of that index when there is one: ``reviews``), then the plan's aims. The targets
+    themselves are the plan's Target rows (the document prints them in their own section). A plan of a
+    merged province after the 2025 reorganisation says its baseline is a former province's ("trước sắp
+    xếp, sáp nhập"); a plan of a year before it speaks of that province as it then was."""
+    if not isinstance(analyses, list):
+        analyses = [analyses]
+    a = analyses[0]
+    name = _names(analyses)
+    openings = []
+    for i, one in enumerate(analyses):
+        opening = opening_text(one)
+        if one.unit.pk != issuing.pk and reformed:
+            name_of = one.unit.name
+            if one.unit.kind == Unit.Kind.PROVINCE and name_of[:1].isupper():
+                name_of = name_of[0].lower() + name_of[1:]
+            opening = f"Kết quả của {name_of} (trước sắp xếp, sáp nhập): {opening}"
+        review = (reviews or [])[i] if i < len(reviews or []) else ""
+        openings.append(f"{opening} {review}" if review else opening)
     paragraphs = [
-        opening,
+        *openings,
         f"- Nâng cao nhận thức, tinh thần trách nhiệm của các cơ quan, đơn vị, địa phương trên địa bàn tỉnh "
         f"trong việc cải thiện, nâng cao Chỉ số {name}; phát huy kết quả đạt được và khắc phục những tồn tại, "
         f"hạn chế tại các nội dung, tiêu chí của Chỉ số {name} năm {a.year}.",
@@ -303,20 +324,16 @@ def previous_review(index: str, unit: Unit, issuing: Unit, year: int) -> str:
     return review_sentence(prev, review) if review is not None and review.rows else ""
 
 
-def _with_review(purpose: str, sentence: str) -> str:
-    """The review sentence closes the opening paragraph (where the plan states the results)."""
-    if not sentence:
-        return purpose
-    opening, sep, rest = purpose.partition("\n\n")
-    return f"{opening} {sentence}{sep}{rest}"
-
-
-def plan_title(index_name: str, issuing: Unit, plan_year: int) -> str:
+def plan_title(index_name: str | list[str], issuing: Unit, plan_year: int) -> str:
     """The trích yếu of a drafted plan (the document prints "KẾ HOẠCH" above it): "Cải thiện, nâng cao Chỉ
     số PAPI tỉnh Quảng Ngãi năm 2025"."""
     where = issuing.name
     if issuing.kind == Unit.Kind.PROVINCE and where[:1].isupper():
         where = where[0].lower() + where[1:]
+    if isinstance(index_name, (list, tuple)):
+        index_name = (
+            index_name[0] if len(index_name) == 1 else ", ".join(index_name[:-1]) + " và " + index_name[-1]
+        )
     return f"Cải thiện, nâng cao Chỉ số {index_name} {where} năm {plan_year}"
 
 
@@ -460,6 +477,7 @@ def draft_plan(
     plan_year: int | None = None,
     activities=(),
     task_layout: str = TaskLayout.DIMENSION,
+    into: Plan | None = None,
 ) -> Plan:
     """Draft a plan from ``unit``'s results of ``year`` for ``plan_year`` (default: the year after);
     see the module's docstring. A plan year before the results or more than five years after them is
@@ -468,7 +486,34 @@ def draft_plan(
     ``ambition``: one of {"places": N}, {"rank": K}, {"top": K}, {"group": "Cao"}, {"score": x},
     {"percent": p}. ``user`` None (command line without a user) skips the permission check.
     ``activities``: the activity sections to propose from the library (Activity values);
-    ``task_layout``: how the body arranges the tasks (TaskLayout)."""
+    ``task_layout``: how the body arranges the tasks (TaskLayout).
+
+    ``index`` may be several indices (a list: "par", "sipas", "papi"): one plan covers them all, each
+    with its targets, tasks and shortcomings, in the order given (``into``: the draft being built); the
+    ambition is the same for each, or ``{code: ambition}`` per index."""
+    if isinstance(index, (list, tuple)):
+        codes = list(dict.fromkeys(str(_index(i).code) for i in index))
+        if not codes:
+            raise DraftError(_("Chọn ít nhất một chỉ số."))
+        plan = None
+        for c in codes:
+            one = ambition.get(c, ambition) if isinstance(ambition, dict) and c in ambition else ambition
+            plan = draft_plan(
+                c,
+                unit,
+                year,
+                one,
+                user,
+                weakest,
+                issuing_unit,
+                tasks_per_node=tasks_per_node,
+                plan_year=plan_year,
+                activities=activities if plan is None else (),
+                task_layout=task_layout,
+                into=plan,
+            )
+        assert plan is not None
+        return plan
     idx = _index(index)
     code = idx.code
     try:
@@ -575,26 +620,37 @@ def draft_plan(
     wording = wording_for(issuing_unit, "plan")
     on = _plan_date(issuing_unit, plan_year)
     reformed = on >= REFORM_DATE
-    plan = Plan(
-        issuing_unit=issuing_unit,
-        place=strip_admin_prefix(issuing_unit.short_name) or issuing_unit.short_name,
-        title=plan_title(idx.short_name, issuing_unit, plan_year),
-        purpose=_with_review(
-            _purpose(a, issuing_unit, reformed), previous_review(code, unit, issuing_unit, year)
-        ),
-        requirements=_requirements(idx.short_name, wording.coordinating_agency),
-        body=_body(plan_year, wording.coordinating_agency),
-        indices=[code],
-        year=plan_year,
-        results_year=year,
-        recipients=for_plan_year(wording.plan_recipients, plan_year),
-        **wording.issue_fields("plan"),
-        report_deadlines=[f"{plan_year}-06-15", f"{plan_year}-11-15"],
-        task_layout=task_layout,
-        created_by=user,
-    )
+    review = previous_review(code, unit, issuing_unit, year)
+    if into is not None:
+        plan = into
+        analyses = [*getattr(plan, "_analyses", []), a]
+        reviews = [*getattr(plan, "_reviews", []), review]
+        plan.indices = [*plan.indices, code]
+        plan.title = plan_title([x.index.short_name for x in analyses], issuing_unit, plan_year)
+        plan.purpose = _purpose(analyses, issuing_unit, reformed, reviews)
+        plan.requirements = _requirements(_names(analyses), wording.coordinating_agency)
+    else:
+        analyses, reviews = [a], [review]
+        plan = Plan(
+            issuing_unit=issuing_unit,
+            place=strip_admin_prefix(issuing_unit.short_name) or issuing_unit.short_name,
+            title=plan_title(idx.short_name, issuing_unit, plan_year),
+            purpose=_purpose(a, issuing_unit, reformed, [review]),
+            requirements=_requirements(idx.short_name, wording.coordinating_agency),
+            body=_body(plan_year, wording.coordinating_agency),
+            indices=[code],
+            year=plan_year,
+            results_year=year,
+            recipients=for_plan_year(wording.plan_recipients, plan_year),
+            **wording.issue_fields("plan"),
+            report_deadlines=[f"{plan_year}-06-15", f"{plan_year}-11-15"],
+            task_layout=task_layout,
+            created_by=user,
+        )
+    plan._analyses, plan._reviews = analyses, reviews  # type: ignore[attr-defined]
     plan._history_user = user
     plan.save()
+    t0, k0, s0 = plan.targets.count(), plan.tasks.count(), plan.shortcomings.count()
 
     node_max = {n.code: n.max for n in a.nodes}
     node_name = {n.code: n.name for n in a.nodes}
@@ -619,7 +675,7 @@ def draft_plan(
             needed_points=None if t.needed_points is None else plancore.points_up(t.needed_points),
             met=t.met,
             label=t.label_vi,
-            order=i,
+            order=t0 + i,
         )
         row._history_user = user
         row.save()
@@ -643,7 +699,7 @@ def draft_plan(
         deadline, first_due = _schedule(s.lib.recurrence, plan_year)
         task = Task(
             plan=plan,
-            order=i,
+            order=k0 + i,
             text=words(s.lib.text),
             index=code if s.lib.index == code else "",
             nodes=s.nodes,
@@ -678,6 +734,9 @@ def draft_plan(
                 for u in match_units(text, candidates, province):
                     if u != task.lead_unit and u not in coordinating:
                         coordinating.append(u)
+        # a body outside the administration is requested ("Đề nghị …"), not assigned
+        if is_outside_body(task.lead_unit.name if task.lead_unit else task.lead_text):
+            task.is_request, task.request_status = True, RequestStatus.PENDING
         task._history_user = user
         task.save()
         if coordinating:
@@ -696,7 +755,7 @@ def draft_plan(
             maximum=r["maximum"],
             lost=r["lost"],
             responsible_text=r["responsible_text"],
-            order=i,
+            order=s0 + i,
         )
         sc._history_user = user
         sc.save()

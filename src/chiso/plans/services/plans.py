@@ -64,6 +64,7 @@ from ..models import (
     PlanAttachment,
     Priority,
     Recurrence,
+    RequestStatus,
     Shortcoming,
     Target,
     Task,
@@ -114,6 +115,8 @@ PLAN_FIELDS = (
     "year_to",
     "results_year",
     "recipients",
+    "legal_basis",
+    "implements",
     "signer_authority",
     "signer_title",
     "signer_name",
@@ -233,6 +236,14 @@ def _clean_plan(plan: Plan, values: dict, errors: Errors) -> dict:
             )
     if "recipients" in out:
         out["recipients"] = [line for line in (_text(r) for r in out["recipients"] or []) if line]
+    for name in ("legal_basis", "implements"):  # the document adds the ";" of each line
+        if name in out:
+            out[name] = [line for line in (_text(r).rstrip(";").rstrip() for r in out[name] or []) if line]
+    # stored without the word the document puts before each ("Căn cứ …;", "Thực hiện …;")
+    for name, word in (("legal_basis", "căn cứ "), ("implements", "thực hiện ")):
+        if name in out:
+            out[name] = [r[len(word) :].strip() if r.lower().startswith(word) else r for r in out[name]]
+            out[name] = [r for r in out[name] if r]
     if "report_deadlines" in out:
         out["report_deadlines"] = sorted({_iso_day(d) for d in out["report_deadlines"] or []})
 
@@ -337,6 +348,8 @@ def amend_plan(plan: Plan, user) -> Plan:
         year_to=old.year_to,
         results_year=old.results_year,
         recipients=list(old.recipients or []),
+        legal_basis=list(old.legal_basis or []),
+        implements=list(old.implements or []),
         signer_authority=old.signer_authority,
         signer_title=old.signer_title,
         signer_name=old.signer_name,
@@ -758,6 +771,7 @@ TASK_FIELDS = (
     "priority",
     "order",
     "activity",
+    "is_request",
 )
 _TASK_TEXTS = ("text", "lead_text", "coordinating_text", "product")
 
@@ -866,6 +880,13 @@ def _clean_task(plan: Plan, task: Task | None, data: dict, errors: Errors) -> di
     else:
         values["deadline"], values["first_due"] = current("deadline"), current("first_due")
         _check_task_dates(plan, task, values, errors)
+    # a request ("Đề nghị …") waits for the body's acceptance before it is tracked; an assignment has none
+    values["is_request"] = bool(current("is_request", False))
+    stored_status = task.request_status if task is not None else ""
+    if values["is_request"]:
+        values["request_status"] = stored_status or RequestStatus.PENDING
+    else:
+        values["request_status"] = RequestStatus.NONE
     priority = current("priority", Priority.NORMAL)
     values["priority"] = Priority.NORMAL if priority is None else priority
     if values["priority"] not in Priority.values:

@@ -63,7 +63,9 @@ def test_derive_copies_led_and_coordinated_tasks_with_origin(world, issued):
     assert coordinated.lead_unit == world.tuphap
     assert "Sở Y tế" in coordinated.coordinating_text
     assert coordinated.recurrence == "quarterly"
-    assert list(derived.targets.values_list("label", flat=True)) == ["Tăng tối thiểu 02 bậc"]
+    # the province's targets are its contribution, not its own figures (issue 11 point 6)
+    assert not derived.targets.exists()
+    assert "Góp phần cùng UBND" in derived.purpose and "- Tăng tối thiểu 02 bậc." in derived.purpose
     assert derived.history.count() == 1 and led.history.count() == 1
     # A second call returns the same plan; nothing is copied twice.
     assert cascade.derive_plan(issued, world.tuphap, world.coordinator) == derived

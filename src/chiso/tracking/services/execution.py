@@ -393,6 +393,7 @@ def late_tasks(plans_qs, today: dt.date | None = None) -> list[Task]:
     today = today or dt.date.today()
     qs = (
         Task.objects.filter(plan__in=plans_qs, plan__status__in=Plan.workflow().public_states, done=False)
+        .filter(Task.tracked_q())  # a request is late only once the body has accepted it
         .filter(
             Q(recurrence=Recurrence.NONE, deadline__lt=today)
             | (~Q(recurrence=Recurrence.NONE) & (Q(first_due__lt=today) | Q(deadline__lt=today)))

@@ -307,7 +307,7 @@ def dashboard(
         plans = [p for p in plans if p["id"] == f.plan]
     plan_by_id = {p["id"]: p for p in plans}
 
-    task_q = Q(plan_id__in=list(plan_by_id))
+    task_q = Q(plan_id__in=list(plan_by_id)) & Task.tracked_q()  # requests count once accepted
     if f.index:
         task_q &= Q(index=f.index) | Q(index__in=GENERAL_INDICES)
     tasks_qs = Task.objects.filter(task_q)

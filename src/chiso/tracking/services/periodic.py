@@ -153,7 +153,9 @@ def compile_content(plan: Plan, period: str, today: dt.date | None = None) -> di
     first, last = period_bounds(period)
     today = today or dt.date.today()
     cutoff = min(today, last + dt.timedelta(days=1))  # "late" as it stood at the end of the period
-    tasks = list(Task.objects.filter(plan=plan).select_related("lead_unit").order_by("order", "pk"))
+    tasks = list(
+        Task.objects.filter(Task.tracked_q(), plan=plan).select_related("lead_unit").order_by("order", "pk")
+    )
     reports = (
         ProgressReport.objects.filter(task__plan=plan, period__in=periods_within(period))
         .select_related("unit")
