@@ -223,7 +223,8 @@ def test_the_coordinator_monitors_collection(browser, server, js_errors):
     expect(page.locator("#summary")).to_contain_text("phiếu theo chỉ tiêu")
     chart = page.get_by_role("img", name=re.compile("số phiếu thu được mỗi ngày"))
     expect(chart).to_be_visible()
-    page.wait_for_function("document.querySelector('figure img').naturalWidth > 0")
+    page.wait_for_load_state("load")  # images included
+    assert page.evaluate("document.querySelector('figure img').naturalWidth") > 0  # the SVG was drawn
     expect(page.locator("#points tbody tr").first).to_contain_text("Bộ phận một cửa")
     page.get_by_text("Bảng số phiếu theo ngày").click()
     expect(page.locator("#days tbody tr").first).to_contain_text(re.compile(r"\d{2}/\d{2}/\d{4}"))

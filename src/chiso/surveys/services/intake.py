@@ -145,8 +145,6 @@ def submit(
                 errors.add(field, message)
     errors.raise_if_any()
     check_rate(survey, client)
-    if dossier and Response.objects.filter(survey=survey, dossier=dossier).exists():
-        raise DuplicateDossier(dossier)
     row = Response(
         survey=survey,
         version=survey.version,
@@ -160,8 +158,14 @@ def submit(
         entered_by=user,
         text_state="pending" if has_text(questions_of(survey), answers) else "",
     )
+    # One statement, committed by itself (autocommit): no BEGIN/COMMIT round trips on the public intake,
+    # and a second response with the same dossier is the unique constraint's IntegrityError, not a query
+    # before. Inside a caller's transaction a savepoint keeps that transaction usable after the error.
     try:
-        with transaction.atomic():
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                row.save(force_insert=True)
+        else:
             row.save(force_insert=True)
     except IntegrityError:
         if dossier and Response.objects.filter(survey=survey, dossier=dossier).exists():
