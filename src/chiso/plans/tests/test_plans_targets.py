@@ -92,7 +92,7 @@ def test_impossible_target_is_refused_and_nothing_saved(client, world, make_plan
     assert "vượt quá điểm tối đa" in r.content.decode()
     r = client.post(url, {"node": "papi|", "kind": "score", "value": "abc"})
     assert r.status_code == 400 and "không phải là một số" in r.content.decode()
-    r = client.post(url, {"node": "papi|D1", "kind": "group", "value": "Cao"})
+    r = client.post(url, {"node": "papi|D1.1", "kind": "group", "value": "Cao"})  # sub-dimensions: no groups
     assert r.status_code == 400 and "toàn chỉ số" in r.content.decode()
     assert not plan.targets.exists()
 

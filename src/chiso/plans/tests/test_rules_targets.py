@@ -45,10 +45,10 @@ RESULT_RULES = [
         "vượt quá điểm tối đa",
     ),
     (
-        "a group for the whole index only",
-        {"node_code": "D1", "kind": "group", "value": "Cao"},
+        "a group for the whole index or a grouped dimension only",
+        {"node_code": "D1.1", "kind": "group", "value": "Cao"},
         NON_FIELD_ERRORS,
-        "chỉ áp dụng cho toàn chỉ số",
+        "không được xếp nhóm",
     ),
     ("a node of the framework", {"node_code": "D99", "kind": "score", "value": "1"}, NON_FIELD_ERRORS, "D99"),
 ]
