@@ -150,10 +150,14 @@ def test_each_committed_file_is_listed_on_the_round_page_for_the_coordinator(ui)
     )  # fmt: skip
     assert batch.sha256 == hashlib.sha256(data).hexdigest() and batch.imported_by == ui.coordinator
     listed = text_of(client.get(reverse("assessment:round", args=[rnd.pk])).content.decode(), "score-imports")
-    assert "khao-sat.xlsx" in listed and "khảo sát" in listed and batch.sha256[:12] in listed and "dp" in listed
+    assert (
+        "khao-sat.xlsx" in listed and "khảo sát" in listed and batch.sha256[:12] in listed and "dp" in listed
+    )
     # the API lists it; a unit's officer sees neither the list nor the file
     api = client.get(f"/api/assessment/rounds/{rnd.pk}/import-scores/").json()
     assert [(b["file_name"], b["written"], b["imported_by"]) for b in api] == [("khao-sat.xlsx", 2, "dp")]
     officer = ui.client_for("officer_unit")
-    assert 'id="score-imports"' not in officer.get(reverse("assessment:round", args=[rnd.pk])).content.decode()
+    assert (
+        'id="score-imports"' not in officer.get(reverse("assessment:round", args=[rnd.pk])).content.decode()
+    )
     assert officer.get(f"/api/assessment/rounds/{rnd.pk}/import-scores/").json() == []
