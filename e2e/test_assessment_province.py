@@ -79,6 +79,7 @@ def test_the_province_self_assesses_and_meets_the_ministrys_appraisal(
     officer = signed_in_page(browser, server, js_errors, "officer_tp")
     officer.goto(province_url)
     expect(officer.locator("#forecast")).to_have_count(0)  # the forecast is the coordinators'
+    expect(officer.locator("#package-link")).to_have_count(0)  # and the whole sheet's evidence package
     officer.get_by_label("Điểm Sở Tư pháp đề xuất").fill("54,25")
     officer.locator("#tc-APPRAISAL form.propose-form textarea").fill("Báo cáo số 45/BC-STP (e2e)")
     officer.get_by_role("button", name="Gửi đề xuất").click()
@@ -104,7 +105,10 @@ def test_the_province_self_assesses_and_meets_the_ministrys_appraisal(
     # the forecast: a range, and what it rests on
     expect(page.locator("#forecast-range")).to_have_text(re.compile(r"^\d+(,\d+)? – \d+(,\d+)?$"))
     method = page.locator("#forecast-method")
-    expect(method).to_contain_text("Phần thẩm định: cao nhất là điểm tự đánh giá (54,25)")
+    expect(method).to_contain_text(
+        "Phần thẩm định: cao nhất 54,25 điểm nếu Bộ Nội vụ giữ nguyên điểm tự đánh giá; thấp nhất"
+    )
+    expect(method).not_to_contain_text("((")  # plain sentences, no brackets inside brackets
     expect(method).to_contain_text("Điểm Chỉ số hài lòng (SIPAS)")
     screenshot(page, "assessment-province")
 

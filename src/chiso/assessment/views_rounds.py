@@ -192,8 +192,11 @@ def round_open(request):
 def shown_result(user, r: UnitResult) -> UnitResult:
     """A unit's line of the summary with what the user may not see of it blanked
     (``permissions.hidden_fields``: the appraisal before it is handed to the unit, the final scores,
-    percent, rank and class before the results are published)."""
+    percent, rank and class before the results are published; every total of the province's own sheet for
+    a department's officer, who sees only her criteria of it, ``permissions.criteria_limit``)."""
     hidden = permissions.hidden_fields(user, r.sheet)
+    if permissions.criteria_limit(user, r.sheet) is not None:
+        hidden |= {"self_total", "appraised_total", "final_total", "percent", "rank", "klass"}
     if not hidden:
         return r
     values = permissions.mask(

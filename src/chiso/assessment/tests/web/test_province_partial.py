@@ -74,6 +74,13 @@ def test_the_department_reads_only_its_criteria(prov):
     assert "ho-so-minh-chung.zip" not in page and "bang-diem" not in page and "/F3/" not in page
     refused = officer.get(reverse("assessment:package", args=args))
     assert refused.status_code == 403 and "chỉ chuyên viên điều phối" in refused.content.decode()
+    # nor the province's totals on the round page (the coordinator consolidated 56 points)
+    units = officer.get(reverse("assessment:round", args=[rnd.pk])).content.decode()
+    assert 'id="round-units"' in units and ">56<" not in units
+    assert (
+        ">56<"
+        in prov.client_for("coordinator").get(reverse("assessment:round", args=[rnd.pk])).content.decode()
+    )
     province_page = officer.get(reverse("assessment:province", args=[rnd.pk])).content.decode()
     assert 'id="package-link"' not in province_page
     # the history: her criteria only
