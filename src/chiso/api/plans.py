@@ -4,7 +4,6 @@ chiso.plans.permissions; errors: chiso.api.errors."""
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import Q
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -252,11 +251,7 @@ class PlanListView(PlansApi, IdempotentCreate, generics.ListCreateAPIView):
         if index:
             if index not in index_codes():
                 raise InvalidInput(unknown_index_message(index))
-            if connection.features.supports_json_field_contains:
-                qs = qs.filter(indices__contains=[index])
-            else:  # SQLite
-                ids = [pk for pk, codes in qs.values_list("pk", "indices") if index in (codes or [])]
-                qs = qs.filter(pk__in=ids)
+            qs = plan_services.with_index(qs, index)
         year = int_param(self.request, "year", minimum=1, maximum=YEAR_MAX)
         if year is not None:
             qs = qs.filter(Q(year=year) | Q(year__lte=year, year_to__gte=year))

@@ -32,7 +32,7 @@ import math
 from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -74,6 +74,7 @@ from ..models import (
 from .tiers import units_of_year
 
 __all__ = [
+    "with_index",
     "add_attachment",
     "TARGET_VALUE_MESSAGES",
     "TASK_FIELDS",
@@ -98,6 +99,14 @@ __all__ = [
     "task_date_window",
     "unit_choices",
 ]
+
+
+def with_index(qs, index: str):
+    """The plans of ``qs`` that cover ``index`` (a code in their ``indices`` list): a JSON ``contains``
+    lookup on PostgreSQL, a filter by ids on SQLite (which has no such lookup)."""
+    if connection.features.supports_json_field_contains:
+        return qs.filter(indices__contains=[index])
+    return qs.filter(pk__in=[pk for pk, codes in qs.values_list("pk", "indices") if index in (codes or [])])
 
 
 PLAN_FIELDS = (

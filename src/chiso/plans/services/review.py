@@ -23,7 +23,7 @@ from chiso.core.text import format_date
 from chiso.frameworks.services import index_labels
 
 from ..models import Plan, Target
-from .plans import _level_word, grouped_nodes, results_unit
+from .plans import _level_word, grouped_nodes, results_unit, with_index
 
 __all__ = ["PlanReview", "TargetReview", "previous_plan", "review_plan", "review_sentence"]
 
@@ -135,7 +135,6 @@ def previous_plan(units: Iterable, index: str, year: int, *, exclude: Plan | Non
             status__in=Plan.workflow().public_states,
             superseded=False,
             derived_from__isnull=True,
-            indices__contains=[index],
             year__lte=year,
         )
         .filter(Q(year_to__gte=year) | Q(year_to__isnull=True, year=year))
@@ -143,7 +142,7 @@ def previous_plan(units: Iterable, index: str, year: int, *, exclude: Plan | Non
     )
     if exclude is not None and exclude.pk:
         qs = qs.exclude(pk=exclude.pk)
-    return qs.first()
+    return with_index(qs, index).first()
 
 
 def review_sentence(plan: Plan, review: PlanReview) -> str:
