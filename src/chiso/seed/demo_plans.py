@@ -61,9 +61,6 @@ DEPARTMENTS = [
     ("nongnghiep", "QNG-SNNMT", "Sở Nông nghiệp và Môi trường"),
     ("khcn", "QNG-SKHCN", "Sở Khoa học và Công nghệ"),
 ]
-#: Departments that did not exist under any name before the 2025 reorganisation (dated, so a plan of an
-#: earlier year never names them): the merged province's Department of Agriculture and Environment.
-FORMED_IN_2025 = {"nongnghiep": dt.date(2025, 7, 1)}
 #: Communes of the merged province (key, GSO code, name, subtype); created only when the reference
 #: list of communes is not loaded (tests load provinces only).
 COMMUNES = [
@@ -240,15 +237,9 @@ def demo_units(province: Unit) -> dict[str, Unit]:
     """The departments and communes the demo plan names (created when missing, found by code)."""
     units: dict[str, Unit] = {"province": province}
     for key, code, name in DEPARTMENTS:
-        start = FORMED_IN_2025.get(key)
         unit = Unit.objects.filter(kind=Unit.Kind.DEPARTMENT, code=code).order_by("pk").first()
         if unit is None:
-            unit = Unit.objects.create(
-                kind=Unit.Kind.DEPARTMENT, code=code, name=name, parent=province, valid_from=start
-            )
-        elif start and unit.valid_from is None:  # loaded before the demo dated it
-            unit.valid_from = start
-            unit.save(update_fields=["valid_from"])
+            unit = Unit.objects.create(kind=Unit.Kind.DEPARTMENT, code=code, name=name, parent=province)
         units[key] = unit
     for key, code, name, subtype in COMMUNES:
         unit = (
