@@ -63,6 +63,7 @@ class DraftForm(forms.Form):
         label=_("Sắp xếp nhiệm vụ trong kế hoạch"),
         choices=TaskLayout.choices,
         initial=TaskLayout.DIMENSION,
+        required=False,
         widget=forms.RadioSelect,
     )
 

@@ -10,12 +10,16 @@ import pytest
 
 from chiso.core.framework import load_yaml
 from chiso.core.tasklib import (
+    CROSSWALK_FILE,
     LibraryTask,
     TaskLibraryFormatError,
+    activity_of,
+    load_crosswalk,
     load_file,
     load_library,
     shipped_library_dir,
     tasks_for,
+    validate_crosswalk,
     validate_library,
 )
 
@@ -52,11 +56,23 @@ def test_shipped_dir_is_the_data_folder():
 
 
 def test_every_file_loads_and_validates(library):
-    files = sorted(p.name for p in LIB.glob("*.yaml"))
+    files = sorted(p.name for p in LIB.glob("*.yaml") if p.name != CROSSWALK_FILE)
     assert files == ["kon-tum-2019.yaml", "kon-tum-2024.yaml", "quang-nam-2023.yaml"]
     for name in files:
         assert load_file(LIB / name), name
     assert validate_library(library, _known_nodes()) == []
+    # the crosswalk names tasks and codes that exist (2018 PAR codes → par-2022 fields and blocks, SIPAS 2022)
+    assert validate_crosswalk(load_crosswalk(), library, _known_nodes()) == []
+
+
+def test_activity_of_reads_the_words():
+    assert activity_of("Tăng cường công tác tuyên truyền, phổ biến các quy định") == "direction"
+    assert (
+        activity_of("Tiếp tục tăng cường công tác kiểm tra đột xuất việc chấp hành kỷ luật") == "inspection"
+    )
+    assert activity_of("Chủ trì tổ chức triển khai Kế hoạch khảo sát, đánh giá mức độ hài lòng") == "survey"
+    assert activity_of("Tổ chức các lớp tập huấn cho cán bộ, công chức cấp xã") == "training"
+    assert activity_of("Thực hiện nghiêm túc chỉ đạo của cơ quan có thẩm quyền trong xử lý phản ánh") == ""
 
 
 def test_sources_and_frameworks(library):
