@@ -80,7 +80,9 @@ def _indices_text(codes, nodes: _Nodes) -> str:
     labels = [nodes.label(c) for c in codes if c]
     if not labels:
         return ""
-    return "Chỉ số " + (", ".join(labels[:-1]) + " và " + labels[-1] if len(labels) > 1 else labels[0])
+    # as real plans name each index: "Chỉ số PAR INDEX, Chỉ số SIPAS và Chỉ số PAPI"
+    named = [f"Chỉ số {label}" for label in labels]
+    return ", ".join(named[:-1]) + " và " + named[-1] if len(named) > 1 else named[0]
 
 
 def _unit_text(unit, text: str = "", unit_class: str = "") -> str:

@@ -64,7 +64,6 @@ __all__ = [
     "draft_plan",
     "drafting_units",
     "issuing_unit_for",
-    "merge_drafts",
     "parse_ambition",
     "plan_title",
     "results_years",
@@ -225,9 +224,13 @@ def _value_text(value) -> str:
 
 
 def _names(analyses: list[Analysis]) -> str:
-    """ "PAPI", "PAR INDEX và SIPAS", "PAR INDEX, SIPAS và PAPI": the indices a plan covers."""
-    names = [a.index.short_name for a in analyses]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1]
+    """The indices a plan covers, after the "Chỉ số" the texts write before them (as real plans name each
+    index): "PAPI", "PAR INDEX và Chỉ số SIPAS", "PAR INDEX, Chỉ số SIPAS và Chỉ số PAPI"."""
+    return _joined([a.index.short_name for a in analyses])
+
+
+def _joined(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", Chỉ số ".join(names[:-1]) + " và Chỉ số " + names[-1]
 
 
 def _purpose(
@@ -331,9 +334,7 @@ def plan_title(index_name: str | list[str], issuing: Unit, plan_year: int) -> st
     if issuing.kind == Unit.Kind.PROVINCE and where[:1].isupper():
         where = where[0].lower() + where[1:]
     if isinstance(index_name, (list, tuple)):
-        index_name = (
-            index_name[0] if len(index_name) == 1 else ", ".join(index_name[:-1]) + " và " + index_name[-1]
-        )
+        index_name = _joined(list(index_name))
     return f"Cải thiện, nâng cao Chỉ số {index_name} {where} năm {plan_year}"
 
 
@@ -790,50 +791,3 @@ def summary(plan: Plan) -> dict:
         "tasks": plan.tasks.count(),
         "shortcomings": plan.shortcomings.count(),
     }
-
-
-@transaction.atomic
-def merge_drafts(plans: list[Plan], user) -> Plan:
-    """One draft covering several indices from drafts of one issuing unit and year (one per index, as
-    ``draft_plan`` makes them): the first keeps its number and fields and takes the others' targets, tasks
-    and shortcomings (numbered after its own), their indices, the opening paragraph of their purpose; its
-    title names every index. The other drafts are deleted. Refused (DraftError) for drafts of different
-    issuing units or years."""
-    if not plans:
-        raise DraftError(_("Không có dự thảo nào để gộp."))
-    first, rest = plans[0], plans[1:]
-    if any(p.issuing_unit_id != first.issuing_unit_id or p.year != first.year for p in rest):
-        raise DraftError(_("Chỉ gộp được các dự thảo của cùng một cơ quan ban hành và cùng năm thực hiện."))
-    if not rest:
-        return first
-    names = dict(Index.objects.values_list("code", "short_name"))
-    for model, related in ((Target, "targets"), (Task, "tasks"), (Shortcoming, "shortcomings")):
-        order = getattr(first, related).count()
-        for p in rest:
-            for row in model.objects.filter(plan=p).order_by("order", "pk"):
-                order += 1
-                row.plan, row.order = first, order
-                row._history_user = user
-                row.save()
-    first_name = names.get(first.indices[0], first.indices[0]) if first.indices else ""
-    for p in rest:
-        for code in p.indices or []:
-            if code not in first.indices:
-                first.indices.append(code)
-    labels = [names.get(c, c) for c in first.indices]
-    # "PAPI, Chỉ số PAR INDEX và Chỉ số SIPAS": plan_title and the texts write "Chỉ số " before it
-    joined = labels[0]
-    if len(labels) > 1:
-        joined = ", Chỉ số ".join(labels[:-1]) + " và Chỉ số " + labels[-1]
-    own = (first.purpose or "").split("\n\n")
-    openings = [own[0], *((p.purpose or "").split("\n\n", 1)[0] for p in rest)]
-    aims = [t.replace(f"Chỉ số {first_name}", f"Chỉ số {joined}") for t in own[1:]]
-    first.purpose = "\n\n".join(x for x in [*openings, *aims] if x)
-    first.requirements = (first.requirements or "").replace(f"Chỉ số {first_name}", f"Chỉ số {joined}")
-    first.title = plan_title(joined, first.issuing_unit, first.year)[:500]
-    first._history_user = user
-    first.save()
-    for p in rest:
-        p._history_user = user
-        p.delete()
-    return first

@@ -4,7 +4,7 @@
 [--weakest 5] [--user USERNAME] [--save]`` drafts a plan from the unit's results (as the web page
 "Lập kế hoạch từ kết quả phân tích" does), writes its DOCX and/or PDF and prints a JSON summary.
 ``--index`` takes several codes (``--index papi par`` or ``--index papi,par``): one plan covering them
-all (the ambition applies to each index; ``drafting.merge_drafts``). Without
+all (the ambition applies to each index; ``drafting.draft_plan`` with ``into``). Without
 --save nothing is kept in the database (the draft is rolled back after the documents are written).
 ``chiso plan list [--year Y] [--status S] [--json]`` lists the stored plans.
 Errors (unknown unit, no results, impossible target, no permission) exit with code 2.
@@ -25,7 +25,6 @@ from chiso.plans.services.drafting import (
     DraftError,
     draft_plan,
     issuing_unit_for,
-    merge_drafts,
     parse_ambition,
     summary,
 )
@@ -115,8 +114,10 @@ class Command(BaseCommand):
         rendered: list[tuple[Path, bytes]] = []
         with transaction.atomic():
             try:
-                drafts = [
-                    draft_plan(
+                plan = None
+                for code, scored in zip(codes, units, strict=True):
+                    # each index from the unit that carries its results, into one draft
+                    plan = draft_plan(
                         code,
                         scored,
                         year,
@@ -125,10 +126,9 @@ class Command(BaseCommand):
                         weakest=weakest,
                         issuing_unit=issuing,
                         plan_year=options.get("plan_year"),
+                        into=plan,
                     )
-                    for code, scored in zip(codes, units, strict=True)
-                ]
-                plan = merge_drafts(drafts, account)
+                assert plan is not None
             except DraftError as exc:
                 raise _fail(str(exc)) from exc
             if outputs:
