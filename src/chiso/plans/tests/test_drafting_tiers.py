@@ -158,7 +158,14 @@ def test_district_tasks_cascade_to_the_districts_of_the_plans_year(world, tiers,
     assert set(copies.values_list("lead_unit_id", flat=True)) == {tiers["binhson"].pk, tiers["tp"].pk}
     # communes of 2023 for the commune tasks, never the communes formed in 2025
     ward_copies = Task.objects.filter(plan=plan, origin__lead_class=UnitClass.WARD)
-    assert n == copies.count() + ward_copies.count()
+    # and the tasks led by two classes ("Các sở, ban ngành và UBND các huyện"): a copy per unit of each
+    two_classes = [t for t in plan.tasks.filter(origin=None) if len(UnitClass.kinds(t.lead_class)) > 1]
+    expected_two = sum(
+        len(class_units(plan, kind)) for t in two_classes for kind in UnitClass.kinds(t.lead_class)
+    )
+    assert n == copies.count() + ward_copies.count() + expected_two
+    all_copies = Task.objects.filter(plan=plan, origin__isnull=False)
+    assert not all_copies.filter(lead_unit=tiers["new_ward"]).exists()
     assert ward_copies.count() == len(ward_tasks) * len(class_units(plan, "ward"))
     assert not ward_copies.filter(lead_unit=tiers["new_ward"]).exists()
     assert cascade.instantiate_class_tasks(plan, world.coordinator) == 0
