@@ -46,7 +46,15 @@ def update_results(objs: Sequence[Result], fields: Sequence[str]) -> int:
         ", ".join(f"{qn(f.column)} = %s" for f in model_fields),
         qn(Result._meta.pk.column),
     )
-    params = [[f.get_db_prep_save(getattr(o, f.attname), conn) for f in model_fields] + [o.pk] for o in objs]
+    prep = [None if f.get_internal_type() in _PLAIN else f for f in model_fields]
+    params = [
+        [
+            getattr(o, f.attname) if p is None else p.get_db_prep_save(getattr(o, f.attname), conn)
+            for f, p in zip(model_fields, prep, strict=True)
+        ]
+        + [o.pk]
+        for o in objs
+    ]
     if conn.vendor == "postgresql":
         return _update_by_copy(conn, Result, model_fields, params)
     with conn.cursor() as cursor:
@@ -200,8 +208,7 @@ def create_results(objs: Sequence[Result], *, user=None, reason: str = "") -> in
 CHANGE_COLUMNS = ["batch_id", "node_id", "unit_id", "year", "before", "after"]
 
 
-def insert_changes(changes: Sequence[ResultChange]) -> int:
-    """The change rows of a batch (what the revert reads), in one prepared INSERT."""
-    return insert_rows(
-        ResultChange, CHANGE_COLUMNS, [[getattr(c, n) for n in CHANGE_COLUMNS] for c in changes]
-    )
+def insert_changes(rows: Sequence[Sequence]) -> int:
+    """The change rows of a batch (what the revert reads), each as values in the order of
+    ``CHANGE_COLUMNS``, in one prepared INSERT."""
+    return insert_rows(ResultChange, CHANGE_COLUMNS, rows)

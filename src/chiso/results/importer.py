@@ -841,7 +841,7 @@ def commit_import(
     )
     to_create: list[Result] = []
     to_update: list[Result] = []
-    changes: list[ResultChange] = []
+    changes: list[tuple] = []  # rows of ResultChange, in the order of bulkwrite.CHANGE_COLUMNS
     for y in sorted(
         {rp.year for rp in preview.rows if rp.unit is not None and rp.status in ("new", "changed")}
     ):
@@ -881,16 +881,7 @@ def commit_import(
                     result.note = rp.meta["note"]
                 result.batch = batch
                 (to_update if result.pk else to_create).append(result)
-                changes.append(
-                    ResultChange(
-                        batch=batch,
-                        node_id=result.node_id,
-                        unit=rp.unit,
-                        year=y,
-                        before=before,
-                        after=_state(result),
-                    )
-                )
+                changes.append((batch.pk, result.node_id, rp.unit.pk, y, before, _state(result)))
     # Bulk writes (bulkwrite.py): the same results, history rows and change rows as one save each.
     reason = f"Nhập tệp {file_name}"
     total = len(changes)
