@@ -33,6 +33,7 @@ from .tiers import class_units, year_provinces
 
 __all__ = [
     "CascadeError",
+    "OFFICE_KINDS",
     "add_office",
     "candidate_units",
     "class_task_status",
@@ -55,6 +56,10 @@ _TASK_FIELDS = (
     "library_key",
 )
 _TARGET_FIELDS = [f.name for f in Target._meta.concrete_fields if f.name not in ("id", "plan")]
+
+
+#: Kinds of units whose derived plans give tasks to offices added in chiso (``add_office``).
+OFFICE_KINDS = ("district", "ward", "department")
 
 
 class CascadeError(ValueError):
@@ -376,7 +381,7 @@ def add_office(plan: Plan, name: str, user) -> Unit:
                 unit=unit.short_name
             )
         )
-    if plan.derived_from_id is None or unit.kind not in ("district", "ward", "department"):
+    if plan.derived_from_id is None or unit.kind not in OFFICE_KINDS:
         raise CascadeError(_("Chỉ thêm phòng, ban cho kế hoạch triển khai của sở, huyện, xã."))
     name = " ".join(nfc(name or "").split())
     if len(name) < 3 or len(name) > 200:
