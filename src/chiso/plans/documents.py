@@ -236,6 +236,15 @@ def _targets_blocks(plan: Plan, targets: list[Target], nodes: _Nodes) -> list:
         (t for t in targets if t.node_code), key=lambda t: (t.index, nodes.sort_key(t.index, t.node_code))
     )
     specific += counted
+    if not targets and plan.derived_from_id and plan.implements:
+        # a derived plan: no figures of its own; its purpose states the parent's targets it contributes to
+        blocks.append(
+            Paragraph(
+                "Hoàn thành đầy đủ, đúng thời hạn các nhiệm vụ được giao tại Kế hoạch này, góp phần thực hiện "
+                f"các mục tiêu đã đề ra tại {esc(plan.implements[0])}."
+            )
+        )
+        return blocks
     if not targets:
         what = _indices_text(plan.indices, nodes) or "các Chỉ số"
         blocks.append(

@@ -302,6 +302,11 @@ def plan_detail(request, pk: int):
         if plan.derived_from_id and plan.issuing_unit.kind in ("district", "ward", "department")
         else None,
         "can_answer": permissions.covers_issuer(user, plan),
+        # an issued plan of a province or a district: its coordinator derives its units' plans from it
+        "can_cascade": plan.is_live
+        and not plan.superseded
+        and plan.issuing_unit.kind in ("province", "district")
+        and permissions.covers_issuer(user, plan),
         "tasks_filtered": not oversees,
         "shortcomings": list(plan.shortcomings.prefetch_related("responsible_units")) if oversees else [],
         "attachments": list(plan.attachments.all()),

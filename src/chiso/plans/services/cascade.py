@@ -106,15 +106,29 @@ def _issuer_label(unit: Unit) -> str:
     return unit.name
 
 
+def _parent_ref(plan: Plan) -> str:
+    """ "Kế hoạch số 3579/KH-UBND ngày 05 tháng 9 năm 2025 của Ủy ban nhân dân tỉnh Quảng Ngãi": how a derived plan
+    names the plan it implements in its title and its purpose (the body's full name, not "UBND")."""
+    from chiso.documents.wording import body_name, date_words
+
+    ref = f"Kế hoạch số {plan.number_symbol}" if plan.number else "Kế hoạch"
+    when = f" {date_words(plan.date)}" if plan.date else ""
+    return f"{ref}{when} của {body_name(plan.issuing_unit, full=True)}"
+
+
+def _in_sentence(unit: Unit) -> str:
+    """A unit's name inside a sentence: "phường Cẩm Thành", "thành phố Quảng Ngãi", "Sở Tư pháp"."""
+    if unit.kind in ("district", "ward"):
+        return unit.name[:1].lower() + unit.name[1:]
+    return unit.name
+
+
 def _derived_title(plan: Plan) -> str:
     rest = plan.title.strip()
     if rest.lower().startswith("kế hoạch "):
         rest = rest[len("kế hoạch ") :]
     rest = rest[:1].lower() + rest[1:]
-    ref = f"Kế hoạch số {plan.number_symbol}" if plan.number else "Kế hoạch"
-    when = f" ngày {format_date(plan.date)}" if plan.date else ""
-    title = f"Kế hoạch triển khai thực hiện {ref}{when} của {_issuer_label(plan.issuing_unit)} về {rest}"
-    return title[:500]
+    return f"Kế hoạch triển khai thực hiện {_parent_ref(plan)} về {rest}"[:500]
 
 
 #: How many days before the parent plan's reporting date a derived plan's own offices report to the unit.
@@ -155,10 +169,11 @@ def _reporting_chain(unit: Unit, parent: Plan, deadlines: list[dt.date]) -> str:
     from chiso.documents.wording import body_name
 
     office = home_affairs_office(unit)
-    own = {
-        "district": "các phòng, ban chuyên môn và Ủy ban nhân dân các xã, thị trấn",
-        "ward": "các bộ phận, công chức chuyên môn",
-    }.get(unit.kind, "các phòng, đơn vị trực thuộc")
+    who = {
+        # a commune has no heads of offices of its own: its sections and officials do the work
+        "ward": "Các bộ phận, công chức chuyên môn thuộc",
+        "district": "Thủ trưởng các phòng, ban chuyên môn và Ủy ban nhân dân các xã, thị trấn thuộc",
+    }.get(unit.kind, "Thủ trưởng các phòng, đơn vị trực thuộc")
     province_agency = wording_for(parent.issuing_unit, "plan").coordinating_agency
     me = body_name(unit) if unit.kind in ("district", "ward", "province") else unit.name
     if deadlines:
@@ -169,7 +184,8 @@ def _reporting_chain(unit: Unit, parent: Plan, deadlines: list[dt.date]) -> str:
         when_own = when_up = " theo định kỳ"
     return "\n\n".join(
         [
-            f"- Thủ trưởng {own} thuộc {unit.name} căn cứ nhiệm vụ được giao tổ chức thực hiện; báo cáo kết quả "
+            f"- {who} {me if unit.kind == 'ward' else _in_sentence(unit)} căn cứ nhiệm vụ được giao tổ chức thực "
+            f"hiện; báo cáo kết quả "
             f"về {office}{when_own} để tổng hợp.",
             f"- {office} theo dõi, đôn đốc việc thực hiện Kế hoạch; tổng hợp, tham mưu {me} báo cáo kết quả về "
             f"{province_agency}{when_up} để tổng hợp, báo cáo {_issuer_label(parent.issuing_unit)}.",
@@ -183,7 +199,8 @@ def _contribution(plan: Plan) -> str:
     if not labels:
         return ""
     who = _issuer_label(plan.issuing_unit)
-    lines = [f"Góp phần cùng {who} thực hiện các mục tiêu đã đề ra tại Kế hoạch của {who}:"]
+    ref = f"Kế hoạch số {plan.number_symbol}" if plan.number else "Kế hoạch"
+    lines = [f"Góp phần cùng {who} thực hiện các mục tiêu đã đề ra tại {ref}:"]
     lines += [f"- {label}." for label in labels]
     return "\n".join(lines)
 
@@ -250,9 +267,8 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
         purpose="\n\n".join(
             p
             for p in (
-                f"Triển khai thực hiện có hiệu quả các nhiệm vụ được giao tại "
-                f"{plan.number_symbol if plan.number else plan.title} của {_issuer_label(plan.issuing_unit)} "
-                f"trên địa bàn, lĩnh vực của {unit.name}.",
+                f"Triển khai thực hiện có hiệu quả các nhiệm vụ được giao tại {_parent_ref(plan)} "
+                f"trên địa bàn, lĩnh vực của {_in_sentence(unit)}.",
                 contribution,
             )
             if p

@@ -48,7 +48,7 @@ from chiso.core.plan import (
     check_target,
     points_up,
 )
-from chiso.core.text import format_date, format_number, nfc, parse_number, vi_sort_key
+from chiso.core.text import format_date, format_number, nfc, nfc_multiline, parse_number, vi_sort_key
 from chiso.documents.services import wording_for
 from chiso.frameworks.services import index_labels
 from chiso.idempotency import services as idempotency
@@ -59,6 +59,7 @@ from chiso.validation import Errors
 
 from .. import permissions
 from ..models import (
+    MULTILINE_FIELDS,
     Activity,
     Plan,
     PlanAttachment,
@@ -235,7 +236,9 @@ def _clean_plan(plan: Plan, values: dict, errors: Errors) -> dict:
     """The plan's values after the rules (normalised); problems go to ``errors``."""
     out = dict(values)
     for name in TEXT_FIELDS:
-        if name in out:
+        if name in out and name in MULTILINE_FIELDS:  # paragraphs and "- " bullets kept
+            out[name] = nfc_multiline(str(out[name] if out[name] is not None else ""))
+        elif name in out:
             out[name] = _text(out[name])
     if "title" in out and not out["title"]:
         errors.add("title", _("Cần nhập trích yếu của kế hoạch."))
@@ -1078,9 +1081,10 @@ def save_shortcoming(plan: Plan, user, data: dict, row: Shortcoming | None = Non
         row.lost = None  # else: a lost figure imported without its scores stays
     row.achieved = achieved
     row.maximum = maximum
-    for attr in ("responsible_text", "note"):
-        if attr in data:
-            setattr(row, attr, _text(data[attr]))
+    if "responsible_text" in data:
+        row.responsible_text = _text(data["responsible_text"])
+    if "note" in data:  # paragraphs kept
+        row.note = nfc_multiline(str(data["note"] or ""))
     row._history_user = user
     row.save()
     if units is not None and {u.pk for u in units} != set(row.responsible_units.values_list("pk", flat=True)):
