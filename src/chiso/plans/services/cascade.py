@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from chiso.core.plan import COUNT_KINDS
 from chiso.core.text import format_date
 from chiso.documents.services import wording_for
 from chiso.units.models import Unit
@@ -194,8 +195,14 @@ def _reporting_chain(unit: Unit, parent: Plan, deadlines: list[dt.date]) -> str:
 
 
 def _contribution(plan: Plan) -> str:
-    """The parent plan's targets as what the unit contributes to (never as the unit's own figures)."""
-    labels = [t.label.strip().rstrip(".;") for t in plan.targets.all() if t.label.strip()]
+    """The parent plan's targets on each whole index as what the unit contributes to (never as the unit's
+    own figures; the province's targets on each dimension, in points to four decimals, are the
+    province's departments' work, not a ward's sentence)."""
+    labels = [
+        t.label.strip().rstrip(".;")
+        for t in plan.targets.filter(node_code="").exclude(kind__in=COUNT_KINDS)
+        if t.label.strip()
+    ]
     if not labels:
         return ""
     who = _issuer_label(plan.issuing_unit)
@@ -247,7 +254,8 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
             deadlines.append(dt.date.fromisoformat(str(raw)[:10]))
         except ValueError:
             continue
-    deadlines.sort()
+    # a reporting date already past when the parent plan was issued is not the unit's to meet
+    deadlines = sorted(d for d in deadlines if plan.date is None or d > plan.date)
     province_agency = wording_for(plan.issuing_unit, "plan").coordinating_agency
     contribution = _contribution(plan)
     derived = Plan(

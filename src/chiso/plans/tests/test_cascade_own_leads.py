@@ -158,3 +158,30 @@ def test_the_api_refuses_a_lead_outside_the_city_and_adds_an_office(client, worl
     assert r.status_code == 200, r.content
     assert r.json()["lead_unit_name"] == "Phòng Nội vụ"
     assert Unit.objects.get(parent=city).name == "Phòng Nội vụ"
+
+
+def test_the_derived_plan_states_the_province_s_index_targets_and_its_reporting_dates_to_come(
+    world, make_plan, city
+):
+    """What the city contributes to: the province's targets on each whole index, not the province's
+    figures for every dimension; and no reporting date already past when the province issued its plan."""
+    issued = make_plan(
+        status="issued",  # dated 15/03/2025
+        report_deadlines=["2025-02-15", "2025-06-15"],
+        tasks=[dict(text="Công khai quy hoạch", lead_unit=city, deadline=dt.date(2025, 9, 30))],
+        targets=[
+            dict(index="papi", kind="places", value="3", label="Chỉ số PAPI năm 2025 tăng tối thiểu 03 bậc"),
+            dict(
+                index="papi",
+                node_code="D8",
+                kind="score",
+                value="4",
+                label="Nội dung Quản trị điện tử đạt tối thiểu 3,9128 điểm",
+            ),
+        ],
+    )
+    derived = cascade.derive_plan(issued, city, world.coordinator)
+    assert "- Chỉ số PAPI năm 2025 tăng tối thiểu 03 bậc." in derived.purpose
+    assert "Quản trị điện tử" not in derived.purpose
+    assert derived.report_deadlines == ["2025-06-15"]
+    assert "15/02/2025" not in derived.body and "10/06/2025" in derived.body
