@@ -242,6 +242,9 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
                 unit=unit.short_name, issuer=plan.issuing_unit.short_name
             )
         )
+    # two derivations of the same plan at once (a form sent twice, two coordinators) wait for each other
+    # on the parent's row, so that the second finds the plan the first created instead of making another
+    Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True).first()
     existing = Plan.objects.filter(derived_from=plan, issuing_unit=unit, superseded=False).first()
     if existing is not None:
         return existing
