@@ -27,6 +27,7 @@ USERS = {
     "officer_xa": ("xadakha", "chiso-xadakha"),
     "officer_yt": ("yte", "chiso-yte"),
     "appraiser": ("thamdinh", "chiso-thamdinh"),
+    "leader_camthanh": ("camthanh", "chiso-camthanh"),
 }
 
 

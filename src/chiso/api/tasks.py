@@ -75,6 +75,14 @@ class TaskSerializer(VietnameseMixin, serializers.ModelSerializer):
         queryset=Unit.objects.all(), allow_null=True, required=False, help_text="Mã số (id) đơn vị chủ trì."
     )
     lead_unit_name = serializers.CharField(source="lead_unit.name", read_only=True, allow_null=True)
+    new_office = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Kế hoạch triển khai của sở, huyện, xã: tên một phòng, ban mới của đơn vị, được thêm vào "
+        "chiso và làm đơn vị chủ trì nhiệm vụ (thay cho lead_unit).",
+    )
     lead_class = UnitClassField(choices=UNIT_CLASSES, required=False, allow_blank=True)
     coordinating_units = serializers.PrimaryKeyRelatedField(
         queryset=Unit.objects.all(), many=True, required=False, help_text="Mã số (id) các đơn vị phối hợp."
@@ -116,6 +124,7 @@ class TaskSerializer(VietnameseMixin, serializers.ModelSerializer):
             "nodes",
             "lead_unit",
             "lead_unit_name",
+            "new_office",
             "lead_class",
             "lead_text",
             "coordinating_units",

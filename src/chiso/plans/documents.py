@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from chiso.core.plan import COUNT_KINDS
 from chiso.core.text import fold, format_date, format_number, nfc
@@ -55,6 +56,8 @@ __all__ = [
     "task_deadline",
     "task_lead",
     "task_sentence",
+    "task_sections",
+    "TaskSection",
 ]
 
 RECURRENCE_WORDS = {
@@ -233,6 +236,15 @@ def _targets_blocks(plan: Plan, targets: list[Target], nodes: _Nodes) -> list:
         (t for t in targets if t.node_code), key=lambda t: (t.index, nodes.sort_key(t.index, t.node_code))
     )
     specific += counted
+    if not targets and plan.derived_from_id and plan.implements:
+        # a derived plan: no figures of its own; its purpose states the parent's targets it contributes to
+        blocks.append(
+            Paragraph(
+                "Hoàn thành đầy đủ, đúng thời hạn các nhiệm vụ được giao tại Kế hoạch này, góp phần thực hiện "
+                f"các mục tiêu đã đề ra tại {esc(plan.implements[0])}."
+            )
+        )
+        return blocks
     if not targets:
         what = _indices_text(plan.indices, nodes) or "các Chỉ số"
         blocks.append(
@@ -300,84 +312,102 @@ def _in_activity_section(plan: Plan, task: Task) -> bool:
     return plan.task_layout == TaskLayout.ACTIVITY or not (task.nodes and task.index)
 
 
-def _activity_blocks(tasks: list[Task], n: int) -> tuple[list, int]:
+@dataclass
+class TaskSection:
+    """A section of the plan's tasks as the document prints them (``task_sections``): ``key``
+    ("activity:training", an index code, "" for the tasks common to all indices, ``REQUESTS`` for the
+    requests), its ``title`` ("Tập huấn, bồi dưỡng", "Cải thiện, nâng cao Chỉ số PAPI", "Nhiệm vụ
+    chung"…) and its ``parts``: (sub-title or "", tasks) — the contents of an index ("Nội dung “…”"),
+    one untitled part elsewhere."""
+
+    key: str
+    title: str
+    parts: list[tuple[str, list[Task]]] = field(default_factory=list)
+
+    @property
+    def tasks(self) -> list[Task]:
+        return [t for _title, items in self.parts for t in items]
+
+    @property
+    def is_requests(self) -> bool:
+        return self.key == REQUESTS
+
+
+#: The key of the section of requests to bodies outside the administration (last, apart).
+REQUESTS = "\x00requests"
+
+
+def _activity_sections(tasks: list[Task]) -> list[TaskSection]:
     """One section per activity (direction and propaganda, training, inspection, survey teams), in that
     order."""
-    blocks: list = []
+    out = []
     for value, label in Activity.choices:
         items = [t for t in tasks if value and t.activity == value]
-        if not items:
-            continue
-        n += 1
-        blocks.append(Heading(f"{n}. {label}", 2))
-        for t in items:
-            blocks.extend(_task_paragraphs(t))
-    return blocks, n
+        if items:
+            out.append(TaskSection(f"activity:{value}", str(label), [("", items)]))
+    return out
 
 
-def _dimension_blocks(plan: Plan, tasks: list[Task], nodes: _Nodes, n: int) -> tuple[list, list[Task], int]:
-    """One section per index, one sub-section per content; returns the blocks, the tasks of no index
-    (printed last, "Nhiệm vụ chung") and the last number used."""
-    blocks: list = []
-
+def _dimension_sections(plan: Plan, tasks: list[Task], nodes: _Nodes) -> tuple[list[TaskSection], list[Task]]:
+    """One section per index, one part per content; and the tasks of no index (printed last, "Nhiệm vụ
+    chung")."""
     groups: dict[tuple[str, str], list[Task]] = {}
     for t in tasks:
         groups.setdefault(_task_group_key(t, nodes), []).append(t)
-    indices = _ordered_indices(plan, [k[0] for k in groups if k[0]])
-    for idx in indices:
+    out = []
+    for idx in _ordered_indices(plan, [k[0] for k in groups if k[0]]):
         keys = sorted(
             (k for k in groups if k[0] == idx), key=lambda k: (k[1] == "", nodes.sort_key(idx, k[1]))
         )
         if not keys:
             continue
-        n += 1
-        blocks.append(Heading(f"{n}. Cải thiện, nâng cao Chỉ số {nodes.label(idx)}", 2))
-        m = 0
+        section = TaskSection(idx, f"Cải thiện, nâng cao Chỉ số {nodes.label(idx)}")
         for key in keys:
-            m += 1
             if key[1]:
-                title = f"{n}.{m}. Nội dung “{nodes.name(idx, key[1])}”"
+                title = f"Nội dung “{nodes.name(idx, key[1])}”"
             else:
-                title = f"{n}.{m}. Các nhiệm vụ chung về Chỉ số {nodes.label(idx)}"
-            blocks.append(Heading(title, 3))
-            for t in groups[key]:
-                blocks.extend(_task_paragraphs(t))
-    return blocks, groups.get(("", ""), []), n
+                title = f"Các nhiệm vụ chung về Chỉ số {nodes.label(idx)}"
+            section.parts.append((title, groups[key]))
+        out.append(section)
+    return out, groups.get(("", ""), [])
+
+
+def task_sections(plan: Plan, tasks: list[Task], nodes: _Nodes | None = None) -> list[TaskSection]:
+    """The plan's tasks in the sections the plan prints them in (the body of the document, its task
+    appendix, the plan's page): by content of each index, then the activity sections (a plan arranged
+    by activity: the activity sections first, then the specialist tasks by content), then the tasks
+    common to all indices, then the requests to bodies outside the administration, apart. Each task is
+    in one section; empty sections are left out."""
+    if nodes is None:
+        nodes = _Nodes(plan, list(plan.targets.all()), list(plan.shortcomings.all()))
+    tasks, requests = _split_requests(tasks)
+    activity = [t for t in tasks if _in_activity_section(plan, t)]
+    rest = [t for t in tasks if not _in_activity_section(plan, t)]
+    dimensions, general = _dimension_sections(plan, rest, nodes)
+    if plan.task_layout == TaskLayout.ACTIVITY:
+        sections = [*_activity_sections(activity), *dimensions]
+    else:
+        sections = [*dimensions, *_activity_sections(activity)]
+    if general:
+        sections.append(TaskSection("", "Nhiệm vụ chung", [("", general)]))
+    if requests:
+        sections.append(TaskSection(REQUESTS, REQUESTS_HEADING, [("", requests)]))
+    return sections
 
 
 def _tasks_blocks(plan: Plan, tasks: list[Task], nodes: _Nodes) -> list:
-    """Section III with the tasks: by content of each index, then the activity sections (a plan arranged
-    by activity: the activity sections first, then the specialist tasks by content), then the tasks
-    common to all indices, then the requests to bodies outside the administration, apart. Each task is
-    printed once."""
+    """Section III with the tasks, in the sections of ``task_sections``. Each task is printed once."""
     blocks: list = [Heading("III. NHIỆM VỤ, GIẢI PHÁP", 1)]
     if not tasks:
         blocks.append(Paragraph("(Chưa có nhiệm vụ.)", italic=True))
         return blocks
-    tasks, requests = _split_requests(tasks)
-    activity = [t for t in tasks if _in_activity_section(plan, t)]
-    rest = [t for t in tasks if not _in_activity_section(plan, t)]
-    n = 0
-    if plan.task_layout == TaskLayout.ACTIVITY:
-        part, n = _activity_blocks(activity, n)
-        blocks.extend(part)
-        part, general, n = _dimension_blocks(plan, rest, nodes, n)
-        blocks.extend(part)
-    else:
-        part, general, n = _dimension_blocks(plan, rest, nodes, n)
-        blocks.extend(part)
-        part, n = _activity_blocks(activity, n)
-        blocks.extend(part)
-    if general:
-        n += 1
-        blocks.append(Heading(f"{n}. Nhiệm vụ chung", 2))
-        for t in general:
-            blocks.extend(_task_paragraphs(t))
-    if requests:  # apart: a request is not an assignment
-        n += 1
-        blocks.append(Heading(f"{n}. {REQUESTS_HEADING}", 2))
-        for t in requests:
-            blocks.extend(_request_paragraphs(t))
+    for n, section in enumerate(task_sections(plan, tasks, nodes), start=1):
+        blocks.append(Heading(f"{n}. {section.title}", 2))
+        for m, (title, items) in enumerate(section.parts, start=1):
+            if title:
+                blocks.append(Heading(f"{n}.{m}. {title}", 3))
+            for t in items:
+                blocks.extend(_request_paragraphs(t) if section.is_requests else _task_paragraphs(t))
     return blocks
 
 
@@ -427,36 +457,15 @@ def _points(achieved: float | None, maximum: float | None, decimals: int = 2) ->
 
 
 def _tasks_appendix(plan: Plan, tasks: list[Task], label: str, nodes: _Nodes) -> Appendix:
+    """The tasks as a table, one heading row per section of ``task_sections`` (an index: its contents
+    in one list, in the order of the plan's tasks)."""
     rows: list[list[str]] = []
-    groups: OrderedDict[str, list[Task]] = OrderedDict()
-    activities = [f"activity:{a}" for a in Activity.values if a]
-    if plan.task_layout == TaskLayout.ACTIVITY:
-        groups.update((a, []) for a in activities)
-    for idx in _ordered_indices(plan, [t.index for t in tasks if t.index in nodes.labels]):
-        groups[idx] = []
-    if plan.task_layout != TaskLayout.ACTIVITY:
-        groups.update((a, []) for a in activities)
-    groups[""] = []
-    tasks, requests = _split_requests(tasks)
-    for t in tasks:
-        if _in_activity_section(plan, t):
-            groups[f"activity:{t.activity}"].append(t)
-        else:
-            groups[t.index if t.index in nodes.labels else ""].append(t)
-    groups["\x00requests"] = requests  # apart, last: requests to bodies outside the administration
-    used = [(k, v) for k, v in groups.items() if v]
-    labels = dict(Activity.choices)
+    sections = task_sections(plan, tasks, nodes)
     stt = 0
-    for i, (idx, items) in enumerate(used):
-        if len(used) > 1:
-            if idx == "\x00requests":
-                head = REQUESTS_HEADING.upper()
-            elif idx.startswith("activity:"):
-                head = str(labels[idx.split(":", 1)[1]]).upper()
-            else:
-                head = f"CẢI THIỆN, NÂNG CAO CHỈ SỐ {nodes.label(idx)}" if idx else "NHIỆM VỤ CHUNG"
-            rows.append([f"{ROMAN[i] if i < len(ROMAN) else i + 1}. {head}"])
-        for t in sorted(items, key=lambda t: (_task_group_key(t, nodes)[1] == "", t.order, t.pk)):
+    for i, section in enumerate(sections):
+        if len(sections) > 1:
+            rows.append([f"{ROMAN[i] if i < len(ROMAN) else i + 1}. {section.title.upper()}"])
+        for t in sorted(section.tasks, key=lambda t: (_task_group_key(t, nodes)[1] == "", t.order, t.pk)):
             stt += 1
             rows.append(
                 [

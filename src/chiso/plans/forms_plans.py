@@ -16,7 +16,8 @@ from chiso.frameworks.services import index_choices, index_labels
 from chiso.units.models import Unit
 
 from .models import Activity, Plan, Priority, Recurrence, Shortcoming, Target, TaskLayout, UnitClass
-from .services.plans import TASK_FIELDS, node_choices, unit_choices
+from .services.cascade import OFFICE_KINDS
+from .services.plans import TASK_FIELDS, node_choices, own_units_only, unit_choices
 from .services.tiers import unit_label, unit_labels
 
 
@@ -270,6 +271,14 @@ class TaskForm(forms.Form):
         widget=forms.SelectMultiple(attrs={"size": 10}),
     )
     lead_unit = UnitChoiceField(label=_("Đơn vị chủ trì"), queryset=Unit.objects.none(), required=False)
+    new_office = forms.CharField(
+        label=_("Hoặc thêm phòng, ban mới làm đơn vị chủ trì"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Ví dụ: Phòng Văn hóa, Khoa học và Thông tin. Phòng, ban mới thay cho đơn vị chủ trì chọn ở trên."
+        ),
+    )
     lead_class = forms.ChoiceField(
         label=_("Hoặc chủ trì theo cấp"), choices=UnitClass.choices, required=False
     )
@@ -326,6 +335,8 @@ class TaskForm(forms.Form):
         self.fields["lead_unit"].choices = [("", "—"), *unit_list]
         self.fields["coordinating_units"].queryset = Unit.objects.filter(pk__in=ids)
         self.fields["coordinating_units"].choices = unit_list
+        if not (own_units_only(plan) and plan.issuing_unit.kind in OFFICE_KINDS):
+            del self.fields["new_office"]
         year = plan.results_year or plan.year - 1
         choices = []
         for index in plan.indices or labels:

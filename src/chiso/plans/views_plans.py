@@ -29,6 +29,7 @@ from chiso.validation import show_errors
 from chiso.workflows.services import transition
 
 from . import permissions
+from .documents import task_sections
 from .forms_plans import (
     AttachmentForm,
     PlanForm,
@@ -36,7 +37,7 @@ from .forms_plans import (
     TargetForm,
     TaskForm,
 )
-from .models import Plan, PlanAttachment, Shortcoming, Target, Task, UnitClass
+from .models import Plan, PlanAttachment, Shortcoming, Target, Task, TaskLayout, UnitClass
 from .services import plans as svc
 from .services.requests import RequestError, answer_request, request_sentence
 from .services.review import review_plan
@@ -239,6 +240,28 @@ def _task_row(task: Task, today: dt.date, reported: set[tuple[int, str]]) -> dic
     }
 
 
+def _task_groups(plan: Plan, task_rows: list[dict]) -> list[dict] | None:
+    """A plan arranged by activity: its task rows in the sections of its document
+    (``documents.task_sections``, numbered as the document numbers them), each row with its number
+    ("stt") in that order; None for a plan arranged by content (one table in the plan's order)."""
+    if plan.task_layout != TaskLayout.ACTIVITY or not task_rows:
+        for n, row in enumerate(task_rows, start=1):
+            row["stt"] = n
+        return None
+    by_pk = {row["task"].pk: row for row in task_rows}
+    groups, stt = [], 0
+    for n, section in enumerate(task_sections(plan, [row["task"] for row in task_rows]), start=1):
+        parts = []
+        for m, (title, items) in enumerate(section.parts, start=1):
+            rows = [by_pk[t.pk] for t in items]
+            for row in rows:
+                stt += 1
+                row["stt"] = stt
+            parts.append({"title": f"{n}.{m}. {title}" if title else "", "rows": rows})
+        groups.append({"title": f"{n}. {section.title}", "parts": parts})
+    return groups
+
+
 def plan_detail(request, pk: int):
     plan = _visible_plan(request, pk)
     user = request.user
@@ -252,6 +275,7 @@ def plan_detail(request, pk: int):
         t.plan = plan  # the rule reads the plan's status: no query per task
     reported = execution.lead_periods(tasks) if plan.is_public else set()
     task_rows = [_task_row(t, today, reported) for t in tasks if not t.is_request]
+    task_groups = _task_groups(plan, task_rows)
     # requests to bodies outside the administration: apart, with the body's reply
     request_rows = [_task_row(t, today, reported) for t in tasks if t.is_request]
     for r in request_rows:
@@ -271,12 +295,18 @@ def plan_detail(request, pk: int):
         "targets": list(plan.targets.all()),
         "review": review_plan(plan) if plan.results_year else None,
         "task_rows": task_rows,
+        "task_groups": task_groups,
         "request_rows": request_rows,
         # a derived plan: the issuing unit's own offices (to give its tasks to), added from here
         "offices": list(plan.issuing_unit.children.order_by("kind", "name"))
         if plan.derived_from_id and plan.issuing_unit.kind in ("district", "ward", "department")
         else None,
         "can_answer": permissions.covers_issuer(user, plan),
+        # an issued plan of a province or a district: its coordinator derives its units' plans from it
+        "can_cascade": plan.is_live
+        and not plan.superseded
+        and plan.issuing_unit.kind in ("province", "district")
+        and permissions.covers_issuer(user, plan),
         "tasks_filtered": not oversees,
         "shortcomings": list(plan.shortcomings.prefetch_related("responsible_units")) if oversees else [],
         "attachments": list(plan.attachments.all()),

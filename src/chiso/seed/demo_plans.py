@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from chiso.core import datedtext
 from chiso.core.schedule import due_dates, period_of
 from chiso.core.tasklib import load_library
 from chiso.core.text import format_number
@@ -29,6 +30,7 @@ from chiso.plans.models import Plan, Recurrence, Responsibility, Shortcoming, Ta
 from chiso.plans.services.library import (
     current_framework,
     framework_parents,
+    library_words,
     lookup_responsibility,
     modernise_text,
 )
@@ -103,29 +105,24 @@ TASKS = [
     ("kt2019-46", "vanphong", [], "", "2025-10-31", "done"),
     ("kt2019-49", "vanphong", ["noivu"], "Danh mục TTHC liên thông", "2025-12-31", "rec-ok"),
     ("kt2019-63", "noivu", [], "Kế hoạch đào tạo, bồi dưỡng năm 2026", "2026-01-31", "progress"),
-    ("kt2019-68", "taichinh", [], "Quyết định ban hành tiêu chuẩn, định mức", "2026-03-31", "late"),
+    ("kt2019-69", "taichinh", [], "Báo cáo thực hiện kiến nghị kiểm toán, thanh tra", "2026-03-31", "late"),
     ("kt2019-76", "khcn", ["vanphong"], "", "2026-09-30", "future"),
     ("kt2019-90", "noivu", [], "Báo cáo 6 tháng, năm", "2025-12-10", "rec-ok"),
     ("kt2024-03", "sontinh", [], "", "2025-12-31", "late"),
 ]
 
-#: The library keeps the seeds' words. The bodies abolished or merged in 2025 are renamed by
-#: library.modernise_text; these edits only fit the quoted 2019–2023 deadlines to the demo plan's years.
-TEXT_EDITS = [
-    (" (hoàn thành chậm nhất trong Quý III năm 2019)", ""),
-    ("từ năm 2019 và các năm tiếp theo", "từ năm 2026"),
-    (" trong tháng 6 năm 2019", ""),
-    ("trước ngày 20/02/2020", "trước ngày 20/02/2026"),
-    ("trước ngày 15/10/2019", "trước ngày 15/10/2025"),
-    ("năm 2023 của tỉnh Kon Tum", "năm 2024 của tỉnh"),
-]
+#: The years the demo plans' tasks are written for: the library's year parameters ({năm}, {năm kết quả};
+#: chiso.core.datedtext) are filled with them, as drafting fills them with a plan's years.
+DEMO_YEARS = (2025, 2024)
+DRAFT_YEARS = (2026, 2025)
 
 
-def _demo_text(text: str, on_date: dt.date = DEMO_DATE) -> str:
-    text = modernise_text(text, on_date)
-    for old, new in TEXT_EDITS:
-        text = text.replace(old, new)
-    return text
+def _demo_text(lib, years: tuple[int, int] = DEMO_YEARS, on_date: dt.date = DEMO_DATE) -> str:
+    """A library task's words in a demo plan: as the library keeps them (``library_words``: its years as
+    parameters, its source province by its tier only), filled with the plan's years, then the bodies of
+    the plan's time (``modernise_text``)."""
+    text = datedtext.fill(library_words(lib.text, lib.year, lib.issuer), *years)
+    return modernise_text(text, on_date)
 
 
 NARRATIVES = {
@@ -464,7 +461,7 @@ def _create_issued_plan(province: Unit, units: dict[str, Unit], today: dt.date) 
         task = Task(
             plan=plan,
             order=order,
-            text=_demo_text(lib.text),
+            text=_demo_text(lib),
             index=lib.index if lib.index in ("papi", "par", "sipas") else "",
             nodes=list(lib.nodes),
             lead_unit=units[lead],
@@ -603,7 +600,7 @@ def _create_draft_plan(province: Unit, units: dict[str, Unit], today: dt.date) -
         task = Task(
             plan=plan,
             order=order,
-            text=_demo_text(lib.text, dt.date(2026, 1, 1)),
+            text=_demo_text(lib, DRAFT_YEARS, dt.date(2026, 1, 1)),
             index="sipas",
             nodes=list(lib.nodes),
             lead_unit=units[lead],

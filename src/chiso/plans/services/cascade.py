@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from chiso.core.plan import COUNT_KINDS
 from chiso.core.text import format_date
 from chiso.documents.services import wording_for
 from chiso.units.models import Unit
@@ -33,6 +34,7 @@ from .tiers import class_units, year_provinces
 
 __all__ = [
     "CascadeError",
+    "OFFICE_KINDS",
     "add_office",
     "candidate_units",
     "class_task_status",
@@ -55,6 +57,10 @@ _TASK_FIELDS = (
     "library_key",
 )
 _TARGET_FIELDS = [f.name for f in Target._meta.concrete_fields if f.name not in ("id", "plan")]
+
+
+#: Kinds of units whose derived plans give tasks to offices added in chiso (``add_office``).
+OFFICE_KINDS = ("district", "ward", "department")
 
 
 class CascadeError(ValueError):
@@ -101,15 +107,29 @@ def _issuer_label(unit: Unit) -> str:
     return unit.name
 
 
+def _parent_ref(plan: Plan) -> str:
+    """ "Kế hoạch số 3579/KH-UBND ngày 05 tháng 9 năm 2025 của Ủy ban nhân dân tỉnh Quảng Ngãi": how a derived plan
+    names the plan it implements in its title and its purpose (the body's full name, not "UBND")."""
+    from chiso.documents.wording import body_name, date_words
+
+    ref = f"Kế hoạch số {plan.number_symbol}" if plan.number else "Kế hoạch"
+    when = f" {date_words(plan.date)}" if plan.date else ""
+    return f"{ref}{when} của {body_name(plan.issuing_unit, full=True)}"
+
+
+def _in_sentence(unit: Unit) -> str:
+    """A unit's name inside a sentence: "phường Cẩm Thành", "thành phố Quảng Ngãi", "Sở Tư pháp"."""
+    if unit.kind in ("district", "ward"):
+        return unit.name[:1].lower() + unit.name[1:]
+    return unit.name
+
+
 def _derived_title(plan: Plan) -> str:
     rest = plan.title.strip()
     if rest.lower().startswith("kế hoạch "):
         rest = rest[len("kế hoạch ") :]
     rest = rest[:1].lower() + rest[1:]
-    ref = f"Kế hoạch số {plan.number_symbol}" if plan.number else "Kế hoạch"
-    when = f" ngày {format_date(plan.date)}" if plan.date else ""
-    title = f"Kế hoạch triển khai thực hiện {ref}{when} của {_issuer_label(plan.issuing_unit)} về {rest}"
-    return title[:500]
+    return f"Kế hoạch triển khai thực hiện {_parent_ref(plan)} về {rest}"[:500]
 
 
 #: How many days before the parent plan's reporting date a derived plan's own offices report to the unit.
@@ -150,10 +170,11 @@ def _reporting_chain(unit: Unit, parent: Plan, deadlines: list[dt.date]) -> str:
     from chiso.documents.wording import body_name
 
     office = home_affairs_office(unit)
-    own = {
-        "district": "các phòng, ban chuyên môn và Ủy ban nhân dân các xã, thị trấn",
-        "ward": "các bộ phận, công chức chuyên môn",
-    }.get(unit.kind, "các phòng, đơn vị trực thuộc")
+    who = {
+        # a commune has no heads of offices of its own: its sections and officials do the work
+        "ward": "Các bộ phận, công chức chuyên môn thuộc",
+        "district": "Thủ trưởng các phòng, ban chuyên môn và Ủy ban nhân dân các xã, thị trấn thuộc",
+    }.get(unit.kind, "Thủ trưởng các phòng, đơn vị trực thuộc")
     province_agency = wording_for(parent.issuing_unit, "plan").coordinating_agency
     me = body_name(unit) if unit.kind in ("district", "ward", "province") else unit.name
     if deadlines:
@@ -164,7 +185,8 @@ def _reporting_chain(unit: Unit, parent: Plan, deadlines: list[dt.date]) -> str:
         when_own = when_up = " theo định kỳ"
     return "\n\n".join(
         [
-            f"- Thủ trưởng {own} thuộc {unit.name} căn cứ nhiệm vụ được giao tổ chức thực hiện; báo cáo kết quả "
+            f"- {who} {me if unit.kind == 'ward' else _in_sentence(unit)} căn cứ nhiệm vụ được giao tổ chức thực "
+            f"hiện; báo cáo kết quả "
             f"về {office}{when_own} để tổng hợp.",
             f"- {office} theo dõi, đôn đốc việc thực hiện Kế hoạch; tổng hợp, tham mưu {me} báo cáo kết quả về "
             f"{province_agency}{when_up} để tổng hợp, báo cáo {_issuer_label(parent.issuing_unit)}.",
@@ -173,12 +195,19 @@ def _reporting_chain(unit: Unit, parent: Plan, deadlines: list[dt.date]) -> str:
 
 
 def _contribution(plan: Plan) -> str:
-    """The parent plan's targets as what the unit contributes to (never as the unit's own figures)."""
-    labels = [t.label.strip().rstrip(".;") for t in plan.targets.all() if t.label.strip()]
+    """The parent plan's targets on each whole index as what the unit contributes to (never as the unit's
+    own figures; the province's targets on each dimension, in points to four decimals, are the
+    province's departments' work, not a ward's sentence)."""
+    labels = [
+        t.label.strip().rstrip(".;")
+        for t in plan.targets.filter(node_code="").exclude(kind__in=COUNT_KINDS)
+        if t.label.strip()
+    ]
     if not labels:
         return ""
     who = _issuer_label(plan.issuing_unit)
-    lines = [f"Góp phần cùng {who} thực hiện các mục tiêu đã đề ra tại Kế hoạch của {who}:"]
+    ref = f"Kế hoạch số {plan.number_symbol}" if plan.number else "Kế hoạch"
+    lines = [f"Góp phần cùng {who} thực hiện các mục tiêu đã đề ra tại {ref}:"]
     lines += [f"- {label}." for label in labels]
     return "\n".join(lines)
 
@@ -213,6 +242,9 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
                 unit=unit.short_name, issuer=plan.issuing_unit.short_name
             )
         )
+    # two derivations of the same plan at once (a form sent twice, two coordinators) wait for each other
+    # on the parent's row, so that the second finds the plan the first created instead of making another
+    Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk", flat=True).first()
     existing = Plan.objects.filter(derived_from=plan, issuing_unit=unit, superseded=False).first()
     if existing is not None:
         return existing
@@ -225,7 +257,8 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
             deadlines.append(dt.date.fromisoformat(str(raw)[:10]))
         except ValueError:
             continue
-    deadlines.sort()
+    # a reporting date already past when the parent plan was issued is not the unit's to meet
+    deadlines = sorted(d for d in deadlines if plan.date is None or d > plan.date)
     province_agency = wording_for(plan.issuing_unit, "plan").coordinating_agency
     contribution = _contribution(plan)
     derived = Plan(
@@ -245,9 +278,8 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
         purpose="\n\n".join(
             p
             for p in (
-                f"Triển khai thực hiện có hiệu quả các nhiệm vụ được giao tại "
-                f"{plan.number_symbol if plan.number else plan.title} của {_issuer_label(plan.issuing_unit)} "
-                f"trên địa bàn, lĩnh vực của {unit.name}.",
+                f"Triển khai thực hiện có hiệu quả các nhiệm vụ được giao tại {_parent_ref(plan)} "
+                f"trên địa bàn, lĩnh vực của {_in_sentence(unit)}.",
                 contribution,
             )
             if p
@@ -376,7 +408,7 @@ def add_office(plan: Plan, name: str, user) -> Unit:
                 unit=unit.short_name
             )
         )
-    if plan.derived_from_id is None or unit.kind not in ("district", "ward", "department"):
+    if plan.derived_from_id is None or unit.kind not in OFFICE_KINDS:
         raise CascadeError(_("Chỉ thêm phòng, ban cho kế hoạch triển khai của sở, huyện, xã."))
     name = " ".join(nfc(name or "").split())
     if len(name) < 3 or len(name) > 200:

@@ -40,6 +40,7 @@ __all__ = [
     "current_framework",
     "framework_parents",
     "library_nodes",
+    "library_words",
     "load_shipped_library",
     "match_units",
     "modernise_text",
@@ -103,6 +104,21 @@ _SHIPPED_FIELDS = (
 )
 
 
+def library_words(text: str, year: int | None, issuer: str = "") -> str:
+    """A text of the shipped library as the library keeps it: the years of the time its source plan
+    speaks of as parameters (``datedtext.parameterise``: "{năm}"…, filled with the years of the plan the
+    task goes into; cited documents keep theirs), and the source plan's own province named by its tier
+    only ("… năm 2023 của tỉnh Kon Tum" in a Kon Tum plan → "… của tỉnh": the task may go into any
+    province's plan)."""
+    text = datedtext.parameterise(nfc(text), year)
+    own = nfc(issuer or "")
+    if "tỉnh " in own:
+        name = own.split("tỉnh ", 1)[1].strip()
+        if name:
+            text = re.sub(rf"\btỉnh {re.escape(name)}\b", "tỉnh", text)
+    return text
+
+
 @transaction.atomic
 def load_shipped_library(directory=None) -> dict[str, int]:
     """Upsert the shipped library into LibraryTask rows; returns counts created/updated/unchanged/kept.
@@ -119,8 +135,8 @@ def load_shipped_library(directory=None) -> dict[str, int]:
 
         # the years of the time the source plan speaks of become parameters ({năm}…), filled with the
         # years of the plan the task goes into (chiso.core.datedtext); cited documents keep theirs
-        def dated(text: str, year: int | None = t.year) -> str:
-            return datedtext.parameterise(nfc(text), year)
+        def dated(text: str, year: int | None = t.year, issuer: str = t.issuer) -> str:
+            return library_words(text, year, issuer)
 
         values = {
             "text": dated(t.text),

@@ -48,7 +48,7 @@ from chiso.core.plan import (
     check_target,
     points_up,
 )
-from chiso.core.text import format_date, format_number, nfc, parse_number, vi_sort_key
+from chiso.core.text import format_date, format_number, nfc, nfc_multiline, parse_number, vi_sort_key
 from chiso.documents.services import wording_for
 from chiso.frameworks.services import index_labels
 from chiso.idempotency import services as idempotency
@@ -59,6 +59,7 @@ from chiso.validation import Errors
 
 from .. import permissions
 from ..models import (
+    MULTILINE_FIELDS,
     Activity,
     Plan,
     PlanAttachment,
@@ -71,7 +72,7 @@ from ..models import (
     TaskLayout,
     UnitClass,
 )
-from .tiers import units_of_year
+from .tiers import own_units, units_of_year
 
 __all__ = [
     "with_index",
@@ -87,6 +88,7 @@ __all__ = [
     "delete_target",
     "delete_task",
     "node_choices",
+    "own_units_only",
     "parse_target_value",
     "plan_history",
     "province_of",
@@ -171,17 +173,28 @@ def results_unit(unit: Unit, index: str, year: int) -> Unit:
     return lineage.results_unit(province, lambda u: _has_results(index, u, year)) or province
 
 
+def own_units_only(plan: Plan) -> bool:
+    """A plan a department, district or commune derives from a provincial one gives its tasks to the
+    unit itself and its own offices (``tiers.own_units``), never to another unit of the province."""
+    return plan.derived_from_id is not None and plan.issuing_unit.kind != Unit.Kind.PROVINCE
+
+
 def unit_choices(plan_or_unit, keep: Iterable[Unit] = ()) -> list[Unit]:
     """Units a task may name (lead or coordinating): the province of the issuing unit, its departments,
     agencies, districts and communes (its whole subtree) in force in the plan's year
     (``tiers.units_of_year``: a 2023 plan lists the districts and communes of 2023, through the province
     that stood for the issuing one then; a unit without a plan: today's), sorted by kind then the
-    Vietnamese way, province first; plus the units of ``keep`` (those a row already names)."""
+    Vietnamese way, province first; for a derived plan of a department, district or commune
+    (``own_units_only``) the unit and the units under it in force in the plan's year only; plus the
+    units of ``keep`` (those a row already names)."""
     if isinstance(plan_or_unit, Plan):
         unit, year = plan_or_unit.issuing_unit, plan_or_unit.year
     else:
         unit, year = plan_or_unit, None
-    units = units_of_year(unit, year)
+    if isinstance(plan_or_unit, Plan) and own_units_only(plan_or_unit):
+        units = own_units(unit, year)
+    else:
+        units = units_of_year(unit, year)
     ids = {u.pk for u in units}
     units.extend(u for u in keep if u is not None and u.pk not in ids)
     return units
@@ -223,7 +236,9 @@ def _clean_plan(plan: Plan, values: dict, errors: Errors) -> dict:
     """The plan's values after the rules (normalised); problems go to ``errors``."""
     out = dict(values)
     for name in TEXT_FIELDS:
-        if name in out:
+        if name in out and name in MULTILINE_FIELDS:  # paragraphs and "- " bullets kept
+            out[name] = nfc_multiline(str(out[name] if out[name] is not None else ""))
+        elif name in out:
             out[name] = _text(out[name])
     if "title" in out and not out["title"]:
         errors.add("title", _("Cần nhập trích yếu của kế hoạch."))
@@ -873,10 +888,25 @@ def _clean_task(plan: Plan, task: Task | None, data: dict, errors: Errors) -> di
         allowed = {u.pk for u in unit_choices(plan)}
         if task is not None:  # the units the task already names stay allowed
             allowed |= {task.lead_unit_id, *task.coordinating_units.values_list("pk", flat=True)}
+        own = own_units_only(plan)
         if lead is not None and "lead_unit" in data and lead.pk not in allowed:
-            errors.add("lead_unit", _("“{unit}” không thuộc địa phương của kế hoạch.").format(unit=lead.name))
+            if own:
+                message = _(
+                    "“{unit}” không phải {own} hay phòng, ban, đơn vị trực thuộc {own}: kế hoạch triển khai "
+                    "chỉ giao nhiệm vụ cho chính đơn vị và các phòng, ban của mình."
+                ).format(unit=lead.name, own=plan.issuing_unit.name)
+            else:
+                message = _("“{unit}” không thuộc địa phương của kế hoạch.").format(unit=lead.name)
+            errors.add("lead_unit", message)
         outside = [u.name for u in coordinating or [] if u.pk not in allowed]
-        if outside:
+        if outside and own:
+            errors.add(
+                "coordinating_units",
+                _("Không phải {own} hay phòng, ban, đơn vị trực thuộc {own}: {units}.").format(
+                    own=plan.issuing_unit.name, units=", ".join(outside)
+                ),
+            )
+        elif outside:
             errors.add(
                 "coordinating_units",
                 _("Không thuộc địa phương của kế hoạch: {units}.").format(units=", ".join(outside)),
@@ -917,7 +947,10 @@ def save_task(
     dates as dates); what is left out keeps its value. Every rule of a task is checked here: text,
     index and nodes of the index's framework, a lead (unit, class or text), units within the plan's
     province, deadline / recurrence / first due date consistent and within task_date_window of the
-    plan. ValidationError({field: [messages]}) / PermissionDenied and nothing changed.
+    plan; on a derived plan of a department, district or commune (``own_units_only``) the lead and the
+    coordinating units are the unit itself or its own offices, and ``new_office`` (a name) adds an office
+    to the unit (``cascade.add_office``) that leads the task.
+    ValidationError({field: [messages]}) / PermissionDenied and nothing changed.
     ``revision`` / ``key``: as for save_plan."""
     plan = _editable(plan, user)
     claim = None
@@ -930,6 +963,15 @@ def save_task(
             claim.existing.was_replayed = True
             return claim.existing
     errors = Errors()
+    new_office = _text(data.get("new_office") or "")
+    if new_office:
+        # a derived plan's coordinator adds the office that leads the task from the task itself
+        from .cascade import CascadeError, add_office
+
+        try:
+            data = {**data, "lead_unit": add_office(plan, new_office, user)}
+        except CascadeError as exc:
+            errors.add("new_office", str(exc))
     values = _clean_task(plan, task, data, errors)
     errors.raise_if_any()
     if task is None:
@@ -1039,9 +1081,10 @@ def save_shortcoming(plan: Plan, user, data: dict, row: Shortcoming | None = Non
         row.lost = None  # else: a lost figure imported without its scores stays
     row.achieved = achieved
     row.maximum = maximum
-    for attr in ("responsible_text", "note"):
-        if attr in data:
-            setattr(row, attr, _text(data[attr]))
+    if "responsible_text" in data:
+        row.responsible_text = _text(data["responsible_text"])
+    if "note" in data:  # paragraphs kept
+        row.note = nfc_multiline(str(data["note"] or ""))
     row._history_user = user
     row.save()
     if units is not None and {u.pk for u in units} != set(row.responsible_units.values_list("pk", flat=True)):

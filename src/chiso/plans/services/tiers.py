@@ -11,6 +11,8 @@ The unit that stands for the plan's province that year comes from the lineage
   names (the province in force then, and the issuing province itself when it is).
 - ``units_of_year(unit, year, kinds)``: the units of those provinces (their whole subtree) in force in
   ``year``, sorted the Vietnamese way by kind (departments, agencies, districts, communes).
+- ``own_units(unit, year)``: the unit itself and the units under it (its offices, its communes) in force in
+  ``year``: whom a plan the unit derives from a provincial one may give its tasks to.
 - ``unit_label(unit)`` / ``unit_labels(units)``: how a picker names a unit, with its kind and its parent
   ("Xã Chi Lăng, huyện Hữu Lũng"); names still shared get their code.
 - ``class_units(plan, unit_class, today)``: the units a task addressed to a class ("UBND cấp huyện")
@@ -37,6 +39,7 @@ __all__ = [
     "class_units",
     "for_plan_year",
     "local_words",
+    "own_units",
     "plan_day",
     "reformed",
     "unit_label",
@@ -90,6 +93,20 @@ def units_of_year(unit: Unit, year: int | None, kinds: Iterable[str] = PICKER_KI
         if u.valid_on(day)
     ]
     return sorted(units, key=lambda u: (_ORDER.get(u.kind, 9), vi_sort_key(unit_full_name(u)), u.code))
+
+
+def own_units(unit: Unit, year: int | None) -> list[Unit]:
+    """``unit`` and the units under it (its offices, its districts' or its own communes) in force at the
+    end of ``year`` (today without a year): the unit first, then by kind, the Vietnamese way. An office
+    added in chiso without dates counts as in force in any year."""
+    day = plan_day(year) if year else dt.date.today()
+    below = [
+        u
+        for u in Unit.objects.filter(pk__in=unit.descendants_ids() - {unit.pk}).select_related("parent")
+        if u.valid_on(day)
+    ]
+    below.sort(key=lambda u: (_ORDER.get(u.kind, 9), vi_sort_key(unit_full_name(u)), u.code))
+    return [unit, *below]
 
 
 def _lower_first(text: str) -> str:

@@ -166,6 +166,20 @@ def test_coordinator_edits_draft_not_issued(client, world, make_plan):
     assert issued.title == "Đã ban hành"
 
 
+def test_editing_a_plan_keeps_the_paragraphs_and_bullets_of_its_texts(client, world, make_plan):
+    """A browser sends CRLF line breaks; the plan's rich texts keep their paragraphs and "- " bullets
+    (they were once joined into one line by every edit, and the document printed one paragraph)."""
+    draft = make_plan(status="draft")
+    client.force_login(world.coordinator)
+    purpose = "Triển khai có hiệu quả.\r\n\r\nGóp phần thực hiện:\r\n- Mục tiêu một;\r\n- Mục tiêu hai."
+    body = "- Các phòng báo cáo.\r\n\r\n- Văn phòng tổng hợp."
+    r = client.post(reverse("plans:edit", args=[draft.pk]), _plan_data(world, purpose=purpose, body=body))
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    assert draft.purpose == "Triển khai có hiệu quả.\n\nGóp phần thực hiện:\n- Mục tiêu một;\n- Mục tiêu hai."
+    assert draft.body == "- Các phòng báo cáo.\n\n- Văn phòng tổng hợp."
+
+
 @pytest.mark.parametrize("who", ["officer_tp", "officer_yt", "viewer", "leader"])
 def test_non_coordinators_cannot_edit(client, world, make_plan, who):
     plan = make_plan(status="draft", title="Tên cũ", tasks=[{"text": "Việc", "lead_unit": world.yte}])

@@ -30,6 +30,11 @@ DEMO_OFFICERS = [
     ("yte", "chiso-yte", "yte", "Ngô Thị Mai (Sở Y tế)"),
     ("xadakha", "chiso-xadakha", "xa_dakha", "Võ Văn Hùng (UBND xã Đăk Hà)"),
 ]
+# Leaders of a subordinate unit (approve and issue the plan their unit derives from the province's):
+# username, password, key of chiso.seed.demo_plans.demo_units, full name
+DEMO_UNIT_LEADERS = [
+    ("camthanh", "chiso-camthanh", "camthanh", "Trần Thị Thu (Chủ tịch UBND phường Cẩm Thành)"),
+]
 
 
 class Command(BaseCommand):
@@ -81,15 +86,18 @@ class Command(BaseCommand):
 
         units = demo_units(demo_province())
         User = get_user_model()
-        for username, password, key, full_name in DEMO_OFFICERS:
+        accounts = [(*row, "officer") for row in DEMO_OFFICERS] + [
+            (*row, "leader") for row in DEMO_UNIT_LEADERS
+        ]
+        for username, password, key, full_name, role in accounts:
             user, created = User.objects.get_or_create(username=username)
             if created:
                 user.set_password(password)
             user.first_name, user.last_name = full_name, ""
             user.email = user.email or f"{username}@example.vn"
             user.save()
-            Membership.objects.get_or_create(user=user, unit=units[key], role="officer")
-            self.stdout.write(f"Tài khoản {username} / {password} (officer, {units[key].name})")
+            Membership.objects.get_or_create(user=user, unit=units[key], role=role)
+            self.stdout.write(f"Tài khoản {username} / {password} ({role}, {units[key].name})")
         result = load_demo_plans()
         self.stdout.write(
             f"Kế hoạch mẫu: {result.plan} ({result.plan.tasks.count()} nhiệm vụ)"
