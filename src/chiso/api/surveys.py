@@ -66,7 +66,7 @@ class PublicResponseView(APIView):
     permission_classes = [AllowAny]
 
     def post(self, request: Request, pk: int) -> Response:
-        survey = Survey.objects.filter(pk=pk).first()
+        survey = next(iter(Survey.objects.filter(pk=pk).order_by()[:1]), None)  # no ORDER BY: one row
         if survey is None:
             return Response({"detail": "Không có cuộc khảo sát này."}, status=status.HTTP_404_NOT_FOUND)
         body = request.data

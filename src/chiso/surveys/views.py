@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.scope import covered
-from chiso.core.text import vi_sort_key
+from chiso.concurrency import StaleEdit, parse_revision
+from chiso.core.text import nfc, vi_sort_key
 from chiso.core.workflow import WorkflowError
 from chiso.results.importer import ImportRefused
 from chiso.results.reader import ALLOWED_EXTENSIONS, extension_of
@@ -554,11 +555,13 @@ def questionnaire_page(request, pk: int):
         code = request.POST.get("code", "")[:60]
         done = ""
         try:
+            # the revision the page was opened at: an edit saved by someone else since refuses this one
+            revision = parse_revision(request.POST.get("revision"))
             if action in ("up", "down"):
-                questionnaire.move_question(survey, code, action, request.user)
+                questionnaire.move_question(survey, code, action, request.user, revision=revision)
                 done = _("Đã chuyển câu hỏi %(code)s.") % {"code": code}
             elif action == "delete":
-                questionnaire.remove_question(survey, code, request.user)
+                questionnaire.remove_question(survey, code, request.user, revision=revision)
                 done = _("Đã bỏ câu hỏi %(code)s khỏi phiếu.") % {"code": code}
             else:
                 changes, form_errors = question_from_post(request.POST)
@@ -569,15 +572,24 @@ def questionnaire_page(request, pk: int):
                 if action == "add":
                     adding = request.POST
                     questionnaire.add_question(
-                        survey, request.user, code=code, after=request.POST.get("after", ""), **changes
+                        survey,
+                        request.user,
+                        code=code,
+                        after=request.POST.get("after", ""),
+                        revision=revision,
+                        **changes,
                     )
                     done = _("Đã thêm câu hỏi %(code)s.") % {"code": code.strip().lower()}
                 else:
-                    questionnaire.edit_question(survey, code, request.user, **changes)
+                    questionnaire.edit_question(survey, code, request.user, revision=revision, **changes)
                     done = _("Đã sửa câu hỏi %(code)s.") % {"code": code}
         except ValidationError as exc:
             key = "__add__" if action == "add" else code
             errors = {key: [m for msgs in exc.message_dict.values() for m in msgs]}
+            typed = nfc(request.POST.get("text", "")).strip()
+            if isinstance(exc, StaleEdit) and action == "save" and typed:
+                # the form below shows the questionnaire as saved now: what she typed is not lost
+                errors[key].append(_("Nội dung bạn đã gõ: «{text}».").format(text=typed[:2000]))
         else:
             messages.success(request, done)
             return redirect(f"{reverse('surveys:questionnaire', args=[survey.pk])}#q-{code.strip().lower()}")
