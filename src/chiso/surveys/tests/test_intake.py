@@ -149,3 +149,40 @@ def test_only_json_is_taken(client, survey):
     r = client.post(f"/api/public/surveys/{survey.pk}/responses/", data={"answers": "x"})
     assert r.status_code == 415
     assert not Response.objects.exists()
+
+
+def test_an_edit_of_the_questionnaire_is_checked_by_the_next_response(client, survey, scene):
+    """The intake keeps the questionnaire per worker: an edit (in place, or a new version once answered)
+    must be what the very next response is checked against."""
+    from chiso.surveys.services import questionnaire
+
+    assert post(client, survey.pk, {"answers": full_answers(4)}).status_code == 201  # form now cached
+    questionnaire.edit_question(survey, "gender", scene.coordinator, required=True)
+    survey.refresh_from_db()
+    assert survey.version == 2  # the first version had a response: a new one
+    r = post(client, survey.pk, {"answers": full_answers(4)})
+    assert r.status_code == 400 and "gender" in r.json()
+    r = post(client, survey.pk, {"answers": full_answers(4, gender=1)})
+    assert r.status_code == 201 and Response.objects.get(receipt=r.json()["receipt"]).version == 2
+
+
+def test_a_required_flag_set_in_place_is_checked_at_once(client, scene):
+    from chiso.surveys.services import questionnaire
+
+    s = questionnaire.create_survey("sipas", scene.province, 2027, scene.coordinator)
+    s = frame.step(s, "open", scene.coordinator)
+    post(client, s.pk, {"answers": {"gender": 1}})  # refused (items missing), but the form is now cached
+    assert post(client, s.pk, {"answers": full_answers(4)}).status_code == 201
+    Response.objects.filter(survey=s).delete()  # no response: the next edit is made in place
+    questionnaire.edit_question(s, "age", scene.coordinator, required=True)
+    s.refresh_from_db()
+    assert s.version == 1 and s.revision == 1
+    r = post(client, s.pk, {"answers": full_answers(4)})
+    assert r.status_code == 400 and "age" in r.json()
+
+
+def test_a_closed_survey_refuses_the_next_response_at_once(client, survey, scene):
+    assert post(client, survey.pk, {"answers": full_answers(4)}).status_code == 201
+    frame.step(survey, "close", scene.coordinator)
+    r = post(client, survey.pk, {"answers": full_answers(4)})
+    assert r.status_code == 400 and "không nhận phiếu" in r.json()["survey"][0]
