@@ -142,6 +142,16 @@ def find_point(survey: Survey, code: str) -> ServicePoint | None:
     return point
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def submit(
     survey: Survey,
     raw_answers: Any,
@@ -158,6 +168,10 @@ def submit(
         raise ValidationError(
             {"survey": [f"Cuộc khảo sát “{survey.title}” hiện không nhận phiếu ({survey.status_label})."]}
         )
+    for field, value in (("service_point", point), ("dossier", dossier), ("answers", raw_answers)):
+        if _has_nul(value):  # PostgreSQL stores no NUL: refused here rather than a 500 at the INSERT
+            errors.add(field, "Dữ liệu chứa ký tự không hợp lệ (NUL).")
+    errors.raise_if_any()
     where = find_point(survey, point) if point else None
     if point and where is None:
         errors.add(

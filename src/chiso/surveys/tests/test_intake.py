@@ -186,3 +186,17 @@ def test_a_closed_survey_refuses_the_next_response_at_once(client, survey, scene
     frame.step(survey, "close", scene.coordinator)
     r = post(client, survey.pk, {"answers": full_answers(4)})
     assert r.status_code == 400 and "không nhận phiếu" in r.json()["survey"][0]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"answers": full_answers(4), "dossier": "HS\x00-1"},
+        {"answers": full_answers(4), "service_point": "QNG\x00STP"},
+        {"answers": {**full_answers(4), "other_feedback": "tốt\x00"}},
+    ],
+)
+def test_a_nul_character_in_the_json_is_a_400_not_a_500(client, survey, body):
+    r = post(client, survey.pk, body)
+    assert r.status_code == 400 and "NUL" in json.dumps(r.json(), ensure_ascii=False)
+    assert not Response.objects.filter(survey=survey).exists()
