@@ -129,6 +129,30 @@ def form_of(survey: Survey) -> Form:
     return form
 
 
+#: survey id → the Survey row last read by this worker's intake (read-only, shared by its threads).
+_SURVEYS: dict[int, Survey] = {}
+_STATE = ("status", "version", "revision", "salt", "title")
+
+
+def survey_for_intake(pk: int) -> Survey | None:
+    """The survey a response is posted to, as it is now: its state (status, version, revision, salt, title)
+    is read from the database on every call with one small statement; the full row is read again only when
+    that state changed since this worker last read it."""
+    table = Survey._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {', '.join(_STATE)} FROM {table} WHERE id = %s", [pk])
+        state = cur.fetchone()
+    if state is None:
+        return None
+    survey = _SURVEYS.get(pk)
+    if survey is None or tuple(getattr(survey, f) for f in _STATE) != tuple(state):
+        survey = Survey.objects.filter(pk=pk).order_by().first()
+        if survey is None:
+            return None
+        _SURVEYS[pk] = survey
+    return survey
+
+
 def find_point(survey: Survey, code: str) -> ServicePoint | None:
     code = nfc(str(code or ""))
     if not code:
