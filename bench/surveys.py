@@ -22,6 +22,7 @@ Targets of issue 9, reported, never asserted:
     .venv/bin/python bench/surveys.py --pg                 # PostgreSQL chiso_bench_surveys, dropped and created
     .venv/bin/python bench/surveys.py --responses 200000   # fewer responses for (a)
     .venv/bin/python bench/surveys.py --pg --http --responses 0   # (c) only, with (b)
+    .venv/bin/python bench/surveys.py --pg --reuse --profile 300  # only cProfile 300 intake requests in-process
 
 The responses of (a) are synthetic rows written straight into the table (COPY on PostgreSQL).
 """
