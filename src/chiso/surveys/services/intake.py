@@ -125,8 +125,16 @@ def form_of(survey: Survey) -> Form:
         )
         points = {p.code.lower(): p for p in ServicePoint.objects.filter(survey_id=survey.pk)}
         form = Form(key, questions, points)
-        _FORMS[survey.pk] = form
+        if _may_keep():
+            _FORMS[survey.pk] = form
     return form
+
+
+def _may_keep() -> bool:
+    """Whether what was just read may be kept for other requests: only outside a transaction (what an edit
+    not yet committed shows must not outlive its rollback under a (version, revision) the next edit would
+    take again). The public API runs in autocommit."""
+    return not transaction.get_connection().in_atomic_block
 
 
 #: survey id → the Survey row last read by this worker's intake (read-only, shared by its threads).
@@ -149,7 +157,8 @@ def survey_for_intake(pk: int) -> Survey | None:
         survey = Survey.objects.filter(pk=pk).order_by().first()
         if survey is None:
             return None
-        _SURVEYS[pk] = survey
+        if _may_keep():
+            _SURVEYS[pk] = survey
     return survey
 
 
