@@ -180,6 +180,12 @@ UNIT_YEAR = [INDEX_PATH, UNIT_PATH, YEAR_PATH]
 NO_UNIT_OR_INDEX = "Không có đơn vị hoặc chỉ số."
 
 
+def _computed_responses(ok, bad_input: str) -> dict:
+    """The responses of a figure computed from the query (gap, what-if): 400 ``bad_input``, 404 no unit
+    or index."""
+    return data_responses(ok, 400, 404, e400=bad_input, e404=NO_UNIT_OR_INDEX)
+
+
 def _number(name: str, raw: str) -> float:
     """A number as Vietnamese users type it (39,5 or 39.5)."""
     try:
@@ -248,13 +254,7 @@ GAP_GOALS = ("places", "group", "top", "score")
         OpenApiParameter("top", int, description="Vào nhóm K đơn vị dẫn đầu."),
         OpenApiParameter("score", float, description="Mức điểm tổng cần đạt (chấp nhận dấu phẩy thập phân)."),
     ],
-    responses=data_responses(
-        GapSerializer,
-        400,
-        404,
-        e400="Mục tiêu không hợp lệ, hoặc đơn vị chưa có đủ kết quả.",
-        e404=NO_UNIT_OR_INDEX,
-    ),
+    responses=_computed_responses(GapSerializer, "Mục tiêu không hợp lệ, hoặc đơn vị chưa có đủ kết quả."),
 )
 class GapView(ApiView):
     def get(self, request: Request, index: str, unit_id: int, year: int) -> Response:
@@ -302,12 +302,9 @@ WHATIF_RESERVED = {"format"}
             examples=[OpenApiExample("Hai nút", value={"D1.1": 2.0, "D8.3": 1.5})],
         ),
     ],
-    responses=data_responses(
+    responses=_computed_responses(
         WhatIfSerializer,
-        400,
-        404,
-        e400="Mã nút không có, điểm không phải là số hoặc ngoài thang điểm, hoặc chưa có kết quả.",
-        e404=NO_UNIT_OR_INDEX,
+        "Mã nút không có, điểm không phải là số hoặc ngoài thang điểm, hoặc chưa có kết quả.",
     ),
 )
 class WhatIfView(ApiView):

@@ -11,9 +11,11 @@ someone saved a criterion after the client read it (the ``version`` it sent is s
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
 
 from chiso.assessment import permissions as perms
 from chiso.assessment.models import Round, Sheet
@@ -63,6 +65,29 @@ CriterionKindField, CRITERION_KINDS = _named_choice(
     ],
     "Cách chấm tiêu chí.",
 )
+
+
+def commit_field() -> serializers.BooleanField:
+    """The ``commit`` of a request that imports a file: write all or nothing, or only preview."""
+    return serializers.BooleanField(
+        required=False, default=False, help_text="true: ghi tất cả hoặc không ghi gì; false: chỉ xem trước."
+    )
+
+
+def source_field(help_text: str) -> serializers.CharField:
+    """The ``source`` of a request that imports a file: kept on every score written (optional)."""
+    return serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=300, help_text=help_text
+    )
+
+
+def file_import(serializer_class, request) -> tuple[dict, bytes, str, int]:
+    """A request that imports a file, parsed by ``serializer_class`` (400 on bad input): its fields, the
+    file's content and name, and the largest file accepted."""
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    v = data.validated_data
+    return v, v["file"].read(), v["file"].name, settings.CHISO_MAX_IMPORT_BYTES
 
 
 class AssessmentApi:

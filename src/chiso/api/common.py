@@ -103,6 +103,17 @@ def int_param(
     return value
 
 
+def in_status(request: Request, qs, workflow, unknown: str):
+    """``qs`` limited to the state the ``status`` query parameter names (absent or blank: all); a state
+    the workflow does not have: 400 with ``unknown`` (a text with ``{state}`` and ``{states}``)."""
+    state = request.query_params.get("status", "").strip()
+    if not state:
+        return qs
+    if state not in workflow.states:
+        raise InvalidInput(unknown.format(state=state, states=", ".join(workflow.states)))
+    return qs.filter(status=state)
+
+
 # --- Vietnamese validation messages ----------------------------------------------------------------
 
 VI_MESSAGES = {

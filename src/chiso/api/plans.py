@@ -40,6 +40,7 @@ from .common import (
     PlanStatusField,
     VietnameseMixin,
     detail_operations,
+    in_status,
     index_codes,
     int_param,
     unknown_index_message,
@@ -240,13 +241,9 @@ class PlanListView(PlansApi, IdempotentCreate, generics.ListCreateAPIView):
     def get_queryset(self):
         params = self.request.query_params
         qs = perms.visible_plans(self.user).select_related("issuing_unit")
-        state = params.get("status", "").strip()
-        if state:
-            if state not in Plan.workflow().states:
-                raise InvalidInput(
-                    f"Trạng thái “{state}” không có; các trạng thái là: {', '.join(Plan.workflow().states)}."
-                )
-            qs = qs.filter(status=state)
+        qs = in_status(
+            self.request, qs, Plan.workflow(), "Trạng thái “{state}” không có; các trạng thái là: {states}."
+        )
         index = params.get("index", "").strip().lower()
         if index:
             if index not in index_codes():

@@ -11,7 +11,6 @@ other round: 404."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -30,7 +29,15 @@ from chiso.plans import permissions as plan_perms
 from chiso.plans.models import Plan
 from chiso.units.models import Unit
 
-from .assessment import ROUND_PK, TAG_ROUNDS, AssessmentApi, visible_round
+from .assessment import (
+    ROUND_PK,
+    TAG_ROUNDS,
+    AssessmentApi,
+    commit_field,
+    file_import,
+    source_field,
+    visible_round,
+)
 from .common import E403, E404, FIELD_ERRORS, VietnameseMixin, read_responses, write_responses
 
 __all__ = [
@@ -343,16 +350,8 @@ class MinistryImportRequestSerializer(VietnameseMixin, serializers.Serializer):
         help_text="CSV, XLSX, XLS hoặc ODS, mỗi dòng một tiêu chí: “Mã tiêu chí”, “Điểm thẩm định”, "
         "“Ý kiến thẩm định” (không bắt buộc)."
     )
-    commit = serializers.BooleanField(
-        required=False, default=False, help_text="true: ghi tất cả hoặc không ghi gì; false: chỉ xem trước."
-    )
-    source = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=300,
-        help_text="Nguồn: văn bản, hệ thống, ngày (mặc định: tên tệp).",
-    )
+    commit = commit_field()
+    source = source_field("Nguồn: văn bản, hệ thống, ngày (mặc định: tên tệp).")
 
 
 class MinistryRowSerializer(serializers.Serializer):
@@ -393,11 +392,7 @@ class MinistryImportResultSerializer(serializers.Serializer):
 class ProvinceMinistryImportView(AssessmentApi, APIView):
     def post(self, request: Request, pk: int) -> Response:
         rnd, _sheet = _province_round(self.user, pk)
-        data = MinistryImportRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        content, name = v["file"].read(), v["file"].name
-        limit = settings.CHISO_MAX_IMPORT_BYTES
+        v, content, name, limit = file_import(MinistryImportRequestSerializer, request)
         if v["commit"]:
             result = ministry.commit_ministry(rnd, content, name, self.user, v["source"], max_bytes=limit)
         else:

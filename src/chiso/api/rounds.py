@@ -37,6 +37,7 @@ from .common import (
     ERR,
     IndexCodeField,
     VietnameseMixin,
+    in_status,
     read_responses,
     write_responses,
 )
@@ -224,13 +225,9 @@ class RoundListView(AssessmentApi, generics.ListAPIView):
             if not year.isdigit():
                 raise InvalidInput("Năm phải là số nguyên.")
             qs = qs.filter(year=int(year))
-        state = params.get("status", "").strip()
-        if state:
-            if state not in Round.workflow().states:
-                raise InvalidInput(
-                    f"Giai đoạn “{state}” không có; các giai đoạn: {', '.join(Round.workflow().states)}."
-                )
-            qs = qs.filter(status=state)
+        qs = in_status(
+            self.request, qs, Round.workflow(), "Giai đoạn “{state}” không có; các giai đoạn: {states}."
+        )
         index = params.get("index", "").strip().lower()
         if index:
             qs = qs.filter(framework__index__code=index)

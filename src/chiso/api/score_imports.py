@@ -5,7 +5,6 @@ all or nothing. Rules: chiso.assessment.services.imports; who may: chiso.assessm
 
 from __future__ import annotations
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -16,7 +15,17 @@ from chiso.assessment import permissions as perms
 from chiso.assessment.models import ScoreImport
 from chiso.assessment.services.imports import commit_scores, preview_scores
 
-from .assessment import IMPORT_STAGES, ROUND_PK, TAG_ROUNDS, AssessmentApi, ImportStageField, visible_round
+from .assessment import (
+    IMPORT_STAGES,
+    ROUND_PK,
+    TAG_ROUNDS,
+    AssessmentApi,
+    ImportStageField,
+    commit_field,
+    file_import,
+    source_field,
+    visible_round,
+)
 from .common import E403, E404, FIELD_ERRORS, VietnameseMixin
 
 __all__ = ["RoundImportView"]
@@ -27,15 +36,9 @@ class ScoreImportRequestSerializer(VietnameseMixin, serializers.Serializer):
         help_text="Tệp CSV, XLSX, XLS hoặc ODS: cột đơn vị và một cột cho mỗi mã tiêu chí."
     )
     stage = ImportStageField(choices=IMPORT_STAGES)
-    commit = serializers.BooleanField(
-        required=False, default=False, help_text="true: ghi tất cả hoặc không ghi gì; false: chỉ xem trước."
-    )
-    source = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        max_length=300,
-        help_text="Nguồn điểm ghi kèm (ví dụ: Kết quả khảo sát SIPAS 2025 của tỉnh; Kết quả thẩm định của Bộ).",
+    commit = commit_field()
+    source = source_field(
+        "Nguồn điểm ghi kèm (ví dụ: Kết quả khảo sát SIPAS 2025 của tỉnh; Kết quả thẩm định của Bộ)."
     )
 
 
@@ -115,11 +118,7 @@ class RoundImportView(AssessmentApi, APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         rnd = visible_round(self.user, pk)
-        data = ScoreImportRequestSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        v = data.validated_data
-        content, name = v["file"].read(), v["file"].name
-        limit = settings.CHISO_MAX_IMPORT_BYTES
+        v, content, name, limit = file_import(ScoreImportRequestSerializer, request)
         if v["commit"]:
             result = commit_scores(rnd, content, name, v["stage"], self.user, v["source"], max_bytes=limit)
         else:

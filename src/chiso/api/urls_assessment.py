@@ -5,68 +5,48 @@ module per resource), mounted at ``/api/assessment/`` by ``chiso.api.urls``."""
 from django.urls import path
 
 from . import assignments, evidence, province, rounds, score_imports, sheets
+from .routes import resource
 
 urlpatterns = [
     path("rounds/", rounds.RoundListView.as_view(), name="api-rounds"),
-    path("rounds/<int:pk>/", rounds.RoundDetailView.as_view(), name="api-round"),
-    path("rounds/<int:pk>/advance/", rounds.RoundAdvanceView.as_view(), name="api-round-advance"),
-    path("rounds/<int:pk>/summary/", rounds.RoundSummaryView.as_view(), name="api-round-summary"),
+    *resource(
+        "rounds/<int:pk>/",
+        "api-round",
+        {"": rounds.RoundDetailView, "advance": rounds.RoundAdvanceView, "summary": rounds.RoundSummaryView},
+    ),
     path("rounds/<int:pk>/import-scores/", score_imports.RoundImportView.as_view(), name="api-round-import"),
-    path("rounds/<int:pk>/province/", province.ProvinceCriteriaView.as_view(), name="api-province"),
-    path(
-        "rounds/<int:pk>/province/assign/", province.ProvinceAssignView.as_view(), name="api-province-assign"
+    *resource(
+        "rounds/<int:pk>/province/",
+        "api-province",
+        {
+            "": province.ProvinceCriteriaView,
+            "assign": province.ProvinceAssignView,
+            "propose": province.ProvinceProposeView,
+            "consolidate": province.ProvinceConsolidateView,
+            "forecast": province.ProvinceForecastView,
+            "differences": province.ProvinceDifferencesView,
+            "ministry-import": province.ProvinceMinistryImportView,
+            "add-lost": province.ProvinceAddLostView,
+        },
     ),
-    path(
-        "rounds/<int:pk>/province/propose/",
-        province.ProvinceProposeView.as_view(),
-        name="api-province-propose",
-    ),
-    path(
-        "rounds/<int:pk>/province/consolidate/",
-        province.ProvinceConsolidateView.as_view(),
-        name="api-province-consolidate",
-    ),
-    path(
-        "rounds/<int:pk>/province/forecast/",
-        province.ProvinceForecastView.as_view(),
-        name="api-province-forecast",
-    ),
-    path(
-        "rounds/<int:pk>/province/differences/",
-        province.ProvinceDifferencesView.as_view(),
-        name="api-province-differences",
-    ),
-    path(
-        "rounds/<int:pk>/province/ministry-import/",
-        province.ProvinceMinistryImportView.as_view(),
-        name="api-province-ministry-import",
-    ),
-    path(
-        "rounds/<int:pk>/province/add-lost/",
-        province.ProvinceAddLostView.as_view(),
-        name="api-province-add-lost",
-    ),
-    path("rounds/<int:round_id>/sheets/", sheets.RoundSheetListView.as_view(), name="api-round-sheets"),
-    path(
-        "rounds/<int:round_id>/assignments/",
-        assignments.RoundAssignmentListView.as_view(),
-        name="api-round-assignments",
+    *resource(
+        "rounds/<int:round_id>/",
+        "api-round",
+        {"sheets": sheets.RoundSheetListView, "assignments": assignments.RoundAssignmentListView},
     ),
     path("assignments/<int:pk>/", assignments.AssignmentDetailView.as_view(), name="api-assignment"),
-    path("sheets/<int:pk>/", sheets.SheetDetailView.as_view(), name="api-sheet"),
-    path("sheets/<int:pk>/scores/", sheets.SheetScoresView.as_view(), name="api-sheet-scores"),
-    path("sheets/<int:pk>/submit/", sheets.SheetSubmitView.as_view(), name="api-sheet-submit"),
-    path("sheets/<int:pk>/reopen/", sheets.SheetReopenView.as_view(), name="api-sheet-reopen"),
-    path("sheets/<int:pk>/evidence/", evidence.SheetEvidenceView.as_view(), name="api-sheet-evidence"),
-    path(
-        "sheets/<int:pk>/evidence/files/",
-        evidence.SheetEvidenceFilesView.as_view(),
-        name="api-sheet-evidence-files",
-    ),
-    path(
-        "sheets/<int:pk>/evidence/links/",
-        evidence.SheetEvidenceLinksView.as_view(),
-        name="api-sheet-evidence-links",
+    *resource(
+        "sheets/<int:pk>/",
+        "api-sheet",
+        {
+            "": sheets.SheetDetailView,
+            "scores": sheets.SheetScoresView,
+            "submit": sheets.SheetSubmitView,
+            "reopen": sheets.SheetReopenView,
+            "evidence": evidence.SheetEvidenceView,
+            "evidence/files": evidence.SheetEvidenceFilesView,
+            "evidence/links": evidence.SheetEvidenceLinksView,
+        },
     ),
     path("evidence-files/<int:pk>/", evidence.EvidenceFileView.as_view(), name="api-evidence-file"),
     path("evidence-links/<int:pk>/", evidence.EvidenceLinkView.as_view(), name="api-evidence-link"),

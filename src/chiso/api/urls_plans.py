@@ -4,28 +4,30 @@ reports, reminders; one module per resource), mounted at ``/api/`` by ``chiso.ap
 from django.urls import path
 
 from . import periodic, plans, reminders, reports, targets, tasks
+from .routes import resource
 
 urlpatterns = [
     path("plans/", plans.PlanListView.as_view(), name="api-plans"),
-    path("plans/<int:pk>/", plans.PlanDetailView.as_view(), name="api-plan"),
-    path("plans/<int:pk>/transition/", plans.PlanTransitionView.as_view(), name="api-plan-transition"),
-    path("plans/<int:plan_id>/targets/", targets.PlanTargetListView.as_view(), name="api-plan-targets"),
-    path(
-        "plans/<int:plan_id>/target-review/",
-        targets.PlanTargetReviewView.as_view(),
-        name="api-plan-target-review",
+    *resource(
+        "plans/<int:pk>/", "api-plan", {"": plans.PlanDetailView, "transition": plans.PlanTransitionView}
     ),
-    path("plans/<int:plan_id>/tasks/", tasks.PlanTaskListView.as_view(), name="api-plan-tasks"),
+    *resource(
+        "plans/<int:plan_id>/",
+        "api-plan",
+        {
+            "targets": targets.PlanTargetListView,
+            "target-review": targets.PlanTargetReviewView,
+            "tasks": tasks.PlanTaskListView,
+            "periodic-reports": periodic.PlanPeriodicReportListView,
+        },
+    ),
     path("targets/<int:pk>/", targets.TargetDetailView.as_view(), name="api-target"),
-    path("tasks/<int:pk>/", tasks.TaskDetailView.as_view(), name="api-task"),
-    path("tasks/<int:pk>/answer/", tasks.TaskAnswerView.as_view(), name="api-task-answer"),
+    *resource("tasks/<int:pk>/", "api-task", {"": tasks.TaskDetailView, "answer": tasks.TaskAnswerView}),
     path("tasks/<int:task_id>/reports/", reports.TaskReportListView.as_view(), name="api-task-reports"),
-    path("reports/<int:pk>/", reports.ReportDetailView.as_view(), name="api-report"),
-    path("reports/<int:pk>/evidence/", reports.ReportEvidenceView.as_view(), name="api-report-evidence"),
-    path(
-        "plans/<int:plan_id>/periodic-reports/",
-        periodic.PlanPeriodicReportListView.as_view(),
-        name="api-plan-periodic-reports",
+    *resource(
+        "reports/<int:pk>/",
+        "api-report",
+        {"": reports.ReportDetailView, "evidence": reports.ReportEvidenceView},
     ),
     path(
         "periodic-reports/<int:pk>/", periodic.PeriodicReportDetailView.as_view(), name="api-periodic-report"

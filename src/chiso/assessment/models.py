@@ -22,10 +22,10 @@ from chiso.core.text import nfc_attrs
 from chiso.files.models import StoredFile
 from chiso.frameworks.models import Framework, Node
 from chiso.units.models import Unit
-from chiso.workflows.models import InitialState, WorkflowDocument
+from chiso.workflows.models import InitialState, ProvinceExercise
 
 
-class Round(WorkflowDocument):
+class Round(ProvinceExercise):
     """One assessment exercise: a framework, an evaluation year, the province that runs it and the units
     it scores (its departments, its communes, or the province itself)."""
 
@@ -50,28 +50,11 @@ class Round(WorkflowDocument):
     published_batch = models.ForeignKey(
         "results.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["-year", "-pk"]
+    class Meta(ProvinceExercise.Meta):
         verbose_name = _("đợt đánh giá")
         verbose_name_plural = _("đợt đánh giá")
-
-    def __str__(self) -> str:
-        return self.title
-
-    def save(self, *args, **kwargs):
-        nfc_attrs(self, ["title"])
-        super().save(*args, **kwargs)
-
-    @property
-    def workflow_unit_id(self) -> int | None:
-        return self.province_id
 
     @property
     def opens(self) -> str:

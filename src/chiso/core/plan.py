@@ -662,13 +662,19 @@ def draft_targets(
             100.0 * nd.score / nd.max if nd.max else None,
         )
         subject = _subject(index_name, nd.code, nd.name)
-        if nd.code in picked:
-            available = nd.max - nd.score
-            share = needed * available / stake if stake > 0 and needed > 0 else 0.0
-            if needed > 0 and stake <= needed:  # everything at stake is needed
-                share = available
-            floor = nd.best_past - nd.score if nd.best_past is not None and nd.best_past > nd.score else 0.0
-            goal = min(nd.max, points_up(nd.score + max(share, floor)))
+        if nd.code in picked or nd.group is None or rule is None:
+            # among the weakest: its share of the points needed (at least its best past score); any
+            # other: keep its score
+            goal = nd.score
+            if nd.code in picked:
+                available = nd.max - nd.score
+                share = needed * available / stake if stake > 0 and needed > 0 else 0.0
+                if needed > 0 and stake <= needed:  # everything at stake is needed
+                    share = available
+                floor = (
+                    nd.best_past - nd.score if nd.best_past is not None and nd.best_past > nd.score else 0.0
+                )
+                goal = min(nd.max, points_up(nd.score + max(share, floor)))
             t = check_target(
                 "score",
                 goal,
@@ -682,12 +688,12 @@ def draft_targets(
                 year_target,
                 node_name=nd.name,
             )
-            if t.met:
+            if t.met or nd.code not in picked:
                 t.label_vi = (
-                    f"Phấn đấu {subject} năm {year_target} giữ vững tối thiểu "
-                    f"{format_number(nd.score)} điểm" + _baseline_text(b, nd.max)
+                    f"Phấn đấu {subject} năm {year_target} giữ vững tối thiểu {format_number(nd.score)} điểm"
+                    + _baseline_text(b, nd.max)
                 )
-        elif nd.group is not None and rule is not None:
+        else:
             # not among the weakest: keep its group among the units, or leave the worst group
             at = rule.index(nd.group)
             aim = rule.labels[at - 1] if at == len(rule.groups) - 1 and at > 0 else nd.group
@@ -712,24 +718,6 @@ def draft_targets(
                     f"Phấn đấu {subject} năm {year_target} tiếp tục giữ vững nhóm {nd.group}"
                     + _baseline_text(b, nd.max)
                 )
-        else:
-            t = check_target(
-                "score",
-                nd.score,
-                nd.score,
-                (),
-                None,
-                nd.max,
-                b,
-                nd.code,
-                index_name,
-                year_target,
-                node_name=nd.name,
-            )
-            t.label_vi = (
-                f"Phấn đấu {subject} năm {year_target} giữ vững tối thiểu {format_number(nd.score)} điểm"
-                + _baseline_text(b, nd.max)
-            )
         out.append(t)
     grouped = [GroupedNode(nd.code, nd.name, nd.score, nd.others, nd.max, nd.group) for nd in nodes]
     if rule is not None and any(g.group is not None for g in grouped) and len(rule.groups) > 1:

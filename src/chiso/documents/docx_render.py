@@ -120,24 +120,21 @@ class _Writer:
         pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         pf.widow_control = True
 
-        table_style = styles.add_style("Chiso Table Text", WD_STYLE_TYPE.PARAGRAPH)
-        table_style.base_style = normal
-        table_style.font.size = Pt(lay.table_size)
-        tf = table_style.paragraph_format
-        tf.space_before = Pt(1)
-        tf.space_after = Pt(1)
-        tf.line_spacing = 1.0
-        tf.first_line_indent = Pt(0)
-        tf.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        def single_spaced(name: str, space: float, align):
+            """A paragraph style on Normal: single line spacing, no indent, ``space`` pt above and below."""
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = normal
+            f = style.paragraph_format
+            f.space_before = Pt(space)
+            f.space_after = Pt(space)
+            f.line_spacing = 1.0
+            f.first_line_indent = Pt(0)
+            f.alignment = align
+            return style
 
-        compact = styles.add_style("Chiso Compact", WD_STYLE_TYPE.PARAGRAPH)
-        compact.base_style = normal
-        cf = compact.paragraph_format
-        cf.space_before = Pt(0)
-        cf.space_after = Pt(0)
-        cf.line_spacing = 1.0
-        cf.first_line_indent = Pt(0)
-        cf.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        table_style = single_spaced("Chiso Table Text", 1, WD_ALIGN_PARAGRAPH.LEFT)
+        table_style.font.size = Pt(lay.table_size)
+        compact = single_spaced("Chiso Compact", 0, WD_ALIGN_PARAGRAPH.CENTER)
 
         self.style_ids = {s.name: s.style_id for s in (table_style, compact)}
 
@@ -563,37 +560,23 @@ class _Writer:
         lay = self.layout
         sec = self.d.add_section(WD_SECTION.NEW_PAGE)
         self._page(sec, landscape=app.landscape)
-        center = WD_ALIGN_PARAGRAPH.CENTER
-        self.para(
-            self.d,
-            app.label,
-            size=lay.appendix_label_size,
-            bold=True,
-            style="Chiso Compact",
-            align=center,
-            keep_next=True,
-        )
+
+        def heading(text: str, size: float, **emphasis: bool) -> None:
+            self.para(
+                self.d,
+                text,
+                size=size,
+                style="Chiso Compact",
+                align=WD_ALIGN_PARAGRAPH.CENTER,
+                keep_next=True,
+                **emphasis,
+            )
+
+        heading(app.label, lay.appendix_label_size, bold=True)
         if app.title.strip():
-            self.para(
-                self.d,
-                app.title,
-                size=lay.appendix_title_size,
-                bold=True,
-                upper=True,
-                style="Chiso Compact",
-                align=center,
-                keep_next=True,
-            )
+            heading(app.title, lay.appendix_title_size, bold=True, upper=True)
         if app.subtitle.strip():
-            self.para(
-                self.d,
-                app.subtitle,
-                size=lay.body_size,
-                italic=True,
-                style="Chiso Compact",
-                align=center,
-                keep_next=True,
-            )
+            heading(app.subtitle, lay.body_size, italic=True)
         avail = self.width_mm * MM_PT
         self.rule(self.d, min(text_width(nfc(app.title), lay.appendix_title_size, True), avail) * 0.4, avail)
         self.para(self.d, "", style="Chiso Compact", space_after=6)

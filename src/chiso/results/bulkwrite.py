@@ -7,6 +7,11 @@ SQLite and blocked every other writer that long. Here an update is one prepared
 steps it in C, psycopg pipelines it), and the history rows simple_history would write one by one
 are built in memory and inserted with ``bulk_create`` — the same rows (type, user, reason, every
 tracked field), one timestamp for the whole write.
+
+On PostgreSQL even a pipelined ``executemany`` sends one statement per row and spends most of the
+time preparing parameters in Python: rows are streamed with ``COPY … FROM STDIN`` instead (one
+statement per table), and an update copies the new values into a temporary table and applies them
+with one ``UPDATE … FROM`` join.
 """
 
 from __future__ import annotations
@@ -41,7 +46,17 @@ def update_results(objs: Sequence[Result], fields: Sequence[str]) -> int:
         ", ".join(f"{qn(f.column)} = %s" for f in model_fields),
         qn(Result._meta.pk.column),
     )
-    params = [[f.get_db_prep_save(getattr(o, f.attname), conn) for f in model_fields] + [o.pk] for o in objs]
+    prep = [None if f.get_internal_type() in _PLAIN else f for f in model_fields]
+    params = [
+        [
+            getattr(o, f.attname) if p is None else p.get_db_prep_save(getattr(o, f.attname), conn)
+            for f, p in zip(model_fields, prep, strict=True)
+        ]
+        + [o.pk]
+        for o in objs
+    ]
+    if conn.vendor == "postgresql":
+        return _update_by_copy(conn, Result, model_fields, params)
     with conn.cursor() as cursor:
         for chunk in _chunks(params):
             cursor.executemany(sql, chunk)
@@ -108,10 +123,47 @@ def insert_rows(
             [v if f is None else f.get_db_prep_save(v, conn) for f, v in zip(prep, row, strict=True)]
             for row in rows
         ]
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            _copy_rows(cursor, qn(model._meta.db_table), [qn(f.column) for f in fields], rows)
+        return len(rows)
     with conn.cursor() as cursor:
         for chunk in _chunks(rows):
             cursor.executemany(sql, chunk)
     return len(rows)
+
+
+def _copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Stream ``rows`` into ``table`` with PostgreSQL's COPY (psycopg 3; values as prepared for the
+    database, each dumped by its own type)."""
+    with cursor.cursor.copy("COPY {} ({}) FROM STDIN".format(table, ", ".join(columns))) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _update_by_copy(conn, model, fields: Sequence, params: Sequence[Sequence]) -> int:
+    """PostgreSQL: the new values (fields…, pk) copied into a temporary table, then one UPDATE … FROM."""
+    qn = conn.ops.quote_name
+    table = qn(model._meta.db_table)
+    pk = qn(model._meta.pk.column)
+    columns = [qn(f.column) for f in fields] + [pk]
+    temp = qn("chiso_bulk_update")
+    with conn.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+        cursor.execute(
+            "CREATE TEMPORARY TABLE {} AS SELECT {} FROM {} WITH NO DATA".format(
+                temp, ", ".join(columns), table
+            )
+        )
+        _copy_rows(cursor, temp, columns, params)
+        cursor.execute(
+            "UPDATE {t} SET {sets} FROM {tmp} WHERE {t}.{pk} = {tmp}.{pk}".format(
+                t=table, tmp=temp, pk=pk, sets=", ".join(f"{c} = {temp}.{c}" for c in columns[:-1])
+            )
+        )
+        updated = cursor.rowcount
+        cursor.execute(f"DROP TABLE {temp}")
+    return updated
 
 
 def write_history(
@@ -156,8 +208,7 @@ def create_results(objs: Sequence[Result], *, user=None, reason: str = "") -> in
 CHANGE_COLUMNS = ["batch_id", "node_id", "unit_id", "year", "before", "after"]
 
 
-def insert_changes(changes: Sequence[ResultChange]) -> int:
-    """The change rows of a batch (what the revert reads), in one prepared INSERT."""
-    return insert_rows(
-        ResultChange, CHANGE_COLUMNS, [[getattr(c, n) for n in CHANGE_COLUMNS] for c in changes]
-    )
+def insert_changes(rows: Sequence[Sequence]) -> int:
+    """The change rows of a batch (what the revert reads), each as values in the order of
+    ``CHANGE_COLUMNS``, in one prepared INSERT."""
+    return insert_rows(ResultChange, CHANGE_COLUMNS, rows)

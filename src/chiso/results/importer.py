@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import transaction
 from django.utils import timezone
@@ -652,6 +653,15 @@ def _computed_notes(preview: ImportPreview, table: Table, roles: dict[int, str])
     return out
 
 
+class _Stored(NamedTuple):
+    """What the preview compares of a stored result."""
+
+    value: float | None
+    published_rank: int | None
+    published_rank_of: int | None
+    published_group: str
+
+
 def _compare_with_database(
     rows: list[RowPreview], matchers: dict[int, _NodeMatcher], preview: ImportPreview | None = None
 ) -> None:
@@ -661,12 +671,12 @@ def _compare_with_database(
             by_year[rp.year].append(rp)
     for y, year_rows in by_year.items():
         matcher = matchers[y]
-        existing: dict[tuple[int, str], Result] = {}
-        for r in Result.objects.filter(
+        existing: dict[tuple[int, str], _Stored] = {}
+        for unit_id, code, *stored_fields in Result.objects.filter(
             framework=matcher.framework, year=y, unit_id__in=[rp.unit.pk for rp in year_rows]
-        ).select_related("node"):
-            existing[(r.unit_id, r.node.code)] = r
-        by_unit: dict[int, dict[str, Result]] = defaultdict(dict)  # the unit's stored values, found at once
+        ).values_list("unit_id", "node__code", *_Stored._fields):  # tuples: 28,000 rows load in a blink
+            existing[(unit_id, code)] = _Stored(*stored_fields)
+        by_unit: dict[int, dict[str, _Stored]] = defaultdict(dict)  # the unit's stored values, found at once
         for (uid, code), r in existing.items():
             by_unit[uid][code] = r
         root = matcher.root.code
@@ -831,7 +841,7 @@ def commit_import(
     )
     to_create: list[Result] = []
     to_update: list[Result] = []
-    changes: list[ResultChange] = []
+    changes: list[tuple] = []  # rows of ResultChange, in the order of bulkwrite.CHANGE_COLUMNS
     for y in sorted(
         {rp.year for rp in preview.rows if rp.unit is not None and rp.status in ("new", "changed")}
     ):
@@ -871,16 +881,7 @@ def commit_import(
                     result.note = rp.meta["note"]
                 result.batch = batch
                 (to_update if result.pk else to_create).append(result)
-                changes.append(
-                    ResultChange(
-                        batch=batch,
-                        node_id=result.node_id,
-                        unit=rp.unit,
-                        year=y,
-                        before=before,
-                        after=_state(result),
-                    )
-                )
+                changes.append((batch.pk, result.node_id, rp.unit.pk, y, before, _state(result)))
     # Bulk writes (bulkwrite.py): the same results, history rows and change rows as one save each.
     reason = f"Nhập tệp {file_name}"
     total = len(changes)

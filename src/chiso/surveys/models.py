@@ -23,15 +23,16 @@ from simple_history.models import HistoricalRecords
 
 from chiso.core.text import nfc_attrs
 from chiso.units.models import Unit
-from chiso.workflows.models import InitialState, WorkflowDocument
+from chiso.workflows.models import InitialState, ProvinceExercise
 
 
 def _salt() -> str:
     return secrets.token_hex(16)
 
 
-class Survey(WorkflowDocument):
+class Survey(ProvinceExercise):
     WORKFLOW = "survey"
+    NFC_FIELDS = ("title", "intro")
 
     province = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="surveys")
     year = models.PositiveSmallIntegerField(_("năm khảo sát"))
@@ -54,28 +55,11 @@ class Survey(WorkflowDocument):
     #: Known population margins for weighting: {"gender": {"1": 0.49, "2": 0.51}, "age": {...}}.
     margins = models.JSONField(_("cơ cấu dân số để gia quyền"), default=dict, blank=True)
     salt = models.CharField(max_length=32, default=_salt, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["-year", "-pk"]
+    class Meta(ProvinceExercise.Meta):
         verbose_name = _("cuộc khảo sát")
         verbose_name_plural = _("cuộc khảo sát")
-
-    def __str__(self) -> str:
-        return self.title
-
-    def save(self, *args, **kwargs):
-        nfc_attrs(self, ["title", "intro"])
-        super().save(*args, **kwargs)
-
-    @property
-    def workflow_unit_id(self) -> int | None:
-        return self.province_id
 
     @property
     def collecting(self) -> bool:

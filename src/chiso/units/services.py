@@ -71,24 +71,28 @@ def load_reference_units(*, with_wards: bool = True) -> dict[str, int]:
     # A province that absorbed no other keeps one continuous unit.
     unchanged = {new_code for new_code, olds in new_to_old.items() if olds == [new_code]}
 
-    legacy_units: dict[str, Unit] = {}
-    for row in legacy:
+    def province(row: dict[str, str], valid_from, **defaults) -> Unit:
         code = row["province_code"]
-        valid_to = None if code in unchanged else LAST_DAY_BEFORE_MERGER
         unit, created = Unit.objects.get_or_create(
             kind=Unit.Kind.PROVINCE,
             code=code,
-            valid_from=None,
+            valid_from=valid_from,
             defaults={
                 "name": row["province_name"],
                 "short_name": row["province_short"],
                 "subtype": _subtype(row["province_name"]),
-                "valid_to": valid_to,
                 "aliases": EXTRA_ALIASES.get(code, []),
+                **defaults,
             },
         )
         counts["provinces_created"] += created
-        legacy_units[code] = unit
+        return unit
+
+    legacy_units: dict[str, Unit] = {}
+    for row in legacy:
+        code = row["province_code"]
+        valid_to = None if code in unchanged else LAST_DAY_BEFORE_MERGER
+        legacy_units[code] = province(row, None, valid_to=valid_to)
 
     new_units: dict[str, Unit] = {}
     for row in new:
@@ -96,18 +100,7 @@ def load_reference_units(*, with_wards: bool = True) -> dict[str, int]:
         if code in unchanged:
             new_units[code] = legacy_units[code]
             continue
-        unit, created = Unit.objects.get_or_create(
-            kind=Unit.Kind.PROVINCE,
-            code=code,
-            valid_from=MERGER_DATE,
-            defaults={
-                "name": row["province_name"],
-                "short_name": row["province_short"],
-                "subtype": _subtype(row["province_name"]),
-                "aliases": EXTRA_ALIASES.get(code, []),
-            },
-        )
-        counts["provinces_created"] += created
+        unit = province(row, MERGER_DATE)
         new_units[code] = unit
         for old_code in new_to_old[code]:
             _, created = UnitLink.objects.get_or_create(
@@ -131,7 +124,10 @@ def _load_wards(legacy_units: dict[str, Unit], new_units: dict[str, Unit]) -> di
         )
     )
 
-    def make(kind, code, name, short, parent, valid_from, valid_to) -> Unit | None:
+    def make(kind, row: dict[str, str], parent, valid_from, valid_to) -> Unit | None:
+        """The unit of a row of the source (its ``district_*`` or ``ward_*`` columns), None if loaded."""
+        prefix = "district" if kind == Unit.Kind.DISTRICT else "ward"
+        code, name, short = row[f"{prefix}_code"], row[f"{prefix}_name"], row[f"{prefix}_short"]
         if (kind, code, valid_from) in existing:
             return None
         unit = Unit(
@@ -150,16 +146,8 @@ def _load_wards(legacy_units: dict[str, Unit], new_units: dict[str, Unit]) -> di
 
     districts: list[Unit] = []
     for row in _read_csv("vn_admin_legacy63_districts.csv"):
-        u = make(
-            Unit.Kind.DISTRICT,
-            row["district_code"],
-            row["district_name"],
-            row["district_short"],
-            legacy_units[row["province_code"]],
-            None,
-            LAST_DAY_BEFORE_MERGER,
-        )
-        if u:
+        parent = legacy_units[row["province_code"]]
+        if u := make(Unit.Kind.DISTRICT, row, parent, None, LAST_DAY_BEFORE_MERGER):
             districts.append(u)
     Unit.objects.bulk_create(districts, batch_size=1000)
     counts["districts_created"] = len(districts)
@@ -173,28 +161,11 @@ def _load_wards(legacy_units: dict[str, Unit], new_units: dict[str, Unit]) -> di
             # Five island districts (Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn, Côn Đảo) had no commune:
             # the source lists them with an empty commune code, which is no unit.
             continue
-        u = make(
-            Unit.Kind.WARD,
-            row["ward_code"],
-            row["ward_name"],
-            row["ward_short"],
-            district_by_code[row["district_code"]],
-            None,
-            LAST_DAY_BEFORE_MERGER,
-        )
-        if u:
+        parent = district_by_code[row["district_code"]]
+        if u := make(Unit.Kind.WARD, row, parent, None, LAST_DAY_BEFORE_MERGER):
             wards.append(u)
     for row in _read_csv("vn_admin_2025_34_wards.csv"):
-        u = make(
-            Unit.Kind.WARD,
-            row["ward_code"],
-            row["ward_name"],
-            row["ward_short"],
-            new_units[row["province_code"]],
-            MERGER_DATE,
-            None,
-        )
-        if u:
+        if u := make(Unit.Kind.WARD, row, new_units[row["province_code"]], MERGER_DATE, None):
             wards.append(u)
     Unit.objects.bulk_create(wards, batch_size=2000)
     counts["wards_created"] = len(wards)

@@ -10,8 +10,10 @@ overflowing the database's integer (a 500 on PostgreSQL)."""
 
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views import defaults
 
@@ -76,7 +78,35 @@ def page_not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
+DB_UNAVAILABLE = "Cơ sở dữ liệu tạm thời không trả lời; yêu cầu chưa được ghi. Xin gửi lại sau ít giây."
+RETRY_AFTER_SECONDS = 5
+
+
+def _database_unavailable() -> bool:
+    """The error being handled is the database refusing or losing the connection (a restart, a
+    failover, SQLite busy beyond its timeout): nothing was written, and the same request will work
+    again shortly — a 503 with Retry-After, not a 500."""
+    from django.db import InterfaceError, OperationalError
+
+    error = sys.exc_info()[1]
+    return isinstance(error, OperationalError | InterfaceError)
+
+
 def server_error(request):
+    if _database_unavailable():
+        if _api(request):
+            response = JsonResponse(
+                {"detail": DB_UNAVAILABLE}, status=503, json_dumps_params={"ensure_ascii": False}
+            )
+        else:
+            response = HttpResponse(
+                '<!doctype html><html lang="vi"><meta charset="utf-8"><title>Tạm thời gián đoạn</title>'
+                f"<h1>Tạm thời gián đoạn</h1><p>{DB_UNAVAILABLE}</p></html>",
+                status=503,
+                content_type="text/html; charset=utf-8",
+            )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if _api(request):
         return JsonResponse(
             {"detail": "Lỗi máy chủ; xin thử lại sau."}, status=500, json_dumps_params={"ensure_ascii": False}

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from chiso.core.text import nfc_attrs
 from chiso.core.workflow import Workflow, shipped_workflow
 
 
@@ -112,3 +113,32 @@ class WorkflowDocument(models.Model):
         """Why this step (a chiso.core.workflow.Transition) may not be taken now (a Vietnamese sentence),
         checked before every step; None: nothing against it."""
         return None
+
+
+class ProvinceExercise(WorkflowDocument):
+    """A province's exercise of one year under a workflow (an assessment round, a survey): who opened it
+    and when, when it closed. A subclass declares its ``province`` (with its own related name), ``year``,
+    ``title``, ``status`` and ``history``, and the text fields normalised on save (``NFC_FIELDS``)."""
+
+    NFC_FIELDS: tuple[str, ...] = ("title",)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-year", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        nfc_attrs(self, self.NFC_FIELDS)
+        super().save(*args, **kwargs)
+
+    @property
+    def workflow_unit_id(self) -> int | None:
+        return self.province_id

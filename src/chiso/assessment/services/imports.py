@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -53,7 +55,7 @@ from chiso.units.services import UnitLookupError
 from .. import permissions
 from ..models import Round, Score, ScoreImport, Sheet
 from . import sheets as sheet_services
-from .rounds import work_open
+from .rounds import locked, work_open
 from .structure import Criterion, Structure, structure
 
 __all__ = ["STAGES", "ScorePreview", "commit_scores", "preview_scores"]
@@ -503,6 +505,24 @@ def import_reason(stage: str, file_name: str, sha256: str) -> str:
     return (head + name + tail)[:REASON_MAX]
 
 
+P = TypeVar("P", bound=PreviewRows)
+
+
+def checked_again(rnd: Round, check: Callable[[Round], P]) -> tuple[Round, P]:
+    """The start of a commit, inside its transaction: the round's row locked and read again, and the file
+    checked again on it (``check``); ValidationError({"file": [every problem]}) when it is not clean."""
+    rnd = locked(rnd)
+    preview = check(rnd)
+    if not preview.ok:
+        raise ValidationError({"file": preview.error_messages})
+    return rnd, preview
+
+
+def source_or(source: str, default: str) -> str:
+    """The source recorded on the scores an import writes: the importer's (NFC, trimmed), else ``default``."""
+    return (nfc(source or "").strip() or default)[:SOURCE_MAX]
+
+
 def commit_scores(
     rnd: Round,
     data: bytes,
@@ -518,11 +538,11 @@ def commit_scores(
     [every problem]}) or PermissionDenied. ``source`` (e.g. "Kết quả khảo sát SIPAS 2025 của tỉnh") is
     recorded on every score written (default: the file's name and the stage; self-scores: none)."""
     with transaction.atomic():
-        rnd = Round.objects.select_for_update().select_related("framework__index", "province").get(pk=rnd.pk)
-        preview = preview_scores(rnd, data, file_name, stage, user=user, max_bytes=max_bytes, today=today)
-        if not preview.ok:
-            raise ValidationError({"file": preview.error_messages})
-        source = (nfc(source or "").strip() or default_source(stage, file_name))[:SOURCE_MAX]
+        rnd, preview = checked_again(
+            rnd,
+            lambda r: preview_scores(r, data, file_name, stage, user=user, max_bytes=max_bytes, today=today),
+        )
+        source = source_or(source, default_source(stage, file_name))
         sha256 = preview.table.file_hash if preview.table is not None else ""
         reason = import_reason(stage, file_name, sha256)
         for row in preview.rows:

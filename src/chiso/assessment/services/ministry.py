@@ -31,7 +31,7 @@ from chiso.results.reader import Table, TableError, read_table
 from .. import permissions
 from ..models import Round, Score
 from . import province
-from .imports import SOURCE_MAX, _node_for, record_batch
+from .imports import _node_for, checked_again, record_batch, source_or
 from .rounds import work_open
 from .sheets import closed_message
 from .structure import structure
@@ -292,13 +292,10 @@ def commit_ministry(
     ValidationError({"file": [every problem]}) or PermissionDenied. ``source`` (the ministry's document or
     system and its date) is kept on every score; none given: the file's name."""
     with transaction.atomic():
-        rnd = Round.objects.select_for_update().select_related("framework__index", "province").get(pk=rnd.pk)
-        preview = preview_ministry(rnd, data, file_name, user=user, max_bytes=max_bytes, today=today)
-        if not preview.ok:
-            raise ValidationError({"file": preview.error_messages})
-        source = (nfc(source or "").strip() or _("Bộ Nội vụ, tệp “{name}”").format(name=file_name))[
-            :SOURCE_MAX
-        ]
+        rnd, preview = checked_again(
+            rnd, lambda r: preview_ministry(r, data, file_name, user=user, max_bytes=max_bytes, today=today)
+        )
+        source = source_or(source, _("Bộ Nội vụ, tệp “{name}”").format(name=file_name))
         entries = preview.entries()
         try:
             written = entries and province.import_ministry_appraisal(

@@ -187,6 +187,11 @@ def open_round(
 
 
 @transaction.atomic
+def locked(rnd: Round) -> Round:
+    """The round read again with its row locked until the transaction ends (``select_for_update``)."""
+    return Round.objects.select_for_update().select_related("framework__index", "province").get(pk=rnd.pk)
+
+
 def advance(
     rnd: Round,
     user,
@@ -202,7 +207,7 @@ def advance(
     so two coordinators (or a double click) never advance it twice: the second waits for the first and
     then finds the round already moved on. ``expected`` — the state the user saw when she asked (the web
     form and the API send it) — makes that explicit: a round no longer in that state is refused."""
-    rnd = Round.objects.select_for_update().select_related("framework__index", "province").get(pk=rnd.pk)
+    rnd = locked(rnd)
     wf = rnd.workflow()
     if expected and expected != rnd.status:
         raise WorkflowError(

@@ -208,3 +208,36 @@ def test_a_nul_character_in_a_form_field_is_refused(coordinator_client):
 
 def test_the_same_filter_without_nul_answers(viewer_client):
     assert viewer_client.get("/api/results/?index=papi").status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/api/results/?index=papi", "/ket-qua/papi/2023/"])
+def test_a_lost_database_connection_is_a_503_to_retry_not_a_500(viewer_client, url, monkeypatch):
+    """A PostgreSQL restart mid-load (bench/surveys.py --http) answered 500: the client must learn that
+    nothing was written and that the same request will work again shortly."""
+    from django.db import OperationalError
+    from django.db.models.query import QuerySet
+
+    def gone(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    viewer_client.raise_request_exception = False
+    assert viewer_client.get(url).status_code == 200
+    monkeypatch.setattr(QuerySet, "_fetch_all", gone)
+    r = viewer_client.get(url)
+    assert r.status_code == 503
+    assert r["Retry-After"] == "5"
+    assert "chưa được ghi" in r.content.decode()
+    if url.startswith("/api/"):
+        assert r.json()["detail"].startswith("Cơ sở dữ liệu tạm thời không trả lời")
+
+
+def test_other_server_errors_stay_500(viewer_client, monkeypatch):
+    from django.db.models.query import QuerySet
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug")
+
+    viewer_client.raise_request_exception = False
+    monkeypatch.setattr(QuerySet, "_fetch_all", broken)
+    r = viewer_client.get("/api/results/?index=papi")
+    assert r.status_code == 500 and "Retry-After" not in r

@@ -26,30 +26,16 @@ import json
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
 
 from chiso.assessment.models import Round
 from chiso.assessment.services import rounds
 from chiso.assessment.services.imports import STAGES, commit_scores, preview_scores
 from chiso.assessment.services.results import summary_data
+from chiso.commands import ActionCommand, fail
 from chiso.core.text import format_number
-from chiso.core.workflow import WorkflowError
 from chiso.units.lineage import unit_valid_in
-from chiso.units.services import UnitLookupError
 
 WORKS = ("self", "appraisal", "explanation", "final")
-
-
-def _fail(message: str) -> CommandError:
-    return CommandError(message, returncode=2)
-
-
-def _messages(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "\n".join(m for messages in exc.message_dict.values() for m in messages)
-    return "\n".join(exc.messages)
 
 
 def _date(text: str) -> dt.date:
@@ -58,10 +44,11 @@ def _date(text: str) -> dt.date:
             return dt.datetime.strptime(text.strip(), fmt).date()
         except ValueError:
             continue
-    raise _fail(f"Ngày “{text}” không hợp lệ: dùng dd/mm/yyyy hoặc yyyy-mm-dd.")
+    raise fail(f"Ngày “{text}” không hợp lệ: dùng dd/mm/yyyy hoặc yyyy-mm-dd.")
 
 
-class Command(BaseCommand):
+class Command(ActionCommand):
+    ACTIONS = {"open": "open", "import-scores": "import_scores", "advance": "advance", "summary": "summary"}
     help = (
         "Đợt đánh giá: mở đợt (open), nhập điểm từ tệp (import-scores), chuyển giai đoạn (advance), "
         "tổng hợp kết quả (summary)."
@@ -100,36 +87,10 @@ class Command(BaseCommand):
         for p in (o, i, a):
             p.add_argument("--user", help="Tên đăng nhập (kiểm tra quyền); bỏ trống: lệnh của người vận hành")
 
-    def handle(self, *args, action, **options):
-        account = self._account(options.get("user"))
-        try:
-            data, text = {
-                "open": self.open,
-                "import-scores": self.import_scores,
-                "advance": self.advance,
-                "summary": self.summary,
-            }[action](account, **options)
-        except ValidationError as exc:
-            raise _fail(_messages(exc)) from exc
-        except (PermissionDenied, WorkflowError, UnitLookupError) as exc:
-            raise _fail(str(exc)) from exc
-        if options["format"] == "json":
-            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
-        else:
-            self.stdout.write(text)
-
-    def _account(self, username: str | None):
-        if not username:
-            return None
-        account = get_user_model().objects.filter(username=username).first()
-        if account is None:
-            raise _fail(f"Không có tài khoản “{username}”.")
-        return account
-
     def _round(self, pk: int) -> Round:
         rnd = Round.objects.select_related("framework__index", "province").filter(pk=pk).first()
         if rnd is None:
-            raise _fail(f"Không có đợt đánh giá số {pk}.")
+            raise fail(f"Không có đợt đánh giá số {pk}.")
         return rnd
 
     # ------------------------------------------------------------------ open
@@ -151,7 +112,7 @@ class Command(BaseCommand):
     def import_scores(self, account, *, file, round_id, stage, commit=False, source="", **options):
         path = Path(file)
         if not path.is_file():
-            raise _fail(f"Không tìm thấy tệp “{file}”.")
+            raise fail(f"Không tìm thấy tệp “{file}”.")
         rnd = self._round(round_id)
         data = path.read_bytes()
         limit = settings.CHISO_MAX_IMPORT_BYTES
@@ -179,7 +140,7 @@ class Command(BaseCommand):
                 self.stdout.write(json.dumps(preview.as_data(), ensure_ascii=False, indent=2))
             else:
                 self.stdout.write("\n".join(lines))
-            raise _fail("Không ghi gì vì tệp có lỗi:\n" + "\n".join(preview.error_messages))
+            raise fail("Không ghi gì vì tệp có lỗi:\n" + "\n".join(preview.error_messages))
         if commit:
             lines.append(f"Đã ghi {preview.written} điểm.")
         else:

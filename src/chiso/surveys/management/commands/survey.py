@@ -17,32 +17,16 @@ checked as on the web. A refusal is a CommandError with the Vietnamese message (
 
 from __future__ import annotations
 
-import json
-
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
-
-from chiso.core.workflow import WorkflowError
+from chiso.commands import ActionCommand, fail
 from chiso.units.lineage import unit_valid_in
-from chiso.units.services import UnitLookupError
 
 from ...links import public_url
 from ...models import Survey
 from ...services import frame, questionnaire
 
 
-def _fail(message: str) -> CommandError:
-    return CommandError(message, returncode=2)
-
-
-def _messages(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return "\n".join(m for messages in exc.message_dict.values() for m in messages)
-    return "\n".join(exc.messages)
-
-
-class Command(BaseCommand):
+class Command(ActionCommand):
+    ACTIONS = {"create": "create", "advance": "advance", "estimates": "estimates"}
     help = "Khảo sát sự hài lòng: tạo cuộc khảo sát từ mẫu (create), mở/kết thúc (advance), ước lượng (estimates)."
 
     def add_arguments(self, parser):
@@ -62,33 +46,10 @@ class Command(BaseCommand):
             p.add_argument("--format", choices=["text", "json"], default="text")
             p.add_argument("--user", help="Tên đăng nhập (kiểm tra quyền); bỏ trống: lệnh của người vận hành")
 
-    def handle(self, *args, action, **options):
-        account = self._account(options.get("user"))
-        try:
-            data, text = {"create": self.create, "advance": self.advance, "estimates": self.estimates}[
-                action
-            ](account, **options)
-        except ValidationError as exc:
-            raise _fail(_messages(exc)) from exc
-        except (PermissionDenied, WorkflowError, UnitLookupError) as exc:
-            raise _fail(str(exc)) from exc
-        if options["format"] == "json":
-            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
-        else:
-            self.stdout.write(text)
-
-    def _account(self, username: str | None):
-        if not username:
-            return None
-        account = get_user_model().objects.filter(username=username).first()
-        if account is None:
-            raise _fail(f"Không có tài khoản “{username}”.")
-        return account
-
     def _survey(self, pk: int) -> Survey:
         survey = Survey.objects.select_related("province").filter(pk=pk).first()
         if survey is None:
-            raise _fail(f"Không có cuộc khảo sát số {pk}.")
+            raise fail(f"Không có cuộc khảo sát số {pk}.")
         return survey
 
     def create(self, account, *, template, province, year, title="", **options):
