@@ -22,6 +22,7 @@ Targets of issue 9, reported, never asserted:
     .venv/bin/python bench/surveys.py --pg                 # PostgreSQL chiso_bench_surveys, dropped and created
     .venv/bin/python bench/surveys.py --responses 200000   # fewer responses for (a)
     .venv/bin/python bench/surveys.py --pg --http --responses 0   # (c) only, with (b)
+    .venv/bin/python bench/surveys.py --pg --reuse --profile 300  # only cProfile 300 intake requests in-process
 
 The responses of (a) are synthetic rows written straight into the table (COPY on PostgreSQL).
 """
@@ -29,6 +30,7 @@ The responses of (a) are synthetic rows written straight into the table (COPY on
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 import time
@@ -233,6 +235,66 @@ def bench_intake(survey, n: int) -> None:
     )
     print(f"  intake / baseline time per response: ×{(total / n) / (base_total / n):.1f}")
     print(f"  responses in the survey now: {Response.objects.filter(survey=survey).count():,}")
+
+
+def profile_intake(survey, n: int) -> None:
+    """cProfile ``n`` intake requests in this process with Django's test Client (rate limit on, as in
+    production, unless ``CHISO_SURVEY_RATE_LIMIT=0``), after counting the queries of one of them."""
+    import cProfile
+    import io
+    import pstats
+    import re
+    from collections import Counter
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+    points = list(survey.points.values_list("code", flat=True))
+    url = f"/api/public/surveys/{survey.pk}/responses/"
+    answers = {"q8_7": 2, **{f"q9_sat_{i}": 4 for i in range(24, 37)}}
+    counter = [0]
+
+    def post():
+        counter[0] += 1
+        body = {
+            "answers": answers,
+            "service_point": points[counter[0] % len(points)],
+            "dossier": f"p{counter[0]}",
+        }
+        r = client.post(url, data=json.dumps(body), content_type="application/json")
+        if r.status_code != 201:
+            raise SystemExit(f"intake answered {r.status_code}: {r.content[:300]!r}")
+
+    post()
+    with CaptureQueriesContext(connection) as q:
+        post()
+    limit = settings.CHISO_SURVEY_RATE_LIMIT
+    print(
+        f"\nIn-process profile of the intake (rate limit {limit or 'off'}): {len(q.captured_queries)} SQL "
+        f"statements a response, {fmt_s(sum(float(x['time']) for x in q.captured_queries))} in the database"
+    )
+    for sql, count in Counter(re.sub(r"\b\d+\b", "N", x["sql"])[:120] for x in q.captured_queries).items():
+        print(f"  {count:>3} × {sql}")
+    prof = cProfile.Profile()
+    c0, w0 = time.process_time(), time.perf_counter()
+    prof.enable()
+    for _ in range(n):
+        post()
+    prof.disable()
+    cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+    print(f"  {n} requests under cProfile: {fmt_s(cpu / n)} CPU, {fmt_s(wall / n)} wall a request")
+    for order in ("cumulative", "tottime"):
+        buf = io.StringIO()
+        pstats.Stats(prof, stream=buf).strip_dirs().sort_stats(order).print_stats(
+            int(os.environ.get("BENCH_PROFILE_LINES", "25"))
+        )
+        text = buf.getvalue()
+        print(f"\n  by {order}:")
+        print("\n".join("  " + line for line in text[text.index("ncalls") :].splitlines() if line.strip()))
 
 
 # --- (c) HTTP intake on gunicorn, and a PostgreSQL restart mid-load ---------------------------------
@@ -458,6 +520,9 @@ def main() -> None:
     p.add_argument("--intake", type=int, default=2000, help="responses posted for (b)")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument(
+        "--profile", type=int, default=0, help="only cProfile this many intake requests in-process"
+    )
+    p.add_argument(
         "--http", action="store_true", help="(c): HTTP intake on gunicorn and a PostgreSQL restart"
     )
     p.add_argument("--clients", type=int, default=16, help="(c): concurrent clients")
@@ -472,6 +537,9 @@ def main() -> None:
     env, var = prepare_database(pg=args.pg, pg_name=args.pg_name, reuse=args.reuse)
     setup_django(env)
     survey = build_survey()
+    if args.profile:
+        profile_intake(survey, args.profile)
+        return
     bench_intake(survey, args.intake)
     if args.http:
         if not args.pg:

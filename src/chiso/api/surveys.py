@@ -15,7 +15,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from chiso.surveys.models import Response as SurveyResponse
-from chiso.surveys.models import Survey
 from chiso.surveys.services import intake
 
 from .common import ERR, FIELD_ERRORS
@@ -66,7 +65,7 @@ class PublicResponseView(APIView):
     permission_classes = [AllowAny]
 
     def post(self, request: Request, pk: int) -> Response:
-        survey = Survey.objects.filter(pk=pk).first()
+        survey = intake.survey_for_intake(pk)
         if survey is None:
             return Response({"detail": "Không có cuộc khảo sát này."}, status=status.HTTP_404_NOT_FOUND)
         body = request.data

@@ -41,6 +41,11 @@ class Survey(ProvinceExercise):
     template = models.CharField(_("mẫu phiếu"), max_length=40, blank=True)
     status = models.CharField(_("trạng thái"), max_length=20, default=InitialState(WORKFLOW))
     version = models.PositiveSmallIntegerField(_("phiên bản phiếu"), default=1)
+    #: One more at every change of the questionnaire (``services.questionnaire``): the editor's forms send
+    #: back the revision they were opened at (an edit made in between refuses the save, chiso.concurrency),
+    #: and the intake's per-worker cache of the form is keyed by it with the version (``intake.form_of``),
+    #: so a change is picked up by the next response.
+    revision = models.PositiveIntegerField(default=0, editable=False)
     #: Sampling: the margin of error wanted for each unit (0.05 = ±5 points), at 95 % confidence.
     margin = models.DecimalField(_("sai số cho phép"), max_digits=4, decimal_places=3, default=0.05)
     #: A figure on fewer responses than this is shown as not publishable.

@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from chiso.accounts.scope import covered
-from chiso.core.text import vi_sort_key
+from chiso.concurrency import StaleEdit, parse_revision
+from chiso.core.text import nfc, vi_sort_key
 from chiso.core.workflow import WorkflowError
+from chiso.files.checks import UploadRejected, check_table_upload
 from chiso.results.importer import ImportRefused
-from chiso.results.reader import ALLOWED_EXTENSIONS, extension_of
+from chiso.results.reader import extension_of
 from chiso.units.models import Unit
 from chiso.workflows.services import available_steps
 
@@ -447,27 +449,28 @@ def _manager_survey(request, pk: int) -> Survey:
 
 
 def import_new(request, pk: int):
+    """The upload: checked as every imported table is (``chiso.files.checks.check_table_upload``: type by
+    extension and by content, size before reading it, a CSV must be text, the virus scan), then kept under
+    its SHA-256 for the preview."""
     survey = _manager_survey(request, pk)
     errors: list[str] = []
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
             errors.append(_("Chưa chọn tệp."))
-        elif extension_of(upload.name) not in ALLOWED_EXTENSIONS:
-            errors.append(
-                _("Tệp “{name}” không đúng định dạng: chỉ nhận CSV, XLSX, XLS hoặc ODS.").format(
-                    name=upload.name
+        else:
+            try:
+                checked = check_table_upload(upload, settings.CHISO_MAX_IMPORT_BYTES)
+            except UploadRejected as exc:
+                errors.append(str(exc))
+            else:
+                ext = extension_of(checked.name)
+                IMPORT_DIR.mkdir(parents=True, exist_ok=True)
+                (IMPORT_DIR / f"{checked.sha256}.{ext}").write_bytes(checked.data)
+                query = urlencode({"name": checked.name[:120]})
+                return redirect(
+                    f"{reverse('surveys:import_preview', args=[survey.pk, f'{checked.sha256}.{ext}'])}?{query}"
                 )
-            )
-        elif upload.size > settings.CHISO_MAX_IMPORT_BYTES:
-            errors.append(_("Tệp quá lớn."))
-        if not errors:
-            data = upload.read()
-            stored = f"{hashlib.sha256(data).hexdigest()}.{extension_of(upload.name)}"
-            IMPORT_DIR.mkdir(parents=True, exist_ok=True)
-            (IMPORT_DIR / stored).write_bytes(data)
-            query = urlencode({"name": upload.name[:120]})
-            return redirect(f"{reverse('surveys:import_preview', args=[survey.pk, stored])}?{query}")
     return render(
         request,
         "surveys/import_new.html",
@@ -476,21 +479,30 @@ def import_new(request, pk: int):
     )
 
 
-def _stored(stored: str) -> bytes:
+def _stored(stored: str) -> bytes | None:
     path = IMPORT_DIR / stored
     if not _STORED.match(stored) or not path.exists():
-        raise Http404(_("Tệp tải lên không còn trên máy chủ; hãy tải lại."))
+        return None
     data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != stored.split(".")[0]:
-        raise Http404(_("Tệp tải lên đã bị thay đổi; hãy tải lại."))
+        return None
     return data
 
 
 def import_preview(request, pk: int, stored: str):
     survey = _manager_survey(request, pk)
+    name = nfc(request.GET.get("name") or request.POST.get("name") or stored)[:120]
+    file_name = f"{name.rsplit('.', 1)[0]}.{stored.rsplit('.', 1)[-1]}"
     data = _stored(stored)
-    name = request.GET.get("name") or request.POST.get("name") or stored
-    file_name = f"{name.rsplit('.', 1)[0]}.{stored.rsplit('.', 1)[1]}"
+    if data is None:
+        if request.method == "POST" and imports.already_imported(survey, stored.split(".")[0], request.user):
+            # the same "write" sent twice (a double click): the first one wrote the file, once
+            messages.info(request, _("Tệp “{name}” đã được nhập: không nhập lại.").format(name=file_name))
+            return redirect("surveys:detail", pk=survey.pk)
+        messages.error(
+            request, _("Tệp tải lên không còn trên máy chủ hoặc đã bị thay đổi; hãy tải tệp lên lại.")
+        )
+        return redirect("surveys:import_new", pk=survey.pk)
     if request.method == "POST":
         try:
             n = imports.commit_responses(
@@ -502,7 +514,10 @@ def import_preview(request, pk: int, stored: str):
             )
         else:
             (IMPORT_DIR / stored).unlink(missing_ok=True)
-            messages.success(request, _("Đã nhập {n} phiếu từ tệp “{name}”.").format(n=n, name=file_name))
+            if n is None:
+                messages.info(request, _("Tệp “{name}” đã được nhập: không nhập lại.").format(name=file_name))
+            else:
+                messages.success(request, _("Đã nhập {n} phiếu từ tệp “{name}”.").format(n=n, name=file_name))
             return redirect("surveys:detail", pk=survey.pk)
     preview = imports.preview_responses(survey, data, file_name, max_bytes=settings.CHISO_MAX_IMPORT_BYTES)
     return render(
@@ -554,11 +569,13 @@ def questionnaire_page(request, pk: int):
         code = request.POST.get("code", "")[:60]
         done = ""
         try:
+            # the revision the page was opened at: an edit saved by someone else since refuses this one
+            revision = parse_revision(request.POST.get("revision"))
             if action in ("up", "down"):
-                questionnaire.move_question(survey, code, action, request.user)
+                questionnaire.move_question(survey, code, action, request.user, revision=revision)
                 done = _("Đã chuyển câu hỏi %(code)s.") % {"code": code}
             elif action == "delete":
-                questionnaire.remove_question(survey, code, request.user)
+                questionnaire.remove_question(survey, code, request.user, revision=revision)
                 done = _("Đã bỏ câu hỏi %(code)s khỏi phiếu.") % {"code": code}
             else:
                 changes, form_errors = question_from_post(request.POST)
@@ -569,15 +586,24 @@ def questionnaire_page(request, pk: int):
                 if action == "add":
                     adding = request.POST
                     questionnaire.add_question(
-                        survey, request.user, code=code, after=request.POST.get("after", ""), **changes
+                        survey,
+                        request.user,
+                        code=code,
+                        after=request.POST.get("after", ""),
+                        revision=revision,
+                        **changes,
                     )
                     done = _("Đã thêm câu hỏi %(code)s.") % {"code": code.strip().lower()}
                 else:
-                    questionnaire.edit_question(survey, code, request.user, **changes)
+                    questionnaire.edit_question(survey, code, request.user, revision=revision, **changes)
                     done = _("Đã sửa câu hỏi %(code)s.") % {"code": code}
         except ValidationError as exc:
             key = "__add__" if action == "add" else code
             errors = {key: [m for msgs in exc.message_dict.values() for m in msgs]}
+            typed = nfc(request.POST.get("text", "")).strip()
+            if isinstance(exc, StaleEdit) and action == "save" and typed:
+                # the form below shows the questionnaire as saved now: what she typed is not lost
+                errors[key].append(_("Nội dung bạn đã gõ: «{text}».").format(text=typed[:2000]))
         else:
             messages.success(request, done)
             return redirect(f"{reverse('surveys:questionnaire', args=[survey.pk])}#q-{code.strip().lower()}")

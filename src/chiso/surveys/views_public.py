@@ -26,7 +26,6 @@ from .forms import answers_from_post, rows
 from .models import Response, Survey
 from .services import intake
 from .services.answers import LIKERT
-from .services.questionnaire import questions_of
 
 SIGNER_SALT = "chiso.surveys.form"
 HONEYPOT = "website"
@@ -50,7 +49,7 @@ def _elapsed(survey: Survey, token: str) -> float | None:
 
 
 def _page(request, survey, *, point, answers=None, errors=None, dossier="", status=200):
-    questions = questions_of(survey)
+    questions = intake.form_of(survey).questions
     errors = errors or {}
     summary = [(code, m) for code, msgs in errors.items() for m in msgs]
     return render(
@@ -81,7 +80,7 @@ def form(request, pk: int):
         return render(request, "surveys/public_closed.html", {"survey": survey}, status=200)
     if request.method == "GET":
         return _page(request, survey, point=point)
-    questions = questions_of(survey)
+    questions = intake.form_of(survey).questions
     raw = answers_from_post(questions, request.POST)
     dossier = request.POST.get("dossier", "")[:200]
     if request.POST.get(HONEYPOT):

@@ -8,7 +8,8 @@
 - ``compute(survey, weighted=False)`` — the figures (items, elements, points, overall), weighted or not;
   weighted = design weights N_h / n_h by service point, then raked to the survey's known margins (sex,
   age group) when it has some. Unweighted figures always come alongside;
-- ``estimates_json(survey, user, weighted)`` — the CLI's and the API's shape.
+- ``estimates_json(survey, user, weighted)`` — the CLI's and the API's shape, with the comparison page's
+  table (``comparison_json``: the official SIPAS figures and whether each lies in the survey's interval).
 
 Responses are read as one column (``Response.scores``: one character per 1–5 item), so a million
 responses are a few numpy operations.
@@ -271,7 +272,34 @@ def estimates_json(survey: Survey, user=None, *, weighted: bool = False) -> dict
         "elements": [{"code": e.code, "label": e.label, **_row(v["p"], v["mean"])} for e, v in f.elements],
         "overall": _row(f.overall["p"], f.overall["mean"]) if f.overall else dict(EMPTY),
         "notes": f.notes,
+        "comparison": comparison_json(comparison(survey, f)),
     }
+
+
+def comparison_json(compared: Comparison | None) -> dict[str, Any] | None:
+    """The comparison page's table as data: per row (overall, then each element) the survey's % satisfied
+    and interval, the official figure of each year on file, the latest one, the difference and whether the
+    latest official figure lies inside the survey's 95 % interval (``inside``: None without an interval or
+    without an official figure). None when the template names no index to compare with."""
+    if compared is None:
+        return None
+    rows = []
+    for row in compared.table():
+        est = row["estimate"]
+        rows.append(
+            {
+                "label": row["label"],
+                "satisfied_pct": _pct(est.value) if est is not None else None,
+                "ci_low": _pct(est.lower) if est is not None else None,
+                "ci_high": _pct(est.upper) if est is not None else None,
+                "official": {str(y): v for y, v in zip(compared.years, row["by_year"], strict=True)},
+                "official_year": row["latest_year"],
+                "official_pct": row["latest"],
+                "diff": None if row["diff"] is None else round(row["diff"], 2),
+                "inside": row["inside"],
+            }
+        )
+    return {"index": compared.index_name, "years": compared.years, "rows": rows}
 
 
 @dataclass

@@ -11,7 +11,9 @@ one response per row, a column per question code — all or nothing, after a pre
   is matched in NFC without case, diacritics (đ = d) or repeated spaces; several choices of a multiple
   choice question are separated by “,”, “;” or spaces (``choice_value``).
 - ``commit_responses(survey, data, file_name, user)`` — checks everything again and writes every row in one
-  transaction, or nothing (``ImportRefused`` with the messages).
+  transaction, or nothing (``ImportRefused`` with the messages). The same file committed again by the same
+  person (a double click on "write", a resent form) writes nothing and returns None: its SHA-256 is claimed
+  once per survey (``chiso.idempotency``); ``already_imported`` asks.
 """
 
 from __future__ import annotations
@@ -247,13 +249,33 @@ def preview_responses(
     return preview
 
 
+def _scope(survey: Survey) -> str:
+    return f"survey-import:survey={survey.pk}"
+
+
+def already_imported(survey: Survey, digest: str, user) -> bool:
+    """Whether ``user`` has committed the file of this SHA-256 to the survey."""
+    from chiso.idempotency.models import Submission
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Submission.objects.filter(user=user, scope=_scope(survey), key=digest).exists()
+
+
 def commit_responses(
     survey: Survey, data: bytes, file_name: str, user, *, max_bytes: int | None = None
-) -> int:
+) -> int | None:
+    import hashlib
+
+    from chiso.idempotency import services as idempotency
+
     if user is not None and not permissions.can_manage(user, survey.province_id):
         raise PermissionDenied("Chỉ chuyên viên điều phối của tỉnh được nhập phiếu từ tệp.")
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        claim = idempotency.claim(user, hashlib.sha256(data).hexdigest(), _scope(survey))
+        if claim.existing is not None:
+            return None  # this person already wrote this file into this survey
         preview = preview_responses(survey, data, file_name, max_bytes=max_bytes)
         if not preview.ok:
             raise ImportRefused(preview.error_messages)
@@ -274,4 +296,5 @@ def commit_responses(
             )
             for r in preview.rows
         )
+        claim.done(survey)
     return len(preview.rows)

@@ -5,6 +5,11 @@
   response per non-empty code and survey: ``DuplicateDossier``, the API's 409), the answers
   (``answers.clean_answers``) and the rate limit of the sender (``RateLimited``, the API's 429); writes
   one row, nothing else (no history, no cache to invalidate).
+- ``form_of(survey)`` — what every response to the survey's current questionnaire is checked against (its
+  questions in order, its service points by code), read once per worker process and kept until the survey's
+  version or revision changes (every questionnaire edit raises the revision, and the survey row is read on
+  each response anyway, so an edit is picked up by the next response; a service point added to the frame
+  since is looked up in the database the first time its code comes);
 - ``client_key(survey, address)`` — the salted hash the rate limit counts by: HMAC-SHA-256 of the address
   with the server's secret and the survey's own salt; the address itself is never stored. The counts
   are dropped when the survey closes (``drop_rate_counts``).
@@ -15,19 +20,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from chiso.core.text import nfc
 from chiso.validation import Errors
 
 from .. import permissions
-from ..models import RateCount, Response, ServicePoint, Survey
+from ..models import Question, RateCount, Response, ServicePoint, Survey
 from .answers import clean_answers
 from .questionnaire import questions_of
 from .screening import has_text
@@ -69,17 +74,17 @@ def client_address(request) -> str:
 
 
 def _count(survey: Survey, key: str) -> int:
-    """Add one to this sender's count for the hour and return it."""
+    """Add one to this sender's count for the hour and return it: one statement (an upsert returning the
+    new count, PostgreSQL and SQLite alike), atomic under concurrent responses from the same address."""
     hour = timezone.now().replace(minute=0, second=0, microsecond=0)
-    rows = RateCount.objects.filter(survey=survey, key=key, hour=hour)
-    if not rows.update(count=F("count") + 1):
-        try:
-            with transaction.atomic():
-                RateCount.objects.create(survey=survey, key=key, hour=hour, count=1)
-                return 1
-        except IntegrityError:
-            rows.update(count=F("count") + 1)
-    return rows.values_list("count", flat=True).first() or 1
+    table = RateCount._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"INSERT INTO {table} (survey_id, key, hour, count) VALUES (%s, %s, %s, 1) "
+            f"ON CONFLICT (survey_id, key, hour) DO UPDATE SET count = {table}.count + 1 RETURNING count",
+            [survey.pk, key, connection.ops.adapt_datetimefield_value(hour)],
+        )
+        return int(cur.fetchone()[0])
 
 
 def check_rate(survey: Survey, address: str | None) -> None:
@@ -94,16 +99,90 @@ def drop_rate_counts(survey: Survey) -> int:
     return RateCount.objects.filter(survey=survey).delete()[0]
 
 
+@dataclass(frozen=True)
+class Form:
+    """A survey's questionnaire as the intake checks responses against it (read-only: shared by the
+    threads of a worker)."""
+
+    #: (survey's salt, questionnaire version, revision): the salt tells apart two surveys that had the same
+    #: id (a database restored or recreated, the test suite's rolled-back transactions).
+    key: tuple[str, int, int]
+    questions: list[Question]
+    #: service points by code, lower case
+    points: dict[str, ServicePoint]
+
+
+#: survey id → its Form, per worker process (a few kilobytes a survey).
+_FORMS: dict[int, Form] = {}
+
+
+def form_of(survey: Survey) -> Form:
+    key = (survey.salt, survey.version, survey.revision)
+    form = _FORMS.get(survey.pk)
+    if form is None or form.key != key:
+        questions = list(
+            Question.objects.filter(survey_id=survey.pk, version=survey.version).order_by("order")
+        )
+        points = {p.code.lower(): p for p in ServicePoint.objects.filter(survey_id=survey.pk)}
+        form = Form(key, questions, points)
+        if _may_keep():
+            _FORMS[survey.pk] = form
+    return form
+
+
+def _may_keep() -> bool:
+    """Whether what was just read may be kept for other requests: only outside a transaction (what an edit
+    not yet committed shows must not outlive its rollback under a (version, revision) the next edit would
+    take again). The public API runs in autocommit."""
+    return not transaction.get_connection().in_atomic_block
+
+
+#: survey id → the Survey row last read by this worker's intake (read-only, shared by its threads).
+_SURVEYS: dict[int, Survey] = {}
+_STATE = ("status", "version", "revision", "salt", "title")
+
+
+def survey_for_intake(pk: int) -> Survey | None:
+    """The survey a response is posted to, as it is now: its state (status, version, revision, salt, title)
+    is read from the database on every call with one small statement; the full row is read again only when
+    that state changed since this worker last read it."""
+    table = Survey._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT {', '.join(_STATE)} FROM {table} WHERE id = %s", [pk])
+        state = cur.fetchone()
+    if state is None:
+        return None
+    survey = _SURVEYS.get(pk)
+    if survey is None or tuple(getattr(survey, f) for f in _STATE) != tuple(state):
+        survey = Survey.objects.filter(pk=pk).order_by().first()
+        if survey is None:
+            return None
+        if _may_keep():
+            _SURVEYS[pk] = survey
+    return survey
+
+
 def find_point(survey: Survey, code: str) -> ServicePoint | None:
     code = nfc(str(code or ""))
     if not code:
         return None
-    point = survey.__dict__.setdefault("_points", {}).get(code)
-    if point is None:
+    points = form_of(survey).points
+    point = points.get(code.lower())
+    if point is None:  # not in the frame when it was read: ask the database (a point added since)
         point = ServicePoint.objects.filter(survey=survey, code__iexact=code).first()
         if point is not None:
-            survey.__dict__["_points"][code] = point
+            points[code.lower()] = point
     return point
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def submit(
@@ -122,6 +201,10 @@ def submit(
         raise ValidationError(
             {"survey": [f"Cuộc khảo sát “{survey.title}” hiện không nhận phiếu ({survey.status_label})."]}
         )
+    for field, value in (("service_point", point), ("dossier", dossier), ("answers", raw_answers)):
+        if _has_nul(value):  # PostgreSQL stores no NUL: refused here rather than a 500 at the INSERT
+            errors.add(field, "Dữ liệu chứa ký tự không hợp lệ (NUL).")
+    errors.raise_if_any()
     where = find_point(survey, point) if point else None
     if point and where is None:
         errors.add(
@@ -137,8 +220,9 @@ def submit(
         errors.add("dossier", f"Mã hồ sơ dài quá {MAX_DOSSIER} ký tự.")
     answers: dict[str, Any] = {}
     scores = ""
+    questions = form_of(survey).questions
     try:
-        answers, scores = clean_answers(questions_of(survey), raw_answers)
+        answers, scores = clean_answers(questions, raw_answers)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             for message in messages:
@@ -156,7 +240,7 @@ def submit(
         scores=scores,
         sheet=nfc(str(sheet or ""))[:40],
         entered_by=user,
-        text_state="pending" if has_text(questions_of(survey), answers) else "",
+        text_state="pending" if has_text(questions, answers) else "",
     )
     # One statement, committed by itself (autocommit): no BEGIN/COMMIT round trips on the public intake,
     # and a second response with the same dossier is the unique constraint's IntegrityError, not a query

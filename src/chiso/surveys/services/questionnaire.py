@@ -11,6 +11,12 @@ a version's questions, and editing them (a new version once responses exist).
 - ``add_question(survey, user, code=…, text=…, kind=…, …, after=None)``, ``remove_question(survey, code,
   user)``, ``move_question(survey, code, "up"|"down", user)`` — structural edits.
 
+Concurrent edits: every edit raises ``Survey.revision`` (as does a new version) under the survey's row
+lock. The editor's forms send back the revision they were opened at (``revision=``): when someone saved the
+questionnaire in between, the edit is refused with ``chiso.concurrency.StaleEdit`` (who, when) and nothing is
+written — except when what the form asks for is already there (the same form sent twice by a double click):
+then nothing is written and no error is raised. Without ``revision`` (the CLI, scripts) no check is made.
+
 Versioning (the model keeps every version's questions; each response names the version it answered):
 - a wording or required-flag edit when the current version has responses copies the questionnaire to a
   new version first (``new_version_if_answered``), also while the survey is collecting;
@@ -31,6 +37,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from chiso.concurrency import bump, check_revision
 from chiso.core import safeyaml
 from chiso.core.text import nfc, nfc_multiline
 from chiso.units.models import Unit
@@ -172,6 +179,22 @@ def _structure_editable(survey: Survey) -> None:
 def _manager(survey: Survey, user) -> None:
     if user is not None and not permissions.can_manage(user, survey.province_id):
         raise PermissionDenied("Chỉ chuyên viên điều phối của tỉnh được sửa phiếu khảo sát.")
+
+
+WHAT = "phiếu hỏi này"
+
+
+def _lock(survey: Survey) -> Survey:
+    return Survey.objects.select_for_update().get(pk=survey.pk)
+
+
+def _touch(survey: Survey, user, reason: str) -> None:
+    """One more revision of the questionnaire (the intake's cached form is read again)."""
+    bump(survey)
+    survey._history_user = user
+    survey._change_reason = reason[:100]
+    survey.save(update_fields=["revision"])
+    survey.__dict__.pop("_questions", None)
 
 
 @transaction.atomic
@@ -366,8 +389,25 @@ STRUCTURE = {"options", "show_if", "kind", "element", "scale"}
 WORDING = {"text", "required"}
 
 
+def _probe(survey: Survey, current: Question, changes: dict[str, Any], errors: Errors) -> Question:
+    """``current`` with ``changes`` applied and checked (a copy: nothing saved)."""
+    probe = Question(**{f.attname: getattr(current, f.attname) for f in Question._meta.concrete_fields})
+    for key, value in changes.items():
+        setattr(probe, key, nfc(value).strip() if key == "text" else value)
+    _check_question(survey, probe, errors)
+    return probe
+
+
+def _already_saved(survey: Survey, current: Question | None, changes: dict[str, Any]) -> bool:
+    """Whether the question already reads as ``changes`` ask (the same form sent twice)."""
+    if current is None:
+        return False
+    probe = _probe(survey, current, changes, Errors())
+    return all(getattr(probe, k) == getattr(current, k) for k in [*changes, "element"])
+
+
 @transaction.atomic
-def edit_question(survey: Survey, code: str, user, **changes) -> Question:
+def edit_question(survey: Survey, code: str, user, *, revision: int | None = None, **changes) -> Question:
     _manager(survey, user)
     _editable(survey)
     errors = Errors()
@@ -377,17 +417,19 @@ def edit_question(survey: Survey, code: str, user, **changes) -> Question:
     if "text" in changes and not nfc(str(changes["text"] or "")).strip():
         errors.add("text", "Nội dung câu hỏi không được để trống.")
     errors.raise_if_any()
+    survey = _lock(survey)
+    _editable(survey)
     current = survey.questions.filter(version=survey.version, code=code).first()
+    if revision is not None and survey.revision != revision:
+        if current is not None and _already_saved(survey, current, changes):
+            return current  # a double click: the first submission saved exactly this
+        check_revision(survey, revision, WHAT)
     if current is None:
         raise ValidationError({"code": [f"Không có câu hỏi {code}."]})
     structural = {k for k in changes if k in STRUCTURE and changes[k] != getattr(current, k)}
     if structural:
         _structure_editable(survey)
-    survey = Survey.objects.select_for_update().get(pk=survey.pk)
-    probe = Question(**{f.attname: getattr(current, f.attname) for f in Question._meta.concrete_fields})
-    for key, value in changes.items():
-        setattr(probe, key, nfc(value).strip() if key == "text" else value)
-    _check_question(survey, probe, errors)
+    probe = _probe(survey, current, changes, errors)
     if structural:
         _answered_meaning(survey, probe, errors)
     others = [probe if q.code == code else q for q in questions_of(survey)]
@@ -399,7 +441,7 @@ def edit_question(survey: Survey, code: str, user, **changes) -> Question:
     q.element = probe.element
     q._history_user = user
     q.save()
-    survey.__dict__.pop("_questions", None)
+    _touch(survey, user, f"Sửa câu hỏi {code}")
     return q
 
 
@@ -418,13 +460,22 @@ def add_question(
     scale: bool = False,
     section: str | None = None,
     after: str | None = None,
+    revision: int | None = None,
 ) -> Question:
     """A new question after ``after`` (a code of the current version; at the end when empty)."""
     _manager(survey, user)
     _structure_editable(survey)
-    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    survey = _lock(survey)
+    _structure_editable(survey)
     errors = Errors()
     code = nfc(code or "").strip().lower()
+    if revision is not None and survey.revision != revision:
+        there = survey.questions.filter(version=survey.version, code=code).first()
+        asked = {"text": text, "kind": kind, "required": bool(required), "options": list(options or [])}
+        if there is not None and _already_saved(survey, there, asked):
+            return there  # a double click: the first submission added exactly this
+        check_revision(survey, revision, WHAT)
+    survey.__dict__.pop("_questions", None)
     questions = list(questions_of(survey))
     if not CODE_RE.match(code):
         errors.add(
@@ -468,7 +519,7 @@ def add_question(
     q._history_user = user
     q.save()
     _renumber(rows, user)
-    survey.__dict__.pop("_questions", None)
+    _touch(survey, user, f"Thêm câu hỏi {code}")
     return q
 
 
@@ -481,11 +532,17 @@ def _renumber(rows: list[Question], user) -> None:
 
 
 @transaction.atomic
-def remove_question(survey: Survey, code: str, user) -> None:
+def remove_question(survey: Survey, code: str, user, *, revision: int | None = None) -> None:
     _manager(survey, user)
     _structure_editable(survey)
-    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    survey = _lock(survey)
+    _structure_editable(survey)
+    survey.__dict__.pop("_questions", None)
     questions = list(questions_of(survey))
+    if revision is not None and survey.revision != revision:
+        if not any(q.code == code for q in questions):
+            return  # a double click: the first submission removed it
+        check_revision(survey, revision, WHAT)
     if not any(q.code == code for q in questions):
         raise ValidationError({"code": [f"Không có câu hỏi {code}."]})
     errors = Errors()
@@ -500,14 +557,17 @@ def remove_question(survey: Survey, code: str, user) -> None:
     q._history_user = user
     q.delete()
     _renumber(list(survey.questions.filter(version=survey.version).order_by("order")), user)
-    survey.__dict__.pop("_questions", None)
+    _touch(survey, user, f"Bỏ câu hỏi {code}")
 
 
 @transaction.atomic
-def move_question(survey: Survey, code: str, direction: str, user) -> None:
+def move_question(survey: Survey, code: str, direction: str, user, *, revision: int | None = None) -> None:
     _manager(survey, user)
     _structure_editable(survey)
-    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    survey = _lock(survey)
+    _structure_editable(survey)
+    check_revision(survey, revision, WHAT)  # moving twice is not the same as once: a stale form is refused
+    survey.__dict__.pop("_questions", None)
     questions = list(questions_of(survey))
     found = [i for i, q in enumerate(questions) if q.code == code]
     if not found or direction not in ("up", "down"):
@@ -523,4 +583,4 @@ def move_question(survey: Survey, code: str, direction: str, user) -> None:
     survey = new_version_if_answered(survey, user)
     rows = {q.code: q for q in survey.questions.filter(version=survey.version)}
     _renumber([rows[q.code] for q in moved], user)
-    survey.__dict__.pop("_questions", None)
+    _touch(survey, user, f"Chuyển câu hỏi {code}")

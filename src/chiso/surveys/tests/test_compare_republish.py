@@ -54,6 +54,44 @@ def test_the_comparison_page_sets_each_element_beside_sipas(client, scene, surve
     assert "không có" in feedback  # no official figure for E5 on file
 
 
+def test_the_cli_estimates_carry_the_same_comparison_as_the_page(scene, survey):
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    def estimates(*extra):
+        out = StringIO()
+        call_command("survey", "estimates", "--survey", str(survey.pk), *extra, stdout=out)
+        return out.getvalue()
+
+    for level in (5, 5, 5, 2):
+        _fill(survey, "QNG-STP", 20, level)  # 75 % satisfied on 80 answers
+    data = json.loads(estimates("--format", "json"))
+    assert data["comparison"]["years"] == []  # nothing official on file yet: rows without a figure
+    assert data["comparison"]["rows"][0]["official_pct"] is None
+    assert data["comparison"]["rows"][0]["inside"] is None
+    _official(scene.province, 2021, {"root": 70.0, "E1": 60.0})
+    _official(scene.province, 2024, {"root": 88.0, "SERVICE": 77.5, "E1": 90.0, "E2": 74.0})
+    data = json.loads(estimates("--format", "json"))
+    compared = data["comparison"]
+    assert "SIPAS" in compared["index"] and compared["years"] == [2024, 2021]
+    rows = {r["label"]: r for r in compared["rows"]}
+    overall = rows["Tỷ lệ hài lòng chung"]
+    assert overall["satisfied_pct"] == data["overall"]["satisfied_pct"] == 75.0
+    assert (overall["ci_low"], overall["ci_high"]) == (data["overall"]["ci_low"], data["overall"]["ci_high"])
+    # the service content of 2024 (77,5 %), inside the survey's interval, as the page says
+    assert overall["official_year"] == 2024 and overall["official_pct"] == 77.5
+    assert overall["official"] == {"2024": 77.5, "2021": 70.0}
+    assert overall["diff"] == -2.5 and overall["inside"] is True
+    access = rows["Tiếp cận dịch vụ"]
+    assert access["official_pct"] == 90.0 and access["inside"] is False and access["diff"] == -15.0
+    feedback = rows["Tiếp nhận, xử lý phản ánh, kiến nghị"]
+    assert feedback["official_pct"] is None and feedback["inside"] is None
+    text = estimates()
+    assert "77.5 %" in text and "trong khoảng tin cậy" in text
+
+
 @pytest.mark.parametrize("who", ["officer_tp", "outsider"])
 def test_the_comparison_is_for_the_surveys_readers(client, scene, survey, who):
     client.force_login(getattr(scene, who))

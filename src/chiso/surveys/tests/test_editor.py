@@ -266,3 +266,163 @@ def test_with_responses_an_edit_makes_a_new_version_and_meaning_changes_are_refu
     from chiso.surveys.services import estimates
 
     assert estimates.compute(survey).n == 1  # the response on version 1 still counts
+
+
+# ------------------------------------------------------------------- two editors, double clicks
+
+
+@pytest.fixture
+def second(scene):
+    """A second coordinator of the province, editing the same questionnaire."""
+    from django.contrib.auth import get_user_model
+
+    from chiso.accounts.models import Membership
+
+    user = get_user_model().objects.create_user(username="dp2", password="x", first_name="Lan")
+    Membership.objects.create(user=user, unit=scene.province, role="coordinator")
+    return user
+
+
+def _revision(client, survey) -> str:
+    """The revision the page's forms carry (what a browser that opened the page would send back)."""
+    import re
+
+    html = client.get(_page(survey)).content.decode()
+    found = set(re.findall(r'name="revision" value="(\d+)"', html))
+    assert len(found) == 1
+    return found.pop()
+
+
+def test_the_second_of_two_editors_is_told_and_nothing_is_overwritten(client, scene, draft, second):
+    from django.test import Client
+
+    other = Client()
+    other.force_login(second)
+    client.force_login(scene.coordinator)
+    mine, theirs = _revision(client, draft), _revision(other, draft)
+    assert mine == theirs
+    r = client.post(
+        _page(draft),
+        {
+            "action": "save",
+            "code": "gender",
+            "text": "Giới tính (A)",
+            "kind": "single",
+            "options": "1. Nam\n2. Nữ",
+            "revision": mine,
+        },
+    )
+    assert r.status_code == 302
+    r = other.post(
+        _page(draft),
+        {
+            "action": "save",
+            "code": "gender",
+            "text": "Giới tính (B)",
+            "kind": "single",
+            "options": "1. Nam\n2. Nữ",
+            "revision": theirs,
+        },
+    )
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert "dp đã sửa phiếu hỏi này lúc" in html and "Chưa lưu gì của bạn" in html
+    assert "Nội dung bạn đã gõ: «Giới tính (B)»" in html  # her text is not lost
+    assert Question.objects.get(survey=draft, code="gender").text == "Giới tính (A)"
+    # the refusal moved her page to the current revision: saving again is her decision, and works
+    fresh = _revision(other, draft)
+    assert fresh != theirs
+    r = other.post(
+        _page(draft),
+        {
+            "action": "save",
+            "code": "gender",
+            "text": "Giới tính (B)",
+            "kind": "single",
+            "options": "1. Nam\n2. Nữ",
+            "revision": fresh,
+        },
+    )
+    assert r.status_code == 302 and Question.objects.get(survey=draft, code="gender").text == "Giới tính (B)"
+    # a removal and an addition from a stale page are refused too
+    r = client.post(_page(draft), {"action": "delete", "code": "edu", "revision": mine})
+    assert r.status_code == 400 and "edu" in _codes(draft)
+    r = client.post(
+        _page(draft), {"action": "add", "code": "q_moi", "text": "Mới", "kind": "text", "revision": mine}
+    )
+    assert r.status_code == 400 and "q_moi" not in _codes(draft)
+
+
+def test_a_double_click_on_save_saves_once_without_an_error(client, scene, draft):
+    client.force_login(scene.coordinator)
+    revision = _revision(client, draft)
+    form = {
+        "action": "save",
+        "code": "edu",
+        "text": "Trình độ học vấn cao nhất",
+        "kind": "single",
+        "options": "1. Tiểu học\n2. THCS\n3. THPT\n4. Cao đẳng, đại học trở lên",
+        "revision": revision,
+    }
+    first, second = client.post(_page(draft), form), client.post(_page(draft), form)
+    assert first.status_code == second.status_code == 302
+    q = Question.objects.get(survey=draft, code="edu")
+    assert q.text == "Trình độ học vấn cao nhất" and q.history.count() == 1  # one edit recorded, not two
+    draft.refresh_from_db()
+    assert draft.revision == int(revision) + 1
+    # adding twice adds once; removing twice removes once
+    revision = _revision(client, draft)
+    add = {"action": "add", "code": "q_them", "text": "Ý kiến thêm", "kind": "text", "revision": revision}
+    assert client.post(_page(draft), add).status_code == client.post(_page(draft), add).status_code == 302
+    assert _codes(draft).count("q_them") == 1
+    revision = _revision(client, draft)
+    drop = {"action": "delete", "code": "q_them", "revision": revision}
+    assert client.post(_page(draft), drop).status_code == client.post(_page(draft), drop).status_code == 302
+    assert "q_them" not in _codes(draft)
+    # a move is not the same twice: the second click is refused, the question moved one place
+    codes = _codes(draft)
+    revision = _revision(client, draft)
+    up = {"action": "up", "code": "q9_sat_24", "revision": revision}
+    assert client.post(_page(draft), up).status_code == 302
+    again = client.post(_page(draft), up)
+    assert again.status_code == 400 and "Chưa lưu gì của bạn" in again.content.decode()
+    assert _codes(draft).index("q9_sat_24") == codes.index("q9_sat_24") - 1
+
+
+def test_labels_in_decomposed_unicode_are_stored_composed(client, scene, draft):
+    import unicodedata
+
+    client.force_login(scene.coordinator)
+    nfd = unicodedata.normalize("NFD", "Mức độ hài lòng về thời gian chờ")
+    options = unicodedata.normalize("NFD", "1. Rất nhanh\n2. Chấp nhận được\n3. Quá lâu")
+    r = client.post(
+        _page(draft),
+        {
+            "action": "add",
+            "code": "q_cho",
+            "text": nfd,
+            "kind": "single",
+            "options": options,
+            "revision": _revision(client, draft),
+        },
+    )
+    assert r.status_code == 302
+    q = Question.objects.get(survey=draft, code="q_cho")
+    assert q.text == unicodedata.normalize("NFC", nfd) and q.text != nfd
+    assert [label for _v, label in q.options] == ["Rất nhanh", "Chấp nhận được", "Quá lâu"]
+    assert all(unicodedata.is_normalized("NFC", label) for _v, label in q.options)
+    # the same label typed once composed and once decomposed is one label: refused as a duplicate
+    twice = "1. Chấp nhận\n2. " + unicodedata.normalize("NFD", "Chấp nhận")
+    r = client.post(
+        _page(draft),
+        {
+            "action": "save",
+            "code": "q_cho",
+            "text": "Thời gian chờ",
+            "kind": "single",
+            "options": twice,
+            "revision": _revision(client, draft),
+        },
+    )
+    assert r.status_code == 400 and "trùng nhau" in r.content.decode()
+    assert Question.objects.get(survey=draft, code="q_cho").text == unicodedata.normalize("NFC", nfd)

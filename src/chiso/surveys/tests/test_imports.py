@@ -134,3 +134,156 @@ def test_a_multiple_choice_by_labels(survey, scene):
     preview = imports.preview_responses(survey, data, "kobo.csv")
     assert preview.ok, [r.errors for r in preview.rows]
     assert [r.answers["kenh"] for r in preview.rows] == [[1, 3], [2, 3], [1, 3], [2]]
+
+
+# ---------------------------------------------------------------- attacks on the import page
+
+
+def _xlsx(rows, *, hidden=None) -> bytes:
+    """A workbook whose visible first sheet holds ``rows`` (after a header of question codes) and, when
+    ``hidden`` is given, a hidden second sheet holding those rows."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Phiếu"
+    ws.append(["q8_7", *ITEMS, "service_point"])
+    for r in rows:
+        ws.append(r)
+    if hidden is not None:
+        other = wb.create_sheet("Nháp")
+        other.append(["q8_7", *ITEMS, "service_point"])
+        for r in hidden:
+            other.append(r)
+        other.sheet_state = "hidden"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _upload(client, survey, name, data):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(f"/khao-sat/{survey.pk}/nhap/", {"file": SimpleUploadedFile(name, data)})
+
+
+def test_an_xlsx_with_a_hidden_sheet_imports_only_what_is_shown(client, survey, scene):
+    data = _xlsx([[2, *([5] * len(ITEMS)), "QNG-STP"]], hidden=[[2, *([1] * len(ITEMS)), "QNG-STP"]] * 7)
+    client.force_login(scene.coordinator)
+    r = _upload(client, survey, "phieu.xlsx", data)
+    assert r.status_code == 302
+    page = client.get(r["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200 and "trang tính ẩn không được đọc: Nháp" in html
+    client.post(r["Location"], {"name": "phieu.xlsx"})
+    rows = list(Response.objects.filter(survey=survey))
+    assert len(rows) == 1 and rows[0].scores.startswith("5" * len(ITEMS))
+
+
+def test_a_double_click_on_write_imports_the_file_once(client, survey, scene):
+    client.force_login(scene.coordinator)
+    r = _upload(client, survey, "kobo.csv", _csv([_row(5), _row(4)]))
+    preview_url = r["Location"]
+    first = client.post(preview_url, {"name": "kobo.csv"})
+    second = client.post(preview_url, {"name": "kobo.csv"})
+    assert first.status_code == second.status_code == 302
+    assert Response.objects.filter(survey=survey).count() == 2
+    followed = client.get(second["Location"]).content.decode()
+    assert "đã được nhập: không nhập lại" in followed
+    # committed again even with the file back on the server (a resent form): still once
+    again = _upload(client, survey, "kobo.csv", _csv([_row(5), _row(4)]))
+    client.post(again["Location"], {"name": "kobo.csv"})
+    assert Response.objects.filter(survey=survey).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("phieu.xlsx", b"PK\x03\x04" + b"\x00garbage" * 50, "không đúng với đuôi"),  # a broken archive
+        ("phieu.xlsx", b"%PDF-1.7 not a sheet", "không đúng với đuôi"),  # a PDF renamed
+        ("phieu.csv", b"q8_7,q9_sat_24\n2,\x005\n", "không đúng với đuôi"),  # binary in a CSV
+        ("phieu.exe", b"MZ\x90\x00", "không phải bảng tính"),
+        ("phieu.csv", b"", "rỗng"),
+    ],
+)
+def test_malformed_files_get_a_clear_message_and_nothing_is_written(client, survey, scene, name, data, words):
+    client.force_login(scene.coordinator)
+    r = _upload(client, survey, name, data)
+    assert r.status_code == 400 and words in r.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_a_zip_that_is_not_a_workbook_is_read_as_broken(client, survey, scene):
+    """Looks like an XLSX (zip with [Content_Types].xml) but no sheet can be read: the preview says so."""
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook><broken")
+    client.force_login(scene.coordinator)
+    r = _upload(client, survey, "phieu.xlsx", buf.getvalue())
+    page = client.get(r["Location"])
+    assert page.status_code == 400 and "Không đọc được tệp" in page.content.decode()
+    refused = client.post(r["Location"], {"name": "phieu.xlsx"})  # "write" anyway
+    assert refused.status_code == 400 and "Không ghi gì vì tệp có lỗi" in refused.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_expanded(client, survey, scene):
+    import zipfile
+
+    data = io.BytesIO(_xlsx([[2, *([5] * len(ITEMS)), "QNG-STP"]]))
+    with zipfile.ZipFile(data, "a", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/media/bomb.bin", b"\x00" * (12 * 1024 * 1024))  # 12 MB of zeros, ~12 kB packed
+    packed = data.getvalue()
+    assert len(packed) < 200_000
+    client.force_login(scene.coordinator)
+    r = _upload(client, survey, "phieu.xlsx", packed)
+    page = client.get(r["Location"])
+    html = page.content.decode()
+    assert page.status_code == 400 and "Tệp nén bất thường" in html
+    client.post(r["Location"], {"name": "phieu.xlsx"})
+    assert not Response.objects.exists()
+
+
+def test_a_huge_file_is_refused_by_its_size_without_being_read(rf, survey, scene, settings):
+    """The upload is refused from its declared size: the view's memory does not grow with the file."""
+    import tracemalloc
+
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chiso.surveys.views import import_new
+
+    settings.CHISO_MAX_IMPORT_BYTES = 1024 * 1024
+    size = 16 * 1024 * 1024
+    request = rf.post(
+        f"/khao-sat/{survey.pk}/nhap/",
+        {"file": SimpleUploadedFile("lon.csv", b"q8_7\n" + b"2\n" * (size // 2))},
+    )
+    request.user = scene.coordinator
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    tracemalloc.start()
+    try:
+        r = import_new(request, survey.pk)
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert r.status_code == 400 and "quá lớn" in r.content.decode()
+    assert peak < size // 4, f"{peak} bytes held for a {size}-byte upload"
+    assert not Response.objects.exists()
+
+
+def test_labels_and_headers_in_decomposed_unicode_are_read(survey, scene):
+    import unicodedata
+
+    nfd = unicodedata.normalize
+    header = ["q8_7", *ITEMS]
+    row = [nfd("NFD", "Không"), *[nfd("NFD", "Rất hài lòng")] * len(ITEMS)]
+    data = _csv([row], header=header)
+    assert "Không".encode() not in data  # really decomposed
+    preview = imports.preview_responses(survey, data, "kobo.csv")
+    assert preview.ok, [r.errors for r in preview.rows]
+    assert preview.rows[0].answers["q8_7"] == 2 and preview.rows[0].answers["q9_sat_24"] == 5
+    assert any("NFD" in n for n in preview.notes)
+    assert imports.commit_responses(survey, data, "kobo.csv", scene.coordinator) == 1

@@ -149,3 +149,94 @@ def test_only_json_is_taken(client, survey):
     r = client.post(f"/api/public/surveys/{survey.pk}/responses/", data={"answers": "x"})
     assert r.status_code == 415
     assert not Response.objects.exists()
+
+
+@pytest.fixture
+def kept(monkeypatch):
+    """The intake's per-worker cache as in production (the API runs in autocommit; a test runs inside a
+    transaction, where nothing read is kept), emptied before and after."""
+    monkeypatch.setattr(intake, "_may_keep", lambda: True)
+    intake._FORMS.clear()
+    intake._SURVEYS.clear()
+    yield
+    intake._FORMS.clear()
+    intake._SURVEYS.clear()
+
+
+def test_the_intake_reads_the_questionnaire_once_per_worker(client, survey, settings, kept):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CHISO_SURVEY_RATE_LIMIT = 0
+    assert (
+        post(client, survey.pk, {"answers": full_answers(4), "service_point": "QNG-STP"}).status_code == 201
+    )
+    with CaptureQueriesContext(connection) as q:
+        r = post(client, survey.pk, {"answers": full_answers(5), "service_point": "99901"})
+    assert r.status_code == 201
+    sql = [x["sql"] for x in q.captured_queries if "SAVEPOINT" not in x["sql"]]  # the test's transaction
+    assert len(sql) == 2 and "surveys_survey" in sql[0] and sql[1].startswith("INSERT")
+    assert Response.objects.get(receipt=r.json()["receipt"]).point.code == "99901"
+    settings.CHISO_SURVEY_RATE_LIMIT = 5
+    with CaptureQueriesContext(connection) as q:
+        assert post(client, survey.pk, {"answers": full_answers(5)}).status_code == 201
+    assert (
+        len([x for x in q.captured_queries if "SAVEPOINT" not in x["sql"]]) == 3
+    )  # the count: one statement
+
+
+def test_nothing_read_inside_a_transaction_is_kept(survey):
+    intake._FORMS.pop(survey.pk, None)
+    assert intake.form_of(survey).questions  # the test runs inside a transaction
+    assert survey.pk not in intake._FORMS
+
+
+def test_an_edit_of_the_questionnaire_is_checked_by_the_next_response(client, survey, scene, kept):
+    """The intake keeps the questionnaire per worker: an edit (in place, or a new version once answered)
+    must be what the very next response is checked against."""
+    from chiso.surveys.services import questionnaire
+
+    assert post(client, survey.pk, {"answers": full_answers(4)}).status_code == 201  # form now cached
+    questionnaire.edit_question(survey, "gender", scene.coordinator, required=True)
+    survey.refresh_from_db()
+    assert survey.version == 2  # the first version had a response: a new one
+    r = post(client, survey.pk, {"answers": full_answers(4)})
+    assert r.status_code == 400 and "gender" in r.json()
+    r = post(client, survey.pk, {"answers": full_answers(4, gender=1)})
+    assert r.status_code == 201 and Response.objects.get(receipt=r.json()["receipt"]).version == 2
+
+
+def test_a_required_flag_set_in_place_is_checked_at_once(client, scene, kept):
+    from chiso.surveys.services import questionnaire
+
+    s = questionnaire.create_survey("sipas", scene.province, 2027, scene.coordinator)
+    s = frame.step(s, "open", scene.coordinator)
+    post(client, s.pk, {"answers": {"gender": 1}})  # refused (items missing), but the form is now cached
+    assert post(client, s.pk, {"answers": full_answers(4)}).status_code == 201
+    Response.objects.filter(survey=s).delete()  # no response: the next edit is made in place
+    questionnaire.edit_question(s, "age", scene.coordinator, required=True)
+    s.refresh_from_db()
+    assert s.version == 1 and s.revision == 1
+    r = post(client, s.pk, {"answers": full_answers(4)})
+    assert r.status_code == 400 and "age" in r.json()
+
+
+def test_a_closed_survey_refuses_the_next_response_at_once(client, survey, scene, kept):
+    assert post(client, survey.pk, {"answers": full_answers(4)}).status_code == 201
+    frame.step(survey, "close", scene.coordinator)
+    r = post(client, survey.pk, {"answers": full_answers(4)})
+    assert r.status_code == 400 and "không nhận phiếu" in r.json()["survey"][0]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"answers": full_answers(4), "dossier": "HS\x00-1"},
+        {"answers": full_answers(4), "service_point": "QNG\x00STP"},
+        {"answers": {**full_answers(4), "other_feedback": "tốt\x00"}},
+    ],
+)
+def test_a_nul_character_in_the_json_is_a_400_not_a_500(client, survey, body):
+    r = post(client, survey.pk, body)
+    assert r.status_code == 400 and "NUL" in json.dumps(r.json(), ensure_ascii=False)
+    assert not Response.objects.filter(survey=survey).exists()

@@ -6,7 +6,10 @@
   departments and communes;
 - ``chiso survey advance --survey ID --action open|reopen|close [--user U]`` — a workflow step;
 - ``chiso survey estimates --survey ID [--weighted] --format json`` → ``{"survey", "n", "items": [{"code",
-  "n", "satisfied_pct", "mean", "ci_low", "ci_high"}], "overall": {…}}`` (``services.estimates``).
+  "n", "satisfied_pct", "mean", "ci_low", "ci_high"}], "overall": {…}, "comparison": {"index", "years",
+  "rows": [{"label", "satisfied_pct", "ci_low", "ci_high", "official", "official_year", "official_pct",
+  "diff", "inside"}]}}`` (``services.estimates``; ``comparison`` is the comparison page's table, null when
+  the template names no official index).
 
 Without ``--user`` a command is the operator's (no permission is checked); with it, the account's roles are
 checked as on the web. A refusal is a CommandError with the Vietnamese message (exit code 2).
@@ -79,4 +82,16 @@ class Command(ActionCommand):
         data = estimates_json(survey, account, weighted=weighted)
         o = data["overall"]
         text = f"{survey.title}: {data['n']} phiếu; hài lòng {o['satisfied_pct']} % [{o['ci_low']}; {o['ci_high']}]."
+        compared = data["comparison"]
+        overall = compared["rows"][0] if compared and compared["rows"] else None
+        if overall and overall["official_pct"] is not None:
+            where = {
+                True: "trong khoảng tin cậy",
+                False: "ngoài khoảng tin cậy",
+                None: "chưa có khoảng tin cậy",
+            }
+            text += (
+                f" {compared['index']} {overall['official_year']}: {overall['official_pct']} % "
+                f"({where[overall['inside']]} 95 % của cuộc khảo sát)."
+            )
         return data, text
