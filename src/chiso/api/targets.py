@@ -42,6 +42,7 @@ CHECKED_FIELDS = (
     "baseline_group",
     "baseline_percent",
     "needed_points",
+    "needed_known",
     "met",
 )
 

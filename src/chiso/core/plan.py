@@ -62,7 +62,9 @@ class Baseline:
 
 @dataclass
 class Target:
-    """One target of a plan; needed_points None = not reachable within the maximum."""
+    """One target of a plan; needed_points None = not reachable within the maximum, or, when
+    ``needed_known`` is False, not computable: a rank goal in a year whose scores are known for only
+    part of the ranked units (the published ranking is the only ranking)."""
 
     kind: TargetKind
     node: str | None
@@ -71,6 +73,7 @@ class Target:
     needed_points: float | None
     met: bool
     label_vi: str
+    needed_known: bool = True
 
 
 @dataclass
@@ -146,12 +149,18 @@ def _baseline_text(b: Baseline, maximum: float | None, *, with_rank: bool = True
     return f" ({year}{', '.join(parts)})"
 
 
-def _needed_text(needed: float | None) -> str:
+def _needed_text(needed: float | None, decimals: int = POINT_DECIMALS) -> str:
     if needed is None:
         return ", không thể đạt trong phạm vi điểm tối đa"
     if needed <= 0:
         return " (đã đạt)"
-    return f", tương ứng tăng tối thiểu {format_number(points_up(needed))} điểm"
+    return f", tương ứng tăng tối thiểu {format_number(points_up(needed, decimals))} điểm"
+
+
+def _unknown_text(year: int | None, known: int, ranked: int, unit_word: str) -> str:
+    """A rank goal in a partial year: the points it needs depend on scores nobody has published."""
+    when = f"năm {year} " if year is not None else ""
+    return f" (chưa tính được số điểm cần tăng: {when}mới có điểm của {known}/{ranked} {unit_word})"
 
 
 # ---------------------------------------------------------------- checking
@@ -198,6 +207,7 @@ def check_target(
     node_name: str | None = None,
     unit_word: str = "tỉnh, thành phố",
     extra_population: Sequence[float] = (),
+    decimals: int = POINT_DECIMALS,
 ) -> Target:
     """Check a target against the results and word it; ValueError (Vietnamese) if it is impossible.
 
@@ -207,6 +217,11 @@ def check_target(
     places (ranks to climb from the current rank), top (rank K or better), group (a rule label).
     needed_points: the smallest increase reaching the target (ties count as reached), 0 if met,
     None if the target lies beyond the maximum. year: the plan's year (default baseline year + 1).
+    decimals: the framework's precision; points printed and asked are rounded up to it.
+
+    A partial year — the baseline's published ranking counts more units than ``others`` + 1: rank,
+    places and top goals count on the published ranking, and the points they need are not computed
+    (``needed_known`` False), never a rank among the units that happen to have data.
     """
     if kind not in KINDS:
         raise ValueError(f"Loại mục tiêu không hợp lệ: {kind!r} (hợp lệ: {', '.join(KINDS)})")
@@ -219,6 +234,11 @@ def check_target(
         year = baseline.year + 1
     head = f"Phấn đấu {_subject(index_name, node, node_name)}" + (f" năm {year}" if year is not None else "")
     now_rank = rank_of(current, pool)
+    known = n
+    partial = baseline.rank is not None and baseline.rank_of is not None and baseline.rank_of > n
+    if partial and kind in ("rank", "top", "places"):
+        assert baseline.rank is not None and baseline.rank_of is not None
+        now_rank, n = baseline.rank, baseline.rank_of
     needed: float | None
     parsed: float | int | str
 
@@ -238,24 +258,29 @@ def check_target(
             target_rank = k
             if not 1 <= k <= n:
                 raise ValueError(f"Thứ hạng mục tiêu phải từ 1 đến {n}, nhận {k}")
-        needed = needed_for_rank(current, pool, target_rank)
-        if maximum is not None and round(current + needed, 9) > round(maximum, 9):
-            needed = None
+        if partial:
+            needed = 0.0 if target_rank >= now_rank else None
+            tail = (
+                _needed_text(needed, decimals)
+                if needed is not None
+                else _unknown_text(baseline.year, known, n, unit_word)
+            )
+        else:
+            needed = needed_for_rank(current, pool, target_rank)
+            if maximum is not None and round(current + needed, 9) > round(maximum, 9):
+                needed = None
+            tail = _needed_text(needed, decimals)
         if kind == "places":
             what = f"tăng tối thiểu {_pad(k)} bậc (từ {_rank_text(now_rank, n)} lên {_rank_text(target_rank, n)})"
             if k == 0:
                 what = f"giữ vững vị trí xếp hạng {_rank_text(now_rank, n)}"
-            label = head + " " + what + _needed_text(needed)
+            label = head + " " + what + tail
         elif kind == "rank":
-            label = (
-                f"{head} xếp hạng {_rank_text(k, n)}" + _baseline_text(baseline, None) + _needed_text(needed)
-            )
+            label = f"{head} xếp hạng {_rank_text(k, n)}" + _baseline_text(baseline, None) + tail
         else:
-            label = (
-                f"{head} xếp trong nhóm {k} {unit_word} dẫn đầu"
-                + _baseline_text(baseline, None)
-                + _needed_text(needed)
-            )
+            label = f"{head} xếp trong nhóm {k} {unit_word} dẫn đầu" + _baseline_text(baseline, None) + tail
+        if partial and needed is None:
+            return Target(kind, node, parsed, baseline, None, False, label, needed_known=False)
     elif kind == "group":
         if rule is None:
             raise ValueError("Mục tiêu theo nhóm cần quy tắc xếp nhóm của chỉ số")
@@ -271,7 +296,7 @@ def check_target(
         label = (
             f"{head} thuộc nhóm {label_g}"
             + _baseline_text(baseline, maximum if node is not None else None)
-            + _needed_text(needed)
+            + _needed_text(needed, decimals)
         )
     elif kind == "percent":
         p = _as_float(value, "Tỷ lệ mục tiêu")
@@ -284,9 +309,9 @@ def check_target(
         needed = needed_for_score(current, goal)
         label = (
             f"{head} đạt tối thiểu {format_number(p)}% số điểm tối đa "
-            f"({format_number(points_up(goal))}/{format_number(maximum)} điểm)"
+            f"({format_number(points_up(goal, decimals))}/{format_number(maximum)} điểm)"
             + _baseline_text(baseline, None)
-            + _needed_text(needed)
+            + _needed_text(needed, decimals)
         )
     else:  # score
         goal = _as_float(value, "Điểm mục tiêu")
@@ -303,7 +328,7 @@ def check_target(
         label = (
             f"{head} đạt tối thiểu {format_number(goal)} điểm"
             + _baseline_text(baseline, maximum)
-            + _needed_text(needed)
+            + _needed_text(needed, decimals)
         )
 
     met = needed is not None and needed <= 0
@@ -603,6 +628,7 @@ def draft_targets(
     *,
     unit_word: str = "tỉnh, thành phố",
     extra_population: Sequence[float] = (),
+    decimals: int = POINT_DECIMALS,
 ) -> list[Target]:
     """The whole index's target from the ambition, then a target for every node (the chosen weak ones
     first, then the others in their order), each with its baseline score, rank and group, then (when
@@ -613,11 +639,12 @@ def draft_targets(
     stake cannot cover the needed increase, more nodes are added (most points at stake first) until
     they do. Each chosen node is asked the needed increase × its stake / the chosen nodes' stake
     (stake = max − score), raised to its best past score when that is higher than today's, rounded up
-    to 4 decimals and capped at its max; so the asked points add up to at least the needed increase
+    to ``decimals`` (the framework's precision) and capped at its max; so the asked points add up to at least the needed increase
     whenever the nodes can supply it. Every other node keeps its group (a group target) when it has
     one (a node in the worst group aims at the next one), else its score. When the nodes are grouped, a count target asks for one node fewer in the
     worst group ("không có chỉ số nội dung nào thuộc nhóm Thấp" when at most one is there).
-    ValueError if the overall target is impossible or unreachable."""
+    ValueError if the overall target is impossible or unreachable. A rank goal in a partial year (its
+    points not computable) asks each chosen node its best past score, at least its score today."""
     kind, value = _ambition(ambition)
     overall = check_target(
         kind,
@@ -632,10 +659,11 @@ def draft_targets(
         year_target,
         unit_word=unit_word,
         extra_population=extra_population,
+        decimals=decimals,
     )
-    if overall.needed_points is None:
+    if overall.needed_points is None and overall.needed_known:
         raise ValueError(f"Mục tiêu chung không thể đạt trong phạm vi điểm tối đa: {overall.label_vi}")
-    needed = overall.needed_points
+    needed = overall.needed_points or 0.0
 
     usable = [nd for nd in nodes if is_number(nd.score) and is_number(nd.max) and nd.max - nd.score > 1e-12]
     usable.sort(key=_weakness_key)
@@ -674,7 +702,7 @@ def draft_targets(
                 floor = (
                     nd.best_past - nd.score if nd.best_past is not None and nd.best_past > nd.score else 0.0
                 )
-                goal = min(nd.max, points_up(nd.score + max(share, floor)))
+                goal = min(nd.max, points_up(nd.score + max(share, floor), decimals))
             t = check_target(
                 "score",
                 goal,
@@ -687,6 +715,7 @@ def draft_targets(
                 index_name,
                 year_target,
                 node_name=nd.name,
+                decimals=decimals,
             )
             if t.met or nd.code not in picked:
                 t.label_vi = (
@@ -709,10 +738,21 @@ def draft_targets(
                 index_name,
                 year_target,
                 node_name=nd.name,
+                decimals=decimals,
             )
             if aim == nd.group or t.needed_points is None:
                 t = check_target(
-                    "group", nd.group, nd.score, nd.others, rule, nd.max, b, nd.code, index_name, year_target
+                    "group",
+                    nd.group,
+                    nd.score,
+                    nd.others,
+                    rule,
+                    nd.max,
+                    b,
+                    nd.code,
+                    index_name,
+                    year_target,
+                    decimals=decimals,
                 )
                 t.label_vi = (
                     f"Phấn đấu {subject} năm {year_target} tiếp tục giữ vững nhóm {nd.group}"

@@ -260,6 +260,9 @@ class Target(models.Model):
     baseline_group = models.CharField(max_length=40, blank=True)
     baseline_percent = models.FloatField(null=True, blank=True)
     needed_points = models.FloatField(_("điểm cần tăng"), null=True, blank=True)
+    #: False: the points a rank goal needs are not computable (a year whose scores are known for only
+    #: part of the ranked units); needed_points is then empty without meaning "out of reach".
+    needed_known = models.BooleanField(_("tính được điểm cần tăng"), default=True)
     met = models.BooleanField(_("đã đạt"), default=False)
     label = models.TextField(_("nội dung mục tiêu"))
     order = models.PositiveIntegerField(default=0)

@@ -412,3 +412,59 @@ def test_draft_targets_property(current, offsets, nodes, ambition, weakest):
     ranked = [by[t.node] for t in node_targets[: min(weakest, len(usable))]]
     keys = [(0 if nd.rank is not None else 1, -(nd.rank or 0), -(nd.max - nd.score)) for nd in ranked]
     assert keys == sorted(keys)
+
+
+# ------------------------------------------------------------------ a partial year (issue 11)
+
+
+def test_a_partial_year_counts_ranks_on_the_published_ranking_and_says_the_points_are_unknown():
+    """PAR INDEX 2023 as chiso has it: 28 provinces' scores, 63 ranked. Kon Tum published 43/63: a rank
+    among the 28 ("23/28") is no rank at all, and the points three places need are not computable."""
+    known_others = [80.0 + i * 0.4 for i in range(27)]
+    b = Baseline(2023, 86.14, 43, 63, "B", 86.14)
+    t = check_target("places", 3, 86.14, known_others, PAR_RULE, 100.0, b, index_name="PAR INDEX", year=2024)
+    assert t.label_vi == (
+        "Phấn đấu Chỉ số PAR INDEX năm 2024 tăng tối thiểu 03 bậc (từ 43/63 lên 40/63) "
+        "(chưa tính được số điểm cần tăng: năm 2023 mới có điểm của 28/63 tỉnh, thành phố)"
+    )
+    assert t.needed_points is None and not t.needed_known and not t.met
+    r = check_target("rank", 10, 86.14, known_others, PAR_RULE, 100.0, b, index_name="PAR INDEX")
+    assert "xếp hạng 10/63" in r.label_vi and "xếp hạng 43/63" in r.label_vi and not r.needed_known
+    with pytest.raises(ValueError, match="từ 1 đến 63"):
+        check_target("rank", 64, 86.14, known_others, PAR_RULE, 100.0, b)
+    with pytest.raises(ValueError, match="cao nhất chỉ tăng được 42 bậc"):
+        check_target("places", 43, 86.14, known_others, PAR_RULE, 100.0, b)
+    kept = check_target("places", 0, 86.14, known_others, PAR_RULE, 100.0, b)
+    assert kept.met and kept.needed_known and "giữ vững vị trí xếp hạng 43/63" in kept.label_vi
+    # a full year is unchanged: the rank is the one among every unit
+    kt, others = papi_2023()
+    full = check_target("places", 5, kt, others, PAPI_RULE, PAPI_MAX, base(kt, others), year=2025)
+    assert full.needed_known and "(từ 56/61 lên 51/61)" in full.label_vi
+
+
+def test_a_partial_year_draft_asks_no_points_it_cannot_justify():
+    known_others = [80.0 + i * 0.4 for i in range(27)]
+    b = Baseline(2023, 86.14, 43, 63, "B", 86.14)
+    nodes = [
+        NodeInput("F1", "Điểm thẩm định", 54.95, 61.5, best_past=55.2),
+        NodeInput("F2", "SIPAS", 8.5, 10),
+    ]
+    out = draft_targets("PAR INDEX", 2024, 86.14, known_others, nodes, {"places": 3}, PAR_RULE, 100.0, b, 2)
+    assert not out[0].needed_known and "(từ 43/63 lên 40/63)" in out[0].label_vi
+    # the weakest parts aim at their best past, never at a share of an unknown figure
+    assert out[1].value == pytest.approx(55.2) and "đạt tối thiểu 55,2 điểm" in out[1].label_vi
+    assert "giữ vững tối thiểu 8,5 điểm" in out[2].label_vi
+
+
+def test_points_are_printed_at_the_framework_precision():
+    """Issue 11 point 12: points as officials write them — PAR INDEX publishes two decimals, PAPI four."""
+    b = Baseline(2023, 54.95, None, None, None, None)
+    t = check_target("score", 55.123, 54.95, (), None, 61.5, b, "F1", "PAR INDEX", 2024, decimals=2)
+    assert "tương ứng tăng tối thiểu 0,18 điểm" in t.label_vi  # 0,173 rounded up at two decimals
+    nodes = [NodeInput("F1", "Điểm thẩm định", 54.95, 61.5), NodeInput("F2", "Điểm khảo sát", 18.33, 22)]
+    kt = 54.95 + 18.33
+    others = [60.0, 70.0, 75.0, 80.0]
+    full = Baseline(2023, kt, 4, 5, None, None)
+    out = draft_targets("PAR INDEX", 2024, kt, others, nodes, {"places": 1}, None, 83.5, full, 2, decimals=2)
+    for t in out[1:]:
+        assert t.value == round(t.value, 2)  # asked at the published precision, rounded up

@@ -555,6 +555,9 @@ def draft_plan(
         )
     ctx = year_figures(code, year)
     others = ctx.derived.totals(exclude=unit.pk)
+    # A year known for part of the units only: no rank among those that happen to have data (the
+    # whole index counts on its published rank, core.plan.check_target; a node has none).
+    node_ranks = ctx.derived.full_coverage
 
     ambition = dict(ambition or {})
     if "group" in ambition and ctx.rule is not None:
@@ -573,8 +576,8 @@ def draft_plan(
             n.name,
             n.score,
             n.max,
-            n.rank,
-            n.rank_of,
+            n.rank if node_ranks else None,
+            n.rank_of if node_ranks else None,
             n.best_past,
             n.group,
             ctx.derived.node_scores(n.code, exclude=unit.pk),
@@ -613,6 +616,7 @@ def draft_plan(
             baseline,
             weakest,
             unit_word=unit_word,
+            decimals=a.framework.precision,
         )
     except ValueError as exc:
         raise DraftError(str(exc)) from exc
@@ -673,7 +677,10 @@ def draft_plan(
             baseline_rank_of=b.rank_of,
             baseline_group=b.group or "",
             baseline_percent=b.percent,
-            needed_points=None if t.needed_points is None else plancore.points_up(t.needed_points),
+            needed_points=None
+            if t.needed_points is None
+            else plancore.points_up(t.needed_points, a.framework.precision),
+            needed_known=t.needed_known,
             met=t.met,
             label=t.label_vi,
             order=t0 + i,

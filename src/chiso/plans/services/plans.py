@@ -554,6 +554,7 @@ def check_and_fill_target(target: Target) -> Target:
         target.baseline_rank_of = target.baseline_percent = None
         target.baseline_group = ""
         target.needed_points = None if result.needed_points is None else points_up(result.needed_points)
+        target.needed_known = True
         target.met = result.met
         target.label = result.label_vi
         return target
@@ -633,6 +634,7 @@ def check_and_fill_target(target: Target) -> Target:
         index_name,
         plan.year,
         node_name=node_name or None,
+        decimals=ctx.framework.precision,
     )
     target.index = index
     target.node_code = code
@@ -646,7 +648,10 @@ def check_and_fill_target(target: Target) -> Target:
     target.baseline_group = baseline.group or ""
     target.baseline_percent = baseline.percent
     # The points a plan prints (rounded up, as in the target's sentence), not the raw solver figure.
-    target.needed_points = None if result.needed_points is None else points_up(result.needed_points)
+    target.needed_points = (
+        None if result.needed_points is None else points_up(result.needed_points, ctx.framework.precision)
+    )
+    target.needed_known = result.needed_known
     target.met = result.met
     target.label = result.label_vi
     return target

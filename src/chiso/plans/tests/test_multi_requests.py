@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -74,6 +75,25 @@ def test_one_draft_covers_par_sipas_and_papi_each_with_its_targets_tasks_and_sho
     assert "Căn cứ kết quả Chỉ số PAR INDEX, Chỉ số SIPAS và Chỉ số PAPI năm 2023" in text
     for label in ("CHỈ SỐ PAR INDEX", "CHỈ SỐ PAPI"):
         assert label in text.upper()
+
+
+def test_indices_known_for_part_of_the_provinces_count_on_their_published_ranks(client, world, kontum):
+    """PAR INDEX and SIPAS 2023 are known for 28 and 20 provinces of the 63 ranked: the plan climbs from
+    the published ranks (43/63, 35/63), says the points cannot be computed, and prints PAR INDEX's
+    points with its two published decimals — an official signs what the Ministry published."""
+    plan = draft_plan(["par", "sipas", "papi"], kontum, 2023, {"places": 3}, world.coordinator)
+    overall = {t.index: t for t in plan.targets.filter(node_code="", kind="places")}
+    assert "(từ 43/63 lên 40/63)" in overall["par"].label
+    assert "mới có điểm của 28/63 tỉnh, thành phố" in overall["par"].label
+    assert "(từ 35/63 lên 32/63)" in overall["sipas"].label
+    assert not overall["par"].needed_known and overall["par"].needed_points is None
+    assert overall["papi"].needed_known and "(từ 56/61 lên 53/61)" in overall["papi"].label
+    for t in plan.targets.filter(index="par").exclude(node_code=""):
+        for figure in re.findall(r"\d+,(\d+) điểm", t.label):
+            assert len(figure) <= 2, t.label
+    client.force_login(world.coordinator)
+    html = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert "chưa tính được" in html
 
 
 def test_a_multi_index_draft_missing_one_index_creates_nothing(world, kontum):
