@@ -58,9 +58,11 @@ def _take_step(page, button: str, url: str, status: str, number: str = "", date:
     expect(page.locator(".page-actions .status").first).to_have_text(status)
 
 
-def _name_signer(page, url: str, name: str) -> None:
+def _name_signer(page, url: str, name: str, deadlines: str = "") -> None:
     page.get_by_role("link", name="Sửa kế hoạch").click()
     page.get_by_label("Người ký", exact=True).fill(name)
+    if deadlines:  # a reporting date before the issue date is refused when issuing
+        page.get_by_label("Hạn báo cáo (mỗi dòng một ngày dd/mm/yyyy)").fill(deadlines)
     page.get_by_role("button", name="Lưu").click()
     page.wait_for_url(re.compile(rf"{url}$"))
 
@@ -99,7 +101,7 @@ def test_a_ward_implements_a_multi_index_provincial_plan_with_its_own_document(
     page.wait_for_url(re.compile(rf"{plan_url}#nhiem-vu$"))
     expect(rows.filter(has_text=task_text[:60]).locator("td").nth(3)).to_have_text(WARD)
 
-    _name_signer(page, plan_url, "Nguyễn Văn An")
+    _name_signer(page, plan_url, "Nguyễn Văn An", deadlines="15/11/2025")
     _take_step(page, "Trình phê duyệt", plan_url, "Đã trình")
     leader = signed_in_page(browser, server, js_errors, "leader")
     leader.goto(plan_url)

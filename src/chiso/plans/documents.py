@@ -10,7 +10,6 @@ appendices as tables (Phụ lục I: the tasks; Phụ lục II: the points lost 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -423,15 +422,9 @@ def _task_paragraphs(task: Task) -> list[Paragraph]:
 
 
 def _report_deadline_sentence(plan: Plan, wording: Wording) -> str:
-    days = []
-    for raw in plan.report_deadlines or []:
-        try:
-            days.append(dt.date.fromisoformat(str(raw)[:10]))
-        except ValueError:
-            continue
+    days = plan.report_deadline_dates()
     if not days:
         return ""
-    days.sort()
     listed = [f"ngày {format_date(d)}" for d in days]
     when = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " và " + listed[-1]
     return (
@@ -622,12 +615,7 @@ def _organisation_blocks(plan: Plan, wording: Wording) -> list:
 
 def _states_deadlines(body: list, plan: Plan) -> bool:
     """Whether the body already says when to report (a reporting sentence is never written twice)."""
-    days = []
-    for raw in plan.report_deadlines or []:
-        try:
-            days.append(format_date(dt.date.fromisoformat(str(raw)[:10])))
-        except ValueError:
-            continue
+    days = [format_date(d) for d in plan.report_deadline_dates()]
     texts = [b.text for b in body if isinstance(b, Paragraph)]
     return bool(days) and any("bao cao" in fold(t) and any(d in t for d in days) for t in texts)
 

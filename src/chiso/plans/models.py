@@ -219,10 +219,28 @@ class Plan(WorkflowDocument):
 
         return submission_blocked(self)
 
-    def issue_blocked(self) -> str | None:
+    def issue_blocked(self, date=None) -> str | None:
         if not (self.signer_name or "").strip():
             return "Cần họ tên người ký để ban hành kế hoạch: trả lại dự thảo, ghi «Người ký» rồi trình lại"
+        if date is not None:
+            past = [d for d in self.report_deadline_dates() if d < date]
+            if past:
+                return (
+                    "Hạn báo cáo {days} trước ngày ban hành {date}: trả lại dự thảo, sửa «Hạn báo cáo» "
+                    "rồi trình lại"
+                ).format(days=", ".join(d.strftime("%d/%m/%Y") for d in past), date=date.strftime("%d/%m/%Y"))
         return None
+
+    def report_deadline_dates(self) -> list[dt.date]:
+        """The report deadlines as dates, in order (those that do not read as a date are the form's to
+        refuse)."""
+        out = []
+        for value in self.report_deadlines or []:
+            try:
+                out.append(dt.date.fromisoformat(str(value)[:10]))
+            except ValueError:
+                continue
+        return sorted(out)
 
 
 class PlanAttachment(StoredFile):

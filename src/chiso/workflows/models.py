@@ -95,7 +95,7 @@ class WorkflowDocument(models.Model):
     def is_public(self) -> bool:
         return self.workflow().is_public(self.status)
 
-    def issue_blocked(self) -> str | None:
+    def issue_blocked(self, date=None) -> str | None:
         """Why this document cannot be issued yet (a Vietnamese sentence), checked by the step that
         gives it its number; None: nothing missing."""
         return None

@@ -80,7 +80,7 @@ def transition(
             raise WorkflowError("Cần số văn bản để ban hành (ví dụ: 3993)")
         if date is None:
             raise WorkflowError("Cần ngày ban hành (dd/mm/yyyy)")
-        missing = obj.issue_blocked()
+        missing = obj.issue_blocked(date)
         if missing:
             raise WorkflowError(missing)
         obj.number = number

@@ -251,14 +251,8 @@ def derive_plan(plan: Plan, unit: Unit, user) -> Plan:
     from ..documents import plan_reference
 
     wording = wording_for(unit, "plan")
-    deadlines = []
-    for raw in plan.report_deadlines or []:
-        try:
-            deadlines.append(dt.date.fromisoformat(str(raw)[:10]))
-        except ValueError:
-            continue
     # a reporting date already past when the parent plan was issued is not the unit's to meet
-    deadlines = sorted(d for d in deadlines if plan.date is None or d > plan.date)
+    deadlines = [d for d in plan.report_deadline_dates() if plan.date is None or d > plan.date]
     province_agency = wording_for(plan.issuing_unit, "plan").coordinating_agency
     contribution = _contribution(plan)
     derived = Plan(

@@ -52,6 +52,15 @@ def test_draft_to_issued_with_number_and_date(client, world, make_plan):
     assert "Ngày ban hành không hợp lệ" in r.content.decode()
     plan.refresh_from_db()
     assert plan.status == "approved" and not plan.number
+    # nor with a reporting date before its own issue date (issue 11: an official would not sign it)
+    Plan.objects.filter(pk=plan.pk).update(report_deadlines=["2025-11-15", "2025-02-15"])
+    r = _step(client, world.leader, plan, "issue", number="3993", date="15/03/2025")
+    assert "Hạn báo cáo 15/02/2025 trước ngày ban hành 15/03/2025" in r.content.decode()
+    plan.refresh_from_db()
+    assert plan.status == "approved" and not plan.number
+    Plan.objects.filter(pk=plan.pk).update(
+        report_deadlines=["2025-11-15", "2025-03-15"]
+    )  # the same day is due
     r = _step(client, world.leader, plan, "issue", number="3993", date="15/03/2025")
     plan.refresh_from_db()
     assert plan.status == "issued" and plan.number == "3993" and plan.date == dt.date(2025, 3, 15)
@@ -158,3 +167,19 @@ def test_amend_forbidden_for_leader_and_on_draft(client, world, make_plan):
     assert client.post(reverse("plans:amend", args=[draft.pk])).status_code == 403
     assert not Plan.objects.filter(amends__isnull=False).exists()
     assert Target.objects.count() == 0
+
+
+def test_the_issue_step_refuses_a_past_reporting_date_in_the_service(world, make_plan):
+    """The rule lives in the workflow service: the API and the CLI meet it too."""
+    from chiso.workflows.services import WorkflowError, transition
+
+    plan = make_plan(status="approved")
+    Plan.objects.filter(pk=plan.pk).update(signer_name="Nguyễn Văn An", report_deadlines=["2025-06-15"])
+    plan.refresh_from_db()
+    with pytest.raises(WorkflowError, match="Hạn báo cáo 15/06/2025 trước ngày ban hành 05/09/2025"):
+        transition(plan, "issue", world.leader, number="3993", date=dt.date(2025, 9, 5))
+    plan.refresh_from_db()
+    assert plan.status == "approved" and not plan.number and not plan.events.exists()
+    transition(plan, "issue", world.leader, number="3993", date=dt.date(2025, 6, 1))
+    plan.refresh_from_db()
+    assert plan.status == "issued"
