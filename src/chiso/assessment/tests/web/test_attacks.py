@@ -99,6 +99,7 @@ def test_a_double_click_on_save_writes_once_and_is_no_conflict(ui):
     assert client.post(_url(ui), data).status_code == 302
     second = client.post(_url(ui), data)
     assert second.status_code == 302, text_of(second.content.decode(), "sheet-errors")
+    assert "Những gì bạn nhập đã được lưu" in client.get(_url(ui)).content.decode()
     s = _score(ui, "1.3")
     assert s.self_score == 2.5 and s.version == 1
     assert _history(ui, "1.3") == 1
