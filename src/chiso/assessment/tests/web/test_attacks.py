@@ -238,3 +238,13 @@ def test_an_impossible_figure_of_a_rule_scored_criterion_is_refused(ui, client):
         response = client.post(_api(ui), body, content_type="application/json")
         assert response.status_code == 400, (inputs, response.content)
     assert _score(ui, "1.1.4") is None
+
+
+def test_a_sheet_changed_after_submission_is_submitted_again(ui):
+    """Only an unchanged sheet is taken as submitted already: a score changed since is a new submission."""
+    _fill_all(ui)
+    sheets.submit(ui.sheet, ui.officer_tp)
+    first = Sheet.objects.get(pk=ui.sheet.pk).submitted_at
+    sheets.save(ui.sheet, ui.officer_tp, "self", {"1.3": {"score": "0,5", "note": "Biên bản số 3"}})
+    sheets.submit(ui.sheet, ui.officer_tp)
+    assert Sheet.objects.get(pk=ui.sheet.pk).submitted_at > first
