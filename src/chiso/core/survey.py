@@ -9,10 +9,11 @@ Pure Python + numpy, no Django. Everything the survey app computes about a sampl
 * **Weights** — :func:`design_weights` (inverse inclusion probability N_h / n_h per stratum),
   :func:`respondent_weights` (the same, one per response), :func:`poststratify` and :func:`rake`
   (adjust weights to known margins such as sex and age group).
-* **Estimates** — :func:`estimate` (one item), :func:`estimate_many` (all items at once, numpy-vectorised),
-  :func:`combine` (an element or overall score from several items) and :func:`estimate_domains` (items
-  or combined scores per unit), each returning an :class:`Estimate` with a confidence interval that
-  accounts for weights and strata.
+* **Estimates** — :func:`estimate` (one item), :func:`estimate_many` (all items at once, numpy-vectorised;
+  :func:`estimate_many_kinds` for the share satisfied and the mean together), :func:`combine` (an element
+  or overall score from several items; :func:`combine_many` for several at once) and
+  :func:`estimate_domains` (items or combined scores per unit), each returning an :class:`Estimate` with
+  a confidence interval that accounts for weights and strata.
 
 Conventions
 -----------
@@ -63,6 +64,7 @@ __all__ = [
     "estimate",
     "estimate_domains",
     "estimate_many",
+    "estimate_many_kinds",
     "poststratify",
     "quota_remaining",
     "rake",
@@ -599,20 +601,56 @@ def estimate_many(
     and, for strata, an integer array (e.g. service point ids) for large surveys; lists with None and
     labels are converted first. Answers on a small integer scale (1–5) take a fast path that counts
     (stratum, answer) cells instead of respondents. ``population`` as in :func:`estimate`."""
-    kind_, method_, z = _options(kind, method, replicates, min_n, confidence)
+    return estimate_many_kinds(
+        columns,
+        (kind,),
+        weights=weights,
+        strata=strata,
+        satisfied_threshold=satisfied_threshold,
+        method=method,
+        replicates=replicates,
+        seed=seed,
+        min_n=min_n,
+        confidence=confidence,
+        population=population,
+    )[kind]
+
+
+def estimate_many_kinds(
+    columns: Mapping[str, Column],
+    kinds: Sequence[str] = ("proportion", "mean"),
+    *,
+    weights: Sequence[float] | FloatArray | None = None,
+    strata: Sequence[str] | npt.NDArray[Any] | None = None,
+    satisfied_threshold: float = 4,
+    method: str = "linearisation",
+    replicates: int = 500,
+    seed: int = 0,
+    min_n: int = 30,
+    confidence: float = 0.95,
+    population: Mapping[Any, float] | None = None,
+) -> dict[str, dict[str, Estimate]]:
+    """:func:`estimate_many` for several kinds at once — ``{kind: estimate_many(columns, kind=kind, …)}``,
+    e.g. every item's % satisfied and mean score — with each item's answers counted once for all kinds."""
+    checked = [_options(kind, method, replicates, min_n, confidence) for kind in kinds]
     codes = list(columns)
-    if not codes:
-        return {}
+    if not codes or not checked:
+        return {kind: {} for kind in kinds}
+    method_, z = checked[0][1], checked[0][2]
+    kinds_ = [c[0] for c in checked]
     first = _column(columns[codes[0]])
     n = first.shape[0]
     cols = [first] + [_column(columns[code], n) for code in codes[1:]]
     w = None if weights is None else _check_weights(weights, n)
     st, n_strata, labels = _strata_codes(strata, n)
     fpc = _fpc(population, st, n_strata, labels)
-    figures = _estimate_columns(
-        cols, w, st, n_strata, kind_, float(satisfied_threshold), method_, replicates, seed, z, fpc=fpc
+    all_figures = _estimate_kinds(
+        cols, w, st, n_strata, kinds_, float(satisfied_threshold), method_, replicates, seed, z, fpc=fpc
     )
-    return {code: _make(figures, j, kind_, method_, min_n, confidence) for j, code in enumerate(codes)}
+    return {
+        kind: {code: _make(figures, j, kind, method_, min_n, confidence) for j, code in enumerate(codes)}
+        for kind, figures in zip(kinds_, all_figures, strict=True)
+    }
 
 
 def estimate(
@@ -700,22 +738,50 @@ def _estimate_columns(
     fpc: FloatArray | None = None,
 ) -> _Figures:
     """The estimates of every column (one answer per respondent, NaN = missing)."""
+    return _estimate_kinds(
+        cols, w, strata, n_strata, [kind], threshold, method, replicates, seed, z, clip, fpc
+    )[0]
+
+
+def _estimate_kinds(
+    cols: list[FloatArray],
+    w: FloatArray | None,
+    strata: npt.NDArray[np.intp],
+    n_strata: int,
+    kinds: Sequence[Kind],
+    threshold: float,
+    method: Method,
+    replicates: int,
+    seed: int,
+    z: float,
+    clip: bool | None = None,
+    fpc: FloatArray | None = None,
+) -> list[_Figures]:
+    """:func:`_estimate_columns` for several kinds: the (stratum, answer) cells of an item are counted
+    once for all of them (a proportion and a mean differ only in the score given to each answer)."""
     k = len(cols)
     n = strata.shape[0]
-    figures = _new_figures(k, z, kind == "proportion" if clip is None else clip)
+    out = [_new_figures(k, z, kind == "proportion" if clip is None else clip) for kind in kinds]
     if n == 0:
-        return figures
+        return out
     w2 = None if w is None else w * w
     offsets: dict[int, npt.NDArray[np.intp]] = {}  # strata × number of answer values, per scale length
     for j, y in enumerate(cols):
-        table = _cell_table(y, w, w2, strata, n_strata, kind, threshold, offsets)
-        if table is None:
-            table = _respondent_table(y, w, strata, n_strata, kind, threshold)
-        _fill(figures, j, table, method, fpc)
+        counts = _cell_counts(y, w, w2, strata, n_strata, "mean", threshold, offsets)
+        for kind, figures in zip(kinds, out, strict=True):
+            if counts is None:
+                table = _respondent_table(y, w, strata, n_strata, kind, threshold)
+            else:
+                cnt, sw, sw2, values = counts
+                if kind == "proportion":
+                    values = (values >= threshold).astype(np.float64)
+                table = _finish_cells(cnt, sw, sw2, values)
+            _fill(figures, j, table, method, fpc)
     if method == "bootstrap":
-        figures.se[:] = _bootstrap_se(cols, w, strata, n_strata, kind, threshold, replicates, seed)
-        figures.se[figures.n < 2] = np.nan
-    return figures
+        for kind, figures in zip(kinds, out, strict=True):
+            figures.se[:] = _bootstrap_se(cols, w, strata, n_strata, kind, threshold, replicates, seed)
+            figures.se[figures.n < 2] = np.nan
+    return out
 
 
 def _new_figures(k: int, z: float, clip: bool) -> _Figures:
@@ -752,22 +818,6 @@ _Table: TypeAlias = tuple[FloatArray, float, float, float, float, FloatArray, Fl
 _Counts: TypeAlias = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
 
 
-def _cell_table(
-    y: FloatArray,
-    w: FloatArray | None,
-    w2: FloatArray | None,
-    strata: npt.NDArray[np.intp],
-    n_strata: int,
-    kind: Kind,
-    threshold: float,
-    offsets: dict[int, npt.NDArray[np.intp]],
-) -> _Table | None:
-    """The per-stratum sums from counts of (stratum, answer) cells — answers on a small integer scale
-    only (None otherwise): three bincounts instead of a dozen passes over the respondents."""
-    counts = _cell_counts(y, w, w2, strata, n_strata, kind, threshold, offsets)
-    return None if counts is None else _finish_cells(*counts)
-
-
 def _cell_counts(
     y: FloatArray,
     w: FloatArray | None,
@@ -786,6 +836,9 @@ def _cell_counts(
         zero = np.zeros((n_strata, 1))
         return zero, zero, zero, np.zeros(1)
     if not (lo_f.is_integer() and hi_f.is_integer()):
+        return None
+    head = y[:4096]  # most non-integer columns (combined scores) show it at once
+    if not np.array_equal(head, np.floor(head), equal_nan=True):
         return None
     lo, hi = int(lo_f), int(hi_f)
     n_values = hi - lo + 2  # the last value index holds the missing answers
