@@ -85,15 +85,11 @@ class _Rows:
 
     columns: dict[str, np.ndarray]  # item → per response, float (NaN: not answered), current items
     points: np.ndarray  # service point id per response (0: none)
-    profile: dict[str, list[str | None]]  # margin variable → per response, the answer as JSON text
+    profile: dict[str, list[str | None]]  # margin variable → per response, its answer as a cell name
 
 
-def _read(survey: Survey, codes: list[str], variables: list[str]) -> _Rows:
-    """One query for the columns the estimates need — version, scores, point and, for raking, each
-    margin variable's answer as JSON text (not the whole ``answers``: parsing a million JSON documents
-    would cost more than all the rest) — fetched as plain tuples, then turned into numpy arrays."""
-    # ``answers -> 'key'``: the JSON text of one answer, on PostgreSQL and SQLite (3.38+) alike
-    profile = {f"v{i}": RawSQL("CAST(answers -> %s AS TEXT)", (var,)) for i, var in enumerate(variables)}
+def _fetch(survey: Survey, variables: list[str], answer_sql: str) -> list[tuple]:
+    profile = {f"v{i}": RawSQL(answer_sql, (var,)) for i, var in enumerate(variables)}
     qs = (
         Response.objects.filter(survey=survey)
         .annotate(**profile)
@@ -101,9 +97,43 @@ def _read(survey: Survey, codes: list[str], variables: list[str]) -> _Rows:
         .values_list("version", "scores", "point_or_0", *profile)
     )
     sql, params = qs.query.get_compiler(using=qs.db).as_sql()
-    with connections[qs.db].cursor() as cursor:
+    with connections[qs.db].cursor() as cursor:  # plain tuples: no per-row work of Django's iterator
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def _plain_is_exact(text: str) -> bool:
+    """Whether an answer read as plain text (PostgreSQL's ``->>``) is the cell name ``str(value)`` of
+    the JSON value: not for true/false (``str(True)`` is "True"), objects and arrays, or numbers that
+    Python writes otherwise ("1e-07", "-0"); those are read again as JSON."""
+    if text in ("true", "false") or text[:1] in ("{", "["):
+        return False
+    try:
+        return str(int(text)) == text
+    except ValueError:
+        pass
+    try:
+        return str(float(text)) == text
+    except ValueError:
+        return True
+
+
+def _read(survey: Survey, codes: list[str], variables: list[str]) -> _Rows:
+    """One query for the columns the estimates need — version, scores, point and, for raking, each
+    margin variable's answer as JSON text (not the whole ``answers``: parsing a million JSON documents
+    would cost more than all the rest) — fetched as plain tuples, then turned into numpy arrays."""
+    # Each margin variable's answer as a cell name, as ``str(value)`` of the JSON value (None: none).
+    # PostgreSQL: ``->>``, plain text, the cheapest to extract; read again as JSON text (``->``, exact)
+    # when some value's plain text could differ from its name. SQLite (3.38+): the JSON text at once.
+    plain = bool(variables) and connections[Response.objects.db].vendor == "postgresql"
+    rows = _fetch(survey, variables, "answers ->> %s" if plain else "CAST(answers -> %s AS TEXT)")
+    if plain and not all(
+        t is None or _plain_is_exact(t)
+        for i in range(len(variables))
+        for t in dict.fromkeys(map(itemgetter(3 + i), rows))
+    ):
+        plain = False
+        rows = _fetch(survey, variables, "CAST(answers -> %s AS TEXT)")
     n = len(rows)
     if not n:
         return _Rows({c: np.zeros(0) for c in codes}, np.zeros(0, dtype=np.int64), {v: [] for v in variables})
@@ -112,6 +142,10 @@ def _read(survey: Survey, codes: list[str], variables: list[str]) -> _Rows:
     scores = list(map(itemgetter(1), rows))
     points = np.fromiter(map(itemgetter(2), rows), dtype=np.int64, count=n)
     texts = [list(map(itemgetter(3 + i), rows)) for i in range(len(variables))]
+    if variables and not plain:
+        for i, column in enumerate(texts):
+            names = {t: _answer_text(t) for t in dict.fromkeys(column)}
+            texts[i] = list(map(names.__getitem__, column))
     del rows
     columns: dict[str, np.ndarray] = {}
     present = np.flatnonzero(np.bincount(versions))
@@ -164,11 +198,9 @@ def _raked(
     cells: dict[str, tuple[list[str | None], np.ndarray]] = {}
     for var in margins:
         texts = profile[var]
-        decoded = {t: _answer_text(t) for t in dict.fromkeys(texts)}
-        distinct = list(dict.fromkeys(decoded.values()))  # JSON 1 and "1" are one cell, as str() made them
+        distinct = list(dict.fromkeys(texts))
         index = {v: i for i, v in enumerate(distinct)}
-        code_of = {t: index[v] for t, v in decoded.items()}
-        codes = np.fromiter(map(code_of.__getitem__, texts), dtype=np.int64, count=n)
+        codes = np.fromiter(map(index.__getitem__, texts), dtype=np.int64, count=n)
         key = key * len(distinct) + codes
         cells[var] = (distinct, codes)
     _keys, group = np.unique(key, return_inverse=True)
