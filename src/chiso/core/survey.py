@@ -909,12 +909,21 @@ def _respondent_table(
         return nh, big_b, math.nan, math.nan, 0.0, np.zeros(n_strata), np.zeros(n_strata)
     r = float(wy.sum()) / big_b
     unweighted = float(y0.sum()) / count
-    n_eff = big_b * big_b / float((wm * wm).sum())
-    zs = (wy - wm * r) / big_b
+    # the same arithmetic as written plainly, in place: fewer arrays of a million to allocate
+    tmp = np.multiply(wm, wm)
+    n_eff = big_b * big_b / float(tmp.sum())
+    zs = np.multiply(wm, r, out=tmp)  # z_i = (w_i y_i − w_i R) / W
+    np.subtract(wy, zs, out=zs)
+    zs /= big_b
     s1 = _wsum(strata, zs, n_strata)
     mean_h = np.divide(s1, nh, out=np.zeros_like(s1), where=nh > 0)
-    dev = (zs - mean_h[strata]) * mf
-    ss = _wsum(strata, dev * dev, n_strata)
+    if n_strata == 1:
+        dev = np.subtract(zs, mean_h[0], out=wy)
+    else:
+        dev = np.subtract(zs, mean_h[strata], out=wy)
+    dev *= mf
+    dev *= dev
+    ss = _wsum(strata, dev, n_strata)
     return nh, big_b, r, unweighted, n_eff, ss, s1
 
 

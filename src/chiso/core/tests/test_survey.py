@@ -702,7 +702,11 @@ def test_rake_of_grouped_rows_equals_rake_of_the_respondents(groups, scale):
     except RakingError as exc:
         with pytest.raises(RakingError) as got:
             rake(w0, {"sex": sexes, "age": ages}, margins, max_iter=300, counts=counts)
-        assert str(got.value) == str(exc) and (got.value.variable, got.value.cell) == (exc.variable, exc.cell)
+        assert (got.value.variable, got.value.cell) == (exc.variable, exc.cell)
+        if "không hội tụ" in str(exc):  # no convergence: the gap left is printed to 2 digits, rounded
+            assert str(got.value).split(" còn lệch ")[0] == str(exc).split(" còn lệch ")[0]
+        else:
+            assert str(got.value) == str(exc)
         return
     got = rake(w0, {"sex": sexes, "age": ages}, margins, max_iter=300, counts=counts)
     assert np.allclose(np.array(got)[expand], want, rtol=1e-9, atol=0)

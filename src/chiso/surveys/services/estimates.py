@@ -120,8 +120,8 @@ def _plain_is_exact(text: str) -> bool:
 
 def _read(survey: Survey, codes: list[str], variables: list[str]) -> _Rows:
     """One query for the columns the estimates need — version, scores, point and, for raking, each
-    margin variable's answer as JSON text (not the whole ``answers``: parsing a million JSON documents
-    would cost more than all the rest) — fetched as plain tuples, then turned into numpy arrays."""
+    margin variable's answer (not the whole ``answers``: parsing a million JSON documents would cost
+    more than all the rest) — fetched as plain tuples, then turned into numpy arrays."""
     # Each margin variable's answer as a cell name, as ``str(value)`` of the JSON value (None: none).
     # PostgreSQL: ``->>``, plain text, the cheapest to extract; read again as JSON text (``->``, exact)
     # when some value's plain text could differ from its name. SQLite (3.38+): the JSON text at once.
@@ -203,8 +203,7 @@ def _raked(
         codes = np.fromiter(map(index.__getitem__, texts), dtype=np.int64, count=n)
         key = key * len(distinct) + codes
         cells[var] = (distinct, codes)
-    _keys, group = np.unique(key, return_inverse=True)
-    group = group.reshape(-1)
+    _keys, group = _compact(key)  # a small range (points × cells): counted, not sorted
     first = np.full(_keys.shape[0], n, dtype=np.int64)
     np.minimum.at(first, group, np.arange(n))
     # groups in order of first appearance: an error names the value of the first respondent at fault,
