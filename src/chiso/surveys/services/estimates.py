@@ -85,6 +85,7 @@ class _Rows:
 
     columns: dict[str, np.ndarray]  # item → per response, float (NaN: not answered), current items
     points: np.ndarray  # service point id per response (0: none)
+    dropped: int  # responses left out: not at one of the ``framed`` points
     profile: dict[str, list[str | None]]  # margin variable → per response, its answer as a cell name
 
 
@@ -118,10 +119,11 @@ def _plain_is_exact(text: str) -> bool:
         return True
 
 
-def _read(survey: Survey, codes: list[str], variables: list[str]) -> _Rows:
+def _read(survey: Survey, codes: list[str], variables: list[str], framed: set[int] | None = None) -> _Rows:
     """One query for the columns the estimates need — version, scores, point and, for raking, each
     margin variable's answer (not the whole ``answers``: parsing a million JSON documents would cost
-    more than all the rest) — fetched as plain tuples, then turned into numpy arrays."""
+    more than all the rest) — fetched as plain tuples, then turned into numpy arrays. With ``framed``
+    (point ids), only the responses at those points are kept."""
     # Each margin variable's answer as a cell name, as ``str(value)`` of the JSON value (None: none).
     # PostgreSQL: ``->>``, plain text, the cheapest to extract; read again as JSON text (``->``, exact)
     # when some value's plain text could differ from its name. SQLite (3.38+): the JSON text at once.
@@ -135,12 +137,23 @@ def _read(survey: Survey, codes: list[str], variables: list[str]) -> _Rows:
         plain = False
         rows = _fetch(survey, variables, "CAST(answers -> %s AS TEXT)")
     n = len(rows)
-    if not n:
-        return _Rows({c: np.zeros(0) for c in codes}, np.zeros(0, dtype=np.int64), {v: [] for v in variables})
     # column by column (``zip(*rows)`` would take ten times as long over a million rows)
+    points = np.fromiter(map(itemgetter(2), rows), dtype=np.int64, count=n)
+    dropped = 0
+    if framed is not None and n:
+        inside = np.zeros(int(points.max()) + 1, dtype=bool)
+        inside[[pk for pk in framed if pk < inside.shape[0]]] = True
+        keep = inside[points]
+        dropped = n - int(keep.sum())
+        if dropped:  # before anything is built from them
+            rows = [rows[i] for i in np.flatnonzero(keep).tolist()]
+            points = points[keep]
+            n = len(rows)
+    if not n:
+        empty = {c: np.zeros(0) for c in codes}
+        return _Rows(empty, np.zeros(0, dtype=np.int64), dropped, {v: [] for v in variables})
     versions = np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=n)
     scores = list(map(itemgetter(1), rows))
-    points = np.fromiter(map(itemgetter(2), rows), dtype=np.int64, count=n)
     texts = [list(map(itemgetter(3 + i), rows)) for i in range(len(variables))]
     if variables and not plain:
         for i, column in enumerate(texts):
@@ -173,7 +186,7 @@ def _read(survey: Survey, codes: list[str], variables: list[str]) -> _Rows:
             else:
                 columns.setdefault(code, np.full(n, np.nan))[idx] = _SCORE[block[:, k]]
     columns = {c: columns[c] if c in columns else np.full(n, np.nan) for c in codes}
-    return _Rows(columns, points, dict(zip(variables, texts, strict=True)))
+    return _Rows(columns, points, dropped, dict(zip(variables, texts, strict=True)))
 
 
 def _compact(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -231,23 +244,15 @@ def compute(survey: Survey, *, weighted: bool = False, detail: bool = False) -> 
     codes = [q.code for q in questions]
     points = {p.pk: p for p in survey.points.all()}
     need_profile = weighted and bool(survey.margins)
-    data = _read(survey, codes, list(survey.margins) if need_profile else [])
+    framed = {pk for pk, p in points.items() if p.dossiers > 0} if weighted else None
+    data = _read(survey, codes, list(survey.margins) if need_profile else [], framed)
     columns, point_ids, profile = data.columns, data.points, data.profile
     notes: list[str] = []
-    if weighted:
-        framed = np.zeros(int(point_ids.max()) + 1 if point_ids.shape[0] else 1, dtype=bool)
-        framed[[pk for pk, p in points.items() if p.dossiers > 0 and pk < framed.shape[0]]] = True
-        keep = framed[point_ids]
-        dropped = int(keep.shape[0] - keep.sum())
-        if dropped:
-            notes.append(
-                f"{dropped} phiếu không gắn với điểm phục vụ có số hồ sơ trong khung mẫu: "
-                "không tính vào ước lượng có gia quyền."
-            )
-            columns = {c: v[keep] for c, v in columns.items()}
-            point_ids = point_ids[keep]
-            kept = np.flatnonzero(keep).tolist()
-            profile = {var: [t[i] for i in kept] for var, t in profile.items()}
+    if data.dropped:
+        notes.append(
+            f"{data.dropped} phiếu không gắn với điểm phục vụ có số hồ sơ trong khung mẫu: "
+            "không tính vào ước lượng có gia quyền."
+        )
     n = int(point_ids.shape[0])
     figures = Figures(n=n, weighted=weighted, notes=notes)
     stratum_ids, strata = _compact(point_ids)
