@@ -10,8 +10,9 @@
   age group) when it has some. Unweighted figures always come alongside;
 - ``estimates_json(survey, user, weighted)`` — the CLI's and the API's shape.
 
-Responses are read as one column (``Response.scores``: one character per 1–5 item), so a million
-responses are a few numpy operations.
+Responses are read by one query of the columns the estimates need (``Response.scores``: one character per
+1–5 item; the point; the margin answers when raking), as flat numpy arrays: a million responses are a few
+numpy operations (``bench/surveys.py`` (a)).
 """
 
 from __future__ import annotations
