@@ -21,6 +21,7 @@ Targets of issue 9, reported, never asserted:
     .venv/bin/python bench/surveys.py                      # SQLite file in a temporary directory
     .venv/bin/python bench/surveys.py --pg                 # PostgreSQL chiso_bench_surveys, dropped and created
     .venv/bin/python bench/surveys.py --responses 200000   # fewer responses for (a)
+    .venv/bin/python bench/surveys.py --pg --intake 200 --profile   # (a) and where its time goes
     .venv/bin/python bench/surveys.py --pg --http --responses 0   # (c) only, with (b)
     .venv/bin/python bench/surveys.py --pg --reuse --profile 300  # only cProfile 300 intake requests in-process
 
@@ -133,7 +134,7 @@ def fill(survey, n: int) -> float:
     return time.perf_counter() - t0
 
 
-def bench_estimates(survey, repeat_n: int) -> None:
+def bench_estimates(survey, repeat_n: int, profile: bool = False) -> None:
     from chiso.surveys.models import Response
     from chiso.surveys.services import estimates
 
@@ -166,6 +167,14 @@ def bench_estimates(survey, repeat_n: int) -> None:
         )
     weighted = rows[2][1]
     print(f"  target (a): weighted {fmt_s(weighted)} {'met' if weighted < 2 else 'NOT met'} (< 2 s)")
+    if profile:  # where the CPU time of one weighted run goes (process time: the machine may be shared)
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile(time.process_time)
+        prof.runcall(fresh(True))
+        print("\n  profile of one weighted run (CPU seconds):")
+        pstats.Stats(prof, stream=sys.stdout).sort_stats("tottime").print_stats(15)
 
 
 def bench_intake(survey, n: int) -> None:
@@ -519,6 +528,7 @@ def main() -> None:
     p.add_argument("--responses", type=int, default=1_000_000, help="responses for (a)")
     p.add_argument("--intake", type=int, default=2000, help="responses posted for (b)")
     p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--profile", action="store_true", help="(a): also cProfile one weighted run")
     p.add_argument(
         "--profile", type=int, default=0, help="only cProfile this many intake requests in-process"
     )
@@ -550,7 +560,7 @@ def main() -> None:
     if args.responses:
         seconds = fill(survey, args.responses)
         print(f"\n» {args.responses:,} synthetic responses written in {seconds:.1f} s")
-        bench_estimates(survey, args.repeat)
+        bench_estimates(survey, args.repeat, args.profile)
     print("\n" + machine_line())
 
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from chiso.accounts.scope import OVERSIGHT_ROLES, covered, covers
+from chiso.accounts.scope import OVERSIGHT_ROLES, covered, covers, request_memo
 
 from .models import Assignment, Proposal, Round, ScoreImport, Sheet
 
@@ -57,7 +57,7 @@ def can_run(user, rnd: Round) -> bool:
 def assignment(user, rnd: Round) -> Assignment | None:
     if not user.is_authenticated:
         return None
-    memo = user.__dict__.setdefault("_chiso_assignments", {})
+    memo = request_memo(user).setdefault("_chiso_assignments", {})
     if rnd.pk not in memo:
         memo[rnd.pk] = Assignment.objects.filter(round=rnd, user=user).prefetch_related("units").first()
     return memo[rnd.pk]

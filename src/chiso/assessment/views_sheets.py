@@ -395,6 +395,8 @@ def sheet_page(request, pk: int, unit: int):
         )
     elif saved:
         messages.success(request, _("Đã lưu {n} tiêu chí.").format(n=len(saved)))
+    elif entries:  # what she sent is stored already (the form sent twice): saved by the first sending
+        messages.success(request, _("Những gì bạn nhập đã được lưu (phiếu gửi hai lần chỉ ghi một lần)."))
     else:
         messages.info(request, _("Không có thay đổi nào để lưu."))
     return redirect("assessment:sheet", pk=pk, unit=unit)

@@ -42,9 +42,11 @@ __all__ = [
     "Rule",
     "RuleError",
     "RuleInput",
+    "SheetTree",
     "Totals",
     "check_score",
     "parse_rule",
+    "prepare",
     "rule_problems",
     "rule_score",
     "totals",
@@ -362,10 +364,22 @@ class Totals:
         return 100.0 * self.score.get(c, 0.0) / maximum
 
 
-def totals(
-    items: Sequence[Item], scores: Mapping[str, float], not_applicable: Collection[str] = ()
-) -> Totals:
-    """Add up a unit's sheet (see the module docstring). Items must form one tree (parents known)."""
+@dataclass(frozen=True)
+class SheetTree:
+    """A sheet's items prepared once for adding up many sheets (:func:`prepare`): the items by code, each
+    node's children, its contributing children, the root, the postorder (every node after its children,
+    siblings in order) and the items' order."""
+
+    by_code: Mapping[str, Item]
+    kids: Mapping[str, tuple[str, ...]]
+    contributing: Mapping[str, tuple[str, ...]]
+    root: str
+    postorder: tuple[str, ...]
+    order: Mapping[str, int]
+
+
+def prepare(items: Sequence[Item]) -> SheetTree:
+    """The tree of ``items`` (which must form one tree, parents known) for :func:`totals`."""
     by_code = {i.code: i for i in items}
     kids: dict[str, list[str]] = {i.code: [] for i in items}
     roots = []
@@ -376,43 +390,70 @@ def totals(
             kids[i.parent].append(i.code)
     if len(roots) != 1:
         raise ValueError(f"a sheet needs exactly one root, found {roots}")
-    na = {c for c in not_applicable if c in by_code and by_code[c].may_be_na}
-    out = Totals(root=roots[0])
-    missing: list[str] = []
+    postorder: list[str] = []
+    stack: list[tuple[str, bool]] = [(roots[0], False)]
+    while stack:
+        code, done = stack.pop()
+        if done:
+            postorder.append(code)
+            continue
+        stack.append((code, True))
+        stack.extend((k, False) for k in reversed(kids[code]))
+    return SheetTree(
+        by_code=by_code,
+        kids={c: tuple(k) for c, k in kids.items()},
+        contributing={c: tuple(k for k in ks if by_code[k].contributes) for c, ks in kids.items()},
+        root=roots[0],
+        postorder=tuple(postorder),
+        order={i.code: n for n, i in enumerate(items)},
+    )
 
-    def visit(code: str, excluded: bool) -> None:
+
+def totals(
+    items: Sequence[Item] | SheetTree, scores: Mapping[str, float], not_applicable: Collection[str] = ()
+) -> Totals:
+    """Add up a unit's sheet (see the module docstring). Items must form one tree (parents known); a
+    :class:`SheetTree` (:func:`prepare`) spares preparing them again when adding up many sheets."""
+    tree = items if isinstance(items, SheetTree) else prepare(items)
+    by_code, contributing = tree.by_code, tree.contributing
+    na = {c for c in not_applicable if c in by_code and by_code[c].may_be_na}
+    # a node is left out when it or one of its ancestors is not applicable (reversed, parents come first)
+    excluded: set[str] = set()
+    if na:
+        for code in reversed(tree.postorder):
+            item = by_code[code]
+            if code in na or (item.parent is not None and item.parent in excluded):
+                excluded.add(code)
+    out = Totals(root=tree.root)
+    score, applicable = out.score, out.applicable
+    missing: list[str] = []
+    for code in tree.postorder:  # children before their parent
+        if code in excluded:
+            score[code], applicable[code] = 0.0, 0.0
+            continue
         item = by_code[code]
-        excluded = excluded or code in na
-        children = [c for c in kids[code] if by_code[c].contributes]
-        for c in kids[code]:
-            visit(c, excluded)
-        if excluded:
-            out.score[code], out.applicable[code] = 0.0, 0.0
-            return
+        children = contributing[code]
         if not children:
             value = scores.get(code)
             if value is None or not math.isfinite(value):
                 missing.append(code)
                 value = 0.0
-            out.score[code] = float(value)
-            out.applicable[code] = max(item.max or 0.0, 0.0) if not item.bonus else 0.0
-            return
-        total = math.fsum(out.score[c] for c in children)
+            score[code] = float(value)
+            applicable[code] = max(item.max or 0.0, 0.0) if not item.bonus else 0.0
+            continue
+        total = math.fsum(score[c] for c in children)
         if item.aggregation == "capped":
             if item.max is not None:
                 total = min(total, item.max)
             if item.min is not None:
                 total = max(total, item.min)
-        out.score[code] = total
+        score[code] = total
         if item.bonus:
-            out.applicable[code] = 0.0
+            applicable[code] = 0.0
         else:
-            applicable = math.fsum(out.applicable[c] or 0.0 for c in children)
+            sub = math.fsum(applicable[c] or 0.0 for c in children)
             if item.aggregation == "capped" and item.max is not None:
-                applicable = min(applicable, item.max)
-            out.applicable[code] = applicable
-
-    visit(roots[0], False)
-    order = {i.code: n for n, i in enumerate(items)}
-    out.missing = tuple(sorted(missing, key=order.__getitem__))
+                sub = min(sub, item.max)
+            applicable[code] = sub
+    out.missing = tuple(sorted(missing, key=tree.order.__getitem__))
     return out

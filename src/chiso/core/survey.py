@@ -9,10 +9,11 @@ Pure Python + numpy, no Django. Everything the survey app computes about a sampl
 * **Weights** — :func:`design_weights` (inverse inclusion probability N_h / n_h per stratum),
   :func:`respondent_weights` (the same, one per response), :func:`poststratify` and :func:`rake`
   (adjust weights to known margins such as sex and age group).
-* **Estimates** — :func:`estimate` (one item), :func:`estimate_many` (all items at once, numpy-vectorised),
-  :func:`combine` (an element or overall score from several items) and :func:`estimate_domains` (items
-  or combined scores per unit), each returning an :class:`Estimate` with a confidence interval that
-  accounts for weights and strata.
+* **Estimates** — :func:`estimate` (one item), :func:`estimate_many` (all items at once, numpy-vectorised;
+  :func:`estimate_many_kinds` for the share satisfied and the mean together), :func:`combine` (an element
+  or overall score from several items; :func:`combine_many` for several at once) and
+  :func:`estimate_domains` (items or combined scores per unit), each returning an :class:`Estimate` with
+  a confidence interval that accounts for weights and strata.
 
 Conventions
 -----------
@@ -58,10 +59,12 @@ __all__ = [
     "SurveyError",
     "allocate",
     "combine",
+    "combine_many",
     "design_weights",
     "estimate",
     "estimate_domains",
     "estimate_many",
+    "estimate_many_kinds",
     "poststratify",
     "quota_remaining",
     "rake",
@@ -283,6 +286,15 @@ def _check_weights(weights: Sequence[float] | FloatArray, n: int | None = None) 
     return w
 
 
+def _check_counts(counts: Sequence[float] | FloatArray, n: int) -> FloatArray:
+    c = np.asarray(counts, dtype=np.float64)
+    if c.ndim != 1 or c.shape[0] != n:
+        raise SurveyError(f"Có {c.shape[0] if c.ndim == 1 else '?'} số phiếu cho {n} dòng trọng số.")
+    if not np.all(np.isfinite(c)) or np.any(c < 0):
+        raise SurveyError("Số phiếu của mỗi dòng phải là số hữu hạn, không âm.")
+    return c
+
+
 def _shares(variable: str, margin: Mapping[str, float]) -> tuple[dict[str, float], float | None]:
     """Margins as shares, and their total when they were given as totals (None for shares)."""
     values = {}
@@ -330,6 +342,7 @@ def rake(
     *,
     max_iter: int = 100,
     tol: float = 1e-8,
+    counts: Sequence[float] | FloatArray | None = None,
 ) -> list[float]:
     """Adjust weights so that their distribution matches known margins (raking, iterative proportional
     fitting). ``variables[v][i]`` is respondent i's cell of variable v (e.g. "Nam"/"Nữ"); ``margins[v]``
@@ -343,9 +356,19 @@ def rake(
     ``tol`` of its margin. Raises :class:`RakingError` naming the variable (and cell) for a value not in
     the margins, a cell with a positive margin but no respondent (collapse it with a neighbour), a
     respondent in a cell whose margin is 0, or no convergence after ``max_iter`` sweeps.
+
+    ``counts``: how many respondents each row stands for (default one each), for respondents grouped by
+    the cells they share — e.g. service point, sex and age group, whose members' weights stay equal. A
+    row's weight is then that of each of its respondents, and the result is the same as with the rows
+    repeated (a million respondents raked as a few hundred rows).
     """
     w = _check_weights(weights).copy()
     n = w.shape[0]
+    freq = None if counts is None else _check_counts(counts, n)
+
+    def mass() -> FloatArray:  # the weight each row carries
+        return w if freq is None else w * freq
+
     if set(variables) != set(margins):
         missing = sorted(set(variables) ^ set(margins))
         raise RakingError(f"Biến và biên không khớp: {', '.join(missing)}.", variable=missing[0])
@@ -359,17 +382,17 @@ def rake(
         codes = _codes(v, variables[v], cells, n)
         target = np.array([shares[c] for c in cells], dtype=np.float64)
         known = codes >= 0
-        counts = np.bincount(codes[known], minlength=len(cells))
+        seen = np.bincount(codes[known], None if freq is None else freq[known], minlength=len(cells))
         for j, c in enumerate(cells):
-            if target[j] > 0 and counts[j] == 0:
+            if target[j] > 0 and seen[j] == 0:
                 raise RakingError(
                     f"Biến '{v}': ô '{c}' có biên dương nhưng không có phiếu nào; hãy gộp ô này với ô bên cạnh.",
                     variable=v,
                     cell=c,
                 )
-            if target[j] == 0 and counts[j] > 0:
+            if target[j] == 0 and seen[j] > 0:
                 raise RakingError(
-                    f"Biến '{v}': ô '{c}' có {int(counts[j])} phiếu nhưng biên bằng 0.", variable=v, cell=c
+                    f"Biến '{v}': ô '{c}' có {int(seen[j])} phiếu nhưng biên bằng 0.", variable=v, cell=c
                 )
         if total is not None:
             totals.append((v, total))
@@ -381,7 +404,7 @@ def rake(
                 raise RakingError(
                     f"Tổng của biên '{v}' ({t:g}) khác tổng của biên '{totals[0][0]}' ({t0:g}).", variable=v
                 )
-        s = w.sum()
+        s = mass().sum()
         if s <= 0:
             raise RakingError("Tổng trọng số bằng 0.", variable=totals[0][0])
         w *= t0 / s
@@ -389,7 +412,7 @@ def rake(
     for _ in range(max(1, max_iter)):
         for v, _cells, target, codes in plan:
             known = codes >= 0
-            sums = np.bincount(codes[known], weights=w[known], minlength=target.shape[0])
+            sums = np.bincount(codes[known], weights=mass()[known], minlength=target.shape[0])
             wk = sums.sum()
             empty = (target > 0) & (sums <= 0)
             if wk <= 0 or np.any(empty):
@@ -402,7 +425,7 @@ def rake(
         worst, worst_var = 0.0, plan[0][0]
         for v, _cells, target, codes in plan:
             known = codes >= 0
-            sums = np.bincount(codes[known], weights=w[known], minlength=target.shape[0])
+            sums = np.bincount(codes[known], weights=mass()[known], minlength=target.shape[0])
             gap = float(np.max(np.abs(sums / sums.sum() - target)))
             if gap > worst:
                 worst, worst_var = gap, v
@@ -578,20 +601,56 @@ def estimate_many(
     and, for strata, an integer array (e.g. service point ids) for large surveys; lists with None and
     labels are converted first. Answers on a small integer scale (1–5) take a fast path that counts
     (stratum, answer) cells instead of respondents. ``population`` as in :func:`estimate`."""
-    kind_, method_, z = _options(kind, method, replicates, min_n, confidence)
+    return estimate_many_kinds(
+        columns,
+        (kind,),
+        weights=weights,
+        strata=strata,
+        satisfied_threshold=satisfied_threshold,
+        method=method,
+        replicates=replicates,
+        seed=seed,
+        min_n=min_n,
+        confidence=confidence,
+        population=population,
+    )[kind]
+
+
+def estimate_many_kinds(
+    columns: Mapping[str, Column],
+    kinds: Sequence[str] = ("proportion", "mean"),
+    *,
+    weights: Sequence[float] | FloatArray | None = None,
+    strata: Sequence[str] | npt.NDArray[Any] | None = None,
+    satisfied_threshold: float = 4,
+    method: str = "linearisation",
+    replicates: int = 500,
+    seed: int = 0,
+    min_n: int = 30,
+    confidence: float = 0.95,
+    population: Mapping[Any, float] | None = None,
+) -> dict[str, dict[str, Estimate]]:
+    """:func:`estimate_many` for several kinds at once — ``{kind: estimate_many(columns, kind=kind, …)}``,
+    e.g. every item's % satisfied and mean score — with each item's answers counted once for all kinds."""
+    checked = [_options(kind, method, replicates, min_n, confidence) for kind in kinds]
     codes = list(columns)
-    if not codes:
-        return {}
+    if not codes or not checked:
+        return {kind: {} for kind in kinds}
+    method_, z = checked[0][1], checked[0][2]
+    kinds_ = [c[0] for c in checked]
     first = _column(columns[codes[0]])
     n = first.shape[0]
     cols = [first] + [_column(columns[code], n) for code in codes[1:]]
     w = None if weights is None else _check_weights(weights, n)
     st, n_strata, labels = _strata_codes(strata, n)
     fpc = _fpc(population, st, n_strata, labels)
-    figures = _estimate_columns(
-        cols, w, st, n_strata, kind_, float(satisfied_threshold), method_, replicates, seed, z, fpc=fpc
+    all_figures = _estimate_kinds(
+        cols, w, st, n_strata, kinds_, float(satisfied_threshold), method_, replicates, seed, z, fpc=fpc
     )
-    return {code: _make(figures, j, kind_, method_, min_n, confidence) for j, code in enumerate(codes)}
+    return {
+        kind: {code: _make(figures, j, kind, method_, min_n, confidence) for j, code in enumerate(codes)}
+        for kind, figures in zip(kinds_, all_figures, strict=True)
+    }
 
 
 def estimate(
@@ -679,22 +738,50 @@ def _estimate_columns(
     fpc: FloatArray | None = None,
 ) -> _Figures:
     """The estimates of every column (one answer per respondent, NaN = missing)."""
+    return _estimate_kinds(
+        cols, w, strata, n_strata, [kind], threshold, method, replicates, seed, z, clip, fpc
+    )[0]
+
+
+def _estimate_kinds(
+    cols: list[FloatArray],
+    w: FloatArray | None,
+    strata: npt.NDArray[np.intp],
+    n_strata: int,
+    kinds: Sequence[Kind],
+    threshold: float,
+    method: Method,
+    replicates: int,
+    seed: int,
+    z: float,
+    clip: bool | None = None,
+    fpc: FloatArray | None = None,
+) -> list[_Figures]:
+    """:func:`_estimate_columns` for several kinds: the (stratum, answer) cells of an item are counted
+    once for all of them (a proportion and a mean differ only in the score given to each answer)."""
     k = len(cols)
     n = strata.shape[0]
-    figures = _new_figures(k, z, kind == "proportion" if clip is None else clip)
+    out = [_new_figures(k, z, kind == "proportion" if clip is None else clip) for kind in kinds]
     if n == 0:
-        return figures
+        return out
     w2 = None if w is None else w * w
     offsets: dict[int, npt.NDArray[np.intp]] = {}  # strata × number of answer values, per scale length
     for j, y in enumerate(cols):
-        table = _cell_table(y, w, w2, strata, n_strata, kind, threshold, offsets)
-        if table is None:
-            table = _respondent_table(y, w, strata, n_strata, kind, threshold)
-        _fill(figures, j, table, method, fpc)
+        counts = _cell_counts(y, w, w2, strata, n_strata, "mean", threshold, offsets)
+        for kind, figures in zip(kinds, out, strict=True):
+            if counts is None:
+                table = _respondent_table(y, w, strata, n_strata, kind, threshold)
+            else:
+                cnt, sw, sw2, values = counts
+                if kind == "proportion":
+                    values = (values >= threshold).astype(np.float64)
+                table = _finish_cells(cnt, sw, sw2, values)
+            _fill(figures, j, table, method, fpc)
     if method == "bootstrap":
-        figures.se[:] = _bootstrap_se(cols, w, strata, n_strata, kind, threshold, replicates, seed)
-        figures.se[figures.n < 2] = np.nan
-    return figures
+        for kind, figures in zip(kinds, out, strict=True):
+            figures.se[:] = _bootstrap_se(cols, w, strata, n_strata, kind, threshold, replicates, seed)
+            figures.se[figures.n < 2] = np.nan
+    return out
 
 
 def _new_figures(k: int, z: float, clip: bool) -> _Figures:
@@ -731,22 +818,6 @@ _Table: TypeAlias = tuple[FloatArray, float, float, float, float, FloatArray, Fl
 _Counts: TypeAlias = tuple[FloatArray, FloatArray, FloatArray, FloatArray]
 
 
-def _cell_table(
-    y: FloatArray,
-    w: FloatArray | None,
-    w2: FloatArray | None,
-    strata: npt.NDArray[np.intp],
-    n_strata: int,
-    kind: Kind,
-    threshold: float,
-    offsets: dict[int, npt.NDArray[np.intp]],
-) -> _Table | None:
-    """The per-stratum sums from counts of (stratum, answer) cells — answers on a small integer scale
-    only (None otherwise): three bincounts instead of a dozen passes over the respondents."""
-    counts = _cell_counts(y, w, w2, strata, n_strata, kind, threshold, offsets)
-    return None if counts is None else _finish_cells(*counts)
-
-
 def _cell_counts(
     y: FloatArray,
     w: FloatArray | None,
@@ -765,6 +836,9 @@ def _cell_counts(
         zero = np.zeros((n_strata, 1))
         return zero, zero, zero, np.zeros(1)
     if not (lo_f.is_integer() and hi_f.is_integer()):
+        return None
+    head = y[:4096]  # most non-integer columns (combined scores) show it at once
+    if not np.array_equal(head, np.floor(head), equal_nan=True):
         return None
     lo, hi = int(lo_f), int(hi_f)
     n_values = hi - lo + 2  # the last value index holds the missing answers
@@ -835,12 +909,21 @@ def _respondent_table(
         return nh, big_b, math.nan, math.nan, 0.0, np.zeros(n_strata), np.zeros(n_strata)
     r = float(wy.sum()) / big_b
     unweighted = float(y0.sum()) / count
-    n_eff = big_b * big_b / float((wm * wm).sum())
-    zs = (wy - wm * r) / big_b
+    # the same arithmetic as written plainly, in place: fewer arrays of a million to allocate
+    tmp = np.multiply(wm, wm)
+    n_eff = big_b * big_b / float(tmp.sum())
+    zs = np.multiply(wm, r, out=tmp)  # z_i = (w_i y_i − w_i R) / W
+    np.subtract(wy, zs, out=zs)
+    zs /= big_b
     s1 = _wsum(strata, zs, n_strata)
     mean_h = np.divide(s1, nh, out=np.zeros_like(s1), where=nh > 0)
-    dev = (zs - mean_h[strata]) * mf
-    ss = _wsum(strata, dev * dev, n_strata)
+    if n_strata == 1:
+        dev = np.subtract(zs, mean_h[0], out=wy)
+    else:
+        dev = np.subtract(zs, mean_h[strata], out=wy)
+    dev *= mf
+    dev *= dev
+    ss = _wsum(strata, dev, n_strata)
     return nh, big_b, r, unweighted, n_eff, ss, s1
 
 
@@ -957,35 +1040,61 @@ def respondent_scores(
     """
     if kind not in ("proportion", "mean"):
         raise SurveyError(f"Loại ước lượng không hợp lệ: {kind!r}.")
-    if isinstance(parts, str) or not parts:
-        raise SurveyError("Cần ít nhất một câu hỏi để tổng hợp.")
-    n: list[int] = []
+    return _Scorer(columns, kind, satisfied_threshold).top(parts)
 
-    def leaf(code: str) -> FloatArray:
-        if code not in columns:
-            raise SurveyError(f"Không có câu hỏi '{code}'.")
-        col = _column(columns[code], n[0] if n else None)
-        if not n:
-            n.append(col.shape[0])
+
+def _part_key(part: Part) -> Any:
+    return part if isinstance(part, str) else tuple(_part_key(p) for p in part)
+
+
+class _Scorer:
+    """Respondent scores (:func:`respondent_scores`) of several parts over the same columns: each column
+    is checked once and each group scored once (an overall score over elements reuses the elements')."""
+
+    def __init__(self, columns: Mapping[str, Column], kind: str, threshold: float) -> None:
+        self.columns = columns
+        self.proportion = kind == "proportion"
+        self.threshold = threshold
+        self.n: int | None = None
+        self.leaves: dict[str, FloatArray] = {}
+        self.groups: dict[Any, FloatArray] = {}
+
+    def top(self, parts: Sequence[Part]) -> FloatArray:
+        if isinstance(parts, str) or not parts:
+            raise SurveyError("Cần ít nhất một câu hỏi để tổng hợp.")
+        return self.score(list(parts))
+
+    def leaf(self, code: str) -> FloatArray:
+        col = self.leaves.get(code)
+        if col is None:
+            if code not in self.columns:
+                raise SurveyError(f"Không có câu hỏi '{code}'.")
+            col = _column(self.columns[code], self.n)
+            self.n = col.shape[0]
+            self.leaves[code] = col
         return col
 
-    def score(part: Part) -> FloatArray:
+    def score(self, part: Part) -> FloatArray:
         if isinstance(part, str):
-            col = leaf(part)
-            if kind == "proportion":
-                return cast(FloatArray, np.where(np.isnan(col), np.nan, (col >= satisfied_threshold) * 1.0))
+            col = self.leaf(part)
+            if self.proportion:
+                return cast(FloatArray, np.where(np.isnan(col), np.nan, (col >= self.threshold) * 1.0))
             return col
         if not part:
             raise SurveyError("Nhóm câu hỏi rỗng.")
+        key = _part_key(part)
+        done = self.groups.get(key)
+        if done is not None:
+            return done
         total: FloatArray | None = None
         cnt: FloatArray | None = None
         for child in part:  # running sums: no respondents × parts matrix
             if isinstance(child, str):
-                col = leaf(child)
+                col = self.leaf(child)
                 valid = ~np.isnan(col)
-                add = (col >= satisfied_threshold).astype(np.float64) if kind == "proportion" else col
+                add = (col >= self.threshold).astype(np.float64) if self.proportion else col
             else:
-                add = score(child)
+                add = self.score(child)
                 valid = ~np.isnan(add)
             if total is None or cnt is None:
                 total = np.zeros(add.shape[0])
@@ -995,9 +1104,8 @@ def respondent_scores(
         assert total is not None and cnt is not None
         with np.errstate(invalid="ignore", divide="ignore"):
             total /= cnt  # 0/0 → NaN: no part answered
+        self.groups[key] = total
         return total
-
-    return score(list(parts))
 
 
 def combine(
@@ -1049,6 +1157,51 @@ def combine(
     return _make(figures, 0, kind_, method_, min_n, confidence)
 
 
+def combine_many(
+    columns: Mapping[str, Column],
+    parts: Mapping[str, Sequence[Part]],
+    *,
+    weights: Sequence[float] | FloatArray | None = None,
+    strata: Sequence[str] | npt.NDArray[Any] | None = None,
+    kind: str = "proportion",
+    satisfied_threshold: float = 4,
+    method: str = "linearisation",
+    replicates: int = 500,
+    seed: int = 0,
+    min_n: int = 30,
+    confidence: float = 0.95,
+    population: Mapping[Any, float] | None = None,
+) -> dict[str, Estimate]:
+    """:func:`combine` for several scores at once: ``{code: combine(columns, parts[code], …)}`` — e.g.
+    every element and the overall score over the elements. The same figures, computed once: each item
+    column is checked once, each group of parts scored once (the overall score reuses the elements'
+    scores), strata and weights prepared once."""
+    kind_, method_, z = _options(kind, method, replicates, min_n, confidence)
+    codes = list(parts)
+    if not codes:
+        return {}
+    scorer = _Scorer(columns, kind_, satisfied_threshold)
+    cols = [scorer.top(parts[c]) for c in codes]
+    n = cols[0].shape[0]
+    w = None if weights is None else _check_weights(weights, n)
+    st, n_strata, labels = _strata_codes(strata, n)
+    figures = _estimate_columns(
+        cols,
+        w,
+        st,
+        n_strata,
+        "mean",
+        0.0,
+        method_,
+        replicates,
+        seed,
+        z,
+        clip=kind_ == "proportion",
+        fpc=_fpc(population, st, n_strata, labels),
+    )
+    return {c: _make(figures, j, kind_, method_, min_n, confidence) for j, c in enumerate(codes)}
+
+
 def estimate_domains(
     columns: Mapping[str, Column],
     by: Sequence[str | None] | npt.NDArray[Any],
@@ -1081,10 +1234,8 @@ def estimate_domains(
     if not codes:
         return {}
     if parts is not None:
-        cols = [
-            respondent_scores(columns, parts[c], kind=kind_, satisfied_threshold=satisfied_threshold)
-            for c in codes
-        ]
+        scorer = _Scorer(columns, kind_, satisfied_threshold)
+        cols = [scorer.top(parts[c]) for c in codes]
     else:
         cols = [_column(columns[c]) for c in codes]
     n = cols[0].shape[0]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from chiso.accounts.scope import covered, covers, roles_of
+from chiso.accounts.scope import covered, covers, member_provinces, roles_of
 from chiso.units.models import Unit
 
 from .models import Index
@@ -65,13 +65,7 @@ def visible_indices(user) -> QuerySet[Index]:
         return Index.objects.all()
     # A department's or a commune's officer reads its own province's index too: the ranking of the
     # province's departments and communes is published by the province's decision.
-    from chiso.units.services import province_of
-
-    provinces = (
-        {province_of(m.unit).pk for m in user.memberships.select_related("unit", "unit__parent")}
-        if user.is_authenticated
-        else set()
-    )
+    provinces = member_provinces(user)
     return Index.objects.filter(Q(owner__isnull=True) | Q(owner__in=scope) | Q(owner__in=provinces))
 
 

@@ -7,25 +7,20 @@ reads the old data, and a rolled-back change restores the old token.
 
 from __future__ import annotations
 
-import secrets
-
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from chiso.results.models import DataVersion
+from chiso.results.version import bump_version, read_version
 
 KEY = "plans"
 
 
 def bump_plans_version(**_kwargs) -> int:
-    token = secrets.randbits(62)
-    if not DataVersion.objects.filter(key=KEY).update(counter=token):
-        DataVersion.objects.update_or_create(key=KEY, defaults={"counter": token})
-    return token
+    return bump_version(KEY)
 
 
 def plans_version() -> int:
-    obj = DataVersion.objects.filter(key=KEY).only("counter").first()
-    return obj.counter if obj else 0
+    """Read at most once per web request (``chiso.results.version.DataVersionMiddleware``)."""
+    return read_version(KEY)
 
 
 def connect() -> None:

@@ -112,6 +112,11 @@ def load_reference_units(*, with_wards: bool = True) -> dict[str, int]:
 
     if with_wards:
         counts.update(_load_wards(legacy_units, new_units))
+        # bulk_create sends no signal: the units' version (``chiso.tracking.version``, which the
+        # subtrees cached by ``accounts.scope`` are keyed by) is changed here.
+        from chiso.tracking.version import bump_plans_version
+
+        bump_plans_version()
     counts["regions"] = load_regions()
     return dict(counts)
 

@@ -23,8 +23,8 @@ from chiso.core.spreadsheet import csv_cell
 from chiso.core.stats import GroupRule, group_cutoffs, group_of, rank_desc
 from chiso.core.text import format_number
 
-from ..models import Round, Score, Sheet
-from .sheets import effective, refresh_totals
+from ..models import Round, Sheet
+from .sheets import effective, refresh_totals, round_rows
 from .structure import structure
 
 __all__ = ["UnitResult", "publish", "summary", "summary_data"]
@@ -62,16 +62,9 @@ def summary(rnd: Round, *, refresh: bool = True) -> list[UnitResult]:
     sheets = list(rnd.sheets.select_related("unit"))
     if refresh:
         st = structure(rnd.framework)
-        rows: dict[int, list[Score]] = {sheet.pk: [] for sheet in sheets}
-        scores = (  # one read for all sheets, of what the totals need
-            Score.objects.filter(sheet__round=rnd)
-            .select_related("node")
-            .only("sheet_id", "self_score", "appraised_score", "final_score", "not_applicable", "node__code")
-        )
-        for score in scores:
-            rows[score.sheet_id].append(score)
+        rows = round_rows(rnd, st)  # one read for all sheets, of what the totals need, as plain rows
         for sheet in sheets:
-            refresh_totals(sheet, rows[sheet.pk], st)
+            refresh_totals(sheet, rows.get(sheet.pk, []), st)
     percents = {s.pk: s.percent for s in sheets if s.percent is not None}
     ranks = rank_desc(percents)
     rule = _rule(rnd)

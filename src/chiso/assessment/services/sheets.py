@@ -13,7 +13,9 @@ message per criterion — ``ValidationError({code: message})`` — or written at
 When a criterion was saved by someone else after the form was opened (its ``version`` moved on), the
 refusal is a :class:`StaleScores` (a ValidationError: the API answers it 409 Conflict).
 ``submit(sheet, user)`` closes a unit's self-assessment: every criterion scored, and a score above zero
-without evidence needs a note saying why.
+without evidence needs a note saying why; a sheet submitted with nothing changed since is not submitted
+again. An entry whose criterion was saved meanwhile is no conflict when what is stored is already what it
+sends (a form sent twice).
 ``import_scores(sheet, user, stage, values, source=…, reason=…)`` writes the scores of a file
 (``services.imports`` checks them first) with the same history, versions and totals as typed scores.
 """
@@ -21,9 +23,9 @@ without evidence needs a note saying why.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -42,11 +44,13 @@ __all__ = [
     "IMPORT_FIELD",
     "NOTE_FIELD",
     "SCORE_FIELD",
+    "ScoreRow",
     "StaleScores",
     "closed_message",
     "effective",
     "import_scores",
     "refresh_totals",
+    "round_rows",
     "save",
     "sheet_totals",
     "submit",
@@ -72,7 +76,7 @@ class StaleScores(ValidationError):
     name the criteria (and every other problem of the save)."""
 
 
-def effective(score: Score, stage: str) -> float | None:
+def effective(score: Score | ScoreRow, stage: str) -> float | None:
     """A criterion's score at a stage: the final score, else the appraised, else the self-score (an
     appraiser who leaves a score unchanged accepts it)."""
     chain = {"self": ("self_score",), "appraisal": ("appraised_score", "self_score"),
@@ -84,42 +88,90 @@ def effective(score: Score, stage: str) -> float | None:
     return None
 
 
-def sheet_totals(
-    sheet: Sheet, stage: str, scores: list[Score] | None = None, st: Structure | None = None
-) -> Totals:
-    """The sheet added up at ``stage`` (from ``scores`` when given, with the framework's structure ``st``
-    when given: callers adding up many sheets read them once)."""
-    st = st or structure(sheet.round.framework)
-    rows = scores if scores is not None else list(sheet.scores.select_related("node"))
+class ScoreRow(NamedTuple):
+    """What the totals need of a score, read as a plain row (``round_rows``) or taken from a Score."""
+
+    code: str
+    self_score: float | None
+    appraised_score: float | None
+    final_score: float | None
+    not_applicable: bool
+
+    @classmethod
+    def of(cls, score: Score) -> ScoreRow:
+        return cls(
+            score.node.code, score.self_score, score.appraised_score, score.final_score, score.not_applicable
+        )
+
+
+def _rows(scores: Iterable[Score | ScoreRow]) -> list[ScoreRow]:
+    return [s if isinstance(s, ScoreRow) else ScoreRow.of(s) for s in scores]
+
+
+def round_rows(rnd, st: Structure) -> dict[int, list[ScoreRow]]:
+    """Every score of the round as plain rows per sheet id, in one query (no model objects: a summary of
+    40 units × 100 criteria reads 4,000 of them)."""
+    out: dict[int, list[ScoreRow]] = {}
+    codes = st.codes
+    rows = Score.objects.filter(sheet__round=rnd).values_list(
+        "sheet_id", "node_id", "self_score", "appraised_score", "final_score", "not_applicable"
+    )
+    for sheet_id, node_id, self_score, appraised, final, na in rows:
+        code = codes.get(node_id)
+        if code is not None:  # a node of another framework version is no criterion of this sheet
+            out.setdefault(sheet_id, []).append(ScoreRow(code, self_score, appraised, final, na))
+    return out
+
+
+def _stage_totals(rows: list[ScoreRow], stage: str, st: Structure) -> Totals:
     values: dict[str, float] = {}
     na: set[str] = set()
     for s in rows:
         v = effective(s, stage)
         if v is not None:
-            values[s.node.code] = v
+            values[s.code] = v
         if s.not_applicable:
-            na.add(s.node.code)
-    return totals(st.items, values, na)
+            na.add(s.code)
+    return totals(st.tree or st.items, values, na)
+
+
+def sheet_totals(
+    sheet: Sheet, stage: str, scores: Iterable[Score | ScoreRow] | None = None, st: Structure | None = None
+) -> Totals:
+    """The sheet added up at ``stage`` (from ``scores`` when given, with the framework's structure ``st``
+    when given: callers adding up many sheets read them once)."""
+    st = st or structure(sheet.round.framework)
+    rows = _rows(scores if scores is not None else sheet.scores.select_related("node"))
+    return _stage_totals(rows, stage, st)
 
 
 #: The totals a sheet keeps from its scores.
 TOTAL_FIELDS = ("self_total", "appraised_total", "final_total", "applicable_max", "percent")
 
 
-def refresh_totals(sheet: Sheet, rows: list[Score] | None = None, st: Structure | None = None) -> Sheet:
+def refresh_totals(
+    sheet: Sheet, rows: Iterable[Score | ScoreRow] | None = None, st: Structure | None = None
+) -> Sheet:
     """Keep the sheet's totals (self, appraised, final; percent of the applicable maximum) from its scores
     (``rows``: all of them, and ``st`` the framework's structure, when the caller has read them for many
     sheets). Saved only when a figure moved (``sheet`` as read from the database): reading a summary writes
-    nothing and adds no history."""
-    rows = rows if rows is not None else list(sheet.scores.select_related("node"))
+    nothing and adds no history. Each stage is added up once."""
+    rows = _rows(rows if rows is not None else sheet.scores.select_related("node"))
     st = st or structure(sheet.round.framework)
     appraised = any(r.appraised_score is not None for r in rows)
     final = any(r.final_score is not None for r in rows)
-    latest = sheet_totals(sheet, "final" if final else "appraisal" if appraised else "self", rows, st)
     scored = any(r.self_score is not None for r in rows)
+    stage_totals: dict[str, Totals] = {}
+
+    def at(stage: str) -> Totals:
+        if stage not in stage_totals:
+            stage_totals[stage] = _stage_totals(rows, stage, st)
+        return stage_totals[stage]
+
+    latest = at("final" if final else "appraisal" if appraised else "self")
     values = {
-        "self_total": sheet_totals(sheet, "self", rows, st).total if scored else None,
-        "appraised_total": sheet_totals(sheet, "appraisal", rows, st).total if appraised else None,
+        "self_total": at("self").total if scored else None,
+        "appraised_total": at("appraisal").total if appraised else None,
         "final_total": latest.total if (final or appraised) else None,
         "applicable_max": latest.applicable.get(latest.root),
         # A sheet nobody scored has no percent, hence no rank (results.summary ranks the units with a score).
@@ -185,6 +237,26 @@ def _parse_entry(crit: Criterion, work: str, entry: Mapping[str, Any], precision
     return _Checked(crit, score, inputs, na, note, cleared)
 
 
+def _apply(score: Score, c: _Checked, work: str, *, dry: bool = False) -> bool:
+    """Put a checked entry on its score; whether it changes anything (``dry``: only say so)."""
+    changes: dict[str, Any] = {}
+    if work in SCORE_FIELD and (c.score is not None or c.inputs is not None or c.na is not None or c.cleared):
+        name = SCORE_FIELD[work]
+        value = None if c.na else c.score
+        if getattr(score, name) != value:
+            changes[name] = value
+        if c.inputs is not None and score.inputs.get(work) != c.inputs:
+            changes["inputs"] = {**score.inputs, work: c.inputs}
+    if c.na is not None and work in ("self", "appraisal", "final") and score.not_applicable != c.na:
+        changes["not_applicable"] = c.na
+    if c.note is not None and getattr(score, NOTE_FIELD[work]) != c.note:
+        changes[NOTE_FIELD[work]] = c.note
+    if not dry:
+        for name, value in changes.items():
+            setattr(score, name, value)
+    return bool(changes)
+
+
 def _stale(score: Score, expected: int | None) -> str | None:
     if expected is None or score.pk is None or score.version == expected:
         return None
@@ -232,39 +304,27 @@ def save(
         if work in ("appraisal", "final") and not permissions.can_work(user, sheet, work, code):
             errors[code] = _("Bạn không được phân công thẩm định tiêu chí này.")
             continue
+        try:
+            parsed: _Checked | None = _parse_entry(crit, work, entry, rnd.framework.precision)
+            problem = None
+        except (InputError, ValueError) as exc:
+            parsed, problem = None, f"{crit.node.code}: {exc}"
         stale = _stale(existing[code], (versions or {}).get(code)) if code in existing else None
         if stale:
+            if parsed is not None and not _apply(existing[code], parsed, work, dry=True):
+                continue  # already stored as sent (the same form sent twice): nothing to write, no conflict
             errors[code] = stale
             stale_codes.append(code)
-            continue
-        try:
-            checked.append(_parse_entry(crit, work, entry, rnd.framework.precision))
-        except (InputError, ValueError) as exc:
-            errors[code] = f"{crit.node.code}: {exc}"
+        elif parsed is None:
+            errors[code] = problem or ""
+        else:
+            checked.append(parsed)
     if errors:
         raise (StaleScores if stale_codes else ValidationError)(errors)
     saved: list[Score] = []
     for c in checked:
         score = existing.get(c.crit.code) or Score(sheet=sheet, node=c.crit.node)
-        changed = False
-        if work in SCORE_FIELD and (
-            c.score is not None or c.inputs is not None or c.na is not None or c.cleared
-        ):
-            name = SCORE_FIELD[work]
-            value = None if c.na else c.score
-            if getattr(score, name) != value:
-                setattr(score, name, value)
-                changed = True
-            if c.inputs is not None and score.inputs.get(work) != c.inputs:
-                score.inputs = {**score.inputs, work: c.inputs}
-                changed = True
-        if c.na is not None and work in ("self", "appraisal", "final") and score.not_applicable != c.na:
-            score.not_applicable = c.na
-            changed = True
-        if c.note is not None and getattr(score, NOTE_FIELD[work]) != c.note:
-            setattr(score, NOTE_FIELD[work], c.note)
-            changed = True
-        if not changed:
+        if not _apply(score, c, work):
             continue
         if source is not None:
             score.source = nfc(source)
@@ -306,6 +366,12 @@ def submit(sheet: Sheet, user, *, today: dt.date | None = None) -> Sheet:
         raise PermissionDenied(_("Bạn không được nộp phiếu tự đánh giá này."))
     if not work_open(sheet.round, sheet, "self", today):
         raise ValidationError({"__all__": _("Giai đoạn tự đánh giá đã khoá: không nộp được.")})
+    if (
+        sheet.state == Sheet.State.SUBMITTED
+        and sheet.submitted_at is not None
+        and not sheet.scores.filter(updated_at__gt=sheet.submitted_at).exists()
+    ):
+        return sheet  # submitted, and nothing changed since (a double click): not submitted twice
     st = structure(sheet.round.framework)
     scores = {s.node.code: s for s in sheet.scores.select_related("node").prefetch_related("files", "links")}
     errors: dict[str, str] = {}

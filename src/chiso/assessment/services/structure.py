@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chiso.core.framework import SURVEY_SOURCE_KINDS
-from chiso.core.scoring import Item, Rule, RuleError, parse_rule
+from chiso.core.scoring import Item, Rule, RuleError, SheetTree, parse_rule, prepare
 from chiso.frameworks.models import Framework, Node
 from chiso.frameworks.services import framework_tree
 from chiso.results.version import current_data_version
@@ -39,6 +39,10 @@ class Structure:
     by_code: dict[str, Criterion] = field(default_factory=dict)
     nodes: dict[str, Node] = field(default_factory=dict)
     root: str = ""
+    #: ``items`` prepared once for ``core.scoring.totals`` (every sheet of the framework is added up on it)
+    tree: SheetTree | None = None
+    #: node id → code, to read scores as plain rows
+    codes: dict[int, str] = field(default_factory=dict)
 
     @property
     def fields(self) -> list[Node]:
@@ -90,6 +94,8 @@ def structure(framework: Framework) -> Structure:
         )
         out.criteria.append(crit)
         out.by_code[code] = crit
+    out.tree = prepare(out.items)
+    out.codes = {n.pk: code for code, n in nodes.items()}
     if len(_CACHE) > 32:
         _CACHE.clear()
     _CACHE[key] = out

@@ -663,3 +663,80 @@ def test_coverage_with_large_sampling_fractions_needs_the_correction():
         without += b.lower <= truth <= b.upper
     assert 0.92 <= with_fpc / sims <= 0.975
     assert without / sims > 0.99
+
+
+# --- the fast paths of large surveys equal the plain functions -----------------------------------------
+
+
+@FAST
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Nam", "Nữ", None, ""]),
+            st.sampled_from(["1", "2", "3", None]),
+            st.integers(1, 4),
+            st.floats(0.5, 40),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(["shares", "totals"]),
+)
+def test_rake_of_grouped_rows_equals_rake_of_the_respondents(groups, scale):
+    """Rows standing for ``counts`` identical respondents rake to the same weights as the respondents."""
+    margins = {"sex": {"Nam": 0.48, "Nữ": 0.52}, "age": {"1": 0.3, "2": 0.5, "3": 0.2}}
+    if scale == "totals":
+        margins = {v: {c: 1000 * s for c, s in m.items()} for v, m in margins.items()}
+    sexes = [g[0] for g in groups]
+    ages = [g[1] for g in groups]
+    counts = [g[2] for g in groups]
+    w0 = [g[3] for g in groups]
+    expand = np.repeat(np.arange(len(groups)), counts)
+    try:
+        want = rake(
+            [w0[i] for i in expand],
+            {"sex": [sexes[i] for i in expand], "age": [ages[i] for i in expand]},
+            margins,
+            max_iter=300,
+        )
+    except RakingError as exc:
+        with pytest.raises(RakingError) as got:
+            rake(w0, {"sex": sexes, "age": ages}, margins, max_iter=300, counts=counts)
+        assert (got.value.variable, got.value.cell) == (exc.variable, exc.cell)
+        if "không hội tụ" in str(exc):  # no convergence: the gap left is printed to 2 digits, rounded
+            assert str(got.value).split(" còn lệch ")[0] == str(exc).split(" còn lệch ")[0]
+        else:
+            assert str(got.value) == str(exc)
+        return
+    got = rake(w0, {"sex": sexes, "age": ages}, margins, max_iter=300, counts=counts)
+    assert np.allclose(np.array(got)[expand], want, rtol=1e-9, atol=0)
+
+
+def test_rake_counts_must_match_the_rows():
+    with pytest.raises(SurveyError):
+        rake([1, 1], {"a": ["x", "y"]}, {"a": {"x": 0.5, "y": 0.5}}, counts=[1])
+    with pytest.raises(SurveyError):
+        rake([1, 1], {"a": ["x", "y"]}, {"a": {"x": 0.5, "y": 0.5}}, counts=[1, -1])
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_estimate_many_kinds_and_combine_many_equal_the_one_at_a_time_functions(weighted):
+    rng = np.random.default_rng(11)
+    n = 3000
+    cols = {f"q{j}": rng.integers(1, 6, n).astype(float) for j in range(7)}
+    for c in cols.values():
+        c[rng.random(n) < 0.1] = np.nan
+    points = rng.integers(0, 9, n)
+    w = rng.uniform(1, 30, 9)[points] * rng.uniform(0.8, 1.2, n) if weighted else None
+    both = survey.estimate_many_kinds(cols, ("proportion", "mean"), weights=w, strata=points)
+    for kind in ("proportion", "mean"):
+        one = estimate_many(cols, weights=w, strata=points, kind=kind)
+        for code in cols:
+            assert_same(both[kind][code], one[code])
+    parts = {"A": ["q0", "q1", "q2"], "B": ["q3", "q4", "q5", "q6"]}
+    parts["overall"] = [parts["A"], parts["B"]]
+    parts["flat"] = list(cols)
+    for kind in ("proportion", "mean"):
+        many = survey.combine_many(cols, parts, weights=w, strata=points, kind=kind)
+        for code, part in parts.items():
+            assert_same(many[code], combine(cols, part, weights=w, strata=points, kind=kind))

@@ -11,18 +11,24 @@
 - ``estimates_json(survey, user, weighted)`` — the CLI's and the API's shape, with the comparison page's
   table (``comparison_json``: the official SIPAS figures and whether each lies in the survey's interval).
 
-Responses are read as one column (``Response.scores``: one character per 1–5 item), so a million
-responses are a few numpy operations.
+Responses are read by one query of the columns the estimates need (``Response.scores``: one character per
+1–5 item; the point; the margin answers when raking), as flat numpy arrays: a million responses are a few
+numpy operations (``bench/surveys.py`` (a)).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
+from django.db import connections
 from django.db.models import Count, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from chiso.core import survey as stats
 
@@ -70,115 +76,241 @@ class Figures:
     notes: list[str] = field(default_factory=list)
 
 
-def _matrix(rows: list[tuple[int, str]], survey: Survey, codes: list[str]) -> np.ndarray:
-    """Responses × items (NaN: not answered), items in ``codes`` order whatever the response's version."""
-    matrix = np.full((len(rows), len(codes)), np.nan)
-    by_version: dict[int, list[int]] = {}
-    for i, (version, _s) in enumerate(rows):
-        by_version.setdefault(version, []).append(i)
-    position = {c: j for j, c in enumerate(codes)}
-    for version, idx in by_version.items():
+# answer byte of ``Response.scores`` → score: "1"–"5" → 1–5, anything else ("-", unanswered) → NaN
+_SCORE = np.full(256, np.nan)
+_SCORE[ord("1") : ord("5") + 1] = np.arange(1.0, 6.0)
+
+
+@dataclass
+class _Rows:
+    """The responses as flat arrays: one row per response, one item per row of ``columns``."""
+
+    columns: dict[str, np.ndarray]  # item → per response, float (NaN: not answered), current items
+    points: np.ndarray  # service point id per response (0: none)
+    dropped: int  # responses left out: not at one of the ``framed`` points
+    profile: dict[str, list[str | None]]  # margin variable → per response, its answer as a cell name
+
+
+def _fetch(survey: Survey, variables: list[str], answer_sql: str) -> list[tuple]:
+    profile = {f"v{i}": RawSQL(answer_sql, (var,)) for i, var in enumerate(variables)}
+    qs = (
+        Response.objects.filter(survey=survey)
+        .annotate(**profile)
+        .annotate(point_or_0=Coalesce("point_id", 0))
+        .values_list("version", "scores", "point_or_0", *profile)
+    )
+    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    with connections[qs.db].cursor() as cursor:  # plain tuples: no per-row work of Django's iterator
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _plain_is_exact(text: str) -> bool:
+    """Whether an answer read as plain text (PostgreSQL's ``->>``) is the cell name ``str(value)`` of
+    the JSON value: not for true/false (``str(True)`` is "True"), objects and arrays, or numbers that
+    Python writes otherwise ("1e-07", "-0"); those are read again as JSON."""
+    if text in ("true", "false") or text[:1] in ("{", "["):
+        return False
+    try:
+        return str(int(text)) == text
+    except ValueError:
+        pass
+    try:
+        return str(float(text)) == text
+    except ValueError:
+        return True
+
+
+def _read(survey: Survey, codes: list[str], variables: list[str], framed: set[int] | None = None) -> _Rows:
+    """One query for the columns the estimates need — version, scores, point and, for raking, each
+    margin variable's answer (not the whole ``answers``: parsing a million JSON documents would cost
+    more than all the rest) — fetched as plain tuples, then turned into numpy arrays. With ``framed``
+    (point ids), only the responses at those points are kept."""
+    # Each margin variable's answer as a cell name, as ``str(value)`` of the JSON value (None: none).
+    # PostgreSQL: ``->>``, plain text, the cheapest to extract; read again as JSON text (``->``, exact)
+    # when some value's plain text could differ from its name. SQLite (3.38+): the JSON text at once.
+    plain = bool(variables) and connections[Response.objects.db].vendor == "postgresql"
+    rows = _fetch(survey, variables, "answers ->> %s" if plain else "CAST(answers -> %s AS TEXT)")
+    if plain and not all(
+        t is None or _plain_is_exact(t)
+        for i in range(len(variables))
+        for t in dict.fromkeys(map(itemgetter(3 + i), rows))
+    ):
+        plain = False
+        rows = _fetch(survey, variables, "CAST(answers -> %s AS TEXT)")
+    n = len(rows)
+    # column by column (``zip(*rows)`` would take ten times as long over a million rows)
+    points = np.fromiter(map(itemgetter(2), rows), dtype=np.int64, count=n)
+    dropped = 0
+    if framed is not None and n:
+        inside = np.zeros(int(points.max()) + 1, dtype=bool)
+        inside[[pk for pk in framed if pk < inside.shape[0]]] = True
+        keep = inside[points]
+        dropped = n - int(keep.sum())
+        if dropped:  # before anything is built from them
+            rows = [rows[i] for i in np.flatnonzero(keep).tolist()]
+            points = points[keep]
+            n = len(rows)
+    if not n:
+        empty = {c: np.zeros(0) for c in codes}
+        return _Rows(empty, np.zeros(0, dtype=np.int64), dropped, {v: [] for v in variables})
+    versions = np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=n)
+    scores = list(map(itemgetter(1), rows))
+    texts = [list(map(itemgetter(3 + i), rows)) for i in range(len(variables))]
+    if variables and not plain:
+        for i, column in enumerate(texts):
+            names = {t: _answer_text(t) for t in dict.fromkeys(column)}
+            texts[i] = list(map(names.__getitem__, column))
+    del rows
+    columns: dict[str, np.ndarray] = {}
+    present = np.flatnonzero(np.bincount(versions))
+    for version in present.tolist():
         vcodes = [q.code for q in questions_of(survey, version) if q.scale]
         width = len(vcodes)
-        text = "".join(rows[i][1].ljust(width, "-")[:width] for i in idx).encode("ascii", "replace")
-        block = np.frombuffer(text, dtype=np.uint8).reshape(len(idx), width).astype(np.float64) - 48.0
-        block[(block < 1) | (block > 5)] = np.nan
+        if len(present) == 1:
+            idx = None
+            part = scores
+        else:
+            idx = np.flatnonzero(versions == version)
+            part = [scores[i] for i in idx.tolist()]
+        if width == 0:
+            continue
+        if set(map(len, part)) == {width}:
+            text = "".join(part)
+        else:  # shorter (unanswered tail) or longer rows: padded with "-" / cut to the version's items
+            text = "".join(s.ljust(width, "-")[:width] for s in part)
+        block = np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8).reshape(len(part), width)
         for k, code in enumerate(vcodes):
-            if code in position:
-                matrix[idx, position[code]] = block[:, k]
-    return matrix
+            if code not in codes:
+                continue
+            if idx is None:
+                columns[code] = _SCORE[block[:, k]]
+            else:
+                columns.setdefault(code, np.full(n, np.nan))[idx] = _SCORE[block[:, k]]
+    columns = {c: columns[c] if c in columns else np.full(n, np.nan) for c in codes}
+    return _Rows(columns, points, dropped, dict(zip(variables, texts, strict=True)))
+
+
+def _compact(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct non-negative ids (ascending) and each one's index among them (a stratum code)."""
+    if not ids.shape[0]:
+        return ids, np.zeros(0, dtype=np.intp)
+    seen = np.flatnonzero(np.bincount(ids))
+    index = np.zeros(int(ids.max()) + 1, dtype=np.intp)
+    index[seen] = np.arange(seen.shape[0])
+    return seen, index[ids]
+
+
+def _raked(
+    weights: np.ndarray, strata: np.ndarray, profile: dict[str, list[str | None]], margins: dict
+) -> np.ndarray:
+    """``core.survey.rake`` of the respondents, grouped: respondents of one service point with the same
+    answers to the margin variables have the same design weight and get the same raking factors, so
+    they are raked as one row standing for them all (``counts``) — the same weights as raking them one
+    by one, from a few hundred rows instead of a million."""
+    n = strata.shape[0]
+    key = strata.astype(np.int64)
+    cells: dict[str, tuple[list[str | None], np.ndarray]] = {}
+    for var in margins:
+        texts = profile[var]
+        distinct = list(dict.fromkeys(texts))
+        index = {v: i for i, v in enumerate(distinct)}
+        codes = np.fromiter(map(index.__getitem__, texts), dtype=np.int64, count=n)
+        key = key * len(distinct) + codes
+        cells[var] = (distinct, codes)
+    _keys, group = _compact(key)  # a small range (points × cells): counted, not sorted
+    first = np.full(_keys.shape[0], n, dtype=np.int64)
+    np.minimum.at(first, group, np.arange(n))
+    # groups in order of first appearance: an error names the value of the first respondent at fault,
+    # as when raking them one by one
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.shape[0])
+    rows = first[order]
+    counts = np.bincount(group, minlength=order.shape[0])[order]
+    variables = {var: [distinct[c] for c in codes[rows].tolist()] for var, (distinct, codes) in cells.items()}
+    raked = np.array(stats.rake(weights[rows], variables, margins, counts=counts))
+    return raked[rank[group]]
+
+
+def _answer_text(text: str | None) -> str | None:
+    """An answer given as JSON text, as the cell name raking compares with the margins' (None: none)."""
+    if text is None:
+        return None
+    value = json.loads(text)
+    return None if value is None else str(value)
 
 
 def compute(survey: Survey, *, weighted: bool = False, detail: bool = False) -> Figures:
     questions = [q for q in questions_of(survey) if q.scale]
     codes = [q.code for q in questions]
     points = {p.pk: p for p in survey.points.all()}
-    qs = Response.objects.filter(survey=survey)
     need_profile = weighted and bool(survey.margins)
-    fields = ["version", "scores", "point_id"] + (["answers"] if need_profile else [])
-    raw = list(qs.values_list(*fields))
+    framed = {pk for pk, p in points.items() if p.dossiers > 0} if weighted else None
+    data = _read(survey, codes, list(survey.margins) if need_profile else [], framed)
+    columns, point_ids, profile = data.columns, data.points, data.profile
     notes: list[str] = []
-    if weighted:
-        kept = [r for r in raw if r[2] in points and points[r[2]].dossiers > 0]
-        if len(kept) < len(raw):
-            notes.append(
-                f"{len(raw) - len(kept)} phiếu không gắn với điểm phục vụ có số hồ sơ trong khung mẫu: "
-                "không tính vào ước lượng có gia quyền."
-            )
-        raw = kept
-    figures = Figures(n=len(raw), weighted=weighted, notes=notes)
-    matrix = _matrix([(r[0], r[1]) for r in raw], survey, codes)
-    point_ids = np.array([r[2] or 0 for r in raw], dtype=np.int64)
-    strata = point_ids.astype(str)
+    if data.dropped:
+        notes.append(
+            f"{data.dropped} phiếu không gắn với điểm phục vụ có số hồ sơ trong khung mẫu: "
+            "không tính vào ước lượng có gia quyền."
+        )
+    n = int(point_ids.shape[0])
+    figures = Figures(n=n, weighted=weighted, notes=notes)
+    stratum_ids, strata = _compact(point_ids)
     weights = None
-    if weighted and raw:
-        population = {str(pk): p.dossiers for pk, p in points.items()}
-        weights = np.array(stats.respondent_weights(strata.tolist(), population))
+    if weighted and n:
+        sample = np.bincount(strata, minlength=stratum_ids.shape[0])
+        per = stats.design_weights(
+            {str(pk): points[pk].dossiers for pk in stratum_ids.tolist()},
+            {str(pk): int(c) for pk, c in zip(stratum_ids.tolist(), sample.tolist(), strict=True)},
+        )
+        weights = np.array([per[str(pk)] for pk in stratum_ids.tolist()])[strata]
         if need_profile:
-            variables = {}
-            for var in survey.margins:
-                variables[var] = [(str(r[3].get(var)) if r[3].get(var) is not None else None) for r in raw]
             try:
-                weights = np.array(stats.rake(weights, variables, survey.margins))
+                weights = _raked(weights, strata, profile, survey.margins)
             except stats.SurveyError as exc:
                 notes.append(f"Không hiệu chỉnh được theo cơ cấu dân số ({exc}); chỉ dùng trọng số thiết kế.")
-    columns = {c: matrix[:, j] for j, c in enumerate(codes)}
-    common = {"weights": weights, "strata": strata if raw else None, "method": METHOD, "min_n": survey.min_n}
-    if raw:
-        props = stats.estimate_many(columns, kind="proportion", **common)
-        means = stats.estimate_many(columns, kind="mean", **common)
-        figures.items = {c: {"p": props[c], "mean": means[c]} for c in codes}
+    common = {"weights": weights, "strata": strata if n else None, "method": METHOD, "min_n": survey.min_n}
+    if n:
+        items = stats.estimate_many_kinds(columns, ("proportion", "mean"), **common)
+        figures.items = {c: {"p": items["proportion"][c], "mean": items["mean"][c]} for c in codes}
         groups: dict[str, list[str]] = {}
         for q in questions:
             groups.setdefault(q.element or "", []).append(q.code)
-        for element in survey.elements.all():
-            parts = groups.get(element.code)
-            if parts:
-                figures.elements.append(
-                    (
-                        element,
-                        {
-                            "p": stats.combine(columns, parts, kind="proportion", **common),
-                            "mean": stats.combine(columns, parts, kind="mean", **common),
-                        },
-                    )
-                )
-        overall_parts = [groups[e.code] for e, _f in figures.elements] or codes
-        figures.overall = {
-            "p": stats.combine(columns, overall_parts, kind="proportion", **common),
-            "mean": stats.combine(columns, overall_parts, kind="mean", **common),
-        }
+        elements = [e for e in survey.elements.all() if groups.get(e.code)]
+        overall_parts = [groups[e.code] for e in elements] or codes
+        # element and overall scores in one call per kind (the overall reuses the element scores)
+        parts: dict[str, Any] = {f"element:{e.code}": groups[e.code] for e in elements}
+        parts["overall"] = overall_parts
+        p = stats.combine_many(columns, parts, kind="proportion", **common)
+        mean = stats.combine_many(columns, parts, kind="mean", **common)
+        for e in elements:
+            key = f"element:{e.code}"
+            figures.elements.append((e, {"p": p[key], "mean": mean[key]}))
+        figures.overall = {"p": p["overall"], "mean": mean["overall"]}
+        # per service point: each point is one stratum, so a domain estimate over its own respondents is
+        # the same as combining its respondents alone
+        point_parts: dict[str, Any] = {"overall": overall_parts}
+        if detail:
+            point_parts.update({f"element:{e.code}": groups[e.code] for e in elements})
+        by_point = stats.estimate_domains(
+            columns,
+            point_ids,
+            parts=point_parts,
+            kind="proportion",
+            weights=weights,
+            strata=strata,
+            method=METHOD,
+            min_n=survey.min_n,
+        )
         for pk, point in sorted(points.items(), key=lambda kv: kv[1].name):
-            mask = point_ids == pk
-            if not mask.any():
+            found = by_point.get(str(pk))
+            if found is None:
                 continue
-            sub = {c: v[mask] for c, v in columns.items()}
-            sub_weights = None if weights is None else weights[mask]
             if detail:
-                figures.point_elements[pk] = {
-                    e.code: stats.combine(
-                        sub,
-                        groups[e.code],
-                        kind="proportion",
-                        weights=sub_weights,
-                        method=METHOD,
-                        min_n=survey.min_n,
-                    )
-                    for e, _f in figures.elements
-                }
-            figures.points.append(
-                (
-                    point,
-                    stats.combine(
-                        sub,
-                        overall_parts,
-                        kind="proportion",
-                        weights=sub_weights,
-                        method=METHOD,
-                        min_n=survey.min_n,
-                    ),
-                )
-            )
+                figures.point_elements[pk] = {e.code: found[f"element:{e.code}"] for e in elements}
+            figures.points.append((point, found["overall"]))
     return figures
 
 
