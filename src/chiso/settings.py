@@ -238,9 +238,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two kinds of "unit kind": the kinds of units, and the kind of unit an index scores (which
+    # includes "commune" and "any"): each its own enum.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "chiso.units.models.Unit.Kind",
+        "IndexUnitKindEnum": "chiso.frameworks.models.Index.UnitKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "chiso.api.schema.document_sign_in_lockout",
+        "chiso.api.schema.document_general_errors",
     ],
 }
 
