@@ -215,13 +215,13 @@ def chart(request, index: str, unit: int, year: int, kind: str):
             d = ctx.derived
             if d.full_coverage:
                 title = _("{index} {year}: {unit} so với cả nước").format(
-                    index=a.index.short_name, year=year, unit=u.short_name
+                    index=a.index.label_for(get_language()), year=year, unit=u.short_name
                 )
             else:  # one rule with the rank card: the published rank, never a rank among those with data
                 title = _(
                     "{index} {year}: {unit} và {n}/{expected} đơn vị có số liệu (chưa đủ để xếp hạng)"
                 ).format(
-                    index=a.index.short_name,
+                    index=a.index.label_for(get_language()),
                     year=year,
                     unit=u.short_name,
                     n=d.n_with_data,
@@ -257,9 +257,11 @@ def chart(request, index: str, unit: int, year: int, kind: str):
             scales = _scale_changes([p for _name, points in series for p in points])
             svg = charts.history(
                 series,
-                _("{index} qua các năm ({scales}: đường bị ngắt)").format(index=a.index.label, scales=scales)
+                _("{index} qua các năm ({scales}: đường bị ngắt)").format(
+                    index=a.index.label_for(get_language()), scales=scales
+                )
                 if scales
-                else _("{index} qua các năm").format(index=a.index.label),
+                else _("{index} qua các năm").format(index=a.index.label_for(get_language())),
             )
         else:
             raise Http404

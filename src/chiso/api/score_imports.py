@@ -17,15 +17,13 @@ from chiso.assessment.models import ScoreImport
 from chiso.assessment.services.imports import commit_scores, preview_scores
 
 from .assessment import IMPORT_STAGES, ROUND_PK, TAG_ROUNDS, AssessmentApi, ImportStageField, visible_round
-from .common import E403, E404, FIELD_ERRORS, VietnameseMixin
+from .common import E403, E404, FIELD_ERRORS, UploadField, VietnameseMixin
 
 __all__ = ["RoundImportView"]
 
 
 class ScoreImportRequestSerializer(VietnameseMixin, serializers.Serializer):
-    file = serializers.FileField(
-        help_text="Tệp CSV, XLSX, XLS hoặc ODS: cột đơn vị và một cột cho mỗi mã tiêu chí."
-    )
+    file = UploadField(help_text="Tệp CSV, XLSX, XLS hoặc ODS: cột đơn vị và một cột cho mỗi mã tiêu chí.")
     stage = ImportStageField(choices=IMPORT_STAGES)
     commit = serializers.BooleanField(
         required=False, default=False, help_text="true: ghi tất cả hoặc không ghi gì; false: chỉ xem trước."
