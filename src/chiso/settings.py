@@ -235,6 +235,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API của chiso: đơn vị hành chính, bộ chỉ số, kết quả công bố, phân tích (chỉ đọc); kế hoạch, mục tiêu, nhiệm vụ, báo cáo tiến độ, đợt đánh giá và phiếu chấm điểm (đọc và ghi theo quyền).",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
