@@ -236,12 +236,20 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "API của chiso: đơn vị hành chính, bộ chỉ số, kết quả công bố, phân tích (chỉ đọc); kế hoạch, mục tiêu, nhiệm vụ, báo cáo tiến độ, đợt đánh giá và phiếu chấm điểm (đọc và ghi theo quyền).",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two kinds of "unit kind": the kinds of units, and the kind of unit an index scores (which
+    # includes "commune" and "any"): each its own enum.
+    "ENUM_NAME_OVERRIDES": {
+        "UnitKindEnum": "chiso.units.models.Unit.Kind",
+        "IndexUnitKindEnum": "chiso.frameworks.models.Index.UnitKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "chiso.api.schema.document_sign_in_lockout",
+        "chiso.api.schema.document_general_errors",
     ],
 }
 

@@ -36,6 +36,11 @@ class AnalysisError(ValueError):
     pass
 
 
+class NoResults(AnalysisError):
+    """The index has no framework, or the unit no results, for that year: nothing to analyse (the API
+    answers 404, as for an unknown unit)."""
+
+
 @dataclass
 class YearContext:
     framework: Framework
@@ -282,12 +287,12 @@ def same_definition(a: YearContext | None, b: YearContext | None, code: str) -> 
 def analyse(index_code: str, unit: Unit, year: int) -> Analysis:
     ctx = year_figures(index_code, year)
     if ctx is None:
-        raise AnalysisError(
+        raise NoResults(
             _("Chưa có bộ chỉ số {index} cho năm {year}.").format(index=index_code.upper(), year=year)
         )
     ud = ctx.derived.units.get(unit.pk)
     if ud is None:
-        raise AnalysisError(
+        raise NoResults(
             _("Chưa có kết quả {index} năm {year} của {unit}.").format(
                 index=ctx.framework.index.short_name, year=year, unit=unit.short_name
             )
@@ -705,7 +710,7 @@ def what_if(index_code: str, unit: Unit, year: int, changes: dict[str, float]):
     ctx = year_figures(index_code, year)
     ud = ctx.derived.units.get(unit.pk) if ctx else None
     if ud is None:
-        raise AnalysisError(_("Chưa có kết quả của đơn vị trong năm này."))
+        raise NoResults(_("Chưa có kết quả của đơn vị trong năm này."))
     for code, value in changes.items():
         node = ctx.nodes.get(code)
         if node is None:

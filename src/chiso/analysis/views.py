@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chiso.core.text import format_number, parse_number
+from chiso.frameworks.models import Index
 from chiso.frameworks.permissions import visible_indices
 from chiso.results.version import current_data_version
 from chiso.units.models import Unit
@@ -24,6 +25,20 @@ from .services import (
     what_if,
     year_figures,
 )
+
+
+def visible_index(user, code: str) -> Index:
+    """The index of ``code`` if ``user`` may read it, else 404. A national index is read by everyone
+    signed in (``visible_indices`` always includes it), so only a province's own index costs the
+    membership look-up — the analysis page is the busiest page."""
+    idx = Index.objects.filter(code=code).first()
+    if idx is None or not may_read(user, idx):
+        raise Http404
+    return idx
+
+
+def may_read(user, idx: Index) -> bool:
+    return idx.is_national or visible_indices(user).filter(pk=idx.pk).exists()
 
 
 def analysis_pick(request):
@@ -83,13 +98,19 @@ def analysis_pick(request):
 
 def analysis_page(request, index: str, unit: int, year: int):
     """The analysis page. Its body depends only on the data (never on the user), so it is cached
-    per index, unit, year, data version and language; only the header is rendered per request."""
-    idx = get_object_or_404(visible_indices(request.user), code=index)
-    u = get_object_or_404(Unit, pk=unit)
+    per index, unit, year, data version and language, with the index and unit the header names: a
+    repeated request reads no index, unit or result — only whether this user may read a province's
+    own index — and renders only the header."""
     version = current_data_version()
     key = f"analysis-body:{index}:{unit}:{year}:{version}:{get_language()}"
-    body = cache.get(key)
-    if body is None:
+    cached = cache.get(key)
+    if cached is not None:
+        idx, u, body = cached
+        if not may_read(request.user, idx):
+            raise Http404
+    else:
+        idx = visible_index(request.user, index)
+        u = get_object_or_404(Unit, pk=unit)
         try:
             a = analyse(index, u, year)
         except AnalysisError as exc:
@@ -118,12 +139,12 @@ def analysis_page(request, index: str, unit: int, year: int):
             "version": version,
         }
         body = mark_safe(render_to_string("analysis/page.html#body", context, request))  # noqa: S308
-        cache.set(key, body, 3600)
+        cache.set(key, (idx, u, body), 3600)
     return render(request, "analysis/page.html", {"index": idx, "unit": u, "year": year, "cached_body": body})
 
 
 def gap_partial(request, index: str, unit: int, year: int):
-    get_object_or_404(visible_indices(request.user), code=index)
+    visible_index(request.user, index)
     u = get_object_or_404(Unit, pk=unit)
     goal = request.GET.get("goal", "places")
     value = request.GET.get("value", "").strip()
@@ -160,7 +181,7 @@ def gap_partial(request, index: str, unit: int, year: int):
 
 
 def whatif_partial(request, index: str, unit: int, year: int):
-    get_object_or_404(visible_indices(request.user), code=index)
+    visible_index(request.user, index)
     u = get_object_or_404(Unit, pk=unit)
     changes = {}
     error = None
@@ -196,7 +217,7 @@ def whatif_partial(request, index: str, unit: int, year: int):
 
 
 def chart(request, index: str, unit: int, year: int, kind: str):
-    get_object_or_404(visible_indices(request.user), code=index)
+    visible_index(request.user, index)
     u = get_object_or_404(Unit, pk=unit)
     key = f"chart:{index}:{unit}:{year}:{kind}:{current_data_version()}:{get_language()}"
     svg = cache.get(key)
@@ -215,13 +236,13 @@ def chart(request, index: str, unit: int, year: int, kind: str):
             d = ctx.derived
             if d.full_coverage:
                 title = _("{index} {year}: {unit} so với cả nước").format(
-                    index=a.index.short_name, year=year, unit=u.short_name
+                    index=a.index.label_for(get_language()), year=year, unit=u.short_name
                 )
             else:  # one rule with the rank card: the published rank, never a rank among those with data
                 title = _(
                     "{index} {year}: {unit} và {n}/{expected} đơn vị có số liệu (chưa đủ để xếp hạng)"
                 ).format(
-                    index=a.index.short_name,
+                    index=a.index.label_for(get_language()),
                     year=year,
                     unit=u.short_name,
                     n=d.n_with_data,
@@ -257,9 +278,11 @@ def chart(request, index: str, unit: int, year: int, kind: str):
             scales = _scale_changes([p for _name, points in series for p in points])
             svg = charts.history(
                 series,
-                _("{index} qua các năm ({scales}: đường bị ngắt)").format(index=a.index.label, scales=scales)
+                _("{index} qua các năm ({scales}: đường bị ngắt)").format(
+                    index=a.index.label_for(get_language()), scales=scales
+                )
                 if scales
-                else _("{index} qua các năm").format(index=a.index.label),
+                else _("{index} qua các năm").format(index=a.index.label_for(get_language())),
             )
         else:
             raise Http404
@@ -299,7 +322,7 @@ def _scale_changes(points: list[tuple[int, float, float | None]]) -> str:
 
 
 def opening_partial(request, index: str, unit: int, year: int):
-    get_object_or_404(visible_indices(request.user), code=index)
+    visible_index(request.user, index)
     u = get_object_or_404(Unit, pk=unit)
     try:
         a = analyse(index, u, year)

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from chiso.analysis.serialize import analysis_to_dict, gap_to_dict
 from chiso.analysis.services import (
     AnalysisError,
+    NoResults,
     analyse,
     gap,
     opening_text,
@@ -177,7 +178,7 @@ UNIT_PATH = OpenApiParameter(
     "unit_id", int, OpenApiParameter.PATH, description="Mã số (id) của đơn vị, xem /api/units/."
 )
 UNIT_YEAR = [INDEX_PATH, UNIT_PATH, YEAR_PATH]
-NO_UNIT_OR_INDEX = "Không có đơn vị hoặc chỉ số."
+NO_UNIT_OR_INDEX = "Không có đơn vị hoặc chỉ số, hoặc đơn vị chưa có kết quả năm đó."
 
 
 def _computed_responses(ok, bad_input: str) -> dict:
@@ -276,6 +277,8 @@ class GapView(ApiView):
             kwargs[goal] = _whole_number(goal, raw)
         try:
             result = gap(index, unit, year, **kwargs)
+        except NoResults as exc:
+            raise NotFound(str(exc)) from exc
         except AnalysisError as exc:
             raise InvalidInput(str(exc)) from exc
         return Response(gap_to_dict(result))
@@ -304,7 +307,7 @@ WHATIF_RESERVED = {"format"}
     ],
     responses=_computed_responses(
         WhatIfSerializer,
-        "Mã nút không có, điểm không phải là số hoặc ngoài thang điểm, hoặc chưa có kết quả.",
+        "Mã nút không có, điểm không phải là số hoặc ngoài thang điểm.",
     ),
 )
 class WhatIfView(ApiView):
@@ -317,6 +320,8 @@ class WhatIfView(ApiView):
             changes[code] = _number(code, raw)
         try:
             w = what_if(index, unit, year, changes)
+        except NoResults as exc:
+            raise NotFound(str(exc)) from exc
         except AnalysisError as exc:
             raise InvalidInput(str(exc)) from exc
         except ValueError as exc:

@@ -24,7 +24,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -186,6 +192,12 @@ def _nfc_deep(value):
     if isinstance(value, list):
         return [_nfc_deep(v) for v in value]
     return value
+
+
+@extend_schema_field(OpenApiTypes.BINARY)
+class UploadField(serializers.FileField):
+    """A file sent as multipart/form-data: documented as the file's bytes (``format: binary``), not as
+    the URL a FileField would read back."""
 
 
 class VietnameseMixin:

@@ -79,16 +79,18 @@ class StaleSerializer(serializers.Serializer):
 
 ETAG_HEADER = {"ETag": {"description": "Phiên bản của đối tượng, gửi lại trong If-Match khi sửa.",
                         "schema": {"type": "string"}}}  # fmt: skip
+#: What ``revision_from`` reads: an ETag ("3", W/"3", a list whose first is one) or "*".
+ETAG_PATTERN = {"type": "string", "pattern": r'^\s*(\*|(W/)?"*[0-9]{1,12}"*\s*(,.*)?)$'}
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    ETAG_PATTERN,
     OpenApiParameter.HEADER,
     required=True,
     description='ETag đã đọc (ví dụ "3"); "*": ghi đè có chủ ý. Thiếu: 428; đã cũ: 412.',
 )
 IF_MATCH_OPTIONAL = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    ETAG_PATTERN,
     OpenApiParameter.HEADER,
     description='Khi sửa báo cáo đã có: ETag đã đọc (báo cáo chưa có: "0"); đã cũ: 412.',
 )

@@ -192,7 +192,9 @@ class EvidenceFileView(AssessmentApi, APIView):
         summary="Tải tệp tài liệu kiểm chứng",
         description="Luôn tải về (không mở trong trình duyệt), đúng tên và loại tệp. Ai xem được phiếu thì tải được.",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY, description="Tệp."),
+            (200, "*/*"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="Tệp, với loại của chính nó (PDF, DOCX, XLSX, ảnh…)."
+            ),
             403: E403,
             404: E404,
         },

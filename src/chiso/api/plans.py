@@ -70,6 +70,7 @@ class PlanSerializer(VietnameseMixin, serializers.ModelSerializer):
     indices = serializers.ListField(
         child=IndexCodeField(),
         allow_empty=False,
+        min_length=1,  # documented as minItems: 1
         help_text="Các chỉ số kế hoạch hướng tới.",
     )
     recipients = serializers.ListField(

@@ -38,7 +38,7 @@ from .assessment import (
     source_field,
     visible_round,
 )
-from .common import E403, E404, FIELD_ERRORS, VietnameseMixin, read_responses, write_responses
+from .common import E403, E404, FIELD_ERRORS, UploadField, VietnameseMixin, read_responses, write_responses
 
 __all__ = [
     "ProvinceAddLostView",
@@ -346,7 +346,7 @@ class ProvinceDifferencesView(AssessmentApi, APIView):
 
 
 class MinistryImportRequestSerializer(VietnameseMixin, serializers.Serializer):
-    file = serializers.FileField(
+    file = UploadField(
         help_text="CSV, XLSX, XLS hoặc ODS, mỗi dòng một tiêu chí: “Mã tiêu chí”, “Điểm thẩm định”, "
         "“Ý kiến thẩm định” (không bắt buộc)."
     )

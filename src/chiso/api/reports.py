@@ -115,6 +115,7 @@ class EvidenceUploadSerializer(serializers.Serializer):
     # Documentation only: ReportEvidenceView reads request.FILES itself.
 
     file = UploadedFilesField(
+        min_length=1,
         help_text="Một hoặc nhiều tệp minh chứng (pdf, docx, xlsx, pptx, odt, ods, doc, xls, jpg, png, zip); "
         "lặp lại trường “file” cho mỗi tệp.",
     )

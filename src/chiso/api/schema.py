@@ -50,3 +50,54 @@ def document_sign_in_lockout(result, generator, request, public):
                     },
                 )
     return result
+
+
+NOT_FOUND = "Không có, hoặc nằm ngoài phạm vi người dùng được xem."
+REFUSED = (
+    'Dữ liệu không hợp lệ hoặc việc không làm được lúc này (ví dụ: giai đoạn đã khóa): {"tên trường": '
+    '["thông báo lỗi"]} (tiếng Việt; lỗi chung ở "non_field_errors"), hoặc {"detail": "…"}. Không có gì '
+    "bị thay đổi."
+)
+
+
+BAD_PAGE = "Tham số không hợp lệ (ví dụ limit, offset không phải số nguyên)."
+
+
+def document_general_errors(result, generator, request, public):
+    """A drf-spectacular post-processing hook, the general defence behind each view's own list: an
+    operation whose path names an object (``{id}``) may answer 404 (chiso.api.errors: ``Http404``), and
+    a write (POST, PUT, PATCH, DELETE) may answer 400 (a service's ``ValidationError`` or refusal), and
+    so may a paged list (chiso.api.pagination refuses a ``limit`` that is not a whole number) —
+    documented wherever a view did not say so itself."""
+    for url, path in result.get("paths", {}).items():
+        for method, operation in path.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if "{" in url:
+                responses.setdefault(
+                    "404",
+                    {
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        "description": NOT_FOUND,
+                    },
+                )
+            if method in ("post", "put", "patch", "delete"):
+                responses.setdefault(
+                    "400",
+                    {
+                        "content": {
+                            "application/json": {"schema": {"type": "object", "additionalProperties": {}}}
+                        },
+                        "description": REFUSED,
+                    },
+                )
+            elif any(p.get("name") == "limit" for p in operation.get("parameters", [])):
+                responses.setdefault(
+                    "400",
+                    {
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        "description": BAD_PAGE,
+                    },
+                )
+    return result

@@ -26,15 +26,13 @@ from .assessment import (
     source_field,
     visible_round,
 )
-from .common import E403, E404, FIELD_ERRORS, VietnameseMixin
+from .common import E403, E404, FIELD_ERRORS, UploadField, VietnameseMixin
 
 __all__ = ["RoundImportView"]
 
 
 class ScoreImportRequestSerializer(VietnameseMixin, serializers.Serializer):
-    file = serializers.FileField(
-        help_text="Tệp CSV, XLSX, XLS hoặc ODS: cột đơn vị và một cột cho mỗi mã tiêu chí."
-    )
+    file = UploadField(help_text="Tệp CSV, XLSX, XLS hoặc ODS: cột đơn vị và một cột cho mỗi mã tiêu chí.")
     stage = ImportStageField(choices=IMPORT_STAGES)
     commit = commit_field()
     source = source_field(

@@ -85,7 +85,10 @@ class SheetSerializer(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         fields["class"] = serializers.CharField(
-            source="klass", read_only=True, help_text="Xếp loại khi đợt kết thúc (Xuất sắc, Tốt, …)."
+            source="klass",
+            read_only=True,
+            allow_null=True,
+            help_text="Xếp loại khi đợt kết thúc (Xuất sắc, Tốt, …); null khi chưa kết thúc.",
         )
         return fields
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
@@ -15,6 +15,8 @@ from chiso.plans.services import plans as plan_services
 from chiso.plans.services.review import review_plan
 
 from .common import (
+    E403_READ,
+    ERR,
     PK,
     TAG_TARGETS,
     TARGET_KINDS,
@@ -164,7 +166,19 @@ class PlanReviewSerializer(serializers.Serializer):
     summary="Đánh giá kết quả thực hiện mục tiêu",
     description="Mỗi mục tiêu của kế hoạch đối chiếu với kết quả năm thực hiện (hoặc năm `year`): đạt, "
     "chưa đạt, kèm số liệu. 404 khi chưa có kết quả năm đó.",
-    responses=PlanReviewSerializer,
+    parameters=[
+        OpenApiParameter(
+            "year",
+            {"type": "integer", "minimum": 1990, "maximum": 2100},
+            description="Năm kết quả dùng để đánh giá (mặc định: năm thực hiện kế hoạch).",
+        )
+    ],
+    responses={
+        200: PlanReviewSerializer,
+        400: OpenApiResponse(ERR, description="Năm không hợp lệ."),
+        403: E403_READ,
+        404: OpenApiResponse(ERR, description="Không có kế hoạch, hoặc chưa có kết quả năm đó."),
+    },
 )
 class PlanTargetReviewView(PlansApi, generics.GenericAPIView):
     serializer_class = PlanReviewSerializer

@@ -71,8 +71,10 @@ class OpenRoundForm(forms.Form):
     def __init__(self, *args, provinces=(), frameworks=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].choices = [(p.pk, p.name) for p in provinces]
+        language = get_language()
         self.fields["framework"].choices = [
-            (f.pk, f"{f.index.label} — {f.name_vi} ({f.years_label})") for f in frameworks
+            (f.pk, f"{f.index.label_for(language)} — {f.label_for(language)} ({f.years_label})")
+            for f in frameworks
         ]
         self.fields["framework"].error_messages["invalid_choice"] = _("Chọn một bộ chỉ số trong danh sách.")
         self.fields["province"].error_messages["invalid_choice"] = _("Bạn không điều phối tỉnh này.")

@@ -167,6 +167,8 @@ class IndexDef:
     name_en: str = ""
     short_name: str = ""
     levels: tuple[LevelDef, ...] = ()
+    #: the short name in English ("Departments' PAR"); empty: the short name is the same in both
+    short_name_en: str = ""
     unit_kind: str = "province"
     value_kind: str = "points"
     aliases: tuple[str, ...] = ()
@@ -458,11 +460,20 @@ _TOP_KEYS = {
     "index_name_vi",
     "index_name_en",
     "index_short_name",
+    "index_short_name_en",
     "index_aliases",
     "index_order",
     "levels",
 }
-_INDEX_KEYS = ("index_name_vi", "index_name_en", "index_short_name", "index_aliases", "index_order", "levels")
+_INDEX_KEYS = (
+    "index_name_vi",
+    "index_name_en",
+    "index_short_name",
+    "index_short_name_en",
+    "index_aliases",
+    "index_order",
+    "levels",
+)
 _NODE_KEYS = {
     "code",
     "level",
@@ -594,6 +605,7 @@ def _index_declaration(fw: FrameworkDef, d: dict[str, Any]) -> tuple[IndexDef, l
         name_vi=str(d.get("index_name_vi") or "").strip(),
         name_en=str(d.get("index_name_en") or "").strip(),
         short_name=str(d.get("index_short_name") or "").strip(),
+        short_name_en=str(d.get("index_short_name_en") or "").strip(),
         levels=_levels(d.get("levels"), problems),
         unit_kind=fw.unit_kind,
         value_kind=fw.value_kind,
@@ -746,6 +758,8 @@ def _declaration_dict(idx: IndexDef | None) -> dict[str, Any]:
     out: dict[str, Any] = {"index_name_vi": idx.name_vi, "index_name_en": idx.name_en}
     if idx.short_name:
         out["index_short_name"] = idx.short_name
+    if idx.short_name_en:
+        out["index_short_name_en"] = idx.short_name_en
     if idx.aliases:
         out["index_aliases"] = list(idx.aliases)
     if idx.order is not None:
@@ -902,7 +916,8 @@ def _validate_lengths(fw: FrameworkDef, add: Callable[[int | None, str | None, s
     if fw.index_def is not None:
         for value in (fw.index_def.name_vi, fw.index_def.name_en):
             check(None, value, "index.name", "Tên chỉ số")
-        check(None, fw.index_def.short_name, "index.short_name", "Tên ngắn của chỉ số")
+        for value in (fw.index_def.short_name, fw.index_def.short_name_en):
+            check(None, value, "index.short_name", "Tên ngắn của chỉ số")
     check(None, fw.code, "framework.code", "Mã bộ chỉ số")
     for value in (fw.name_vi, fw.name_en):
         check(None, value, "framework.name", "Tên bộ chỉ số")
@@ -1189,6 +1204,7 @@ METADATA_FIELDS: list[tuple[str, str]] = [
     ("index_name_vi", "Tên chỉ số"),
     ("index_name_en", "Tên chỉ số tiếng Anh"),
     ("index_short_name", "Tên ngắn của chỉ số"),
+    ("index_short_name_en", "Tên ngắn tiếng Anh của chỉ số"),
     ("index_aliases", "Tên khác của chỉ số (cách nhau bởi ;)"),
     ("index_order", "Thứ tự chỉ số"),
 ]
@@ -1552,6 +1568,7 @@ def write_xlsx(
         "index_name_vi": idx.name_vi if idx else None,
         "index_name_en": idx.name_en if idx else None,
         "index_short_name": (idx.short_name or None) if idx else None,
+        "index_short_name_en": (idx.short_name_en or None) if idx else None,
         "index_aliases": "; ".join(idx.aliases) if idx and idx.aliases else None,
         "index_order": idx.order if idx else None,
     }

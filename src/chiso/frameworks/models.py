@@ -35,6 +35,9 @@ class Index(models.Model):
     name_vi = models.CharField(_("tên"), max_length=200)
     name_en = models.CharField(_("tên tiếng Anh"), max_length=200)
     short_name = models.CharField(_("tên ngắn"), max_length=40)
+    short_name_en = models.CharField(
+        _("tên ngắn tiếng Anh"), max_length=40, blank=True, help_text=_("Trống: như tên ngắn")
+    )
     order = models.PositiveSmallIntegerField(default=0)
     levels = models.JSONField(
         _("các cấp"),
@@ -73,6 +76,13 @@ class Index(models.Model):
         """How the UI and documents name the index ("PAR INDEX")."""
         return self.short_name or self.code.upper()
 
+    def label_for(self, language: str | None) -> str:
+        """The short name in ``language`` (the ``in_language`` filter): the English one when the index
+        has it, else the short name (documents keep ``label``, which is Vietnamese)."""
+        if (language or "").startswith("en") and self.short_name_en:
+            return self.short_name_en
+        return self.label
+
     @property
     def is_national(self) -> bool:
         return self.owner_id is None
@@ -89,6 +99,7 @@ class Index(models.Model):
             name_vi=self.name_vi,
             name_en=self.name_en,
             short_name=self.short_name,
+            short_name_en=self.short_name_en,
             levels=tuple(
                 LevelDef(
                     code=str(lv.get("code", "")),
@@ -165,6 +176,10 @@ class Framework(models.Model):
     def __str__(self) -> str:
         return self.name_vi
 
+    def label_for(self, language: str | None) -> str:
+        """The name in ``language`` (the ``in_language`` filter): English when the file gives it."""
+        return self.name_en if (language or "").startswith("en") and self.name_en else self.name_vi
+
     @property
     def years_label(self) -> str:
         if self.valid_to == self.valid_from:
@@ -229,6 +244,11 @@ class Node(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_vi}"
+
+    def label_for(self, language: str | None) -> str:
+        """The name (without its code) in ``language`` (the ``in_language`` filter): English when the
+        framework gives it; ``name_vi`` stays the official name plans and documents quote."""
+        return self.name_en if (language or "").startswith("en") and self.name_en else self.name_vi
 
     @property
     def level_label(self) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chiso.core import framework as fwcore
@@ -38,16 +39,19 @@ def known_indices() -> dict[str, fwcore.IndexDef]:
 
 
 def index_choices(*, with_frameworks: bool = False) -> list[tuple[str, str]]:
-    """(code, label) of the indices, in their order; only those with a framework if asked."""
+    """(code, label) of the indices, in their order, labelled in the reader's language (choices of
+    forms); only those with a framework if asked."""
     qs = Index.objects.all()
     if with_frameworks:
         qs = qs.filter(frameworks__isnull=False).distinct()
-    return [(i.code, i.label) for i in qs]
+    language = get_language()
+    return [(i.code, i.label_for(language)) for i in qs]
 
 
-def index_labels() -> dict[str, str]:
-    """{code: label} of every index ("PAR INDEX"), for pages and documents."""
-    return {i.code: i.label for i in Index.objects.all()}
+def index_labels(language: str | None = None) -> dict[str, str]:
+    """{code: label} of every index ("PAR INDEX"): Vietnamese for documents; a page passes the reader's
+    language (``get_language()``) for the English short names."""
+    return {i.code: i.label_for(language) for i in Index.objects.all()}
 
 
 def get_index(code: str) -> Index:
@@ -112,6 +116,7 @@ def declare_index(idx: fwcore.IndexDef, *, owner=None) -> Index:
         "name_vi": nfc(idx.name_vi),
         "name_en": idx.name_en,
         "short_name": nfc(idx.short_name) or idx.code.upper(),
+        "short_name_en": nfc(idx.short_name_en),
         "levels": levels,
         "unit_kind": "any" if idx.unit_kind not in Index.UnitKind.values else idx.unit_kind,
         "value_kind": idx.value_kind or "points",

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from chiso.accounts.scope import covered
@@ -242,7 +243,7 @@ class TargetForm(forms.Form):
         super().__init__(*args, **kwargs)
         year = plan.results_year or plan.year - 1
         choices = []
-        labels = index_labels()
+        labels = index_labels(get_language())
         for index in plan.indices or labels:
             name = labels.get(index, index.upper())
             group = [(f"{index}|", _("%(index)s — toàn chỉ số") % {"index": name})]
@@ -325,7 +326,7 @@ class TaskForm(forms.Form):
             )
         super().__init__(*args, **kwargs)
         self.plan = plan
-        labels = index_labels()
+        labels = index_labels(get_language())
         self.fields["index"].choices = [("", _("— chung —")), *labels.items()]
         keep = [task.lead_unit, *task.coordinating_units.all()] if task is not None else []
         units = unit_choices(plan, keep=keep)
@@ -396,7 +397,7 @@ class ShortcomingForm(forms.Form):
         year = plan.results_year or plan.year - 1
         self.node_names: dict[str, str] = {}
         choices = []
-        labels = index_labels()
+        labels = index_labels(get_language())
         for index in plan.indices or labels:
             group = []
             for code, label, depth in node_choices(index, year):

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chiso.accounts.scope import OVERSIGHT_ROLES, covered
@@ -196,7 +197,7 @@ def responsibility(request, index: str):
         "plans/responsibility_map.html",
         {
             "index": idx,
-            "indices": [(i.code, i.label) for i in visible_indices(request.user)],
+            "indices": [(i.code, i.label_for(get_language())) for i in visible_indices(request.user)],
             "province": province,
             "provinces": provinces,
             "framework": framework,

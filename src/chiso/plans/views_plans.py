@@ -124,7 +124,7 @@ def plan_list(request):
         ]
     plans = svc.sorted_plans(plans)
     wf = Plan.workflow()
-    labels = index_labels()
+    labels = index_labels(get_language())
     rows = [
         {
             "plan": p,
@@ -287,7 +287,7 @@ def plan_detail(request, pk: int):
     context = {
         "plan": plan,
         "status_label": plan.status_label,
-        "indices": [index_labels().get(i, i) for i in plan.indices or []],
+        "indices": [index_labels(get_language()).get(i, i) for i in plan.indices or []],
         "oversees": oversees,
         "can_edit": permissions.can_edit_plan(user, plan),
         "can_amend": permissions.can_amend_plan(user, plan),
@@ -466,7 +466,7 @@ def _baseline_units(plan: Plan) -> list[tuple[str, str]]:
     of its own that year uses its predecessor, and the form says so."""
     year = plan.results_year or plan.year - 1
     out = []
-    labels = index_labels()
+    labels = index_labels(get_language())
     for index in plan.indices or []:
         unit = svc.results_unit(plan.issuing_unit, index, year)
         label = (

@@ -147,3 +147,7 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name_vi
+
+    def label_for(self, language: str | None) -> str:
+        """The name in ``language`` (the ``in_language`` filter): English when the region has one."""
+        return self.name_en if (language or "").startswith("en") and self.name_en else self.name_vi

@@ -128,6 +128,15 @@ def test_responses_match_the_schema(generated, viewer_client):
         (f"/api/whatif/papi/{k}/2023/", 200),
         (f"/api/whatif/papi/{k}/2023/?D1.1=2", 200),
         (f"/api/whatif/papi/{k}/2023/?D1.1=abc", 400),
+        # no results that year: nothing to analyse, as for the analysis itself (not a 400)
+        (f"/api/whatif/papi/{k}/1990/", 404),
+        (f"/api/gap/papi/{k}/1990/?places=5", 404),
+        # a page that is not a whole number is refused, not read as the default
+        ("/api/units/?limit=abc", 400),
+        ("/api/units/?limit=5&limit=6", 400),
+        ("/api/units/?offset=-1", 400),
+        ("/api/results/?index=papi&year=2023&limit=0", 400),
+        ("/api/plans/999999/target-review/", 404),
     ]
     components = generated["components"]["schemas"]
     for url, status in calls:
@@ -150,3 +159,32 @@ def test_refusals_match_the_schema(generated, client, outsider):
             documented = _operation(generated, url)["responses"]["403"]
             schema = _strict(documented["content"]["application/json"]["schema"], components)
             jsonschema.validate(response.json(), schema)
+
+
+def test_enums_and_nullable_fields_say_what_the_api_sends(generated):
+    """schemathesis found ``"commune"`` (an index scoring communes) outside the documented unit kinds, a
+    sheet's ``class`` null where a string was promised, an evidence file served as its own type where
+    only ``application/octet-stream`` was documented."""
+    from chiso.frameworks.models import Index
+
+    schemas = generated["components"]["schemas"]
+    assert set(schemas["IndexUnitKindEnum"]["enum"]) == set(Index.UnitKind.values)
+    index_kind = schemas["Index"]["properties"]["unit_kind"]["allOf"][0]["$ref"]
+    assert index_kind == "#/components/schemas/IndexUnitKindEnum"
+    assert schemas["Sheet"]["properties"]["class"]["nullable"] is True
+    download = generated["paths"]["/api/assessment/evidence-files/{id}/"]["get"]["responses"]["200"]
+    assert list(download["content"]) == ["*/*"]
+
+
+def test_every_object_path_documents_404_and_every_write_400(generated):
+    for url, item in generated["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            codes = set(operation["responses"])
+            if "{" in url:
+                assert "404" in codes, (method, url)
+            if method != "get":
+                assert "400" in codes, (method, url)
+            if any(p["name"] == "limit" for p in operation.get("parameters", [])):
+                assert "400" in codes, (method, url)

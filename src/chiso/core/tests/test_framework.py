@@ -691,6 +691,7 @@ NEW_INDEX = {
     "index_name_vi": "Chỉ số quản trị số cấp tỉnh (QTS)",
     "index_name_en": "Provincial Digital Governance Index",
     "index_short_name": "QTS",
+    "index_short_name_en": "Digital governance",
     "index_aliases": ["Chỉ số số hóa"],
     "levels": [
         {"code": "total", "name_vi": "Tổng hợp", "name_en": "Overall"},
@@ -715,6 +716,8 @@ NEW_INDEX = {
 def test_a_new_index_is_declared_by_its_file():
     fw = parse_dict(NEW_INDEX)
     assert fw.index_def is not None and fw.index_def.label == "QTS"
+    assert fw.index_def.short_name_en == "Digital governance"  # the English pages' short name
+    assert to_dict(fw)["index_short_name_en"] == "Digital governance"
     assert fw.index_def.level_codes == ("total", "pillar")
     # an unknown index without a declaration is refused with what to add
     bare = parse_dict({k: v for k, v in NEW_INDEX.items() if not k.startswith("index_") and k != "levels"})
@@ -741,6 +744,7 @@ def test_a_new_index_travels_in_its_xlsx(tmp_path: Path):
     write_xlsx(fw, path)
     got, errs = read_xlsx(path, {})
     assert errs == [] and got == fw
+    assert got.index_def is not None and got.index_def.short_name_en == "Digital governance"
     # the index can be named by its short name or an alias on "Thông tin" when chiso knows it
     assert fwcore_match("Chỉ số số hóa", fw) == "qts" and fwcore_match("qts", fw) == "qts"
 

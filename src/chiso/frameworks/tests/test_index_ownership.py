@@ -154,3 +154,28 @@ def test_the_web_import_offers_only_the_indices_one_may_change(setting, tmp_path
     )
     assert mine.get(reverse("results:import_preview", args=[batch.pk])).status_code == 403
     assert mine.post(reverse("results:import_commit", args=[batch.pk])).status_code == 403
+
+
+def test_the_analysis_of_a_province_index_stays_closed_to_other_provinces_once_cached(setting, monkeypatch):
+    """The analysis page caches its body with the index and unit it names: a second reader from another
+    province must still be refused (404), whether the page is cached or not, its charts and what-if too."""
+    _own_index(setting.mine)
+    commit_import(
+        "Đơn vị;LV1;LV2\nSở Tư pháp;8;7,5\nSở Nội vụ;9;9\n".encode(), "so.csv", index_code="cchc-so", year=2025,
+        user=setting.mine,
+    )  # fmt: skip
+    page = reverse("analysis:page", args=["cchc-so", setting.tuphap.pk, 2025])
+    other, mine = _client(setting.theirs), _client(setting.mine)
+    assert other.get(page).status_code == 404  # before anyone opened it
+    first = mine.get(page)
+    assert first.status_code == 200 and "Sở Tư pháp" in first.content.decode()
+    # now from the cache: nothing is analysed again
+    monkeypatch.setattr("chiso.analysis.views.analyse", lambda *a, **k: pytest.fail("not cached"))
+    again = mine.get(page)
+    assert again.status_code == 200 and "Sở Tư pháp" in again.content.decode()
+    monkeypatch.undo()
+    assert other.get(page).status_code == 404
+    chart = reverse("analysis:chart", args=["cchc-so", setting.tuphap.pk, 2025, "profile"])
+    assert other.get(chart).status_code == 404 and mine.get(chart).status_code == 200
+    whatif = reverse("analysis:whatif", args=["cchc-so", setting.tuphap.pk, 2025])
+    assert other.get(whatif).status_code == 404

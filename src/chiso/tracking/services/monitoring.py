@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Max, Q, TextField
 from django.db.models.functions import Cast
+from django.utils.translation import get_language, gettext
 
 from chiso.accounts.scope import OVERSIGHT_ROLES, covered
 from chiso.core.schedule import last_due, period_bounds, period_label, period_of, periods_containing
@@ -370,9 +371,11 @@ def dashboard(
         r["reported_now"] = r["key"] in reported_now
     unit_rows.sort(key=lambda r: (-r["late"], r["mean_progress"], r["label"]))
 
-    index_names = dict(Index.objects.values_list("code", "short_name"))
+    language = get_language()
+    general = gettext("Chung")
+    index_names = {i.code: i.label_for(language) for i in Index.objects.all()}
     index_rows = _sorted_groups(
-        by_index, lambda k: "Chung" if k == "general" else index_names.get(k, k.upper())
+        by_index, lambda k: general if k == "general" else index_names.get(k, k.upper())
     )
     index_rows.sort(key=lambda r: (r["key"] == "general", r["label"]))
 
@@ -381,7 +384,7 @@ def dashboard(
     for r in node_rows:
         r["index"], r["code"] = r["key"]
         r["index_label"] = (
-            "Chung" if r["index"] == "general" else index_names.get(r["index"], r["index"].upper())
+            general if r["index"] == "general" else index_names.get(r["index"], r["index"].upper())
         )
     node_rows.sort(key=lambda r: (r["index"], _natural(r["code"])))
 
@@ -456,7 +459,7 @@ def cached_dashboard(
     scope_key = (
         "all" if scope is None else hashlib.sha1(",".join(map(str, sorted(scope))).encode()).hexdigest()
     )
-    key = f"plans-dashboard:{plans_version()}:{scope_key}:{f.plan}:{f.index}:{f.year}:{f.period_kind}:{today.isoformat()}:{late_limit}"
+    key = f"plans-dashboard:{plans_version()}:{scope_key}:{f.plan}:{f.index}:{f.year}:{f.period_kind}:{today.isoformat()}:{late_limit}:{get_language()}"
     data = cache.get(key)
     if data is None:
         data = dashboard(user, f, today, late_limit)
