@@ -23,7 +23,7 @@ Targets of issue 9, reported, never asserted:
     .venv/bin/python bench/surveys.py --responses 200000   # fewer responses for (a)
     .venv/bin/python bench/surveys.py --pg --intake 200 --profile   # (a) and where its time goes
     .venv/bin/python bench/surveys.py --pg --http --responses 0   # (c) only, with (b)
-    .venv/bin/python bench/surveys.py --pg --reuse --profile 300  # only cProfile 300 intake requests in-process
+    .venv/bin/python bench/surveys.py --pg --reuse --profile-intake 300  # only cProfile 300 intake requests in-process
 
 The responses of (a) are synthetic rows written straight into the table (COPY on PostgreSQL).
 """
@@ -530,7 +530,7 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--profile", action="store_true", help="(a): also cProfile one weighted run")
     p.add_argument(
-        "--profile", type=int, default=0, help="only cProfile this many intake requests in-process"
+        "--profile-intake", type=int, default=0, help="only cProfile this many intake requests in-process"
     )
     p.add_argument(
         "--http", action="store_true", help="(c): HTTP intake on gunicorn and a PostgreSQL restart"
@@ -547,8 +547,8 @@ def main() -> None:
     env, var = prepare_database(pg=args.pg, pg_name=args.pg_name, reuse=args.reuse)
     setup_django(env)
     survey = build_survey()
-    if args.profile:
-        profile_intake(survey, args.profile)
+    if args.profile_intake:
+        profile_intake(survey, args.profile_intake)
         return
     bench_intake(survey, args.intake)
     if args.http:
