@@ -440,6 +440,16 @@ def _node_label(n: NodeRow) -> str:
 # dict / YAML  <->  FrameworkDef
 # ---------------------------------------------------------------------------
 
+# the index, declared by the file (required for a new index): see IndexDef
+_INDEX_KEYS = (
+    "index_name_vi",
+    "index_name_en",
+    "index_short_name",
+    "index_short_name_en",
+    "index_aliases",
+    "index_order",
+    "levels",
+)
 _TOP_KEYS = {
     "index",
     "code",
@@ -456,24 +466,8 @@ _TOP_KEYS = {
     "tolerance",
     "grouping",
     "root",
-    # the index, declared by the file (required for a new index): see IndexDef
-    "index_name_vi",
-    "index_name_en",
-    "index_short_name",
-    "index_short_name_en",
-    "index_aliases",
-    "index_order",
-    "levels",
+    *_INDEX_KEYS,
 }
-_INDEX_KEYS = (
-    "index_name_vi",
-    "index_name_en",
-    "index_short_name",
-    "index_short_name_en",
-    "index_aliases",
-    "index_order",
-    "levels",
-)
 _NODE_KEYS = {
     "code",
     "level",
