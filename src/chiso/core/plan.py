@@ -726,24 +726,11 @@ def draft_targets(
             # not among the weakest: keep its group among the units, or leave the worst group
             at = rule.index(nd.group)
             aim = rule.labels[at - 1] if at == len(rule.groups) - 1 and at > 0 else nd.group
-            t = check_target(
-                "group",
-                aim,
-                nd.score,
-                nd.others,
-                rule,
-                nd.max,
-                b,
-                nd.code,
-                index_name,
-                year_target,
-                node_name=nd.name,
-                decimals=decimals,
-            )
-            if aim == nd.group or t.needed_points is None:
-                t = check_target(
+
+            def in_group(label: str, nd: NodeInput = nd, b: Baseline = b) -> Target:
+                return check_target(
                     "group",
-                    nd.group,
+                    label,
                     nd.score,
                     nd.others,
                     rule,
@@ -752,8 +739,13 @@ def draft_targets(
                     nd.code,
                     index_name,
                     year_target,
+                    node_name=nd.name,
                     decimals=decimals,
                 )
+
+            t = in_group(aim)
+            if aim == nd.group or t.needed_points is None:
+                t = in_group(nd.group)
                 t.label_vi = (
                     f"Phấn đấu {subject} năm {year_target} tiếp tục giữ vững nhóm {nd.group}"
                     + _baseline_text(b, nd.max)
