@@ -489,7 +489,7 @@ def draft_plan(
     ``activities``: the activity sections to propose from the library (Activity values);
     ``task_layout``: how the body arranges the tasks (TaskLayout).
 
-    ``index`` may be several indices (a list: "par", "sipas", "papi"): one plan covers them all, each
+    ``index`` may be several indices (a list of index codes): one plan covers them all, each
     with its targets, tasks and shortcomings, in the order given (``into``: the draft being built); the
     ambition is the same for each, or ``{code: ambition}`` per index."""
     if isinstance(index, (list, tuple)):
