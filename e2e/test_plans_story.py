@@ -25,8 +25,8 @@ pytestmark = pytest.mark.browser
 DOCS_SCREENSHOTS = REPO / "docs" / "screenshots"
 
 ISSUE_NUMBER = "2468"
-ISSUE_DATE = "05/02/2026"  # day < 10 and month < 3: the date line pads both (Nghị định 30/2020)
-ISSUE_DATE_WORDS = "ngày 05 tháng 02 năm 2026"
+ISSUE_DATE = "05/02/2025"  # day < 10 and month < 3: the date line pads both (Nghị định 30/2020)
+ISSUE_DATE_WORDS = "ngày 05 tháng 02 năm 2025"
 EDITED_TASK = (
     "Rà soát, công khai kết quả tiếp nhận, giải quyết phản ánh, kiến nghị của người dân về "
     "thủ tục hành chính trong lĩnh vực tư pháp (nhiệm vụ e2e)"
