@@ -160,7 +160,7 @@ def _needed_text(needed: float | None, decimals: int = POINT_DECIMALS) -> str:
 def _unknown_text(year: int | None, known: int, ranked: int, unit_word: str) -> str:
     """A rank goal in a partial year: the points it needs depend on scores nobody has published."""
     when = f"năm {year} " if year is not None else ""
-    return f" (chưa tính được số điểm cần tăng: {when}mới có điểm của {known}/{ranked} {unit_word})"
+    return f", chưa tính được số điểm cần tăng vì {when}mới có điểm của {known}/{ranked} {unit_word}"
 
 
 # ---------------------------------------------------------------- checking

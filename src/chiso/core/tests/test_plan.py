@@ -424,8 +424,8 @@ def test_a_partial_year_counts_ranks_on_the_published_ranking_and_says_the_point
     b = Baseline(2023, 86.14, 43, 63, "B", 86.14)
     t = check_target("places", 3, 86.14, known_others, PAR_RULE, 100.0, b, index_name="PAR INDEX", year=2024)
     assert t.label_vi == (
-        "Phấn đấu Chỉ số PAR INDEX năm 2024 tăng tối thiểu 03 bậc (từ 43/63 lên 40/63) "
-        "(chưa tính được số điểm cần tăng: năm 2023 mới có điểm của 28/63 tỉnh, thành phố)"
+        "Phấn đấu Chỉ số PAR INDEX năm 2024 tăng tối thiểu 03 bậc (từ 43/63 lên 40/63), "
+        "chưa tính được số điểm cần tăng vì năm 2023 mới có điểm của 28/63 tỉnh, thành phố"
     )
     assert t.needed_points is None and not t.needed_known and not t.met
     r = check_target("rank", 10, 86.14, known_others, PAR_RULE, 100.0, b, index_name="PAR INDEX")

@@ -790,6 +790,7 @@ def summary(plan: Plan) -> dict:
                 "baseline_score": t.baseline_score,
                 "baseline_rank": t.baseline_rank,
                 "needed_points": t.needed_points,
+                "needed_known": t.needed_known,
                 "met": t.met,
                 "label": t.label,
             }
