@@ -10,7 +10,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.urls import reverse
 
 from chiso.accounts.models import Membership
@@ -61,7 +60,7 @@ def test_the_derive_form_sent_twice_makes_one_plan(client, world, issued, city):
     assert derived.tasks.count() == 1
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need a server database")
+@pytest.mark.postgresql
 @pytest.mark.usefixtures("concurrent_db")
 def test_two_derivations_at_the_same_moment_make_one_plan(world, issued, city):
     def derive():

@@ -10,7 +10,6 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.urls import reverse
 
 from chiso.accounts.models import Membership
@@ -222,12 +221,8 @@ def test_api_idempotency_key_creates_once(client, world, make_plan):
 
 # --- two writers at the same time (PostgreSQL: real row locks, one connection per thread) --------------
 
-needs_pg = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="concurrent writers need a server database (run on PostgreSQL)"
-)
 
-
-@needs_pg
+@pytest.mark.postgresql
 @pytest.mark.usefixtures("concurrent_db")
 def test_two_writers_at_once_one_wins_the_other_is_refused(world, second, make_plan):
     plan = make_plan(status="draft")
@@ -244,7 +239,7 @@ def test_two_writers_at_once_one_wins_the_other_is_refused(world, second, make_p
     assert plan.title == saved[0].title and plan.revision == 1
 
 
-@needs_pg
+@pytest.mark.postgresql
 @pytest.mark.usefixtures("concurrent_db")
 def test_same_creation_twice_at_once_creates_once(world, make_plan):
     plan = make_plan(status="draft")

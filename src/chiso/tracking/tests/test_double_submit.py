@@ -9,7 +9,6 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.urls import reverse
 
 from chiso.concurrency import StaleEdit
@@ -143,12 +142,8 @@ def test_periodic_report_form_sent_twice(client, world, task):
 
 # --- at the same time (PostgreSQL) -----------------------------------------------------------------------
 
-needs_pg = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="concurrent writers need a server database (run on PostgreSQL)"
-)
 
-
-@needs_pg
+@pytest.mark.postgresql
 @pytest.mark.usefixtures("concurrent_db")
 @pytest.mark.parametrize("key", [None, "k-1"])
 def test_report_sent_five_times_at_once(world, task, key):
@@ -168,7 +163,7 @@ def test_report_sent_five_times_at_once(world, task, key):
     assert Evidence.objects.filter(report__task=task).count() == 1
 
 
-@needs_pg
+@pytest.mark.postgresql
 @pytest.mark.usefixtures("concurrent_db")
 def test_two_report_edits_at_once_one_is_refused(world, task):
     report = execution.save_report(task, world.coordinator, world.tuphap, "2025-Q2", {"state": "in_progress"})
