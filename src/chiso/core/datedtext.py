@@ -8,7 +8,8 @@ A task quoted from a 2019 plan says "áp dụng thực hiện từ năm 2019 …
   (the year of the results the plan answers), the year after → ``{năm sau}``. Years inside a cited
   document ("Quyết định số 3532/QĐ-UBND ngày 23/12/2022", "Nghị định số 152/2017/NĐ-CP") or a law's name
   ("Luật Thực hiện dân chủ ở cơ sở năm 2022") are never changed: they name a document.
-- ``fill(text, plan_year, results_year)``: the parameters replaced by the plan's years.
+- ``fill(text, plan_year, results_year, province)``: the parameters replaced by the plan's years (and
+  ``{tên tỉnh}`` by its province's name).
 - ``review(text, plan_year, results_year)``: what the coordinator must check before submitting the plan:
   a parameter left unfilled or a deadline already past (blocking), a year older than the results, a period
   already over or a cited document (to check it is still the one in force).
@@ -35,11 +36,15 @@ __all__ = [
 PLAN_YEAR = "{năm}"
 RESULTS_YEAR = "{năm kết quả}"
 NEXT_YEAR = "{năm sau}"
+#: The province's name without "tỉnh" ("Báo {tên tỉnh}" → "Báo Quảng Ngãi"): a library task quoted from
+#: another province's plan names that province's newspaper or radio station.
+PROVINCE = "{tên tỉnh}"
 #: The parameters a library text may use, with what they are replaced by (for help texts).
 PARAMETERS: dict[str, str] = {
     PLAN_YEAR: "năm thực hiện kế hoạch",
     RESULTS_YEAR: "năm kết quả làm căn cứ của kế hoạch",
     NEXT_YEAR: "năm sau năm thực hiện kế hoạch",
+    PROVINCE: "tên tỉnh, thành phố ban hành kế hoạch (không có chữ «tỉnh»)",
 }
 
 _YEAR = r"(?:19|20)\d\d"
@@ -131,9 +136,10 @@ def parameterise(text: str, source_year: int | None) -> str:
     return _TIME.sub(replace, text)
 
 
-def fill(text: str, plan_year: int, results_year: int | None = None) -> str:
+def fill(text: str, plan_year: int, results_year: int | None = None, province: str = "") -> str:
     """The parameters of ``text`` replaced by the plan's years (results year: the plan's, else the year
-    before it). Unknown parameters are left as written (``review`` reports them)."""
+    before it) and, when given, its province's name. Unknown parameters (and ``{tên tỉnh}`` without a
+    province) are left as written (``review`` reports them)."""
     text = _nfc(text)
     if "{" not in text:
         return text
@@ -142,6 +148,8 @@ def fill(text: str, plan_year: int, results_year: int | None = None) -> str:
         RESULTS_YEAR: str(results_year or plan_year - 1),
         NEXT_YEAR: str(plan_year + 1),
     }
+    if province:
+        values[PROVINCE] = _nfc(province)
     return _PARAM.sub(lambda m: values.get(_nfc(m.group(0)), m.group(0)), text)
 
 

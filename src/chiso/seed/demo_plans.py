@@ -119,9 +119,9 @@ DRAFT_YEARS = (2026, 2025)
 
 def _demo_text(lib, years: tuple[int, int] = DEMO_YEARS, on_date: dt.date = DEMO_DATE) -> str:
     """A library task's words in a demo plan: as the library keeps them (``library_words``: its years as
-    parameters, its source province by its tier only), filled with the plan's years, then the bodies of
+    parameters, its source province by its tier only), filled with the plan's years and province, then the bodies of
     the plan's time (``modernise_text``)."""
-    text = datedtext.fill(library_words(lib.text, lib.year, lib.issuer), *years)
+    text = datedtext.fill(library_words(lib.text, lib.year, lib.issuer), *years, province="Quảng Ngãi")
     return modernise_text(text, on_date)
 
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from chiso.core.ownwords import kind_word, own_words
 from chiso.core.plan import COUNT_KINDS
 from chiso.core.text import format_date
 from chiso.documents.services import wording_for
@@ -218,6 +219,12 @@ def _copy_task(
     copy = Task(plan=plan, order=order, origin=task, lead_unit=unit, lead_text=lead_text[:300])
     for name in _TASK_FIELDS:
         setattr(copy, name, getattr(task, name))
+    if plan.issuing_unit_id == unit.pk:
+        # into the unit's own plan: a commune or district speaks of itself ("Ủy ban nhân dân phường", "trên
+        # địa bàn phường"), not of its class as the province wrote it
+        word = kind_word(unit.name, unit.kind)
+        copy.text = own_words(copy.text, unit.kind, word)
+        copy.product = own_words(copy.product, unit.kind, word)
     copy.coordinating_text = coordinating_text[:500]
     copy._history_user = user
     copy.save()

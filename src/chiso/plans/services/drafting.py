@@ -695,9 +695,16 @@ def draft_plan(
     candidates = units_of_year(province, plan_year, _DRAFT_KINDS)
     in_year = {u.pk for u in candidates}
 
+    # "Báo {tên tỉnh}": the province's own bodies in a library text quoted from another province's plan
+    place = (
+        strip_admin_prefix(issuing_unit.short_name or issuing_unit.name)
+        if issuing_unit.kind == "province"
+        else ""
+    )
+
     def words(text: str) -> str:
         # the library's year parameters filled with this plan's years, then the bodies of the plan's time
-        return modernise_text(datedtext.fill(text, plan_year, year), on)
+        return modernise_text(datedtext.fill(text, plan_year, year, place), on)
 
     suggestions = _suggest(code, targets, parents, tasks_per_node, _crossing(a))
     suggestions += _activity_suggestions(code, activities, {s.lib.pk for _n, s in suggestions}, parents)

@@ -109,13 +109,21 @@ def library_words(text: str, year: int | None, issuer: str = "") -> str:
     speaks of as parameters (``datedtext.parameterise``: "{năm}"…, filled with the years of the plan the
     task goes into; cited documents keep theirs), and the source plan's own province named by its tier
     only ("… năm 2023 của tỉnh Kon Tum" in a Kon Tum plan → "… của tỉnh": the task may go into any
-    province's plan)."""
+    province's plan) and its bodies by the plan's province ("Báo Kon Tum" → "Báo {tên tỉnh}")."""
     text = datedtext.parameterise(nfc(text), year)
     own = nfc(issuer or "")
     if "tỉnh " in own:
         name = own.split("tỉnh ", 1)[1].strip()
         if name:
             text = re.sub(rf"\btỉnh {re.escape(name)}\b", "tỉnh", text)
+            # the province's own bodies named by it ("Báo Kon Tum", "Đài Phát thanh và Truyền hình Quảng
+            # Nam") take the name of the plan's province; a city or commune of the same name is a place
+            text = re.sub(
+                rf"(?<!thành phố )(?<!TP\. )(?<!huyện )(?<!thị xã )(?<!xã )(?<!phường )\b{re.escape(name)}\b",
+                datedtext.PROVINCE,
+                text,
+                flags=re.IGNORECASE,
+            )
     return text
 
 

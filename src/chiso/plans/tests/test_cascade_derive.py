@@ -168,3 +168,19 @@ def test_cascade_views_for_coordinator_only(client, world, issued):
     client.force_login(world.outsider)
     assert client.get(url).status_code in (403, 404)
     assert Task.objects.filter(plan=issued, origin__isnull=False).count() == 2
+
+
+def test_a_commune_plan_speaks_of_the_commune_and_the_province_plan_keeps_its_words(world, issued, make_plan):
+    """Issue 11 point 6: a derived plan is its own document, in the commune's own words."""
+    task = issued.tasks.get(text="Tuyên truyền tại xã")
+    task.text = "Ủy ban nhân dân các xã, phường, đặc khu tuyên truyền trên địa bàn tỉnh"
+    task.product = "Báo cáo của UBND cấp xã"
+    task.save()
+    derived = cascade.derive_plan(issued, world.xa1, world.coordinator)
+    copy = derived.tasks.get()
+    assert copy.text == "Ủy ban nhân dân xã tuyên truyền trên địa bàn xã"
+    assert copy.product == "Báo cáo của UBND xã"
+    # the copies the province keeps for each commune in its own plan stay in the province's words
+    cascade.instantiate_class_tasks(issued, world.coordinator)
+    kept = Task.objects.filter(plan=issued, origin=task)
+    assert kept.exists() and {t.text for t in kept} == {task.text}

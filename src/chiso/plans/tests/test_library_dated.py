@@ -185,3 +185,45 @@ def test_no_activity_section_unless_chosen_and_bad_values_refused(world):
     with pytest.raises(DraftError, match="sắp xếp"):
         draft_plan("papi", kontum, 2022, {"places": 3}, world.coordinator, plan_year=2023, task_layout="x")
     assert Plan.objects.count() == before
+
+
+def test_the_source_province_s_own_bodies_take_the_plan_s_province():
+    """Library text does not name the province it was quoted from: "Báo Kon Tum" becomes "Báo {tên tỉnh}",
+    filled with the drafting province's name; a city of the same name is a place and stays."""
+    from chiso.core import datedtext
+    from chiso.plans.services.library import library_words
+
+    kept = library_words(
+        "Đài Phát thanh và Truyền hình tỉnh, Báo Kon Tum tuyên truyền; UBND thành phố Kon Tum phối hợp.",
+        2019,
+        "UBND tỉnh Kon Tum",
+    )
+    assert (
+        kept
+        == "Đài Phát thanh và Truyền hình tỉnh, Báo {tên tỉnh} tuyên truyền; UBND thành phố Kon Tum phối hợp."
+    )
+    assert datedtext.fill(kept, 2026, 2025, "Quảng Ngãi").startswith(
+        "Đài Phát thanh và Truyền hình tỉnh, Báo Quảng Ngãi"
+    )
+    # not filled without a province: the coordinator is told before submitting
+    unfilled = datedtext.fill(kept, 2026, 2025)
+    assert [f.kind for f in datedtext.review(unfilled, 2026) if f.blocking] == ["parameter"]
+
+
+def test_a_drafted_plan_names_its_own_province_s_newspaper(world):
+    load_shipped_library()
+    shipped = LibraryTask.objects.get(key="kt2019-92")
+    assert "Kon Tum" not in shipped.text + shipped.lead and "Báo {tên tỉnh}" in shipped.text
+    shipped.activity = "direction"
+    shipped.save()
+    # the section of direction and propaganda proposes this task (the first of its kind)
+    LibraryTask.objects.filter(activity="direction").exclude(pk=shipped.pk).update(activity="training")
+    kontum = Unit.objects.get(kind="province", code="62")
+    # Kon Tum's 2024 results, the 2025 plan of the merged Quảng Ngãi
+    plan = draft_plan(
+        "papi", kontum, 2024, {"places": 3}, world.coordinator, weakest=2, activities=["direction"]
+    )
+    assert plan.issuing_unit.name.endswith("Quảng Ngãi")
+    texts = list(plan.tasks.values_list("text", flat=True))
+    assert any("Báo Quảng Ngãi" in t for t in texts)
+    assert not any("Kon Tum" in t or "{tên tỉnh}" in t for t in texts)
