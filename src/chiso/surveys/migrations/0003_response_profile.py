@@ -20,20 +20,29 @@ def _cell(value):
 
 def backfill(apps, schema_editor):
     Response = apps.get_model("surveys", "Response")
-    db = schema_editor.connection.alias
-    answered = Response.objects.using(db).filter(answers__has_any_keys=list(CODES)).order_by("pk")
+    connection = schema_editor.connection
+    table = connection.ops.quote_name(Response._meta.db_table)
+    answered = (
+        Response.objects.using(connection.alias).filter(answers__has_any_keys=list(CODES)).order_by("pk")
+    )
     last = 0
     while True:
         batch = list(answered.filter(pk__gt=last).values_list("pk", "answers")[:BATCH])
         if not batch:
             return
-        rows = []
+        params = []
         for pk, answers in batch:
-            row = Response(pk=pk)
-            for code in CODES:
-                setattr(row, code, _cell(answers.get(code) if isinstance(answers, dict) else None))
-            rows.append(row)
-        Response.objects.using(db).bulk_update(rows, list(CODES), batch_size=500)
+            params.append(pk)
+            params += [_cell(answers.get(code) if isinstance(answers, dict) else None) for code in CODES]
+        # one UPDATE … FROM (VALUES …) a batch (PostgreSQL and SQLite 3.33+ alike; VALUES columns are
+        # column1, column2, … on both)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET gender = v.column2, age = v.column3 "
+                f"FROM (VALUES {', '.join(['(%s, %s, %s)'] * len(batch))}) AS v "
+                f"WHERE {table}.id = v.column1",
+                params,
+            )
         last = batch[-1][0]
 
 
