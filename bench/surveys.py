@@ -109,7 +109,7 @@ def fill(survey, n: int) -> float:
                 survey.version,
                 p,
                 "",
-                f"B{i:012d}",
+                f"B{survey.pk % 100000:05d}{i:010d}",
                 "import",
                 json.dumps(answers),
                 scores,
