@@ -77,6 +77,9 @@ analysis = (
 
 urlpatterns = [
     path("healthz", web_views.healthz),
+    # before the pages: the API's addresses (the public survey intake first) are found without trying
+    # every page's pattern; no page address starts with api/
+    path("api/", include("chiso.api.urls")),
     path("accounts/", include(accounts)),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include(web)),
@@ -91,7 +94,6 @@ urlpatterns = [
     path("danh-gia/", include("chiso.assessment.urls")),
     path("khao-sat/", include("chiso.surveys.urls")),
     path("phieu/", include("chiso.surveys.urls_public")),
-    path("api/", include("chiso.api.urls")),
     path("quan-tri/", admin.site.urls),
 ]
 

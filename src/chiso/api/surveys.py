@@ -65,9 +65,9 @@ class PublicResponseView(APIView):
     permission_classes = [AllowAny]
 
     def post(self, request: Request, pk: int) -> Response:
-        survey = intake.survey_for_intake(pk)
+        survey = intake.survey_to_submit(pk)
         if survey is None:
-            return Response({"detail": "Không có cuộc khảo sát này."}, status=status.HTTP_404_NOT_FOUND)
+            return Response({"detail": str(intake.NoSurvey())}, status=status.HTTP_404_NOT_FOUND)
         body = request.data
         if not isinstance(body, dict):
             return Response(
@@ -95,6 +95,8 @@ class PublicResponseView(APIView):
                 mode=SurveyResponse.Mode.API,
                 client=intake.client_address(request),
             )
+        except intake.NoSurvey as exc:  # deleted since this worker last read it
+            return Response({"detail": str(exc)}, status=status.HTTP_404_NOT_FOUND)
         except ValidationError as exc:
             return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
         except intake.DuplicateDossier as exc:

@@ -11,6 +11,10 @@ from django.urls import URLPattern, URLResolver, include, path
 from . import analysis, frameworks, results, schema, surveys, units
 
 urlpatterns = [
+    # first: the public intake is the busiest address (hundreds of responses a second at a counter's peak)
+    path(
+        "public/surveys/<int:pk>/responses/", surveys.PublicResponseView.as_view(), name="api-survey-intake"
+    ),
     path("units/", units.UnitListView.as_view(), name="api-units"),
     path("units/resolve/", units.UnitResolveView.as_view(), name="api-unit-resolve"),
     path("units/<int:pk>/", units.UnitDetailView.as_view(), name="api-unit"),
@@ -27,9 +31,6 @@ urlpatterns = [
     path("whatif/<str:index>/<int:unit_id>/<int:year>/", analysis.WhatIfView.as_view(), name="api-whatif"),
     path("", include("chiso.api.urls_plans")),
     path("assessment/", include("chiso.api.urls_assessment")),
-    path(
-        "public/surveys/<int:pk>/responses/", surveys.PublicResponseView.as_view(), name="api-survey-intake"
-    ),
     path("schema/", schema.SchemaView.as_view(), name="api-schema"),
     path("docs/", schema.SwaggerView.as_view(), name="api-docs"),
 ]

@@ -13,7 +13,10 @@ per-row history and trigger no cache invalidation. Writes happen only in ``chiso
 
 from __future__ import annotations
 
+import json
 import secrets
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -151,6 +154,35 @@ class ServicePoint(models.Model):
         super().save(*args, **kwargs)
 
 
+#: The profile questions (of the shipped template) that weighting rakes by — sex and age group — whose
+#: answers each response also keeps in a column of the same name: the weighted estimates read those columns
+#: instead of extracting the answers from a million JSON documents (``services.estimates``).
+PROFILE_CODES = ("gender", "age")
+
+
+def profile_cells(answers: Any) -> dict[str, str | None]:
+    """The answers to ``PROFILE_CODES`` as raking's cell names: ``str`` of the answer as JSON gives it back
+    (``2`` → "2", ``"2"`` → "2", ``True`` → "True"), None when not answered — the very names the estimates
+    read from the JSON ``answers`` before these columns existed."""
+    out: dict[str, str | None] = {}
+    for code in PROFILE_CODES:
+        value = answers.get(code) if isinstance(answers, Mapping) else None
+        if value is not None and not isinstance(value, (str, int, float)):
+            value = json.loads(json.dumps(value))  # a list or an object: as read back from the database
+        out[code] = None if value is None else str(value)
+    return out
+
+
+class ResponseQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Every writer of many responses at once (imports, loaders, tests) fills the profile columns
+        from the answers, as ``Response.save`` does."""
+        objs = list(objs)
+        for obj in objs:
+            obj.fill_profile()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Response(models.Model):
     """One citizen's answers, in one row (no history: responses are collected, never edited)."""
 
@@ -167,6 +199,12 @@ class Response(models.Model):
     receipt = models.CharField(max_length=16, unique=True)
     mode = models.CharField(max_length=10, choices=Mode.choices, default=Mode.WEB)
     answers = models.JSONField(default=dict)
+    #: The answers to the profile questions raking weights by (``PROFILE_CODES``), again, as text: a function
+    #: of ``answers`` kept by ``save`` and ``bulk_create`` (``profile_cells``); writers in raw SQL (the
+    #: public intake's one statement) fill them from ``profile_cells`` too. NULL: not answered, apart from an
+    #: answer "" (raking tells them apart, as it did reading the JSON).
+    gender = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
+    age = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
     #: The 1–5 items in questionnaire order, one character each ("1"–"5", "-" unanswered).
     scores = models.CharField(max_length=400, blank=True)
     #: Paper forms: the sheet's number, who typed it, and whether a second entry matched it.
@@ -183,6 +221,8 @@ class Response(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ResponseQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -193,6 +233,14 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return self.receipt
+
+    def save(self, *args, **kwargs):
+        self.fill_profile()
+        super().save(*args, **kwargs)
+
+    def fill_profile(self) -> None:
+        for code, cell in profile_cells(self.answers).items():
+            setattr(self, code, cell)
 
 
 class RateCount(models.Model):

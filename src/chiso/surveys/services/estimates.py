@@ -12,7 +12,8 @@
   table (``comparison_json``: the official SIPAS figures and whether each lies in the survey's interval).
 
 Responses are read by one query of the columns the estimates need (``Response.scores``: one character per
-1–5 item; the point; the margin answers when raking), as flat numpy arrays: a million responses are a few
+1–5 item; the point; the margin answers when raking — sex and age group from their own columns
+``Response.gender`` / ``Response.age``, any other variable from the JSON answers), as flat numpy arrays: a million responses are a few
 numpy operations (``bench/surveys.py`` (a)).
 """
 
@@ -26,14 +27,14 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db import connections
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from chiso.core import survey as stats
 
 from .. import permissions
-from ..models import Response, Survey
+from ..models import PROFILE_CODES, Response, Survey
 from .questionnaire import questions_of
 
 METHOD = "linearisation"
@@ -92,7 +93,12 @@ class _Rows:
 
 
 def _fetch(survey: Survey, variables: list[str], answer_sql: str) -> list[tuple]:
-    profile = {f"v{i}": RawSQL(answer_sql, (var,)) for i, var in enumerate(variables)}
+    """version, scores, point (0: none), then each margin variable's answer: its own column for the profile
+    questions kept as columns (``PROFILE_CODES``), else ``answer_sql`` of the JSON ``answers``."""
+    profile = {
+        f"v{i}": F(var) if var in PROFILE_CODES else RawSQL(answer_sql, (var,))
+        for i, var in enumerate(variables)
+    }
     qs = (
         Response.objects.filter(survey=survey)
         .annotate(**profile)
@@ -126,14 +132,17 @@ def _read(survey: Survey, codes: list[str], variables: list[str], framed: set[in
     margin variable's answer (not the whole ``answers``: parsing a million JSON documents would cost
     more than all the rest) — fetched as plain tuples, then turned into numpy arrays. With ``framed``
     (point ids), only the responses at those points are kept."""
-    # Each margin variable's answer as a cell name, as ``str(value)`` of the JSON value (None: none).
-    # PostgreSQL: ``->>``, plain text, the cheapest to extract; read again as JSON text (``->``, exact)
-    # when some value's plain text could differ from its name. SQLite (3.38+): the JSON text at once.
-    plain = bool(variables) and connections[Response.objects.db].vendor == "postgresql"
+    # Each margin variable's answer as a cell name, as ``str(value)`` of the JSON value (None: none). The
+    # profile questions of ``PROFILE_CODES`` (sex, age group) are columns of their own, already cell names.
+    # Any other variable comes from the JSON: on PostgreSQL ``->>``, plain text, the cheapest to extract,
+    # read again as JSON text (``->``, exact) when some value's plain text could differ from its name;
+    # SQLite (3.38+): the JSON text at once.
+    from_json = [i for i, var in enumerate(variables) if var not in PROFILE_CODES]
+    plain = bool(from_json) and connections[Response.objects.db].vendor == "postgresql"
     rows = _fetch(survey, variables, "answers ->> %s" if plain else "CAST(answers -> %s AS TEXT)")
     if plain and not all(
         t is None or _plain_is_exact(t)
-        for i in range(len(variables))
+        for i in from_json
         for t in dict.fromkeys(map(itemgetter(3 + i), rows))
     ):
         plain = False
@@ -157,10 +166,10 @@ def _read(survey: Survey, codes: list[str], variables: list[str], framed: set[in
     versions = np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=n)
     scores = list(map(itemgetter(1), rows))
     texts = [list(map(itemgetter(3 + i), rows)) for i in range(len(variables))]
-    if variables and not plain:
-        for i, column in enumerate(texts):
-            names = {t: _answer_text(t) for t in dict.fromkeys(column)}
-            texts[i] = list(map(names.__getitem__, column))
+    if from_json and not plain:
+        for i in from_json:
+            names = {t: _answer_text(t) for t in dict.fromkeys(texts[i])}
+            texts[i] = list(map(names.__getitem__, texts[i]))
     del rows
     columns: dict[str, np.ndarray] = {}
     present = np.flatnonzero(np.bincount(versions))

@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.http import Http404
 from django.utils import timezone
 
 from chiso.core.text import nfc
@@ -48,6 +49,17 @@ class DuplicateDossier(Exception):
         super().__init__(
             f"Hồ sơ “{dossier}” đã có phiếu trả lời trong cuộc khảo sát này: mỗi hồ sơ chỉ một phiếu."
         )
+
+
+class NoSurvey(Http404):
+    """The survey a response was posted to is not (or no longer) in the database."""
+
+    def __init__(self) -> None:
+        super().__init__("Không có cuộc khảo sát này.")
+
+
+class _Stale(Exception):
+    """The survey is no longer as the response was checked against it (edited, closed, deleted)."""
 
 
 class RateLimited(Exception):
@@ -142,6 +154,10 @@ _SURVEYS: dict[int, Survey] = {}
 _STATE = ("status", "version", "revision", "salt", "title")
 
 
+def _state_of(survey: Survey) -> tuple:
+    return tuple(getattr(survey, f) for f in _STATE)
+
+
 def survey_for_intake(pk: int) -> Survey | None:
     """The survey a response is posted to, as it is now: its state (status, version, revision, salt, title)
     is read from the database on every call with one small statement; the full row is read again only when
@@ -153,13 +169,25 @@ def survey_for_intake(pk: int) -> Survey | None:
     if state is None:
         return None
     survey = _SURVEYS.get(pk)
-    if survey is None or tuple(getattr(survey, f) for f in _STATE) != tuple(state):
+    if survey is None or _state_of(survey) != tuple(state):
         survey = Survey.objects.filter(pk=pk).order_by().first()
         if survey is None:
             return None
         if _may_keep():
             _SURVEYS[pk] = survey
     return survey
+
+
+def survey_to_submit(pk: int) -> Survey | None:
+    """The survey a response is posted to. On PostgreSQL, the row this worker last read, without a query:
+    ``submit`` writes the response only if the survey is still in that state (status, version, revision,
+    salt, title), in the statement that writes it, and reads the survey again otherwise. Elsewhere (and
+    the first time), ``survey_for_intake``."""
+    if connection.vendor == "postgresql":
+        survey = _SURVEYS.get(pk)
+        if survey is not None:
+            return survey
+    return survey_for_intake(pk)
 
 
 def find_point(survey: Survey, code: str) -> ServicePoint | None:
@@ -196,6 +224,48 @@ def submit(
     user=None,
     sheet: str = "",
 ) -> Response:
+    for _attempt in range(3):
+        try:
+            return _submit(
+                survey,
+                raw_answers,
+                point=point,
+                dossier=dossier,
+                mode=mode,
+                client=client,
+                user=user,
+                sheet=sheet,
+            )
+        except _Stale:  # edited, closed or deleted since it was read: check the response again
+            fresh = survey_for_intake(survey.pk)
+            if fresh is None:
+                raise NoSurvey() from None
+            survey = fresh
+        except ValidationError:
+            # Refused against the survey as this worker read it (``survey_to_submit``: maybe before an
+            # edit, or while it was closed): refused only if the survey is still so.
+            fresh = survey_for_intake(survey.pk)
+            if fresh is None:
+                raise NoSurvey() from None
+            if _state_of(fresh) == _state_of(survey):
+                raise
+            survey = fresh
+    raise ValidationError(
+        {"survey": ["Cuộc khảo sát vừa được sửa trong lúc phiếu được gửi. Xin vui lòng gửi lại phiếu."]}
+    )
+
+
+def _submit(
+    survey: Survey,
+    raw_answers: Any,
+    *,
+    point: str,
+    dossier: str,
+    mode: str,
+    client: str | None,
+    user,
+    sheet: str,
+) -> Response:
     errors = Errors()
     if not survey.collecting:
         raise ValidationError(
@@ -228,7 +298,6 @@ def submit(
             for message in messages:
                 errors.add(field, message)
     errors.raise_if_any()
-    check_rate(survey, client)
     row = Response(
         survey=survey,
         version=survey.version,
@@ -242,6 +311,9 @@ def submit(
         entered_by=user,
         text_state="pending" if has_text(questions, answers) else "",
     )
+    if connection.vendor == "postgresql":
+        return _write_one_statement(survey, row, client)
+    check_rate(survey, client)
     # One statement, committed by itself (autocommit): no BEGIN/COMMIT round trips on the public intake,
     # and a second response with the same dossier is the unique constraint's IntegrityError, not a query
     # before. Inside a caller's transaction a savepoint keeps that transaction usable after the error.
@@ -257,6 +329,83 @@ def submit(
         row.receipt = new_receipt()  # a receipt collision (1 in 32^10): try once more
         row.save(force_insert=True)
     return row
+
+
+#: (with the rate count) → the SQL of ``_write_one_statement``, built once from the models' fields.
+_ONE_STATEMENT: dict[bool, tuple[str, list]] = {}
+
+
+def _one_statement_sql(rate: bool) -> tuple[str, list]:
+    """PostgreSQL: the survey's state checked, the sender's count for the hour raised (``rate``), and the
+    response inserted unless the count is over the limit or the row conflicts with one already there (its
+    dossier, its receipt) — one statement of data-modifying CTEs, so one round trip and one commit."""
+    if rate not in _ONE_STATEMENT:
+        qn = connection.ops.quote_name
+        fields = [f for f in Response._meta.local_concrete_fields if not f.primary_key]
+        survey_t, rate_t, response_t = (m._meta.db_table for m in (Survey, RateCount, Response))
+        sql = [
+            f"WITH s AS (SELECT id FROM {qn(survey_t)} WHERE id = %s"
+            + "".join(f" AND {qn(Survey._meta.get_field(f).column)} = %s" for f in _STATE)
+            + ")"
+        ]
+        if rate:
+            key_type = RateCount._meta.get_field("key").db_type(connection)
+            hour_type = RateCount._meta.get_field("hour").db_type(connection)
+            sql.append(
+                f", r AS (INSERT INTO {qn(rate_t)} (survey_id, key, hour, count) "
+                f"SELECT id, %s::{key_type}, %s::{hour_type}, 1 FROM s "
+                f"ON CONFLICT (survey_id, key, hour) DO UPDATE SET count = {qn(rate_t)}.count + 1 "
+                "RETURNING count)"
+            )
+        sql.append(
+            f", i AS (INSERT INTO {qn(response_t)} ({', '.join(qn(f.column) for f in fields)}) "
+            f"SELECT {', '.join(f'%s::{f.db_type(connection)}' for f in fields)} FROM s"
+            + (" WHERE (SELECT count FROM r) <= %s" if rate else "")
+            + " ON CONFLICT DO NOTHING RETURNING id)"
+        )
+        sql.append(
+            " SELECT EXISTS (SELECT 1 FROM s), "
+            + ("(SELECT count FROM r)" if rate else "NULL")
+            + ", (SELECT id FROM i)"
+        )
+        _ONE_STATEMENT[rate] = ("".join(sql), fields)
+    return _ONE_STATEMENT[rate]
+
+
+def _write_one_statement(survey: Survey, row: Response, client: str | None) -> Response:
+    """Write ``row`` in one statement (``_one_statement_sql``), committed by itself in autocommit (the
+    public intake: one round trip, no BEGIN/COMMIT), or inside the caller's transaction. A conflict does
+    not raise (``ON CONFLICT DO NOTHING``): a repeated dossier is then looked up to answer 409, a receipt
+    that happened to be taken (1 in 32^10) is drawn again."""
+    limit = int(getattr(settings, "CHISO_SURVEY_RATE_LIMIT", 0) or 0)
+    key = client_key(survey, client) if limit > 0 and client is not None else None
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    row.fill_profile()
+    for _attempt in range(2):
+        sql, fields = _one_statement_sql(key is not None)
+        params: list[Any] = [survey.pk, *_state_of(survey)]
+        if key is not None:
+            params += [key, connection.ops.adapt_datetimefield_value(hour)]
+        params += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in fields]
+        if key is not None:
+            params.append(limit)
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            found, count, pk = cur.fetchone()
+        if not found:
+            raise _Stale()
+        if count is not None and count > limit:
+            raise RateLimited()
+        if pk is not None:
+            row.pk = pk
+            row._state.adding = False
+            row._state.db = connection.alias
+            return row
+        if row.dossier and Response.objects.filter(survey_id=survey.pk, dossier=row.dossier).exists():
+            raise DuplicateDossier(row.dossier)
+        row.receipt = new_receipt()  # a receipt collision: once more (the sender was counted already)
+        key = None
+    raise IntegrityError("surveys_response: the response conflicts with one already written")
 
 
 @transaction.atomic

@@ -247,3 +247,19 @@ def test_no_response_gives_no_figure(survey):
         got = estimates.compute(survey, weighted=weighted, detail=True)
         assert_same_figures(got, _reference_compute(survey, weighted=weighted, detail=True))
         assert got.n == 0 and not got.items and not got.overall
+
+
+def test_a_margin_of_a_question_without_a_column_of_its_own_is_read_from_the_answers(survey):
+    """Sex and age group are read from their columns; any other margin variable (here ethnicity, with odd
+    values) from the JSON answers, with the same figures as the reference."""
+    _fill(survey, 11, 300, {**PROFILE, "ethnicity": [1, 2, "2", 2, None, "absent", True]})
+    survey.margins = {**MARGINS, "ethnicity": {"1": 0.85, "2": 0.15}}
+    survey.save(update_fields=["margins"])
+    for detail in (False, True):
+        assert_same_figures(
+            estimates.compute(survey, weighted=True, detail=detail),
+            _reference_compute(survey, weighted=True, detail=detail),
+        )
+    survey.margins = {"ethnicity": {"1": 0.8, "2": 0.2}, "age": MARGINS["age"]}
+    survey.save(update_fields=["margins"])
+    assert_same_figures(estimates.compute(survey, weighted=True), _reference_compute(survey, weighted=True))
