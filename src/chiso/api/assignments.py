@@ -92,7 +92,7 @@ def _require_run(user, rnd: Round) -> None:
         description="Chuyên viên điều phối của tỉnh, khi đợt chưa kết thúc. Người thẩm định có vai trò tại tỉnh; đơn "
         "vị thuộc đợt; tiêu chí là tiêu chí được thẩm định (không phải tiêu chí khảo sát).",
         request=AssignmentSerializer,
-        responses=write_responses(AssignmentSerializer, 201),
+        responses=write_responses(AssignmentSerializer, 201, conflict=True),
     ),
 )
 @extend_schema(tags=[TAG_ASSIGNMENTS], parameters=[ROUND_ID])
@@ -125,13 +125,13 @@ class RoundAssignmentListView(AssessmentApi, APIView):
         summary="Sửa phân công thẩm định",
         description="Chuyên viên điều phối của tỉnh, khi đợt chưa kết thúc.",
         request=AssignmentSerializer,
-        responses=write_responses(AssignmentSerializer),
+        responses=write_responses(AssignmentSerializer, conflict=True),
     ),
     patch=extend_schema(
         summary="Sửa một phần phân công thẩm định",
         description=AS_PUT,
         request=AssignmentSerializer,
-        responses=write_responses(AssignmentSerializer),
+        responses=write_responses(AssignmentSerializer, conflict=True),
     ),
     delete=extend_schema(
         summary="Bỏ phân công thẩm định",

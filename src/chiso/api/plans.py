@@ -310,9 +310,10 @@ class PlanDetailView(PlansApi, PlanPartMixin, Versioned, generics.RetrieveUpdate
     summary="Chuyển bước quy trình",
     description="Trình, rút lại, trả lại, phê duyệt, ban hành (cần số và ngày), kết thúc — theo quy trình "
     "chiso/data/workflows/plan.yaml và vai trò của người dùng tại cơ quan ban hành. Không có vai trò làm "
-    "bước này: 403. Bước không hợp lệ ở trạng thái hiện tại, thiếu lý do hoặc thiếu số văn bản: 400.",
+    "bước này: 403. Thiếu lý do hoặc thiếu số, ngày văn bản: 400. Bước không làm được ở trạng thái hiện tại "
+    "(kế hoạch đã được thay thế, nội dung còn hạn đã qua, thiếu người ký…): 409.",
     request=PlanTransitionSerializer,
-    responses=write_responses(PlanSerializer),
+    responses=write_responses(PlanSerializer, conflict=True),
 )
 class PlanTransitionView(PlansApi, APIView):
     def post(self, request: Request, pk: int) -> Response:
