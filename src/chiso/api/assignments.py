@@ -20,7 +20,7 @@ from chiso.assessment.services.assignments import delete_assignment, save_assign
 from chiso.units.models import Unit
 
 from .assessment import ROUND_ID, TAG_ASSIGNMENTS, AssessmentApi, visible_round
-from .common import AS_PUT, DELETED, PK, VietnameseMixin, read_responses, write_responses
+from .common import AS_PUT, DELETED, E409_STATE, PK, VietnameseMixin, read_responses, write_responses
 
 __all__ = ["AssignmentDetailView", "AssignmentSerializer", "RoundAssignmentListView"]
 
@@ -135,8 +135,8 @@ class RoundAssignmentListView(AssessmentApi, APIView):
     ),
     delete=extend_schema(
         summary="Bỏ phân công thẩm định",
-        description="Chuyên viên điều phối của tỉnh, khi đợt chưa kết thúc.",
-        responses=DELETED,
+        description="Chuyên viên điều phối của tỉnh, khi đợt chưa kết thúc (đã kết thúc: 409).",
+        responses={**DELETED, 409: E409_STATE},
     ),
 )
 @extend_schema(tags=[TAG_ASSIGNMENTS], parameters=[PK])
