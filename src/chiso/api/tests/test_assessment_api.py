@@ -190,7 +190,7 @@ def test_evidence_files_and_links(client, scene, rnd):
     response = client.delete(f"{API}/evidence-files/{f['id']}/")
     assert response.status_code == 409 and "không gỡ được" in response.json()["non_field_errors"][0]
     response = client.delete(f"{API}/evidence-links/{listing['links'][0]['id']}/")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert EvidenceFile.objects.count() == 1 and EvidenceLink.objects.count() == 1
     # during the explanation the unit adds evidence, and may remove what it added then
     response = client.post(files_url, {"criterion": "1.3", "file": [SimpleUploadedFile("bo-sung.pdf", PDF)]})
