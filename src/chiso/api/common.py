@@ -174,6 +174,8 @@ def _vietnamese(field: serializers.Field) -> None:
             v.message = f"Giá trị phải nhỏ hơn hoặc bằng {v.limit_value}."
         elif isinstance(v, dj_validators.MinValueValidator):
             v.message = f"Giá trị phải lớn hơn hoặc bằng {v.limit_value}."
+        elif isinstance(v, dj_validators.ProhibitNullCharactersValidator):
+            v.message = "Không được chứa ký tự NUL."
     for inner in (getattr(field, "child", None), getattr(field, "child_relation", None)):
         if isinstance(inner, serializers.Field):
             _vietnamese(inner)

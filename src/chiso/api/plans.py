@@ -172,8 +172,14 @@ class PlanSerializer(VietnameseMixin, serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field({"type": "string", "enum": [t.name for t in Plan.workflow().transitions]})
+class PlanActionField(serializers.CharField):
+    """A step of the plans' workflow, documented as the list of its names (read from the workflow file);
+    an unknown one is refused by ``validate_action`` with the list, in Vietnamese."""
+
+
 class PlanTransitionSerializer(VietnameseMixin, serializers.Serializer):
-    action = serializers.CharField(
+    action = PlanActionField(
         help_text="Bước quy trình: submit (trình), withdraw (rút lại), return (trả lại), approve (phê duyệt), "
         "issue (ban hành), close (kết thúc)."
     )

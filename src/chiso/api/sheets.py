@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -304,6 +305,9 @@ class SheetDetailView(AssessmentApi, APIView):
 
 @extend_schema(tags=[TAG_SHEETS], parameters=[SHEET_PK])
 class SheetScoresView(AssessmentApi, APIView):
+    # entries nest a mapping per criterion: only JSON carries them (a form would read as no entry at all)
+    parser_classes = [JSONParser]
+
     @extend_schema(
         summary="Điểm của phiếu",
         description="Mọi tiêu chí và điểm của đơn vị (như trong phiếu).",
@@ -347,8 +351,8 @@ class SheetScoresView(AssessmentApi, APIView):
     parameters=[SHEET_PK],
     summary="Nộp phiếu tự đánh giá",
     description="Cán bộ đơn vị, khi giai đoạn tự đánh giá đang mở. Mọi tiêu chí phải có điểm (hoặc không áp dụng, "
-    "hoặc lấy từ khảo sát); điểm trên 0 mà chưa có tài liệu kiểm chứng cần thuyết minh lý do. Lỗi: 400 theo mã "
-    "tiêu chí. Giai đoạn tự đánh giá đã khoá: 409.",
+    "hoặc lấy từ khảo sát); điểm trên 0 mà chưa có tài liệu kiểm chứng cần thuyết minh lý do. Phiếu chưa đủ: 409 "
+    'theo mã tiêu chí ({"1.3": ["1.3: chưa chấm điểm."]}). Giai đoạn tự đánh giá đã khoá: 409.',
     request=None,
     responses=write_responses(SheetDetailSerializer, conflict=True),
 )

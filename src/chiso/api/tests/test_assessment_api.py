@@ -128,7 +128,8 @@ def test_submit_lists_what_is_missing(client, scene, rnd):
     sheet = rnd.sheets.get(unit=scene.yte)
     client.force_login(scene.officer_yt)
     response = client.post(f"{API}/sheets/{sheet.pk}/submit/")
-    assert response.status_code == 400 and response.json()["1.1.1"] == ["1.1.1: chưa chấm điểm."]
+    # nothing wrong with the request: the sheet is not complete yet (409, what is missing by criterion)
+    assert response.status_code == 409 and response.json()["1.1.1"] == ["1.1.1: chưa chấm điểm."]
 
 
 def test_evidence_files_and_links(client, scene, rnd):

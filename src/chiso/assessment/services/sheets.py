@@ -424,8 +424,8 @@ def submit(sheet: Sheet, user, *, today: dt.date | None = None) -> Sheet:
             errors[crit.code] = _(
                 "{code}: {score} điểm nhưng chưa có tài liệu kiểm chứng; đính kèm tài liệu hoặc ghi rõ lý do."
             ).format(code=crit.code, score=format_number(s.self_score))
-    if errors:
-        raise ValidationError(errors)
+    if errors:  # the request is fine, the sheet is not complete yet: a conflict with its state (409)
+        raise StateConflict(errors)
     sheet.state = Sheet.State.SUBMITTED
     sheet.submitted_at = timezone.now()
     sheet.submitted_by = user if getattr(user, "is_authenticated", False) else None
