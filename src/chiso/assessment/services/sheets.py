@@ -96,9 +96,10 @@ class VersionRequired(ValidationError):
         ).format(codes=", ".join(versions), now=", ".join(f"{code}: {v}" for code, v in versions.items()))
         super().__init__(
             {
-                code: _("Tiêu chí đã có điểm (version {version}): gửi kèm version bạn đã đọc.").format(
-                    version=v
-                )
+                code: _(
+                    "Tiêu chí này đã có điểm (phiên bản {version}) mà lần ghi không nói bạn đã đọc phiên bản "
+                    "nào: hãy tải lại để xem điểm hiện tại rồi ghi lại (API: gửi kèm version đã đọc)."
+                ).format(version=v)
                 for code, v in versions.items()
             }
         )
