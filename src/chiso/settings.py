@@ -224,6 +224,11 @@ REST_FRAMEWORK = {
         "chiso.api.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "chiso.api.parsers.MultiPartParser",  # a body with no part is refused, not read as an empty form
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "chiso.api.pagination.Pagination",
     "PAGE_SIZE": 100,

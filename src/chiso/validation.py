@@ -14,7 +14,14 @@ from collections.abc import Mapping
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-__all__ = ["NON_FIELD_ERRORS", "Errors", "show_errors"]
+__all__ = ["NON_FIELD_ERRORS", "Errors", "StateConflict", "show_errors"]
+
+
+class StateConflict(ValidationError):
+    """A write refused because of the state of what it writes to, not because of its input: a closed round,
+    a locked phase, a duplicate of what exists, a change someone saved since the client read it. The
+    input may be valid; the moment is not. The API answers 409 Conflict (the same body as a 400); a web
+    form shows it like any other error."""
 
 
 class Errors:
@@ -22,9 +29,12 @@ class Errors:
 
     def __init__(self) -> None:
         self.by_field: dict[str, list[str]] = {}
+        self.conflicts = 0
 
-    def add(self, field: str | None, message) -> None:
+    def add(self, field: str | None, message, *, conflict: bool = False) -> None:
+        """A problem of ``field``; ``conflict``: a state conflict (a duplicate…), not bad input."""
         self.by_field.setdefault(field or NON_FIELD_ERRORS, []).append(str(message))
+        self.conflicts += conflict
 
     def __contains__(self, field: str) -> bool:
         return field in self.by_field
@@ -33,9 +43,12 @@ class Errors:
         return bool(self.by_field)
 
     def raise_if_any(self) -> None:
-        """ValidationError({field: [messages]}) when there is any problem."""
+        """ValidationError({field: [messages]}) when there is any problem: a StateConflict when every
+        problem is one (bad input is told first: fixing it is the client's to do)."""
         if self.by_field:
-            raise ValidationError({field: list(messages) for field, messages in self.by_field.items()})
+            every = sum(len(m) for m in self.by_field.values())
+            kind = StateConflict if self.conflicts == every else ValidationError
+            raise kind({field: list(messages) for field, messages in self.by_field.items()})
 
 
 def show_errors(form: forms.Form, error: ValidationError, fields: Mapping[str, str] | None = None) -> None:

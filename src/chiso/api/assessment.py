@@ -14,6 +14,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
@@ -33,8 +34,28 @@ ROUND_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Mã s
 ROUND_ID = OpenApiParameter("round_id", int, OpenApiParameter.PATH, description="Mã số (id) đợt đánh giá.")
 SHEET_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Mã số (id) phiếu chấm điểm.")
 E409 = OpenApiResponse(
+    OpenApiTypes.OBJECT,
     description='Có người đã lưu tiêu chí sau khi bạn đọc nó (version đã cũ): {"mã tiêu chí": ["… đã sửa '
-    'tiêu chí này lúc …; hãy tải lại …"]} cùng mọi lỗi khác của lần ghi. Không có gì bị thay đổi.'
+    'tiêu chí này lúc …; hãy tải lại …"]} cùng mọi lỗi khác của lần ghi; hoặc giai đoạn không mở (đã khoá, '
+    'hết hạn, đợt đã kết thúc): {"non_field_errors": ["…"]}. Không có gì bị thay đổi.',
+)
+
+
+class VersionRequiredSerializer(serializers.Serializer):
+    """Không ghi: sửa tiêu chí đã có điểm mà không gửi version đã đọc."""
+
+    detail = serializers.CharField(
+        help_text="Thông báo (tiếng Việt): các tiêu chí cần version, version hiện tại."
+    )
+    versions = serializers.DictField(
+        child=serializers.IntegerField(), help_text='version hiện tại theo mã tiêu chí, ví dụ {"1.3": 4}.'
+    )
+
+
+E428_SCORES = OpenApiResponse(
+    VersionRequiredSerializer,
+    description="Sửa tiêu chí đã có điểm mà không gửi version đã đọc: không ghi gì; đọc lại (hoặc dùng version "
+    "trong versions nếu bạn chắc đã thấy điểm hiện tại) rồi gửi lại.",
 )
 
 RoundStatusField, ROUND_STATUSES = _named_choice(

@@ -20,7 +20,7 @@ from chiso.assessment.services.assignments import delete_assignment, save_assign
 from chiso.units.models import Unit
 
 from .assessment import ROUND_ID, TAG_ASSIGNMENTS, AssessmentApi, visible_round
-from .common import AS_PUT, DELETED, PK, VietnameseMixin, read_responses, write_responses
+from .common import AS_PUT, DELETED, E409_STATE, PK, VietnameseMixin, read_responses, write_responses
 
 __all__ = ["AssignmentDetailView", "AssignmentSerializer", "RoundAssignmentListView"]
 
@@ -92,7 +92,7 @@ def _require_run(user, rnd: Round) -> None:
         description="Chuyên viên điều phối của tỉnh, khi đợt chưa kết thúc. Người thẩm định có vai trò tại tỉnh; đơn "
         "vị thuộc đợt; tiêu chí là tiêu chí được thẩm định (không phải tiêu chí khảo sát).",
         request=AssignmentSerializer,
-        responses=write_responses(AssignmentSerializer, 201),
+        responses=write_responses(AssignmentSerializer, 201, conflict=True),
     ),
 )
 @extend_schema(tags=[TAG_ASSIGNMENTS], parameters=[ROUND_ID])
@@ -125,18 +125,18 @@ class RoundAssignmentListView(AssessmentApi, APIView):
         summary="Sửa phân công thẩm định",
         description="Chuyên viên điều phối của tỉnh, khi đợt chưa kết thúc.",
         request=AssignmentSerializer,
-        responses=write_responses(AssignmentSerializer),
+        responses=write_responses(AssignmentSerializer, conflict=True),
     ),
     patch=extend_schema(
         summary="Sửa một phần phân công thẩm định",
         description=AS_PUT,
         request=AssignmentSerializer,
-        responses=write_responses(AssignmentSerializer),
+        responses=write_responses(AssignmentSerializer, conflict=True),
     ),
     delete=extend_schema(
         summary="Bỏ phân công thẩm định",
-        description="Chuyên viên điều phối của tỉnh, khi đợt chưa kết thúc.",
-        responses=DELETED,
+        description="Chuyên viên điều phối của tỉnh, khi đợt chưa kết thúc (đã kết thúc: 409).",
+        responses={**DELETED, 409: E409_STATE},
     ),
 )
 @extend_schema(tags=[TAG_ASSIGNMENTS], parameters=[PK])

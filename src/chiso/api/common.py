@@ -174,6 +174,8 @@ def _vietnamese(field: serializers.Field) -> None:
             v.message = f"Giá trị phải nhỏ hơn hoặc bằng {v.limit_value}."
         elif isinstance(v, dj_validators.MinValueValidator):
             v.message = f"Giá trị phải lớn hơn hoặc bằng {v.limit_value}."
+        elif isinstance(v, dj_validators.ProhibitNullCharactersValidator):
+            v.message = "Không được chứa ký tự NUL."
     for inner in (getattr(field, "child", None), getattr(field, "child_relation", None)):
         if isinstance(inner, serializers.Field):
             _vietnamese(inner)
@@ -267,6 +269,23 @@ class NamedEnumExtension(OpenApiSerializerFieldExtension):
         )
         auto_schema.registry.register_on_missing(component)
         return component.ref
+
+
+class NonEmptyDictField(serializers.DictField):
+    """A mapping that must not be empty (``allow_empty=False``), documented so (``minProperties: 1``):
+    a schema-valid request is never refused for an empty mapping."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(allow_empty=False, **kwargs)
+
+
+class NonEmptyDictExtension(OpenApiSerializerFieldExtension):
+    target_class = NonEmptyDictField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        return {**schema, "minProperties": 1}
 
 
 def named_enum(name: str, choices, description: str) -> type[NamedEnumField]:
@@ -458,10 +477,23 @@ def read_responses(ok, *, many=False) -> dict:
     return {200: ok(many=True) if many else ok, 403: E403_READ, 404: E404}
 
 
-def write_responses(ok, code: int = 200, *, not_found=True) -> dict:
+E409_STATE = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="Không làm được ở trạng thái hiện tại của dữ liệu (đợt đã kết thúc, giai đoạn đã khoá hay "
+    'chưa mở, bước không làm được ở trạng thái này, đã có rồi, có người vừa sửa hay vừa chuyển): {"detail": '
+    '"…"} hoặc {"tên trường": ["…"]} (tiếng Việt). Yêu cầu hợp lệ nhưng không đúng lúc: không có gì bị thay '
+    "đổi; tải lại để xem trạng thái mới.",
+)
+
+
+def write_responses(ok, code: int = 200, *, not_found=True, conflict=False) -> dict:
+    """A write's responses: ``ok`` with ``code``, 400, 403, 404 (unless ``not_found`` is false) and 409
+    when the state of the data may refuse it (``conflict``: a closed round, a locked phase…)."""
     out = {code: ok, 400: FIELD_ERRORS, 403: E403}
     if not_found:
         out[404] = E404
+    if conflict:
+        out[409] = E409_STATE
     return out
 
 

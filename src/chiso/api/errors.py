@@ -7,8 +7,13 @@ answered in Vietnamese, in the body shapes the schema documents.
   (``service_fields = {"evidence": "file"}``).
 - ``PermissionDenied`` (the services' and chiso.*.permissions'): 403 ``{"detail": "…"}`` with its reason.
 - ``Http404``: 404 ``{"detail": "Không tìm thấy."}``.
-- ``StaleScores`` (a ValidationError of chiso.assessment.services.sheets: someone saved a criterion after
-  the client read it): 409 Conflict with the same body as a 400.
+- ``StateConflict`` (chiso.validation: a ValidationError refusing a write because of the state of what it
+  writes to — a closed round, a locked phase, a duplicate, a criterion someone saved since the client read
+  it): 409 Conflict with the same body as a 400. ``StepConflict`` (chiso.core.workflow: a workflow step not
+  allowed from the document's state now): 409 ``{"detail": "…"}``. Valid input at the wrong moment: the
+  client reloads, it does not fix its input.
+- ``VersionRequired`` (chiso.assessment.services.sheets: a change of an existing score sent without the
+  version the client read): 428 Precondition Required, ``{"detail", "versions"}``.
 - ``StaleEdit`` (chiso.concurrency: a plan, target, task or report saved by someone else after the
   client read it, its If-Match is stale): 412 Precondition Failed, body of chiso.api.concurrency.
 - The other refusals of the services (``ValueError`` subclasses: WorkflowError, DraftError,
@@ -26,9 +31,9 @@ from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from chiso.assessment.services.sheets import StaleScores
+from chiso.assessment.services.sheets import VersionRequired
 from chiso.concurrency import StaleEdit
-from chiso.core.workflow import WorkflowError
+from chiso.core.workflow import StepConflict, WorkflowError
 from chiso.files.checks import UploadRejected
 from chiso.plans.services.cascade import CascadeError
 from chiso.plans.services.drafting import DraftError
@@ -36,8 +41,18 @@ from chiso.plans.services.library import LibraryError
 from chiso.plans.services.plans import PlanInUse, TargetValueError
 from chiso.plans.services.requests import RequestError
 from chiso.tracking.services.periodic import PeriodicError
+from chiso.validation import StateConflict
 
-__all__ = ["MESSAGES", "SERVICE_ERRORS", "Conflict", "ErrorSerializer", "InvalidInput", "exception_handler"]
+__all__ = [
+    "MESSAGES",
+    "SERVICE_ERRORS",
+    "Conflict",
+    "ConflictDetail",
+    "ErrorSerializer",
+    "InvalidInput",
+    "ScoreVersionRequired",
+    "exception_handler",
+]
 
 
 # The body of an error that is not about fields (the ``Error`` component; a docstring would become
@@ -53,10 +68,30 @@ class InvalidInput(APIException):
 
 
 class Conflict(exceptions.ValidationError):
-    """409: the write was refused because the data changed since the client read it."""
+    """409: the write was refused because of the state of the data (changed since the client read it, a
+    closed round, a locked phase, a duplicate); body by field, as a 400."""
 
     status_code = 409
     default_code = "conflict"
+
+
+class ConflictDetail(APIException):
+    """409 {"detail": "…"}: a workflow step not allowed from the document's state now."""
+
+    status_code = 409
+    default_detail = "Không thực hiện được ở trạng thái hiện tại."
+    default_code = "conflict"
+
+
+class ScoreVersionRequired(APIException):
+    """428: a change of existing scores without the version the client read; the body gives them."""
+
+    status_code = 428
+    default_code = "precondition_required"
+
+    def __init__(self, detail: str, versions: dict[str, int]) -> None:
+        super().__init__()
+        self.detail = {"detail": detail, "versions": versions}  # kept as given (not a list of messages)
 
 
 #: Refusals of the services that are not about one field: 400 {"detail": message}.
@@ -71,6 +106,11 @@ SERVICE_ERRORS: tuple[type[ValueError], ...] = (
     TargetValueError,
     RequestError,
 )
+
+#: Refusals about the object's state, not the request (409 {"detail": message}): a workflow step not
+#: allowed from the state now; a reply to a task that is no request, or of a superseded plan (every
+#: RequestError is one).
+DETAIL_CONFLICTS: tuple[type[ValueError], ...] = (StepConflict, RequestError)
 
 # DRF's own messages have no Vietnamese translation: these replace them.
 MESSAGES: dict[type[APIException], str] = {
@@ -100,7 +140,9 @@ def _as_api_exception(exc: Exception, view) -> Exception:
         from .concurrency import PreconditionFailed, stale_body
 
         return PreconditionFailed(stale_body(exc))
-    if isinstance(exc, StaleScores):
+    if isinstance(exc, VersionRequired):
+        return ScoreVersionRequired(exc.detail, exc.versions)
+    if isinstance(exc, StateConflict):
         return Conflict(_field_errors(exc, getattr(view, "service_fields", {})))
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(_field_errors(exc, getattr(view, "service_fields", {})))
@@ -108,6 +150,8 @@ def _as_api_exception(exc: Exception, view) -> Exception:
         return exceptions.PermissionDenied(str(exc) or "Bạn không có quyền thực hiện thao tác này.")
     if isinstance(exc, Http404):
         return exceptions.NotFound("Không tìm thấy.")
+    if isinstance(exc, DETAIL_CONFLICTS):
+        return ConflictDetail(str(exc))
     if isinstance(exc, SERVICE_ERRORS):
         return InvalidInput(str(exc))
     return exc
@@ -115,7 +159,7 @@ def _as_api_exception(exc: Exception, view) -> Exception:
 
 def _vietnamese(exc: APIException, view, request) -> None:
     message = next((m for cls, m in MESSAGES.items() if isinstance(exc, cls)), None)
-    if message is None:
+    if message is None or getattr(exc, "vietnamese", False):
         return
     if isinstance(exc, exceptions.MethodNotAllowed) and getattr(view, "read_only", False):
         message = READ_ONLY_METHOD

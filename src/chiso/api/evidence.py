@@ -21,7 +21,16 @@ from chiso.plans.models import Task
 from chiso.tracking.models import ProgressReport
 
 from .assessment import SHEET_PK, TAG_EVIDENCE, AssessmentApi, visible_sheet
-from .common import DELETED, E403, E404, FIELD_ERRORS, VietnameseMixin, read_responses
+from .common import (
+    DELETED,
+    E403,
+    E404,
+    E409_STATE,
+    FIELD_ERRORS,
+    VietnameseMixin,
+    read_responses,
+    write_responses,
+)
 from .reports import UploadedFilesField
 
 __all__ = [
@@ -139,7 +148,7 @@ class SheetEvidenceView(AssessmentApi, APIView):
     "tệp được kiểm tra loại theo nội dung, dung lượng, virus; một tệp không đạt: 400 và không tệp nào được lưu. "
     "Trả về tài liệu của tiêu chí (201).",
     request={"multipart/form-data": ScoreEvidenceUploadSerializer},
-    responses={201: ScoreEvidenceSerializer, 400: FIELD_ERRORS, 403: E403, 404: E404},
+    responses=write_responses(ScoreEvidenceSerializer, 201, conflict=True),
 )
 class SheetEvidenceFilesView(AssessmentApi, APIView):
     def post(self, request: Request, pk: int) -> Response:
@@ -157,7 +166,7 @@ class SheetEvidenceFilesView(AssessmentApi, APIView):
     "hành) hoặc một báo cáo tiến độ của đơn vị (report) làm tài liệu kiểm chứng của tiêu chí. Cùng quyền và thời "
     "hạn như tải tệp. Trả về tài liệu của tiêu chí (201).",
     request=EvidenceLinkCreateSerializer,
-    responses={201: ScoreEvidenceSerializer, 400: FIELD_ERRORS, 403: E403, 404: E404},
+    responses=write_responses(ScoreEvidenceSerializer, 201, conflict=True),
 )
 class SheetEvidenceLinksView(AssessmentApi, APIView):
     def post(self, request: Request, pk: int) -> Response:
@@ -183,7 +192,7 @@ def _visible(model, user, pk: int):
 
 
 EVIDENCE_PK = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Mã số (id) tài liệu.")
-REMOVED = {**DELETED, 400: FIELD_ERRORS}
+REMOVED = {**DELETED, 400: FIELD_ERRORS, 409: E409_STATE}
 
 
 @extend_schema(tags=[TAG_EVIDENCE], parameters=[EVIDENCE_PK])

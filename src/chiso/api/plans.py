@@ -172,8 +172,14 @@ class PlanSerializer(VietnameseMixin, serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field({"type": "string", "enum": [t.name for t in Plan.workflow().transitions]})
+class PlanActionField(serializers.CharField):
+    """A step of the plans' workflow, documented as the list of its names (read from the workflow file);
+    an unknown one is refused by ``validate_action`` with the list, in Vietnamese."""
+
+
 class PlanTransitionSerializer(VietnameseMixin, serializers.Serializer):
-    action = serializers.CharField(
+    action = PlanActionField(
         help_text="Bước quy trình: submit (trình), withdraw (rút lại), return (trả lại), approve (phê duyệt), "
         "issue (ban hành), close (kết thúc)."
     )
@@ -310,9 +316,10 @@ class PlanDetailView(PlansApi, PlanPartMixin, Versioned, generics.RetrieveUpdate
     summary="Chuyển bước quy trình",
     description="Trình, rút lại, trả lại, phê duyệt, ban hành (cần số và ngày), kết thúc — theo quy trình "
     "chiso/data/workflows/plan.yaml và vai trò của người dùng tại cơ quan ban hành. Không có vai trò làm "
-    "bước này: 403. Bước không hợp lệ ở trạng thái hiện tại, thiếu lý do hoặc thiếu số văn bản: 400.",
+    "bước này: 403. Thiếu lý do hoặc thiếu số, ngày văn bản: 400. Bước không làm được ở trạng thái hiện tại "
+    "(kế hoạch đã được thay thế, nội dung còn hạn đã qua, thiếu người ký…): 409.",
     request=PlanTransitionSerializer,
-    responses=write_responses(PlanSerializer),
+    responses=write_responses(PlanSerializer, conflict=True),
 )
 class PlanTransitionView(PlansApi, APIView):
     def post(self, request: Request, pk: int) -> Response:

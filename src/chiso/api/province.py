@@ -30,6 +30,7 @@ from chiso.plans.models import Plan
 from chiso.units.models import Unit
 
 from .assessment import (
+    E428_SCORES,
     ROUND_PK,
     TAG_ROUNDS,
     AssessmentApi,
@@ -38,7 +39,7 @@ from .assessment import (
     source_field,
     visible_round,
 )
-from .common import E403, E404, FIELD_ERRORS, UploadField, VietnameseMixin, read_responses, write_responses
+from .common import UploadField, VietnameseMixin, read_responses, write_responses
 
 __all__ = [
     "ProvinceAddLostView",
@@ -194,7 +195,7 @@ class ProposeRequestSerializer(VietnameseMixin, serializers.Serializer):
     "được kiểm tra như điểm tự chấm (trong giới hạn, đúng bước). Tài liệu kiểm chứng: "
     "POST /api/assessment/sheets/{id}/evidence/files/ trên phiếu của tỉnh.",
     request=ProposeRequestSerializer,
-    responses=write_responses(ProposalSerializer),
+    responses=write_responses(ProposalSerializer, conflict=True),
 )
 class ProvinceProposeView(AssessmentApi, APIView):
     def post(self, request: Request, pk: int) -> Response:
@@ -244,7 +245,7 @@ class ConsolidateRequestSerializer(VietnameseMixin, serializers.Serializer):
     description="Chuyên viên điều phối của tỉnh, khi giai đoạn tự đánh giá đang mở: lấy điểm một sở đề xuất "
     "(proposal) hoặc điểm tự nhập (score, note), theo mọi quy tắc của phiếu chấm điểm; có lịch sử thay đổi.",
     request=ConsolidateRequestSerializer,
-    responses=write_responses(ProvinceCriterionSerializer),
+    responses={**write_responses(ProvinceCriterionSerializer, conflict=True), 428: E428_SCORES},
 )
 class ProvinceConsolidateView(AssessmentApi, APIView):
     def post(self, request: Request, pk: int) -> Response:
@@ -262,7 +263,7 @@ class ProvinceConsolidateView(AssessmentApi, APIView):
         elif "score" in v or "inputs" in v:
             kwargs["entry"] = {k: v[k] for k in ("score", "inputs", "note") if k in v}
         versions = {code: v["version"]} if "version" in v else None
-        province.consolidate(rnd, self.user, code, versions=versions, **kwargs)
+        province.consolidate(rnd, self.user, code, versions=versions, require_versions=True, **kwargs)
         [row] = _criteria(self.user, rnd, sheet, {code})
         return Response(ProvinceCriterionSerializer(row).data)
 
@@ -387,7 +388,7 @@ class MinistryImportResultSerializer(serializers.Serializer):
     'không ghi gì. Ghi (commit=true): tất cả hoặc không gì; tệp có lỗi: 400 {"file": ["Dòng N: …"]}. Nhập lại '
     "cùng tệp không thay đổi gì.",
     request={"multipart/form-data": MinistryImportRequestSerializer},
-    responses={200: MinistryImportResultSerializer, 400: FIELD_ERRORS, 403: E403, 404: E404},
+    responses={**write_responses(MinistryImportResultSerializer, conflict=True)},
 )
 class ProvinceMinistryImportView(AssessmentApi, APIView):
     def post(self, request: Request, pk: int) -> Response:

@@ -35,13 +35,15 @@ from .common import (
     E403_READ,
     E404,
     ERR,
+    YEAR_MAX,
+    YEAR_SCHEMA,
     IndexCodeField,
     VietnameseMixin,
     in_status,
+    int_param,
     read_responses,
     write_responses,
 )
-from .errors import InvalidInput
 from .pagination import Pagination
 
 __all__ = ["RoundAdvanceView", "RoundDetailView", "RoundListView", "RoundSerializer", "RoundSummaryView"]
@@ -194,7 +196,7 @@ def _rounds(qs):
         description="Các đợt người dùng được xem: của tỉnh mình điều phối, lãnh đạo, xem; có phiếu của đơn vị "
         "mình; hoặc mình được phân công thẩm định. Có phân trang.",
         parameters=[
-            OpenApiParameter("year", int, description="Chỉ các đợt của năm đánh giá này."),
+            OpenApiParameter("year", YEAR_SCHEMA, description="Chỉ các đợt của năm đánh giá này."),
             OpenApiParameter(
                 "status", str, enum=list(Round.workflow().states), description="Chỉ các đợt ở giai đoạn này."
             ),
@@ -207,7 +209,7 @@ def _rounds(qs):
         description="Chỉ chuyên viên điều phối của tỉnh. Đợt ở giai đoạn đầu (tự đánh giá), một phiếu cho mỗi đơn "
         "vị. Hạn các giai đoạn không được sớm dần. Một tỉnh có một đợt cho mỗi chỉ số, năm và nhóm đơn vị.",
         request=RoundOpenSerializer,
-        responses=write_responses(RoundSerializer, 201, not_found=False),
+        responses=write_responses(RoundSerializer, 201, not_found=False, conflict=True),
     ),
 )
 @extend_schema(tags=[TAG_ROUNDS])
@@ -220,11 +222,9 @@ class RoundListView(AssessmentApi, generics.ListAPIView):
             return Round.objects.none()
         params = self.request.query_params
         qs = _rounds(perms.visible_rounds(self.user))
-        year = params.get("year", "").strip()
-        if year:
-            if not year.isdigit():
-                raise InvalidInput("Năm phải là số nguyên.")
-            qs = qs.filter(year=int(year))
+        year = int_param(self.request, "year", minimum=1, maximum=YEAR_MAX)
+        if year is not None:
+            qs = qs.filter(year=year)
         qs = in_status(
             self.request, qs, Round.workflow(), "Giai đoạn “{state}” không có; các giai đoạn: {states}."
         )
@@ -275,9 +275,10 @@ class RoundDetailView(AssessmentApi, generics.RetrieveAPIView):
     summary="Chuyển giai đoạn",
     description="Sang giai đoạn kế tiếp, hoặc thẳng tới giai đoạn “to” (ví dụ closed: kết thúc, tính xếp hạng, "
     "xếp loại và công bố điểm cuối cùng vào kết quả của chỉ số). Chỉ chuyên viên điều phối của tỉnh (khác: 403). "
-    "Bước không có trong quy trình: 400.",
+    "Giai đoạn không có trong quy trình: 400. Đợt đã kết thúc, không chuyển được sang giai đoạn đó từ giai đoạn "
+    "hiện tại, hoặc from_stage đã cũ (có người vừa chuyển): 409.",
     request=RoundAdvanceSerializer,
-    responses=write_responses(RoundSerializer),
+    responses=write_responses(RoundSerializer, conflict=True),
 )
 class RoundAdvanceView(AssessmentApi, APIView):
     def post(self, request: Request, pk: int) -> Response:

@@ -61,14 +61,20 @@ REFUSED = (
 
 
 BAD_PAGE = "Tham số không hợp lệ (ví dụ limit, offset không phải số nguyên)."
+BAD_REQUEST = "Yêu cầu không hợp lệ (ví dụ: ký tự NUL trong địa chỉ hay tham số, chiso.web.middleware)."
+URI_TOO_LONG = (
+    "Địa chỉ quá dài: máy chủ web (gunicorn) từ chối dòng yêu cầu dài hơn 4 094 byte, trước khi chiso đọc nó "
+    "(trang HTML)."
+)
 
 
 def document_general_errors(result, generator, request, public):
     """A drf-spectacular post-processing hook, the general defence behind each view's own list: an
     operation whose path names an object (``{id}``) may answer 404 (chiso.api.errors: ``Http404``), and
     a write (POST, PUT, PATCH, DELETE) may answer 400 (a service's ``ValidationError`` or refusal), and
-    so may a paged list (chiso.api.pagination refuses a ``limit`` that is not a whole number) —
-    documented wherever a view did not say so itself."""
+    so may a paged list (chiso.api.pagination refuses a ``limit`` that is not a whole number) and any
+    request (a NUL character anywhere in it: chiso.web.middleware); any may answer 414 (a request line
+    too long for the web server) — documented wherever a view did not say so itself."""
     for url, path in result.get("paths", {}).items():
         for method, operation in path.items():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -92,12 +98,18 @@ def document_general_errors(result, generator, request, public):
                         "description": REFUSED,
                     },
                 )
-            elif any(p.get("name") == "limit" for p in operation.get("parameters", [])):
+            else:
+                paged = any(p.get("name") == "limit" for p in operation.get("parameters", []))
                 responses.setdefault(
                     "400",
                     {
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                        "description": BAD_PAGE,
+                        "description": BAD_PAGE if paged else BAD_REQUEST,
                     },
                 )
+            responses.setdefault("414", {"$ref": "#/components/responses/UriTooLong"})
+    result.setdefault("components", {}).setdefault("responses", {})["UriTooLong"] = {
+        "content": {"text/html": {"schema": {"type": "string"}}},
+        "description": URI_TOO_LONG,
+    }
     return result

@@ -26,7 +26,7 @@ from .assessment import (
     source_field,
     visible_round,
 )
-from .common import E403, E404, FIELD_ERRORS, UploadField, VietnameseMixin
+from .common import E403, E404, UploadField, VietnameseMixin, write_responses
 
 __all__ = ["RoundImportView"]
 
@@ -112,7 +112,7 @@ class RoundImportView(AssessmentApi, APIView):
         "viên điều phối nhập kết quả thẩm định của Bộ. Chỉ khi giai đoạn của điểm đang mở (khảo sát: tới khi đợt "
         "kết thúc).",
         request={"multipart/form-data": ScoreImportRequestSerializer},
-        responses={200: ScoreImportResultSerializer, 400: FIELD_ERRORS, 403: E403, 404: E404},
+        responses=write_responses(ScoreImportResultSerializer, conflict=True),
     )
     def post(self, request: Request, pk: int) -> Response:
         rnd = visible_round(self.user, pk)

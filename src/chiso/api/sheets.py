@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +23,7 @@ from chiso.assessment.services.structure import structure
 from .assessment import (
     CRITERION_KINDS,
     E409,
+    E428_SCORES,
     ROUND_ID,
     SHEET_PK,
     SHEET_STATES,
@@ -34,7 +36,7 @@ from .assessment import (
     visible_round,
     visible_sheet,
 )
-from .common import DATE_INPUTS, E403, E404, FIELD_ERRORS, VietnameseMixin, read_responses, write_responses
+from .common import DATE_INPUTS, NonEmptyDictField, VietnameseMixin, read_responses, write_responses
 
 __all__ = [
     "RoundSheetListView",
@@ -242,22 +244,24 @@ class ScoreEntrySerializer(VietnameseMixin, serializers.Serializer):
         help_text="Thuyết minh (tự đánh giá), ý kiến (thẩm định, thẩm định lại) hoặc giải trình.",
     )
     version = serializers.IntegerField(
-        required=False, min_value=0, help_text="version của tiêu chí khi đọc; bỏ trống: ghi đè."
+        required=False,
+        min_value=0,
+        help_text="version của tiêu chí khi đọc (GET phiếu); bắt buộc khi tiêu chí đã có điểm (thiếu: 428; "
+        "đã cũ: 409).",
     )
 
 
 class ScoresWriteSerializer(VietnameseMixin, serializers.Serializer):
     work = WorkField(choices=WORK_CHOICES)
-    entries = serializers.DictField(
+    entries = NonEmptyDictField(
         child=ScoreEntrySerializer(),
-        allow_empty=False,
         help_text='Theo mã tiêu chí: {"1.3": {"score": "2,5", "note": "Biên bản số 12", "version": 3}}.',
     )
 
 
 class SheetReopenSerializer(VietnameseMixin, serializers.Serializer):
     until = serializers.DateField(input_formats=DATE_INPUTS, help_text="Mở lại đến hết ngày (dd/mm/yyyy).")
-    reason = serializers.CharField(allow_blank=True, max_length=2000, help_text="Lý do mở lại (bắt buộc).")
+    reason = serializers.CharField(max_length=2000, help_text="Lý do mở lại (bắt buộc).")
 
 
 def _detail(request: Request, pk: int) -> Response:
@@ -301,6 +305,9 @@ class SheetDetailView(AssessmentApi, APIView):
 
 @extend_schema(tags=[TAG_SHEETS], parameters=[SHEET_PK])
 class SheetScoresView(AssessmentApi, APIView):
+    # entries nest a mapping per criterion: only JSON carries them (a form would read as no entry at all)
+    parser_classes = [JSONParser]
+
     @extend_schema(
         summary="Điểm của phiếu",
         description="Mọi tiêu chí và điểm của đơn vị (như trong phiếu).",
@@ -316,10 +323,12 @@ class SheetScoresView(AssessmentApi, APIView):
         "không áp dụng, thuyết minh), appraisal và final (thành viên thẩm định được phân công: điểm, ý kiến), "
         "explanation (đơn vị: giải trình). Chỉ khi giai đoạn của công việc đang mở và chưa hết hạn (hoặc đơn vị "
         "được mở lại). Điểm theo giới hạn và bước của bộ chỉ số; tiêu chí khảo sát không tự chấm. Lỗi: 400 "
-        '{"mã tiêu chí": ["…"]}. Mỗi mục gửi kèm version đã đọc: nếu có người ghi tiêu chí đó sau khi đọc, '
-        "409 Conflict (không ghi gì, thông báo ai đã sửa lúc nào). Trả về phiếu sau khi ghi.",
+        '{"mã tiêu chí": ["…"]}. Sửa một tiêu chí đã có điểm cần gửi kèm version đã đọc (GET phiếu hoặc điểm): '
+        'thiếu thì 428 {"detail", "versions"} với version hiện tại; có người ghi tiêu chí đó sau khi đọc thì 409 '
+        "Conflict (thông báo ai đã sửa lúc nào). Tiêu chí chưa có điểm không cần version. Giai đoạn không mở "
+        "(đã khoá, hết hạn, đợt đã kết thúc): 409. Không ghi gì khi bị từ chối. Trả về phiếu sau khi ghi.",
         request=ScoresWriteSerializer,
-        responses={**write_responses(SheetDetailSerializer), 409: E409},
+        responses={**write_responses(SheetDetailSerializer), 409: E409, 428: E428_SCORES},
     )
     def post(self, request: Request, pk: int) -> Response:
         sheet = visible_sheet(self.user, pk)
@@ -331,7 +340,9 @@ class SheetScoresView(AssessmentApi, APIView):
             if "version" in entry:
                 versions[code] = entry.pop("version")
             entries[code] = entry
-        sheet_services.save(sheet, self.user, data.validated_data["work"], entries, versions=versions)
+        sheet_services.save(
+            sheet, self.user, data.validated_data["work"], entries, versions=versions, require_versions=True
+        )
         return _detail(request, sheet.pk)
 
 
@@ -340,10 +351,10 @@ class SheetScoresView(AssessmentApi, APIView):
     parameters=[SHEET_PK],
     summary="Nộp phiếu tự đánh giá",
     description="Cán bộ đơn vị, khi giai đoạn tự đánh giá đang mở. Mọi tiêu chí phải có điểm (hoặc không áp dụng, "
-    "hoặc lấy từ khảo sát); điểm trên 0 mà chưa có tài liệu kiểm chứng cần thuyết minh lý do. Lỗi: 400 theo mã "
-    "tiêu chí.",
+    "hoặc lấy từ khảo sát); điểm trên 0 mà chưa có tài liệu kiểm chứng cần thuyết minh lý do. Phiếu chưa đủ: 409 "
+    'theo mã tiêu chí ({"1.3": ["1.3: chưa chấm điểm."]}). Giai đoạn tự đánh giá đã khoá: 409.',
     request=None,
-    responses=write_responses(SheetDetailSerializer),
+    responses=write_responses(SheetDetailSerializer, conflict=True),
 )
 class SheetSubmitView(AssessmentApi, APIView):
     def post(self, request: Request, pk: int) -> Response:
@@ -357,9 +368,9 @@ class SheetSubmitView(AssessmentApi, APIView):
     parameters=[SHEET_PK],
     summary="Mở lại cho một đơn vị",
     description="Chuyên viên điều phối mở lại công việc đang diễn ra của một đơn vị sau khi hết hạn, đến một ngày, "
-    "với lý do (ghi lịch sử).",
+    "với lý do (ghi lịch sử). Đợt đã kết thúc: 409.",
     request=SheetReopenSerializer,
-    responses={200: SheetDetailSerializer, 400: FIELD_ERRORS, 403: E403, 404: E404},
+    responses=write_responses(SheetDetailSerializer, conflict=True),
 )
 class SheetReopenView(AssessmentApi, APIView):
     def post(self, request: Request, pk: int) -> Response:

@@ -31,6 +31,7 @@ from .common import (
     visible_plan,
 )
 from .concurrency import IdempotentCreate, Versioned
+from .errors import InvalidInput
 
 __all__ = ["PlanTargetListView", "PlanTargetReviewView", "TargetDetailView", "TargetSerializer"]
 
@@ -188,7 +189,7 @@ class PlanTargetReviewView(PlansApi, generics.GenericAPIView):
         plan = visible_plan(self.user, plan_id)
         year = request.query_params.get("year")
         if year is not None and not (year.isdigit() and 1990 <= int(year) <= 2100):
-            raise serializers.ValidationError({"year": ["Năm đánh giá phải là số từ 1990 đến 2100."]})
+            raise InvalidInput("Năm đánh giá (year) phải là số từ 1990 đến 2100.")
         review = review_plan(plan, int(year) if year else None)
         if review is None:
             raise Http404("Chưa có kết quả để đánh giá các mục tiêu của kế hoạch này.")

@@ -227,7 +227,7 @@ class TaskAnswerSerializer(VietnameseMixin, serializers.Serializer):
     "ban hành hoặc cán bộ của cơ quan được đề nghị; nhiệm vụ được giao: 400. Gửi lại cùng phản hồi không "
     "thay đổi gì.",
     request=TaskAnswerSerializer,
-    responses=write_responses(TaskSerializer),
+    responses=write_responses(TaskSerializer, conflict=True),
 )
 class TaskAnswerView(PlansApi, APIView):
     def post(self, request: Request, pk: int) -> Response:

@@ -213,7 +213,7 @@ def consolidate(request, pk: int):
     else:
         kwargs["entry"] = {"score": request.POST.get("score", ""), "note": request.POST.get("note", "")}
     try:
-        province.consolidate(rnd, request.user, code, versions=versions, **kwargs)
+        province.consolidate(rnd, request.user, code, versions=versions, require_versions=True, **kwargs)
     except ValidationError as exc:
         _refuse(request, exc)
         return province_page(request, pk, status=400)

@@ -373,7 +373,7 @@ def sheet_page(request, pk: int, unit: int):
     saved = []
     if entries:
         try:
-            saved = sheets.save(sheet, user, work, entries, versions=versions)
+            saved = sheets.save(sheet, user, work, entries, versions=versions, require_versions=True)
         except ValidationError as exc:
             errors = exc.message_dict
             current = {s.node.code: s for s in sheet.scores.select_related("node")}

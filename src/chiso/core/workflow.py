@@ -28,6 +28,7 @@ __all__ = [
     "STATE_FLAGS",
     "State",
     "Transition",
+    "StepConflict",
     "Workflow",
     "WorkflowError",
     "load_workflow",
@@ -39,6 +40,11 @@ ROLES = ("admin", "coordinator", "leader", "officer", "viewer", "appraiser")
 
 class WorkflowError(ValueError):
     """The workflow file is wrong, or a transition is not allowed (message in Vietnamese)."""
+
+
+class StepConflict(WorkflowError):
+    """A step refused because of the state the document is in now (not allowed from it, or someone just
+    took another step): the request was valid, the moment is not (the API answers 409 Conflict)."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +146,7 @@ class Workflow:
         """The transition `name` from `state` for these roles, or WorkflowError saying why not."""
         t = self.transition(name)
         if state not in t.sources:
-            raise WorkflowError(
+            raise StepConflict(
                 f"Không thể «{t.label}» khi văn bản đang ở trạng thái «{self.label(state)}» "
                 f"(chỉ khi: {', '.join(self.label(s) for s in t.sources)})"
             )

@@ -124,6 +124,9 @@ class PreviewRows:
     rows: list
     notes: list[str]
     table: Table | None
+    #: Refused for the state of what it imports into (a closed round…), whatever the file: a commit then is
+    #: a StateConflict (409 in the API), not a ValidationError.
+    conflict: bool = False
 
     def read(self, data: bytes, file_name: str, *, max_bytes: int | None) -> Table | None:
         """The file's table (``reader.read_table`` and its checks; the header is the row naming the unit

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 
 from chiso.accounts.scope import roles_on
 from chiso.core.text import nfc
-from chiso.core.workflow import Transition, WorkflowError
+from chiso.core.workflow import StepConflict, Transition, WorkflowError
 
 from .models import WorkflowDocument, WorkflowEvent
 
@@ -65,11 +65,11 @@ def transition(
         raise StepNotAllowed(f"Bạn không có quyền «{step.label}» {noun} này.")
     blocked = obj.workflow_blocked()
     if blocked:
-        raise WorkflowError(blocked)
+        raise StepConflict(blocked)
     step = obj.workflow().check(obj.status, action, roles)
     refused = obj.step_blocked(step)
     if refused:
-        raise WorkflowError(refused)
+        raise StepConflict(refused)
     comment = nfc(comment or "").strip()
     if step.needs_comment and not comment:
         raise WorkflowError(f"Bước «{step.label}» cần ghi rõ lý do")
@@ -82,7 +82,7 @@ def transition(
             raise WorkflowError("Cần ngày ban hành (dd/mm/yyyy)")
         missing = obj.issue_blocked(date)
         if missing:
-            raise WorkflowError(missing)
+            raise StepConflict(missing)
         obj.number = number
         obj.date = date
         obj.issued_at = timezone.now()

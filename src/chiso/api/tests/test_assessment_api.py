@@ -51,7 +51,7 @@ def test_a_coordinator_opens_a_round(client, scene):
     assert data["units"] == 2 and data["self_deadline"] == "2026-01-15" and data["can_run"] is True
     assert data["next_stages"][0] == {"stage": "appraisal", "label": "Thẩm định"}
     response = post(client, f"{API}/rounds/", body)
-    assert response.status_code == 400
+    assert response.status_code == 409  # a round that exists: a conflict, not bad input
     assert "đã có đợt đánh giá" in response.json()["year"][0]
     response = post(client, f"{API}/rounds/", {**body, "index": "khong", "year": 2026})
     assert response.status_code == 400 and "không có chỉ số này" in response.json()["index"][0]
@@ -115,9 +115,9 @@ def test_a_sheet_is_scored_all_or_nothing_and_a_stale_version_is_refused_with_40
     fresh = Score.objects.get(sheet=sheet, node__code="1.3").version
     response = post(client, url, {"work": "self", "entries": {"1.3": {"score": 2, "version": fresh}}})
     assert response.status_code == 200
-    # a work that is not open: 400 on the write as a whole
+    # a work that is not open: 409 on the write as a whole
     response = post(client, url, {"work": "explanation", "entries": {"1.3": {"note": "Giải trình"}}})
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "chưa mở hoặc đã khoá" in response.json()["non_field_errors"][0]
     # a malformed body is refused by the parser, in Vietnamese
     response = post(client, url, {"work": "tu-cham", "entries": {"1.3": {"score": True}}})
@@ -128,7 +128,8 @@ def test_submit_lists_what_is_missing(client, scene, rnd):
     sheet = rnd.sheets.get(unit=scene.yte)
     client.force_login(scene.officer_yt)
     response = client.post(f"{API}/sheets/{sheet.pk}/submit/")
-    assert response.status_code == 400 and response.json()["1.1.1"] == ["1.1.1: chưa chấm điểm."]
+    # nothing wrong with the request: the sheet is not complete yet (409, what is missing by criterion)
+    assert response.status_code == 409 and response.json()["1.1.1"] == ["1.1.1: chưa chấm điểm."]
 
 
 def test_evidence_files_and_links(client, scene, rnd):
@@ -188,9 +189,9 @@ def test_evidence_files_and_links(client, scene, rnd):
     # once the round moves on, the self-assessment's evidence stays: removal is refused
     rounds.advance(rounds.advance(rnd, scene.coordinator), scene.coordinator)
     response = client.delete(f"{API}/evidence-files/{f['id']}/")
-    assert response.status_code == 400 and "không gỡ được" in response.json()["non_field_errors"][0]
+    assert response.status_code == 409 and "không gỡ được" in response.json()["non_field_errors"][0]
     response = client.delete(f"{API}/evidence-links/{listing['links'][0]['id']}/")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert EvidenceFile.objects.count() == 1 and EvidenceLink.objects.count() == 1
     # during the explanation the unit adds evidence, and may remove what it added then
     response = client.post(files_url, {"criterion": "1.3", "file": [SimpleUploadedFile("bo-sung.pdf", PDF)]})
@@ -298,10 +299,10 @@ def test_the_round_through_its_phases(client, scene, rnd):
     response = post(
         client, f"{API}/sheets/{sheet.pk}/scores/", {"work": "self", "entries": {"1.3": {"score": 1}}}
     )
-    assert response.status_code == 400
+    assert response.status_code == 409
     client.force_login(scene.coordinator)
     response = post(client, f"{API}/sheets/{sheet.pk}/reopen/", {"until": "2099-01-01", "reason": "Bổ sung"})
-    assert response.status_code == 400 and "không mở lại được" in response.json()["until"][0]
+    assert response.status_code == 409 and "không mở lại được" in response.json()["until"][0]
     # and the summary of a published round is read by the units too
     client.force_login(scene.officer_tp)
     assert client.get(f"{API}/rounds/{rnd.pk}/summary/").json()["stage"] == "closed"

@@ -98,6 +98,7 @@ def matrix(scene, open_round, settings, tmp_path):
     }
     return SimpleNamespace(
         s=s, users=users, r1=r1, r2=r2, r3=r3, tp=tp, xd=r1.sheets.get(unit=s.xd),
+        v14=tp.scores.get(node__code="1.4").version,  # the version a client read (1.4 is scored)
         tp2=r2.sheets.get(unit=s.tuphap), ef=ef, link=link, t2=t2, report=report,
         assignment=Assignment.objects.get(round=r1),
     )  # fmt: skip
@@ -169,7 +170,10 @@ MATRIX = [
         "scores write (self)",
         "post",
         lambda m: f"/api/assessment/sheets/{m.tp.pk}/scores/",
-        lambda m: {"work": "self", "entries": {"1.4": {"score": "1,5", "note": "Có tài liệu"}}},
+        lambda m: {
+            "work": "self",
+            "entries": {"1.4": {"score": "1,5", "note": "Có tài liệu", "version": m.v14}},
+        },
         SELF_WORK,
     ),
     (

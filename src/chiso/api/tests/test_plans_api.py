@@ -194,7 +194,7 @@ def test_workflow_through_the_api(client, world, make_plan):
     ]
     assert plan.history.first().history_user == world.leader
     response = client.post(url, {"action": "approve"}, **JSON)
-    assert response.status_code == 400 and "Đã ban hành" in response.json()["detail"]
+    assert response.status_code == 409 and "Đã ban hành" in response.json()["detail"]
     response = client.post(url, {"action": "bay"}, **JSON)
     assert response.status_code == 400 and "submit" in str(response.json()["action"])
 

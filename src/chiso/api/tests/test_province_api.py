@@ -133,11 +133,11 @@ def test_a_department_proposes_the_coordinator_consolidates(prov):
         self_deadline=rounds.timezone.localdate() - rounds.dt.timedelta(days=1)
     )
     r = officer.post(base + "propose/", {"criterion": "F2", "score": "18"}, content_type="application/json")
-    assert r.status_code == 400 and "hết hạn" in str(r.json())
+    assert r.status_code == 409 and "hết hạn" in str(r.json())
     r = coordinator.post(
         base + "consolidate/", {"criterion": "F1", "score": "18"}, content_type="application/json"
     )
-    assert r.status_code == 400
+    assert r.status_code == 409
     proposal.refresh_from_db()
     assert proposal.proposed_score == 19.5
     assert not Score.objects.filter(sheet=prov.sheet, node__code="F1", self_score__isnull=False).exists()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from chiso.accounts.scope import covers
 from chiso.units.models import Unit
-from chiso.validation import Errors
+from chiso.validation import Errors, StateConflict
 
 from .. import permissions
 from ..models import Assignment, Round
@@ -32,7 +32,7 @@ def _check_run(rnd: Round, user) -> None:
     if not permissions.can_run(user, rnd):
         raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh phân công thẩm định."))
     if not rnd.opens:
-        raise ValidationError({"__all__": _("Đợt đánh giá đã kết thúc: không phân công được nữa.")})
+        raise StateConflict({"__all__": _("Đợt đánh giá đã kết thúc: không phân công được nữa.")})
 
 
 @transaction.atomic
@@ -65,7 +65,11 @@ def save_assignment(
         .exclude(pk=getattr(assignment, "pk", None))
         .exists()
     ):
-        errors.add("user", _("{user} đã được phân công trong đợt này.").format(user=appraiser.get_username()))
+        errors.add(
+            "user",
+            _("{user} đã được phân công trong đợt này.").format(user=appraiser.get_username()),
+            conflict=True,
+        )
     chosen = list(units)
     in_round = set(rnd.sheets.values_list("unit_id", flat=True))
     foreign = [u.name for u in chosen if u.pk not in in_round]

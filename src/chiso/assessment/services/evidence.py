@@ -36,7 +36,7 @@ from chiso.plans import permissions as plan_perms
 from chiso.plans.models import Plan, Task
 from chiso.tracking import permissions as report_perms
 from chiso.tracking.models import ProgressReport
-from chiso.validation import Errors
+from chiso.validation import Errors, StateConflict
 
 from .. import permissions
 from ..models import EvidenceFile, EvidenceLink, Score, Sheet
@@ -71,9 +71,9 @@ def _open_work(sheet: Sheet, user, today: dt.date | None, code: str | None = Non
     rnd = sheet.round
     work = rnd.opens
     if work not in permissions.SELF_WORKS:
-        raise ValidationError({"__all__": closed_message(rnd, "self")})
+        raise StateConflict({"__all__": closed_message(rnd, "self")})
     if not work_open(rnd, sheet, work, today):
-        raise ValidationError({"__all__": closed_message(rnd, work)})
+        raise StateConflict({"__all__": closed_message(rnd, work)})
     return work
 
 
@@ -150,9 +150,7 @@ def link(
         label = task.product or task.text
     score = score_of(sheet, code, user)
     if EvidenceLink.objects.filter(score=score, task=task, report=report).exists():
-        raise ValidationError(
-            {"task" if task else "report": _("Tài liệu này đã được liên kết với tiêu chí.")}
-        )
+        raise StateConflict({"task" if task else "report": _("Tài liệu này đã được liên kết với tiêu chí.")})
     obj = EvidenceLink(
         score=score,
         task=task,
@@ -166,7 +164,7 @@ def link(
         with transaction.atomic():
             obj.save()
     except IntegrityError:  # the same link added by a second request at the same moment
-        raise ValidationError(
+        raise StateConflict(
             {"task" if task else "report": _("Tài liệu này đã được liên kết với tiêu chí.")}
         ) from None
     return obj
@@ -202,7 +200,7 @@ def _work_on(item: EvidenceFile | EvidenceLink, user, today: dt.date | None) -> 
 def _remove(item: EvidenceFile | EvidenceLink, user, today: dt.date | None) -> None:
     refusal = _removal_refusal(item, _work_on(item, user, today))
     if refusal:
-        raise ValidationError({"__all__": refusal})
+        raise StateConflict({"__all__": refusal})
     item._history_user = user
     item.delete()
 

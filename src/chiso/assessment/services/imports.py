@@ -51,6 +51,7 @@ from chiso.results.reader import Table
 from chiso.units.lineage import unit_valid_in
 from chiso.units.models import Unit
 from chiso.units.services import UnitLookupError
+from chiso.validation import StateConflict
 
 from .. import permissions
 from ..models import Round, Score, ScoreImport, Sheet
@@ -95,6 +96,7 @@ class ScorePreview(PreviewRows):
     rows: list[RowPreview] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # the file as a whole
     notes: list[str] = field(default_factory=list)
+    conflict: bool = False  # refused for the round's state (closed, phase not open), whatever the file
     committed: bool = False  # by commit_scores
     written: int = 0  # scores written by commit_scores
     batch: ScoreImport | None = None  # the record commit_scores keeps
@@ -405,9 +407,11 @@ def preview_scores(
     preview = ScorePreview(round=rnd, stage=stage, file_name=file_name, today=today)
     if not rnd.opens:
         preview.errors.append(_("Đợt đánh giá đã kết thúc: không nhập điểm được nữa."))
+        preview.conflict = True
         return preview
     if stage != "survey" and rnd.opens != stage:
         preview.errors.append(sheet_services.closed_message(rnd, stage))
+        preview.conflict = True
         return preview
     table = preview.read(data, file_name, max_bytes=max_bytes)
     if table is None:
@@ -510,11 +514,13 @@ P = TypeVar("P", bound=PreviewRows)
 
 def checked_again(rnd: Round, check: Callable[[Round], P]) -> tuple[Round, P]:
     """The start of a commit, inside its transaction: the round's row locked and read again, and the file
-    checked again on it (``check``); ValidationError({"file": [every problem]}) when it is not clean."""
+    checked again on it (``check``); ValidationError({"file": [every problem]}) when it is not clean, a
+    StateConflict when the round's state refuses any file (``preview.conflict``)."""
     rnd = locked(rnd)
     preview = check(rnd)
     if not preview.ok:
-        raise ValidationError({"file": preview.error_messages})
+        kind = StateConflict if preview.conflict else ValidationError
+        raise kind({"file": preview.error_messages})
     return rnd, preview
 
 

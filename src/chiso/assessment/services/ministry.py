@@ -76,6 +76,7 @@ class MinistryPreview(PreviewRows):
     rows: list[MinistryRow] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    conflict: bool = False  # refused for the round's state (no appraisal open), whatever the file
     committed: bool = False
     written: int = 0
 
@@ -153,9 +154,11 @@ def preview_ministry(
                 "Đợt đánh giá đang ở giai đoạn «{state}»: chỉ nhập kết quả thẩm định của Bộ ở giai đoạn thẩm định hoặc thẩm định lại."
             ).format(state=rnd.status_label)
         )
+        preview.conflict = True
         return preview
     if not work_open(rnd, sheet, stage, today):
         preview.errors.append(closed_message(rnd, stage))
+        preview.conflict = True
         return preview
     try:
         table = read_table(data, file_name, max_bytes=max_bytes)

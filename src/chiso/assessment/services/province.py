@@ -43,6 +43,7 @@ from chiso.core.scoring import InputError, totals
 from chiso.core.text import format_number, vi_sort_key
 from chiso.files.checks import UploadRejected, check_upload, store
 from chiso.units.models import Unit
+from chiso.validation import StateConflict
 
 from .. import permissions
 from ..models import EvidenceFile, Proposal, Round, Score, Sheet
@@ -202,7 +203,7 @@ def propose(
     if not permissions.can_propose(user, proposal):
         raise PermissionDenied(_("Chỉ cán bộ của {unit} đề xuất được điểm này.").format(unit=unit))
     if not work_open(rnd, sheet, "self", today):
-        raise ValidationError({"__all__": closed_message(rnd, "self")})
+        raise StateConflict({"__all__": closed_message(rnd, "self")})
     crit = _criterion(structure(rnd.framework), code)
     try:
         checked = parse_entry(crit, "self", entry, rnd.framework.precision)
@@ -232,7 +233,7 @@ def add_evidence(score: Score, user, upload, *, today: dt.date | None = None) ->
     if not allowed:
         raise PermissionDenied(_("Bạn không được thêm tài liệu kiểm chứng cho tiêu chí này."))
     if not work_open(rnd, sheet, work, today):
-        raise ValidationError({"__all__": closed_message(rnd, work)})
+        raise StateConflict({"__all__": closed_message(rnd, work)})
     try:
         checked = check_upload(upload)
     except UploadRejected as exc:
@@ -248,6 +249,7 @@ def consolidate(
     proposal: Proposal | None = None,
     entry: dict[str, Any] | None = None,
     versions: dict[str, int] | None = None,
+    require_versions: bool = False,
     today: dt.date | None = None,
     note: str = "",
 ) -> list[Score]:
@@ -266,7 +268,9 @@ def consolidate(
         said = " ".join(t for t in (proposal.note.strip(), (note or "").strip()) if t)
         entry = {"score": proposal.proposed_score, "note": f"{taken} {said}".strip()}
     assert entry is not None
-    return save(sheet, user, "self", {code: entry}, versions=versions, today=today)
+    return save(
+        sheet, user, "self", {code: entry}, versions=versions, require_versions=require_versions, today=today
+    )
 
 
 # --------------------------------------------------------------------------- the ministry's appraisal

@@ -25,10 +25,11 @@ from simple_history.utils import bulk_create_with_history
 
 from chiso.accounts.scope import covers
 from chiso.core.text import nfc
-from chiso.core.workflow import WorkflowError
+from chiso.core.workflow import StepConflict, WorkflowError
 from chiso.frameworks.models import Framework, Index
 from chiso.frameworks.services import IndexUnknown, framework_for, get_index, scored_units
 from chiso.units.models import Unit
+from chiso.validation import StateConflict
 from chiso.workflows.services import transition
 
 from ..models import Round, Sheet
@@ -152,7 +153,7 @@ def open_round(
     if Round.objects.filter(
         framework__index=framework.index, year=year, province=province, scope=scope
     ).exists():
-        raise ValidationError(
+        raise StateConflict(
             {
                 "year": _("Tỉnh đã có đợt đánh giá {index} năm {year} cho nhóm đơn vị này.").format(
                     index=framework.index.label, year=year
@@ -210,7 +211,7 @@ def advance(
     rnd = locked(rnd)
     wf = rnd.workflow()
     if expected and expected != rnd.status:
-        raise WorkflowError(
+        raise StepConflict(
             _(
                 "Đợt đánh giá đã được chuyển sang giai đoạn «{now}» (có người vừa chuyển); tải lại trang để xem."
             ).format(now=wf.label(rnd.status, get_language()))
@@ -224,10 +225,10 @@ def advance(
     targets = wf.next_states(rnd.status)
     target = to or next((t for t in targets if not wf.state(t).locked), targets[0] if targets else None)
     if target is None:
-        raise WorkflowError(_("Đợt đánh giá đã kết thúc."))
+        raise StepConflict(_("Đợt đánh giá đã kết thúc."))
     step = next((t for t in wf.transitions if rnd.status in t.sources and t.target == target), None)
     if step is None:
-        raise WorkflowError(
+        raise StepConflict(
             _("Không chuyển được từ «{a}» sang «{b}».").format(
                 a=wf.label(rnd.status, get_language()), b=wf.label(target, get_language())
             )
@@ -256,10 +257,10 @@ def reopen(sheet: Sheet, user, until: dt.date, reason: str, *, today: dt.date | 
     today = today or timezone.localdate()
     if until < today:
         errors["until"] = _("Ngày mở lại đến phải từ hôm nay trở đi.")
-    if not rnd.opens:
-        errors["until"] = _("Đợt đánh giá đã kết thúc: không mở lại được.")
     if errors:
         raise ValidationError(errors)
+    if not rnd.opens:  # valid input, but the round is over
+        raise StateConflict({"until": _("Đợt đánh giá đã kết thúc: không mở lại được.")})
     sheet = Sheet.objects.select_for_update().get(pk=sheet.pk)
     sheet.reopened_until, sheet.reopen_reason = until, reason
     sheet._history_user = user

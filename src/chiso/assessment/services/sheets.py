@@ -11,7 +11,12 @@ Every entry is checked (bounds, step, precision, the rule's figures, who may, wh
 whether someone else saved the criterion since the form was opened) and the whole lot is refused with a
 message per criterion — ``ValidationError({code: message})`` — or written at once with its history.
 When a criterion was saved by someone else after the form was opened (its ``version`` moved on), the
-refusal is a :class:`StaleScores` (a ValidationError: the API answers it 409 Conflict).
+refusal is a :class:`StaleScores` (a StateConflict: the API answers it 409 Conflict). With
+``require_versions`` (the API, the web forms: every client a person drives) a change of a criterion that
+already has a score (its version above 0) must name the version it read — without one it is a
+:class:`VersionRequired` (428 in the API): two people editing the same score never overwrite each other
+silently. A criterion with no score yet needs no version. A work that is not open (a closed round, a locked phase) is refused with a
+StateConflict (409).
 ``submit(sheet, user)`` closes a unit's self-assessment: every criterion scored, and a score above zero
 without evidence needs a note saying why; a sheet submitted with nothing changed since is not submitted
 again. An entry whose criterion was saved meanwhile is no conflict when what is stored is already what it
@@ -34,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from chiso.core.scoring import InputError, Totals, check_score, rule_score, totals
 from chiso.core.text import format_date, format_number, nfc, nfc_multiline, parse_number
+from chiso.validation import StateConflict
 
 from .. import permissions
 from ..models import Score, Sheet
@@ -46,6 +52,7 @@ __all__ = [
     "SCORE_FIELD",
     "ScoreRow",
     "StaleScores",
+    "VersionRequired",
     "closed_message",
     "effective",
     "import_scores",
@@ -71,9 +78,31 @@ STAGES = ("self", "appraisal", "final")
 IMPORT_FIELD = {**SCORE_FIELD, "survey": "self_score"}
 
 
-class StaleScores(ValidationError):
+class StaleScores(StateConflict):
     """A save refused because someone saved one of its criteria after the form was opened; the errors
     name the criteria (and every other problem of the save)."""
+
+
+class VersionRequired(ValidationError):
+    """A save refused because it changes scores that exist without the version the client read
+    (``save(require_versions=True)``): ``versions`` gives the current version of each such criterion,
+    ``detail`` says what to do; nothing was written."""
+
+    def __init__(self, versions: dict[str, int]) -> None:
+        self.versions = versions
+        self.detail = _(
+            "Tiêu chí {codes} đã có điểm: hãy gửi kèm version đã đọc của từng tiêu chí (hiện là {now}) để "
+            "không ghi đè điểm người khác vừa sửa. Chưa ghi gì."
+        ).format(codes=", ".join(versions), now=", ".join(f"{code}: {v}" for code, v in versions.items()))
+        super().__init__(
+            {
+                code: _(
+                    "Tiêu chí này đã có điểm (phiên bản {version}) mà lần ghi không nói bạn đã đọc phiên bản "
+                    "nào: hãy tải lại để xem điểm hiện tại rồi ghi lại (API: gửi kèm version đã đọc)."
+                ).format(version=v)
+                for code, v in versions.items()
+            }
+        )
 
 
 def effective(score: Score | ScoreRow, stage: str) -> float | None:
@@ -277,12 +306,14 @@ def save(
     entries: Mapping[str, Mapping[str, Any]],
     *,
     versions: Mapping[str, int] | None = None,
+    require_versions: bool = False,
     today: dt.date | None = None,
     source: str | None = None,
 ) -> list[Score]:
     """Store one person's entries for one work on a sheet — all of them, or none (see the module).
     ``source``: where the scores come from when they are not the person's own (the ministry's appraisal,
-    a survey file…), kept on each score changed."""
+    a survey file…), kept on each score changed. ``require_versions``: a change of a criterion that has a
+    score must come with its version in ``versions`` (VersionRequired)."""
     sheet = Sheet.objects.select_for_update().select_related("round__framework", "unit").get(pk=sheet.pk)
     rnd = sheet.round
     if work not in NOTE_FIELD:
@@ -290,11 +321,13 @@ def save(
     if not permissions.can_work(user, sheet, work):
         raise PermissionDenied(_("Bạn không được chấm hoặc giải trình phiếu này ở giai đoạn này."))
     if not work_open(rnd, sheet, work, today):
-        raise ValidationError({"__all__": closed_message(rnd, work)})
+        raise StateConflict({"__all__": closed_message(rnd, work)})
     st = structure(rnd.framework)
     existing = {s.node.code: s for s in sheet.scores.select_related("node", "updated_by")}
+    versions = versions or {}
     errors: dict[str, str] = {}
     stale_codes: list[str] = []
+    unversioned: dict[str, int] = {}
     checked: list[_Checked] = []
     for code, entry in entries.items():
         crit = st.by_code.get(code)
@@ -309,7 +342,12 @@ def save(
             problem = None
         except (InputError, ValueError) as exc:
             parsed, problem = None, f"{crit.node.code}: {exc}"
-        stale = _stale(existing[code], (versions or {}).get(code)) if code in existing else None
+        stale = _stale(existing[code], versions.get(code)) if code in existing else None
+        written = code in existing and existing[code].version > 0  # an empty row (evidence first) is none
+        if require_versions and written and code not in versions and parsed is not None:
+            if _apply(existing[code], parsed, work, dry=True):
+                unversioned[code] = existing[code].version
+            continue  # unchanged as sent: nothing to write
         if stale:
             if parsed is not None and not _apply(existing[code], parsed, work, dry=True):
                 continue  # already stored as sent (the same form sent twice): nothing to write, no conflict
@@ -321,6 +359,8 @@ def save(
             checked.append(parsed)
     if errors:
         raise (StaleScores if stale_codes else ValidationError)(errors)
+    if unversioned:
+        raise VersionRequired(unversioned)
     saved: list[Score] = []
     for c in checked:
         score = existing.get(c.crit.code) or Score(sheet=sheet, node=c.crit.node)
@@ -365,7 +405,7 @@ def submit(sheet: Sheet, user, *, today: dt.date | None = None) -> Sheet:
     if not permissions.can_work(user, sheet, "self"):
         raise PermissionDenied(_("Bạn không được nộp phiếu tự đánh giá này."))
     if not work_open(sheet.round, sheet, "self", today):
-        raise ValidationError({"__all__": _("Giai đoạn tự đánh giá đã khoá: không nộp được.")})
+        raise StateConflict({"__all__": _("Giai đoạn tự đánh giá đã khoá: không nộp được.")})
     if (
         sheet.state == Sheet.State.SUBMITTED
         and sheet.submitted_at is not None
@@ -385,8 +425,8 @@ def submit(sheet: Sheet, user, *, today: dt.date | None = None) -> Sheet:
             errors[crit.code] = _(
                 "{code}: {score} điểm nhưng chưa có tài liệu kiểm chứng; đính kèm tài liệu hoặc ghi rõ lý do."
             ).format(code=crit.code, score=format_number(s.self_score))
-    if errors:
-        raise ValidationError(errors)
+    if errors:  # the request is fine, the sheet is not complete yet: a conflict with its state (409)
+        raise StateConflict(errors)
     sheet.state = Sheet.State.SUBMITTED
     sheet.submitted_at = timezone.now()
     sheet.submitted_by = user if getattr(user, "is_authenticated", False) else None

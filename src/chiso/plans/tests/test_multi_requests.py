@@ -350,7 +350,9 @@ def test_requests_through_the_api(client, world, make_plan):
         {"text": "Giao Sở Nội vụ", "lead_unit": world.noivu, "deadline": dt.date(2025, 9, 30)},
     )
     r = client.post(f"/api/tasks/{other.pk}/answer/", {"accepted": True}, content_type="application/json")
-    assert r.status_code == 400 and "không phải nội dung đề nghị" in r.json()["detail"]
+    assert (
+        r.status_code == 409 and "không phải nội dung đề nghị" in r.json()["detail"]
+    )  # the task, not the input
     # turning a request back into an assignment clears its reply
     r = client.patch(
         f"/api/tasks/{task_id}/", {"is_request": False}, content_type="application/json", HTTP_IF_MATCH="*"

@@ -126,7 +126,7 @@ def test_a_double_click_on_a_step_advances_the_round_once(ui):
     api = f"/api/assessment/rounds/{rnd.pk}/advance/"
     a = client.post(api, body, content_type="application/json")
     b = client.post(api, body, content_type="application/json")
-    assert a.status_code == 200 and b.status_code == 400
+    assert a.status_code == 200 and b.status_code == 409
     assert "có người vừa chuyển" in b.content.decode()
     assert Round.objects.get(pk=rnd.pk).status == "explanation" and rnd.events.count() == 2
 
