@@ -69,6 +69,29 @@ def visible_indices(user) -> QuerySet[Index]:
     return Index.objects.filter(Q(owner__isnull=True) | Q(owner__in=scope) | Q(owner__in=provinces))
 
 
+#: This worker's indices, all of them in their order, for the results version they were read at.
+_ALL_INDICES: tuple[int, list[Index]] | None = None
+
+
+def header_indices(user) -> list[Index]:
+    """``visible_indices(user)`` as a list, for the header of every page: every index is read once per
+    worker and results version (every change to an index bumps that version: ``frameworks.apps``), and the
+    user's own are picked from them with the same rule, from her memberships read once per request."""
+    global _ALL_INDICES
+    from chiso.results.version import current_data_version
+
+    version = current_data_version()
+    cached = _ALL_INDICES
+    if cached is None or cached[0] != version:
+        cached = (version, list(Index.objects.all()))
+        _ALL_INDICES = cached
+    scope = covered(user, ("admin", "coordinator", "leader", "officer", "viewer", "appraiser"))
+    if scope is None:
+        return list(cached[1])
+    provinces = member_provinces(user)
+    return [i for i in cached[1] if i.owner_id is None or i.owner_id in scope or i.owner_id in provinces]
+
+
 def editable_indices(user) -> list[Index]:
     """The indices whose frameworks and results the user may change."""
     return [i for i in Index.objects.select_related("owner") if can_edit_index(user, i)]

@@ -175,7 +175,19 @@ def unread_count(user) -> int:
     """How many in-app reminders the user has not read (for the badge in the top bar)."""
     if not user.is_authenticated:
         return 0
-    return Reminder.objects.filter(user=user, channel=Reminder.Channel.APP, read_at__isnull=True).count()
+    # Asked by the header of every page: one plain statement (the ORM's count costs more CPU to build
+    # than the database takes to answer it from the (user, channel, read_at) index).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(_UNREAD_SQL, [user.pk, Reminder.Channel.APP.value])
+        return cursor.fetchone()[0]
+
+
+_UNREAD_SQL = (
+    f'SELECT COUNT(*) FROM "{Reminder._meta.db_table}" '
+    "WHERE user_id = %s AND channel = %s AND read_at IS NULL"
+)
 
 
 def mark_read(user, ids=None) -> int:

@@ -4,8 +4,9 @@ cache key that includes the version is never stale. ``results`` changes with res
 
 A version is a random number, not a counter: a rolled-back transaction restores the old version together
 with the old data, and a later change never reuses a number that was cached.
-Within one web request each version is read at most once (``DataVersionMiddleware``); a change made by the
-request itself updates it.
+Within one web request the versions are read at most once, all of them in one query of the small table at
+the first read (``DataVersionMiddleware``): a page keyed by several versions (the header's by the plans, its
+body by the results) pays one query; a change made by the request itself updates its memo.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from .models import DataVersion
 
 #: The versions read (or set) by the current request, None outside a request.
 _request_versions: ContextVar[dict[str, int] | None] = ContextVar("chiso_data_versions", default=None)
+
+#: In a request's memo once every version was read: a key absent from the table then reads 0.
+_ALL_READ = "\x00all"
 
 RESULTS = "results"
 
@@ -33,13 +37,14 @@ def bump_version(key: str) -> int:
 
 def read_version(key: str) -> int:
     memo = _request_versions.get()
-    if memo is not None and key in memo:
-        return memo[key]
-    obj = DataVersion.objects.filter(key=key).only("counter").first()
-    version = obj.counter if obj else 0
-    if memo is not None:
-        memo[key] = version
-    return version
+    if memo is None:
+        obj = DataVersion.objects.filter(key=key).only("counter").first()
+        return obj.counter if obj else 0
+    if key not in memo and _ALL_READ not in memo:
+        for name, counter in DataVersion.objects.values_list("key", "counter"):
+            memo.setdefault(name, counter)  # a version this request set itself stays
+        memo[_ALL_READ] = 1
+    return memo.get(key, 0)
 
 
 def bump_data_version() -> int:
