@@ -79,8 +79,8 @@ def sheet_history(
     labels: dict[str, str] = {}
     for c in st.criteria:
         if c.rule is not None:
-            labels.update({i.code: i.label for i in c.rule.inputs})
-            labels.update({ch.code: ch.label for ch in c.rule.choices})
+            labels.update({i.code: i.label_for(get_language()) for i in c.rule.inputs})
+            labels.update({ch.code: ch.label_for(get_language()) for ch in c.rule.choices})
 
     def node_of(score_id: int):
         return nodes.get(node_of_score.get(score_id))

@@ -1,7 +1,8 @@
 """Every name a shipped data file gives a page has its English twin, so that a reader who chose English
 never meets a Vietnamese criterion, dimension, level, group or region name where the data could have
 named it in English: every node of every framework chiso ships (the national indices and the demo
-province's own indices), every level, every group, and every region of ``regions.yaml``."""
+province's own indices), every level, every group, every level and figure of a scoring rule, and every
+region of ``regions.yaml``."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ def test_every_node_level_and_group_of_a_shipped_framework_has_an_english_name(p
     if fw.index_def is not None:
         assert fw.index_def.name_en
         assert [lv.code for lv in fw.index_def.levels if not lv.name_en] == []
+    rules = [n.rule for n in fw.nodes if n.rule]
+    labels = [item for rule in rules for item in [*rule.get("choices", []), *rule.get("inputs", [])]]
+    assert [item["label"] for item in labels if not item.get("label_en")] == [], "levels and figures of rules"
     groups = (fw.grouping or {}).get("groups") or []
     assert [g["label"] for g in groups if not g.get("label_en")] == []
 

@@ -1,6 +1,7 @@
 """A reader who chose English walks every page the demo shows (following the links a coordinator sees,
 from the dashboard outwards) and meets no Vietnamese name of data that has an English one: no
-criterion, dimension, field or total of any framework, no region, no group. Text marked ``lang="vi"``
+criterion, dimension, field or total of any framework, no level of a scoring rule or figure it asks
+for, no region, no group. Text marked ``lang="vi"``
 (a Vietnamese name quoted on purpose, e.g. next to its translation) and what people typed (plan
 titles, tasks, notes) are not data names and are left alone."""
 
@@ -102,9 +103,12 @@ def _local_links(links: list[str]) -> list[str]:
 def _vietnamese_names() -> dict[str, str]:
     """Vietnamese name → what it names, for every name of data that has an English one."""
     names: dict[str, str] = {}
-    for n in Node.objects.exclude(name_en="").select_related("framework"):
-        if n.name_en != n.name_vi:
+    for n in Node.objects.select_related("framework"):
+        if n.name_en and n.name_en != n.name_vi:
             names[nfc(n.name_vi)] = f"{n.framework.code} {n.code} (“{n.name_en}”)"
+        for item in [*(n.rule or {}).get("choices", []), *(n.rule or {}).get("inputs", [])]:
+            if item.get("label_en") and item["label_en"] != item.get("label"):
+                names[nfc(item["label"])] = f"rule of {n.framework.code} {n.code} (“{item['label_en']}”)"
     for r in Region.objects.exclude(name_en=""):
         names[nfc(r.name_vi)] = f"region {r.code} (“{r.name_en}”)"
     for fw in Framework.objects.exclude(grouping=None):
@@ -196,8 +200,11 @@ def test_every_page_a_coordinator_and_an_officer_reach_in_english_names_data_in_
     officer = _user("english_officer")
     Membership.objects.create(user=officer, unit=demo_units(demo_province())["tuphap"], role="officer")
     client.force_login(officer)
-    visited, found, _text = _crawl(client, names)
+    visited, found, text = _crawl(client, names)
     assert any(v.startswith("/danh-gia/") for v in visited) and any(
         v.startswith("/ke-hoach/") for v in visited
     )
     assert found == {}, "\n".join(found.values())
+    # the department's own sheet: its criteria, the levels it chooses from and the figures it enters
+    for english in ("Annual PAR plan", "Issued on time (1)", "Cases settled on time"):
+        assert english in text, english
