@@ -404,14 +404,15 @@ class Row:
         if self.crit.rule is None or self.crit.rule.kind != "choice" or self.score is None:
             return ""
         code = (self.score.inputs.get(stage) or {}).get("choice")
-        return next((c.label for c in self.crit.rule.choices if c.code == code), "")
+        return next((c.label_for(get_language()) for c in self.crit.rule.choices if c.code == code), "")
 
     def figures(self, stage: str) -> list[tuple[str, Any]]:
         if self.crit.rule is None or self.crit.rule.kind == "choice" or self.score is None:
             return []
         got = self.score.inputs.get(stage) or {}
+        language = get_language()
         return [
-            (i.label or i.code, got.get(i.code))
+            (i.label_for(language) or i.code, got.get(i.code))
             for i in self.crit.rule.inputs
             if got.get(i.code) not in (None, "")
         ]

@@ -74,6 +74,11 @@ class RuleInput:
 
     code: str
     label: str
+    #: the label in English (the English pages); empty: the Vietnamese one is shown
+    label_en: str = ""
+
+    def label_for(self, language: str | None) -> str:
+        return self.label_en if self.label_en and (language or "").startswith("en") else self.label
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,10 @@ class Choice:
     code: str
     label: str
     score: float
+    label_en: str = ""
+
+    def label_for(self, language: str | None) -> str:
+        return self.label_en if self.label_en and (language or "").startswith("en") else self.label
 
 
 @dataclass(frozen=True)
@@ -142,7 +151,9 @@ def parse_rule(data: Any) -> Rule:
     inputs: list[RuleInput] = []
     for i, raw in enumerate(data.get("inputs") or [], start=1):
         if isinstance(raw, Mapping):
-            inputs.append(RuleInput(_text(raw.get("code")), _text(raw.get("label"))))
+            inputs.append(
+                RuleInput(_text(raw.get("code")), _text(raw.get("label")), _text(raw.get("label_en")))
+            )
         else:
             problems.append(f"Số liệu thứ {i} của quy tắc phải là {{code, label}}.")
     choices: list[Choice] = []
@@ -152,7 +163,8 @@ def parse_rule(data: Any) -> Rule:
             continue
         score = _number(raw.get("score"), f"Mức thứ {i}", problems)
         code = _text(raw.get("code")) or str(i)
-        choices.append(Choice(code, _text(raw.get("label")), score if score is not None else math.nan))
+        score = score if score is not None else math.nan
+        choices.append(Choice(code, _text(raw.get("label")), score, _text(raw.get("label_en"))))
     bands: list[Band] = []
     for i, raw in enumerate(data.get("bands") or [], start=1):
         if not isinstance(raw, Mapping):

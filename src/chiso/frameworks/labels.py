@@ -30,6 +30,14 @@ def group_labels_en() -> dict[str, str]:
     return table
 
 
+def name_in_language(name_vi: str, name_en: str | None, language: str | None = None) -> str:
+    """A name of data given in both languages (a node's ``name_vi``/``name_en``, a region's) as the
+    reader reads it: the English one in English when there is one, else the Vietnamese one."""
+    if name_en and (language or get_language() or "").startswith("en"):
+        return name_en
+    return name_vi
+
+
 def group_in_language(label: str | None, language: str | None = None) -> str:
     """``label`` as the reader reads it: unchanged in Vietnamese, the English label in English (the
     label itself when no framework gives one)."""

@@ -17,6 +17,8 @@ from simple_history.models import HistoricalRecords
 
 from chiso.core.framework import IndexDef, LevelDef
 
+from .labels import name_in_language
+
 
 class IndexQuerySet(models.QuerySet):
     def codes(self) -> list[str]:
@@ -248,7 +250,7 @@ class Node(models.Model):
     def label_for(self, language: str | None) -> str:
         """The name (without its code) in ``language`` (the ``in_language`` filter): English when the
         framework gives it; ``name_vi`` stays the official name plans and documents quote."""
-        return self.name_en if (language or "").startswith("en") and self.name_en else self.name_vi
+        return name_in_language(self.name_vi, self.name_en, language or "vi")
 
     @property
     def level_label(self) -> str:

@@ -400,9 +400,11 @@ class ShortcomingForm(forms.Form):
         labels = index_labels(get_language())
         for index in plan.indices or labels:
             group = []
-            for code, label, depth in node_choices(index, year):
-                self.node_names[f"{index}|{code}"] = label
-                group.append((f"{index}|{code}", f"{'  ' * (depth - 1)}{code} {label}"))
+            # the row keeps the Vietnamese name (the appendix quotes it); the list reads in the reader's
+            shown = {code: label for code, label, _depth in node_choices(index, year)}
+            for code, name_vi, depth in node_choices(index, year, "vi"):
+                self.node_names[f"{index}|{code}"] = name_vi
+                group.append((f"{index}|{code}", f"{'  ' * (depth - 1)}{code} {shown.get(code, name_vi)}"))
             choices.append((labels.get(index, index.upper()), group))
         if row is not None and f"{row.index}|{row.node_code}" not in self.node_names:
             # a row drafted from another framework year keeps its node

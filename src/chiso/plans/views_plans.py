@@ -284,6 +284,9 @@ def plan_detail(request, pk: int):
     wf = plan.workflow()
     derived = permissions.visible_plans(user).filter(derived_from=plan)
     amendments = permissions.visible_plans(user).filter(amends=plan)
+    review = review_plan(plan) if plan.results_year else None
+    if review is not None:
+        svc.with_node_labels(plan, [r.target for r in review.rows])
     context = {
         "plan": plan,
         "status_label": plan.status_label,
@@ -292,8 +295,8 @@ def plan_detail(request, pk: int):
         "can_edit": permissions.can_edit_plan(user, plan),
         "can_amend": permissions.can_amend_plan(user, plan),
         "transitions": transitions,
-        "targets": list(plan.targets.all()),
-        "review": review_plan(plan) if plan.results_year else None,
+        "targets": svc.with_node_labels(plan, plan.targets.all()),
+        "review": review,
         "task_rows": task_rows,
         "task_groups": task_groups,
         "request_rows": request_rows,
@@ -308,7 +311,9 @@ def plan_detail(request, pk: int):
         and plan.issuing_unit.kind in ("province", "district")
         and permissions.covers_issuer(user, plan),
         "tasks_filtered": not oversees,
-        "shortcomings": list(plan.shortcomings.prefetch_related("responsible_units")) if oversees else [],
+        "shortcomings": svc.with_node_labels(plan, plan.shortcomings.prefetch_related("responsible_units"))
+        if oversees
+        else [],
         "attachments": list(plan.attachments.all()),
         "events": [
             {

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chiso.audit.changes import HistoryEntry, history_entries, records
 from chiso.core.text import format_number
@@ -79,8 +79,8 @@ def sheet_history(
     labels: dict[str, str] = {}
     for c in st.criteria:
         if c.rule is not None:
-            labels.update({i.code: i.label for i in c.rule.inputs})
-            labels.update({ch.code: ch.label for ch in c.rule.choices})
+            labels.update({i.code: i.label_for(get_language()) for i in c.rule.inputs})
+            labels.update({ch.code: ch.label_for(get_language()) for ch in c.rule.choices})
 
     def node_of(score_id: int):
         return nodes.get(node_of_score.get(score_id))
@@ -90,7 +90,7 @@ def sheet_history(
             return sheet.unit.short_name
         if model is Score:
             node = nodes.get(rec.node_id)
-            return f"{node.code} {node.name_vi}" if node else str(rec.node_id)
+            return f"{node.code} {node.label_for(get_language())}" if node else str(rec.node_id)
         node = node_of(rec.score_id)
         prefix = f"{node.code}: " if node else ""
         return prefix + (rec.name if model is EvidenceFile else rec.label)

@@ -210,3 +210,28 @@ def test_a_score_on_the_step_within_bounds_is_accepted(value, step):
     on_step = k * step
     assume(on_step <= 1000)
     assert check_score(on_step, maximum=1000, minimum=0, step=step, precision=2) is None
+
+
+def test_a_rule_names_its_levels_and_figures_in_english_too():
+    rule = parse_rule(
+        {
+            "kind": "choice",
+            "choices": [
+                {"code": "kip_thoi", "label": "Ban hành kịp thời", "label_en": "Issued on time", "score": 1},
+                {"code": "khong", "label": "Không ban hành", "score": 0},
+            ],
+        }
+    )
+    assert [c.label_for("en") for c in rule.choices] == ["Issued on time", "Không ban hành"]
+    assert [c.label_for("vi") for c in rule.choices] == ["Ban hành kịp thời", "Không ban hành"]
+    bands = parse_rule(
+        {
+            "kind": "proportional",
+            "inputs": [
+                {"code": "on_time", "label": "Số hồ sơ đúng hạn", "label_en": "Cases settled on time"},
+                {"code": "total", "label": "Tổng số hồ sơ"},
+            ],
+        }
+    )
+    assert [i.label_for("en-gb") for i in bands.inputs] == ["Cases settled on time", "Tổng số hồ sơ"]
+    assert bands.inputs[0].label_for(None) == "Số hồ sơ đúng hạn"

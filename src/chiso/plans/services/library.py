@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chiso.accounts.scope import covered
@@ -201,13 +202,15 @@ def framework_parents(framework: Framework | None) -> dict[str, str | None]:
 
 def library_nodes(index: str) -> list[tuple[str, str]]:
     """(code, label) of the nodes one may filter the library on: the current framework's nodes below the
-    root, then codes used by library tasks that the current framework does not have."""
+    root (named in the reader's language), then codes used by library tasks that the current framework
+    does not have."""
+    language = get_language()
     out: list[tuple[str, str]] = []
     seen: set[str] = set()
     for n in framework_nodes(current_framework(index)):
         if n.parent_id is None:
             continue
-        out.append((n.code, f"{n.code} — {n.name_vi}"))
+        out.append((n.code, f"{n.code} — {n.label_for(language)}"))
         seen.add(n.code)
     extra = set()
     for nodes in LibraryTask.objects.filter(index=index).values_list("nodes", flat=True):

@@ -30,12 +30,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import ProtectedError
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chiso.audit.changes import HistoryEntry, history_entries, records
 from chiso.concurrency import bump, check_revision
@@ -200,8 +201,9 @@ def unit_choices(plan_or_unit, keep: Iterable[Unit] = ()) -> list[Unit]:
     return units
 
 
-def node_choices(index: str, year: int | None) -> list[tuple[str, str, int]]:
-    """(code, name, depth) of the nodes of the index's framework for the results year (root excluded)."""
+def node_choices(index: str, year: int | None, language: str | None = None) -> list[tuple[str, str, int]]:
+    """(code, name, depth) of the nodes of the index's framework for the results year (root excluded),
+    named in ``language`` (default: the reader's; what a plan stores is named in Vietnamese)."""
     from chiso.frameworks.services import framework_for, framework_tree
 
     if not index or not year:
@@ -210,7 +212,26 @@ def node_choices(index: str, year: int | None) -> list[tuple[str, str, int]]:
     if fw is None:
         return []
     _tree, nodes = framework_tree(fw)
-    return [(code, n.name_vi, n.depth) for code, n in nodes.items() if n.parent_id is not None]
+    language = language or get_language()
+    return [(code, n.label_for(language), n.depth) for code, n in nodes.items() if n.parent_id is not None]
+
+
+def with_node_labels(plan: Plan, rows: Iterable[Any]) -> list[Any]:
+    """``rows`` (targets, shortcomings), each given ``node_label``: its node's name as the reader reads
+    it. In English that is the framework's English name when the row stores the framework's Vietnamese
+    name (what documents quote); a name the row keeps from elsewhere is shown as stored."""
+    rows = list(rows)
+    english: dict[tuple[str, str], tuple[str, str]] = {}
+    if (get_language() or "").startswith("en"):
+        year = plan.results_year or plan.year - 1
+        for index in {r.index for r in rows if r.node_code}:
+            shown = {code: name for code, name, _depth in node_choices(index, year, "en")}
+            for code, name_vi, _depth in node_choices(index, year, "vi"):
+                english[(index, code)] = (name_vi, shown[code])
+    for r in rows:
+        name_vi, name_en = english.get((r.index, r.node_code), ("", ""))
+        r.node_label = name_en if name_vi and r.node_name == name_vi else r.node_name
+    return rows
 
 
 # --------------------------------------------------------------------------- plans
@@ -1030,7 +1051,7 @@ def _score(value, label: str, field: str, errors: Errors) -> float | None:
 
 def _node_name(plan: Plan, index: str, code: str) -> str:
     year = plan.results_year or plan.year - 1
-    return next((name for c, name, _d in node_choices(index, year) if c == code), "")
+    return next((name for c, name, _d in node_choices(index, year, "vi") if c == code), "")
 
 
 @transaction.atomic

@@ -255,8 +255,9 @@ def _sorted_groups(groups: dict, label_of, **key) -> list[dict]:
 
 
 def _node_names(keys: Iterable[tuple[str, str]], year: int | None) -> dict[tuple[str, str], str]:
-    """Names of index nodes (index, code) from the frameworks: the version valid in `year` if any,
-    else the newest. One query."""
+    """Names of index nodes (index, code) in the reader's language from the frameworks: the version
+    valid in `year` if any, else the newest. One query."""
+    from chiso.frameworks.labels import name_in_language
     from chiso.frameworks.models import Node
 
     keys = set(keys)
@@ -265,14 +266,14 @@ def _node_names(keys: Iterable[tuple[str, str]], year: int | None) -> dict[tuple
     indices = {i for i, _ in keys if i not in GENERAL_INDICES}
     codes = {c for _, c in keys}
     rows = Node.objects.filter(framework__index__code__in=indices, code__in=codes).values_list(
-        "framework__index__code", "code", "name_vi", "framework__valid_from"
+        "framework__index__code", "code", "name_vi", "name_en", "framework__valid_from"
     )
     best: dict[tuple[str, str], tuple] = {}
-    for index, code, name, valid_from in rows:
+    for index, code, name_vi, name_en, valid_from in rows:
         start = valid_from or 0  # framework.valid_from is a year
         rank = (year is not None and start <= year, start)
         if (index, code) not in best or rank > best[(index, code)][0]:
-            best[(index, code)] = (rank, name)
+            best[(index, code)] = (rank, name_in_language(name_vi, name_en))
     return {k: v[1] for k, v in best.items()}
 
 
