@@ -41,12 +41,15 @@ from .views_public import LIKERT
 
 
 def visible_surveys(user):
-    scope = covered(user, permissions.READ_ROLES + permissions.ENTRY_ROLES)
+    """The surveys the user may open (``permissions.sees_survey``): read on the province, or paper entry
+    at one of its service points — never one listed whose page would then answer 404."""
+    readers = covered(user, permissions.READ_ROLES)
+    entry = covered(user, permissions.ENTRY_ROLES)
     qs = Survey.objects.select_related("province").order_by("-year", "-pk")
-    if scope is None:
+    if readers is None or entry is None:
         return qs
-    return qs.filter(pk__in=Survey.objects.filter(province_id__in=scope).values("pk")) | qs.filter(
-        pk__in=Survey.objects.filter(points__unit_id__in=scope).values("pk")
+    return qs.filter(pk__in=Survey.objects.filter(province_id__in=readers).values("pk")) | qs.filter(
+        pk__in=Survey.objects.filter(points__unit_id__in=entry).values("pk")
     )
 
 

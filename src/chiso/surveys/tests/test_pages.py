@@ -200,3 +200,15 @@ def test_the_estimates_page_compares_with_the_official_sipas(client, scene, surv
     html = client.get(url).content.decode().replace("\xa0", " ")
     assert "SIPAS năm 2025" in html and "92,10 %" in html
     assert "nằm ngoài khoảng tin cậy 95 %" in html
+
+
+def test_the_list_shows_only_surveys_whose_page_opens(client, scene, survey):
+    """A commune's leader (no paper entry, no reading of the province's surveys) is not offered a survey
+    whose page would answer 404; the commune's officer is, and it opens."""
+    from .conftest import _user
+
+    for user, listed in ((_user("ld_xa", "leader", scene.xa), False), (_user("cb_xa", "officer", scene.xa), True)):
+        client.force_login(user)
+        html = client.get("/khao-sat/").content.decode()
+        assert (f'href="/khao-sat/{survey.pk}/"' in html) is listed
+        assert client.get(f"/khao-sat/{survey.pk}/").status_code == (200 if listed else 404)
