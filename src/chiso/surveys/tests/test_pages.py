@@ -207,7 +207,10 @@ def test_the_list_shows_only_surveys_whose_page_opens(client, scene, survey):
     whose page would answer 404; the commune's officer is, and it opens."""
     from .conftest import _user
 
-    for user, listed in ((_user("ld_xa", "leader", scene.xa), False), (_user("cb_xa", "officer", scene.xa), True)):
+    for user, listed in (
+        (_user("ld_xa", "leader", scene.xa), False),
+        (_user("cb_xa", "officer", scene.xa), True),
+    ):
         client.force_login(user)
         html = client.get("/khao-sat/").content.decode()
         assert (f'href="/khao-sat/{survey.pk}/"' in html) is listed
