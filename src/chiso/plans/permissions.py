@@ -6,15 +6,25 @@ plans of the units they cover, leaders approve and issue them, viewers read them
 only the tasks her unit leads or coordinates, the plans they belong to, and her unit's reports (plus,
 when her unit leads a task, the contributions of the coordinating units to that task). Officers see
 only issued or closed plans: drafts, submitted and approved plans stay with the oversight roles.
+
+A unit merged away holds no one's roles any more: its successor in force today holds its records
+(``chiso.units.lineage``). A plan issued by such a unit (Kon Tum's plan of 2023, drafted today by the
+merged Quảng Ngãi from Kon Tum's results) is the business of the roles on the unit or on its successors
+(:func:`issuer_holders`, :func:`covers_plan`; the querysets: :func:`issued_by`) — here only, not in
+``chiso.accounts.scope``, so a role on today's province does not reach its predecessors' other records.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from chiso.accounts.scope import OVERSIGHT_ROLES, covered, covers, roles_on
+from chiso.units.lineage import units_in_force
+from chiso.units.models import Unit, UnitLink
 from chiso.workflows.services import available_steps
 
 from .models import Plan, Task
@@ -33,6 +43,46 @@ def _none_if_empty(q: Q, scope: set[int] | None) -> Q | None:
     return None if scope is not None and not scope else q
 
 
+def issuer_holders(unit: Unit) -> list[int]:
+    """The units whose roles count for what ``unit`` issued: the unit itself, and, once it is no longer
+    in force, the units that succeeded it and are in force today (they hold its records)."""
+    today = dt.date.today()
+    if unit.valid_on(today):
+        return [unit.pk]
+    return [unit.pk, *(u.pk for u in units_in_force(unit, today) if u.pk != unit.pk)]
+
+
+def covers_unit(user, unit: Unit | int | None, roles) -> bool:
+    """The user holds one of ``roles`` on ``unit`` (a Unit or its id) or on a unit holding its records
+    (:func:`issuer_holders`)."""
+    if unit is None:
+        return False
+    if not isinstance(unit, Unit):
+        if covers(user, unit, roles):
+            return True
+        unit = Unit.objects.filter(pk=unit).first()
+        if unit is None:
+            return False
+    return any(covers(user, pk, roles) for pk in issuer_holders(unit))
+
+
+def covers_plan(user, plan: Plan, roles) -> bool:
+    """The user holds one of ``roles`` on the plan's issuing unit or on the unit that holds its records."""
+    return covers_unit(user, plan.issuing_unit, roles)
+
+
+def issued_by(field: str, scope: set[int]) -> Q:
+    """``field`` (an issuing unit) among ``scope`` or among the units merged away into a unit of
+    ``scope`` (one link back: the 2025 reorganisation) — the queryset form of :func:`covers_unit`."""
+    q = Q(**{f"{field}__in": scope})
+    if not scope:
+        return q
+    merged_away = UnitLink.objects.filter(
+        successor_id__in=scope, predecessor__valid_to__lt=dt.date.today()
+    ).values("predecessor_id")
+    return q | Q(**{f"{field}__in": merged_away})
+
+
 def plans_q(user) -> Q:
     """Plans the user may see: every plan of the units she oversees (drafts included); as a unit officer,
     only public plans her unit issued, leads or coordinates a task of."""
@@ -41,7 +91,7 @@ def plans_q(user) -> Q:
         return Q()
     oversight = covered(user, OVERSIGHT_ROLES) or set()
     own = covered(user, OFFICER_ROLES) or set()
-    return Q(issuing_unit__in=oversight) | (
+    return issued_by("issuing_unit", oversight) | (
         Q(status__in=Plan.workflow().public_states)
         & (Q(tasks__lead_unit__in=own) | Q(tasks__coordinating_units__in=own) | Q(issuing_unit__in=own))
     )
@@ -58,7 +108,7 @@ def tasks_q(user) -> Q:
     if oversight is None:
         return Q()
     own = covered(user, OFFICER_ROLES) or set()
-    return Q(plan__issuing_unit__in=oversight) | (
+    return issued_by("plan__issuing_unit", oversight) | (
         Q(plan__status__in=Plan.workflow().public_states)
         & (Q(lead_unit__in=own) | Q(coordinating_units__in=own))
     )
@@ -69,7 +119,7 @@ def visible_tasks(user):
 
 
 def oversees(user, plan: Plan) -> bool:
-    return covers(user, plan.issuing_unit_id, (*OVERSIGHT_ROLES,))
+    return covers_plan(user, plan, OVERSIGHT_ROLES)
 
 
 def can_view_plan(user, plan: Plan) -> bool:
@@ -89,11 +139,11 @@ def can_view_plan(user, plan: Plan) -> bool:
 
 def can_edit_plan(user, plan: Plan) -> bool:
     """Coordinators of the issuing unit edit a plan while its workflow state is not locked."""
-    return covers(user, plan.issuing_unit_id, EDIT_ROLES) and not plan.locked
+    return covers_plan(user, plan, EDIT_ROLES) and not plan.locked
 
 
-def can_create_plan(user, issuing_unit_id: int | None) -> bool:
-    return covers(user, issuing_unit_id, EDIT_ROLES)
+def can_create_plan(user, issuing_unit: Unit | int | None) -> bool:
+    return covers_unit(user, issuing_unit, EDIT_ROLES)
 
 
 def may_create_plans(user) -> bool:
@@ -111,7 +161,7 @@ def require_create_plan(user, unit) -> None:
     """PermissionDenied unless the user may issue plans for ``unit`` (a Unit or None)."""
     if unit is None:
         raise PermissionDenied(_("Bạn không phải chuyên viên điều phối của cơ quan ban hành này."))
-    if not can_create_plan(user, unit.pk):
+    if not can_create_plan(user, unit):
         raise PermissionDenied(
             _("Bạn không phải người điều phối của “{unit}” nên không lập kế hoạch cho đơn vị này.").format(
                 unit=unit.name
@@ -125,7 +175,7 @@ def edit_refusal(user, plan: Plan) -> str | None:
         return None
     if plan.superseded:
         return _("Kế hoạch này đã được thay thế bởi bản sửa đổi; không sửa được nữa.")
-    if plan.locked and can_create_plan(user, plan.issuing_unit_id):
+    if plan.locked and can_create_plan(user, plan.issuing_unit):
         return _(
             "Kế hoạch đang ở trạng thái «{status}» nên đã bị khóa; muốn thay đổi hãy lập bản sửa đổi."
         ).format(status=plan.status_label)
@@ -141,23 +191,23 @@ def require_edit(user, plan: Plan) -> None:
 
 def require_cascade(user, plan: Plan) -> None:
     """PermissionDenied unless the user coordinates the plan's issuing unit (who cascades a plan)."""
-    if not covers(user, plan.issuing_unit_id, EDIT_ROLES):
+    if not covers_plan(user, plan, EDIT_ROLES):
         raise PermissionDenied(_("Chỉ chuyên viên điều phối của cơ quan ban hành được triển khai kế hoạch."))
 
 
 def covers_issuer(user, plan: Plan) -> bool:
     """The user coordinates the plan's issuing unit (records the replies to its requests, cascades it)."""
-    return covers(user, plan.issuing_unit_id, EDIT_ROLES)
+    return covers_plan(user, plan, EDIT_ROLES)
 
 
 def takes_steps(user, plan: Plan) -> bool:
     """The user has a role on the issuing unit that some workflow step of the plan needs."""
     roles = {role for t in plan.workflow().transitions for role in t.roles}
-    return bool(roles_on(user, plan.issuing_unit_id) & roles)
+    return bool(roles_on(user, plan.workflow_unit_id) & roles)
 
 
 def can_amend_plan(user, plan: Plan) -> bool:
-    return covers(user, plan.issuing_unit_id, EDIT_ROLES) and plan.is_live and not plan.superseded
+    return covers_plan(user, plan, EDIT_ROLES) and plan.is_live and not plan.superseded
 
 
 def plan_transitions(user, obj) -> list:

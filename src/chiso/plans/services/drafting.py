@@ -26,7 +26,7 @@ from chiso.core.text import fold, format_date, strip_admin_prefix
 from chiso.documents.services import wording_for
 from chiso.frameworks.models import Index
 from chiso.results.models import Result
-from chiso.units.lineage import carried_units, units_in_force
+from chiso.units.lineage import carried_units, unit_on, units_in_force
 from chiso.units.models import Unit
 
 from ..models import (
@@ -64,6 +64,7 @@ __all__ = [
     "draft_plan",
     "drafting_units",
     "issuing_unit_for",
+    "plan_issuer",
     "parse_ambition",
     "plan_title",
     "results_years",
@@ -149,6 +150,22 @@ def issuing_unit_for(user, unit: Unit) -> Unit | None:
         if covers(user, c.pk, EDIT_ROLES):
             return c
     return None
+
+
+def plan_issuer(issuing: Unit, unit: Unit, plan_year: int) -> Unit:
+    """Who issues a plan of ``plan_year`` drafted by ``issuing`` from ``unit``'s results: ``issuing``
+    while it stands, on the plan's day, for ``unit`` (itself, its successor, or the predecessor of its code
+    it speaks for then — ``tiers.year_provinces``: the former Quảng Ngãi under today's); else the unit in
+    force on the plan's day that ``unit``'s results belong to, when ``issuing`` holds its records today (a
+    2023 plan from Kon Tum's results is Kon Tum's document: issued by UBND tỉnh Kon Tum, naming Kon Tum's
+    districts; today's Quảng Ngãi drafts, approves and cascades it, ``plans.permissions``)."""
+    day = plan_day(plan_year)
+    then = units_in_force(unit, day)
+    if not then or issuing in then or unit_on(issuing, day) in then:
+        return issuing
+    if issuing in units_in_force(then[0], dt.date.today()):
+        return then[0]
+    return issuing
 
 
 # --------------------------------------------------------------------------- shortcomings
@@ -602,6 +619,7 @@ def draft_plan(
                 first=year + 1, last=year + 5, year=year
             )
         )
+    issuing_unit = plan_issuer(issuing_unit, unit, plan_year)
     unit_word = "tỉnh, thành phố" if unit.kind == Unit.Kind.PROVINCE else "đơn vị"
     try:
         targets = plancore.draft_targets(
