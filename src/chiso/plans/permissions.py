@@ -45,42 +45,38 @@ def _none_if_empty(q: Q, scope: set[int] | None) -> Q | None:
 
 def issuer_holders(unit: Unit) -> list[int]:
     """The units whose roles count for what ``unit`` issued: the unit itself, and, once it is no longer
-    in force, the units that succeeded it and are in force today (they hold its records)."""
+    in force, the units that succeeded it and are in force today (they hold its records) — for a unit
+    merged away without a successor of its own (a district of 2023), those holding its former parent's."""
     today = dt.date.today()
     if unit.valid_on(today):
         return [unit.pk]
-    return [unit.pk, *(u.pk for u in units_in_force(unit, today) if u.pk != unit.pk)]
-
-
-def covers_unit(user, unit: Unit | int | None, roles) -> bool:
-    """The user holds one of ``roles`` on ``unit`` (a Unit or its id) or on a unit holding its records
-    (:func:`issuer_holders`)."""
-    if unit is None:
-        return False
-    if not isinstance(unit, Unit):
-        if covers(user, unit, roles):
-            return True
-        unit = Unit.objects.filter(pk=unit).first()
-        if unit is None:
-            return False
-    return any(covers(user, pk, roles) for pk in issuer_holders(unit))
+    later = [u.pk for u in units_in_force(unit, today) if u.pk != unit.pk]
+    if not later and unit.parent_id is not None and not unit.parent.valid_on(today):
+        later = issuer_holders(unit.parent)[1:]
+    return [unit.pk, *later]
 
 
 def covers_plan(user, plan: Plan, roles) -> bool:
-    """The user holds one of ``roles`` on the plan's issuing unit or on the unit that holds its records."""
-    return covers_unit(user, plan.issuing_unit, roles)
+    """The user holds one of ``roles`` on the plan's issuing unit or on a unit that holds its records
+    (:func:`issuer_holders`)."""
+    return any(covers(user, pk, roles) for pk in issuer_holders(plan.issuing_unit))
 
 
 def issued_by(field: str, scope: set[int]) -> Q:
-    """``field`` (an issuing unit) among ``scope`` or among the units merged away into a unit of
-    ``scope`` (one link back: the 2025 reorganisation) — the queryset form of :func:`covers_unit`."""
+    """``field`` (an issuing unit) among ``scope``, or merged away into a unit of ``scope`` (one link
+    back: the 2025 reorganisation), or a unit no longer in force under one merged away (its districts,
+    their communes) — the queryset form of :func:`covers_plan`."""
     q = Q(**{f"{field}__in": scope})
     if not scope:
         return q
-    merged_away = UnitLink.objects.filter(
-        successor_id__in=scope, predecessor__valid_to__lt=dt.date.today()
-    ).values("predecessor_id")
-    return q | Q(**{f"{field}__in": merged_away})
+    today = dt.date.today()
+    merged_away = UnitLink.objects.filter(successor_id__in=scope, predecessor__valid_to__lt=today).values(
+        "predecessor_id"
+    )
+    below = Unit.objects.filter(valid_to__lt=today).filter(
+        Q(parent__in=merged_away) | Q(parent__valid_to__lt=today, parent__parent__in=merged_away)
+    )
+    return q | Q(**{f"{field}__in": merged_away}) | Q(**{f"{field}__in": below.values("pk")})
 
 
 def plans_q(user) -> Q:
@@ -142,8 +138,10 @@ def can_edit_plan(user, plan: Plan) -> bool:
     return covers_plan(user, plan, EDIT_ROLES) and not plan.locked
 
 
-def can_create_plan(user, issuing_unit: Unit | int | None) -> bool:
-    return covers_unit(user, issuing_unit, EDIT_ROLES)
+def can_create_plan(user, issuing_unit_id: int | None) -> bool:
+    """The user coordinates the unit a new plan is issued by (a plan is entered by hand for a unit in
+    force; one of a unit merged away comes from drafting its results, ``drafting.plan_issuer``)."""
+    return covers(user, issuing_unit_id, EDIT_ROLES)
 
 
 def may_create_plans(user) -> bool:
@@ -161,7 +159,7 @@ def require_create_plan(user, unit) -> None:
     """PermissionDenied unless the user may issue plans for ``unit`` (a Unit or None)."""
     if unit is None:
         raise PermissionDenied(_("Bạn không phải chuyên viên điều phối của cơ quan ban hành này."))
-    if not can_create_plan(user, unit):
+    if not can_create_plan(user, unit.pk):
         raise PermissionDenied(
             _("Bạn không phải người điều phối của “{unit}” nên không lập kế hoạch cho đơn vị này.").format(
                 unit=unit.name
@@ -175,7 +173,7 @@ def edit_refusal(user, plan: Plan) -> str | None:
         return None
     if plan.superseded:
         return _("Kế hoạch này đã được thay thế bởi bản sửa đổi; không sửa được nữa.")
-    if plan.locked and can_create_plan(user, plan.issuing_unit):
+    if plan.locked and covers_plan(user, plan, EDIT_ROLES):
         return _(
             "Kế hoạch đang ở trạng thái «{status}» nên đã bị khóa; muốn thay đổi hãy lập bản sửa đổi."
         ).format(status=plan.status_label)

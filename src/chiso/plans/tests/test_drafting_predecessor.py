@@ -139,7 +139,7 @@ def test_todays_province_edits_approves_and_issues_it(client, world, lineage, pl
     permissions.require_cascade(world.coordinator, plan)
 
 
-def test_a_coordinator_of_another_province_neither_sees_nor_edits_it(client, world, lineage, plan):
+def _other_coordinator():
     from django.contrib.auth import get_user_model
 
     from chiso.accounts.models import Membership
@@ -147,6 +147,11 @@ def test_a_coordinator_of_another_province_neither_sees_nor_edits_it(client, wor
     hanoi = Unit.objects.filter(kind="province", code="01").first()
     other = get_user_model().objects.create_user(username="dieuphoi_hn", password="x-y-z-123456")
     Membership.objects.create(user=other, unit=hanoi, role="coordinator")
+    return other
+
+
+def test_a_coordinator_of_another_province_neither_sees_nor_edits_it(client, world, lineage, plan):
+    other = _other_coordinator()
     assert not permissions.visible_plans(other).filter(pk=plan.pk).exists()
     assert not permissions.visible_tasks(other).filter(plan=plan).exists()
     assert not permissions.can_edit_plan(other, plan)
@@ -165,3 +170,24 @@ def test_the_former_quang_ngai_stays_with_todays_province(world, lineage):
     assert plan.issuing_unit == world.province
     labels = dict(TaskForm(plan=plan).fields["lead_unit"].choices)
     assert lineage["binhson"].pk in labels and lineage["dakha"].pk not in labels
+
+
+def test_a_district_plan_derived_from_it_stays_with_todays_province(client, world, lineage, plan):
+    plan.status, plan.number, plan.date, plan.signer_name = (
+        "issued",
+        "45",
+        dt.date(2023, 2, 1),
+        "Nguyễn Văn An",
+    )
+    plan.save()
+    cascade.instantiate_class_tasks(plan, world.coordinator)
+    assert lineage["dakha"] in cascade.candidate_units(plan)
+    derived = cascade.derive_plan(plan, lineage["dakha"], world.coordinator)
+    assert derived.issuing_unit == lineage["dakha"]
+    assert permissions.visible_plans(world.coordinator).filter(pk=derived.pk).exists()
+    assert permissions.can_edit_plan(world.coordinator, derived)
+    client.force_login(world.coordinator)
+    assert client.get(reverse("plans:detail", args=[derived.pk])).status_code == 200
+    other = _other_coordinator()
+    assert not permissions.visible_plans(other).filter(pk=derived.pk).exists()
+    assert not permissions.can_edit_plan(other, derived)
