@@ -58,8 +58,10 @@ def issuer_holders(unit: Unit) -> list[int]:
 
 def covers_plan(user, plan: Plan, roles) -> bool:
     """The user holds one of ``roles`` on the plan's issuing unit or on a unit that holds its records
-    (:func:`issuer_holders`)."""
-    return any(covers(user, pk, roles) for pk in issuer_holders(plan.issuing_unit))
+    (:func:`issuer_holders`; the issuing unit is read only when the user has no role on it)."""
+    if covers(user, plan.issuing_unit_id, roles):
+        return True
+    return any(covers(user, pk, roles) for pk in issuer_holders(plan.issuing_unit)[1:])
 
 
 def issued_by(field: str, scope: set[int]) -> Q:

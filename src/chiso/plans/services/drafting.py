@@ -7,6 +7,10 @@ units from the responsibility map (else the province's units the library's words
 after the 2025 reorganisation: ``library.modernise_text``), fills the shortcomings appendix (every node with lost points and the
 units responsible) and stores it all as a draft Plan in one transaction. Errors raise DraftError
 (Vietnamese message); nothing is created then. The coordinator edits the draft freely afterwards.
+
+A plan for a year before a merger, drafted from a merged-away unit's results, is that unit's document
+(``plan_issuer``: a 2023 plan from Kon Tum's results is issued by UBND tỉnh Kon Tum); today's successor
+drafts and handles it (``chiso.plans.permissions.covers_plan``).
 """
 
 from __future__ import annotations
