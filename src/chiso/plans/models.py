@@ -202,7 +202,12 @@ class Plan(WorkflowDocument):
 
     @property
     def workflow_unit_id(self) -> int | None:
-        return self.issuing_unit_id
+        """The issuing unit; once it has been merged away, the unit in force today that holds its records
+        (a 2023 plan of Kon Tum is approved and issued by today's Quảng Ngãi; plans.permissions)."""
+        from .permissions import issuer_holders
+
+        holders = issuer_holders(self.issuing_unit)
+        return holders[1] if len(holders) > 1 else holders[0]
 
     def workflow_blocked(self) -> str | None:
         if self.superseded:

@@ -6,15 +6,25 @@ plans of the units they cover, leaders approve and issue them, viewers read them
 only the tasks her unit leads or coordinates, the plans they belong to, and her unit's reports (plus,
 when her unit leads a task, the contributions of the coordinating units to that task). Officers see
 only issued or closed plans: drafts, submitted and approved plans stay with the oversight roles.
+
+A unit merged away holds no one's roles any more: its successor in force today holds its records
+(``chiso.units.lineage``). A plan issued by such a unit (Kon Tum's plan of 2023, drafted today by the
+merged Quảng Ngãi from Kon Tum's results) is the business of the roles on the unit or on its successors
+(:func:`issuer_holders`, :func:`covers_plan`; the querysets: :func:`issued_by`) — here only, not in
+``chiso.accounts.scope``, so a role on today's province does not reach its predecessors' other records.
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from chiso.accounts.scope import OVERSIGHT_ROLES, covered, covers, roles_on
+from chiso.units.lineage import units_in_force
+from chiso.units.models import Unit, UnitLink
 from chiso.workflows.services import available_steps
 
 from .models import Plan, Task
@@ -33,6 +43,44 @@ def _none_if_empty(q: Q, scope: set[int] | None) -> Q | None:
     return None if scope is not None and not scope else q
 
 
+def issuer_holders(unit: Unit) -> list[int]:
+    """The units whose roles count for what ``unit`` issued: the unit itself, and, once it is no longer
+    in force, the units that succeeded it and are in force today (they hold its records) — for a unit
+    merged away without a successor of its own (a district of 2023), those holding its former parent's."""
+    today = dt.date.today()
+    if unit.valid_on(today):
+        return [unit.pk]
+    later = [u.pk for u in units_in_force(unit, today) if u.pk != unit.pk]
+    if not later and unit.parent_id is not None and not unit.parent.valid_on(today):
+        later = issuer_holders(unit.parent)[1:]
+    return [unit.pk, *later]
+
+
+def covers_plan(user, plan: Plan, roles) -> bool:
+    """The user holds one of ``roles`` on the plan's issuing unit or on a unit that holds its records
+    (:func:`issuer_holders`; the issuing unit is read only when the user has no role on it)."""
+    if covers(user, plan.issuing_unit_id, roles):
+        return True
+    return any(covers(user, pk, roles) for pk in issuer_holders(plan.issuing_unit)[1:])
+
+
+def issued_by(field: str, scope: set[int]) -> Q:
+    """``field`` (an issuing unit) among ``scope``, or merged away into a unit of ``scope`` (one link
+    back: the 2025 reorganisation), or a unit no longer in force under one merged away (its districts,
+    their communes) — the queryset form of :func:`covers_plan`."""
+    q = Q(**{f"{field}__in": scope})
+    if not scope:
+        return q
+    today = dt.date.today()
+    merged_away = UnitLink.objects.filter(successor_id__in=scope, predecessor__valid_to__lt=today).values(
+        "predecessor_id"
+    )
+    below = Unit.objects.filter(valid_to__lt=today).filter(
+        Q(parent__in=merged_away) | Q(parent__valid_to__lt=today, parent__parent__in=merged_away)
+    )
+    return q | Q(**{f"{field}__in": merged_away}) | Q(**{f"{field}__in": below.values("pk")})
+
+
 def plans_q(user) -> Q:
     """Plans the user may see: every plan of the units she oversees (drafts included); as a unit officer,
     only public plans her unit issued, leads or coordinates a task of."""
@@ -41,7 +89,7 @@ def plans_q(user) -> Q:
         return Q()
     oversight = covered(user, OVERSIGHT_ROLES) or set()
     own = covered(user, OFFICER_ROLES) or set()
-    return Q(issuing_unit__in=oversight) | (
+    return issued_by("issuing_unit", oversight) | (
         Q(status__in=Plan.workflow().public_states)
         & (Q(tasks__lead_unit__in=own) | Q(tasks__coordinating_units__in=own) | Q(issuing_unit__in=own))
     )
@@ -58,7 +106,7 @@ def tasks_q(user) -> Q:
     if oversight is None:
         return Q()
     own = covered(user, OFFICER_ROLES) or set()
-    return Q(plan__issuing_unit__in=oversight) | (
+    return issued_by("plan__issuing_unit", oversight) | (
         Q(plan__status__in=Plan.workflow().public_states)
         & (Q(lead_unit__in=own) | Q(coordinating_units__in=own))
     )
@@ -69,7 +117,7 @@ def visible_tasks(user):
 
 
 def oversees(user, plan: Plan) -> bool:
-    return covers(user, plan.issuing_unit_id, (*OVERSIGHT_ROLES,))
+    return covers_plan(user, plan, OVERSIGHT_ROLES)
 
 
 def can_view_plan(user, plan: Plan) -> bool:
@@ -89,10 +137,12 @@ def can_view_plan(user, plan: Plan) -> bool:
 
 def can_edit_plan(user, plan: Plan) -> bool:
     """Coordinators of the issuing unit edit a plan while its workflow state is not locked."""
-    return covers(user, plan.issuing_unit_id, EDIT_ROLES) and not plan.locked
+    return covers_plan(user, plan, EDIT_ROLES) and not plan.locked
 
 
 def can_create_plan(user, issuing_unit_id: int | None) -> bool:
+    """The user coordinates the unit a new plan is issued by (a plan is entered by hand for a unit in
+    force; one of a unit merged away comes from drafting its results, ``drafting.plan_issuer``)."""
     return covers(user, issuing_unit_id, EDIT_ROLES)
 
 
@@ -125,7 +175,7 @@ def edit_refusal(user, plan: Plan) -> str | None:
         return None
     if plan.superseded:
         return _("Kế hoạch này đã được thay thế bởi bản sửa đổi; không sửa được nữa.")
-    if plan.locked and can_create_plan(user, plan.issuing_unit_id):
+    if plan.locked and covers_plan(user, plan, EDIT_ROLES):
         return _(
             "Kế hoạch đang ở trạng thái «{status}» nên đã bị khóa; muốn thay đổi hãy lập bản sửa đổi."
         ).format(status=plan.status_label)
@@ -141,23 +191,23 @@ def require_edit(user, plan: Plan) -> None:
 
 def require_cascade(user, plan: Plan) -> None:
     """PermissionDenied unless the user coordinates the plan's issuing unit (who cascades a plan)."""
-    if not covers(user, plan.issuing_unit_id, EDIT_ROLES):
+    if not covers_plan(user, plan, EDIT_ROLES):
         raise PermissionDenied(_("Chỉ chuyên viên điều phối của cơ quan ban hành được triển khai kế hoạch."))
 
 
 def covers_issuer(user, plan: Plan) -> bool:
     """The user coordinates the plan's issuing unit (records the replies to its requests, cascades it)."""
-    return covers(user, plan.issuing_unit_id, EDIT_ROLES)
+    return covers_plan(user, plan, EDIT_ROLES)
 
 
 def takes_steps(user, plan: Plan) -> bool:
     """The user has a role on the issuing unit that some workflow step of the plan needs."""
     roles = {role for t in plan.workflow().transitions for role in t.roles}
-    return bool(roles_on(user, plan.issuing_unit_id) & roles)
+    return bool(roles_on(user, plan.workflow_unit_id) & roles)
 
 
 def can_amend_plan(user, plan: Plan) -> bool:
-    return covers(user, plan.issuing_unit_id, EDIT_ROLES) and plan.is_live and not plan.superseded
+    return covers_plan(user, plan, EDIT_ROLES) and plan.is_live and not plan.superseded
 
 
 def plan_transitions(user, obj) -> list:

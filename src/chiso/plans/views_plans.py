@@ -91,7 +91,7 @@ def _guard_edit(request, plan: Plan):
     """None if the user may edit the plan; else the response to send (403)."""
     if permissions.can_edit_plan(request.user, plan):
         return None
-    if permissions.can_create_plan(request.user, plan.issuing_unit_id) and plan.locked:
+    if permissions.covers_issuer(request.user, plan) and plan.locked:
         return _locked_response(request, plan)
     permissions.require_edit(request.user, plan)
     return None

@@ -140,4 +140,4 @@ class PeriodicReport(WorkflowDocument):
 
     @property
     def workflow_unit_id(self) -> int | None:
-        return self.plan.issuing_unit_id
+        return self.plan.workflow_unit_id

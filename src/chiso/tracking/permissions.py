@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from chiso.accounts.scope import OVERSIGHT_ROLES, covered
 from chiso.plans.models import Task
-from chiso.plans.permissions import OFFICER_ROLES
+from chiso.plans.permissions import OFFICER_ROLES, issued_by
 
 from .models import ProgressReport
 
@@ -21,7 +21,7 @@ def reports_q(user) -> Q:
     if oversight is None:
         return Q()
     own = covered(user, OFFICER_ROLES) or set()
-    return Q(task__plan__issuing_unit__in=oversight) | Q(unit__in=own) | Q(task__lead_unit__in=own)
+    return issued_by("task__plan__issuing_unit", oversight) | Q(unit__in=own) | Q(task__lead_unit__in=own)
 
 
 def visible_reports(user):

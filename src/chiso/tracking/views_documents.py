@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from chiso.accounts.scope import covers
 from chiso.documents.responses import document_response
 from chiso.documents.wording import document_filename
 from chiso.plans import permissions
@@ -44,7 +43,7 @@ def periodic_file(request, pk: int, fmt: str):
 @require_GET
 def letter_file(request, pk: int, fmt: str):
     plan = visible_plan(request.user, pk)
-    if not covers(request.user, plan.issuing_unit_id, permissions.LETTER_ROLES):
+    if not permissions.covers_plan(request.user, plan, permissions.LETTER_ROLES):
         raise PermissionDenied(
             _("Công văn đôn đốc do chuyên viên điều phối hoặc lãnh đạo của cơ quan ban hành lập.")
         )

@@ -7,6 +7,10 @@ units from the responsibility map (else the province's units the library's words
 after the 2025 reorganisation: ``library.modernise_text``), fills the shortcomings appendix (every node with lost points and the
 units responsible) and stores it all as a draft Plan in one transaction. Errors raise DraftError
 (Vietnamese message); nothing is created then. The coordinator edits the draft freely afterwards.
+
+A plan for a year before a merger, drafted from a merged-away unit's results, is that unit's document
+(``plan_issuer``: a 2023 plan from Kon Tum's results is issued by UBND tỉnh Kon Tum); today's successor
+drafts and handles it (``chiso.plans.permissions.covers_plan``).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from chiso.core.text import fold, format_date, strip_admin_prefix
 from chiso.documents.services import wording_for
 from chiso.frameworks.models import Index
 from chiso.results.models import Result
-from chiso.units.lineage import carried_units, units_in_force
+from chiso.units.lineage import carried_units, unit_on, units_in_force
 from chiso.units.models import Unit
 
 from ..models import (
@@ -64,6 +68,7 @@ __all__ = [
     "draft_plan",
     "drafting_units",
     "issuing_unit_for",
+    "plan_issuer",
     "parse_ambition",
     "plan_title",
     "results_years",
@@ -149,6 +154,22 @@ def issuing_unit_for(user, unit: Unit) -> Unit | None:
         if covers(user, c.pk, EDIT_ROLES):
             return c
     return None
+
+
+def plan_issuer(issuing: Unit, unit: Unit, plan_year: int) -> Unit:
+    """Who issues a plan of ``plan_year`` drafted by ``issuing`` from ``unit``'s results: ``issuing``
+    while it stands, on the plan's day, for ``unit`` (itself, its successor, or the predecessor of its code
+    it speaks for then — ``tiers.year_provinces``: the former Quảng Ngãi under today's); else the unit in
+    force on the plan's day that ``unit``'s results belong to, when ``issuing`` holds its records today (a
+    2023 plan from Kon Tum's results is Kon Tum's document: issued by UBND tỉnh Kon Tum, naming Kon Tum's
+    districts; today's Quảng Ngãi drafts, approves and cascades it, ``plans.permissions``)."""
+    day = plan_day(plan_year)
+    then = units_in_force(unit, day)
+    if not then or issuing in then or unit_on(issuing, day) in then:
+        return issuing
+    if issuing in units_in_force(then[0], dt.date.today()):
+        return then[0]
+    return issuing
 
 
 # --------------------------------------------------------------------------- shortcomings
@@ -602,6 +623,7 @@ def draft_plan(
                 first=year + 1, last=year + 5, year=year
             )
         )
+    issuing_unit = plan_issuer(issuing_unit, unit, plan_year)
     unit_word = "tỉnh, thành phố" if unit.kind == Unit.Kind.PROVINCE else "đơn vị"
     try:
         targets = plancore.draft_targets(

@@ -100,7 +100,7 @@ def request_sentence(lead: str, text: str) -> str:
 
 def _may_answer(user, task: Task) -> bool:
     plan = task.plan
-    if covers(user, plan.issuing_unit_id, permissions.EDIT_ROLES):
+    if permissions.covers_plan(user, plan, permissions.EDIT_ROLES):
         return True
     return task.lead_unit_id is not None and covers(user, task.lead_unit_id, permissions.OFFICER_ROLES)
 

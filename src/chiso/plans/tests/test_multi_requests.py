@@ -52,10 +52,11 @@ def test_one_draft_covers_par_sipas_and_papi_each_with_its_targets_tasks_and_sho
     plan = draft_plan(["par", "sipas", "papi"], kontum, 2023, {"places": 3}, world.coordinator)
 
     assert plan.indices == ["par", "sipas", "papi"]
-    assert Plan.objects.filter(issuing_unit=world.province).count() == 1  # one plan, not three
+    # a 2024 plan from Kon Tum's results is Kon Tum's document (test_drafting_predecessor)
+    assert Plan.objects.filter(issuing_unit=kontum).count() == 1  # one plan, not three
     assert (
         plan.title
-        == "Cải thiện, nâng cao Chỉ số PAR INDEX, Chỉ số SIPAS và Chỉ số PAPI tỉnh Quảng Ngãi năm 2024"
+        == "Cải thiện, nâng cao Chỉ số PAR INDEX, Chỉ số SIPAS và Chỉ số PAPI tỉnh Kon Tum năm 2024"
     )
     for name in ("Chỉ số PAR INDEX năm 2023", "Chỉ số SIPAS năm 2023", "Chỉ số PAPI năm 2023"):
         assert name in plan.purpose
@@ -118,7 +119,7 @@ def test_the_drafting_page_takes_several_indices(client, world, kontum):
         },
     )
     assert r.status_code == 302
-    plan = Plan.objects.get(issuing_unit=world.province)
+    plan = Plan.objects.get(issuing_unit=kontum)  # a 2024 plan from Kon Tum's results: Kon Tum's
     assert plan.indices == ["papi", "par"]
     # a score means something else in each index: refused with a message, nothing created
     r = client.post(
@@ -127,7 +128,7 @@ def test_the_drafting_page_takes_several_indices(client, world, kontum):
     )
     assert r.status_code == 400
     assert "nhiều chỉ số" in r.content.decode()
-    assert Plan.objects.filter(issuing_unit=world.province).count() == 1
+    assert Plan.objects.filter(issuing_unit=kontum).count() == 1
 
 
 # --------------------------------------------------------------------------- point 5: parents, basis

@@ -19,14 +19,13 @@ from django.db import transaction
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from chiso.accounts.scope import covers
 from chiso.concurrency import bump, check_revision
 from chiso.core.schedule import last_due, period_bounds, period_label
 from chiso.core.text import format_date, format_number, nfc
 from chiso.documents.services import wording_for
 from chiso.idempotency import services as idempotency
 from chiso.plans.models import Plan, Task
-from chiso.plans.permissions import oversees
+from chiso.plans.permissions import covers_plan, oversees
 
 from ..models import PeriodicReport, ProgressReport
 from .monitoring import periods_containing, periods_within
@@ -69,7 +68,7 @@ def can_read_reports(user, plan: Plan) -> bool:
 
 
 def can_compile(user, plan: Plan) -> bool:
-    return covers(user, plan.issuing_unit_id, ("coordinator",))
+    return covers_plan(user, plan, ("coordinator",))
 
 
 def can_edit_report(user, report: PeriodicReport) -> bool:
