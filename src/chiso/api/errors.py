@@ -109,8 +109,8 @@ SERVICE_ERRORS: tuple[type[ValueError], ...] = (
 
 #: Refusals about the object's state, not the request (409 {"detail": message}): a workflow step not
 #: allowed from the state now; a reply to a task that is no request, or of a superseded plan (every
-#: RequestError is one).
-DETAIL_CONFLICTS: tuple[type[ValueError], ...] = (StepConflict, RequestError)
+#: RequestError is one); deleting a plan another plan or a report refers to.
+DETAIL_CONFLICTS: tuple[type[ValueError], ...] = (StepConflict, RequestError, PlanInUse)
 
 # DRF's own messages have no Vietnamese translation: these replace them.
 MESSAGES: dict[type[APIException], str] = {

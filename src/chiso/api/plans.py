@@ -285,7 +285,9 @@ class PlanListView(PlansApi, IdempotentCreate, generics.ListCreateAPIView):
             "Xóa kế hoạch dự thảo",
             "Chỉ kế hoạch ở trạng thái dự thảo, chỉ người điều phối của cơ quan ban hành.",
         ),
-        delete_errors={400: OpenApiResponse(ERR, description="Kế hoạch đang được tham chiếu.")},
+        delete_errors={
+            409: OpenApiResponse(ERR, description="Kế hoạch đang được kế hoạch hoặc báo cáo khác tham chiếu.")
+        },
     )
 )
 @extend_schema(tags=[TAG_PLANS], parameters=[PK])

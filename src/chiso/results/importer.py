@@ -221,6 +221,13 @@ class CellChange:
     new: float | None
     status: str  # new | changed | unchanged
     computed: bool = False  # equal to what chiso derives from the stored parts: never stored
+    node_name_en: str = ""
+
+    def label_for(self, language: str | None) -> str:
+        """The node's name in the reader's language (the ``in_language`` filter)."""
+        from chiso.frameworks.labels import name_in_language
+
+        return name_in_language(self.node_name, self.node_name_en, language)
 
     @property
     def change_texts(self) -> tuple[str, str]:
@@ -529,7 +536,9 @@ def preview_import(
                     )
                 )
                 continue
-            rp.cells.append(CellChange(node.code, node.name_vi, None, value, "new"))
+            rp.cells.append(
+                CellChange(node.code, node.name_vi, None, value, "new", node_name_en=node.name_en or "")
+            )
         for role in ("rank", "rank_of"):
             if role in col_of:
                 try:

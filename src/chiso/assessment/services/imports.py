@@ -359,7 +359,9 @@ def _row(
             row.warnings.append(warning)
         old = stored.get((row.sheet.pk, col.crit.code))
         status = "new" if old is None else "unchanged" if abs(old - value) <= EPS else "changed"
-        row.cells.append(CellChange(col.crit.code, node.name_vi, old, value, status))
+        row.cells.append(
+            CellChange(col.crit.code, node.name_vi, old, value, status, node_name_en=node.name_en or "")
+        )
     if row.errors:
         row.status = "error"
     elif any(c.status == "changed" for c in row.cells):

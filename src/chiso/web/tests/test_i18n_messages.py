@@ -232,3 +232,23 @@ def test_flash_message_in_english_and_vietnamese(coordinator_client):
     assert "Cần nhập mã cơ quan." in vi
     en = _english(coordinator_client).post(url, {"name": "Sở Thử", "code": ""}, follow=True).content.decode()
     assert "Enter the agency code." in en and "Cần nhập mã cơ quan." not in en
+
+
+def test_import_preview_names_the_dimension_in_the_reader_s_language(
+    admin_member_client, tmp_path, monkeypatch
+):
+    from chiso.results import jobs as result_jobs
+
+    monkeypatch.setattr(result_jobs, "UPLOAD_DIR", tmp_path)
+
+    def preview(client) -> str:
+        upload = io.BytesIO("Tỉnh;Năm;D1\nKon Tum;2023;4,321\n".encode())
+        upload.name = "d1.csv"
+        r = client.post(reverse("results:import_new"), {"file": upload, "index": "papi", "year": "2023"})
+        assert r.status_code == 302
+        return client.get(r["Location"]).content.decode()
+
+    html = preview(admin_member_client)
+    assert 'title="D1">Tham gia của người dân ở cấp cơ sở: ' in html
+    html = preview(_english(admin_member_client))
+    assert 'title="D1">Participation at Local Levels: ' in html
