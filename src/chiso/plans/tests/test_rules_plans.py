@@ -199,10 +199,11 @@ def test_api_step_without_its_role_is_403(client, world, make_plan):
     assert Plan.objects.get(pk=plan.pk).status == "draft"
 
 
-def test_api_delete_of_a_plan_in_use_is_400(client, world, make_plan):
+def test_api_delete_of_a_plan_in_use_is_409(client, world, make_plan):
+    """The request is valid; the plan's state (referred to by another plan) refuses it: 409 Conflict."""
     draft = make_plan(status="draft")
     make_plan(status="draft", derived_from=draft)
     client.force_login(world.coordinator)
     response = client.delete(f"/api/plans/{draft.pk}/")
-    assert response.status_code == 400 and "tham chiếu" in response.json()["detail"]
+    assert response.status_code == 409 and "tham chiếu" in response.json()["detail"]
     assert Plan.objects.filter(pk=draft.pk).exists()
