@@ -6,9 +6,7 @@ edits, approves and issues it; a coordinator of another province neither sees no
 from __future__ import annotations
 
 import datetime as dt
-import io
 
-import docx
 import pytest
 from django.urls import reverse
 
@@ -18,6 +16,7 @@ from chiso.plans.models import Task, UnitClass
 from chiso.plans.services import cascade
 from chiso.plans.services.drafting import draft_plan
 from chiso.plans.services.library import load_shipped_library
+from chiso.plans.tests.test_drafting_tiers import _docx_text
 from chiso.units.models import Unit
 from chiso.workflows.services import transition
 
@@ -68,13 +67,15 @@ def plan(world, lineage):
     )
 
 
-def _docx_text(content: bytes) -> str:
-    document = docx.Document(io.BytesIO(content))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    return "\n".join(parts)
+def _issue(plan) -> None:
+    """The plan as issued on 01/02/2023 (number and signer given), for the cascade."""
+    plan.status, plan.number, plan.date, plan.signer_name = (
+        "issued",
+        "45",
+        dt.date(2023, 2, 1),
+        "Nguyễn Văn An",
+    )
+    plan.save()
 
 
 def test_a_2023_plan_from_kon_tums_results_is_kon_tums_document(world, lineage, plan):
@@ -97,13 +98,7 @@ def test_the_picker_and_the_cascade_use_kon_tums_districts_of_2023(world, lineag
 
     district_tasks = list(plan.tasks.filter(lead_class=UnitClass.DISTRICT))
     assert district_tasks
-    plan.status, plan.number, plan.date, plan.signer_name = (
-        "issued",
-        "45",
-        dt.date(2023, 2, 1),
-        "Nguyễn Văn An",
-    )
-    plan.save()
+    _issue(plan)
     status = {r["unit_class"]: r for r in cascade.class_task_status(plan)}
     assert status["district"]["units"] == 2
     assert cascade.instantiate_class_tasks(plan, world.coordinator) > 0
@@ -173,13 +168,7 @@ def test_the_former_quang_ngai_stays_with_todays_province(world, lineage):
 
 
 def test_a_district_plan_derived_from_it_stays_with_todays_province(client, world, lineage, plan):
-    plan.status, plan.number, plan.date, plan.signer_name = (
-        "issued",
-        "45",
-        dt.date(2023, 2, 1),
-        "Nguyễn Văn An",
-    )
-    plan.save()
+    _issue(plan)
     cascade.instantiate_class_tasks(plan, world.coordinator)
     assert lineage["dakha"] in cascade.candidate_units(plan)
     derived = cascade.derive_plan(plan, lineage["dakha"], world.coordinator)
