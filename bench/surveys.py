@@ -25,6 +25,11 @@ Targets of issue 9, reported, never asserted:
     .venv/bin/python bench/surveys.py --pg --intake 200 --profile   # (a) and where its time goes
     .venv/bin/python bench/surveys.py --pg --http --responses 0   # (c) only, with (b)
     .venv/bin/python bench/surveys.py --pg --reuse --profile-intake 300  # only cProfile 300 intake requests in-process
+    .venv/bin/python bench/surveys.py --pg --reuse --estimates-only --profile  # (a) only, on the responses already there
+
+A run with ``--reuse`` keeps the database but still builds a new survey and writes ``--responses`` new rows into
+it; ``--estimates-only`` (with ``--reuse``) writes nothing: it runs (a) alone on the bench survey of the database
+with the most responses (the one an earlier run filled).
 
 The responses of (a) are synthetic rows written straight into the table (COPY on PostgreSQL).
 """
@@ -140,6 +145,23 @@ def fill(survey, n: int) -> float:
         with connection.cursor() as cur:
             cur.execute("ANALYZE surveys_response")
     return time.perf_counter() - t0
+
+
+def filled_survey():
+    """The bench survey with the most responses (for ``--estimates-only``)."""
+    from django.db.models import Count
+
+    from chiso.surveys.models import Survey
+
+    survey = (
+        Survey.objects.filter(title__startswith="Khảo sát bench")
+        .annotate(n=Count("responses"))
+        .order_by("-n")
+        .first()
+    )
+    if survey is None or not survey.n:
+        raise SystemExit("no bench survey with responses in this database: run once without --reuse")
+    return survey
 
 
 def bench_estimates(survey, repeat_n: int, profile: bool = False) -> None:
@@ -554,6 +576,11 @@ def main() -> None:
         "--profile-intake", type=int, default=0, help="only cProfile this many intake requests in-process"
     )
     p.add_argument(
+        "--estimates-only",
+        action="store_true",
+        help="with --reuse: only (a), on the bench survey already filled (nothing written)",
+    )
+    p.add_argument(
         "--http", action="store_true", help="(c): HTTP intake on gunicorn and a PostgreSQL restart"
     )
     p.add_argument("--clients", type=int, default=16, help="(c): concurrent clients")
@@ -567,6 +594,12 @@ def main() -> None:
     print(machine_line())
     env, var = prepare_database(pg=args.pg, pg_name=args.pg_name, reuse=args.reuse)
     setup_django(env)
+    if args.estimates_only:
+        if not (args.pg and args.reuse):
+            raise SystemExit("--estimates-only needs --pg --reuse (a database an earlier run filled)")
+        bench_estimates(filled_survey(), args.repeat, args.profile)
+        print("\n" + machine_line())
+        return
     survey = build_survey()
     if args.profile_intake:
         profile_intake(survey, args.profile_intake)
