@@ -107,7 +107,9 @@ def fill(survey, n: int) -> float:
             p = points[i % len(points)]
             b = base[p]
             scores = "".join(str(max(1, min(5, round(b + rng.gauss(0, 0.9))))) for _ in range(width))
-            answers = {"gender": 1 + (i % 2), "age": 1 + (i % 5)} if i % 5 else {}
+            # one in five without a profile; sex and age group drawn apart from the point (not from i,
+            # whose residues would tie them to the point and leave an age group empty: raking would fail)
+            answers = {"gender": rng.randint(1, 2), "age": rng.randint(1, 5)} if rng.random() < 0.8 else {}
             profile = profile_cells(answers)  # the columns every writer fills from the answers
             yield (
                 survey.pk,
@@ -148,7 +150,7 @@ def fill(survey, n: int) -> float:
 
 
 def filled_survey():
-    """The bench survey with the most responses (for ``--estimates-only``)."""
+    """The bench survey with the most responses, the latest of those (for ``--estimates-only``)."""
     from django.db.models import Count
 
     from chiso.surveys.models import Survey
@@ -156,7 +158,7 @@ def filled_survey():
     survey = (
         Survey.objects.filter(title__startswith="Khảo sát bench")
         .annotate(n=Count("responses"))
-        .order_by("-n")
+        .order_by("-n", "-pk")
         .first()
     )
     if survey is None or not survey.n:

@@ -1256,13 +1256,10 @@ def estimate_domains(
         fast = _domains_by_cells(
             cols, w, st, dom, len(labels), engine_kind, float(satisfied_threshold), z, clip, fpc
         )
-        if fast is not None:
-            return {
-                str(label): {
-                    c: _make(fast[d], j, kind_, method_, min_n, confidence) for j, c in enumerate(codes)
-                }
-                for label, d in labels.items()
-            }
+        return {
+            str(label): {c: _make(fast[d], j, kind_, method_, min_n, confidence) for j, c in enumerate(codes)}
+            for label, d in labels.items()
+        }
     order = np.argsort(dom, kind="stable")
     sizes = np.bincount(dom[dom >= 0], minlength=len(labels))
     start = int((dom < 0).sum())
@@ -1334,10 +1331,11 @@ def _domains_by_cells(
     z: float,
     clip: bool,
     fpc: FloatArray | None = None,
-) -> list[_Figures] | None:
+) -> list[_Figures]:
     """Linearised estimates of every domain from one pass per item: the (domain ∩ stratum, answer) cells
     are counted once, then each domain's figures come from its own rows of that small table — the same
-    as estimating over the domain's respondents. None when an item is not on a small integer scale."""
+    as estimating over the domain's respondents. An item not on a small integer scale (a combined score)
+    is summed per (domain ∩ stratum) cell over its respondents instead (``_domains_by_respondents``)."""
     keep = dom >= 0
     if not keep.all():
         cols = [c[keep] for c in cols]
@@ -1348,12 +1346,6 @@ def _domains_by_cells(
     cell_dom = cells // n_st
     w2 = None if w is None else w * w
     offsets: dict[int, npt.NDArray[np.intp]] = {}
-    counted: list[_Counts] = []
-    for y in cols:
-        counts = _cell_counts(y, w, w2, cell_of, cells.shape[0], kind, threshold, offsets)
-        if counts is None:
-            return None
-        counted.append(counts)
     k = len(cols)
     value = np.full((n_domains, k), np.nan)
     se = np.full((n_domains, k), np.nan)
@@ -1362,10 +1354,80 @@ def _domains_by_cells(
     unweighted = np.full((n_domains, k), np.nan)
     starts = np.searchsorted(cell_dom, np.arange(n_domains))  # cells are sorted by domain
     cell_fpc = None if fpc is None else fpc[cells % n_st]
-    for j, (cnt, sw, sw2, values) in enumerate(counted):
-        figures = _finish_domains(cnt, sw, sw2, values, cell_dom, starts, cell_fpc)
+    for j, y in enumerate(cols):
+        counts = _cell_counts(y, w, w2, cell_of, cells.shape[0], kind, threshold, offsets)
+        if counts is None:
+            figures = _domains_by_respondents(
+                y, w, cell_of, cells.shape[0], cell_dom, starts, kind, threshold, cell_fpc
+            )
+        else:
+            cnt, sw, sw2, values = counts
+            figures = _finish_domains(cnt, sw, sw2, values, cell_dom, starts, cell_fpc)
         value[:, j], se[:, j], count[:, j], n_eff[:, j], unweighted[:, j] = figures
     return [_Figures(value[d], se[d], count[d], n_eff[d], unweighted[d], z, clip) for d in range(n_domains)]
+
+
+def _domains_by_respondents(
+    y: FloatArray,
+    w: FloatArray | None,
+    cell_of: npt.NDArray[np.intp],
+    n_cells: int,
+    cell_dom: npt.NDArray[np.intp],
+    starts: npt.NDArray[np.intp],
+    kind: Kind,
+    threshold: float,
+    cell_fpc: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int64], FloatArray, FloatArray]:
+    """:func:`_respondent_table` and :func:`_strat_var` of every domain at once, for answers of any value:
+    sums per (domain ∩ stratum) cell (cells sorted by domain), the linearised variable centred per cell in
+    a second pass — the figures of estimating each domain over its own respondents. Value, se, n, n_eff
+    and unweighted value per domain."""
+
+    def per_domain(x: FloatArray) -> FloatArray:
+        return cast(FloatArray, np.add.reduceat(x, starts))
+
+    m = ~np.isnan(y)
+    y0 = (y >= threshold).astype(np.float64) if kind == "proportion" else np.where(m, y, 0.0)
+    mf = m.astype(np.float64)
+    wm = mf if w is None else np.where(m, w, 0.0)
+    wy = wm * y0
+    nh = _wsum(cell_of, mf, n_cells)
+    n_d = per_domain(nh)
+    big_b = per_domain(_wsum(cell_of, wm, n_cells))
+    ok = (big_b > 0) & (n_d > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = per_domain(_wsum(cell_of, wy, n_cells)) / big_b
+        unweighted = per_domain(_wsum(cell_of, y0, n_cells)) / n_d
+        n_eff = np.where(big_b > 0, big_b * big_b / per_domain(_wsum(cell_of, wm * wm, n_cells)), 0.0)
+    # z_i = (w_i y_i − w_i R) / W of the respondent's domain; 0 in a domain without weight
+    r_cell = np.where(ok, r, 0.0)[cell_dom]
+    b_cell = np.where(ok, big_b, 1.0)[cell_dom]
+    zs = np.multiply(wm, r_cell[cell_of])
+    np.subtract(wy, zs, out=zs)
+    zs /= b_cell[cell_of]
+    s1 = _wsum(cell_of, zs, n_cells)
+    mean_h = np.divide(s1, nh, out=np.zeros_like(s1), where=nh > 0)
+    dev = np.subtract(zs, mean_h[cell_of], out=wy)
+    dev *= mf
+    dev *= dev
+    ss = _wsum(cell_of, dev, n_cells)
+    multi = nh >= 2
+    safe = np.where(multi, nh, 2.0)
+    contrib = safe / (safe - 1) * ss
+    if cell_fpc is not None:
+        contrib = contrib * cell_fpc
+    var = per_domain(np.where(multi, contrib, 0.0))
+    # cells of one answer pooled per domain (two passes, as _strat_var)
+    single = (nh == 1).astype(np.float64)
+    n_p = per_domain(single)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_p = per_domain(single * s1) / n_p
+    gap = np.where(nh == 1, s1 - np.where(n_p > 0, mean_p, 0.0)[cell_dom], 0.0)
+    safe_p = np.where(n_p >= 2, n_p, 2.0)
+    var += np.where(n_p >= 2, safe_p / (safe_p - 1) * per_domain(gap * gap), 0.0)
+    se = np.where(ok & (n_d >= 2), np.sqrt(np.maximum(var, 0.0)), np.nan)
+    value = np.where(ok, r, np.nan)
+    return value, se, n_d.astype(np.int64), n_eff, np.where(ok, unweighted, np.nan)
 
 
 def _finish_domains(

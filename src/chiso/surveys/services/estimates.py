@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
 from django.db import connections
-from django.db.models import Count, F, Q
+from django.db.models import Aggregate, Count, F, Min, Q, TextField, Value
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce, Length
 
 from chiso.core import survey as stats
 
@@ -84,111 +83,138 @@ _SCORE[ord("1") : ord("5") + 1] = np.arange(1.0, 6.0)
 
 @dataclass
 class _Rows:
-    """The responses as flat arrays: one row per response, one item per row of ``columns``."""
+    """The responses as flat arrays, one row per response, grouped: the responses of one group share their
+    service point, questionnaire version and answers to the margin variables, and are consecutive rows."""
 
     columns: dict[str, np.ndarray]  # item → per response, float (NaN: not answered), current items
     points: np.ndarray  # service point id per response (0: none)
     dropped: int  # responses left out: not at one of the ``framed`` points
-    profile: dict[str, list[str | None]]  # margin variable → per response, its answer as a cell name
+    counts: np.ndarray  # responses per group, groups in order of their first response (lowest id)
+    profile: dict[str, list[str | None]]  # margin variable → per group, its answer as a cell name
 
 
-def _fetch(survey: Survey, variables: list[str], answer_sql: str) -> list[tuple]:
-    """version, scores, point (0: none), then each margin variable's answer: its own column for the profile
-    questions kept as columns (``PROFILE_CODES``), else ``answer_sql`` of the JSON ``answers``."""
+#: Between the scores of the responses of a group in one text: not an answer character (a score holding it
+#: is still read exactly: see ``_read``).
+SEP = "\x1f"
+
+
+class _Concat(Aggregate):
+    """The texts of a group joined by a separator, in the order the rows are read: PostgreSQL's
+    ``string_agg``, SQLite's ``group_concat`` (every aggregate of a group reads its rows in the same
+    order)."""
+
+    function = "STRING_AGG"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+def _fetch(survey: Survey, variables: list[str], *, lengths: bool = False) -> list[tuple]:
+    """One row per group of responses with the same service point (0: none), version and answers to the
+    margin variables, in order of their first response: point, version, each variable's answer (its own
+    column for the profile questions kept as columns, ``PROFILE_CODES``; else the JSON text of its value
+    in ``answers``), the number of responses, the scores of the group's responses joined by ``SEP`` —
+    or, with ``lengths``, joined by nothing, and their lengths as decimal numbers joined by ",". A million
+    responses come as a few hundred rows: one statement, no Python object per response."""
     profile = {
-        f"v{i}": F(var) if var in PROFILE_CODES else RawSQL(answer_sql, (var,))
+        f"v{i}": F(var) if var in PROFILE_CODES else RawSQL("CAST(answers -> %s AS TEXT)", (var,))
         for i, var in enumerate(variables)
     }
+    texts = (
+        {
+            "texts": _Concat("scores", Value("")),
+            "lengths": _Concat(Cast(Length("scores"), TextField()), Value(",")),
+        }
+        if lengths
+        else {"texts": _Concat("scores", Value(SEP))}
+    )
     qs = (
         Response.objects.filter(survey=survey)
-        .annotate(**profile)
-        .annotate(point_or_0=Coalesce("point_id", 0))
-        .values_list("version", "scores", "point_or_0", *profile)
+        .annotate(point_or_0=Coalesce("point_id", 0), **profile)
+        .values("point_or_0", "version", *profile)
+        .annotate(n=Count("pk"), first=Min("pk"), **texts)
+        .order_by("first")
+        .values_list("point_or_0", "version", *profile, "n", *texts)
     )
     sql, params = qs.query.get_compiler(using=qs.db).as_sql()
-    with connections[qs.db].cursor() as cursor:  # plain tuples: no per-row work of Django's iterator
+    with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _plain_is_exact(text: str) -> bool:
-    """Whether an answer read as plain text (PostgreSQL's ``->>``) is the cell name ``str(value)`` of
-    the JSON value: not for true/false (``str(True)`` is "True"), objects and arrays, or numbers that
-    Python writes otherwise ("1e-07", "-0"); those are read again as JSON."""
-    if text in ("true", "false") or text[:1] in ("{", "["):
-        return False
-    try:
-        return str(int(text)) == text
-    except ValueError:
-        pass
-    try:
-        return str(float(text)) == text
-    except ValueError:
-        return True
-
-
 def _read(survey: Survey, codes: list[str], variables: list[str], framed: set[int] | None = None) -> _Rows:
-    """One query for the columns the estimates need — version, scores, point and, for raking, each
-    margin variable's answer (not the whole ``answers``: parsing a million JSON documents would cost
-    more than all the rest) — fetched as plain tuples, then turned into numpy arrays. With ``framed``
-    (point ids), only the responses at those points are kept."""
+    """The columns the estimates need — version, scores, point and, for raking, each margin variable's
+    answer (not the whole ``answers``: parsing a million JSON documents would cost more than all the
+    rest) — read grouped (``_fetch``), then turned into numpy arrays: each version's scores are one text,
+    cut into rows of the version's width. With ``framed`` (point ids), only the responses at those points
+    are kept.
+
+    Each row of ``scores`` is padded with "-" (unanswered tail) or cut to its version's items; a text
+    whose rows are not all of that width is split at ``SEP`` — or, should a score hold ``SEP`` itself,
+    everything is read again with each row's length (``_fetch(lengths=True)``)."""
     # Each margin variable's answer as a cell name, as ``str(value)`` of the JSON value (None: none). The
-    # profile questions of ``PROFILE_CODES`` (sex, age group) are columns of their own, already cell names.
-    # Any other variable comes from the JSON: on PostgreSQL ``->>``, plain text, the cheapest to extract,
-    # read again as JSON text (``->``, exact) when some value's plain text could differ from its name;
-    # SQLite (3.38+): the JSON text at once.
+    # profile questions of ``PROFILE_CODES`` (sex, age group) are columns of their own, already cell names;
+    # any other variable is read as JSON text, parsed once per group.
     from_json = [i for i, var in enumerate(variables) if var not in PROFILE_CODES]
-    plain = bool(from_json) and connections[Response.objects.db].vendor == "postgresql"
-    rows = _fetch(survey, variables, "answers ->> %s" if plain else "CAST(answers -> %s AS TEXT)")
-    if plain and not all(
-        t is None or _plain_is_exact(t)
-        for i in from_json
-        for t in dict.fromkeys(map(itemgetter(3 + i), rows))
-    ):
-        plain = False
-        rows = _fetch(survey, variables, "CAST(answers -> %s AS TEXT)")
-    n = len(rows)
-    # column by column (``zip(*rows)`` would take ten times as long over a million rows)
-    points = np.fromiter(map(itemgetter(2), rows), dtype=np.int64, count=n)
+    groups = _fetch(survey, variables)
+    try:
+        return _arrays(survey, codes, variables, from_json, groups, framed, None)
+    except _Unsplittable:
+        groups = _fetch(survey, variables, lengths=True)
+        return _arrays(survey, codes, variables, from_json, groups, framed, len(variables) + 4)
+
+
+class _Unsplittable(Exception):
+    """A score holds ``SEP``: its group's text cannot be cut at the separators."""
+
+
+def _arrays(
+    survey: Survey,
+    codes: list[str],
+    variables: list[str],
+    from_json: list[int],
+    groups: list[tuple],
+    framed: set[int] | None,
+    lengths_at: int | None,
+) -> _Rows:
+    """``_read``'s arrays from ``_fetch``'s groups (``lengths_at``: where each group's row lengths are,
+    when fetched with them)."""
+    nv = len(variables)
     dropped = 0
-    if framed is not None and n:
-        inside = np.zeros(int(points.max()) + 1, dtype=bool)
-        inside[[pk for pk in framed if pk < inside.shape[0]]] = True
-        keep = inside[points]
-        dropped = n - int(keep.sum())
-        if dropped:  # before anything is built from them
-            rows = [rows[i] for i in np.flatnonzero(keep).tolist()]
-            points = points[keep]
-            n = len(rows)
+    if framed is not None:
+        kept = [g for g in groups if g[0] in framed]
+        dropped = sum(g[2 + nv] for g in groups) - sum(g[2 + nv] for g in kept)
+        groups = kept
+    counts = np.array([g[2 + nv] for g in groups], dtype=np.int64)
+    n = int(counts.sum())
     if not n:
         empty = {c: np.zeros(0) for c in codes}
-        return _Rows(empty, np.zeros(0, dtype=np.int64), dropped, {v: [] for v in variables})
-    versions = np.fromiter(map(itemgetter(0), rows), dtype=np.int64, count=n)
-    scores = list(map(itemgetter(1), rows))
-    texts = [list(map(itemgetter(3 + i), rows)) for i in range(len(variables))]
-    if from_json and not plain:
-        for i in from_json:
-            names = {t: _answer_text(t) for t in dict.fromkeys(texts[i])}
-            texts[i] = list(map(names.__getitem__, texts[i]))
-    del rows
+        return _Rows(empty, np.zeros(0, dtype=np.int64), dropped, counts, {v: [] for v in variables})
+    points = np.repeat(np.array([g[0] for g in groups], dtype=np.int64), counts)
+    starts = np.cumsum(counts) - counts
+    profile: dict[str, list[str | None]] = {}
+    for i, var in enumerate(variables):
+        names = [g[2 + i] for g in groups]
+        profile[var] = [_answer_text(t) for t in names] if i in from_json else names
+    versions = [int(g[1]) for g in groups]
     columns: dict[str, np.ndarray] = {}
-    present = np.flatnonzero(np.bincount(versions))
-    for version in present.tolist():
+    present = sorted(set(versions))
+    for version in present:
         vcodes = [q.code for q in questions_of(survey, version) if q.scale]
         width = len(vcodes)
-        if len(present) == 1:
-            idx = None
-            part = scores
-        else:
-            idx = np.flatnonzero(versions == version)
-            part = [scores[i] for i in idx.tolist()]
         if width == 0:
             continue
-        if set(map(len, part)) == {width}:
-            text = "".join(part)
-        else:  # shorter (unanswered tail) or longer rows: padded with "-" / cut to the version's items
-            text = "".join(s.ljust(width, "-")[:width] for s in part)
-        block = np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8).reshape(len(part), width)
+        mine = [j for j, v in enumerate(versions) if v == version]
+        rows = int(counts[mine].sum())
+        if lengths_at is None:
+            block = _block(SEP.join(groups[j][3 + nv] for j in mine), rows, width)
+        else:
+            block = _block_by_lengths([groups[j] for j in mine], 3 + nv, lengths_at, width)
+        if len(present) == 1:
+            idx = None
+        else:
+            idx = np.concatenate([np.arange(starts[j], starts[j] + counts[j]) for j in mine])
         for k, code in enumerate(vcodes):
             if code not in codes:
                 continue
@@ -197,7 +223,38 @@ def _read(survey: Survey, codes: list[str], variables: list[str], framed: set[in
             else:
                 columns.setdefault(code, np.full(n, np.nan))[idx] = _SCORE[block[:, k]]
     columns = {c: columns[c] if c in columns else np.full(n, np.nan) for c in codes}
-    return _Rows(columns, points, dropped, dict(zip(variables, texts, strict=True)))
+    return _Rows(columns, points, dropped, counts, profile)
+
+
+def _block(text: str, rows: int, width: int) -> np.ndarray:
+    """``rows`` scores joined by ``SEP`` as a rows × width array of answer bytes (a character that is
+    not ASCII is one "?"), each score padded with "-" or cut to ``width``."""
+    raw = np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8)
+    sep = ord(SEP)
+    if raw.shape[0] == rows * (width + 1) - 1:  # every score of the same width, as they are written
+        if rows == 1 or bool(np.all(raw[width :: width + 1] == sep)):
+            if int(np.count_nonzero(raw == sep)) == rows - 1:
+                return np.lib.stride_tricks.as_strided(raw, shape=(rows, width), strides=(width + 1, 1))
+    parts = text.split(SEP)
+    if len(parts) != rows:
+        raise _Unsplittable
+    return _padded(parts, width)
+
+
+def _block_by_lengths(groups: list[tuple], text_at: int, lengths_at: int, width: int) -> np.ndarray:
+    """``_block`` of groups fetched with each score's length."""
+    parts: list[str] = []
+    for g in groups:
+        text, at = g[text_at], 0
+        for length in map(int, g[lengths_at].split(",")):
+            parts.append(text[at : at + length])
+            at += length
+    return _padded(parts, width)
+
+
+def _padded(parts: list[str], width: int) -> np.ndarray:
+    text = "".join(s.ljust(width, "-")[:width] for s in parts)
+    return np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8).reshape(len(parts), width)
 
 
 def _compact(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -211,35 +268,14 @@ def _compact(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _raked(
-    weights: np.ndarray, strata: np.ndarray, profile: dict[str, list[str | None]], margins: dict
+    weights: np.ndarray, counts: np.ndarray, profile: dict[str, list[str | None]], margins: dict
 ) -> np.ndarray:
-    """``core.survey.rake`` of the respondents, grouped: respondents of one service point with the same
-    answers to the margin variables have the same design weight and get the same raking factors, so
-    they are raked as one row standing for them all (``counts``) — the same weights as raking them one
-    by one, from a few hundred rows instead of a million."""
-    n = strata.shape[0]
-    key = strata.astype(np.int64)
-    cells: dict[str, tuple[list[str | None], np.ndarray]] = {}
-    for var in margins:
-        texts = profile[var]
-        distinct = list(dict.fromkeys(texts))
-        index = {v: i for i, v in enumerate(distinct)}
-        codes = np.fromiter(map(index.__getitem__, texts), dtype=np.int64, count=n)
-        key = key * len(distinct) + codes
-        cells[var] = (distinct, codes)
-    _keys, group = _compact(key)  # a small range (points × cells): counted, not sorted
-    first = np.full(_keys.shape[0], n, dtype=np.int64)
-    np.minimum.at(first, group, np.arange(n))
-    # groups in order of first appearance: an error names the value of the first respondent at fault,
-    # as when raking them one by one
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.shape[0])
-    rows = first[order]
-    counts = np.bincount(group, minlength=order.shape[0])[order]
-    variables = {var: [distinct[c] for c in codes[rows].tolist()] for var, (distinct, codes) in cells.items()}
-    raked = np.array(stats.rake(weights[rows], variables, margins, counts=counts))
-    return raked[rank[group]]
+    """``core.survey.rake`` of the groups of respondents: the respondents of a group (one service point,
+    the same answers to the margin variables) have the same design weight and get the same raking
+    factors, so each group is raked as one row standing for them all (``counts``) — the same weights as
+    raking them one by one, from a few hundred rows instead of a million. ``weights``: per group."""
+    variables = {var: profile[var] for var in margins}
+    return np.array(stats.rake(weights, variables, margins, counts=counts))
 
 
 def _answer_text(text: str | None) -> str | None:
@@ -276,8 +312,9 @@ def compute(survey: Survey, *, weighted: bool = False, detail: bool = False) -> 
         )
         weights = np.array([per[str(pk)] for pk in stratum_ids.tolist()])[strata]
         if need_profile:
+            group_weights = weights[np.cumsum(data.counts) - data.counts]  # each group's first response's
             try:
-                weights = _raked(weights, strata, profile, survey.margins)
+                weights = np.repeat(_raked(group_weights, data.counts, profile, survey.margins), data.counts)
             except stats.SurveyError as exc:
                 notes.append(f"Không hiệu chỉnh được theo cơ cấu dân số ({exc}); chỉ dùng trọng số thiết kế.")
     common = {"weights": weights, "strata": strata if n else None, "method": METHOD, "min_n": survey.min_n}
