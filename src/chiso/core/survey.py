@@ -766,11 +766,12 @@ def _estimate_kinds(
         return out
     w2 = None if w is None else w * w
     offsets: dict[int, npt.NDArray[np.intp]] = {}  # strata × number of answer values, per scale length
+    shared: dict[str, Any] = {}  # sums of the weights, for every column answered by all
     for j, y in enumerate(cols):
         counts = _cell_counts(y, w, w2, strata, n_strata, "mean", threshold, offsets)
         for kind, figures in zip(kinds, out, strict=True):
             if counts is None:
-                table = _respondent_table(y, w, strata, n_strata, kind, threshold)
+                table = _respondent_table(y, w, strata, n_strata, kind, threshold, shared)
             else:
                 cnt, sw, sw2, values = counts
                 if kind == "proportion":
@@ -895,9 +896,17 @@ def _respondent_table(
     n_strata: int,
     kind: Kind,
     threshold: float,
+    shared: dict[str, Any] | None = None,
 ) -> _Table:
-    """The per-stratum sums over respondents (any numeric answers), centred in two passes."""
-    m = ~np.isnan(y)
+    """The per-stratum sums over respondents (any numeric answers), centred in two passes. ``shared``: a
+    dict kept across the columns of one call (same weights and strata): the sums that do not depend on
+    the answers (n_h, Σw, Σw²) of a column answered by every respondent are computed once for all."""
+    nan = np.isnan(y)
+    if not nan.any():  # every respondent answered (a combined score, mostly): no mask to apply
+        return _respondent_table_full(
+            y, w, strata, n_strata, kind, threshold, {} if shared is None else shared
+        )
+    m = ~nan
     y0 = (y >= threshold).astype(np.float64) if kind == "proportion" else np.where(m, y, 0.0)
     mf = m.astype(np.float64)
     wm = mf if w is None else np.where(m, w, 0.0)
@@ -922,6 +931,50 @@ def _respondent_table(
     else:
         dev = np.subtract(zs, mean_h[strata], out=wy)
     dev *= mf
+    dev *= dev
+    ss = _wsum(strata, dev, n_strata)
+    return nh, big_b, r, unweighted, n_eff, ss, s1
+
+
+def _respondent_table_full(
+    y: FloatArray,
+    w: FloatArray | None,
+    strata: npt.NDArray[np.intp],
+    n_strata: int,
+    kind: Kind,
+    threshold: float,
+    shared: dict[str, Any],
+) -> _Table:
+    """:func:`_respondent_table` of a column without a missing answer: the same arithmetic, without the
+    mask (× 1 and + 0 change nothing), n_h, Σw and Σw² taken from ``shared`` once computed."""
+    if "full" not in shared:
+        nh = np.bincount(strata, minlength=n_strata).astype(np.float64)
+        if w is None:
+            shared["full"] = (nh, float(strata.shape[0]), float(strata.shape[0]))
+        else:
+            shared["full"] = (nh, float(w.sum()), float(np.multiply(w, w).sum()))
+    nh, big_b, sum_w2 = shared["full"]
+    nh = nh.copy()
+    y0 = (y >= threshold).astype(np.float64) if kind == "proportion" else y
+    count = float(nh.sum())
+    if not big_b > 0:
+        return nh, big_b, math.nan, math.nan, 0.0, np.zeros(n_strata), np.zeros(n_strata)
+    wy = y0.copy() if w is None else np.multiply(w, y0)
+    r = float(wy.sum()) / big_b
+    unweighted = float(y0.sum()) / count
+    n_eff = big_b * big_b / sum_w2
+    if w is None:
+        zs = np.subtract(wy, r)
+    else:
+        zs = np.multiply(w, r)  # z_i = (w_i y_i − w_i R) / W
+        np.subtract(wy, zs, out=zs)
+    zs /= big_b
+    s1 = _wsum(strata, zs, n_strata)
+    mean_h = np.divide(s1, nh, out=np.zeros_like(s1), where=nh > 0)
+    if n_strata == 1:
+        dev = np.subtract(zs, mean_h[0], out=wy)
+    else:
+        dev = np.subtract(zs, mean_h[strata], out=wy)
     dev *= dev
     ss = _wsum(strata, dev, n_strata)
     return nh, big_b, r, unweighted, n_eff, ss, s1
@@ -1051,13 +1104,20 @@ class _Scorer:
     """Respondent scores (:func:`respondent_scores`) of several parts over the same columns: each column
     is checked once and each group scored once (an overall score over elements reuses the elements')."""
 
-    def __init__(self, columns: Mapping[str, Column], kind: str, threshold: float) -> None:
+    def __init__(
+        self,
+        columns: Mapping[str, Column],
+        kind: str,
+        threshold: float,
+        cache: dict[Any, Any] | None = None,
+    ) -> None:
         self.columns = columns
         self.proportion = kind == "proportion"
         self.threshold = threshold
-        self.n: int | None = None
-        self.leaves: dict[str, FloatArray] = {}
-        self.groups: dict[Any, FloatArray] = {}
+        cache = {} if cache is None else cache  # the caller's, kept across calls (``scores_cache``)
+        self.leaves: dict[str, FloatArray] = cache.setdefault("columns", {})
+        self.groups: dict[Any, FloatArray] = cache.setdefault((kind, float(threshold)), {})
+        self.n: int | None = next(iter(self.leaves.values())).shape[0] if self.leaves else None
 
     def top(self, parts: Sequence[Part]) -> FloatArray:
         if isinstance(parts, str) or not parts:
@@ -1087,21 +1147,20 @@ class _Scorer:
         if done is not None:
             return done
         total: FloatArray | None = None
-        cnt: FloatArray | None = None
+        missing: FloatArray | None = None
         for child in part:  # running sums: no respondents × parts matrix
-            if isinstance(child, str):
-                col = self.leaf(child)
-                valid = ~np.isnan(col)
-                add = (col >= self.threshold).astype(np.float64) if self.proportion else col
+            col = self.leaf(child) if isinstance(child, str) else self.score(child)
+            if total is None or missing is None:
+                total = np.zeros(col.shape[0])
+                missing = np.zeros(col.shape[0])
+            nan = np.isnan(col)
+            if self.proportion and isinstance(child, str):
+                np.add(total, col >= self.threshold, out=total)  # NaN ≥ t is False: adds 0
             else:
-                add = self.score(child)
-                valid = ~np.isnan(add)
-            if total is None or cnt is None:
-                total = np.zeros(add.shape[0])
-                cnt = np.zeros(add.shape[0])
-            np.add(total, add, out=total, where=valid)
-            cnt += valid
-        assert total is not None and cnt is not None
+                np.add(total, np.where(nan, 0.0, col), out=total)  # + 0 for a missing part
+            np.add(missing, nan, out=missing)
+        assert total is not None and missing is not None
+        cnt = np.subtract(float(len(part)), missing, out=missing)  # parts answered
         with np.errstate(invalid="ignore", divide="ignore"):
             total /= cnt  # 0/0 → NaN: no part answered
         self.groups[key] = total
@@ -1171,16 +1230,22 @@ def combine_many(
     min_n: int = 30,
     confidence: float = 0.95,
     population: Mapping[Any, float] | None = None,
+    scores_cache: dict[Any, Any] | None = None,
 ) -> dict[str, Estimate]:
     """:func:`combine` for several scores at once: ``{code: combine(columns, parts[code], …)}`` — e.g.
     every element and the overall score over the elements. The same figures, computed once: each item
     column is checked once, each group of parts scored once (the overall score reuses the elements'
-    scores), strata and weights prepared once."""
+    scores), strata and weights prepared once.
+
+    ``scores_cache``: a dict the caller keeps (empty at first) across calls on the same ``columns`` —
+    e.g. this one for the share satisfied and the mean, then :func:`estimate_domains` of the same parts:
+    the checked columns and the respondent scores of each group of parts are kept in it and not computed
+    again (the columns must not change in between)."""
     kind_, method_, z = _options(kind, method, replicates, min_n, confidence)
     codes = list(parts)
     if not codes:
         return {}
-    scorer = _Scorer(columns, kind_, satisfied_threshold)
+    scorer = _Scorer(columns, kind_, satisfied_threshold, scores_cache)
     cols = [scorer.top(parts[c]) for c in codes]
     n = cols[0].shape[0]
     w = None if weights is None else _check_weights(weights, n)
@@ -1217,6 +1282,7 @@ def estimate_domains(
     min_n: int = 30,
     confidence: float = 0.95,
     population: Mapping[Any, float] | None = None,
+    scores_cache: dict[Any, Any] | None = None,
 ) -> dict[str, dict[str, Estimate]]:
     """Estimates per domain (e.g. per unit): ``{domain: {code: Estimate}}``, domains in order of first
     appearance in ``by`` (the domain of each respondent; None = in no domain).
@@ -1227,14 +1293,14 @@ def estimate_domains(
     strata: exact when a domain is a union of strata (a unit and its service points); for a domain that
     cuts across strata (e.g. women) the interval is slightly narrow, since the domain's share of each
     stratum is then treated as fixed. ``population`` as in :func:`estimate` (the sampling fraction of a
-    stratum is that of all its responses).
+    stratum is that of all its responses). ``scores_cache`` as in :func:`combine_many` (with ``parts``).
     """
     kind_, method_, z = _options(kind, method, replicates, min_n, confidence)
     codes = list(parts) if parts is not None else list(columns)
     if not codes:
         return {}
     if parts is not None:
-        scorer = _Scorer(columns, kind_, satisfied_threshold)
+        scorer = _Scorer(columns, kind_, satisfied_threshold, scores_cache)
         cols = [scorer.top(parts[c]) for c in codes]
     else:
         cols = [_column(columns[c]) for c in codes]

@@ -740,3 +740,24 @@ def test_estimate_many_kinds_and_combine_many_equal_the_one_at_a_time_functions(
         many = survey.combine_many(cols, parts, weights=w, strata=points, kind=kind)
         for code, part in parts.items():
             assert_same(many[code], combine(cols, part, weights=w, strata=points, kind=kind))
+
+
+def test_scores_kept_across_calls_give_the_same_figures():
+    """``scores_cache``: the respondent scores kept by the caller from one call to the next (the share
+    satisfied, the mean, then per domain) give the figures of calls that compute everything again."""
+    rng = np.random.default_rng(12)
+    n = 2000
+    cols = {f"q{j}": rng.integers(1, 6, n).astype(float) for j in range(5)}
+    cols["q3"][rng.random(n) < 0.3] = np.nan
+    points = rng.integers(0, 6, n)
+    w = rng.uniform(1, 30, 6)[points] * rng.uniform(0.8, 1.2, n)
+    parts = {"A": ["q0", "q1"], "B": ["q2", "q3", "q4"]}
+    parts["overall"] = [parts["A"], parts["B"]]
+    kept: dict = {}
+    for kind in ("proportion", "mean"):
+        again = survey.combine_many(cols, parts, weights=w, strata=points, kind=kind)
+        reused = survey.combine_many(cols, parts, weights=w, strata=points, kind=kind, scores_cache=kept)
+        assert reused == again
+    by_point = estimate_domains(cols, points, parts=parts, weights=w, strata=points, scores_cache=kept)
+    assert by_point == estimate_domains(cols, points, parts=parts, weights=w, strata=points)
+    assert set(by_point) == {str(p) for p in range(6)}

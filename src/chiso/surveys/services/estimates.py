@@ -318,6 +318,7 @@ def compute(survey: Survey, *, weighted: bool = False, detail: bool = False) -> 
             except stats.SurveyError as exc:
                 notes.append(f"Không hiệu chỉnh được theo cơ cấu dân số ({exc}); chỉ dùng trọng số thiết kế.")
     common = {"weights": weights, "strata": strata if n else None, "method": METHOD, "min_n": survey.min_n}
+    scored: dict[Any, Any] = {}  # checked columns and respondent scores, shared by the calls below
     if n:
         items = stats.estimate_many_kinds(columns, ("proportion", "mean"), **common)
         figures.items = {c: {"p": items["proportion"][c], "mean": items["mean"][c]} for c in codes}
@@ -329,8 +330,8 @@ def compute(survey: Survey, *, weighted: bool = False, detail: bool = False) -> 
         # element and overall scores in one call per kind (the overall reuses the element scores)
         parts: dict[str, Any] = {f"element:{e.code}": groups[e.code] for e in elements}
         parts["overall"] = overall_parts
-        p = stats.combine_many(columns, parts, kind="proportion", **common)
-        mean = stats.combine_many(columns, parts, kind="mean", **common)
+        p = stats.combine_many(columns, parts, kind="proportion", scores_cache=scored, **common)
+        mean = stats.combine_many(columns, parts, kind="mean", scores_cache=scored, **common)
         for e in elements:
             key = f"element:{e.code}"
             figures.elements.append((e, {"p": p[key], "mean": mean[key]}))
@@ -349,6 +350,7 @@ def compute(survey: Survey, *, weighted: bool = False, detail: bool = False) -> 
             strata=strata,
             method=METHOD,
             min_n=survey.min_n,
+            scores_cache=scored,
         )
         for pk, point in sorted(points.items(), key=lambda kv: kv[1].name):
             found = by_point.get(str(pk))
