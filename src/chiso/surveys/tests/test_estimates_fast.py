@@ -263,3 +263,28 @@ def test_a_margin_of_a_question_without_a_column_of_its_own_is_read_from_the_ans
     survey.margins = {"ethnicity": {"1": 0.8, "2": 0.2}, "age": MARGINS["age"]}
     survey.save(update_fields=["margins"])
     assert_same_figures(estimates.compute(survey, weighted=True), _reference_compute(survey, weighted=True))
+
+
+def test_scores_holding_the_separator_or_of_other_widths_are_read_as_the_reference(survey):
+    """The scores of a group are read joined by a separator character: a score holding that character
+    itself (never written by chiso, but not refused by the column), scores shorter and longer than their
+    version's items, and responses to an earlier version with other items, give the reference figures."""
+    from chiso.surveys.models import Question
+    from chiso.surveys.services.questionnaire import new_version_if_answered
+
+    _fill(survey, 5, 150, PROFILE)
+    survey = new_version_if_answered(survey)
+    Question.objects.filter(survey=survey, version=survey.version, code="q9_sat_25").delete()
+    survey.__dict__.pop("_questions", None)
+    _fill(survey, 6, 150, PROFILE)
+    odd = list(Response.objects.filter(survey=survey).order_by("pk")[:40:3])
+    for i, r in enumerate(odd):
+        r.scores = ("45" + estimates.SEP + "3" + r.scores)[: 8 + i] if i % 2 else r.scores + estimates.SEP
+    Response.objects.bulk_update(odd, ["scores"])
+    survey.margins = MARGINS
+    survey.save(update_fields=["margins"])
+    for weighted in (False, True):
+        assert_same_figures(
+            estimates.compute(survey, weighted=weighted, detail=True),
+            _reference_compute(survey, weighted=weighted, detail=True),
+        )
