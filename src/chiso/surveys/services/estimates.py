@@ -11,10 +11,14 @@
 - ``estimates_json(survey, user, weighted)`` — the CLI's and the API's shape, with the comparison page's
   table (``comparison_json``: the official SIPAS figures and whether each lies in the survey's interval).
 
-Responses are read by one query of the columns the estimates need (``Response.scores``: one character per
-1–5 item; the point; the margin answers when raking — sex and age group from their own columns
-``Response.gender`` / ``Response.age``, any other variable from the JSON answers), as flat numpy arrays: a million responses are a few
-numpy operations (``bench/surveys.py`` (a)).
+Responses are read by one statement, grouped (``_fetch``): one row per group of responses with the same
+service point, questionnaire version and margin answers (sex and age group from their own columns
+``Response.gender`` / ``Response.age``, any other margin variable from the JSON answers), with the group's
+``Response.scores`` (one character per 1–5 item) joined into one text — a few hundred rows for a million
+responses, no Python object per response. Each version's texts become one array of answer bytes (rows cut
+at the version's width), raking works on the groups (each stands for its responses, ``rake(counts=)``),
+and the statistics run on flat numpy arrays, the respondent scores of the elements and the overall computed
+once for the share satisfied, the mean and the service points (``bench/surveys.py`` (a)).
 """
 
 from __future__ import annotations
