@@ -169,13 +169,13 @@ def _fetch(survey: Survey, variables: list[str], *, lengths: bool = False) -> li
 def _read(survey: Survey, codes: list[str], variables: list[str], framed: set[int] | None = None) -> _Rows:
     """The columns the estimates need — version, scores, point and, for raking, each margin variable's
     answer (not the whole ``answers``: parsing a million JSON documents would cost more than all the
-    rest) — read grouped (``_fetch``), then turned into numpy arrays: each version's scores are one text,
-    cut into rows of the version's width. With ``framed`` (point ids), only the responses at those points
+    rest) — read grouped (``_fetch``), then turned into numpy arrays: each group's scores are one text,
+    cut into rows of its version's width. With ``framed`` (point ids), only the responses at those points
     are kept.
 
-    Each row of ``scores`` is padded with "-" (unanswered tail) or cut to its version's items; a text
-    whose rows are not all of that width is split at ``SEP`` — or, should a score hold ``SEP`` itself,
-    everything is read again with each row's length (``_fetch(lengths=True)``)."""
+    Each row of ``scores`` is padded with "-" (unanswered tail) or cut to its version's items; the text of
+    a group whose rows are not all of that width is split at ``SEP`` — or, should a score hold ``SEP``
+    itself, everything is read again with each row's length (``_fetch(lengths=True)``)."""
     # Each margin variable's answer as a cell name, as ``str(value)`` of the JSON value (None: none). The
     # profile questions of ``PROFILE_CODES`` (sex, age group) are columns of their own, already cell names;
     # any other variable is read as JSON text, parsed once per group.
@@ -229,9 +229,9 @@ def _arrays(
         if width == 0:
             continue
         mine = [j for j, v in enumerate(versions) if v == version]
-        rows = int(counts[mine].sum())
-        if lengths_at is None:
-            block = _block(SEP.join(groups[j][3 + nv] for j in mine), rows, width)
+        if lengths_at is None:  # group by group: a group with a score of another width is cut apart
+            blocks = [_block(groups[j][3 + nv], int(counts[j]), width) for j in mine]
+            block = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
         else:
             block = _block_by_lengths([groups[j] for j in mine], 3 + nv, lengths_at, width)
         if len(present) == 1:
@@ -250,8 +250,8 @@ def _arrays(
 
 
 def _block(text: str, rows: int, width: int) -> np.ndarray:
-    """``rows`` scores joined by ``SEP`` as a rows × width array of answer bytes (a character that is
-    not ASCII is one "?"), each score padded with "-" or cut to ``width``."""
+    """``rows`` scores joined by ``SEP`` (one group's) as a rows × width array of answer bytes (a
+    character that is not ASCII is one "?"), each score padded with "-" or cut to ``width``."""
     raw = np.frombuffer(text.encode("ascii", "replace"), dtype=np.uint8)
     sep = ord(SEP)
     if raw.shape[0] == rows * (width + 1) - 1:  # every score of the same width, as they are written
