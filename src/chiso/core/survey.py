@@ -764,11 +764,12 @@ def _estimate_kinds(
     out = [_new_figures(k, z, kind == "proportion" if clip is None else clip) for kind in kinds]
     if n == 0:
         return out
-    w2 = None if w is None else w * w
-    offsets: dict[int, npt.NDArray[np.intp]] = {}  # strata × number of answer values, per scale length
-    shared: dict[str, Any] = {}  # sums of the weights, for every column answered by all
+    runs = _find_runs(w, strata, n_strata)
+    w2 = None if w is None or runs is not None else w * w
+    offsets: dict[Any, npt.NDArray[np.intp]] = {}  # strata × number of answer values, per scale length
+    shared: dict[str, Any] = {"runs": runs}  # sums of the weights, for every column answered by all
     for j, y in enumerate(cols):
-        counts = _cell_counts(y, w, w2, strata, n_strata, "mean", threshold, offsets)
+        counts = _cell_counts(y, w, w2, strata, n_strata, "mean", threshold, offsets, runs)
         for kind, figures in zip(kinds, out, strict=True):
             if counts is None:
                 table = _respondent_table(y, w, strata, n_strata, kind, threshold, shared)
@@ -827,10 +828,13 @@ def _cell_counts(
     n_strata: int,
     kind: Kind,
     threshold: float,
-    offsets: dict[int, npt.NDArray[np.intp]],
+    offsets: dict[Any, npt.NDArray[np.intp]],
+    runs: _Runs | None = None,
 ) -> _Counts | None:
     """Per (stratum, answer value): count, Σw, Σw² (strata × values), and each value's score (the value,
-    or 1/0 for a proportion); None unless the answers are on a small integer scale."""
+    or 1/0 for a proportion); None unless the answers are on a small integer scale. With ``runs``, the
+    answers are counted per (run, value) — one count, no weighted sum over the respondents — and Σw, Σw²
+    follow from each run's weight."""
     lo_f = float(np.fmin.reduce(y)) if y.shape[0] else math.nan
     hi_f = float(np.fmax.reduce(y)) if y.shape[0] else math.nan
     if math.isnan(lo_f):  # no valid answer at all
@@ -852,6 +856,9 @@ def _cell_counts(
     # truncation drops fractions: equal sums (exact for integers) ⇔ integer answers, to rounding
     if float(f.sum()) != float(yi.sum()):
         return None
+    if runs is not None:
+        cnt, sw, sw2 = runs.cells(yi, n_values, offsets)
+        return cnt, sw, sw2, _scores(lo, hi, kind, threshold)
     if n_strata > 1:
         yi += offsets.setdefault(n_values, strata * n_values)
     size = n_values * n_strata
@@ -861,10 +868,72 @@ def _cell_counts(
     else:
         sw = _wsum(yi, w, size).reshape(n_strata, n_values)[:, :-1]
         sw2 = _wsum(yi, w2, size).reshape(n_strata, n_values)[:, :-1]
+    return cnt, sw, sw2, _scores(lo, hi, kind, threshold)
+
+
+def _scores(lo: int, hi: int, kind: Kind, threshold: float) -> FloatArray:
+    """The score of each answer value lo..hi: the value, or 1/0 for a proportion."""
     values = np.arange(lo, hi + 1, dtype=np.float64)
     if kind == "proportion":
         values = (values >= threshold).astype(np.float64)
-    return cnt, sw, sw2, values
+    return values
+
+
+@dataclass
+class _Runs:
+    """Consecutive respondents of one stratum with the same weight (the survey app reads them so: the
+    responses of a group of one service point and the same profile are consecutive and raked alike).
+    Sums per stratum are then sums over a few hundred runs: each run's sum of a column is a contiguous
+    ``reduceat``, and Σw, Σw² of a (stratum, answer) cell are its count per run times the run's weight."""
+
+    starts: npt.NDArray[np.intp]  # first respondent of each run
+    lengths: npt.NDArray[np.intp]
+    stratum: npt.NDArray[np.intp]  # of each run
+    weight: FloatArray | None  # of each run (None: unweighted)
+    n_strata: int
+
+    def per_stratum(self, x: FloatArray) -> FloatArray:
+        """Σ x per stratum (as ``_wsum(strata, x, n_strata)``)."""
+        return _wsum(self.stratum, np.add.reduceat(x, self.starts), self.n_strata)
+
+    def cells(
+        self, yi: npt.NDArray[np.intp], n_values: int, offsets: dict[Any, npt.NDArray[np.intp]]
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """Count, Σw and Σw² per (stratum, value index) of value indexes ``yi`` (the last: missing)."""
+        n_runs = self.starts.shape[0]
+        key = ("runs", n_values)
+        if key not in offsets:
+            offsets[key] = np.repeat(np.arange(n_runs, dtype=np.intp) * n_values, self.lengths)
+        yi += offsets[key]
+        per_run = np.bincount(yi, minlength=n_runs * n_values).reshape(n_runs, n_values)[:, :-1]
+        counts = per_run.astype(np.float64)
+        cnt = self._by_stratum(counts)
+        if self.weight is None:
+            return cnt, cnt, cnt
+        w = self.weight[:, None]
+        return cnt, self._by_stratum(counts * w), self._by_stratum(counts * (w * w))
+
+    def _by_stratum(self, per_run: FloatArray) -> FloatArray:
+        out = np.zeros((self.n_strata, per_run.shape[1]))
+        np.add.at(out, self.stratum, per_run)
+        return out
+
+
+def _find_runs(w: FloatArray | None, strata: npt.NDArray[np.intp], n_strata: int) -> _Runs | None:
+    """The runs of consecutive respondents with the same stratum and weight, when they are few (at most
+    one in 16 respondents starts one); None otherwise."""
+    n = strata.shape[0]
+    if n < 4096:
+        return None
+    change = strata[1:] != strata[:-1]
+    if w is not None:
+        change |= w[1:] != w[:-1]
+    breaks = np.flatnonzero(change)
+    if (breaks.shape[0] + 1) * 16 > n:
+        return None
+    starts = np.concatenate((np.zeros(1, dtype=np.intp), (breaks + 1).astype(np.intp)))
+    lengths = np.diff(starts, append=n).astype(np.intp)
+    return _Runs(starts, lengths, strata[starts], None if w is None else w[starts], n_strata)
 
 
 def _finish_cells(cnt: FloatArray, sw: FloatArray, sw2: FloatArray, values: FloatArray) -> _Table:
@@ -901,17 +970,21 @@ def _respondent_table(
     """The per-stratum sums over respondents (any numeric answers), centred in two passes. ``shared``: a
     dict kept across the columns of one call (same weights and strata): the sums that do not depend on
     the answers (n_h, Σw, Σw²) of a column answered by every respondent are computed once for all."""
+    shared = {} if shared is None else shared
     nan = np.isnan(y)
     if not nan.any():  # every respondent answered (a combined score, mostly): no mask to apply
-        return _respondent_table_full(
-            y, w, strata, n_strata, kind, threshold, {} if shared is None else shared
-        )
+        return _respondent_table_full(y, w, strata, n_strata, kind, threshold, shared)
+    runs: _Runs | None = shared.get("runs")
+
+    def per_stratum(x: FloatArray) -> FloatArray:
+        return _wsum(strata, x, n_strata) if runs is None else runs.per_stratum(x)
+
     m = ~nan
     y0 = (y >= threshold).astype(np.float64) if kind == "proportion" else np.where(m, y, 0.0)
     mf = m.astype(np.float64)
     wm = mf if w is None else np.where(m, w, 0.0)
     wy = wm * y0
-    nh = _wsum(strata, mf, n_strata)
+    nh = per_stratum(mf)
     big_b = float(wm.sum())
     count = float(nh.sum())
     if not big_b > 0:
@@ -924,7 +997,7 @@ def _respondent_table(
     zs = np.multiply(wm, r, out=tmp)  # z_i = (w_i y_i − w_i R) / W
     np.subtract(wy, zs, out=zs)
     zs /= big_b
-    s1 = _wsum(strata, zs, n_strata)
+    s1 = per_stratum(zs)
     mean_h = np.divide(s1, nh, out=np.zeros_like(s1), where=nh > 0)
     if n_strata == 1:
         dev = np.subtract(zs, mean_h[0], out=wy)
@@ -932,7 +1005,7 @@ def _respondent_table(
         dev = np.subtract(zs, mean_h[strata], out=wy)
     dev *= mf
     dev *= dev
-    ss = _wsum(strata, dev, n_strata)
+    ss = per_stratum(dev)
     return nh, big_b, r, unweighted, n_eff, ss, s1
 
 
@@ -947,6 +1020,11 @@ def _respondent_table_full(
 ) -> _Table:
     """:func:`_respondent_table` of a column without a missing answer: the same arithmetic, without the
     mask (× 1 and + 0 change nothing), n_h, Σw and Σw² taken from ``shared`` once computed."""
+    runs: _Runs | None = shared.get("runs")
+
+    def per_stratum(x: FloatArray) -> FloatArray:
+        return _wsum(strata, x, n_strata) if runs is None else runs.per_stratum(x)
+
     if "full" not in shared:
         nh = np.bincount(strata, minlength=n_strata).astype(np.float64)
         if w is None:
@@ -969,14 +1047,14 @@ def _respondent_table_full(
         zs = np.multiply(w, r)  # z_i = (w_i y_i − w_i R) / W
         np.subtract(wy, zs, out=zs)
     zs /= big_b
-    s1 = _wsum(strata, zs, n_strata)
+    s1 = per_stratum(zs)
     mean_h = np.divide(s1, nh, out=np.zeros_like(s1), where=nh > 0)
     if n_strata == 1:
         dev = np.subtract(zs, mean_h[0], out=wy)
     else:
         dev = np.subtract(zs, mean_h[strata], out=wy)
     dev *= dev
-    ss = _wsum(strata, dev, n_strata)
+    ss = per_stratum(dev)
     return nh, big_b, r, unweighted, n_eff, ss, s1
 
 

@@ -761,3 +761,40 @@ def test_scores_kept_across_calls_give_the_same_figures():
     by_point = estimate_domains(cols, points, parts=parts, weights=w, strata=points, scores_cache=kept)
     assert by_point == estimate_domains(cols, points, parts=parts, weights=w, strata=points)
     assert set(by_point) == {str(p) for p in range(6)}
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_respondents_in_runs_of_one_stratum_and_weight_give_the_figures_of_any_order(weighted):
+    """Respondents read in runs (consecutive, one stratum, one weight: how the survey app reads a group
+    of one service point and profile) are summed per run; the figures are those of the same respondents
+    in any other order."""
+    rng = np.random.default_rng(13)
+    n_runs = 300
+    lengths = rng.integers(20, 120, n_runs)
+    points = np.repeat(rng.integers(0, 25, n_runs), lengths)
+    w = np.repeat(rng.uniform(1, 40, n_runs), lengths) if weighted else None
+    n = points.shape[0]
+    cols = {f"q{j}": rng.integers(1, 6, n).astype(float) for j in range(6)}
+    cols["q2"][rng.random(n) < 0.4] = np.nan
+    cols["q5"][:] = np.nan
+    cols["q5"][rng.random(n) < 0.05] = 3.0
+    parts = {"A": ["q0", "q1", "q2"], "B": ["q3", "q4"], "C": ["q5"]}
+    parts["overall"] = [parts["A"], parts["B"], parts["C"]]
+    shuffle = rng.permutation(n)
+
+    def figures(order):
+        c = {k: v[order] for k, v in cols.items()}
+        wo = None if w is None else w[order]
+        items = survey.estimate_many_kinds(c, ("proportion", "mean"), weights=wo, strata=points[order])
+        scored = {
+            kind: survey.combine_many(c, parts, weights=wo, strata=points[order], kind=kind)
+            for kind in ("proportion", "mean")
+        }
+        return items, scored
+
+    in_runs, shuffled = figures(np.arange(n)), figures(shuffle)
+    for got, want in zip(in_runs, shuffled, strict=True):
+        for kind in want:
+            for code in want[kind]:
+                assert_same(got[kind][code], want[kind][code])
+    assert in_runs[0]["mean"]["q5"].n == int((~np.isnan(cols["q5"])).sum())
