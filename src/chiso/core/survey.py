@@ -1488,8 +1488,9 @@ def _domains_by_cells(
     n_st = int(strata.max()) + 1 if strata.shape[0] else 1
     cells, cell_of = _compact(dom * n_st + strata, n_domains * n_st)
     cell_dom = cells // n_st
-    w2 = None if w is None else w * w
-    offsets: dict[int, npt.NDArray[np.intp]] = {}
+    runs = _find_runs(w, cell_of, cells.shape[0])  # runs of one weight in one (domain ∩ stratum) cell
+    w2 = None if w is None or runs is not None else w * w
+    offsets: dict[Any, npt.NDArray[np.intp]] = {}
     k = len(cols)
     value = np.full((n_domains, k), np.nan)
     se = np.full((n_domains, k), np.nan)
@@ -1499,10 +1500,10 @@ def _domains_by_cells(
     starts = np.searchsorted(cell_dom, np.arange(n_domains))  # cells are sorted by domain
     cell_fpc = None if fpc is None else fpc[cells % n_st]
     for j, y in enumerate(cols):
-        counts = _cell_counts(y, w, w2, cell_of, cells.shape[0], kind, threshold, offsets)
+        counts = _cell_counts(y, w, w2, cell_of, cells.shape[0], kind, threshold, offsets, runs)
         if counts is None:
             figures = _domains_by_respondents(
-                y, w, cell_of, cells.shape[0], cell_dom, starts, kind, threshold, cell_fpc
+                y, w, cell_of, cells.shape[0], cell_dom, starts, kind, threshold, cell_fpc, runs
             )
         else:
             cnt, sw, sw2, values = counts
@@ -1521,6 +1522,7 @@ def _domains_by_respondents(
     kind: Kind,
     threshold: float,
     cell_fpc: FloatArray | None = None,
+    runs: _Runs | None = None,
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.int64], FloatArray, FloatArray]:
     """:func:`_respondent_table` and :func:`_strat_var` of every domain at once, for answers of any value:
     sums per (domain ∩ stratum) cell (cells sorted by domain), the linearised variable centred per cell in
@@ -1530,31 +1532,34 @@ def _domains_by_respondents(
     def per_domain(x: FloatArray) -> FloatArray:
         return cast(FloatArray, np.add.reduceat(x, starts))
 
+    def per_cell(x: FloatArray) -> FloatArray:
+        return _wsum(cell_of, x, n_cells) if runs is None else runs.per_stratum(x)
+
     m = ~np.isnan(y)
     y0 = (y >= threshold).astype(np.float64) if kind == "proportion" else np.where(m, y, 0.0)
     mf = m.astype(np.float64)
     wm = mf if w is None else np.where(m, w, 0.0)
     wy = wm * y0
-    nh = _wsum(cell_of, mf, n_cells)
+    nh = per_cell(mf)
     n_d = per_domain(nh)
-    big_b = per_domain(_wsum(cell_of, wm, n_cells))
+    big_b = per_domain(per_cell(wm))
     ok = (big_b > 0) & (n_d > 0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        r = per_domain(_wsum(cell_of, wy, n_cells)) / big_b
-        unweighted = per_domain(_wsum(cell_of, y0, n_cells)) / n_d
-        n_eff = np.where(big_b > 0, big_b * big_b / per_domain(_wsum(cell_of, wm * wm, n_cells)), 0.0)
+        r = per_domain(per_cell(wy)) / big_b
+        unweighted = per_domain(per_cell(y0)) / n_d
+        n_eff = np.where(big_b > 0, big_b * big_b / per_domain(per_cell(wm * wm)), 0.0)
     # z_i = (w_i y_i − w_i R) / W of the respondent's domain; 0 in a domain without weight
     r_cell = np.where(ok, r, 0.0)[cell_dom]
     b_cell = np.where(ok, big_b, 1.0)[cell_dom]
     zs = np.multiply(wm, r_cell[cell_of])
     np.subtract(wy, zs, out=zs)
     zs /= b_cell[cell_of]
-    s1 = _wsum(cell_of, zs, n_cells)
+    s1 = per_cell(zs)
     mean_h = np.divide(s1, nh, out=np.zeros_like(s1), where=nh > 0)
     dev = np.subtract(zs, mean_h[cell_of], out=wy)
     dev *= mf
     dev *= dev
-    ss = _wsum(cell_of, dev, n_cells)
+    ss = per_cell(dev)
     multi = nh >= 2
     safe = np.where(multi, nh, 2.0)
     contrib = safe / (safe - 1) * ss

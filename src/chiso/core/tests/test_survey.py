@@ -790,11 +790,14 @@ def test_respondents_in_runs_of_one_stratum_and_weight_give_the_figures_of_any_o
             kind: survey.combine_many(c, parts, weights=wo, strata=points[order], kind=kind)
             for kind in ("proportion", "mean")
         }
-        return items, scored
+        by_point = estimate_domains(c, points[order], parts=parts, weights=wo, strata=points[order])
+        by_point_items = estimate_domains(c, points[order], weights=wo, strata=points[order], kind="mean")
+        return items, scored, by_point, by_point_items
 
     in_runs, shuffled = figures(np.arange(n)), figures(shuffle)
     for got, want in zip(in_runs, shuffled, strict=True):
-        for kind in want:
-            for code in want[kind]:
-                assert_same(got[kind][code], want[kind][code])
+        assert set(got) == set(want)
+        for key in want:
+            for code in want[key]:
+                assert_same(got[key][code], want[key][code])
     assert in_runs[0]["mean"]["q5"].n == int((~np.isnan(cols["q5"])).sum())
