@@ -115,12 +115,12 @@ class _Concat(Aggregate):
 
 
 def _fetch(survey: Survey, variables: list[str], *, lengths: bool = False) -> list[tuple]:
-    """One row per group of responses with the same service point, version and answers to the
-    margin variables, in order of their first response: point (None: none), version, each variable's answer (its own
-    column for the profile questions kept as columns, ``PROFILE_CODES``; else the JSON text of its value
-    in ``answers``), the number of responses, the scores of the group's responses joined by ``SEP`` —
-    or, with ``lengths``, joined by nothing, and their lengths as decimal numbers joined by ",". A million
-    responses come as a few hundred rows: one statement, no Python object per response."""
+    """One row per group of responses with the same service point, version and answers to the margin
+    variables, in order of their first response: point (None: none), version, each variable's answer (its
+    own column for the profile questions kept as columns, ``PROFILE_CODES``; else the JSON text of its
+    value in ``answers``), the number of responses, the scores of the group's responses joined by ``SEP``
+    — or, with ``lengths``, joined by nothing, and their lengths as decimal numbers joined by ",". A
+    million responses come as a few hundred rows: one statement, no Python object per response."""
     profile = {
         f"v{i}": F(var) if var in PROFILE_CODES else RawSQL("CAST(answers -> %s AS TEXT)", (var,))
         for i, var in enumerate(variables)
