@@ -242,9 +242,9 @@ def _arrays(
             if code not in codes:
                 continue
             if idx is None:
-                columns[code] = _SCORE[block[:, k]]
+                columns[code] = _SCORE.take(block[:, k])
             else:
-                columns.setdefault(code, np.full(n, np.nan))[idx] = _SCORE[block[:, k]]
+                columns.setdefault(code, np.full(n, np.nan))[idx] = _SCORE.take(block[:, k])
     columns = {c: columns[c] if c in columns else np.full(n, np.nan) for c in codes}
     return _Rows(columns, points, dropped, counts, profile)
 
