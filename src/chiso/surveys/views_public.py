@@ -107,7 +107,7 @@ def form(request, pk: int):
             point=point.code if point else "",
             dossier=dossier,
             mode=Response.Mode.WEB,
-            client=intake.client_address(request),
+            client=intake.client_address(request.META),
         )
     except ValidationError as exc:
         return _page(

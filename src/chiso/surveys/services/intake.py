@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,10 +80,12 @@ def client_key(survey: Survey, address: str) -> str:
     return hmac.new(secret, address.encode(), hashlib.sha256).hexdigest()[:40]
 
 
-def client_address(request) -> str:
+def client_address(meta: Mapping[str, Any]) -> str:
+    """The sender's address from a request's ``META`` (or a WSGI environ): ``CHISO_SURVEY_CLIENT_IP_HEADER``
+    (the first address of a proxy's X-Forwarded-For) when set, else REMOTE_ADDR."""
     header = getattr(settings, "CHISO_SURVEY_CLIENT_IP_HEADER", "")
-    value = request.META.get(header, "") if header else ""
-    return (value.split(",")[0].strip() if value else request.META.get("REMOTE_ADDR", "")) or "unknown"
+    value = meta.get(header, "") if header else ""
+    return (value.split(",")[0].strip() if value else meta.get("REMOTE_ADDR", "")) or "unknown"
 
 
 def _count(survey: Survey, key: str) -> int:
