@@ -317,3 +317,16 @@ def test_a_survey_reopened_or_edited_since_this_worker_read_it_is_read_again(cli
     questionnaire.edit_question(s, "age", scene.coordinator, required=False)
     r = post(client, s.pk, {"answers": full_answers(4)})
     assert r.status_code == 201, r.content
+
+
+def test_receipts_read_aloud_without_ambiguous_characters_and_every_character_is_drawn():
+    import re
+    from collections import Counter
+
+    receipts = [intake.new_receipt() for _ in range(4000)]
+    assert all(re.fullmatch(r"KS-[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}", r) for r in receipts)
+    assert len(set(receipts)) == len(receipts)
+    drawn = Counter("".join(r[3:8] + r[9:] for r in receipts))
+    assert set(drawn) == set(intake.RECEIPT_ALPHABET)  # no 0/O, 1/I; all 32 others
+    # 40,000 draws over 32 characters: 1,250 each expected; a skewed mapping would be far off
+    assert max(drawn.values()) < 1450 and min(drawn.values()) > 1050
