@@ -11,7 +11,8 @@ Targets of issue 9, reported, never asserted:
     test client in this one process (rate limit off), against the same rows INSERTed straight into the
     database by one cursor in the same run;
 (c) with ``--http`` (PostgreSQL only): the intake target itself — ≥ 500 responses/s, p95 < 100 ms — over
-    HTTP on gunicorn (2 workers by default) with concurrent keep-alive clients, against a same-run baseline
+    HTTP on gunicorn (2 workers by default) with concurrent keep-alive clients for ``--seconds`` (the rate in
+    consecutive 5 s windows too: sustained), against a same-run baseline
     of the same number of concurrent connections INSERTing the same rows straight into PostgreSQL; then
     the restart scenario: the same load while PostgreSQL is restarted
     (``pg_ctlcluster --skip-systemctl-redirect <ver> main restart``, a few seconds, only inside this run),
@@ -26,6 +27,9 @@ Targets of issue 9, reported, never asserted:
     .venv/bin/python bench/surveys.py --pg --http --responses 0   # (c) only, with (b)
     .venv/bin/python bench/surveys.py --pg --reuse --profile-intake 300  # only cProfile 300 intake requests in-process
 
+(d) with ``--intake-cpu N``: only the server's CPU time per intake response, through Django with every
+    middleware and through ``chiso.wsgi.application`` (the intake's own path, ``chiso.api.intake_path``).
+
 The responses of (a) are synthetic rows written straight into the table (COPY on PostgreSQL).
 """
 
@@ -36,6 +40,8 @@ import os
 import random
 import sys
 import time
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -274,7 +280,6 @@ def profile_intake(survey, n: int) -> None:
     import io
     import pstats
     import re
-    from collections import Counter
 
     from django.conf import settings
     from django.db import connection
@@ -459,6 +464,30 @@ class _StdlibConnection:
 CLIENTS = {"raw": _Connection, "http.client": _StdlibConnection}
 
 
+@dataclass
+class Load:
+    latencies: list[float]  # of the 201s
+    receipts: list[str]
+    statuses: Counter
+    wall: float
+    cpu: float  # the client threads' CPU seconds
+    finished: list[float]  # perf_counter when each 201 came back, ascending
+
+    def windows(self, width: float = 5.0) -> list[float]:
+        """Responses acknowledged per second in consecutive windows of ``width`` seconds (whole windows)."""
+        if not self.finished:
+            return []
+        start, out = self.finished[0], []
+        k = 0
+        while start + width <= self.finished[-1]:
+            j = k
+            while j < len(self.finished) and self.finished[j] < start + width:
+                j += 1
+            out.append((j - k) / width)
+            k, start = j, start + width
+        return out
+
+
 def http_load(
     port: int,
     survey,
@@ -471,10 +500,10 @@ def http_load(
 ):
     """``clients`` threads posting responses over keep-alive connections, ``per_client`` each or for
     ``seconds``; every response has its own dossier code. Returns latencies of the 201s, their receipts,
-    the other statuses, the wall time and the CPU time the client threads took (``time.thread_time``)."""
+    the other statuses, the wall time, the CPU time the client threads took (``time.thread_time``) and when
+    each 201 came back."""
     import http.client
     import threading
-    from collections import Counter
 
     from analysis_load import HOST
     from common import run_together
@@ -494,7 +523,7 @@ def http_load(
     def client():
         me = threading.get_ident()
         conn = connect(HOST, port)
-        mine, got, codes = [], [], Counter()
+        mine, got, codes, done = [], [], Counter(), []
         barrier.wait()
         c0 = time.thread_time()
         i = 0
@@ -517,7 +546,9 @@ def http_load(
                 continue
             codes[status] += 1
             if status == 201:
-                mine.append(time.perf_counter() - t)
+                end = time.perf_counter()
+                mine.append(end - t)
+                done.append(end)
                 got.append(json.loads(content)["receipt"])
             elif status >= 500:
                 time.sleep(0.05)
@@ -527,11 +558,13 @@ def http_load(
             latencies.extend(mine)
             receipts.extend(got)
             statuses.update(codes)
+            finished.extend(done)
             cpu[0] += spent
 
+    finished: list[float] = []
     stop_at[0] = time.perf_counter() + seconds
     wall = run_together(client, clients, barrier, daemon=True)
-    return latencies, receipts, statuses, wall, cpu[0]
+    return Load(latencies, receipts, statuses, wall, cpu[0], sorted(finished))
 
 
 def insert_load(survey, clients: int, per_client: int):
@@ -636,6 +669,7 @@ def bench_http(
     threads: int,
     restart_seconds: float,
     kind: str = "raw",
+    seconds: float = 0,
 ) -> None:
     import threading
 
@@ -649,16 +683,17 @@ def bench_http(
     proc = start_gunicorn(env, port, workers, threads, log)
     print(
         f"\n(c) public intake over HTTP: gunicorn {workers} workers × {threads} threads, {clients} concurrent "
-        f"keep-alive clients ({kind}) × {per_client} responses (targets: ≥ 500/s, p95 < 100 ms, 0 acknowledged lost)"
+        f"keep-alive clients ({kind}) × {f'{seconds:.0f} s' if seconds else f'{per_client} responses'} (targets: ≥ 500/s, p95 < 100 ms, 0 acknowledged lost)"
     )
     try:
         wait_until_up(proc, port, log)
         http_load(port, survey, clients, per_client=5, tag="w", kind=kind)  # warm every worker
         base_lat, base_wall = insert_load(survey, clients, per_client)
         server0 = _children_cpu(proc.pid)
-        lat, receipts, statuses, wall, client_cpu = http_load(
-            port, survey, clients, per_client=per_client, kind=kind
+        load = http_load(
+            port, survey, clients, per_client=0 if seconds else per_client, seconds=seconds, kind=kind
         )
+        lat, statuses, wall, client_cpu = load.latencies, load.statuses, load.wall, load.cpu
         server_cpu = _children_cpu(proc.pid) - server0
         n, bn = len(lat), len(base_lat)
         rate, base_rate = n / wall, bn / base_wall
@@ -671,6 +706,12 @@ def bench_http(
             f"statuses {dict(statuses)}"
         )
         print(f"  intake / baseline: throughput ×{rate / base_rate:.2f}, p95 ×{p95 / base_p95:.1f}")
+        windows = load.windows()
+        if len(windows) > 1:
+            print(
+                f"  sustained: {', '.join(f'{w:.0f}' for w in windows)} /s in consecutive 5 s windows "
+                f"(lowest {min(windows):.0f}/s)"
+            )
         answered = max(1, sum(statuses.values()))
         print(
             f"  CPU per response: gunicorn workers {fmt_s(server_cpu / answered)}, load generator "
@@ -689,9 +730,8 @@ def bench_http(
 
             t = threading.Thread(target=restarter)
             t.start()
-            lat, receipts, statuses, wall, _cpu = http_load(
-                port, survey, clients, seconds=restart_seconds, tag="r", kind=kind
-            )
+            load = http_load(port, survey, clients, seconds=restart_seconds, tag="r", kind=kind)
+            receipts, statuses, wall = load.receipts, load.statuses, load.wall
             t.join()
             from django.db import connection
 
@@ -729,7 +769,15 @@ def main() -> None:
         "--http", action="store_true", help="(c): HTTP intake on gunicorn and a PostgreSQL restart"
     )
     p.add_argument("--clients", type=int, default=16, help="(c): concurrent clients")
-    p.add_argument("--per-client", type=int, default=250, help="(c): responses per client")
+    p.add_argument(
+        "--per-client", type=int, default=250, help="(c): responses per client (and the baseline's)"
+    )
+    p.add_argument(
+        "--seconds",
+        type=float,
+        default=30.0,
+        help="(c): post for this long instead of --per-client each; 0: count",
+    )
     p.add_argument(
         "--client", choices=sorted(CLIENTS), default="raw", help="(c): the load generator's HTTP client"
     )
@@ -763,6 +811,7 @@ def main() -> None:
             args.threads,
             args.restart_seconds,
             args.client,
+            args.seconds,
         )
     if args.responses:
         seconds = fill(survey, args.responses)
