@@ -225,7 +225,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "chiso.api.parsers.JSONParser",  # a body nested too deeply is a 400, not a RecursionError
         "rest_framework.parsers.FormParser",
         "chiso.api.parsers.MultiPartParser",  # a body with no part is refused, not read as an empty form
     ],

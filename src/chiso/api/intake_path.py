@@ -9,7 +9,7 @@ and that cycle costs the server about as much CPU as checking and writing the re
 ``route(full)`` is the WSGI application gunicorn serves (``chiso.wsgi``). A POST to that address, with no
 cookie (no session, no language chosen), a JSON body of at most ``MAX_BODY`` bytes, no query string, an
 allowed host and, when ``SECURE_SSL_REDIRECT`` is on, over HTTPS, is answered here: its body read as JSON
-(as DRF's parser reads it: UTF-8, no NaN or Infinity), then ``chiso.api.surveys.answer`` — the view's own
+(as the API's parser reads it: UTF-8, no NaN or Infinity, nested at most ``parsers.MAX_DEPTH`` deep), then ``chiso.api.surveys.answer`` — the view's own
 rules and answers (201, 400, 404, 409, 429) — and the headers the middleware would add (security
 headers, Content-Security-Policy, ``Cache-Control: private, no-store``, language, Vary, Allow). Everything
 else — another method or address, a cookie, a body that is not a JSON object, a header in doubt — goes to
@@ -43,6 +43,7 @@ from rest_framework.renderers import JSONRenderer
 from chiso.surveys.services.intake import client_address
 
 from . import surveys
+from .parsers import too_deep
 
 __all__ = ["MAX_BODY", "route"]
 
@@ -67,8 +68,9 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
-def _read(environ: dict[str, Any]) -> tuple[WSGIRequest, int, bytes, Any]:
-    """The request, the survey id and the body, read and parsed — or ``_NotHere``."""
+def _read(environ: dict[str, Any]) -> tuple[WSGIRequest, int, Any]:
+    """The request, the survey id and the body read as JSON — or ``_NotHere`` (the body, once read, is
+    given back to the environ for the full way)."""
     match = INTAKE_PATH.match(environ.get("PATH_INFO", ""))
     if (
         match is None
@@ -93,13 +95,14 @@ def _read(environ: dict[str, Any]) -> tuple[WSGIRequest, int, bytes, Any]:
     if settings.SECURE_SSL_REDIRECT and not request.is_secure():  # the full way redirects it
         raise _NotHere()
     body = request.body
+    environ["wsgi.input"] = io.BytesIO(body)  # for Django, should the full way answer after all
     try:
         data = json.loads(body.decode("utf-8"), parse_constant=_refuse_constant)
-    except ValueError:  # (UnicodeDecodeError and JSONDecodeError too)
+    except (ValueError, RecursionError):  # (UnicodeDecodeError and JSONDecodeError are ValueErrors)
         raise _NotHere() from None
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) or too_deep(data):
         raise _NotHere()
-    return request, pk, body, data
+    return request, pk, data
 
 
 def _headers(response: HttpResponse, request: WSGIRequest) -> None:
@@ -132,8 +135,7 @@ def _headers(response: HttpResponse, request: WSGIRequest) -> None:
 
 
 def _answer(environ: dict[str, Any]) -> HttpResponse:
-    request, pk, body, data = _read(environ)
-    environ["wsgi.input"] = io.BytesIO(body)  # read again by Django should it answer after all
+    request, pk, data = _read(environ)
     try:
         code, payload = surveys.answer(pk, data, client_address(environ))
         response = HttpResponse(_RENDERER.render(payload), status=code, content_type="application/json")

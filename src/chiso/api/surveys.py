@@ -10,7 +10,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,6 +19,7 @@ from chiso.surveys.models import Response as SurveyResponse
 from chiso.surveys.services import intake
 
 from .common import ERR, FIELD_ERRORS
+from .parsers import JSONParser
 
 __all__ = ["PublicResponseView", "answer"]
 

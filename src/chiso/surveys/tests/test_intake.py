@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from chiso.surveys.models import RateCount, Response
 from chiso.surveys.services import frame, intake
@@ -330,3 +331,17 @@ def test_receipts_read_aloud_without_ambiguous_characters_and_every_character_is
     assert set(drawn) == set(intake.RECEIPT_ALPHABET)  # no 0/O, 1/I; all 32 others
     # 40,000 draws over 32 characters: 1,250 each expected; a skewed mapping would be far off
     assert max(drawn.values()) < 1450 and min(drawn.values()) > 1050
+
+
+def test_answers_nested_a_thousand_deep_are_refused_not_a_server_error(survey):
+    # what an import or a script could hand the service directly, past the API's depth limit
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(ValidationError) as caught:
+        intake.submit(survey, {**full_answers(), "other_feedback": deep}, mode=Response.Mode.API)
+    assert "đoạn chữ" in str(caught.value.message_dict["other_feedback"])
+    with pytest.raises(ValidationError) as caught:
+        intake.submit(survey, {**full_answers(), "other_feedback": [[["a\x00"]]]}, mode=Response.Mode.API)
+    assert "NUL" in str(caught.value)
+    assert not Response.objects.filter(survey=survey).exists()
