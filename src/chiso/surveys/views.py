@@ -356,14 +356,33 @@ def paper_entry(request, pk: int):
         raw = answers_from_post(questions, request.POST)
         code = request.POST.get("d", "")
         sheet = request.POST.get("sheet", "").strip()
+        # a sheet is known by its number and its service point (each counter numbers its own sheets),
+        # among the points the user types forms for
+        point = next((p for p in points if p.code == code), None)
+        earlier = (
+            Response.objects.filter(survey=survey, point=point, sheet=sheet, mode=Response.Mode.PAPER)
+            if sheet and point is not None
+            else Response.objects.none()
+        )
         if request.POST.get("verify") == "1":
-            first = (
-                Response.objects.filter(survey=survey, sheet=sheet, mode=Response.Mode.PAPER).first()
-                if sheet
-                else None
-            )
+            first = earlier.order_by("pk").first()
             if first is None:
-                errors = {"sheet": [_("Chưa có phiếu số “%(s)s” nhập lần đầu.") % {"s": sheet}]}
+                errors = {
+                    "sheet": [
+                        _("Chưa có phiếu số “%(s)s” của %(p)s nhập lần đầu.")
+                        % {"s": sheet, "p": point.unit.name if point else code}
+                    ]
+                }
+            elif first.verified:
+                errors = {
+                    "sheet": [
+                        _(
+                            "Phiếu số %(s)s của %(p)s đã được đối chiếu và xác nhận trước đó: không cần nhập "
+                            "lại."
+                        )
+                        % {"s": sheet, "p": point.unit.name}
+                    ]
+                }
             else:
                 try:
                     again, _scores = clean_answers(questions_of(survey, first.version), raw)
@@ -375,12 +394,32 @@ def paper_entry(request, pk: int):
                     )
                     if diff:
                         errors = {c: [_("Khác lần nhập đầu.")] for c in diff}
+                    elif not Response.objects.filter(pk=first.pk, verified=False).update(verified=True):
+                        # confirmed by someone else in the meantime
+                        errors = {
+                            "sheet": [
+                                _(
+                                    "Phiếu số %(s)s của %(p)s đã được đối chiếu và xác nhận trước đó: không cần "
+                                    "nhập lại."
+                                )
+                                % {"s": sheet, "p": point.unit.name}
+                            ]
+                        }
                     else:
-                        Response.objects.filter(pk=first.pk).update(verified=True)
                         messages.success(
                             request, _("Phiếu số %(s)s: lần nhập thứ hai khớp, đã xác nhận.") % {"s": sheet}
                         )
                         return redirect("surveys:paper", pk=survey.pk)
+        elif earlier.exists():
+            errors = {
+                "sheet": [
+                    _(
+                        "Phiếu số %(s)s của %(p)s đã được nhập (biên nhận %(r)s). Để đối chiếu phiếu này, "
+                        "chọn “Nhập lần 2 để đối chiếu”; nếu là phiếu khác, hãy ghi số phiếu khác."
+                    )
+                    % {"s": sheet, "p": point.unit.name, "r": earlier.first().receipt}
+                ]
+            }
         else:
             try:
                 row = intake.submit(

@@ -107,6 +107,45 @@ def test_an_officer_types_a_paper_form_and_a_second_entry_verifies_it(client, sc
     assert row.verified and Response.objects.count() == 1
 
 
+def test_a_paper_sheet_typed_twice_as_a_first_entry_is_refused(client, scene, survey):
+    """The same sheet of the same service point typed again as a new form would count one citizen twice:
+    refused, with the way to verify it instead; nothing is written."""
+    client.force_login(scene.officer_tp)
+    assert client.post(f"/khao-sat/{survey.pk}/phieu-giay/", _paper(**full_answers(4))).status_code == 302
+    r = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", _paper(**full_answers(4)))
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "Phiếu số TP-001 của Sở Tư pháp đã được nhập" in html and "Nhập lần 2" in html
+    assert Response.objects.filter(survey=survey).count() == 1
+
+
+def test_a_second_entry_confirms_a_sheet_once_and_only_within_the_officers_points(client, scene, survey):
+    """An officer of another unit cannot confirm (or learn of) another unit's sheet; a sheet already
+    confirmed is said to be so — a second officer's confirmation changes nothing."""
+    client.force_login(scene.officer_tp)
+    assert client.post(f"/khao-sat/{survey.pk}/phieu-giay/", _paper(**full_answers(4))).status_code == 302
+    row = Response.objects.get(survey=survey)
+
+    client.force_login(scene.officer_yt)  # Sở Y tế: the sheet is Sở Tư pháp's
+    r = client.post(
+        f"/khao-sat/{survey.pk}/phieu-giay/", {**_paper(**full_answers(4)), "d": "QNG-SYT", "verify": "1"}
+    )
+    assert r.status_code == 400 and "Chưa có phiếu số “TP-001” của Sở Y tế nhập lần đầu" in r.content.decode()
+    row.refresh_from_db()
+    assert not row.verified
+
+    client.force_login(scene.coordinator)
+    r = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", {**_paper(**full_answers(4)), "verify": "1"})
+    assert r.status_code == 302
+    row.refresh_from_db()
+    assert row.verified
+
+    client.force_login(scene.officer_tp)
+    r = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", {**_paper(**full_answers(4)), "verify": "1"})
+    assert r.status_code == 400
+    assert "Phiếu số TP-001 của Sở Tư pháp đã được đối chiếu và xác nhận trước đó" in r.content.decode()
+
+
 def test_an_officer_cannot_type_forms_of_another_unit(client, scene, survey):
     client.force_login(scene.officer_tp)
     r = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", {**_paper(**full_answers()), "d": "QNG-SYT"})
