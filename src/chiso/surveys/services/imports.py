@@ -3,8 +3,9 @@ one response per row, a column per question code — all or nothing, after a pre
 
 - ``preview_responses(survey, data, file_name)`` → ``ResponsePreview``: the file read by
   ``results.reader.read_table`` (its limits: size, decompression bombs, legacy encodings, NFC), the columns
-  matched to question codes (a Kobo group prefix ``grp/q9_sat_24`` is dropped; Kobo/ODK metadata columns
-  such as ``_id``, ``_uuid``, ``start``, ``end`` are ignored), the service point (column ``service_point``
+  matched to question codes (a group prefix is dropped: Kobo's ``grp/q9_sat_24``, ODK Central's
+  ``grp-q9_sat_24``; Kobo/ODK metadata columns such as ``_id``, ``_uuid``, ``start``, ``end`` are
+  ignored), the service point (column ``service_point``
   or ``diem``) and dossier (``dossier`` or ``ma_ho_so``); every row checked as a response would be
   (``answers.clean_answers``), a dossier code used twice (in the file or already in the survey) is an
   error. A choice may be written as the option's number or its label (Kobo/ODK "labels" exports): a label
@@ -69,6 +70,13 @@ class ResponsePreview(PreviewRows):
 
 def _column_key(header: str) -> str:
     return nfc(header).split("/")[-1].strip().lower()
+
+
+def _column_keys(header: str) -> list[str]:
+    """What a header may name: the name after a Kobo group prefix (``grp/q9_sat_24``), then the name
+    after ODK Central's ``-`` or Kobo's ``.`` group separator (``grp-q9_sat_24``; codes have neither)."""
+    key = _column_key(header)
+    return [key, re.split(r"[-.]", key)[-1]]
 
 
 def _split_multiple(value: Any) -> Any:
@@ -164,8 +172,9 @@ def preview_responses(
     by_code = {q.code.lower(): q for q in questions}
     mapping: dict[int, str] = {}
     point_col = dossier_col = None
+    known = by_code.keys() | POINT_COLUMNS | DOSSIER_COLUMNS
     for i, header in enumerate(table.header):
-        key = _column_key(header)
+        key = next((k for k in _column_keys(header) if k in known), "")
         if key in by_code:
             mapping[i] = by_code[key].code
             preview.columns.append((header, by_code[key].code))
