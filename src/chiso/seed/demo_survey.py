@@ -11,12 +11,14 @@ title is left as it is.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
-from chiso.surveys.models import Survey
+from chiso.surveys.models import Response, Survey
 from chiso.surveys.services import frame, intake, questionnaire
 from chiso.units.models import Unit
 
@@ -32,6 +34,9 @@ INTRO = (
 )
 #: The public form refuses a response sent sooner than this after it was shown (a robot's speed).
 MIN_FILL_SECONDS = 8
+#: The synthetic responses are dated over the days before the demo is loaded (fewer on weekends), so the
+#: monitoring page's responses by day has a collection to show.
+COLLECTION_DAYS = 28
 #: Known margins of the adult population (synthetic, for the demo's raking): sex and age group.
 MARGINS = {
     "gender": {"1": 0.49, "2": 0.51},
@@ -93,4 +98,22 @@ def load_demo_survey(n_departments: int = 260, n_communes: int = 100, communes: 
         n = max(5, int(n * rng.uniform(0.7, 1.3)))
         items.extend((_answers(rng, base, scale_codes), point.code, "") for _ in range(n))
     intake.add_many(survey, items, mode="import")
+    _spread_over_days(survey, rng)
     return DemoSurvey(survey, True)
+
+
+def _spread_over_days(survey: Survey, rng: random.Random) -> None:
+    """Date each synthetic response on one of the ``COLLECTION_DAYS`` days up to now (office hours,
+    weekends a third as busy)."""
+    now = timezone.localtime()
+    days = [(now - dt.timedelta(days=d)).date() for d in range(COLLECTION_DAYS)]
+    busy = [0.3 if day.weekday() >= 5 else 1.0 for day in days]
+    tz = timezone.get_current_timezone()
+    rows = list(Response.objects.filter(survey=survey).only("pk"))
+    for row in rows:
+        day = rng.choices(days, weights=busy)[0]
+        at = dt.datetime.combine(day, dt.time(7, 30), tzinfo=tz) + dt.timedelta(
+            seconds=rng.randint(0, 9 * 3600)
+        )
+        row.created_at = min(at, now)
+    Response.objects.bulk_update(rows, ["created_at"], batch_size=1000)

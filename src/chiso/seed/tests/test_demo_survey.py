@@ -23,6 +23,16 @@ def test_the_demo_survey_has_thousands_of_synthetic_responses_and_estimates():
     assert load_demo_survey().created is False
 
 
+def test_the_demo_survey_was_collected_over_several_weeks():
+    """The monitoring page's responses by day: the synthetic responses are spread over the four weeks
+    before the demo was loaded (fewer on weekends), not all on the day of loading."""
+    survey = load_demo_survey().survey
+    days = estimates.daily(survey)
+    busy = [n for _day, n in days if n]
+    assert len(days) == 28 and len(busy) >= 20
+    assert sum(busy) == survey.responses.count()
+
+
 def test_closing_the_demo_survey_publishes_a_result_per_unit(client):
     from django.contrib.auth import get_user_model
 
