@@ -208,9 +208,26 @@ def survey_step(request, pk: int):
     if not permissions.can_manage(request.user, survey.province_id):
         raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh làm được việc này."))
     try:
-        frame.step(survey, request.POST.get("action", ""), request.user)
+        survey = frame.step(survey, request.POST.get("action", ""), request.user)
     except (WorkflowError, ValidationError) as exc:
         messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        if survey.locked:
+            from chiso.frameworks.models import Index
+
+            from .services.publish import index_code
+
+            index = Index.objects.filter(code=index_code(survey)).first()
+            messages.success(
+                request,
+                _(
+                    "Đã kết thúc thu phiếu. Kết quả đã được công bố thành kết quả của chỉ số “%(i)s” "
+                    "(năm %(y)s); số liệu dưới cỡ mẫu tối thiểu để trống."
+                )
+                % {"i": index.display_name if index else index_code(survey), "y": survey.year},
+            )
+        else:
+            messages.success(request, _("Cuộc khảo sát đã chuyển sang: %(s)s.") % {"s": survey.status_label})
     return redirect("surveys:detail", pk=survey.pk)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from chiso.surveys.models import Response
+from chiso.surveys.models import Response, Survey
 from chiso.surveys.services import intake
 
 from .conftest import full_answers
@@ -55,6 +55,21 @@ def test_the_coordinator_sees_quotas_and_takes_workflow_steps(client, scene, sur
     client.post(f"/khao-sat/{survey.pk}/buoc/", {"action": "close"})
     survey.refresh_from_db()
     assert survey.locked
+
+
+def test_a_workflow_step_says_what_it_did_and_closing_twice_changes_nothing(client, scene, survey):
+    for _ in range(30):
+        intake.submit(survey, full_answers(5), point="QNG-STP", mode="api")
+    client.force_login(scene.coordinator)
+    r = client.post(f"/khao-sat/{survey.pk}/buoc/", {"action": "close"}, follow=True)
+    html = r.content.decode()
+    assert "Đã kết thúc thu phiếu. Kết quả đã được công bố thành kết quả của chỉ số" in html
+    assert "(năm 2026)" in html
+    closed_at = Survey.objects.get(pk=survey.pk).closed_at
+    # a second click (another tab, a resent form): a clear refusal, nothing changed
+    r = client.post(f"/khao-sat/{survey.pk}/buoc/", {"action": "close"}, follow=True)
+    assert r.status_code == 200 and "Không thể «Kết thúc thu phiếu»" in r.content.decode()
+    assert Survey.objects.get(pk=survey.pk).closed_at == closed_at
 
 
 def test_a_viewer_cannot_take_workflow_steps(client, scene, survey):
