@@ -237,7 +237,21 @@ def frame_edit(request, pk: int):
         raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh làm được việc này."))
     points = list(survey.points.select_related("unit").order_by("unit__kind", "name"))
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
+    margin_errors: dict[str, list[str]] = {}
+    margin_questions = frame.margin_questions(survey)
+    if request.method == "POST" and request.POST.get("form") == "margins":
+        typed = {
+            q.code: {str(v): request.POST.get(f"m-{q.code}-{v}", "") for v, _label in q.options}
+            for q in margin_questions
+        }
+        try:
+            frame.set_margins(survey, typed, request.user)
+        except ValidationError as exc:
+            margin_errors = exc.message_dict
+        else:
+            messages.success(request, _("Đã lưu cơ cấu dân số để gia quyền."))
+            return redirect("surveys:frame", pk=survey.pk)
+    elif request.method == "POST":
         counts = {p.code: request.POST.get(f"n-{p.code}", "") for p in points}
         try:
             changed = frame.set_dossiers(survey, counts, request.user)
@@ -254,9 +268,34 @@ def frame_edit(request, pk: int):
             "points": [
                 (p, errors.get(p.code, []), request.POST.get(f"n-{p.code}", p.dossiers)) for p in points
             ],
+            "margins": [
+                (
+                    q,
+                    margin_errors.get(q.code, []),
+                    [
+                        (
+                            v,
+                            label,
+                            request.POST.get(f"m-{q.code}-{v}")
+                            if margin_errors
+                            else _percent((survey.margins or {}).get(q.code, {}).get(str(v))),
+                        )
+                        for v, label in q.options
+                    ],
+                )
+                for q in margin_questions
+            ],
+            "margin_summary": [m for msgs in margin_errors.values() for m in msgs],
         },
-        status=400 if errors else 200,
+        status=400 if errors or margin_errors else 200,
     )
+
+
+def _percent(share) -> str:
+    """A stored margin (a share) as the percent the form shows: 0.49 → "49", 0.155 → "15,5"."""
+    from chiso.core.text import format_number
+
+    return "" if share is None else format_number(100 * share, 2).rstrip("0").rstrip(",")
 
 
 def survey_estimates(request, pk: int):

@@ -269,3 +269,36 @@ def test_the_list_shows_only_surveys_whose_page_opens(client, scene, survey):
         html = client.get("/khao-sat/").content.decode()
         assert (f'href="/khao-sat/{survey.pk}/"' in html) is listed
         assert client.get(f"/khao-sat/{survey.pk}/").status_code == (200 if listed else 404)
+
+
+def test_the_coordinator_enters_the_population_structure_the_weighted_estimates_rake_to(
+    client, scene, survey
+):
+    """Raking to known margins (sex, age group) needs them from the province: typed as percentages on the
+    frame page, refused whole when a question's do not add up to 100, shown back, used by the estimates."""
+    for gender in (1, 1, 1, 2):
+        intake.submit(
+            survey, full_answers(5 if gender == 1 else 2, gender=gender), point="QNG-STP", mode="api"
+        )
+    client.force_login(scene.coordinator)
+    assert "#co-cau" in client.get(f"/khao-sat/{survey.pk}/").content.decode()
+    page = f"/khao-sat/{survey.pk}/khung-mau/"
+    r = client.post(page, {"form": "margins", "m-gender-1": "30", "m-gender-2": "30", "m-age-1": "abc"})
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert "Giới tính: các tỷ lệ cộng lại được 60 %, phải bằng 100 %" in html
+    assert "Độ tuổi — 18-24 tuổi: cần một tỷ lệ phần trăm từ 0 đến 100" in html
+    assert Survey.objects.get(pk=survey.pk).margins == {}
+
+    r = client.post(page, {"form": "margins", "m-gender-1": "49,5", "m-gender-2": "50,5"})
+    assert r.status_code == 302
+    assert Survey.objects.get(pk=survey.pk).margins == {"gender": {"1": 0.495, "2": 0.505}}
+    html = client.get(page).content.decode()
+    assert 'name="m-gender-1" value="49,5"' in html and 'name="m-age-1" value=""' in html
+    # 3 men fully satisfied, 1 woman not: raked to half and half, half of the weight is satisfied
+    html = client.get(f"/khao-sat/{survey.pk}/uoc-luong/?gia-quyen=1").content.decode()
+    assert "Tỷ lệ hài lòng: <strong>49,5 %</strong>" in html, html[html.find('id="overall"') :][:300]
+
+    client.force_login(scene.officer_tp)
+    assert client.post(page, {"form": "margins", "m-gender-1": "10", "m-gender-2": "90"}).status_code == 403
+    assert Survey.objects.get(pk=survey.pk).margins == {"gender": {"1": 0.495, "2": 0.505}}
