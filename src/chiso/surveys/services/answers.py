@@ -1,11 +1,12 @@
 """Checking one respondent's answers against a version of the questionnaire.
 
 ``clean_answers(questions, raw)`` → ``(answers, scores)``: the answers by code, typed (a 1–5 item and a
-single choice: an int; a multiple choice: a sorted list of ints; a number: a float or int; a text: NFC,
-at most 2,000 characters) and the 1–5 items as one character each in questionnaire order ("-" when not
-answered). Answers to a question that does not apply (the question of its ``show_if`` was answered
-otherwise) are dropped, so a form without JavaScript can show every question; when that question was not
-answered at all, the question is optional and its answer kept. Every problem at once as ValidationError({code: [msg]}).
+single choice: an int; a multiple choice: a sorted list of ints; a number: a float or int, never negative;
+a text: NFC, at most 2,000 characters) and the 1–5 items as one character each in questionnaire order
+("-" when not answered). Answers to a question that does not apply (the question of its ``show_if`` was
+answered otherwise) are dropped, so a form without JavaScript can show every question; when that question
+was not answered at all, the question is optional and its answer kept. Every problem at once as
+ValidationError({code: [msg]}).
 """
 
 from __future__ import annotations
@@ -130,6 +131,9 @@ def _clean_one(q, value: Any, errors: Errors) -> Any:
                 number = None
         if number is None or number != number or abs(number) > 1e12:
             errors.add(q.code, f"Câu “{_short(q.text)}”: cần một con số (ví dụ 3 hoặc 2,5).")
+            return None
+        if number < 0:  # an age, a count of visits, minutes waited: never below zero
+            errors.add(q.code, f"Câu “{_short(q.text)}”: cần một số không âm (ví dụ 0, 3 hoặc 2,5).")
             return None
         return int(number) if number.is_integer() else number
     if kind == "text":
