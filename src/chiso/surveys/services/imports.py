@@ -126,12 +126,15 @@ def _greedy(text: str, labels: dict[str, int]) -> list[int]:
     return out
 
 
-def choice_value(q, value: Any) -> tuple[Any, bool]:
+def choice_value(q, value: Any, labels: dict[str, int] | None = None) -> tuple[Any, bool]:
     """A cell of a choice question (1–5, single, multiple) as option numbers → (value, whether a label was
-    read). ``NotAnOption`` names a piece that is neither an option's number nor its label."""
+    read). ``NotAnOption`` names a piece that is neither an option's number nor its label. ``labels``: the
+    question's ``_labels`` when the caller has them (a file's rows: folded once per question, not per
+    cell — folding them was nine tenths of a preview's time)."""
     if q.kind not in ("likert5", "single", "multiple"):
         return value, False
-    labels = _labels(q)
+    if labels is None:
+        labels = _labels(q)
     if q.kind != "multiple":
         got = _one(value.strip() if isinstance(value, str) else value, labels)
         return got, got is not value and not (isinstance(value, str) and got == value.strip())
@@ -195,6 +198,7 @@ def preview_responses(
         preview.errors.append(f"Cuộc khảo sát hiện không nhận phiếu ({survey.status_label}).")
     kinds = {q.code: q.kind for q in questions}
     by_exact = {q.code: q for q in questions}
+    labels = {q.code: _labels(q) for q in questions if q.kind in ("likert5", "single", "multiple")}
     from_labels = 0
     seen: dict[str, int] = {}
     existing = set(
@@ -209,7 +213,7 @@ def preview_responses(
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             try:
-                value, was_label = choice_value(by_exact[code], value)
+                value, was_label = choice_value(by_exact[code], value, labels.get(code))
             except NotAnOption as exc:
                 unreadable.add(code)
                 row.errors.append(
