@@ -8,7 +8,8 @@ counts, and the workflow steps of the survey.
   population structure by sex and age group (percent per option, each question's adding up to 100) that
   the weighted estimates rake to; a question left blank is not raked by;
 - ``step(survey, action, user)`` — open, reopen or close the survey (``workflows.services.transition``);
-  closing drops the rate-limit hashes and publishes the estimates as results (``publish``), all or nothing.
+  closing drops the rate-limit hashes (and the public form's pages sent) and publishes the estimates as
+  results (``publish``), all or nothing.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from chiso.validation import Errors
 from chiso.workflows.services import transition
 
 from .. import permissions
-from ..models import PROFILE_CODES, ServicePoint, Survey
+from ..models import PROFILE_CODES, FormUse, ServicePoint, Survey
 from .intake import drop_rate_counts
 
 _GROUPED = re.compile(r"^\d{1,3}(?:[.\s]\d{3})+$")
@@ -164,6 +165,7 @@ def step(survey: Survey, action: str, user, comment: str = "") -> Survey:
         survey.closed_at = timezone.now()
         survey.save(update_fields=["closed_at"])
         drop_rate_counts(survey)
+        FormUse.objects.filter(survey=survey).delete()  # the public form's pages sent: kept only to collect
         from chiso.results.importer import ImportRefused
 
         from .publish import publish
