@@ -4,9 +4,9 @@ draw), not collected from anyone; the dossier counts of the frame are invented t
 ``load_demo_survey()`` gives the merged Quảng Ngãi (code 51) a SIPAS-shaped survey of 2025 from the shipped
 template (``data/surveys/sipas.yaml``), open for responses, whose frame is the province's departments and
 communes with synthetic dossier counts, and about 3,000 synthetic responses at the nine demo departments and
-twenty communes (satisfaction differing by service point; profile answers sometimes left out; known
-population margins of sex and age group so the weighted estimates rake). Idempotent: a survey with the same
-title is left as it is.
+twenty communes (satisfaction differing by service point, one respondent's items going together; profile
+answers sometimes left out; known population margins of sex and age group so the weighted estimates rake).
+Idempotent: a survey with the same title is left as it is.
 """
 
 from __future__ import annotations
@@ -60,10 +60,12 @@ def _answers(rng: random.Random, base: float, scale_codes: list[str]) -> dict:
         answers["ethnicity"] = 1 if rng.random() < 0.85 else 2
     complained = rng.random() < 0.2
     answers["q8_7"] = 1 if complained else 2
+    # one person's answers go together: a disposition of the respondent, then each item's own part
+    person = rng.gauss(0, 0.6)
     for code in scale_codes:
         if not complained and code in ("q9_sat_37", "q9_sat_38", "q9_sat_39"):
             continue
-        level = base + rng.gauss(0, 0.8)
+        level = base + person + rng.gauss(0, 0.55)
         answers[code] = max(1, min(5, round(level)))
     return answers
 
