@@ -345,3 +345,17 @@ def test_answers_nested_a_thousand_deep_are_refused_not_a_server_error(survey):
         intake.submit(survey, {**full_answers(), "other_feedback": [[["a\x00"]]]}, mode=Response.Mode.API)
     assert "NUL" in str(caught.value)
     assert not Response.objects.filter(survey=survey).exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "1.5"])
+def test_a_rate_limit_setting_that_is_not_a_count_stops_the_server_with_a_clear_message(value):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CHISO_ENV": "test", "CHISO_SURVEY_RATE_LIMIT": value}
+    out = subprocess.run(
+        [sys.executable, "-m", "chiso.cli", "check"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode != 0
+    assert f"CHISO_SURVEY_RATE_LIMIT='{value}': expected a whole number" in out.stderr
