@@ -11,7 +11,8 @@ Targets of issue 9, reported, never asserted:
     test client in this one process (rate limit off), against the same rows INSERTed straight into the
     database by one cursor in the same run;
 (c) with ``--http`` (PostgreSQL only): the intake target itself — ≥ 500 responses/s, p95 < 100 ms — over
-    HTTP on gunicorn (2 workers by default) with concurrent keep-alive clients, against a same-run baseline
+    HTTP on gunicorn (2 workers by default) with concurrent keep-alive clients for ``--seconds`` (the rate in
+    consecutive 5 s windows too: sustained), against a same-run baseline
     of the same number of concurrent connections INSERTing the same rows straight into PostgreSQL; then
     the restart scenario: the same load while PostgreSQL is restarted
     (``pg_ctlcluster --skip-systemctl-redirect <ver> main restart``, a few seconds, only inside this run),
@@ -27,6 +28,9 @@ Targets of issue 9, reported, never asserted:
     .venv/bin/python bench/surveys.py --pg --reuse --profile-intake 300  # only cProfile 300 intake requests in-process
     .venv/bin/python bench/surveys.py --pg --reuse --estimates-only --profile  # (a) only, on the responses already there
 
+(d) with ``--intake-cpu N``: only the server's CPU time per intake response, through Django with every
+    middleware and through ``chiso.wsgi.application`` (the intake's own path, ``chiso.api.intake_path``).
+
 A run with ``--reuse`` keeps the database but still builds a new survey and writes ``--responses`` new rows into
 it; ``--estimates-only`` (with ``--reuse``) writes nothing: it runs (a) alone on the bench survey of the database
 with the most responses (the one an earlier run filled).
@@ -41,6 +45,8 @@ import os
 import random
 import sys
 import time
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -298,7 +304,6 @@ def profile_intake(survey, n: int) -> None:
     import io
     import pstats
     import re
-    from collections import Counter
 
     from django.conf import settings
     from django.db import connection
@@ -351,26 +356,183 @@ def profile_intake(survey, n: int) -> None:
         print("\n".join("  " + line for line in text[text.index("ncalls") :].splitlines() if line.strip()))
 
 
+def intake_cpu(survey, n: int) -> None:
+    """The server's CPU time per intake response, in this one thread (``time.thread_time``): through
+    Django's ``WSGIHandler`` with every middleware (the way every other request goes) and through
+    ``chiso.wsgi.application``, the way gunicorn serves it (``chiso.api.intake_path``), alternating, after
+    20 untimed responses each. Each response is written and committed (rate limit off)."""
+    import io
+
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import RequestFactory
+
+    import chiso.wsgi
+
+    settings.ALLOWED_HOSTS = ["*"]
+    factory = RequestFactory()
+    points = list(survey.points.values_list("code", flat=True))
+    path = f"/api/public/surveys/{survey.pk}/responses/"
+    answers = {"q8_7": 2, **{f"q9_sat_{i}": 4 for i in range(24, 37)}}
+    counter = [0]
+
+    def post(app) -> float:
+        counter[0] += 1
+        body = json.dumps(
+            {
+                "answers": answers,
+                "service_point": points[counter[0] % len(points)],
+                "dossier": f"c{counter[0]}",
+            }
+        ).encode()
+        environ = factory._base_environ(
+            PATH_INFO=path,
+            REQUEST_METHOD="POST",
+            CONTENT_TYPE="application/json",
+            CONTENT_LENGTH=str(len(body)),
+            **{"wsgi.input": io.BytesIO(body)},
+        )
+        status: list[str] = []
+        c0 = time.thread_time()
+        out = app(environ, lambda s, headers, exc_info=None: status.append(s))
+        b"".join(out)
+        getattr(out, "close", lambda: None)()
+        spent = time.thread_time() - c0
+        if not status[0].startswith("201"):
+            raise SystemExit(f"intake answered {status[0]}")
+        return spent
+
+    ways = [("Django, every middleware", WSGIHandler()), ("chiso.wsgi (intake path)", chiso.wsgi.application)]
+    for _label, app in ways:
+        for _ in range(20):
+            post(app)
+    cpu: dict[str, list[float]] = {label: [] for label, _ in ways}
+    for _ in range(n):
+        for label, app in ways:
+            cpu[label].append(post(app))
+    print(
+        f"\n(d) server CPU per intake response, in-process, {n} each (rate limit off, PostgreSQL commit each)"
+    )
+    base = median(cpu[ways[0][0]])
+    for label, _ in ways:
+        print(
+            f"  {label:<28} median {fmt_s(median(cpu[label])):>9}  best {fmt_s(min(cpu[label])):>9}"
+            f"  ×{median(cpu[label]) / base:.2f}"
+        )
+
+
 # --- (c) HTTP intake on gunicorn, and a PostgreSQL restart mid-load ---------------------------------
 
 
-def _post(conn, path: str, body: bytes) -> tuple[int, bytes]:
-    conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
-    r = conn.getresponse()
-    return r.status, r.read()
+class _Connection:
+    """A minimal HTTP/1.1 keep-alive client: the request written as bytes, the answer read by its status
+    line and Content-Length. It shares the two cores with the server and PostgreSQL, so it should take as
+    little of them as it can: ``http.client`` parses every answer's headers with the e-mail parser, which
+    costs about as much CPU as the server spends on a response (``--client http.client`` to compare)."""
+
+    def __init__(self, host: str, port: int, timeout: float = 30) -> None:
+        import socket
+
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = self.sock.makefile("rb")
+        self.head = f"Host: {host}:{port}\r\nContent-Type: application/json\r\n".encode()
+
+    def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        self.sock.sendall(
+            b"POST %s HTTP/1.1\r\n%sContent-Length: %d\r\n\r\n%s"
+            % (path.encode(), self.head, len(body), body)
+        )
+        status_line = self.reader.readline()
+        if not status_line:
+            raise ConnectionError("connection closed by the server")
+        length, close = 0, False
+        while True:
+            line = self.reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                close = True
+        content = self.reader.read(length)
+        if close:
+            self.close()
+            raise ConnectionError("the server closed the connection after answering")
+        return int(status_line.split()[1]), content
+
+    def close(self) -> None:
+        self.reader.close()
+        self.sock.close()
 
 
-def http_load(port: int, survey, clients: int, *, per_client: int = 0, seconds: float = 0, tag: str = "h"):
+class _StdlibConnection:
+    """The same through ``http.client`` (``--client http.client``)."""
+
+    def __init__(self, host: str, port: int, timeout: float = 30) -> None:
+        import http.client
+
+        self.conn = http.client.HTTPConnection(host, port, timeout=timeout)
+
+    def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        self.conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+        r = self.conn.getresponse()
+        return r.status, r.read()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+CLIENTS = {"raw": _Connection, "http.client": _StdlibConnection}
+
+
+@dataclass
+class Load:
+    latencies: list[float]  # of the 201s
+    receipts: list[str]
+    statuses: Counter
+    wall: float
+    cpu: float  # the client threads' CPU seconds
+    finished: list[float]  # perf_counter when each 201 came back, ascending
+
+    def windows(self, width: float = 5.0) -> list[float]:
+        """Responses acknowledged per second in consecutive windows of ``width`` seconds (whole windows)."""
+        if not self.finished:
+            return []
+        start, out = self.finished[0], []
+        k = 0
+        while start + width <= self.finished[-1]:
+            j = k
+            while j < len(self.finished) and self.finished[j] < start + width:
+                j += 1
+            out.append((j - k) / width)
+            k, start = j, start + width
+        return out
+
+
+def http_load(
+    port: int,
+    survey,
+    clients: int,
+    *,
+    per_client: int = 0,
+    seconds: float = 0,
+    tag: str = "h",
+    kind: str = "raw",
+):
     """``clients`` threads posting responses over keep-alive connections, ``per_client`` each or for
     ``seconds``; every response has its own dossier code. Returns latencies of the 201s, their receipts,
-    the other statuses and the wall time."""
+    the other statuses, the wall time, the CPU time the client threads took (``time.thread_time``) and when
+    each 201 came back."""
     import http.client
     import threading
-    from collections import Counter
 
     from analysis_load import HOST
     from common import run_together
 
+    connect = CLIENTS[kind]
     points = list(survey.points.values_list("code", flat=True))
     path = f"/api/public/surveys/{survey.pk}/responses/"
     answers = {"q8_7": 2, **{f"q9_sat_{i}": 4 for i in range(24, 37)}}
@@ -380,12 +542,14 @@ def http_load(port: int, survey, clients: int, *, per_client: int = 0, seconds: 
     receipts: list[str] = []
     statuses: Counter = Counter()
     stop_at = [0.0]
+    cpu = [0.0]
 
     def client():
         me = threading.get_ident()
-        conn = http.client.HTTPConnection(HOST, port, timeout=30)
-        mine, got, codes = [], [], Counter()
+        conn = connect(HOST, port)
+        mine, got, codes, done = [], [], Counter(), []
         barrier.wait()
+        c0 = time.thread_time()
         i = 0
         while (per_client and i < per_client) or (seconds and time.perf_counter() < stop_at[0]):
             body = json.dumps(
@@ -394,28 +558,37 @@ def http_load(port: int, survey, clients: int, *, per_client: int = 0, seconds: 
             i += 1
             t = time.perf_counter()
             try:
-                status, content = _post(conn, path, body)
-            except (OSError, http.client.HTTPException):
+                status, content = conn.post(path, body)
+            except (OSError, http.client.HTTPException, ValueError, IndexError):
                 codes["connection error"] += 1
                 conn.close()
-                conn = http.client.HTTPConnection(HOST, port, timeout=30)
                 time.sleep(0.05)
+                try:
+                    conn = connect(HOST, port)
+                except OSError:
+                    pass
                 continue
             codes[status] += 1
             if status == 201:
-                mine.append(time.perf_counter() - t)
+                end = time.perf_counter()
+                mine.append(end - t)
+                done.append(end)
                 got.append(json.loads(content)["receipt"])
             elif status >= 500:
                 time.sleep(0.05)
+        spent = time.thread_time() - c0
         conn.close()
         with lock:
             latencies.extend(mine)
             receipts.extend(got)
             statuses.update(codes)
+            finished.extend(done)
+            cpu[0] += spent
 
+    finished: list[float] = []
     stop_at[0] = time.perf_counter() + seconds
     wall = run_together(client, clients, barrier, daemon=True)
-    return latencies, receipts, statuses, wall
+    return Load(latencies, receipts, statuses, wall, cpu[0], sorted(finished))
 
 
 def insert_load(survey, clients: int, per_client: int):
@@ -493,6 +666,23 @@ def restart_postgresql() -> tuple[float, str]:
     return time.perf_counter() - t, f"{major}/main"
 
 
+def _children_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the processes whose parent is ``pid`` (gunicorn's workers)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def bench_http(
     env: dict,
     var_dir: Path,
@@ -502,6 +692,8 @@ def bench_http(
     workers: int,
     threads: int,
     restart_seconds: float,
+    kind: str = "raw",
+    seconds: float = 0,
 ) -> None:
     import threading
 
@@ -515,13 +707,18 @@ def bench_http(
     proc = start_gunicorn(env, port, workers, threads, log)
     print(
         f"\n(c) public intake over HTTP: gunicorn {workers} workers × {threads} threads, {clients} concurrent "
-        f"keep-alive clients × {per_client} responses (targets: ≥ 500/s, p95 < 100 ms, 0 acknowledged lost)"
+        f"keep-alive clients ({kind}) × {f'{seconds:.0f} s' if seconds else f'{per_client} responses'} (targets: ≥ 500/s, p95 < 100 ms, 0 acknowledged lost)"
     )
     try:
         wait_until_up(proc, port, log)
-        http_load(port, survey, clients, per_client=5, tag="w")  # warm every worker
+        http_load(port, survey, clients, per_client=5, tag="w", kind=kind)  # warm every worker
         base_lat, base_wall = insert_load(survey, clients, per_client)
-        lat, receipts, statuses, wall = http_load(port, survey, clients, per_client=per_client)
+        server0 = _children_cpu(proc.pid)
+        load = http_load(
+            port, survey, clients, per_client=0 if seconds else per_client, seconds=seconds, kind=kind
+        )
+        lat, statuses, wall, client_cpu = load.latencies, load.statuses, load.wall, load.cpu
+        server_cpu = _children_cpu(proc.pid) - server0
         n, bn = len(lat), len(base_lat)
         rate, base_rate = n / wall, bn / base_wall
         p95, base_p95 = percentile(lat, 95), percentile(base_lat, 95)
@@ -533,6 +730,17 @@ def bench_http(
             f"statuses {dict(statuses)}"
         )
         print(f"  intake / baseline: throughput ×{rate / base_rate:.2f}, p95 ×{p95 / base_p95:.1f}")
+        windows = load.windows()
+        if len(windows) > 1:
+            print(
+                f"  sustained: {', '.join(f'{w:.0f}' for w in windows)} /s in consecutive 5 s windows "
+                f"(lowest {min(windows):.0f}/s)"
+            )
+        answered = max(1, sum(statuses.values()))
+        print(
+            f"  CPU per response: gunicorn workers {fmt_s(server_cpu / answered)}, load generator "
+            f"{fmt_s(client_cpu / answered)} (PostgreSQL not counted)"
+        )
         print(
             f"  target: {rate:.0f}/s {'met' if rate >= 500 else 'NOT met'} (≥ 500/s); "
             f"p95 {fmt_s(p95)} {'met' if p95 < 0.1 else 'NOT met'} (< 100 ms)"
@@ -546,7 +754,8 @@ def bench_http(
 
             t = threading.Thread(target=restarter)
             t.start()
-            lat, receipts, statuses, wall = http_load(port, survey, clients, seconds=restart_seconds, tag="r")
+            load = http_load(port, survey, clients, seconds=restart_seconds, tag="r", kind=kind)
+            receipts, statuses, wall = load.receipts, load.statuses, load.wall
             t.join()
             from django.db import connection
 
@@ -583,10 +792,24 @@ def main() -> None:
         help="with --reuse: only (a), on the bench survey already filled (nothing written)",
     )
     p.add_argument(
+        "--intake-cpu", type=int, default=0, help="only (d): server CPU per intake response, N of each way"
+    )
+    p.add_argument(
         "--http", action="store_true", help="(c): HTTP intake on gunicorn and a PostgreSQL restart"
     )
     p.add_argument("--clients", type=int, default=16, help="(c): concurrent clients")
-    p.add_argument("--per-client", type=int, default=250, help="(c): responses per client")
+    p.add_argument(
+        "--per-client", type=int, default=250, help="(c): responses per client (and the baseline's)"
+    )
+    p.add_argument(
+        "--seconds",
+        type=float,
+        default=30.0,
+        help="(c): post for this long instead of --per-client each; 0: count",
+    )
+    p.add_argument(
+        "--client", choices=sorted(CLIENTS), default="raw", help="(c): the load generator's HTTP client"
+    )
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--threads", type=int, default=4)
     p.add_argument(
@@ -606,12 +829,24 @@ def main() -> None:
     if args.profile_intake:
         profile_intake(survey, args.profile_intake)
         return
+    if args.intake_cpu:
+        intake_cpu(survey, args.intake_cpu)
+        return
     bench_intake(survey, args.intake)
     if args.http:
         if not args.pg:
             raise SystemExit("--http needs --pg (the restart scenario is PostgreSQL's)")
         bench_http(
-            env, var, survey, args.clients, args.per_client, args.workers, args.threads, args.restart_seconds
+            env,
+            var,
+            survey,
+            args.clients,
+            args.per_client,
+            args.workers,
+            args.threads,
+            args.restart_seconds,
+            args.client,
+            args.seconds,
         )
     if args.responses:
         seconds = fill(survey, args.responses)

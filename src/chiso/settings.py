@@ -225,7 +225,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "chiso.api.parsers.JSONParser",  # a body nested too deeply is a 400, not a RecursionError
         "rest_framework.parsers.FormParser",
         "chiso.api.parsers.MultiPartParser",  # a body with no part is refused, not read as an empty form
     ],
@@ -289,7 +289,13 @@ CHISO_SITE_URL = os.environ.get("CHISO_SITE_URL", "http://127.0.0.1:8000" if ENV
 # Public survey intake: responses per hour from one address (a salted hash of it) to one survey; 0 = no
 # limit (load tests). Generous: a counter's tablet or a commune's NAT sends many. Behind a reverse proxy,
 # CHISO_SURVEY_CLIENT_IP_HEADER names the header holding the client address (e.g. HTTP_X_REAL_IP).
-CHISO_SURVEY_RATE_LIMIT = int(os.environ.get("CHISO_SURVEY_RATE_LIMIT", "600"))
+_rate = os.environ.get("CHISO_SURVEY_RATE_LIMIT", "").strip() or "600"
+if not _rate.isdigit():
+    raise ImproperlyConfigured(
+        f"CHISO_SURVEY_RATE_LIMIT={_rate!r}: expected a whole number of responses an hour from one address "
+        "(0 turns the limit off)"
+    )
+CHISO_SURVEY_RATE_LIMIT = int(_rate)
 CHISO_SURVEY_CLIENT_IP_HEADER = os.environ.get("CHISO_SURVEY_CLIENT_IP_HEADER", "")
 
 # E-mail (reminders, digests). Production: SMTP from the environment; demo/dev: files in var/mail.

@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,6 +36,7 @@ from .assessment import (
     visible_sheet,
 )
 from .common import DATE_INPUTS, NonEmptyDictField, VietnameseMixin, read_responses, write_responses
+from .parsers import JSONParser
 
 __all__ = [
     "RoundSheetListView",

@@ -5,10 +5,11 @@ per salted hash of the sender's address (``CHISO_SURVEY_RATE_LIMIT``). Rules: ch
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,8 +19,9 @@ from chiso.surveys.models import Response as SurveyResponse
 from chiso.surveys.services import intake
 
 from .common import ERR, FIELD_ERRORS
+from .parsers import JSONParser
 
-__all__ = ["PublicResponseView"]
+__all__ = ["PublicResponseView", "answer"]
 
 
 class PublicResponseInSerializer(serializers.Serializer):
@@ -65,42 +67,43 @@ class PublicResponseView(APIView):
     permission_classes = [AllowAny]
 
     def post(self, request: Request, pk: int) -> Response:
-        survey = intake.survey_to_submit(pk)
-        if survey is None:
-            return Response({"detail": str(intake.NoSurvey())}, status=status.HTTP_404_NOT_FOUND)
-        body = request.data
-        if not isinstance(body, dict):
-            return Response(
-                {"detail": "Dữ liệu không hợp lệ: cần một đối tượng JSON."},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        unknown = sorted(set(body) - {"answers", "service_point", "dossier"})
-        if unknown:
-            return Response(
-                {"non_field_errors": [f"Trường không có: {', '.join(map(str, unknown))[:200]}."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        point, dossier = body.get("service_point") or "", body.get("dossier") or ""
-        if not isinstance(point, str) or not isinstance(dossier, str):
-            return Response(
-                {"non_field_errors": ["“service_point” và “dossier” phải là chuỗi ký tự."]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        try:
-            row = intake.submit(
-                survey,
-                body.get("answers"),
-                point=point,
-                dossier=dossier,
-                mode=SurveyResponse.Mode.API,
-                client=intake.client_address(request),
-            )
-        except intake.NoSurvey as exc:  # deleted since this worker last read it
-            return Response({"detail": str(exc)}, status=status.HTTP_404_NOT_FOUND)
-        except ValidationError as exc:
-            return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
-        except intake.DuplicateDossier as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        except intake.RateLimited as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        return Response({"receipt": row.receipt}, status=status.HTTP_201_CREATED)
+        code, payload = answer(pk, request.data, intake.client_address(request.META))
+        return Response(payload, status=code)
+
+
+def answer(pk: int, body: Any, client: str) -> tuple[int, dict[str, Any]]:
+    """The intake's answer to one posted body (already read as JSON): the HTTP status and the JSON object
+    sent back. The view above and the intake's own path (``chiso.api.intake_path``) both answer with it."""
+    survey = intake.survey_to_submit(pk)
+    if survey is None:
+        return status.HTTP_404_NOT_FOUND, {"detail": str(intake.NoSurvey())}
+    if not isinstance(body, dict):
+        return status.HTTP_400_BAD_REQUEST, {"detail": "Dữ liệu không hợp lệ: cần một đối tượng JSON."}
+    unknown = sorted(set(body) - {"answers", "service_point", "dossier"})
+    if unknown:
+        return status.HTTP_400_BAD_REQUEST, {
+            "non_field_errors": [f"Trường không có: {', '.join(map(str, unknown))[:200]}."]
+        }
+    point, dossier = body.get("service_point") or "", body.get("dossier") or ""
+    if not isinstance(point, str) or not isinstance(dossier, str):
+        return status.HTTP_400_BAD_REQUEST, {
+            "non_field_errors": ["“service_point” và “dossier” phải là chuỗi ký tự."]
+        }
+    try:
+        row = intake.submit(
+            survey,
+            body.get("answers"),
+            point=point,
+            dossier=dossier,
+            mode=SurveyResponse.Mode.API,
+            client=client,
+        )
+    except intake.NoSurvey as exc:  # deleted since this worker last read it
+        return status.HTTP_404_NOT_FOUND, {"detail": str(exc)}
+    except ValidationError as exc:
+        return status.HTTP_400_BAD_REQUEST, exc.message_dict
+    except intake.DuplicateDossier as exc:
+        return status.HTTP_409_CONFLICT, {"detail": str(exc)}
+    except intake.RateLimited as exc:
+        return status.HTTP_429_TOO_MANY_REQUESTS, {"detail": str(exc)}
+    return status.HTTP_201_CREATED, {"receipt": row.receipt}

@@ -475,7 +475,14 @@ def preview_import(
         try:
             unit = resolver.resolve(code_text if code_text else unit_text, y)
             if code_text and unit_text:
-                by_name = resolver.resolve(unit_text, y)
+                try:
+                    by_name = resolver.resolve(unit_text, y)
+                except UnitLookupError as exc:
+                    # a name shared by several units (Xã Ba Tô and Xã Ba Tơ: names are matched without
+                    # diacritics) agrees with the code when the code's unit is one of them
+                    if unit.pk not in {u.pk for u in exc.candidates}:
+                        raise
+                    by_name = unit
                 if by_name.pk != unit.pk:
                     raise UnitLookupError(
                         unit_text,

@@ -4,19 +4,21 @@ draw), not collected from anyone; the dossier counts of the frame are invented t
 ``load_demo_survey()`` gives the merged Quảng Ngãi (code 51) a SIPAS-shaped survey of 2025 from the shipped
 template (``data/surveys/sipas.yaml``), open for responses, whose frame is the province's departments and
 communes with synthetic dossier counts, and about 3,000 synthetic responses at the nine demo departments and
-twenty communes (satisfaction differing by service point; profile answers sometimes left out; known
-population margins of sex and age group so the weighted estimates rake). Idempotent: a survey with the same
-title is left as it is.
+twenty communes (satisfaction differing by service point, one respondent's items going together; profile
+answers sometimes left out; known population margins of sex and age group so the weighted estimates rake).
+Idempotent: a survey with the same title is left as it is.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
-from chiso.surveys.models import Survey
+from chiso.surveys.models import Response, Survey
 from chiso.surveys.services import frame, intake, questionnaire
 from chiso.units.models import Unit
 
@@ -32,6 +34,9 @@ INTRO = (
 )
 #: The public form refuses a response sent sooner than this after it was shown (a robot's speed).
 MIN_FILL_SECONDS = 8
+#: The synthetic responses are dated over the days before the demo is loaded (fewer on weekends), so the
+#: monitoring page's responses by day has a collection to show.
+COLLECTION_DAYS = 28
 #: Known margins of the adult population (synthetic, for the demo's raking): sex and age group.
 MARGINS = {
     "gender": {"1": 0.49, "2": 0.51},
@@ -55,10 +60,12 @@ def _answers(rng: random.Random, base: float, scale_codes: list[str]) -> dict:
         answers["ethnicity"] = 1 if rng.random() < 0.85 else 2
     complained = rng.random() < 0.2
     answers["q8_7"] = 1 if complained else 2
+    # one person's answers go together: a disposition of the respondent, then each item's own part
+    person = rng.gauss(0, 0.6)
     for code in scale_codes:
         if not complained and code in ("q9_sat_37", "q9_sat_38", "q9_sat_39"):
             continue
-        level = base + rng.gauss(0, 0.8)
+        level = base + person + rng.gauss(0, 0.55)
         answers[code] = max(1, min(5, round(level)))
     return answers
 
@@ -93,4 +100,22 @@ def load_demo_survey(n_departments: int = 260, n_communes: int = 100, communes: 
         n = max(5, int(n * rng.uniform(0.7, 1.3)))
         items.extend((_answers(rng, base, scale_codes), point.code, "") for _ in range(n))
     intake.add_many(survey, items, mode="import")
+    _spread_over_days(survey, rng)
     return DemoSurvey(survey, True)
+
+
+def _spread_over_days(survey: Survey, rng: random.Random) -> None:
+    """Date each synthetic response on one of the ``COLLECTION_DAYS`` days up to now (office hours,
+    weekends a third as busy)."""
+    now = timezone.localtime()
+    days = [(now - dt.timedelta(days=d)).date() for d in range(COLLECTION_DAYS)]
+    busy = [0.3 if day.weekday() >= 5 else 1.0 for day in days]
+    tz = timezone.get_current_timezone()
+    rows = list(Response.objects.filter(survey=survey).only("pk"))
+    for row in rows:
+        day = rng.choices(days, weights=busy)[0]
+        at = dt.datetime.combine(day, dt.time(7, 30), tzinfo=tz) + dt.timedelta(
+            seconds=rng.randint(0, 9 * 3600)
+        )
+        row.created_at = min(at, now)
+    Response.objects.bulk_update(rows, ["created_at"], batch_size=1000)

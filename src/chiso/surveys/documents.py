@@ -16,7 +16,7 @@ unweighted (said in the report).
 
 from __future__ import annotations
 
-from chiso.core.text import format_number, strip_admin_prefix
+from chiso.core.text import format_number, strip_admin_prefix, vi_sort_key
 from chiso.documents import wording as w
 from chiso.documents.model import Appendix, OfficialDocument, Paragraph, Signer, Table
 from chiso.documents.services import FORMATS, render, wording_for
@@ -56,7 +56,7 @@ def report_document(survey: Survey) -> OfficialDocument:
     wording = wording_for(province, "report")
     weighted = survey.points.exists() and not survey.points.filter(dossiers=0).exists()
     f = estimates.compute(survey, weighted=weighted)
-    points = list(survey.points.all())
+    points = list(survey.points.select_related("unit"))
     dossiers = sum(p.dossiers for p in points)
     subject = (
         f"sự hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành chính năm {survey.year}"
@@ -64,8 +64,8 @@ def report_document(survey: Survey) -> OfficialDocument:
     methods = [
         f"Phiếu khảo sát: {survey.title} (mẫu “{survey.template or 'riêng'}”, phiên bản {survey.version}); "
         f"{len([q for q in questions_of(survey) if q.scale])} câu hỏi đánh giá trên thang 1–5",
-        f"Mẫu: {format_number(f.n)} phiếu hợp lệ tại {len(points)} điểm phục vụ "
-        f"(bộ phận một cửa của các sở, ngành và xã, phường), khung mẫu {format_number(dossiers)} hồ sơ",
+        f"Mẫu: {format_number(f.n)} phiếu hợp lệ tại {len(f.points)} trong số {len(points)} điểm phục vụ của "
+        f"khung mẫu (bộ phận một cửa của các sở, ngành và xã, phường), {format_number(dossiers)} hồ sơ",
         (
             "Gia quyền: trọng số thiết kế bằng số hồ sơ chia cho số phiếu của từng điểm phục vụ"
             + (", hiệu chỉnh lặp (raking) theo cơ cấu dân số đã biết" if survey.margins else "")
@@ -103,10 +103,19 @@ def report_document(survey: Survey) -> OfficialDocument:
             )
         )
         blocks.append(Paragraph("2. Theo cơ quan, đơn vị (điểm phục vụ)", bold=True, indent_first=False))
+        # every service point of the frame, those without a response too (0, not publishable); no mean
+        # score per unit: the column would stay empty
+        answered = {pt.pk for pt, _e in f.points}
+        unit_rows = [(w.unit_full_name(pt.unit), _row("", e, None)[1:4]) for pt, e in f.points]
+        unit_rows += [
+            (w.unit_full_name(pt.unit), ["0", NOT_PUBLISHABLE, ""])
+            for pt in sorted(points, key=lambda p: (p.unit.kind == "ward", vi_sort_key(p.name)))
+            if pt.pk not in answered
+        ]
         blocks.append(
             Table(
-                columns=COLUMNS,
-                rows=[_row(w.unit_full_name(pt.unit), e, None) for pt, e in f.points],
+                columns=COLUMNS[:4],
+                rows=[[w.esc(label), *cells] for label, cells in unit_rows],
                 number_columns={1, 2},
             )
         )

@@ -257,3 +257,21 @@ class RateCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]}… {self.hour:%Y-%m-%d %H}h: {self.count}"
+
+
+class FormUse(models.Model):
+    """A page of the public form sent: the random number its signed token carries (``views_public``), so
+    a second sending of the same page (a double tap, the browser sending it again) writes no second
+    response and shows the first one's receipt. Nothing about the sender; dropped when the survey closes."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    nonce = models.CharField(max_length=32)
+    #: The response the page made ("" while it is being written).
+    receipt = models.CharField(max_length=16, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "nonce"], name="survey_form_use_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.nonce[:8]}… → {self.receipt or '…'}"

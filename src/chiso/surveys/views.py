@@ -208,9 +208,26 @@ def survey_step(request, pk: int):
     if not permissions.can_manage(request.user, survey.province_id):
         raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh làm được việc này."))
     try:
-        frame.step(survey, request.POST.get("action", ""), request.user)
+        survey = frame.step(survey, request.POST.get("action", ""), request.user)
     except (WorkflowError, ValidationError) as exc:
         messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        if survey.locked:
+            from chiso.frameworks.models import Index
+
+            from .services.publish import index_code
+
+            index = Index.objects.filter(code=index_code(survey)).first()
+            messages.success(
+                request,
+                _(
+                    "Đã kết thúc thu phiếu. Kết quả đã được công bố thành kết quả của chỉ số “%(i)s” "
+                    "(năm %(y)s); số liệu dưới cỡ mẫu tối thiểu để trống."
+                )
+                % {"i": index.display_name if index else index_code(survey), "y": survey.year},
+            )
+        else:
+            messages.success(request, _("Cuộc khảo sát đã chuyển sang: %(s)s.") % {"s": survey.status_label})
     return redirect("surveys:detail", pk=survey.pk)
 
 
@@ -220,7 +237,21 @@ def frame_edit(request, pk: int):
         raise PermissionDenied(_("Chỉ chuyên viên điều phối của tỉnh làm được việc này."))
     points = list(survey.points.select_related("unit").order_by("unit__kind", "name"))
     errors: dict[str, list[str]] = {}
-    if request.method == "POST":
+    margin_errors: dict[str, list[str]] = {}
+    margin_questions = frame.margin_questions(survey)
+    if request.method == "POST" and request.POST.get("form") == "margins":
+        typed = {
+            q.code: {str(v): request.POST.get(f"m-{q.code}-{v}", "") for v, _label in q.options}
+            for q in margin_questions
+        }
+        try:
+            frame.set_margins(survey, typed, request.user)
+        except ValidationError as exc:
+            margin_errors = exc.message_dict
+        else:
+            messages.success(request, _("Đã lưu cơ cấu dân số để gia quyền."))
+            return redirect("surveys:frame", pk=survey.pk)
+    elif request.method == "POST":
         counts = {p.code: request.POST.get(f"n-{p.code}", "") for p in points}
         try:
             changed = frame.set_dossiers(survey, counts, request.user)
@@ -237,9 +268,34 @@ def frame_edit(request, pk: int):
             "points": [
                 (p, errors.get(p.code, []), request.POST.get(f"n-{p.code}", p.dossiers)) for p in points
             ],
+            "margins": [
+                (
+                    q,
+                    margin_errors.get(q.code, []),
+                    [
+                        (
+                            v,
+                            label,
+                            request.POST.get(f"m-{q.code}-{v}")
+                            if margin_errors
+                            else _percent((survey.margins or {}).get(q.code, {}).get(str(v))),
+                        )
+                        for v, label in q.options
+                    ],
+                )
+                for q in margin_questions
+            ],
+            "margin_summary": [m for msgs in margin_errors.values() for m in msgs],
         },
-        status=400 if errors else 200,
+        status=400 if errors or margin_errors else 200,
     )
+
+
+def _percent(share) -> str:
+    """A stored margin (a share) as the percent the form shows: 0.49 → "49", 0.155 → "15,5"."""
+    from chiso.core.text import format_number
+
+    return "" if share is None else format_number(100 * share, 2).rstrip("0").rstrip(",")
 
 
 def survey_estimates(request, pk: int):
@@ -356,14 +412,33 @@ def paper_entry(request, pk: int):
         raw = answers_from_post(questions, request.POST)
         code = request.POST.get("d", "")
         sheet = request.POST.get("sheet", "").strip()
+        # a sheet is known by its number and its service point (each counter numbers its own sheets),
+        # among the points the user types forms for
+        point = next((p for p in points if p.code == code), None)
+        earlier = (
+            Response.objects.filter(survey=survey, point=point, sheet=sheet, mode=Response.Mode.PAPER)
+            if sheet and point is not None
+            else Response.objects.none()
+        )
         if request.POST.get("verify") == "1":
-            first = (
-                Response.objects.filter(survey=survey, sheet=sheet, mode=Response.Mode.PAPER).first()
-                if sheet
-                else None
-            )
+            first = earlier.order_by("pk").first()
             if first is None:
-                errors = {"sheet": [_("Chưa có phiếu số “%(s)s” nhập lần đầu.") % {"s": sheet}]}
+                errors = {
+                    "sheet": [
+                        _("Chưa có phiếu số “%(s)s” của %(p)s nhập lần đầu.")
+                        % {"s": sheet, "p": point.unit.name if point else code}
+                    ]
+                }
+            elif first.verified:
+                errors = {
+                    "sheet": [
+                        _(
+                            "Phiếu số %(s)s của %(p)s đã được đối chiếu và xác nhận trước đó: không cần nhập "
+                            "lại."
+                        )
+                        % {"s": sheet, "p": point.unit.name}
+                    ]
+                }
             else:
                 try:
                     again, _scores = clean_answers(questions_of(survey, first.version), raw)
@@ -375,12 +450,32 @@ def paper_entry(request, pk: int):
                     )
                     if diff:
                         errors = {c: [_("Khác lần nhập đầu.")] for c in diff}
+                    elif not Response.objects.filter(pk=first.pk, verified=False).update(verified=True):
+                        # confirmed by someone else in the meantime
+                        errors = {
+                            "sheet": [
+                                _(
+                                    "Phiếu số %(s)s của %(p)s đã được đối chiếu và xác nhận trước đó: không cần "
+                                    "nhập lại."
+                                )
+                                % {"s": sheet, "p": point.unit.name}
+                            ]
+                        }
                     else:
-                        Response.objects.filter(pk=first.pk).update(verified=True)
                         messages.success(
                             request, _("Phiếu số %(s)s: lần nhập thứ hai khớp, đã xác nhận.") % {"s": sheet}
                         )
                         return redirect("surveys:paper", pk=survey.pk)
+        elif earlier.exists():
+            errors = {
+                "sheet": [
+                    _(
+                        "Phiếu số %(s)s của %(p)s đã được nhập (biên nhận %(r)s). Để đối chiếu phiếu này, "
+                        "chọn “Nhập lần 2 để đối chiếu”; nếu là phiếu khác, hãy ghi số phiếu khác."
+                    )
+                    % {"s": sheet, "p": point.unit.name, "r": earlier.first().receipt}
+                ]
+            }
         else:
             try:
                 row = intake.submit(

@@ -100,6 +100,16 @@ def test_missing_fields_and_broken_json(coord):
     assert "JSON" in response.json()["detail"] and _vietnamese(response.json())
 
 
+def test_json_nested_too_deep_is_refused_in_vietnamese_not_a_server_error(coord, world):
+    # a few kilobytes of brackets: deeper than Python's JSON reader goes, or than any chiso request needs
+    for depth in (5000, 900, 33):
+        body = '{"title": "KH", "legal_basis": ' + "[" * depth + "]" * depth + "}"
+        response = coord.post("/api/plans/", body, content_type="application/json")
+        assert response.status_code == 400, depth
+        assert response.json() == {"detail": "Dữ liệu JSON lồng nhau quá sâu (tối đa 32 tầng)."}
+    assert not Plan.objects.exists()
+
+
 def test_coordinator_cannot_create_for_another_province(coord):
     kon_tum = Unit.objects.get(kind="province", code="62", valid_from__isnull=True)
     body = {"issuing_unit": kon_tum.pk, "title": "Kế hoạch", "year": 2026, "indices": ["papi"]}

@@ -23,6 +23,32 @@ def test_the_demo_survey_has_thousands_of_synthetic_responses_and_estimates():
     assert load_demo_survey().created is False
 
 
+def test_the_demo_survey_was_collected_over_several_weeks():
+    """The monitoring page's responses by day: the synthetic responses are spread over the four weeks
+    before the demo was loaded (fewer on weekends), not all on the day of loading."""
+    survey = load_demo_survey().survey
+    days = estimates.daily(survey)
+    busy = [n for _day, n in days if n]
+    assert len(days) == 28 and len(busy) >= 20
+    assert sum(busy) == survey.responses.count()
+
+
+def test_the_demo_respondents_answer_like_people_so_intervals_are_plausible():
+    """One person's answers go together (a respondent who is pleased is pleased with most items): the
+    synthetic items are correlated within a respondent as real ones are, so the overall interval — which
+    accounts for that — is not implausibly narrow (items drawn independently gave ±0.3 points on 4,500
+    responses)."""
+    import numpy as np
+
+    survey = load_demo_survey().survey
+    rows = [r for r in survey.responses.values_list("scores", flat=True)]
+    a = np.array([int(s[0]) for s in rows if s[0] != "-" and s[1] != "-"])
+    b = np.array([int(s[1]) for s in rows if s[0] != "-" and s[1] != "-"])
+    assert np.corrcoef(a, b)[0, 1] > 0.3
+    overall = estimates.estimates_json(survey, weighted=False)["overall"]
+    assert overall["ci_high"] - overall["ci_low"] > 1.2
+
+
 def test_closing_the_demo_survey_publishes_a_result_per_unit(client):
     from django.contrib.auth import get_user_model
 

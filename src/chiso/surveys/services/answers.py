@@ -1,10 +1,12 @@
 """Checking one respondent's answers against a version of the questionnaire.
 
 ``clean_answers(questions, raw)`` → ``(answers, scores)``: the answers by code, typed (a 1–5 item and a
-single choice: an int; a multiple choice: a sorted list of ints; a number: a float or int; a text: NFC,
-at most 2,000 characters) and the 1–5 items as one character each in questionnaire order ("-" when not
-answered). Answers to a question that does not apply (its ``show_if`` does not hold) are dropped, so a
-form without JavaScript can show every question. Every problem at once as ValidationError({code: [msg]}).
+single choice: an int; a multiple choice: a sorted list of ints; a number: a float or int, never negative;
+a text: NFC, at most 2,000 characters) and the 1–5 items as one character each in questionnaire order
+("-" when not answered). Answers to a question that does not apply (the question of its ``show_if`` was
+answered otherwise) are dropped, so a form without JavaScript can show every question; when that question
+was not answered at all, the question is optional and its answer kept. Every problem at once as
+ValidationError({code: [msg]}).
 """
 
 from __future__ import annotations
@@ -44,12 +46,18 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or (isinstance(value, str) and not value.strip())
 
 
-def applies(question, answers: Mapping[str, Any]) -> bool:
+def applies(question, answers: Mapping[str, Any]) -> bool | None:
+    """Whether ``question`` is asked given the (checked) answers before it: False when the question of its
+    condition was answered otherwise, None when that question was not answered — then the question is
+    optional (a respondent who skipped the filter may still answer it; the answer is kept)."""
+    asked: bool | None = True
     for code, values in (question.show_if or {}).items():
         got = answers.get(code)
-        if got is None or got not in values:
+        if got is None:
+            asked = None
+        elif got not in values:
             return False
-    return True
+    return asked
 
 
 def clean_answers(questions: Sequence, raw: Any) -> tuple[dict[str, Any], str]:
@@ -64,12 +72,13 @@ def clean_answers(questions: Sequence, raw: Any) -> tuple[dict[str, Any], str]:
     scores: list[str] = []
     for q in questions:
         value = raw.get(q.code)
-        if not applies(q, answers):
+        asked = applies(q, answers)
+        if asked is False:
             if q.scale:
                 scores.append("-")
             continue
         if _empty(value):
-            if q.required:
+            if q.required and asked:
                 errors.add(q.code, f"Câu “{_short(q.text)}” cần được trả lời.")
             if q.scale:
                 scores.append("-")
@@ -122,6 +131,9 @@ def _clean_one(q, value: Any, errors: Errors) -> Any:
                 number = None
         if number is None or number != number or abs(number) > 1e12:
             errors.add(q.code, f"Câu “{_short(q.text)}”: cần một con số (ví dụ 3 hoặc 2,5).")
+            return None
+        if number < 0:  # an age, a count of visits, minutes waited: never below zero
+            errors.add(q.code, f"Câu “{_short(q.text)}”: cần một số không âm (ví dụ 0, 3 hoặc 2,5).")
             return None
         return int(number) if number.is_integer() else number
     if kind == "text":

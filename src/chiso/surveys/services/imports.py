@@ -3,8 +3,9 @@ one response per row, a column per question code — all or nothing, after a pre
 
 - ``preview_responses(survey, data, file_name)`` → ``ResponsePreview``: the file read by
   ``results.reader.read_table`` (its limits: size, decompression bombs, legacy encodings, NFC), the columns
-  matched to question codes (a Kobo group prefix ``grp/q9_sat_24`` is dropped; Kobo/ODK metadata columns
-  such as ``_id``, ``_uuid``, ``start``, ``end`` are ignored), the service point (column ``service_point``
+  matched to question codes (a group prefix is dropped: Kobo's ``grp/q9_sat_24``, ODK Central's
+  ``grp-q9_sat_24``; Kobo/ODK metadata columns such as ``_id``, ``_uuid``, ``start``, ``end`` are
+  ignored), the service point (column ``service_point``
   or ``diem``) and dossier (``dossier`` or ``ma_ho_so``); every row checked as a response would be
   (``answers.clean_answers``), a dossier code used twice (in the file or already in the survey) is an
   error. A choice may be written as the option's number or its label (Kobo/ODK "labels" exports): a label
@@ -71,6 +72,13 @@ def _column_key(header: str) -> str:
     return nfc(header).split("/")[-1].strip().lower()
 
 
+def _column_keys(header: str) -> list[str]:
+    """What a header may name: the name after a Kobo group prefix (``grp/q9_sat_24``), then the name
+    after ODK Central's ``-`` or Kobo's ``.`` group separator (``grp-q9_sat_24``; codes have neither)."""
+    key = _column_key(header)
+    return [key, re.split(r"[-.]", key)[-1]]
+
+
 def _split_multiple(value: Any) -> Any:
     if isinstance(value, str) and re.search(r"[\s,;]", value.strip()):
         return [v for v in re.split(r"[\s,;]+", value.strip()) if v]
@@ -118,12 +126,15 @@ def _greedy(text: str, labels: dict[str, int]) -> list[int]:
     return out
 
 
-def choice_value(q, value: Any) -> tuple[Any, bool]:
+def choice_value(q, value: Any, labels: dict[str, int] | None = None) -> tuple[Any, bool]:
     """A cell of a choice question (1–5, single, multiple) as option numbers → (value, whether a label was
-    read). ``NotAnOption`` names a piece that is neither an option's number nor its label."""
+    read). ``NotAnOption`` names a piece that is neither an option's number nor its label. ``labels``: the
+    question's ``_labels`` when the caller has them (a file's rows: folded once per question, not per
+    cell — folding them was nine tenths of a preview's time)."""
     if q.kind not in ("likert5", "single", "multiple"):
         return value, False
-    labels = _labels(q)
+    if labels is None:
+        labels = _labels(q)
     if q.kind != "multiple":
         got = _one(value.strip() if isinstance(value, str) else value, labels)
         return got, got is not value and not (isinstance(value, str) and got == value.strip())
@@ -164,8 +175,9 @@ def preview_responses(
     by_code = {q.code.lower(): q for q in questions}
     mapping: dict[int, str] = {}
     point_col = dossier_col = None
+    known = by_code.keys() | POINT_COLUMNS | DOSSIER_COLUMNS
     for i, header in enumerate(table.header):
-        key = _column_key(header)
+        key = next((k for k in _column_keys(header) if k in known), "")
         if key in by_code:
             mapping[i] = by_code[key].code
             preview.columns.append((header, by_code[key].code))
@@ -186,6 +198,7 @@ def preview_responses(
         preview.errors.append(f"Cuộc khảo sát hiện không nhận phiếu ({survey.status_label}).")
     kinds = {q.code: q.kind for q in questions}
     by_exact = {q.code: q for q in questions}
+    labels = {q.code: _labels(q) for q in questions if q.kind in ("likert5", "single", "multiple")}
     from_labels = 0
     seen: dict[str, int] = {}
     existing = set(
@@ -200,7 +213,7 @@ def preview_responses(
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             try:
-                value, was_label = choice_value(by_exact[code], value)
+                value, was_label = choice_value(by_exact[code], value, labels.get(code))
             except NotAnOption as exc:
                 unreadable.add(code)
                 row.errors.append(

@@ -58,3 +58,35 @@ def test_create_with_a_user_checks_her_role(scene):
         run("create", "--template", "sipas", "--province", "Quảng Ngãi", "--year", "2026", "--user", "cb_tp")
     run("create", "--template", "sipas", "--province", "Quảng Ngãi", "--year", "2026", "--user", "dp")
     assert Survey.objects.count() == 1
+
+
+def test_a_respondent_may_answer_only_the_scale_questions_the_command_lists(client, scene):
+    """The issue's contract: in the shipped template the profile questions may be skipped and only the
+    satisfaction items answered — the ``scale_questions`` of ``chiso survey create``, nothing else."""
+    from chiso.surveys.models import Response
+    from chiso.surveys.services import frame
+
+    data = json.loads(
+        run("create", "--template", "sipas", "--province", "Quảng Ngãi", "--year", "2026", "--format", "json")
+    )
+    frame.step(Survey.objects.get(pk=data["survey"]), "open", scene.coordinator)
+
+    def post(answers):
+        return client.post(
+            f"/api/public/surveys/{data['survey']}/responses/",
+            data=json.dumps({"answers": answers, "service_point": "", "dossier": ""}),
+            content_type="application/json",
+        )
+
+    every_item = {code: 4 for code in data["scale_questions"]}
+    r = post(every_item)
+    assert r.status_code == 201, r.json()
+    # the items asked only of those who have complained are kept: the respondent answered them
+    assert Response.objects.get(receipt=r.json()["receipt"]).answers == every_item
+    first_items = {code: 5 for code in data["scale_questions"][:13]}
+    r = post(first_items)
+    assert r.status_code == 201, r.json()
+    # once the filter is answered "Không", those items are not asked (and their answers not kept)
+    r = post({**every_item, "q8_7": 2})
+    assert r.status_code == 201
+    assert "q9_sat_37" not in Response.objects.get(receipt=r.json()["receipt"]).answers

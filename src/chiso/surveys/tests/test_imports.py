@@ -38,6 +38,19 @@ def test_a_kobo_export_is_previewed_then_written_whole(survey, scene):
     assert rows[0].dossier == "HS-1" and rows[1].point.code == "99901" and "gender" not in rows[2].answers
 
 
+def test_an_odk_central_export_with_groups_is_read(survey, scene):
+    """ODK Central names a question in a group ``group-question`` (and its metadata ``meta-instanceID``,
+    ``KEY``); Kobo may use ``.`` — the question codes are found behind either separator."""
+    header = ["SubmissionDate", "profile-gender", "exp.q8_7", *[f"sat-{c}" for c in ITEMS], "meta-instanceID"]
+    data = _csv([["2026-05-01", 2, 2, *([4] * len(ITEMS)), "uuid:1"]], header=header)
+    preview = imports.preview_responses(survey, data, "odk.csv")
+    assert preview.ok and preview.counts == {"new": 1, "error": 0}
+    assert ("profile-gender", "gender") in preview.columns and ("exp.q8_7", "q8_7") in preview.columns
+    assert "meta-instanceID" in preview.ignored
+    assert imports.commit_responses(survey, data, "odk.csv", scene.coordinator) == 1
+    assert Response.objects.get().answers["gender"] == 2
+
+
 def test_one_bad_row_writes_nothing(survey, scene):
     data = _csv([_row(5), _row(9), _row(4, point="KHONG-CO"), _row(3, dossier="A"), _row(3, dossier="A")])
     preview = imports.preview_responses(survey, data, "kobo.csv")

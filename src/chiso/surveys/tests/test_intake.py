@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from chiso.surveys.models import RateCount, Response
 from chiso.surveys.services import frame, intake
@@ -317,3 +318,44 @@ def test_a_survey_reopened_or_edited_since_this_worker_read_it_is_read_again(cli
     questionnaire.edit_question(s, "age", scene.coordinator, required=False)
     r = post(client, s.pk, {"answers": full_answers(4)})
     assert r.status_code == 201, r.content
+
+
+def test_receipts_read_aloud_without_ambiguous_characters_and_every_character_is_drawn():
+    import re
+    from collections import Counter
+
+    receipts = [intake.new_receipt() for _ in range(4000)]
+    assert all(re.fullmatch(r"KS-[A-HJ-NP-Z2-9]{5}-[A-HJ-NP-Z2-9]{5}", r) for r in receipts)
+    assert len(set(receipts)) == len(receipts)
+    drawn = Counter("".join(r[3:8] + r[9:] for r in receipts))
+    assert set(drawn) == set(intake.RECEIPT_ALPHABET)  # no 0/O, 1/I; all 32 others
+    # 40,000 draws over 32 characters: 1,250 each expected; a skewed mapping would be far off
+    assert max(drawn.values()) < 1450 and min(drawn.values()) > 1050
+
+
+def test_answers_nested_a_thousand_deep_are_refused_not_a_server_error(survey):
+    # what an import or a script could hand the service directly, past the API's depth limit
+    deep: list = []
+    for _ in range(5000):
+        deep = [deep]
+    with pytest.raises(ValidationError) as caught:
+        intake.submit(survey, {**full_answers(), "other_feedback": deep}, mode=Response.Mode.API)
+    assert "đoạn chữ" in str(caught.value.message_dict["other_feedback"])
+    with pytest.raises(ValidationError) as caught:
+        intake.submit(survey, {**full_answers(), "other_feedback": [[["a\x00"]]]}, mode=Response.Mode.API)
+    assert "NUL" in str(caught.value)
+    assert not Response.objects.filter(survey=survey).exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "1.5"])
+def test_a_rate_limit_setting_that_is_not_a_count_stops_the_server_with_a_clear_message(value):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CHISO_ENV": "test", "CHISO_SURVEY_RATE_LIMIT": value}
+    out = subprocess.run(
+        [sys.executable, "-m", "chiso.cli", "check"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode != 0
+    assert f"CHISO_SURVEY_RATE_LIMIT='{value}': expected a whole number" in out.stderr

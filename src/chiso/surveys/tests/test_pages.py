@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from chiso.surveys.models import Response
+from chiso.surveys.models import Response, Survey
 from chiso.surveys.services import intake
 
 from .conftest import full_answers
@@ -57,6 +57,21 @@ def test_the_coordinator_sees_quotas_and_takes_workflow_steps(client, scene, sur
     assert survey.locked
 
 
+def test_a_workflow_step_says_what_it_did_and_closing_twice_changes_nothing(client, scene, survey):
+    for _ in range(30):
+        intake.submit(survey, full_answers(5), point="QNG-STP", mode="api")
+    client.force_login(scene.coordinator)
+    r = client.post(f"/khao-sat/{survey.pk}/buoc/", {"action": "close"}, follow=True)
+    html = r.content.decode()
+    assert "Đã kết thúc thu phiếu. Kết quả đã được công bố thành kết quả của chỉ số" in html
+    assert "(năm 2026)" in html
+    closed_at = Survey.objects.get(pk=survey.pk).closed_at
+    # a second click (another tab, a resent form): a clear refusal, nothing changed
+    r = client.post(f"/khao-sat/{survey.pk}/buoc/", {"action": "close"}, follow=True)
+    assert r.status_code == 200 and "Không thể «Kết thúc thu phiếu»" in r.content.decode()
+    assert Survey.objects.get(pk=survey.pk).closed_at == closed_at
+
+
 def test_a_viewer_cannot_take_workflow_steps(client, scene, survey):
     client.force_login(scene.viewer)
     assert client.post(f"/khao-sat/{survey.pk}/buoc/", {"action": "close"}).status_code == 403
@@ -105,6 +120,45 @@ def test_an_officer_types_a_paper_form_and_a_second_entry_verifies_it(client, sc
     assert r.status_code == 302
     row.refresh_from_db()
     assert row.verified and Response.objects.count() == 1
+
+
+def test_a_paper_sheet_typed_twice_as_a_first_entry_is_refused(client, scene, survey):
+    """The same sheet of the same service point typed again as a new form would count one citizen twice:
+    refused, with the way to verify it instead; nothing is written."""
+    client.force_login(scene.officer_tp)
+    assert client.post(f"/khao-sat/{survey.pk}/phieu-giay/", _paper(**full_answers(4))).status_code == 302
+    r = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", _paper(**full_answers(4)))
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "Phiếu số TP-001 của Sở Tư pháp đã được nhập" in html and "Nhập lần 2" in html
+    assert Response.objects.filter(survey=survey).count() == 1
+
+
+def test_a_second_entry_confirms_a_sheet_once_and_only_within_the_officers_points(client, scene, survey):
+    """An officer of another unit cannot confirm (or learn of) another unit's sheet; a sheet already
+    confirmed is said to be so — a second officer's confirmation changes nothing."""
+    client.force_login(scene.officer_tp)
+    assert client.post(f"/khao-sat/{survey.pk}/phieu-giay/", _paper(**full_answers(4))).status_code == 302
+    row = Response.objects.get(survey=survey)
+
+    client.force_login(scene.officer_yt)  # Sở Y tế: the sheet is Sở Tư pháp's
+    r = client.post(
+        f"/khao-sat/{survey.pk}/phieu-giay/", {**_paper(**full_answers(4)), "d": "QNG-SYT", "verify": "1"}
+    )
+    assert r.status_code == 400 and "Chưa có phiếu số “TP-001” của Sở Y tế nhập lần đầu" in r.content.decode()
+    row.refresh_from_db()
+    assert not row.verified
+
+    client.force_login(scene.coordinator)
+    r = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", {**_paper(**full_answers(4)), "verify": "1"})
+    assert r.status_code == 302
+    row.refresh_from_db()
+    assert row.verified
+
+    client.force_login(scene.officer_tp)
+    r = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", {**_paper(**full_answers(4)), "verify": "1"})
+    assert r.status_code == 400
+    assert "Phiếu số TP-001 của Sở Tư pháp đã được đối chiếu và xác nhận trước đó" in r.content.decode()
 
 
 def test_an_officer_cannot_type_forms_of_another_unit(client, scene, survey):
@@ -215,3 +269,36 @@ def test_the_list_shows_only_surveys_whose_page_opens(client, scene, survey):
         html = client.get("/khao-sat/").content.decode()
         assert (f'href="/khao-sat/{survey.pk}/"' in html) is listed
         assert client.get(f"/khao-sat/{survey.pk}/").status_code == (200 if listed else 404)
+
+
+def test_the_coordinator_enters_the_population_structure_the_weighted_estimates_rake_to(
+    client, scene, survey
+):
+    """Raking to known margins (sex, age group) needs them from the province: typed as percentages on the
+    frame page, refused whole when a question's do not add up to 100, shown back, used by the estimates."""
+    for gender in (1, 1, 1, 2):
+        intake.submit(
+            survey, full_answers(5 if gender == 1 else 2, gender=gender), point="QNG-STP", mode="api"
+        )
+    client.force_login(scene.coordinator)
+    assert "#co-cau" in client.get(f"/khao-sat/{survey.pk}/").content.decode()
+    page = f"/khao-sat/{survey.pk}/khung-mau/"
+    r = client.post(page, {"form": "margins", "m-gender-1": "30", "m-gender-2": "30", "m-age-1": "abc"})
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert "Giới tính: các tỷ lệ cộng lại được 60 %, phải bằng 100 %" in html
+    assert "Độ tuổi — 18-24 tuổi: cần một tỷ lệ phần trăm từ 0 đến 100" in html
+    assert Survey.objects.get(pk=survey.pk).margins == {}
+
+    r = client.post(page, {"form": "margins", "m-gender-1": "49,5", "m-gender-2": "50,5"})
+    assert r.status_code == 302
+    assert Survey.objects.get(pk=survey.pk).margins == {"gender": {"1": 0.495, "2": 0.505}}
+    html = client.get(page).content.decode()
+    assert 'name="m-gender-1" value="49,5"' in html and 'name="m-age-1" value=""' in html
+    # 3 men fully satisfied, 1 woman not: raked to half and half, half of the weight is satisfied
+    html = client.get(f"/khao-sat/{survey.pk}/uoc-luong/?gia-quyen=1").content.decode()
+    assert "Tỷ lệ hài lòng: <strong>49,5 %</strong>" in html, html[html.find('id="overall"') :][:300]
+
+    client.force_login(scene.officer_tp)
+    assert client.post(page, {"form": "margins", "m-gender-1": "10", "m-gender-2": "90"}).status_code == 403
+    assert Survey.objects.get(pk=survey.pk).margins == {"gender": {"1": 0.495, "2": 0.505}}

@@ -7,7 +7,7 @@ import time
 import pytest
 from django.core import signing
 
-from chiso.surveys.models import Response
+from chiso.surveys.models import FormUse, Response
 from chiso.surveys.services import frame
 from chiso.surveys.views_public import SIGNER_SALT
 
@@ -102,3 +102,40 @@ def test_a_repeated_dossier_is_shown_on_the_dossier_field(client, survey):
     r = client.post(f"/phieu/{survey.pk}/", data)
     assert r.status_code == 409 and 'href="#q-dossier"' in r.content.decode()
     assert Response.objects.count() == 1
+
+
+def test_the_same_page_sent_twice_keeps_one_response(client, survey):
+    """A double tap on "Gửi phiếu" (or the browser sending the page again): the second sending of the same
+    form page writes nothing and shows the first one's receipt; a new page of the form is a new response.
+    A page refused (an error) can be corrected and sent again."""
+    import re
+
+    from chiso.surveys.models import Survey
+
+    Survey.objects.filter(pk=survey.pk).update(min_fill_seconds=0)
+
+    def page_token():
+        html = client.get(f"/phieu/{survey.pk}/?d=QNG-STP").content.decode()
+        return re.search(r'name="t" value="([^"]+)"', html).group(1)
+
+    data = {"t": page_token(), "d": "QNG-STP", **{k: str(v) for k, v in full_answers(4).items()}}
+    first = client.post(f"/phieu/{survey.pk}/", data)
+    again = client.post(f"/phieu/{survey.pk}/", data)
+    assert first.status_code == again.status_code == 302
+    assert Response.objects.filter(survey=survey).count() == 1
+    receipt = Response.objects.get(survey=survey).receipt
+    assert receipt in first["Location"] and receipt in again["Location"]
+
+    data["t"] = page_token()
+    assert client.post(f"/phieu/{survey.pk}/", data).status_code == 302
+    assert Response.objects.filter(survey=survey).count() == 2
+
+    data["t"] = page_token()
+    data["q9_sat_24"] = "7"
+    assert client.post(f"/phieu/{survey.pk}/", data).status_code == 400
+    data["q9_sat_24"] = "4"
+    assert client.post(f"/phieu/{survey.pk}/", data).status_code == 302
+    assert Response.objects.filter(survey=survey).count() == 3
+    # kept only while the survey collects, as the rate-limit hashes
+    frame.step(Survey.objects.get(pk=survey.pk), "close", None)
+    assert not FormUse.objects.filter(survey=survey).exists()

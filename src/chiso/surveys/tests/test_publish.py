@@ -52,3 +52,30 @@ def test_closing_twice_published_values_do_not_duplicate(survey, scene):
     publish.publish(survey, scene.coordinator)  # again: nothing changes
     assert Result.objects.count() == n
     assert ImportBatch.objects.order_by("-pk").first().rows_changed == 0
+
+
+def test_closing_publishes_communes_whose_names_differ_only_by_a_diacritic(survey, scene):
+    """Xã Ba Tô and Xã Ba Tơ (both in the merged Quảng Ngãi): each row of the published table names its
+    unit by code and name; the name alone is ambiguous to the importer (it ignores diacritics), the code
+    is not — closing must publish both, not refuse with "chưa rõ là đơn vị nào"."""
+    from chiso.units.models import Unit
+
+    bato_o = Unit.objects.create(
+        kind="ward", code="99902", name="Xã Ba Tô", short_name="Ba Tô", parent=scene.province
+    )
+    bato_u = Unit.objects.create(
+        kind="ward", code="99903", name="Xã Ba Tơ", short_name="Ba Tơ", parent=scene.province
+    )
+    frame.build_frame(survey, scene.coordinator)
+    frame.set_dossiers(survey, {"99902": 500, "99903": 400}, scene.coordinator)
+    _fill(survey, "99902", 30, 5)
+    _fill(survey, "99903", 30, 2)
+
+    frame.step(survey, "close", scene.coordinator)
+
+    index = Index.objects.get(code=publish.index_code(survey))
+    overall = {
+        r.unit_id: r.value
+        for r in Result.objects.filter(framework__index=index, year=2026, node__code=publish.ROOT)
+    }
+    assert overall == {bato_o.pk: 100.0, bato_u.pk: 0.0}

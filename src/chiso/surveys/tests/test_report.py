@@ -44,7 +44,7 @@ def test_the_report_says_methods_estimates_and_what_is_not_publishable(client, s
     assert resp.status_code == 200 and resp["Content-Disposition"].startswith("attachment")
     text = _docx_text(resp.content)
     assert "BÁO CÁO" in text and "PHƯƠNG PHÁP" in text
-    assert "33 phiếu hợp lệ tại 3 điểm phục vụ" in text
+    assert "33 phiếu hợp lệ tại 2 trong số 3 điểm phục vụ của khung mẫu" in text
     assert "trọng số thiết kế" in text and "tuyến tính hóa (Taylor)" in text
     assert "Lựa chọn của tỉnh" in text and "dưới 30 phiếu" in text
     # Tư pháp: 30 satisfied of 30, publishable; Y tế: 3 answers, 0 %, not publishable
@@ -62,3 +62,16 @@ def test_the_report_says_methods_estimates_and_what_is_not_publishable(client, s
     assert client.get(f"/khao-sat/{survey.pk}/bao-cao.odt").status_code == 404
     client.force_login(scene.outsider)
     assert client.get(f"/khao-sat/{survey.pk}/bao-cao.docx").status_code in (403, 404)
+
+
+def test_the_report_lists_every_unit_of_the_frame_without_an_empty_column(client, scene, survey):
+    """A unit of the frame without a response is in the table (0 responses, not publishable), not left
+    out; the unit table has no mean-score column it would leave empty."""
+    _fill(survey, "QNG-STP", 30, 5)
+    client.force_login(scene.viewer)
+    doc = Document(io.BytesIO(client.get(f"/khao-sat/{survey.pk}/bao-cao.docx").content))
+    tables = [[" | ".join(dict.fromkeys(c.text for c in row.cells)) for row in t.rows] for t in doc.tables]
+    units = next(t for t in tables if any(r.startswith("Sở Tư pháp |") for r in t))
+    assert units[0] == "Nội dung | Số phiếu | Tỷ lệ hài lòng (%) | Khoảng tin cậy 95 % (%)"
+    assert "Sở Tư pháp | 30 | 100,0 | 100,0 – 100,0" in units
+    assert "Sở Y tế | 0 | chưa đủ mẫu | " in units and "Xã Thử Nghiệm | 0 | chưa đủ mẫu | " in units
