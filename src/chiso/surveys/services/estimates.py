@@ -449,13 +449,18 @@ def _row(p: stats.Estimate, mean: stats.Estimate) -> dict[str, Any]:
     }
 
 
+#: a row with no response: the keys of ``_row``, no figure
 EMPTY = {
     "n": 0,
     "satisfied_pct": None,
     "mean": None,
     "ci_low": None,
     "ci_high": None,
+    "mean_ci_low": None,
+    "mean_ci_high": None,
     "publishable": False,
+    "unweighted_satisfied_pct": None,
+    "unweighted_mean": None,
 }
 
 
@@ -464,6 +469,14 @@ def estimates_json(survey: Survey, user=None, *, weighted: bool = False) -> dict
         raise PermissionDenied("Bạn không được xem kết quả của cuộc khảo sát này.")
     f = compute(survey, weighted=weighted)
     items = [{"code": c, **_row(e["p"], e["mean"])} for c, e in f.items.items()]
+    elements = [{"code": e.code, "label": e.label, **_row(v["p"], v["mean"])} for e, v in f.elements]
+    if not f.n:  # no response yet: every item and element, with n 0 and no figure (the same keys)
+        scale = [q for q in questions_of(survey) if q.scale]
+        items = [{"code": q.code, **EMPTY} for q in scale]
+        asked = {q.element for q in scale}
+        elements = [
+            {"code": e.code, "label": e.label, **EMPTY} for e in survey.elements.all() if e.code in asked
+        ]
     return {
         "survey": survey.pk,
         "n": f.n,
@@ -472,7 +485,7 @@ def estimates_json(survey: Survey, user=None, *, weighted: bool = False) -> dict
         "confidence": 0.95,
         "min_n": survey.min_n,
         "items": items,
-        "elements": [{"code": e.code, "label": e.label, **_row(v["p"], v["mean"])} for e, v in f.elements],
+        "elements": elements,
         "overall": _row(f.overall["p"], f.overall["mean"]) if f.overall else dict(EMPTY),
         "notes": f.notes,
         "comparison": comparison_json(comparison(survey, f)),

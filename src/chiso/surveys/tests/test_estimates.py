@@ -75,3 +75,29 @@ def test_only_readers_of_the_province_get_estimates(survey, scene):
     for user in (scene.officer_tp, scene.outsider):
         with pytest.raises(PermissionDenied):
             estimates.estimates_json(survey, user)
+
+
+def test_a_survey_with_no_response_yet_lists_every_item_and_element_with_n_0_and_no_figure(survey):
+    from chiso.core.survey import Estimate
+    from chiso.surveys.services import estimates
+    from chiso.surveys.services.questionnaire import scale_codes
+
+    for weighted in (False, True):
+        out = StringIO()
+        args = ["survey", "estimates", "--survey", str(survey.pk), "--format", "json"]
+        call_command(*args, *(["--weighted"] if weighted else []), stdout=out)
+        data = json.loads(out.getvalue())
+        assert data["n"] == 0
+        assert [i["code"] for i in data["items"]] == scale_codes(survey)
+        assert [e["code"] for e in data["elements"]] == [
+            "access",
+            "procedure",
+            "official",
+            "result",
+            "feedback",
+        ]
+        for row in [*data["items"], *data["elements"], data["overall"]]:
+            assert row["n"] == 0 and row["satisfied_pct"] is None and row["publishable"] is False
+    # the same keys as a row with figures
+    none = Estimate(None, None, None, None, 0, 0.0, False, "linearisation", None)
+    assert set(estimates.EMPTY) == set(estimates._row(none, none))
