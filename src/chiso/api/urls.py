@@ -15,6 +15,8 @@ urlpatterns = [
     path(
         "public/surveys/<int:pk>/responses/", surveys.PublicResponseView.as_view(), name="api-survey-intake"
     ),
+    path("surveys/<int:pk>/estimates/", surveys.SurveyEstimatesView.as_view(), name="api-survey-estimates"),
+    path("surveys/<int:pk>/quotas/", surveys.SurveyQuotasView.as_view(), name="api-survey-quotas"),
     path("units/", units.UnitListView.as_view(), name="api-units"),
     path("units/resolve/", units.UnitResolveView.as_view(), name="api-unit-resolve"),
     path("units/<int:pk>/", units.UnitDetailView.as_view(), name="api-unit"),
