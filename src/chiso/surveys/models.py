@@ -260,9 +260,10 @@ class RateCount(models.Model):
 
 
 class FormUse(models.Model):
-    """A page of the public form sent: the random number its signed token carries (``views_public``), so
-    a second sending of the same page (a double tap, the browser sending it again) writes no second
-    response and shows the first one's receipt. Nothing about the sender; dropped when the survey closes."""
+    """A page of the public form or of paper entry sent: the random number its signed token carries
+    (``services.pages``), so a second sending of the same page (a double tap or click, the browser sending
+    it again) writes no second response and shows the first one's receipt. Nothing about the sender;
+    dropped when the survey closes."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
     nonce = models.CharField(max_length=32)

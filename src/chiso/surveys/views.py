@@ -34,7 +34,7 @@ from .forms import answers_from_post, question_from_post, rows
 from .links import public_url
 from .models import Question, Response, Survey
 from .poster import poster_pdf
-from .services import estimates, frame, imports, intake, questionnaire, screening
+from .services import estimates, frame, imports, intake, pages, questionnaire, screening
 from .services.answers import clean_answers
 from .services.questionnaire import questions_of
 from .views_public import LIKERT
@@ -477,6 +477,15 @@ def paper_entry(request, pk: int):
                 ]
             }
         else:
+            use = pages.claim(survey, request.POST.get("t", ""))
+            if isinstance(use, str):  # this page was sent already (a double click): one response
+                messages.info(
+                    request,
+                    _("Phiếu này vừa được lưu (biên nhận %(r)s): không lưu lần hai.") % {"r": use}
+                    if use
+                    else _("Phiếu này đang được lưu: không lưu lần hai."),
+                )
+                return redirect(f"{request.path}?d={code}")
             try:
                 row = intake.submit(
                     survey,
@@ -488,10 +497,16 @@ def paper_entry(request, pk: int):
                     sheet=sheet,
                 )
             except ValidationError as exc:
+                pages.release(use)  # refused: the page, corrected, may be sent again
                 errors = exc.message_dict
             except intake.DuplicateDossier as exc:
+                pages.release(use)
                 errors = {"dossier": [str(exc)]}
+            except BaseException:
+                pages.release(use)
+                raise
             else:
+                pages.done(use, row.receipt)
                 messages.success(
                     request,
                     _("Đã lưu phiếu giấy %(s)s (biên nhận %(r)s).") % {"s": sheet or "", "r": row.receipt},
@@ -511,6 +526,7 @@ def paper_entry(request, pk: int):
             "likert": LIKERT,
             "sheet": request.POST.get("sheet", ""),
             "verify": request.POST.get("verify") == "1" or request.GET.get("lan") == "2",
+            "token": pages.token(survey),
         },
         status=status,
     )

@@ -11,14 +11,10 @@ docs/architecture.md for its size in bytes.
 
 from __future__ import annotations
 
-import secrets
-import time
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_not_required
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,50 +22,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from .forms import answers_from_post, rows
-from .models import FormUse, Response, Survey
-from .services import intake
+from .models import Response, Survey
+from .services import intake, pages
 from .services.answers import LIKERT
 
-SIGNER_SALT = "chiso.surveys.form"
 HONEYPOT = "website"
-
-
-def _token(survey: Survey) -> str:
-    """The signed token of one page of the form: the survey, a random number of this page (a second
-    sending of the page is known by it: ``FormUse``) and the time it was shown."""
-    return signing.TimestampSigner(salt=SIGNER_SALT).sign(f"{survey.pk}.{secrets.token_hex(16)}")
-
-
-def _elapsed(survey: Survey, token: str) -> float | None:
-    """Seconds since the form carrying ``token`` was shown; None when the token is not ours."""
-    signer = signing.TimestampSigner(salt=SIGNER_SALT)
-    try:
-        value = signer.unsign(token, max_age=7 * 24 * 3600)
-    except signing.BadSignature:
-        return None
-    if value.split(".")[0] != str(survey.pk):
-        return None
-    ts = signing.b62_decode(token.rsplit(":", 2)[1])
-    return time.time() - ts
-
-
-def _nonce(token: str) -> str:
-    """The page's random number in a token ``_elapsed`` accepted ("" in a token of before it had one)."""
-    value = token.rsplit(":", 2)[0]
-    return value.split(".", 1)[1][:32] if "." in value else ""
-
-
-def _claim(survey: Survey, nonce: str) -> FormUse | str | None:
-    """Claim this page's sending: the new FormUse, or — the page was sent before — the receipt of that
-    sending ("" while it is still being written). None: a token without a number, nothing to claim."""
-    if not nonce:
-        return None
-    try:
-        with transaction.atomic():
-            return FormUse.objects.create(survey=survey, nonce=nonce)
-    except IntegrityError:
-        earlier = FormUse.objects.filter(survey=survey, nonce=nonce).first()
-        return earlier.receipt if earlier is not None else None
 
 
 def _page(request, survey, *, point, answers=None, errors=None, dossier="", status=200):
@@ -85,7 +42,7 @@ def _page(request, survey, *, point, answers=None, errors=None, dossier="", stat
             "rows": list(rows(questions, answers or {}, errors)),
             "summary": summary,
             "likert": LIKERT,
-            "token": _token(survey),
+            "token": pages.token(survey),
             "dossier": dossier,
             "honeypot": HONEYPOT,
         },
@@ -110,8 +67,8 @@ def form(request, pk: int):
     if request.POST.get(HONEYPOT):
         # a robot filled the hidden field: thank it and keep nothing
         return render(request, "surveys/public_thanks.html", {"survey": survey, "receipt": ""})
-    elapsed = _elapsed(survey, request.POST.get("t", ""))
-    if elapsed is None or elapsed < survey.min_fill_seconds:
+    shown = pages.elapsed(survey, request.POST.get("t", ""))
+    if shown is None or shown < survey.min_fill_seconds:
         message = _(
             "Phiếu được gửi quá nhanh sau khi mở. Xin Ông/Bà xem lại các câu trả lời rồi bấm Gửi phiếu lần nữa."
         )
@@ -124,7 +81,7 @@ def form(request, pk: int):
             errors={"__all__": [message]},
             status=400,
         )
-    use = _claim(survey, _nonce(request.POST.get("t", "")))
+    use = pages.claim(survey, request.POST.get("t", ""))
     if isinstance(use, str):  # this page was sent already: one response, the first one's receipt
         if use:
             return redirect(f"{reverse('survey_public:thanks', args=[survey.pk])}?{urlencode({'r': use})}")
@@ -139,7 +96,7 @@ def form(request, pk: int):
             client=intake.client_address(request.META),
         )
     except (ValidationError, intake.DuplicateDossier, intake.RateLimited) as exc:
-        _unclaim(use)  # refused: the same page, corrected, may be sent again
+        pages.release(use)  # refused: the same page, corrected, may be sent again
         if isinstance(exc, ValidationError):
             errors, status = exc.message_dict, 400
         elif isinstance(exc, intake.DuplicateDossier):
@@ -148,17 +105,11 @@ def form(request, pk: int):
             errors, status = {"__all__": [str(exc)]}, 429
         return _page(request, survey, point=point, answers=raw, dossier=dossier, errors=errors, status=status)
     except BaseException:
-        _unclaim(use)
+        pages.release(use)
         raise
-    if use is not None:
-        FormUse.objects.filter(pk=use.pk).update(receipt=row.receipt)
+    pages.done(use, row.receipt)
     # after a POST, a page of its own: reloading it sends nothing again
     return redirect(f"{reverse('survey_public:thanks', args=[survey.pk])}?{urlencode({'r': row.receipt})}")
-
-
-def _unclaim(use: FormUse | None) -> None:
-    if use is not None:
-        FormUse.objects.filter(pk=use.pk).delete()
 
 
 @login_not_required

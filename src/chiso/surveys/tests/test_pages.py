@@ -161,6 +161,29 @@ def test_a_second_entry_confirms_a_sheet_once_and_only_within_the_officers_point
     assert "Phiếu số TP-001 của Sở Tư pháp đã được đối chiếu và xác nhận trước đó" in r.content.decode()
 
 
+def test_a_paper_form_sent_twice_by_a_double_click_is_saved_once(client, scene, survey):
+    """Without a sheet number nothing else tells the two sendings of one page apart: the page's token does."""
+    import re
+
+    client.force_login(scene.officer_tp)
+    page = client.get(f"/khao-sat/{survey.pk}/phieu-giay/?d=QNG-STP").content.decode()
+    token = re.search(r'name="t" value="([^"]+)"', page).group(1)
+    form = {**_paper(**full_answers(4)), "sheet": "", "t": token}
+    first = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", form)
+    assert first.status_code == 302
+    second = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", form, follow=True)
+    receipt = Response.objects.get(survey=survey).receipt  # one response
+    assert f"Phiếu này vừa được lưu (biên nhận {receipt}): không lưu lần hai." in second.content.decode()
+    # a page refused (an answer out of range) may be corrected and sent again with the same token
+    page = client.get(f"/khao-sat/{survey.pk}/phieu-giay/?d=QNG-STP").content.decode()
+    token = re.search(r'name="t" value="([^"]+)"', page).group(1)
+    bad = {**_paper(**{**full_answers(3), "q9_sat_24": 7}), "sheet": "", "t": token}
+    assert client.post(f"/khao-sat/{survey.pk}/phieu-giay/", bad).status_code == 400
+    good = {**_paper(**full_answers(3)), "sheet": "", "t": token}
+    assert client.post(f"/khao-sat/{survey.pk}/phieu-giay/", good).status_code == 302
+    assert Response.objects.filter(survey=survey).count() == 2
+
+
 def test_an_officer_cannot_type_forms_of_another_unit(client, scene, survey):
     client.force_login(scene.officer_tp)
     r = client.post(f"/khao-sat/{survey.pk}/phieu-giay/", {**_paper(**full_answers()), "d": "QNG-SYT"})

@@ -9,7 +9,7 @@ from django.core import signing
 
 from chiso.surveys.models import FormUse, Response
 from chiso.surveys.services import frame
-from chiso.surveys.views_public import SIGNER_SALT
+from chiso.surveys.services.pages import SIGNER_SALT
 
 from .conftest import full_answers
 
