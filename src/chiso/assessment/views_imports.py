@@ -26,6 +26,7 @@ from chiso.core.text import nfc
 from chiso.files.checks import TABLE_EXTENSIONS, UploadRejected, check_table_upload
 
 from . import permissions
+from .services.from_survey import survey_file
 from .services.imports import STAGES, commit_scores, preview_scores
 from .views_rounds import visible_round
 
@@ -60,6 +61,7 @@ def _form(request, rnd, stages, *, errors=(), stage="", source="", status=200):
             "source": source,
             "errors": list(errors),
             "extensions": ", ".join(e.upper() for e in TABLE_EXTENSIONS),
+            "can_survey": "survey" in dict(stages),
         },
         status=status,
     )
@@ -102,6 +104,8 @@ def score_import(request, pk: int):
         return _form(request, rnd, stages, errors=[_("Chọn giai đoạn nhập điểm.")], source=source, status=400)
     if request.POST.get("action") == "commit":
         return _commit(request, rnd, stages, stage, source)
+    if request.POST.get("action") == "from_survey":
+        return _from_survey(request, rnd, stages, source)
     upload = request.FILES.get("file")
     if upload is None:
         return _form(
@@ -118,6 +122,42 @@ def score_import(request, pk: int):
         rnd, checked.data, checked.name, stage, user=request.user, max_bytes=settings.CHISO_MAX_IMPORT_BYTES
     )
     return _preview_page(request, rnd, stages, preview, checked.sha256, source)
+
+
+def _from_survey(request, rnd, stages, source: str):
+    """The satisfaction criteria from the province's published survey (``services.from_survey``): the file
+    it makes is previewed and committed as an uploaded one."""
+    if "survey" not in dict(stages):
+        raise PermissionDenied(_("Bạn không được nhập điểm khảo sát trong đợt đánh giá này."))
+    made = survey_file(rnd)
+    if made is None:
+        errors = [_("Bộ chỉ số của đợt này không có tiêu chí chấm từ khảo sát sự hài lòng.")]
+    elif len(made.missing) == rnd.sheets.count():
+        errors = [
+            _(
+                "Chưa có kết quả khảo sát sự hài lòng đã công bố năm %(y)s cho đơn vị nào của đợt này "
+                "(kết thúc cuộc khảo sát để công bố)."
+            )
+            % {"y": rnd.year}
+        ]
+    else:
+        errors = []
+    if made is None or errors:
+        return _form(request, rnd, stages, errors=errors, stage="survey", source=source, status=400)
+    digest = hashlib.sha256(made.data).hexdigest()
+    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    (UPLOAD_DIR / f"{digest}.csv").write_bytes(made.data)
+    if made.missing:
+        messages.warning(
+            request,
+            _("Chưa có tỷ lệ hài lòng đã công bố của %(n)s đơn vị (giữ nguyên điểm): %(units)s.")
+            % {
+                "n": len(made.missing),
+                "units": ", ".join(made.missing[:20]) + ("…" if len(made.missing) > 20 else ""),
+            },
+        )
+    preview = preview_scores(rnd, made.data, made.file_name, "survey", user=request.user)
+    return _preview_page(request, rnd, stages, preview, digest, source or made.source)
 
 
 def _commit(request, rnd, stages, stage: str, source: str):
