@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -397,6 +398,13 @@ def survey_report(request, pk: int, fmt: str):
     )
 
 
+def _sheet_taken(sheet: str, point, taken: Response) -> str:
+    return _(
+        "Phiếu số %(s)s của %(p)s đã được nhập (biên nhận %(r)s). Để đối chiếu phiếu này, "
+        "chọn “Nhập lần 2 để đối chiếu”; nếu là phiếu khác, hãy ghi số phiếu khác."
+    ) % {"s": sheet, "p": point.unit.name, "r": taken.receipt}
+
+
 def paper_entry(request, pk: int):
     """One paper form typed by an officer. With "second entry" the form is typed again by sheet number and
     kept only if it matches the first entry; the differences are shown otherwise."""
@@ -467,15 +475,7 @@ def paper_entry(request, pk: int):
                         )
                         return redirect("surveys:paper", pk=survey.pk)
         elif earlier.exists():
-            errors = {
-                "sheet": [
-                    _(
-                        "Phiếu số %(s)s của %(p)s đã được nhập (biên nhận %(r)s). Để đối chiếu phiếu này, "
-                        "chọn “Nhập lần 2 để đối chiếu”; nếu là phiếu khác, hãy ghi số phiếu khác."
-                    )
-                    % {"s": sheet, "p": point.unit.name, "r": earlier.first().receipt}
-                ]
-            }
+            errors = {"sheet": [_sheet_taken(sheet, point, earlier.first())]}
         else:
             use = pages.claim(survey, request.POST.get("t", ""))
             if isinstance(use, str):  # this page was sent already (a double click): one response
@@ -487,15 +487,23 @@ def paper_entry(request, pk: int):
                 )
                 return redirect(f"{request.path}?d={code}")
             try:
-                row = intake.submit(
-                    survey,
-                    raw,
-                    point=code,
-                    dossier=request.POST.get("dossier", ""),
-                    mode=Response.Mode.PAPER,
-                    user=request.user,
-                    sheet=sheet,
-                )
+                with transaction.atomic():
+                    if sheet and point is not None:
+                        # two officers typing the same sheet at the same moment: checked again under the
+                        # survey's row lock, so one of them is told it is taken
+                        Survey.objects.select_for_update().filter(pk=survey.pk).values_list("pk").first()
+                        taken = earlier.order_by("pk").first()
+                        if taken is not None:
+                            raise ValidationError({"sheet": [_sheet_taken(sheet, point, taken)]})
+                    row = intake.submit(
+                        survey,
+                        raw,
+                        point=code,
+                        dossier=request.POST.get("dossier", ""),
+                        mode=Response.Mode.PAPER,
+                        user=request.user,
+                        sheet=sheet,
+                    )
             except ValidationError as exc:
                 pages.release(use)  # refused: the page, corrected, may be sent again
                 errors = exc.message_dict

@@ -325,3 +325,23 @@ def test_the_coordinator_enters_the_population_structure_the_weighted_estimates_
     client.force_login(scene.officer_tp)
     assert client.post(page, {"form": "margins", "m-gender-1": "10", "m-gender-2": "90"}).status_code == 403
     assert Survey.objects.get(pk=survey.pk).margins == {"gender": {"1": 0.495, "2": 0.505}}
+
+
+@pytest.mark.postgresql
+@pytest.mark.usefixtures("concurrent_db")
+def test_two_officers_typing_the_same_sheet_at_the_same_moment_keep_one_response(scene, survey):
+    from django.test import Client
+
+    from chiso.conftest import run_together
+
+    def type_it(user):
+        def send():
+            c = Client()
+            c.force_login(user)
+            return c.post(f"/khao-sat/{survey.pk}/phieu-giay/", _paper(**full_answers(4))).status_code
+
+        return send
+
+    results = run_together(*[type_it(u) for u in (scene.officer_tp, scene.coordinator, scene.officer_tp)])
+    assert sorted(results) == [302, 400, 400], results  # one saved; the others told the sheet is taken
+    assert Response.objects.filter(survey=survey, sheet="TP-001").count() == 1
