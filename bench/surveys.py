@@ -64,6 +64,8 @@ from common import (  # noqa: E402
 )
 
 PG_NAME = "chiso_bench_surveys"
+#: one complete response to the SIPAS template: filter "no", every 1–5 item "satisfied" (the intake benches)
+ANSWERS = {"q8_7": 2, **{f"q9_sat_{i}": 4 for i in range(24, 37)}}
 
 
 def build_survey():
@@ -314,7 +316,7 @@ def profile_intake(survey, n: int) -> None:
     client = Client()
     points = list(survey.points.values_list("code", flat=True))
     url = f"/api/public/surveys/{survey.pk}/responses/"
-    answers = {"q8_7": 2, **{f"q9_sat_{i}": 4 for i in range(24, 37)}}
+    answers = ANSWERS
     counter = [0]
 
     def post():
@@ -373,7 +375,7 @@ def intake_cpu(survey, n: int) -> None:
     factory = RequestFactory()
     points = list(survey.points.values_list("code", flat=True))
     path = f"/api/public/surveys/{survey.pk}/responses/"
-    answers = {"q8_7": 2, **{f"q9_sat_{i}": 4 for i in range(24, 37)}}
+    answers = ANSWERS
     counter = [0]
 
     def post(app) -> float:
@@ -535,7 +537,7 @@ def http_load(
     connect = CLIENTS[kind]
     points = list(survey.points.values_list("code", flat=True))
     path = f"/api/public/surveys/{survey.pk}/responses/"
-    answers = {"q8_7": 2, **{f"q9_sat_{i}": 4 for i in range(24, 37)}}
+    answers = ANSWERS
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
     latencies: list[float] = []
@@ -608,7 +610,7 @@ def insert_load(survey, clients: int, per_client: int):
     cols = "survey_id, version, point_id, dossier, receipt, mode, answers, scores, sheet, verified, created_at, text_state"
     sql = f"INSERT INTO surveys_response ({cols}) VALUES ({', '.join(['%s'] * 12)})"
     points = list(survey.points.values_list("pk", flat=True))
-    answers = json.dumps({"q8_7": 2, **{f"q9_sat_{i}": 4 for i in range(24, 37)}})
+    answers = json.dumps(ANSWERS)
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
     latencies: list[float] = []

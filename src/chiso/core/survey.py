@@ -41,7 +41,7 @@ Errors are :class:`SurveyError` (a ``ValueError``) with a Vietnamese message fit
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 from typing import Any, Literal, TypeAlias, cast
@@ -958,6 +958,17 @@ def _finish_cells(cnt: FloatArray, sw: FloatArray, sw2: FloatArray, values: Floa
     return nh, big_b, r, unweighted, n_eff, ss, s1
 
 
+def _summer(
+    shared: dict[str, Any], strata: npt.NDArray[np.intp], n_strata: int
+) -> Callable[[FloatArray], FloatArray]:
+    """Σ x per stratum: by the runs of one stratum and weight when ``shared`` has them, else respondent by
+    respondent."""
+    runs: _Runs | None = shared.get("runs")
+    if runs is None:
+        return lambda x: _wsum(strata, x, n_strata)
+    return runs.per_stratum
+
+
 def _respondent_table(
     y: FloatArray,
     w: FloatArray | None,
@@ -974,10 +985,7 @@ def _respondent_table(
     nan = np.isnan(y)
     if not nan.any():  # every respondent answered (a combined score, mostly): no mask to apply
         return _respondent_table_full(y, w, strata, n_strata, kind, threshold, shared)
-    runs: _Runs | None = shared.get("runs")
-
-    def per_stratum(x: FloatArray) -> FloatArray:
-        return _wsum(strata, x, n_strata) if runs is None else runs.per_stratum(x)
+    per_stratum = _summer(shared, strata, n_strata)
 
     m = ~nan
     y0 = (y >= threshold).astype(np.float64) if kind == "proportion" else np.where(m, y, 0.0)
@@ -1020,10 +1028,7 @@ def _respondent_table_full(
 ) -> _Table:
     """:func:`_respondent_table` of a column without a missing answer: the same arithmetic, without the
     mask (× 1 and + 0 change nothing), n_h, Σw and Σw² taken from ``shared`` once computed."""
-    runs: _Runs | None = shared.get("runs")
-
-    def per_stratum(x: FloatArray) -> FloatArray:
-        return _wsum(strata, x, n_strata) if runs is None else runs.per_stratum(x)
+    per_stratum = _summer(shared, strata, n_strata)
 
     if "full" not in shared:
         nh = np.bincount(strata, minlength=n_strata).astype(np.float64)
