@@ -16,7 +16,7 @@ else — another method or address, a cookie, a body that is not a JSON object, 
 ``full``, Django with every middleware, which answers it as before (with the body already read given back
 to it). A database that does not answer is Django's 503 (``handler500``), an unexpected error its 500,
 through Django's own exception handling. The answers are compared with the full stack's, status, body and
-headers, in ``api/tests/test_intake_path.py``.
+headers, in ``surveys/tests/test_intake_path.py``.
 
 The database connection is handled as in Django's handler: ``request_started`` before (a connection broken
 by a database restart is closed and opened again), ``request_finished`` after.
